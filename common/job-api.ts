@@ -1,0 +1,78 @@
+import type { Key } from '../proto/key-codec.js';
+
+export type { Key };
+
+/** Passes one output record on: to the partitioner after map, to the part file after reduce. */
+export type Emit<K extends Key, V> = (key: K, value: V) => void;
+
+/** User-defined counters, summed over all tasks of a job and shown by `mr status`. */
+export interface Counters {
+  /** Adds `by` (default 1) to the counter `name`. */
+  increment(name: string, by?: number): void;
+}
+
+/** A log sink for job code; lines go to the worker's log tagged with job and task. */
+export interface JobLog {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+/** What every user function receives besides its data. */
+export interface JobContext {
+  /** `--param KEY=VALUE` pairs given at submit time. */
+  readonly params: Readonly<Record<string, string>>;
+  /** The name of the input the current record came from (a path or URL); empty in reduce. */
+  readonly input: string;
+  /** The id of the running task, e.g. `map-00007` or `reduce-00002`. */
+  readonly taskId: string;
+  readonly counters: Counters;
+  readonly log: JobLog;
+}
+
+/**
+ * A MapReduce job. Type parameters: MK/MV the map output key and value, RK/RV the
+ * reduce output key and value (default: the same as the map's).
+ */
+export interface JobDefinition<MK extends Key = Key, MV = unknown, RK extends Key = MK, RV = MV> {
+  /** Shown in `mr jobs`, and the prefix of the job id. Default: the job file's name. */
+  readonly name?: string;
+  /** Called once per input record (a line of text, without its line end). */
+  map(record: string, emit: Emit<MK, MV>, ctx: JobContext): void;
+  /**
+   * Optional map-side pre-reduction of one key's values. It must emit records with the
+   * same key it was given (like Hadoop's combiner, it may run zero, one or several times).
+   */
+  combine?(key: MK, values: Iterable<MV>, emit: Emit<MK, MV>, ctx: JobContext): void;
+  /**
+   * Called once per distinct key, in key order, with the key's values streamed from the
+   * merge: iterate them once. Default: emit every value unchanged (identity reduce).
+   */
+  reduce?(key: MK, values: Iterable<MV>, emit: Emit<RK, RV>, ctx: JobContext): void;
+  /** Number of reduce partitions (R); `--partitions` overrides it. Default 4. */
+  readonly partitions?: number;
+  /** Which partition gets a key; default: a hash of the key's encoding. */
+  partition?(key: MK, partitions: number): number;
+  /** Map-side sort buffer per task in MiB; spills to disk beyond it. Default 64. */
+  readonly sortBufferMB?: number;
+}
+
+/**
+ * Declares a job. It only checks the shape and returns the definition: the job file is
+ * bundled and its default export run by Groove's pool processes.
+ */
+export function defineJob<MK extends Key = Key, MV = unknown, RK extends Key = MK, RV = MV>(
+  definition: JobDefinition<MK, MV, RK, RV>,
+): JobDefinition<MK, MV, RK, RV> {
+  if (definition === null || typeof definition !== 'object') {
+    throw new TypeError('defineJob expects an object with at least a map function');
+  }
+  if (typeof definition.map !== 'function') throw new TypeError('the job has no map function');
+  for (const name of ['combine', 'reduce', 'partition'] as const) {
+    const fn = definition[name];
+    if (fn !== undefined && typeof fn !== 'function') throw new TypeError(`the job's ${name} must be a function`);
+  }
+  if (definition.partitions !== undefined && !(Number.isInteger(definition.partitions) && definition.partitions >= 1)) {
+    throw new RangeError(`the job's partitions must be a positive integer, got ${String(definition.partitions)}`);
+  }
+  return definition;
+}

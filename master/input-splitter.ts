@@ -1,0 +1,69 @@
+/**
+ * Cuts input files into byte-range splits, one per map task. Splits are cut at arbitrary
+ * byte offsets, not at line ends: the line reader's ownership rule (a split owns the lines
+ * whose first byte lies inside it) makes every record land in exactly one split, so the
+ * master never has to read the inputs to plan a job.
+ */
+
+/** One input file as the master sees it. */
+export interface InputFile {
+  /** The path the map task will open. */
+  readonly path: string;
+  /** The file's size in bytes, a non-negative integer. */
+  readonly size: number;
+}
+
+/** One map task's share of a file: the byte range [start, start + length). */
+export interface InputSplit {
+  readonly path: string;
+  /** Offset of the split's first byte in the file. */
+  readonly start: number;
+  /** Number of bytes in the split; 0 only for the single split of an empty file. */
+  readonly length: number;
+  /** The size of the whole file, so a task can tell whether its split is the last one. */
+  readonly fileSize: number;
+}
+
+/**
+ * A remainder smaller than `chunkSize / SPLIT_SLOP_DIVISOR` (10%) is merged into the split
+ * before it. A map task has a fixed start-up cost, so a task that reads a few bytes is
+ * waste; the merged split grows by less than 10%, which keeps tasks about equal in length.
+ * This is Hadoop's SPLIT_SLOP (1.1) idea.
+ */
+const SPLIT_SLOP_DIVISOR = 10;
+
+/**
+ * Cuts files into chunks of at most `chunkSize` bytes; every file gives at least one split
+ * (an empty file gives one split of length 0).
+ *
+ * Splits come in the order of `files`, and within a file in offset order; they are
+ * contiguous and together cover each file exactly. To avoid a tiny last split, a remainder
+ * of less than 10% of `chunkSize` is merged into the previous split (Hadoop's SPLIT_SLOP
+ * of 1.1), so the last split of a file may be up to 10% longer than `chunkSize`.
+ *
+ * @param files - The input files, with their sizes in bytes.
+ * @param chunkSize - The target split length in bytes, a positive integer.
+ * @throws RangeError if `chunkSize` is not a positive integer or a file's `size` is not a
+ *   non-negative integer.
+ */
+export function splitInputs(files: readonly InputFile[], chunkSize: number): InputSplit[] {
+  if (!Number.isSafeInteger(chunkSize) || chunkSize <= 0) {
+    throw new RangeError(`chunkSize must be a positive integer number of bytes, got ${String(chunkSize)}`);
+  }
+  const splits: InputSplit[] = [];
+  for (const [i, file] of files.entries()) {
+    const { path, size } = file;
+    if (!Number.isSafeInteger(size) || size < 0) {
+      throw new RangeError(`files[${i}].size (${path}) must be a non-negative integer, got ${String(size)}`);
+    }
+    let start = 0;
+    // Integer arithmetic rather than Hadoop's remaining / chunkSize > 1.1: with floats,
+    // 30 * 0.1 > 3, so rounding would decide whether an exact-10% remainder is merged.
+    while (size - start > chunkSize && (size - start - chunkSize) * SPLIT_SLOP_DIVISOR >= chunkSize) {
+      splits.push({ path, start, length: chunkSize, fileSize: size });
+      start += chunkSize;
+    }
+    splits.push({ path, start, length: size - start, fileSize: size });
+  }
+  return splits;
+}

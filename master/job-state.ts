@@ -1,0 +1,40 @@
+/**
+ * Lifecycles of jobs and tasks, with the legal transitions in one place.
+ *
+ *   job:  running -> succeeded | failed | killed
+ *   task: pending -> running -> succeeded | failed
+ *         running -> pending            (its worker was lost: run it again)
+ */
+export type JobState = 'running' | 'succeeded' | 'failed' | 'killed';
+
+/** States of one map or reduce task. */
+export type TaskState = 'pending' | 'running' | 'succeeded' | 'failed';
+
+const JOB_TRANSITIONS: Readonly<Record<JobState, readonly JobState[]>> = {
+  running: ['succeeded', 'failed', 'killed'],
+  succeeded: [],
+  failed: [],
+  killed: [],
+};
+
+const TASK_TRANSITIONS: Readonly<Record<TaskState, readonly TaskState[]>> = {
+  pending: ['running'],
+  running: ['succeeded', 'failed', 'pending'],
+  succeeded: [],
+  failed: [],
+};
+
+/** True when a job in `state` will never change again. */
+export function isTerminal(state: JobState): boolean {
+  return JOB_TRANSITIONS[state].length === 0;
+}
+
+/** Checks a job transition; an illegal one is a bug in the master. */
+export function assertJobTransition(from: JobState, to: JobState): void {
+  if (!JOB_TRANSITIONS[from].includes(to)) throw new Error(`illegal job transition ${from} -> ${to}`);
+}
+
+/** Checks a task transition; an illegal one is a bug in the master. */
+export function assertTaskTransition(from: TaskState, to: TaskState): void {
+  if (!TASK_TRANSITIONS[from].includes(to)) throw new Error(`illegal task transition ${from} -> ${to}`);
+}

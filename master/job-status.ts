@@ -1,0 +1,20 @@
+import type { JobStatus } from '../proto/generated/groove/JobStatus';
+import type { Job } from './job.js';
+
+/** A job's status as it goes on the wire. */
+export function toJobStatus(job: Job): JobStatus {
+  return {
+    jobId: job.id,
+    name: job.spec.name,
+    state: job.state,
+    error: job.error,
+    mapsTotal: job.maps.length,
+    mapsDone: job.mapsDone,
+    reducesTotal: job.reduces.length,
+    reducesDone: job.reducesDone,
+    submittedAt: job.submittedAt,
+    finishedAt: job.finishedAt,
+    counters: { ...job.counters },
+    inputs: [...job.spec.inputs],
+  };
+}

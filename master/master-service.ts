@@ -1,0 +1,178 @@
+import * as grpc from '@grpc/grpc-js';
+import { UserError } from '../common/errors.js';
+import type { Logger } from '../common/logger.js';
+import { DATA_CHUNK_BYTES } from '../proto/channel-options.js';
+import type { MasterHandlers } from '../proto/generated/groove/Master';
+import type { WorkerMessage__Output } from '../proto/generated/groove/WorkerMessage';
+import { isValidId } from '../proto/ids.js';
+import type { JobManager } from './job-manager.js';
+import { toJobStatus } from './job-status.js';
+import type { PackStore } from './pack-store.js';
+import { checkSubmission } from './submission-limits.js';
+import type { WorkerEntry, WorkerRegistry } from './worker-registry.js';
+
+/** Settings the service needs from the master. */
+export interface MasterServiceContext {
+  readonly jobs: JobManager;
+  readonly workers: WorkerRegistry;
+  readonly packs: PackStore;
+  readonly log: Logger;
+  readonly heartbeatMs: number;
+}
+
+/** Turns any thrown error into a gRPC status: user mistakes keep their message, bugs are INTERNAL. */
+function toStatus(err: unknown): grpc.ServiceError {
+  const message = err instanceof Error ? err.message : String(err);
+  let code = grpc.status.INTERNAL;
+  if (err instanceof UserError) code = message.startsWith('no such job') ? grpc.status.NOT_FOUND : grpc.status.INVALID_ARGUMENT;
+  else if (err instanceof RangeError || err instanceof TypeError) code = grpc.status.INVALID_ARGUMENT;
+  return Object.assign(new Error(message), { code, details: message, metadata: new grpc.Metadata() });
+}
+
+/** Runs a unary handler, answering with its value or its error as a status. */
+function unary<Req, Res>(fn: (req: Req) => Res | Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    Promise.resolve()
+      .then(() => fn(call.request))
+      .then((res) => callback(null, res))
+      .catch((err: unknown) => callback(toStatus(err)));
+  };
+}
+
+/** The master's gRPC handlers: worker sessions, packs, and the client API. */
+export function createMasterService(ctx: MasterServiceContext): MasterHandlers {
+  const { jobs, workers, packs, log } = ctx;
+  return {
+    Session(call) {
+      let worker: WorkerEntry | undefined;
+      let closed = false;
+      const close = (why: string): void => {
+        if (closed) return;
+        closed = true;
+        if (worker && workers.get(worker.id) === worker && worker.state === 'alive') {
+          (why === 'session ended' ? log.info : log.warn)('worker left', { worker: worker.id, why });
+          jobs.workerLost(worker);
+        }
+        call.end();
+      };
+      call.on('data', (message: WorkerMessage__Output) => {
+        try {
+          if (message.kind === 'register' && message.register) {
+            const r = message.register;
+            if (worker) throw new UserError('already registered');
+            if (!isValidId(r.workerId) || !/^[^\s/]+:\d+$/.test(r.dataAddress) || !Number.isInteger(r.slots) || r.slots < 1 || r.slots > 1024) {
+              throw new UserError('bad registration');
+            }
+            const previous = workers.get(r.workerId);
+            if (previous && previous.state === 'alive') jobs.workerLost(previous);
+            worker = {
+              id: r.workerId,
+              dataAddress: r.dataAddress,
+              slots: r.slots,
+              hostname: r.hostname,
+              state: 'alive',
+              lastSeen: Date.now(),
+              running: new Set(),
+              send: (m) => {
+                if (!closed) call.write(m);
+              },
+            };
+            workers.add(worker);
+            call.write({ registered: { workerId: worker.id, heartbeatMs: ctx.heartbeatMs } });
+            log.info('worker registered', { worker: worker.id, dataAddress: worker.dataAddress, slots: worker.slots });
+            jobs.workerJoined();
+            return;
+          }
+          if (!worker) throw new UserError('register first');
+          worker.lastSeen = Date.now();
+          if (message.kind === 'taskUpdate' && message.taskUpdate) jobs.taskUpdate(worker, message.taskUpdate);
+        } catch (err) {
+          log.warn('bad session message', { error: (err as Error).message });
+          call.emit('error', toStatus(err));
+          close('protocol error');
+        }
+      });
+      call.on('end', () => close('session ended'));
+      call.on('error', (err) => close(err.message));
+      call.on('cancelled', () => close('cancelled'));
+    },
+
+    GetPack(call) {
+      const bytes = packs.get(call.request.hash);
+      if (!bytes) {
+        call.emit('error', Object.assign(new Error(`no such pack ${call.request.hash}`), { code: grpc.status.NOT_FOUND }));
+        return;
+      }
+      for (let i = 0; i < bytes.length; i += DATA_CHUNK_BYTES) call.write({ data: bytes.subarray(i, i + DATA_CHUNK_BYTES) });
+      call.end();
+    },
+
+    SubmitJob: unary(async (req) => {
+      const { hash, name } = packs.put(req.pack);
+      const job = await jobs.submit(checkSubmission(req, hash, name));
+      return { jobId: job.id };
+    }),
+
+    GetJob: unary((req) => toJobStatus(jobs.get(req.jobId))),
+
+    WatchJob(call) {
+      let job;
+      try {
+        job = jobs.get(call.request.jobId);
+      } catch (err) {
+        call.emit('error', toStatus(err));
+        return;
+      }
+      const send = (e: { time: number; type: string; message: string }): void => {
+        call.write({ time: e.time, type: e.type, message: e.message, status: toJobStatus(job) });
+      };
+      for (const e of job.events) send(e);
+      if (job.finished) {
+        call.end();
+        return;
+      }
+      const unsubscribe = job.subscribe((e) => {
+        send(e);
+        if (job.finished) {
+          unsubscribe();
+          call.end();
+        }
+      });
+      call.on('cancelled', unsubscribe);
+    },
+
+    ListJobs: unary(() => ({ jobs: jobs.list().map(toJobStatus) })),
+
+    ListWorkers: unary(() => ({
+      workers: workers.all().map((w) => ({
+        workerId: w.id,
+        dataAddress: w.dataAddress,
+        slots: w.slots,
+        running: w.running.size,
+        state: w.state,
+        hostname: w.hostname,
+        lastSeen: w.lastSeen,
+      })),
+    })),
+
+    KillJob: unary((req) => toJobStatus(jobs.kill(req.jobId))),
+
+    PurgeJob: unary((req) => {
+      jobs.purge(req.jobId);
+      return { jobId: req.jobId };
+    }),
+
+    GetResultLocations: unary((req) => {
+      const job = jobs.get(req.jobId);
+      if (job.state !== 'succeeded') throw new UserError(`job ${job.id} has no results: it is ${job.state}${job.error ? ` (${job.error})` : ''}`);
+      return {
+        jobId: job.id,
+        parts: job.reduces.map((t) => {
+          const p = t.partFile;
+          if (!p) throw new Error(`${t.id} has no part file`);
+          return { partition: t.index, workerId: p.workerId, dataAddress: p.dataAddress, path: p.path };
+        }),
+      };
+    }),
+  };
+}

@@ -1,0 +1,47 @@
+import { UserError } from '../common/errors.js';
+import type { SubmitJobRequest__Output } from '../proto/generated/groove/SubmitJobRequest';
+import type { Submission } from './job-manager.js';
+
+/** Default split size: 64 MiB, as in Hadoop and Disco. */
+export const DEFAULT_CHUNK_SIZE = 64 * 1024 * 1024;
+/** Default map-side sort buffer: 64 MiB per task. */
+export const DEFAULT_SORT_BUFFER_BYTES = 64 * 1024 * 1024;
+/** Bounds the master enforces on every submission. */
+export const LIMITS = {
+  maxInputs: 100_000,
+  maxPathLength: 4096,
+  maxPartitions: 10_000,
+  maxParams: 1_000,
+  maxParamBytes: 64 * 1024,
+  minSortBufferBytes: 64 * 1024,
+  maxSortBufferBytes: 4 * 1024 * 1024 * 1024,
+  maxChunkSize: 2 ** 40,
+} as const;
+
+const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
+
+/** Checks a submission against the limits; every message names the field. */
+export function checkSubmission(req: SubmitJobRequest__Output, packHash: string, packName: string): Submission {
+  if (!req.inputs.length) throw new UserError('inputs: at least one input is required');
+  if (req.inputs.length > LIMITS.maxInputs) throw new UserError(`inputs: at most ${LIMITS.maxInputs} inputs`);
+  for (const input of req.inputs) {
+    if (typeof input !== 'string' || !input || input.length > LIMITS.maxPathLength || input.includes('\0')) throw new UserError('inputs: each input must be a non-empty path without NUL of at most 4096 characters');
+  }
+  const partitions = req.partitions || 4;
+  if (!Number.isInteger(partitions) || partitions < 1 || partitions > LIMITS.maxPartitions) throw new UserError(`partitions: must be an integer from 1 to ${LIMITS.maxPartitions}`);
+  const chunkSize = req.chunkSize || DEFAULT_CHUNK_SIZE;
+  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > LIMITS.maxChunkSize) throw new UserError('chunk size: must be a positive integer number of bytes');
+  const sortBufferBytes = req.sortBufferBytes || DEFAULT_SORT_BUFFER_BYTES;
+  if (!Number.isInteger(sortBufferBytes) || sortBufferBytes < LIMITS.minSortBufferBytes || sortBufferBytes > LIMITS.maxSortBufferBytes) {
+    throw new UserError(`sort buffer: must be from ${LIMITS.minSortBufferBytes} bytes to 4 GiB`);
+  }
+  const entries = Object.entries(req.params);
+  if (entries.length > LIMITS.maxParams) throw new UserError(`params: at most ${LIMITS.maxParams}`);
+  let paramBytes = 0;
+  for (const [k, v] of entries) {
+    if (!PARAM_NAME.test(k)) throw new UserError(`params: bad parameter name ${JSON.stringify(k)}`);
+    paramBytes += k.length + v.length;
+  }
+  if (paramBytes > LIMITS.maxParamBytes) throw new UserError(`params: more than ${LIMITS.maxParamBytes} bytes in all`);
+  return { name: req.name || packName, packHash, inputs: req.inputs, partitions, params: req.params, chunkSize, sortBufferBytes };
+}

@@ -1,0 +1,8 @@
+// Original file: proto/groove.proto
+
+
+export interface ListJobsRequest {
+}
+
+export interface ListJobsRequest__Output {
+}

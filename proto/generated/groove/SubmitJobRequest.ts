@@ -1,0 +1,22 @@
+// Original file: proto/groove.proto
+
+
+export interface SubmitJobRequest {
+  'pack'?: (Buffer | Uint8Array | string);
+  'inputs'?: (string)[];
+  'partitions'?: (number);
+  'params'?: ({[key: string]: string});
+  'chunkSize'?: (number | string);
+  'sortBufferBytes'?: (number | string);
+  'name'?: (string);
+}
+
+export interface SubmitJobRequest__Output {
+  'pack': (Buffer);
+  'inputs': (string)[];
+  'partitions': (number);
+  'params': ({[key: string]: string});
+  'chunkSize': (number);
+  'sortBufferBytes': (number);
+  'name': (string);
+}

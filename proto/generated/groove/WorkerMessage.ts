@@ -1,0 +1,19 @@
+// Original file: proto/groove.proto
+
+import type { RegisterWorker as _groove_RegisterWorker, RegisterWorker__Output as _groove_RegisterWorker__Output } from '../groove/RegisterWorker';
+import type { Heartbeat as _groove_Heartbeat, Heartbeat__Output as _groove_Heartbeat__Output } from '../groove/Heartbeat';
+import type { TaskUpdate as _groove_TaskUpdate, TaskUpdate__Output as _groove_TaskUpdate__Output } from '../groove/TaskUpdate';
+
+export interface WorkerMessage {
+  'register'?: (_groove_RegisterWorker | null);
+  'heartbeat'?: (_groove_Heartbeat | null);
+  'taskUpdate'?: (_groove_TaskUpdate | null);
+  'kind'?: "register"|"heartbeat"|"taskUpdate";
+}
+
+export interface WorkerMessage__Output {
+  'register'?: (_groove_RegisterWorker__Output | null);
+  'heartbeat'?: (_groove_Heartbeat__Output | null);
+  'taskUpdate'?: (_groove_TaskUpdate__Output | null);
+  'kind'?: "register"|"heartbeat"|"taskUpdate";
+}

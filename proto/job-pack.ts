@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+
+/** The format tag written in every pack; a worker refuses packs of another format. */
+export const JOB_PACK_FORMAT = 'groove-pack/1';
+
+/**
+ * A job pack: the user's job file bundled into one CommonJS script (node built-ins and
+ * `groove` left external), plus what it was built from. Content addressed by sha256.
+ */
+export interface JobPack {
+  readonly format: typeof JOB_PACK_FORMAT;
+  /** The job's name (defineJob's `name`, else the file's base name). */
+  readonly name: string;
+  /** The job file as the user named it, for messages. */
+  readonly source: string;
+  /** The bundled CommonJS code. */
+  readonly code: string;
+}
+
+/** Serializes a pack; the bytes are what is hashed, stored and shipped. */
+export function encodeJobPack(pack: JobPack): Buffer {
+  return Buffer.from(JSON.stringify(pack), 'utf8');
+}
+
+/** Parses pack bytes, refusing anything that is not a pack of this format. */
+export function decodeJobPack(bytes: Uint8Array): JobPack {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch (err) {
+    throw new RangeError('job pack is not valid JSON', { cause: err });
+  }
+  const p = parsed as Partial<JobPack> | null;
+  if (!p || p.format !== JOB_PACK_FORMAT || typeof p.name !== 'string' || typeof p.source !== 'string' || typeof p.code !== 'string') {
+    throw new RangeError(`job pack is not in format ${JOB_PACK_FORMAT}`);
+  }
+  return { format: JOB_PACK_FORMAT, name: p.name, source: p.source, code: p.code };
+}
+
+/** The content address of pack bytes: lowercase hex sha256. */
+export function packHash(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Pack hashes are 64 hex digits; anything else in a request is refused. */
+export const PACK_HASH_PATTERN = /^[0-9a-f]{64}$/;

@@ -1,0 +1,192 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { setLogLevel } from '../../common/logger.js';
+import { Master } from '../../master/index.js';
+import { WorkerDaemon } from '../../worker/index.js';
+import { GrooveClient } from '../client.js';
+import type { JobStatus } from '../client.js';
+import { EmbeddedCluster } from '../embedded-cluster.js';
+import { packJobFile } from '../job-bundler.js';
+import { expandInputs } from '../input-expander.js';
+import { writeResults } from '../result-format.js';
+import type { ResultFormat } from '../result-format.js';
+import { parseParams, parseSize, positiveInt } from './parse-args.js';
+import { progressPrinter } from './progress.js';
+
+/** Options every job-submitting command shares. */
+export interface JobArgs {
+  readonly job: string;
+  readonly input: readonly string[];
+  readonly partitions?: number;
+  readonly param?: readonly string[];
+  readonly chunkSize?: string;
+  readonly sortBufferMb?: number;
+}
+
+function submitOptions(args: JobArgs): { inputs: string[]; partitions?: number; params: Record<string, string>; chunkSize?: number; sortBufferBytes?: number } {
+  return {
+    inputs: expandInputs(args.input),
+    partitions: positiveInt('--partitions', args.partitions),
+    params: parseParams(args.param),
+    chunkSize: args.chunkSize === undefined ? undefined : parseSize('--chunk-size', args.chunkSize),
+    sortBufferBytes: args.sortBufferMb === undefined ? undefined : Math.round(positiveInt('--sort-buffer-mb', args.sortBufferMb) as number * 1024 * 1024),
+  };
+}
+
+/** `mr run`: the job on an embedded master and worker, results to stdout or --output. */
+export async function runCommand(args: JobArgs & { slots?: number; output?: string; format: ResultFormat }): Promise<void> {
+  // Check everything the user gave before starting anything.
+  const options = submitOptions(args);
+  const packed = await packJobFile(args.job);
+  const cluster = await EmbeddedCluster.start({ slots: positiveInt('--slots', args.slots) });
+  const client = new GrooveClient({ master: cluster.masterAddress });
+  try {
+    const jobId = await client.submitPacked(packed, options);
+    await client.wait(jobId, process.stderr.isTTY ? progressPrinter() : undefined);
+    await writeResults(client, jobId, args.format, args.output);
+  } finally {
+    client.close();
+    await cluster.stop();
+  }
+}
+
+/** `mr submit`: prints the job id first; with --wait, progress on stderr and the exit status of the job. */
+export async function submitCommand(args: JobArgs & { master: string; wait: boolean }): Promise<void> {
+  const options = submitOptions(args);
+  const packed = await packJobFile(args.job);
+  const client = new GrooveClient({ master: args.master });
+  try {
+    const jobId = await client.submitPacked(packed, options);
+    process.stdout.write(`${jobId}\n`);
+    if (args.wait) await client.wait(jobId, progressPrinter());
+  } finally {
+    client.close();
+  }
+}
+
+/** Runs fn with a client and closes it. */
+async function withClient<T>(master: string, fn: (client: GrooveClient) => Promise<T>): Promise<T> {
+  const client = new GrooveClient({ master });
+  try {
+    return await fn(client);
+  } finally {
+    client.close();
+  }
+}
+
+function statusLines(s: JobStatus): string {
+  const lines = [
+    `job       ${s.jobId}`,
+    `name      ${s.name}`,
+    `state     ${s.state}`,
+    `maps      ${s.mapsDone}/${s.mapsTotal}`,
+    `reduces   ${s.reducesDone}/${s.reducesTotal}`,
+    `submitted ${new Date(s.submittedAt).toISOString()}`,
+  ];
+  if (s.finishedAt) lines.push(`finished  ${new Date(s.finishedAt).toISOString()} (${((s.finishedAt - s.submittedAt) / 1000).toFixed(1)} s)`);
+  if (s.error) lines.push(`error     ${s.error}`);
+  for (const [name, value] of Object.entries(s.counters).sort()) lines.push(`counter   ${name} = ${value}`);
+  return lines.join('\n') + '\n';
+}
+
+/** `mr wait JOB`. */
+export function waitCommand(args: { master: string; job: string }): Promise<void> {
+  return withClient(args.master, async (c) => {
+    const s = await c.wait(args.job, progressPrinter());
+    process.stdout.write(`${s.jobId} ${s.state}\n`);
+  });
+}
+
+/** `mr status JOB`. */
+export function statusCommand(args: { master: string; job: string }): Promise<void> {
+  return withClient(args.master, async (c) => {
+    process.stdout.write(statusLines(await c.status(args.job)));
+  });
+}
+
+/** `mr events JOB`: the job's history, following it until it ends. */
+export function eventsCommand(args: { master: string; job: string }): Promise<void> {
+  return withClient(args.master, async (c) => {
+    for await (const e of c.watch(args.job)) process.stdout.write(`${new Date(e.time).toISOString()} ${e.type} ${e.message}\n`);
+  });
+}
+
+/** `mr results JOB`. */
+export function resultsCommand(args: { master: string; job: string; format: ResultFormat; output?: string }): Promise<void> {
+  return withClient(args.master, async (c) => {
+    await writeResults(c, args.job, args.format, args.output);
+  });
+}
+
+/** `mr kill JOB`. */
+export function killCommand(args: { master: string; job: string }): Promise<void> {
+  return withClient(args.master, async (c) => {
+    const s = await c.kill(args.job);
+    process.stdout.write(`${s.jobId} ${s.state}\n`);
+  });
+}
+
+/** `mr purge JOB`. */
+export function purgeCommand(args: { master: string; job: string }): Promise<void> {
+  return withClient(args.master, async (c) => {
+    await c.purge(args.job);
+    process.stdout.write(`${args.job} purged\n`);
+  });
+}
+
+/** `mr jobs`: one line per job. */
+export function jobsCommand(args: { master: string }): Promise<void> {
+  return withClient(args.master, async (c) => {
+    for (const s of await c.jobs()) {
+      process.stdout.write(`${s.jobId}\t${s.state}\tmap ${s.mapsDone}/${s.mapsTotal}\treduce ${s.reducesDone}/${s.reducesTotal}${s.error ? `\t${s.error}` : ''}\n`);
+    }
+  });
+}
+
+/** `mr workers`: one line per worker. */
+export function workersCommand(args: { master: string }): Promise<void> {
+  return withClient(args.master, async (c) => {
+    for (const w of await c.workers()) process.stdout.write(`${w.workerId}\t${w.dataAddress}\t${w.state}\t${w.running}/${w.slots} slots\n`);
+  });
+}
+
+/** Keeps a daemon running until SIGINT or SIGTERM, then stops it. */
+function untilSignal(stop: () => Promise<void>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const onSignal = (): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      void stop().finally(resolve);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+/** `mr master`. */
+export async function masterCommand(args: { host: string; port: number; httpPort?: number; dataDir?: string }): Promise<void> {
+  setLogLevel('info');
+  const master = await Master.start({
+    host: args.host,
+    port: args.port,
+    httpPort: args.httpPort,
+    dataDir: args.dataDir ?? path.join(os.homedir(), '.groove', 'master'),
+  });
+  process.stderr.write(`groove master listening on ${master.address}${master.httpPort !== undefined ? `, status page on port ${master.httpPort}` : ''}\n`);
+  await untilSignal(() => master.stop());
+}
+
+/** `mr worker`. */
+export async function workerCommand(args: { master: string; host: string; port: number; advertise?: string; slots?: number; dataDir?: string }): Promise<void> {
+  setLogLevel('info');
+  const worker = await WorkerDaemon.start({
+    master: args.master,
+    host: args.host,
+    port: args.port,
+    advertise: args.advertise,
+    slots: positiveInt('--slots', args.slots),
+    dataDir: args.dataDir ?? path.join(os.homedir(), '.groove', 'worker'),
+  });
+  process.stderr.write(`groove worker ${worker.workerId} serving data on ${worker.dataAddress}, ${worker.options.slots} slots, master ${args.master}\n`);
+  await untilSignal(() => worker.stop());
+}

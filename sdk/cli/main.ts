@@ -1,0 +1,107 @@
+import yargs from 'yargs';
+import type { Argv } from 'yargs';
+import { UserError, errorMessage } from '../../common/errors.js';
+import { DEFAULT_MASTER } from '../client.js';
+import * as cmd from './commands.js';
+
+/** A mistake in the command line itself. */
+class UsageError extends UserError {}
+
+const masterOption = {
+  describe: 'the master, HOST:PORT (env MR_MASTER)',
+  type: 'string',
+  default: process.env['MR_MASTER'] ?? DEFAULT_MASTER,
+  defaultDescription: '$MR_MASTER or 127.0.0.1:7070',
+} as const;
+
+function jobOptions<T>(y: Argv<T>) {
+  return y
+    .positional('job', { describe: 'the job file (TypeScript or JavaScript)', type: 'string', demandOption: true })
+    .option('input', { alias: 'i', describe: 'input files, directories or globs', type: 'string', array: true, demandOption: true })
+    .option('partitions', { alias: 'p', describe: 'reduce partitions (default: the job\'s, else 4)', type: 'number' })
+    .option('param', { describe: 'KEY=VALUE for ctx.params (repeatable)', type: 'string', array: true })
+    .option('chunk-size', { describe: 'split size, e.g. 64MiB', type: 'string' })
+    .option('sort-buffer-mb', { describe: 'map-side sort buffer per task, MiB (default 64)', type: 'number' });
+}
+
+const formatOption = { describe: 'result format', choices: ['text', 'jsonl'] as const, default: 'text' as const };
+
+function jobArg<T>(y: Argv<T>) {
+  return y.positional('job', { describe: 'job id', type: 'string', demandOption: true }).option('master', masterOption);
+}
+
+/** Builds the `mr` command line. */
+function cli(argv: readonly string[]) {
+  return yargs([...argv])
+    .scriptName('mr')
+    .usage('$0 <command> [options]\n\nGroove: MapReduce for TypeScript.')
+    .command(
+      'run <job>',
+      'run a job on an embedded cluster on this machine and print its results',
+      (y) => jobOptions(y).option('slots', { describe: 'pool processes (default: cores)', type: 'number' }).option('output', { alias: 'o', describe: 'write part-NNNNN files into DIR instead of stdout', type: 'string' }).option('format', formatOption),
+      (a) => cmd.runCommand({ job: a.job, input: a.input, partitions: a.partitions, param: a.param, chunkSize: a.chunkSize, sortBufferMb: a.sortBufferMb, slots: a.slots, output: a.output, format: a.format }),
+    )
+    .command(
+      'master',
+      'start a master',
+      (y) =>
+        y
+          .option('host', { describe: 'address to bind', type: 'string', default: '127.0.0.1' })
+          .option('port', { describe: 'gRPC port (0: any free port)', type: 'number', default: 7070 })
+          .option('http-port', { describe: 'status page port (0: any free port; none if not given)', type: 'number' })
+          .option('data-dir', { describe: 'where job packs are kept (default ~/.groove/master)', type: 'string' }),
+      (a) => cmd.masterCommand({ host: a.host, port: a.port, httpPort: a.httpPort, dataDir: a.dataDir }),
+    )
+    .command(
+      'worker',
+      'start a worker daemon',
+      (y) =>
+        y
+          .option('master', masterOption)
+          .option('host', { describe: 'address the data service binds', type: 'string', default: '127.0.0.1' })
+          .option('port', { describe: 'data service port (0: any free port)', type: 'number', default: 0 })
+          .option('advertise', { describe: 'host name or address others reach this worker at (default: --host)', type: 'string' })
+          .option('slots', { describe: 'pool processes (default: cores)', type: 'number' })
+          .option('data-dir', { describe: 'where task outputs are kept (default ~/.groove/worker)', type: 'string' }),
+      (a) => cmd.workerCommand({ master: a.master, host: a.host, port: a.port, advertise: a.advertise, slots: a.slots, dataDir: a.dataDir }),
+    )
+    .command(
+      'submit <job>',
+      'submit a job to a cluster; prints its id',
+      (y) => jobOptions(y).option('master', masterOption).option('wait', { describe: 'wait for the job; exit 0 only if it succeeded', type: 'boolean', default: false }),
+      (a) => cmd.submitCommand({ job: a.job, input: a.input, partitions: a.partitions, param: a.param, chunkSize: a.chunkSize, sortBufferMb: a.sortBufferMb, master: a.master, wait: a.wait }),
+    )
+    .command('wait <job>', 'wait for a job; exit 0 only if it succeeded', jobArg, (a) => cmd.waitCommand(a))
+    .command('status <job>', 'show a job\'s state, progress and counters', jobArg, (a) => cmd.statusCommand(a))
+    .command('events <job>', 'show a job\'s events, following until it ends', jobArg, (a) => cmd.eventsCommand(a))
+    .command(
+      'results <job>',
+      'print a job\'s results',
+      (y) => jobArg(y).option('format', formatOption).option('output', { alias: 'o', describe: 'write part-NNNNN files into DIR', type: 'string' }),
+      (a) => cmd.resultsCommand({ master: a.master, job: a.job, format: a.format, output: a.output }),
+    )
+    .command('kill <job>', 'stop a running job', jobArg, (a) => cmd.killCommand(a))
+    .command('purge <job>', 'forget a job and delete its files on the workers', jobArg, (a) => cmd.purgeCommand(a))
+    .command('jobs', 'list jobs', (y) => y.option('master', masterOption), (a) => cmd.jobsCommand(a))
+    .command('workers', 'list workers', (y) => y.option('master', masterOption), (a) => cmd.workersCommand(a))
+    .demandCommand(1, 'give a command; see mr --help')
+    .strict()
+    .help()
+    .version(false)
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .fail((message, err) => {
+      throw err ?? new UsageError(message);
+    });
+}
+
+/** Runs the `mr` CLI; exits non-zero with a one-line error on failure. */
+export async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await cli(argv).parseAsync();
+  } catch (err) {
+    if (process.env['GROOVE_LOG'] === 'debug' && err instanceof Error) process.stderr.write(`${err.stack ?? ''}\n`);
+    const prefix = err instanceof UserError ? '' : 'internal error: ';
+    process.stderr.write(`mr: ${prefix}${errorMessage(err)}\n`);
+    process.exitCode = err instanceof UsageError ? 2 : 1;
+  }
+}

@@ -1,0 +1,23 @@
+import type { JobEvent } from '../client.js';
+
+/**
+ * Progress on stderr while waiting for a job: one line whenever the counts change (at
+ * most every half second), plus failures as they happen. stdout stays for ids and results.
+ */
+export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (event: JobEvent) => void {
+  let last = '';
+  let lastAt = 0;
+  return (event) => {
+    const s = event.status;
+    if (!s) return;
+    if (event.type === 'task-failed') stream.write(`${event.message}\n`);
+    const line = `${s.jobId}: ${s.state}, map ${s.mapsDone}/${s.mapsTotal}, reduce ${s.reducesDone}/${s.reducesTotal}`;
+    const now = Date.now();
+    const terminal = s.state !== 'running';
+    if (line !== last && (terminal || now - lastAt >= 500)) {
+      stream.write(`${line}\n`);
+      last = line;
+      lastAt = now;
+    }
+  };
+}

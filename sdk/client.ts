@@ -1,0 +1,174 @@
+import type { Key } from '../common/job-api.js';
+import { JobFailedError, UserError } from '../common/errors.js';
+import { decodeKey } from '../proto/key-codec.js';
+import { createMasterClient } from '../proto/master-client.js';
+import { RecordStreamDecoder } from '../proto/record-stream-decoder.js';
+import { decodeValue } from '../proto/value-codec.js';
+import type { DataChunk__Output } from '../proto/generated/groove/DataChunk';
+import type { JobEvent__Output } from '../proto/generated/groove/JobEvent';
+import type { JobStatus__Output } from '../proto/generated/groove/JobStatus';
+import type { MasterClient } from '../proto/generated/groove/Master';
+import type { ListJobsReply__Output } from '../proto/generated/groove/ListJobsReply';
+import type { ListWorkersReply__Output } from '../proto/generated/groove/ListWorkersReply';
+import type { PurgeReply__Output } from '../proto/generated/groove/PurgeReply';
+import type { ResultLocations__Output } from '../proto/generated/groove/ResultLocations';
+import type { SubmitJobReply__Output } from '../proto/generated/groove/SubmitJobReply';
+import type { SubmitJobRequest } from '../proto/generated/groove/SubmitJobRequest';
+import type { ResultLocation__Output } from '../proto/generated/groove/ResultLocation';
+import type { WorkerInfo__Output } from '../proto/generated/groove/WorkerInfo';
+import { createWorkerClient } from '../worker/index.js';
+import { expandInputs } from './input-expander.js';
+import { packJobFile } from './job-bundler.js';
+import type { PackedJob } from './job-bundler.js';
+import { callUnary, fromServiceError } from './rpc.js';
+
+/** A job's status as the master reports it. */
+export type JobStatus = JobStatus__Output;
+/** One event of a job's history. */
+export type JobEvent = JobEvent__Output;
+/** Where one partition's part file lives. */
+export type ResultPart = ResultLocation__Output;
+/** A worker as the master sees it. */
+export type WorkerInfo = WorkerInfo__Output;
+
+/** Where the master is when nothing says otherwise (the CLI contract's default). */
+export const DEFAULT_MASTER = '127.0.0.1:7070';
+
+/** Options of a {@link GrooveClient}. */
+export interface ClientOptions {
+  /** The master's host:port. Default: env MR_MASTER, else 127.0.0.1:7070. */
+  readonly master?: string;
+}
+
+/** Options of a submission. */
+export interface SubmitOptions {
+  /** Input paths (files, directories or globs); made absolute here. Required. */
+  readonly inputs: readonly string[];
+  /** Reduce partitions. Default: the job's `partitions`, else 4. */
+  readonly partitions?: number;
+  /** Values for `ctx.params`. */
+  readonly params?: Readonly<Record<string, string>>;
+  /** Split size in bytes. Default 64 MiB. */
+  readonly chunkSize?: number;
+  /** Map-side sort buffer per task in bytes. Default: the job's `sortBufferMB`, else 64 MiB. */
+  readonly sortBufferBytes?: number;
+}
+
+/**
+ * The SDK's client of a Groove cluster: submit jobs, follow them, read their results.
+ *
+ *     const client = new GrooveClient({ master: 'm1:7070' });
+ *     const id = await client.submit('jobs/wordcount.ts', { inputs: ['data/'] });
+ *     await client.wait(id);
+ *     for await (const [word, count] of client.results(id)) console.log(word, count);
+ */
+export class GrooveClient {
+  readonly master: string;
+  private readonly rpc: MasterClient;
+
+  constructor(options: ClientOptions = {}) {
+    this.master = options.master ?? process.env['MR_MASTER'] ?? DEFAULT_MASTER;
+    if (!/^[^\s/]+:\d+$/.test(this.master)) throw new UserError(`--master must be HOST:PORT, got ${JSON.stringify(this.master)}`);
+    this.rpc = createMasterClient(this.master);
+  }
+
+  /** Bundles a job file and submits it; resolves with the job id. */
+  async submit(jobFile: string, options: SubmitOptions): Promise<string> {
+    const inputs = expandInputs(options.inputs);
+    return this.submitPacked(await packJobFile(jobFile), { ...options, inputs });
+  }
+
+  /** Submits an already bundled job. */
+  async submitPacked(packed: PackedJob, options: SubmitOptions): Promise<string> {
+    const sortBufferBytes = options.sortBufferBytes ?? (packed.job.sortBufferMB ? Math.round(packed.job.sortBufferMB * 1024 * 1024) : 0);
+    const request: SubmitJobRequest = {
+        pack: packed.bytes,
+        inputs: [...options.inputs],
+        partitions: options.partitions ?? packed.job.partitions ?? 0,
+        params: { ...(options.params ?? {}) },
+        chunkSize: options.chunkSize ?? 0,
+        sortBufferBytes,
+        name: packed.pack.name,
+    };
+    const reply = await callUnary<SubmitJobReply__Output>(this.master, (o, cb) => this.rpc.submitJob(request, o, cb));
+    return reply.jobId;
+  }
+
+  status(jobId: string): Promise<JobStatus> {
+    return callUnary<JobStatus>(this.master, (o, cb) => this.rpc.getJob({ jobId }, o, cb));
+  }
+
+  /** The job's events so far, then live ones until it ends. */
+  async *watch(jobId: string): AsyncGenerator<JobEvent> {
+    const call = this.rpc.watchJob({ jobId });
+    try {
+      for await (const event of call as AsyncIterable<JobEvent>) yield event;
+    } catch (err) {
+      throw fromServiceError(err, this.master);
+    } finally {
+      call.cancel();
+    }
+  }
+
+  /** Waits for the job to end; resolves with its final status, or throws {@link JobFailedError}. */
+  async wait(jobId: string, onEvent?: (event: JobEvent) => void): Promise<JobStatus> {
+    for await (const event of this.watch(jobId)) onEvent?.(event);
+    const status = await this.status(jobId);
+    if (status.state !== 'succeeded') throw new JobFailedError(jobId, status.error || status.state);
+    return status;
+  }
+
+  /** The job's part files, by partition. */
+  async resultParts(jobId: string): Promise<ResultPart[]> {
+    const locations = await callUnary<ResultLocations__Output>(this.master, (o, cb) => this.rpc.getResultLocations({ jobId }, o, cb));
+    return [...locations.parts].sort((a, b) => a.partition - b.partition);
+  }
+
+  /** The records of one part file, in key order. */
+  async *readPart(jobId: string, part: ResultPart): AsyncGenerator<[Key, unknown]> {
+    const worker = createWorkerClient(part.dataAddress);
+    const decoder = new RecordStreamDecoder();
+    const call = worker.readResult({ jobId, path: part.path });
+    try {
+      for await (const chunk of call as AsyncIterable<DataChunk__Output>) {
+        const batch: [Key, unknown][] = [];
+        decoder.push(chunk.data, (k, v) => batch.push([decodeKey(k), decodeValue(v)]));
+        yield* batch;
+      }
+      decoder.end();
+    } catch (err) {
+      throw fromServiceError(err, part.dataAddress);
+    } finally {
+      call.cancel();
+      worker.close();
+    }
+  }
+
+  /** The job's output records, partition by partition, each partition in key order. */
+  async *results(jobId: string): AsyncGenerator<[Key, unknown]> {
+    for (const part of await this.resultParts(jobId)) yield* this.readPart(jobId, part);
+  }
+
+  kill(jobId: string): Promise<JobStatus> {
+    return callUnary<JobStatus>(this.master, (o, cb) => this.rpc.killJob({ jobId }, o, cb));
+  }
+
+  async purge(jobId: string): Promise<void> {
+    await callUnary<PurgeReply__Output>(this.master, (o, cb) => this.rpc.purgeJob({ jobId }, o, cb));
+  }
+
+  async jobs(): Promise<JobStatus[]> {
+    const reply = await callUnary<ListJobsReply__Output>(this.master, (o, cb) => this.rpc.listJobs({}, o, cb));
+    return reply.jobs;
+  }
+
+  async workers(): Promise<WorkerInfo[]> {
+    const reply = await callUnary<ListWorkersReply__Output>(this.master, (o, cb) => this.rpc.listWorkers({}, o, cb));
+    return reply.workers;
+  }
+
+  /** Closes the connection to the master. */
+  close(): void {
+    this.rpc.close();
+  }
+}

@@ -1,0 +1,13 @@
+export { defineJob } from '../common/index.js';
+export type { Counters, Emit, JobContext, JobDefinition, JobLog, Key } from '../common/index.js';
+export { GrooveError, JobFailedError, JobFileError, MasterUnavailableError, RequestRejectedError, UserError } from '../common/index.js';
+export { GrooveClient, DEFAULT_MASTER } from './client.js';
+export type { ClientOptions, JobEvent, JobStatus, ResultPart, SubmitOptions, WorkerInfo } from './client.js';
+export { EmbeddedCluster } from './embedded-cluster.js';
+export type { EmbeddedClusterOptions } from './embedded-cluster.js';
+export { packJobFile } from './job-bundler.js';
+export type { PackedJob } from './job-bundler.js';
+export { Master } from '../master/index.js';
+export type { MasterOptions } from '../master/index.js';
+export { WorkerDaemon } from '../worker/index.js';
+export type { WorkerDaemonOptions } from '../worker/index.js';

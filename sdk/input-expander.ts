@@ -1,0 +1,34 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { globSync } from 'tinyglobby';
+import { UserError } from '../common/errors.js';
+
+const GLOB_CHARS = /[*?[\]{}]/;
+
+/**
+ * Makes the inputs of a submission absolute, expands globs the shell left alone (quoted
+ * ones), and refuses a missing input before anything is sent.
+ */
+export function expandInputs(inputs: readonly string[], cwd = process.cwd()): string[] {
+  const out: string[] = [];
+  for (const input of inputs) {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(input)) {
+      out.push(input);
+      continue;
+    }
+    const abs = path.resolve(cwd, input);
+    if (fs.existsSync(abs)) {
+      out.push(abs);
+      continue;
+    }
+    if (GLOB_CHARS.test(input)) {
+      const matches = globSync(input, { cwd, absolute: true, onlyFiles: true }).sort();
+      if (!matches.length) throw new UserError(`input not found: no file matches ${input}`);
+      out.push(...matches);
+      continue;
+    }
+    throw new UserError(`input not found: ${input}`);
+  }
+  if (!out.length) throw new UserError('no input given: use --input PATH');
+  return out;
+}

@@ -1,0 +1,70 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as esbuild from 'esbuild';
+import { JobFileError } from '../common/errors.js';
+import { JOB_PACK_FORMAT, encodeJobPack } from '../proto/job-pack.js';
+import type { JobPack } from '../proto/job-pack.js';
+import { loadJobCode } from '../worker/index.js';
+import type { AnyJob } from '../worker/index.js';
+
+/** A bundled, checked job, ready to submit. */
+export interface PackedJob {
+  readonly bytes: Buffer;
+  readonly pack: JobPack;
+  /** The job as loaded locally to check it (name, partitions, functions). */
+  readonly job: AnyJob;
+}
+
+/** Root of the Groove installation: the job API here is what `groove` means inside a pack. */
+const GROOVE_ROOT = path.resolve(__dirname, '..', '..');
+const API_DIRS = [path.join(GROOVE_ROOT, 'sdk'), path.join(GROOVE_ROOT, 'common')];
+
+/**
+ * Keeps Groove itself out of packs: `import ... from 'groove'`, and inside this repo a
+ * relative import of sdk/ or common/, both become `require('groove')`, which the pool
+ * process answers with the job API. So a pack never drags the client, gRPC or the CLI in.
+ */
+const grooveExternal: esbuild.Plugin = {
+  name: 'groove-external',
+  setup(build) {
+    build.onResolve({ filter: /^groove(\/.*)?$/ }, () => ({ path: 'groove', external: true }));
+    build.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const target = path.resolve(args.resolveDir, args.path);
+      return API_DIRS.some((dir) => target === dir || target.startsWith(dir + path.sep)) ? { path: 'groove', external: true } : undefined;
+    });
+  },
+};
+
+/**
+ * Bundles a TypeScript (or JavaScript) job file into a pack and loads it once locally, so
+ * a job that does not compile or defines no map is refused before anything is submitted.
+ */
+export async function packJobFile(file: string): Promise<PackedJob> {
+  const abs = path.resolve(file);
+  if (!fs.existsSync(abs)) throw new JobFileError(file, 'job file not found');
+  let result: esbuild.BuildResult<{ write: false }>;
+  try {
+    result = await esbuild.build({
+      entryPoints: [abs],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      write: false,
+      logLevel: 'silent',
+      sourcemap: 'inline',
+      sourcesContent: false,
+      plugins: [grooveExternal],
+    });
+  } catch (err) {
+    const failure = err as esbuild.BuildFailure;
+    const first = failure.errors?.[0];
+    const where = first?.location ? `${first.location.line}:${first.location.column}: ` : '';
+    throw new JobFileError(file, `does not compile: ${where}${first?.text ?? String(err)}`, { cause: err });
+  }
+  const code = result.outputFiles[0]?.text ?? '';
+  const job = loadJobCode(code, path.basename(file));
+  const name = typeof job.name === 'string' && job.name ? job.name : path.basename(file).replace(/\.[^.]*$/, '');
+  const pack: JobPack = { format: JOB_PACK_FORMAT, name, source: path.basename(file), code };
+  return { bytes: encodeJobPack(pack), pack, job };
+}

@@ -1,0 +1,248 @@
+import { after, before, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { splitInputs } from '../../master/input-splitter.js';
+import { readLines } from '../../worker/task-runtime/line-reader.js';
+import type { LineReadResult } from '../../worker/task-runtime/line-reader.js';
+
+let dir = '';
+let fileCount = 0;
+
+before(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-line-reader-'));
+});
+
+after(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Writes `text` as UTF-8 to a fresh temp file and returns its path. */
+function writeTemp(text: string): string {
+  const file = path.join(dir, `input-${fileCount++}.txt`);
+  fs.writeFileSync(file, text, 'utf8');
+  return file;
+}
+
+/** The records a text file must yield: split on '\n', one trailing '\r' dropped per line. */
+function expectedRecords(text: string): string[] {
+  if (text === '') return [];
+  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+  if (text.endsWith('\n')) lines.pop();
+  return lines;
+}
+
+interface Collected extends LineReadResult {
+  readonly lines: string[];
+}
+
+function collect(file: string, start: number, length: number, blockSize?: number): Collected {
+  const lines: string[] = [];
+  const result = readLines(file, start, length, (line) => lines.push(line), blockSize);
+  assert.equal(result.records, lines.length);
+  return { ...result, lines };
+}
+
+/** Reads every split of a file in turn, checking that bytesRead adds up to the file size. */
+function readAllSplits(file: string, chunkSize: number, blockSize?: number): string[] {
+  const size = fs.statSync(file).size;
+  const lines: string[] = [];
+  let bytes = 0;
+  for (const split of splitInputs([{ path: file, size }], chunkSize)) {
+    const part = collect(split.path, split.start, split.length, blockSize);
+    lines.push(...part.lines);
+    bytes += part.bytesRead;
+  }
+  assert.equal(bytes, size, `bytesRead over all splits, chunkSize ${chunkSize}`);
+  return lines;
+}
+
+/** A tiny seeded PRNG, so a failing case can be replayed from its seed. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// One- to four-byte UTF-8 characters, and a stray '\r' that is not part of a line end.
+const ALPHABET = ['a', 'b', 'x', ' ', '\t', 'é', '€', '😀', '\r'];
+
+function randomText(rand: () => number): string {
+  const int = (n: number): number => Math.floor(rand() * n);
+  const lineCount = int(25);
+  let text = '';
+  for (let i = 0; i < lineCount; i++) {
+    const roll = rand();
+    const len = roll < 0.25 ? 0 : roll < 0.9 ? int(12) : 20 + int(60);
+    for (let j = 0; j < len; j++) text += ALPHABET[int(ALPHABET.length)] ?? '';
+    const last = i === lineCount - 1;
+    if (!last || rand() < 0.5) text += rand() < 0.3 ? '\r\n' : '\n';
+  }
+  return text;
+}
+
+test('property: every record is read exactly once whatever the chunk and block sizes', () => {
+  const seed = 20240611;
+  const rand = mulberry32(seed);
+  const int = (n: number): number => Math.floor(rand() * n);
+  for (let iteration = 0; iteration < 300; iteration++) {
+    const text = randomText(rand);
+    const file = writeTemp(text);
+    const bytes = Buffer.from(text, 'utf8');
+    const expected = expectedRecords(text);
+
+    const chunkSizes = [1 + int(bytes.length + 2), 1 + int(8)];
+    const newlines: number[] = [];
+    for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) newlines.push(i);
+    const nl = newlines[int(newlines.length)];
+    // A chunk that starts exactly on a '\n', and one that starts right after it.
+    if (nl !== undefined && nl > 0) chunkSizes.push(nl, nl + 1);
+    if (iteration % 10 === 0) chunkSizes.push(1);
+
+    for (const chunkSize of chunkSizes) {
+      const blockSize = rand() < 0.2 ? undefined : 1 + int(16);
+      assert.deepEqual(
+        readAllSplits(file, chunkSize, blockSize),
+        expected,
+        `seed ${seed}, iteration ${iteration}, chunkSize ${chunkSize}, blockSize ${String(blockSize)}, text ${JSON.stringify(text)}`,
+      );
+    }
+  }
+});
+
+test('property: a cut at any byte offset gives each record to exactly one side', () => {
+  const rand = mulberry32(7);
+  for (let iteration = 0; iteration < 40; iteration++) {
+    const text = randomText(rand);
+    const file = writeTemp(text);
+    const size = Buffer.byteLength(text);
+    const expected = expectedRecords(text);
+    for (let cut = 0; cut <= size; cut++) {
+      const blockSize = 1 + (cut % 9);
+      const left = collect(file, 0, cut, blockSize);
+      const right = collect(file, cut, size - cut, blockSize);
+      const message = `iteration ${iteration}, cut ${cut}, text ${JSON.stringify(text)}`;
+      assert.deepEqual([...left.lines, ...right.lines], expected, message);
+      assert.equal(left.bytesRead + right.bytesRead, size, message);
+    }
+  }
+});
+
+test('CRLF line ends are stripped, blank CRLF lines are empty records', () => {
+  const file = writeTemp('a\r\nb\r\n\r\nc\r\n');
+  assert.deepEqual(collect(file, 0, 100).lines, ['a', 'b', '', 'c']);
+  assert.deepEqual(readAllSplits(file, 1), ['a', 'b', '', 'c']);
+  // Only the '\r' of the line end goes; one inside the line is data.
+  assert.deepEqual(collect(writeTemp('a\rb\r\r\n'), 0, 7).lines, ['a\rb\r']);
+});
+
+test('a last line without a final newline is still a record', () => {
+  assert.deepEqual(collect(writeTemp('x\ny'), 0, 3).lines, ['x', 'y']);
+  assert.deepEqual(collect(writeTemp('x\ny\r'), 0, 4).lines, ['x', 'y']);
+  assert.deepEqual(collect(writeTemp('only'), 0, 4).lines, ['only']);
+});
+
+test('a final newline does not add an empty record, blank lines in the middle do count', () => {
+  assert.deepEqual(collect(writeTemp('x\ny\n'), 0, 4).lines, ['x', 'y']);
+  assert.deepEqual(collect(writeTemp('\n'), 0, 1).lines, ['']);
+  assert.deepEqual(collect(writeTemp('\n\n\n'), 0, 3).lines, ['', '', '']);
+  assert.deepEqual(collect(writeTemp('a\n\n\nb\n'), 0, 6).lines, ['a', '', '', 'b']);
+});
+
+test('an empty file gives one split and no records', () => {
+  const file = writeTemp('');
+  const splits = splitInputs([{ path: file, size: 0 }], 64);
+  assert.equal(splits.length, 1);
+  const [split] = splits;
+  assert.ok(split);
+  assert.deepEqual(collect(file, split.start, split.length), { records: 0, bytesRead: 0, lines: [] });
+});
+
+test('a split of length 0, or past the end of the file, owns no records', () => {
+  const file = writeTemp('abc\ndef\n');
+  assert.deepEqual(collect(file, 0, 0).lines, []);
+  assert.deepEqual(collect(file, 4, 0).lines, []);
+  assert.deepEqual(collect(file, 2, 0).lines, []);
+  assert.deepEqual(collect(file, 8, 10).lines, []);
+  assert.deepEqual(collect(file, 100, 10).lines, []);
+});
+
+test('a split starting at a line start owns that line; one starting inside it does not', () => {
+  const file = writeTemp('abc\ndef\nghi');
+  assert.deepEqual(collect(file, 4, 1).lines, ['def']);
+  // Starting on the '\n' of 'abc': that byte is part of 'abc', 'def' begins one later.
+  assert.deepEqual(collect(file, 3, 1).lines, []);
+  assert.deepEqual(collect(file, 3, 2).lines, ['def']);
+  assert.deepEqual(collect(file, 5, 3).lines, []);
+  assert.deepEqual(collect(file, 5, 4).lines, ['ghi']);
+  assert.deepEqual(collect(file, 0, 1).lines, ['abc']);
+});
+
+test('bytesRead counts the bytes of the owned records, line ends included', () => {
+  const file = writeTemp('ab\r\ncd\nef');
+  assert.deepEqual(collect(file, 0, 5), { records: 2, bytesRead: 7, lines: ['ab', 'cd'] });
+  assert.deepEqual(collect(file, 5, 4), { records: 1, bytesRead: 2, lines: ['ef'] });
+});
+
+test('a record longer than the chunk and the block is read whole by the split it starts in', () => {
+  const long = 'L'.repeat(500) + '€'.repeat(100) + 'Z';
+  const text = `head\n${long}\r\nmid\n${long}`;
+  const file = writeTemp(text);
+  const expected = ['head', long, 'mid', long];
+  for (const blockSize of [1, 2, 7, 64, undefined]) {
+    assert.deepEqual(readAllSplits(file, 10, blockSize), expected, `blockSize ${String(blockSize)}`);
+    assert.deepEqual(readAllSplits(file, 3, blockSize), expected, `blockSize ${String(blockSize)}`);
+  }
+  // The split where the long line starts gets it all; the splits inside it get nothing.
+  assert.deepEqual(collect(file, 5, 10, 7).lines, [long]);
+  assert.deepEqual(collect(file, 20, 10, 7).lines, []);
+});
+
+test('multi-byte UTF-8 characters cut by block and chunk boundaries decode intact', () => {
+  const line = 'é€😀ü'.repeat(5);
+  const text = `${line}\n${line}\n${line}`;
+  const file = writeTemp(text);
+  for (let blockSize = 1; blockSize <= 12; blockSize++) {
+    assert.deepEqual(collect(file, 0, Buffer.byteLength(text), blockSize).lines, [line, line, line]);
+    assert.deepEqual(readAllSplits(file, 1 + blockSize * 5, blockSize), [line, line, line]);
+  }
+});
+
+test('a missing file throws the Node error', () => {
+  assert.throws(
+    () => readLines(path.join(dir, 'no-such-file'), 0, 10, () => undefined),
+    (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT',
+  );
+});
+
+test('an error thrown by onLine propagates', () => {
+  const file = writeTemp('a\nb\n');
+  assert.throws(
+    () =>
+      readLines(file, 0, 4, () => {
+        throw new Error('boom');
+      }),
+    /boom/,
+  );
+});
+
+test('bad start, length or blockSize is a RangeError naming the argument', () => {
+  const file = writeTemp('a\n');
+  const cases: Array<[string, () => unknown]> = [
+    ['start', () => readLines(file, -1, 1, () => undefined)],
+    ['start', () => readLines(file, 0.5, 1, () => undefined)],
+    ['length', () => readLines(file, 0, -1, () => undefined)],
+    ['length', () => readLines(file, 0, Number.NaN, () => undefined)],
+    ['blockSize', () => readLines(file, 0, 1, () => undefined, 0)],
+    ['blockSize', () => readLines(file, 0, 1, () => undefined, 1.5)],
+  ];
+  for (const [name, call] of cases) {
+    assert.throws(call, (err: unknown) => err instanceof RangeError && err.message.startsWith(name));
+  }
+});

@@ -1,0 +1,248 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { MapOutputBuffer, openPartition, readMapOutputIndex } from '../../worker/task-runtime/map-output-buffer.js';
+import type { ByteCombiner, MapOutputFile, MapOutputOptions } from '../../worker/task-runtime/map-output-buffer.js';
+
+type Rec = [key: Buffer, value: Buffer];
+type Added = { partition: number; key: Buffer; value: Buffer };
+
+function withTempDir(fn: (dir: string) => void): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-map-output-'));
+  try {
+    fn(dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function mulberry32(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** FNV-1a, so a key always lands in the same partition. */
+function partitionOf(key: Buffer, partitions: number): number {
+  let h = 0x811c9dc5;
+  for (const b of key) h = Math.imul(h ^ b, 0x01000193);
+  return (h >>> 0) % partitions;
+}
+
+/** Records over a pool of random string keys (so keys repeat); values are random bytes, or 4-byte ints. */
+function randomRecords(seed: number, n: number, partitions: number, intValues: boolean): Added[] {
+  const rand = mulberry32(seed);
+  const pool: Buffer[] = [];
+  for (let i = 0; i < 1500; i++) {
+    let s = '';
+    const len = Math.floor(rand() * 12);
+    for (let c = 0; c < len; c++) s += String.fromCharCode(97 + Math.floor(rand() * 26));
+    pool.push(Buffer.from(s));
+  }
+  const out: Added[] = [];
+  for (let i = 0; i < n; i++) {
+    const key = pool[Math.floor(rand() * pool.length)] as Buffer;
+    let value: Buffer;
+    if (intValues) {
+      value = Buffer.alloc(4);
+      value.writeInt32LE(Math.floor(rand() * 1000) - 100);
+    } else {
+      value = Buffer.from(`${i}:${'v'.repeat(Math.floor(rand() * 20))}`);
+    }
+    out.push({ partition: partitionOf(key, partitions), key, value });
+  }
+  return out;
+}
+
+/** The expected output computed in memory: per partition, a stable sort by key (insertion order for equal keys). */
+function referenceSorted(records: readonly Added[], partitions: number): Rec[][] {
+  const parts: Rec[][] = Array.from({ length: partitions }, () => []);
+  for (const r of records) (parts[r.partition] as Rec[]).push([r.key, r.value]);
+  for (const part of parts) part.sort((a, b) => Buffer.compare(a[0], b[0]));
+  return parts;
+}
+
+/** The expected output with the summing combiner: per partition, each distinct key once with its sum. */
+function referenceSummed(records: readonly Added[], partitions: number): Rec[][] {
+  return referenceSorted(records, partitions).map((part) => {
+    const out: Rec[] = [];
+    for (const [k, v] of part) {
+      const last = out[out.length - 1];
+      if (last && last[0].equals(k)) last[1].writeInt32LE(last[1].readInt32LE(0) + v.readInt32LE(0));
+      else out.push([k, Buffer.from(v)]);
+    }
+    return out;
+  });
+}
+
+const sumCombiner: ByteCombiner = (key, values, emit) => {
+  let sum = 0;
+  for (const v of values) sum += v.readInt32LE(0);
+  const out = Buffer.alloc(4);
+  out.writeInt32LE(sum);
+  emit(key, out);
+};
+
+function run(records: readonly Added[], options: MapOutputOptions): MapOutputFile {
+  const buffer = new MapOutputBuffer(options);
+  for (const r of records) buffer.add(r.partition, r.key, r.value);
+  return buffer.finish();
+}
+
+function readPartitions(file: MapOutputFile): Rec[][] {
+  const parts: Rec[][] = [];
+  for (let p = 0; p < file.offsets.length - 1; p++) {
+    const reader = openPartition(file, p);
+    const part: Rec[] = [];
+    while (reader.next()) part.push([Buffer.from(reader.key), Buffer.from(reader.value)]);
+    reader.close();
+    parts.push(part);
+  }
+  return parts;
+}
+
+/** Offsets, index file, record count and directory contents all agree. */
+function checkOutput(dir: string, file: MapOutputFile, partitions: number, parts: Rec[][]): void {
+  assert.equal(file.dataPath, path.join(dir, 'output.data'));
+  assert.equal(file.offsets.length, partitions + 1);
+  assert.equal(file.offsets[0], 0);
+  for (let p = 0; p < partitions; p++) assert.ok((file.offsets[p] as number) <= (file.offsets[p + 1] as number));
+  assert.equal(file.offsets[partitions], file.bytes);
+  assert.equal(fs.statSync(file.dataPath).size, file.bytes);
+  assert.equal(file.records, parts.reduce((n, part) => n + part.length, 0));
+  assert.deepEqual(readMapOutputIndex(dir), file);
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['output.data', 'output.index'], 'spill files are removed');
+}
+
+test('many spills without a combiner: each partition equals a stable in-memory sort', () => {
+  const R = 4;
+  const records = randomRecords(1, 20_000, R, false);
+  const expected = referenceSorted(records, R);
+  withTempDir((dir) => {
+    const file = run(records, { partitions: R, bufferBytes: 4096, dir });
+    assert.ok(file.spills > 64, `spills ${file.spills} (more than one merge factor, so an intermediate merge ran)`);
+    const parts = readPartitions(file);
+    assert.deepEqual(parts, expected);
+    checkOutput(dir, file, R, parts);
+  });
+});
+
+test('many spills with a summing combiner: one record per key with the sum', () => {
+  const R = 3;
+  const records = randomRecords(2, 20_000, R, true);
+  const expected = referenceSummed(records, R);
+  withTempDir((dir) => {
+    const file = run(records, { partitions: R, bufferBytes: 2048, dir, combiner: sumCombiner });
+    assert.ok(file.spills > 1, `spills ${file.spills}`);
+    const parts = readPartitions(file);
+    assert.deepEqual(parts, expected);
+    checkOutput(dir, file, R, parts);
+  });
+});
+
+test('a small merge factor (many merge passes) gives the same output', () => {
+  const R = 5;
+  for (const combiner of [undefined, sumCombiner]) {
+    const records = randomRecords(3, 3000, R, true);
+    const expected = combiner ? referenceSummed(records, R) : referenceSorted(records, R);
+    withTempDir((dir) => {
+      const file = run(records, { partitions: R, bufferBytes: 1024, dir, combiner, mergeFactor: 3 });
+      assert.ok(file.spills > 3, `spills ${file.spills}`);
+      const parts = readPartitions(file);
+      assert.deepEqual(parts, expected);
+      checkOutput(dir, file, R, parts);
+    });
+  }
+});
+
+test('no spill when everything fits: the sorted buffer is written straight out', () => {
+  const R = 7;
+  for (const combiner of [undefined, sumCombiner]) {
+    const records = randomRecords(4, 5000, R, true);
+    const expected = combiner ? referenceSummed(records, R) : referenceSorted(records, R);
+    withTempDir((dir) => {
+      const file = run(records, { partitions: R, bufferBytes: 64 * 1024 * 1024, dir, combiner });
+      assert.equal(file.spills, 0);
+      const parts = readPartitions(file);
+      assert.deepEqual(parts, expected);
+      checkOutput(dir, file, R, parts);
+    });
+  }
+});
+
+test('records bigger than a slab, empty keys and values, empty partitions', () => {
+  withTempDir((dir) => {
+    const big = Buffer.alloc(100_000, 9);
+    const records: Added[] = [
+      { partition: 1, key: Buffer.from('m'), value: big },
+      { partition: 1, key: Buffer.alloc(0), value: Buffer.alloc(0) },
+      { partition: 1, key: big.subarray(0, 50_000), value: Buffer.from('bigkey') },
+      { partition: 3, key: Buffer.from('a'), value: Buffer.from('1') },
+      { partition: 1, key: Buffer.from('m'), value: Buffer.from('second') },
+    ];
+    for (const bufferBytes of [10, 1 << 20]) {
+      const file = run(records, { partitions: 4, bufferBytes, dir });
+      const parts = readPartitions(file);
+      assert.deepEqual(parts, referenceSorted(records, 4));
+      assert.equal(file.offsets[0], file.offsets[1], 'partition 0 is empty');
+      checkOutput(dir, file, 4, parts);
+    }
+  });
+});
+
+test('no records at all: an empty output with all offsets 0', () => {
+  withTempDir((dir) => {
+    const file = new MapOutputBuffer({ partitions: 3, bufferBytes: 100, dir }).finish();
+    assert.deepEqual(file, { dataPath: path.join(dir, 'output.data'), offsets: [0, 0, 0, 0], records: 0, bytes: 0, spills: 0 });
+    checkOutput(dir, file, 3, [[], [], []]);
+  });
+});
+
+test('a combiner may drop records; one that changes keys fails and leaves no spill files', () => {
+  const records = randomRecords(5, 2000, 2, true);
+  withTempDir((dir) => {
+    const file = run(records, { partitions: 2, bufferBytes: 1024, dir, combiner: () => {} });
+    assert.equal(file.records, 0);
+    checkOutput(dir, file, 2, [[], []]);
+  });
+  withTempDir((dir) => {
+    const rename: ByteCombiner = (key, values, emit) => {
+      for (const v of values) emit(Buffer.concat([key, Buffer.from('!')]), v);
+    };
+    const buffer = new MapOutputBuffer({ partitions: 2, bufferBytes: 1 << 20, dir, combiner: rename });
+    for (const r of records) buffer.add(r.partition, r.key, r.value);
+    assert.throws(() => buffer.finish(), /combiner emitted a key other than/);
+    assert.deepEqual(fs.readdirSync(dir), []);
+    assert.throws(() => buffer.add(0, Buffer.from('k'), Buffer.from('v')), /failed/);
+  });
+});
+
+test('options and arguments are validated with messages naming them', () => {
+  withTempDir((dir) => {
+    assert.throws(() => new MapOutputBuffer({ partitions: 0, bufferBytes: 1, dir }), { name: 'RangeError', message: /partitions/ });
+    assert.throws(() => new MapOutputBuffer({ partitions: 1.5, bufferBytes: 1, dir }), { name: 'RangeError', message: /partitions/ });
+    assert.throws(() => new MapOutputBuffer({ partitions: 1, bufferBytes: 0, dir }), { name: 'RangeError', message: /bufferBytes/ });
+    assert.throws(() => new MapOutputBuffer({ partitions: 1, bufferBytes: 1, dir, mergeFactor: 1 }), { name: 'RangeError', message: /mergeFactor/ });
+    assert.throws(() => new MapOutputBuffer({ partitions: 1, bufferBytes: 1, dir: 42 as unknown as string }), { name: 'TypeError', message: /dir/ });
+    assert.throws(() => new MapOutputBuffer({ partitions: 1, bufferBytes: 1, dir: path.join(dir, 'missing') }), { name: 'TypeError', message: /dir/ });
+    assert.throws(() => new MapOutputBuffer({ partitions: 1, bufferBytes: 1, dir, combiner: 'sum' as unknown as ByteCombiner }), {
+      name: 'TypeError',
+      message: /combiner/,
+    });
+    const buffer = new MapOutputBuffer({ partitions: 2, bufferBytes: 100, dir });
+    assert.throws(() => buffer.add(2, Buffer.from('k'), Buffer.from('v')), RangeError);
+    assert.throws(() => buffer.add(-1, Buffer.from('k'), Buffer.from('v')), RangeError);
+    buffer.add(1, Buffer.from('k'), Buffer.from('v'));
+    const file = buffer.finish();
+    assert.throws(() => buffer.finish(), /finished/);
+    assert.throws(() => buffer.add(0, Buffer.from('k'), Buffer.from('v')), /finished/);
+    assert.throws(() => openPartition(file, 2), RangeError);
+    fs.writeFileSync(path.join(dir, 'output.data'), 'x');
+    assert.throws(() => readMapOutputIndex(dir), /invalid map output index/);
+  });
+});

@@ -1,0 +1,218 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { RecordFileError, RecordFileReader, RecordFileWriter } from '../../proto/record-file.js';
+import type { RecordFileReaderOptions, RecordFileWriterOptions } from '../../proto/record-file.js';
+
+type Rec = [key: Buffer, value: Buffer];
+
+function withTempDir(fn: (dir: string) => void): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-record-file-'));
+  try {
+    fn(dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function mulberry32(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomBytes(rand: () => number, length: number): Buffer {
+  const b = Buffer.allocUnsafe(length);
+  for (let i = 0; i < length; i++) b[i] = Math.floor(rand() * 256);
+  return b;
+}
+
+/** Writes records and returns the offset where each one starts, plus the end offset. */
+function writeFile(file: string, records: readonly Rec[], options?: RecordFileWriterOptions): number[] {
+  const writer = RecordFileWriter.create(file, options);
+  const offsets: number[] = [];
+  for (const [k, v] of records) {
+    offsets.push(writer.position);
+    writer.write(k, v);
+  }
+  offsets.push(writer.position);
+  writer.close();
+  writer.close();
+  return offsets;
+}
+
+/** Reads every record, copying each because the reader's views die at the next next(). */
+function readAll(file: string, start?: number, end?: number, options?: RecordFileReaderOptions): Rec[] {
+  const reader = RecordFileReader.open(file, start, end, options);
+  const out: Rec[] = [];
+  try {
+    while (reader.next()) out.push([Buffer.from(reader.key), Buffer.from(reader.value)]);
+    assert.equal(reader.next(), false, 'stays at the end');
+  } finally {
+    reader.close();
+    reader.close();
+  }
+  return out;
+}
+
+/** Records of many sizes: empty ones, ones whose lengths need 1, 2 and 3 varint bytes. */
+function randomRecords(rand: () => number, n: number): Rec[] {
+  const sizes = [0, 1, 5, 127, 128, 300, 16383, 16384, 20000];
+  const out: Rec[] = [];
+  for (let i = 0; i < n; i++) {
+    const ks = rand() < 0.2 ? (sizes[Math.floor(rand() * sizes.length)] as number) : Math.floor(rand() * 20);
+    const vs = rand() < 0.2 ? (sizes[Math.floor(rand() * sizes.length)] as number) : Math.floor(rand() * 40);
+    out.push([randomBytes(rand, ks), randomBytes(rand, vs)]);
+  }
+  return out;
+}
+
+test('round trip with varied writer buffers and reader blocks', () => {
+  withTempDir((dir) => {
+    const rand = mulberry32(1);
+    const records = randomRecords(rand, 500);
+    const file = path.join(dir, 'a.data');
+    for (const bufferBytes of [16, 100, 4096, undefined]) {
+      const offsets = writeFile(file, records, bufferBytes === undefined ? {} : { bufferBytes });
+      assert.equal(offsets[offsets.length - 1], fs.statSync(file).size, 'position counts every byte');
+      for (const blockBytes of [1, 7, 64, 1000, undefined]) {
+        assert.deepEqual(readAll(file, undefined, undefined, blockBytes === undefined ? {} : { blockBytes }), records);
+      }
+    }
+  });
+});
+
+test('the format is varint key length, key, varint value length, value', () => {
+  withTempDir((dir) => {
+    const file = path.join(dir, 'a.data');
+    writeFile(file, [
+      [Buffer.from('ab'), Buffer.alloc(200, 7)],
+      [Buffer.alloc(0), Buffer.alloc(0)],
+    ]);
+    const bytes = fs.readFileSync(file);
+    assert.deepEqual([...bytes.subarray(0, 5)], [2, 0x61, 0x62, 0xc8, 0x01]);
+    assert.equal(bytes.length, 5 + 200 + 2);
+    assert.deepEqual([...bytes.subarray(205)], [0, 0]);
+  });
+});
+
+test('byte ranges read exactly the records inside them', () => {
+  withTempDir((dir) => {
+    const rand = mulberry32(2);
+    const records = randomRecords(rand, 200);
+    const file = path.join(dir, 'a.data');
+    const offsets = writeFile(file, records);
+    for (let trial = 0; trial < 50; trial++) {
+      const i = Math.floor(rand() * (records.length + 1));
+      const j = i + Math.floor(rand() * (records.length + 1 - i));
+      const got = readAll(file, offsets[i], offsets[j], { blockBytes: 1 + Math.floor(rand() * 300) });
+      assert.deepEqual(got, records.slice(i, j), `records [${i}, ${j})`);
+    }
+    assert.deepEqual(readAll(file, offsets[10], offsets[10]), []);
+  });
+});
+
+test('records spanning block boundaries, and records bigger than a block or the writer buffer', () => {
+  withTempDir((dir) => {
+    const rand = mulberry32(3);
+    const big = randomBytes(rand, 3 * 1024 * 1024 + 17);
+    const records: Rec[] = [
+      [Buffer.from('small'), Buffer.from('x')],
+      [Buffer.from('big'), big],
+      [big.subarray(0, 70000), Buffer.from('big key')],
+      [Buffer.from('after'), Buffer.from('y')],
+    ];
+    for (let i = 0; i < 100; i++) records.push([randomBytes(rand, 13), randomBytes(rand, 29)]);
+    const file = path.join(dir, 'a.data');
+    writeFile(file, records);
+    assert.deepEqual(readAll(file), records, 'default 1 MiB block');
+    assert.deepEqual(readAll(file, 0, undefined, { blockBytes: 10 }), records, 'tiny block, every record spans blocks');
+    assert.deepEqual(readAll(file, 0, undefined, { blockBytes: 64 * 1024 }), records);
+  });
+});
+
+test('views are valid until next() and point into the block (no copy)', () => {
+  withTempDir((dir) => {
+    const file = path.join(dir, 'a.data');
+    writeFile(file, [
+      [Buffer.from('k1'), Buffer.from('v1')],
+      [Buffer.from('k2'), Buffer.from('v2')],
+    ]);
+    const reader = RecordFileReader.open(file);
+    assert.ok(reader.next());
+    assert.equal(reader.key.buffer, reader.value.buffer, 'key and value share the block');
+    assert.equal(reader.key.toString(), 'k1');
+    assert.equal(reader.offset, 6);
+    reader.close();
+  });
+});
+
+test('a truncated file throws a RecordFileError naming the path and the offset', () => {
+  withTempDir((dir) => {
+    const file = path.join(dir, 'a.data');
+    const records: Rec[] = [];
+    for (let i = 0; i < 10; i++) records.push([Buffer.from(`key-${i}`), Buffer.alloc(300, i)]);
+    const offsets = writeFile(file, records);
+    const lastStart = offsets[9] as number;
+    for (const cut of [1, 2, 250, 303, 304]) {
+      fs.truncateSync(file, (offsets[10] as number) - cut);
+      for (const blockBytes of [8, 1024 * 1024]) {
+        const reader = RecordFileReader.open(file, 0, undefined, { blockBytes });
+        for (let i = 0; i < 9; i++) assert.ok(reader.next());
+        assert.throws(
+          () => reader.next(),
+          (err: unknown) =>
+            err instanceof RecordFileError &&
+            err.path === file &&
+            err.offset === lastStart &&
+            err.message.includes(file) &&
+            err.message.includes(`offset ${lastStart}`) &&
+            /truncated/.test(err.message),
+        );
+        reader.close();
+      }
+    }
+  });
+});
+
+test('a range ending inside a record, or past the end of the file, is an error', () => {
+  withTempDir((dir) => {
+    const file = path.join(dir, 'a.data');
+    const offsets = writeFile(file, [
+      [Buffer.from('a'), Buffer.from('1')],
+      [Buffer.from('bb'), Buffer.from('22')],
+    ]);
+    const reader = RecordFileReader.open(file, 0, (offsets[2] as number) - 1);
+    assert.ok(reader.next());
+    assert.throws(() => reader.next(), (err: unknown) => err instanceof RecordFileError && err.offset === offsets[1]);
+    reader.close();
+    assert.throws(() => RecordFileReader.open(file, 0, (offsets[2] as number) + 1), RangeError);
+    assert.throws(() => RecordFileReader.open(file, 3, 2), RangeError);
+  });
+});
+
+test('an over-long length varint is reported as corrupt', () => {
+  withTempDir((dir) => {
+    const file = path.join(dir, 'a.data');
+    fs.writeFileSync(file, Buffer.from([1, 0x41, 1, 0x42, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]));
+    const reader = RecordFileReader.open(file);
+    assert.ok(reader.next());
+    assert.throws(() => reader.next(), (err: unknown) => err instanceof RecordFileError && err.offset === 4 && /corrupt/.test(err.message));
+    reader.close();
+  });
+});
+
+test('a writer refuses writes after close', () => {
+  withTempDir((dir) => {
+    const writer = RecordFileWriter.create(path.join(dir, 'a.data'));
+    writer.write(Buffer.from('k'), Buffer.from('v'));
+    assert.equal(writer.position, 4);
+    writer.close();
+    assert.throws(() => writer.write(Buffer.from('k'), Buffer.from('v')), /after close/);
+  });
+});

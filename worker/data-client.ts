@@ -1,0 +1,32 @@
+import * as fs from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import { CHANNEL_OPTIONS } from '../proto/channel-options.js';
+import { grooveProto } from '../proto/load.js';
+import type { WorkerClient } from '../proto/generated/groove/Worker';
+import type { DataChunk__Output } from '../proto/generated/groove/DataChunk';
+
+/** A client of a worker's data service (map outputs for reducers, part files for readers). */
+export function createWorkerClient(address: string): WorkerClient {
+  const Ctor = grooveProto().groove.Worker;
+  return new Ctor(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+}
+
+/** Streams one partition of a remote map output into a local file; resolves with its size. */
+export async function fetchPartitionToFile(
+  client: WorkerClient,
+  request: { jobId: string; dir: string; partition: number },
+  destination: string,
+): Promise<number> {
+  const call = client.fetchPartition(request);
+  const fd = fs.openSync(destination, 'w');
+  let bytes = 0;
+  try {
+    for await (const chunk of call as AsyncIterable<DataChunk__Output>) {
+      fs.writeSync(fd, chunk.data);
+      bytes += chunk.data.length;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return bytes;
+}

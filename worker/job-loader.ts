@@ -1,0 +1,43 @@
+import { isBuiltin } from 'node:module';
+import * as vm from 'node:vm';
+import * as jobApi from '../common/job-api.js';
+import type { JobDefinition, Key } from '../common/job-api.js';
+import { JobFileError } from '../common/errors.js';
+
+/** A job definition with its types erased, as the runtime sees it. */
+export type AnyJob = JobDefinition<Key, unknown, Key, unknown>;
+
+/** The only non-built-in module a pack may require: the job API, provided by Groove itself. */
+const GROOVE_MODULE = 'groove';
+
+/**
+ * Runs a pack's bundled CommonJS code and returns its job definition. The bundle was
+ * built with `groove` and node built-ins external, so those are the only modules it can
+ * require; anything else means the bundling went wrong and is refused by name.
+ */
+export function loadJobCode(code: string, source: string): AnyJob {
+  const wrapper = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname) {${code}\n})`, {
+    filename: source,
+  }) as (exports: unknown, require: (id: string) => unknown, module: { exports: unknown }, filename: string, dirname: string) => void;
+  const mod: { exports: unknown } = { exports: {} };
+  const requireForJob = (id: string): unknown => {
+    if (id === GROOVE_MODULE) return jobApi;
+    if (isBuiltin(id)) return require(id);
+    throw new Error(`a job pack cannot require '${id}': it should have been bundled`);
+  };
+  try {
+    wrapper(mod.exports, requireForJob, mod, source, '.');
+  } catch (err) {
+    throw new JobFileError(source, `failed to load: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  const exported = mod.exports as { default?: unknown } | null;
+  const candidate = exported && typeof exported === 'object' && 'default' in exported ? exported.default : exported;
+  if (!candidate || typeof candidate !== 'object' || typeof (candidate as { map?: unknown }).map !== 'function') {
+    throw new JobFileError(source, 'has no map function: export default defineJob({ map(record, emit) { ... } })');
+  }
+  try {
+    return jobApi.defineJob(candidate as AnyJob);
+  } catch (err) {
+    throw new JobFileError(source, err instanceof Error ? err.message : String(err), { cause: err });
+  }
+}

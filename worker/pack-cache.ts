@@ -1,0 +1,46 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { MasterClient } from '../proto/generated/groove/Master';
+import type { PackChunk__Output } from '../proto/generated/groove/PackChunk';
+import { PACK_HASH_PATTERN, packHash } from '../proto/job-pack.js';
+import { PACKS_DIR } from './data-layout.js';
+
+/**
+ * Job packs on this worker, by content hash. Each pack is fetched from the master once,
+ * checked against its hash, and kept for every later task of the job.
+ */
+export class PackCache {
+  private readonly inflight = new Map<string, Promise<string>>();
+  private readonly dir: string;
+
+  constructor(dataDir: string, private readonly master: () => MasterClient) {
+    this.dir = path.join(dataDir, PACKS_DIR);
+    fs.mkdirSync(this.dir, { recursive: true });
+  }
+
+  /** The local path of the pack, fetching it first if needed. */
+  ensure(hash: string): Promise<string> {
+    if (!PACK_HASH_PATTERN.test(hash)) return Promise.reject(new Error(`bad pack hash ${JSON.stringify(hash)}`));
+    const file = path.join(this.dir, `${hash}.pack`);
+    if (fs.existsSync(file)) return Promise.resolve(file);
+    let pending = this.inflight.get(hash);
+    if (!pending) {
+      pending = this.fetch(hash, file).finally(() => this.inflight.delete(hash));
+      this.inflight.set(hash, pending);
+    }
+    return pending;
+  }
+
+  private async fetch(hash: string, file: string): Promise<string> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of this.master().getPack({ hash }) as AsyncIterable<PackChunk__Output>) chunks.push(chunk.data);
+    const bytes = Buffer.concat(chunks);
+    const actual = packHash(bytes);
+    if (actual !== hash) throw new Error(`pack ${hash} arrived with hash ${actual}`);
+    // Write then rename, so a pool process never reads half a pack.
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, bytes);
+    fs.renameSync(tmp, file);
+    return file;
+  }
+}

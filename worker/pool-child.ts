@@ -1,0 +1,70 @@
+/**
+ * Entry point of a pool process. It runs one task at a time for the daemon that forked
+ * it, keeps each job's code loaded across tasks (keyed by pack hash), and reports every
+ * outcome as a typed message. Job code runs here and nowhere else.
+ */
+import * as fs from 'node:fs';
+import { decodeJobPack } from '../proto/job-pack.js';
+import { loadJobCode } from './job-loader.js';
+import type { AnyJob } from './job-loader.js';
+import type { ChildToParent, ParentToChild } from './pool-messages.js';
+import { runMapTask } from './task-runtime/map-task.js';
+import { runReduceTask } from './task-runtime/reduce-task.js';
+import { UserCodeError } from './task-runtime/user-code-error.js';
+import type { TaskFailure, TaskSpec } from './task-spec.js';
+import { JobFileError } from '../common/errors.js';
+
+/** Loaded jobs by pack hash; a pool process usually serves one or two jobs at a time. */
+const jobs = new Map<string, AnyJob>();
+const MAX_CACHED_JOBS = 8;
+
+function send(message: ChildToParent): void {
+  process.send?.(message);
+}
+
+function jobFor(spec: TaskSpec): AnyJob {
+  let job = jobs.get(spec.packHash);
+  if (!job) {
+    const pack = decodeJobPack(fs.readFileSync(spec.packPath));
+    job = loadJobCode(pack.code, pack.source);
+    if (jobs.size >= MAX_CACHED_JOBS) jobs.delete(jobs.keys().next().value as string);
+    jobs.set(spec.packHash, job);
+  }
+  return job;
+}
+
+function toFailure(err: unknown): TaskFailure {
+  if (err instanceof UserCodeError || err instanceof JobFileError) {
+    return { message: err.message, stack: err.stack, user: true };
+  }
+  if (err instanceof Error) return { message: err.message, stack: err.stack, user: false };
+  return { message: String(err), user: false };
+}
+
+async function run(spec: TaskSpec): Promise<void> {
+  const log = (level: 'info' | 'warn', message: string): void =>
+    send({ type: 'log', level, message, taskId: spec.taskId, jobId: spec.jobId });
+  try {
+    const job = jobFor(spec);
+    const result = spec.kind === 'map' ? runMapTask(spec, job, log) : await runReduceTask(spec, job, log);
+    send({ type: 'done', taskId: spec.taskId, attempt: spec.attempt, result });
+  } catch (err) {
+    send({ type: 'failed', taskId: spec.taskId, attempt: spec.attempt, failure: toFailure(err) });
+  }
+}
+
+process.on('message', (message: ParentToChild) => {
+  switch (message.type) {
+    case 'run':
+      void run(message.spec);
+      break;
+    case 'shutdown':
+      process.disconnect?.();
+      process.exit(0);
+  }
+});
+
+// The daemon going away (crash, kill -9) closes the IPC channel: never outlive it.
+process.on('disconnect', () => process.exit(0));
+
+send({ type: 'ready', pid: process.pid });

@@ -1,0 +1,108 @@
+import type { RecordSource } from '../../proto/record-source.js';
+
+const EMPTY = Buffer.alloc(0);
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * Calls fn once per distinct key of a sorted source with a streamed iterable of that key's
+ * values (views valid during one iteration step).
+ *
+ * - The key passed to fn is a copy, stable for the whole call (and after).
+ * - Values are pulled from the source as they are iterated, never collected, so a key may
+ *   have any number of values. Values that fn does not consume are skipped before the next
+ *   group.
+ * - `values` is single pass, like a generator: once an iteration has ended (run out, or left
+ *   with `break`/`return`/a throw), iterating it again yields nothing. It also yields
+ *   nothing once fn has returned.
+ * - The iterator reuses one result object for every step, so read `value` before the next
+ *   `next()` (as `for...of` does).
+ *
+ * The source must be sorted by key (byte order); the caller keeps ownership and closes it.
+ * An exception from fn propagates at once, leaving the source mid-group.
+ */
+export function forEachGroup(source: RecordSource, fn: (key: Buffer, values: Iterable<Buffer>) => void): void {
+  if (!source.next()) return;
+  const cursor = new GroupCursor(source);
+  for (;;) {
+    const values = cursor.startGroup();
+    fn(cursor.groupKey, values);
+    values.end();
+    cursor.skipRest();
+    if (cursor.exhausted) return;
+  }
+}
+
+/**
+ * The state of one forEachGroup call: the source is always either on the current group's
+ * first, not yet yielded record (`pendingFirst`), on its last yielded record, or on the
+ * next group's first record (`groupOpen` false).
+ */
+class GroupCursor {
+  groupKey: Buffer = EMPTY;
+  exhausted = false;
+  private pendingFirst = false;
+  private groupOpen = false;
+  /** Reused for every value: `for...of` reads it before asking for the next one. */
+  private readonly result: IteratorYieldResult<Buffer> = { done: false, value: EMPTY };
+
+  constructor(private readonly source: RecordSource) {}
+
+  /** Opens the group of the source's current record. */
+  startGroup(): GroupValues {
+    this.groupKey = Buffer.from(this.source.key);
+    this.pendingFirst = true;
+    this.groupOpen = true;
+    return new GroupValues(this);
+  }
+
+  nextValue(): IteratorResult<Buffer, undefined> {
+    if (!this.groupOpen) return DONE;
+    const source = this.source;
+    if (this.pendingFirst) {
+      this.pendingFirst = false;
+    } else if (!source.next()) {
+      this.exhausted = true;
+      this.groupOpen = false;
+      return DONE;
+    } else if (!source.key.equals(this.groupKey)) {
+      this.groupOpen = false;
+      return DONE;
+    }
+    this.result.value = source.value;
+    return this.result;
+  }
+
+  skipRest(): void {
+    while (this.groupOpen) this.nextValue();
+  }
+}
+
+/** One group's values. A fresh object per group, so a stale iterable can never read another group's values. */
+class GroupValues implements IterableIterator<Buffer> {
+  private ended = false;
+
+  constructor(private readonly cursor: GroupCursor) {}
+
+  [Symbol.iterator](): IterableIterator<Buffer> {
+    return this;
+  }
+
+  next(): IteratorResult<Buffer, undefined> {
+    if (this.ended) return DONE;
+    const result = this.cursor.nextValue();
+    if (result.done) this.ended = true;
+    return result;
+  }
+
+  /** Called by `for...of` on an early exit: the iteration is over for good. */
+  return(): IteratorResult<Buffer, undefined> {
+    this.ended = true;
+    return DONE;
+  }
+
+  /** Detaches the iterable once its group is over. */
+  end(): void {
+    this.ended = true;
+  }
+}

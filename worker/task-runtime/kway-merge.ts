@@ -1,0 +1,123 @@
+import type { RecordSource } from '../../proto/record-source.js';
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Merges sorted sources into one sorted source (ties: lower source index first, so merging
+ * is stable). The merged source's key and value are the winning source's own views, valid
+ * until the merged source's next `next()`. `close()` closes every source.
+ */
+export function mergeSources(sources: readonly RecordSource[]): RecordSource {
+  // One source needs no heap; it already is its own merge.
+  if (sources.length === 1) return sources[0] as RecordSource;
+  return new MergedSource(sources);
+}
+
+/**
+ * A binary min-heap of source indexes ordered by (current key, index). It compares the
+ * sources' live key views: a source's view stays valid while it sits in the heap, because
+ * only the top source is ever advanced, and it is re-sifted right after.
+ */
+class MergedSource implements RecordSource {
+  private readonly sources: RecordSource[];
+  private readonly heap: Int32Array;
+  private size = 0;
+  private started = false;
+  private currentKey: Buffer = EMPTY;
+  private currentValue: Buffer = EMPTY;
+
+  constructor(sources: readonly RecordSource[]) {
+    this.sources = sources.slice();
+    this.heap = new Int32Array(sources.length);
+  }
+
+  get key(): Buffer {
+    return this.currentKey;
+  }
+
+  get value(): Buffer {
+    return this.currentValue;
+  }
+
+  next(): boolean {
+    const heap = this.heap;
+    if (!this.started) {
+      this.started = true;
+      for (let i = 0; i < this.sources.length; i++) {
+        if ((this.sources[i] as RecordSource).next()) {
+          heap[this.size] = i;
+          this.siftUp(this.size++);
+        }
+      }
+    } else {
+      if (this.size === 0) return false;
+      if (!(this.sources[heap[0] as number] as RecordSource).next()) {
+        this.size--;
+        heap[0] = heap[this.size] as number;
+      }
+      if (this.size > 1) this.siftDown(0);
+    }
+    if (this.size === 0) return false;
+    const top = this.sources[heap[0] as number] as RecordSource;
+    this.currentKey = top.key;
+    this.currentValue = top.value;
+    return true;
+  }
+
+  close(): void {
+    let first: unknown;
+    let failed = false;
+    for (const source of this.sources) {
+      try {
+        source.close();
+      } catch (err) {
+        if (!failed) first = err;
+        failed = true;
+      }
+    }
+    this.size = 0;
+    if (failed) throw first;
+  }
+
+  /** Whether source a's record comes before source b's. */
+  private before(a: number, b: number): boolean {
+    const c = (this.sources[a] as RecordSource).key.compare((this.sources[b] as RecordSource).key);
+    return c < 0 || (c === 0 && a < b);
+  }
+
+  private siftUp(i: number): void {
+    const heap = this.heap;
+    const item = heap[i] as number;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = heap[parent] as number;
+      if (!this.before(item, p)) break;
+      heap[i] = p;
+      i = parent;
+    }
+    heap[i] = item;
+  }
+
+  private siftDown(i: number): void {
+    const heap = this.heap;
+    const size = this.size;
+    const item = heap[i] as number;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= size) break;
+      let c = heap[child] as number;
+      const right = child + 1;
+      if (right < size) {
+        const r = heap[right] as number;
+        if (this.before(r, c)) {
+          child = right;
+          c = r;
+        }
+      }
+      if (!this.before(c, item)) break;
+      heap[i] = c;
+      i = child;
+    }
+    heap[i] = item;
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Reads the text records (lines) of one input split. The master cuts files at arbitrary
+ * byte offsets, so this is where a record that straddles a cut is given to exactly one
+ * map task.
+ */
+import * as fs from 'node:fs';
+
+/** Block size of the read buffer: large reads keep syscalls rare, 1 MiB keeps memory small. */
+export const DEFAULT_LINE_READ_BLOCK_SIZE = 1024 * 1024;
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/** What {@link readLines} did for one split. */
+export interface LineReadResult {
+  /** Number of records (lines) passed to `onLine`. */
+  readonly records: number;
+  /**
+   * Bytes of the file that the emitted records span, line ends included. Each byte of a
+   * file belongs to exactly one record, so this sums to the file size over all splits of
+   * a file; that is what makes it a useful progress counter (bytes read ahead or skipped
+   * are not counted).
+   */
+  readonly bytesRead: number;
+}
+
+/**
+ * Calls onLine for every line that belongs to the chunk [start, start+length) of the file.
+ * A chunk owns exactly the lines whose first byte lies inside it: if `start > 0`, the line
+ * that contains byte `start - 1` belongs to the previous chunk and is skipped, and the last
+ * owned line is read to its end even when that lies past the chunk. Together the chunks of
+ * a file therefore see every line exactly once, wherever the cuts are.
+ *
+ * Lines end at `\n`; a `\r` before it (CRLF) is dropped. A final `\n` does not start an
+ * empty last record, a last line without `\n` is still a record, blank lines are records
+ * (empty strings), and a chunk of length 0 owns no lines. Lines are decoded as UTF-8.
+ *
+ * The file is read synchronously through one reusable buffer of `blockSize` bytes, so a
+ * task holds one block in memory, not the file; the buffer grows only to hold a line
+ * longer than itself.
+ *
+ * @param path - The file to read.
+ * @param start - Offset of the chunk's first byte, a non-negative integer.
+ * @param length - Length of the chunk in bytes, a non-negative integer.
+ * @param onLine - Called once per owned line, in file order, without its line end.
+ * @param blockSize - Bytes per read, a positive integer. Default
+ *   {@link DEFAULT_LINE_READ_BLOCK_SIZE} (1 MiB).
+ * @throws RangeError if an argument is out of range; Node's own errors (ENOENT, EISDIR,
+ *   ...) from opening or reading the file propagate unchanged, as do errors thrown by
+ *   `onLine`.
+ */
+export function readLines(
+  path: string,
+  start: number,
+  length: number,
+  onLine: (line: string) => void,
+  blockSize: number = DEFAULT_LINE_READ_BLOCK_SIZE,
+): LineReadResult {
+  if (!Number.isSafeInteger(start) || start < 0) {
+    throw new RangeError(`start must be a non-negative integer byte offset, got ${String(start)}`);
+  }
+  if (!Number.isSafeInteger(length) || length < 0) {
+    throw new RangeError(`length must be a non-negative integer number of bytes, got ${String(length)}`);
+  }
+  if (!Number.isSafeInteger(blockSize) || blockSize <= 0) {
+    throw new RangeError(`blockSize must be a positive integer number of bytes, got ${String(blockSize)}`);
+  }
+  const end = start + length;
+  const fd = fs.openSync(path, 'r');
+  try {
+    let buf = Buffer.allocUnsafe(blockSize);
+    // buf.indexOf cannot be bounded, so it searches this view of the valid bytes; the view
+    // is renewed once per read, not per line.
+    let view = buf.subarray(0, 0);
+    // Reading from start - 1 lets the skip below see whether the chunk begins right after
+    // a '\n', in which case the line at `start` is this chunk's.
+    let bufOffset = start > 0 ? start - 1 : 0; // file offset of buf[0]
+    let lineBegin = 0; // index in view of the first byte of the current line
+    let scanFrom = 0; // index in view where the search for '\n' resumes
+    let skipping = start > 0;
+    let eof = false;
+    let records = 0;
+    let ownedFrom = bufOffset;
+    let ownedTo = bufOffset;
+
+    for (;;) {
+      if (!skipping && bufOffset + lineBegin >= end) break;
+      const nl = view.indexOf(LF, scanFrom);
+      if (nl !== -1) {
+        if (skipping) {
+          skipping = false;
+          ownedFrom = bufOffset + nl + 1;
+        } else {
+          const lineEnd = nl > lineBegin && view[nl - 1] === CR ? nl - 1 : nl;
+          onLine(view.toString('utf8', lineBegin, lineEnd));
+          records++;
+          ownedTo = bufOffset + nl + 1;
+        }
+        lineBegin = scanFrom = nl + 1;
+        continue;
+      }
+      if (eof) {
+        if (!skipping && lineBegin < view.length) {
+          const last = view.length - 1;
+          const lineEnd = view[last] === CR ? last : view.length;
+          onLine(view.toString('utf8', lineBegin, lineEnd));
+          records++;
+          ownedTo = bufOffset + view.length;
+        }
+        break;
+      }
+      // No '\n' in the buffer: keep the unfinished line (nothing of a skipped one), move it
+      // to the front and fill the rest; grow only if the line already fills the buffer.
+      if (skipping) lineBegin = view.length;
+      const kept = view.length - lineBegin;
+      if (lineBegin > 0) {
+        buf.copyWithin(0, lineBegin, view.length);
+        bufOffset += lineBegin;
+        lineBegin = 0;
+      } else if (kept === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, kept);
+        buf = bigger;
+      }
+      const n = fs.readSync(fd, buf, kept, buf.length - kept, bufOffset + kept);
+      if (n === 0) eof = true;
+      view = buf.subarray(0, kept + n);
+      scanFrom = kept;
+    }
+    return { records, bytesRead: records > 0 ? ownedTo - ownedFrom : 0 };
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -1,0 +1,271 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { RecordFileReader, RecordFileWriter } from '../../proto/record-file.js';
+import { ARENA_RECORD_OVERHEAD_BYTES, RecordArena } from './record-arena.js';
+import { mergeRuns, writeSorted } from './sorted-runs.js';
+import type { SortedRun } from './sorted-runs.js';
+
+/**
+ * Combines the values of one key at byte level; emits zero or more records, all with keys
+ * in the same partition and sort position as `key` (like Hadoop, a combiner must not change
+ * keys' order). Enforced strictly: every emitted key must equal `key` byte for byte, or the
+ * map task fails. `values` streams like forEachGroup's (group-by-key.ts).
+ */
+export type ByteCombiner = (key: Buffer, values: Iterable<Buffer>, emit: (key: Buffer, value: Buffer) => void) => void;
+
+/** Options of a {@link MapOutputBuffer}. */
+export interface MapOutputOptions {
+  /** Number of reduce partitions R, an integer >= 1. */
+  readonly partitions: number;
+  /**
+   * Spill a sorted run once buffered bytes exceed this: key and value bytes plus a fixed
+   * {@link ARENA_RECORD_OVERHEAD_BYTES} per record for the in-memory index.
+   */
+  readonly bufferBytes: number;
+  /** An existing directory owned by this attempt; spills and the output go here. */
+  readonly dir: string;
+  /** Applied to each sorted spill and again during every merge. */
+  readonly combiner?: ByteCombiner;
+  /**
+   * Most runs merged at once (each needs a read buffer and a file handle); with more
+   * spills, earlier runs are first merged into bigger ones. Default {@link DEFAULT_MERGE_FACTOR}.
+   */
+  readonly mergeFactor?: number;
+}
+
+/** A finished map output: one data file with every partition in order, and its index. */
+export interface MapOutputFile {
+  /** `<dir>/output.data`. */
+  readonly dataPath: string;
+  /** Length R+1; partition p is the byte range [offsets[p], offsets[p+1]). */
+  readonly offsets: readonly number[];
+  /** Records written to the output (after combining). */
+  readonly records: number;
+  /** Size of the data file in bytes. */
+  readonly bytes: number;
+  /** Sorted runs spilled to disk before the final merge (the last buffer's included); 0 if all fit in memory. */
+  readonly spills: number;
+}
+
+/** Default {@link MapOutputOptions.mergeFactor}: like Hadoop's io.sort.factor, bounds open files and read buffers. */
+export const DEFAULT_MERGE_FACTOR = 64;
+
+/** Name of the data file in an attempt's directory. */
+export const MAP_OUTPUT_DATA_FILE = 'output.data';
+
+/** Name of the index file in an attempt's directory; it is written last, so its presence marks a complete output. */
+export const MAP_OUTPUT_INDEX_FILE = 'output.index';
+
+const MAX_SLAB_BYTES = 4 * 1024 * 1024;
+const MIN_SLAB_BYTES = 4 * 1024;
+const MAX_WRITE_BUFFER_BYTES = 1024 * 1024;
+const MIN_WRITE_BUFFER_BYTES = 64 * 1024;
+/** Read block per run while merging: mergeFactor of them are live at once. */
+const MERGE_BLOCK_BYTES = 256 * 1024;
+
+interface CompiledMapOutputOptions {
+  readonly partitions: number;
+  readonly bufferBytes: number;
+  readonly dir: string;
+  readonly combiner: ByteCombiner | undefined;
+  readonly mergeFactor: number;
+}
+
+type BufferState = 'open' | 'finished' | 'failed';
+
+/**
+ * The map side of the data path: buffers a map attempt's output records in memory, sorts
+ * each partition by key, combines, spills sorted runs when the buffer is full, and finally
+ * merges everything into one data file per attempt with a partition index. Memory stays
+ * within bufferBytes plus one slab, a write buffer, and mergeFactor read blocks.
+ */
+export class MapOutputBuffer {
+  private readonly options: CompiledMapOutputOptions;
+  private readonly arena: RecordArena;
+  private readonly writeBufferBytes: number;
+  private buffered = 0;
+  private runs: SortedRun[] = [];
+  private spills = 0;
+  private merges = 0;
+  private state: BufferState = 'open';
+
+  constructor(options: MapOutputOptions) {
+    this.options = compileOptions(options);
+    const { partitions, bufferBytes } = this.options;
+    this.arena = new RecordArena(partitions, clamp(bufferBytes, MIN_SLAB_BYTES, MAX_SLAB_BYTES));
+    this.writeBufferBytes = clamp(bufferBytes, MIN_WRITE_BUFFER_BYTES, MAX_WRITE_BUFFER_BYTES);
+  }
+
+  /** Buffers one record (the bytes are copied); spills a sorted run when the buffer is over its limit. */
+  add(partition: number, key: Buffer, value: Buffer): void {
+    if (this.state !== 'open') throw new Error(`map output buffer is ${this.state}`);
+    if (!(partition >= 0 && partition < this.options.partitions && Number.isInteger(partition))) {
+      throw new RangeError(`partition must be an integer in [0, ${this.options.partitions}), got ${String(partition)}`);
+    }
+    this.arena.add(partition, key, value);
+    this.buffered += key.length + value.length + ARENA_RECORD_OVERHEAD_BYTES;
+    if (this.buffered > this.options.bufferBytes) this.spill();
+  }
+
+  /**
+   * Sorts, combines and merges everything into output.data, writes output.index, deletes
+   * the spill files, and returns the output's description. The buffer is unusable after.
+   */
+  finish(): MapOutputFile {
+    if (this.state !== 'open') throw new Error(`map output buffer is ${this.state}`);
+    this.state = 'failed';
+    const { dir, partitions, combiner, mergeFactor } = this.options;
+    const dataPath = path.join(dir, MAP_OUTPUT_DATA_FILE);
+    try {
+      if (this.runs.length > 0 && this.arena.records > 0) this.spill();
+      while (this.runs.length > mergeFactor) this.mergeLeadingRuns();
+      const writer = RecordFileWriter.create(dataPath, { bufferBytes: this.writeBufferBytes });
+      let written: { offsets: number[]; records: number };
+      try {
+        written = this.runs.length === 0 ? this.writeArena(writer) : mergeRuns(this.runs, partitions, writer, combiner, MERGE_BLOCK_BYTES);
+      } finally {
+        writer.close();
+      }
+      const file: MapOutputFile = {
+        dataPath,
+        offsets: written.offsets,
+        records: written.records,
+        bytes: written.offsets[partitions] as number,
+        spills: this.spills,
+      };
+      writeIndex(dir, file);
+      this.state = 'finished';
+      return file;
+    } catch (err) {
+      // No half-written output may look like a result.
+      fs.rmSync(dataPath, { force: true });
+      throw err;
+    } finally {
+      this.arena.release();
+      for (const run of this.runs) fs.rmSync(run.path, { force: true });
+      this.runs = [];
+    }
+  }
+
+  private spill(): void {
+    const run = this.writeRun(`spill-${String(this.spills).padStart(5, '0')}.run`, (writer) => this.writeArena(writer));
+    this.runs.push(run);
+    this.spills++;
+    this.arena.clear();
+    this.buffered = 0;
+  }
+
+  /**
+   * Merges just enough leading runs that the final merge has exactly mergeFactor inputs
+   * (Hadoop's first-pass rule: it moves the fewest bytes), in place, so earlier records
+   * still win ties.
+   */
+  private mergeLeadingRuns(): void {
+    const { partitions, combiner, mergeFactor } = this.options;
+    const count = Math.min(mergeFactor, this.runs.length - mergeFactor + 1);
+    const inputs = this.runs.slice(0, count);
+    const merged = this.writeRun(`merge-${String(this.merges++).padStart(5, '0')}.run`, (writer) =>
+      mergeRuns(inputs, partitions, writer, combiner, MERGE_BLOCK_BYTES),
+    );
+    this.runs.splice(0, count, merged);
+    for (const run of inputs) fs.rmSync(run.path, { force: true });
+  }
+
+  private writeRun(name: string, write: (writer: RecordFileWriter) => { offsets: number[] }): SortedRun {
+    const runPath = path.join(this.options.dir, name);
+    const writer = RecordFileWriter.create(runPath, { bufferBytes: this.writeBufferBytes });
+    try {
+      return { path: runPath, offsets: write(writer).offsets };
+    } finally {
+      writer.close();
+    }
+  }
+
+  /** Writes the buffer's records, every partition sorted (and combined) in turn. */
+  private writeArena(writer: RecordFileWriter): { offsets: number[]; records: number } {
+    const offsets: number[] = [];
+    let records = 0;
+    for (let p = 0; p < this.options.partitions; p++) {
+      offsets.push(writer.position);
+      records += writeSorted(this.arena.sortedPartition(p), writer, this.options.combiner);
+    }
+    offsets.push(writer.position);
+    return { offsets, records };
+  }
+}
+
+/** Opens one partition of a finished map output for reading. */
+export function openPartition(file: { dataPath: string; offsets: readonly number[] }, partition: number): RecordFileReader {
+  const partitions = file.offsets.length - 1;
+  if (!Number.isInteger(partition) || partition < 0 || partition >= partitions) {
+    throw new RangeError(`partition must be an integer in [0, ${partitions}), got ${String(partition)}`);
+  }
+  return RecordFileReader.open(file.dataPath, file.offsets[partition], file.offsets[partition + 1]);
+}
+
+/**
+ * Reads back the index of the finished map output in `dir` (for reducers and the data
+ * service), checking it against the data file so a damaged output fails here, not mid-merge.
+ */
+export function readMapOutputIndex(dir: string): MapOutputFile {
+  const indexPath = path.join(dir, MAP_OUTPUT_INDEX_FILE);
+  const dataPath = path.join(dir, MAP_OUTPUT_DATA_FILE);
+  const parsed = JSON.parse(fs.readFileSync(indexPath, 'utf8')) as Partial<Record<keyof MapOutputFile, unknown>>;
+  const { offsets, records, bytes, spills } = parsed;
+  const bad = (why: string): Error => new Error(`${indexPath}: invalid map output index: ${why}`);
+  if (!Array.isArray(offsets) || offsets.length < 2 || offsets[0] !== 0) throw bad('offsets must be an array of R+1 numbers starting at 0');
+  for (let p = 1; p < offsets.length; p++) {
+    const o: unknown = offsets[p];
+    if (!Number.isSafeInteger(o) || (o as number) < (offsets[p - 1] as number)) throw bad(`offsets[${p}] is not a non-decreasing integer`);
+  }
+  if (!isCount(records) || !isCount(spills)) throw bad('records and spills must be integers >= 0');
+  if (bytes !== offsets[offsets.length - 1]) throw bad('bytes must equal the last offset');
+  const size = fs.statSync(dataPath).size;
+  if (size !== bytes) throw bad(`${dataPath} has ${size} bytes, the index says ${String(bytes)}`);
+  return { dataPath, offsets: offsets as number[], records, bytes, spills };
+}
+
+/** Writes the index through a temporary file and a rename, so no reader ever sees half of it. */
+function writeIndex(dir: string, file: MapOutputFile): void {
+  const indexPath = path.join(dir, MAP_OUTPUT_INDEX_FILE);
+  const tmp = `${indexPath}.tmp`;
+  const { offsets, records, bytes, spills } = file;
+  fs.writeFileSync(tmp, JSON.stringify({ offsets, records, bytes, spills }));
+  fs.renameSync(tmp, indexPath);
+}
+
+function compileOptions(options: MapOutputOptions): CompiledMapOutputOptions {
+  const { partitions, bufferBytes, dir, combiner } = options;
+  const mergeFactor = options.mergeFactor ?? DEFAULT_MERGE_FACTOR;
+  if (!Number.isSafeInteger(partitions) || partitions < 1) {
+    throw new RangeError(`MapOutputOptions.partitions must be an integer >= 1, got ${String(partitions)}`);
+  }
+  if (!Number.isSafeInteger(bufferBytes) || bufferBytes < 1) {
+    throw new RangeError(`MapOutputOptions.bufferBytes must be a positive integer, got ${String(bufferBytes)}`);
+  }
+  if (!Number.isSafeInteger(mergeFactor) || mergeFactor < 2) {
+    throw new RangeError(`MapOutputOptions.mergeFactor must be an integer >= 2, got ${String(mergeFactor)}`);
+  }
+  if (typeof dir !== 'string' || dir === '') {
+    throw new TypeError(`MapOutputOptions.dir must be a non-empty string, got ${typeof dir}`);
+  }
+  let isDir: boolean;
+  try {
+    isDir = fs.statSync(dir).isDirectory();
+  } catch (err) {
+    throw new TypeError(`MapOutputOptions.dir ${dir} is not an existing directory`, { cause: err });
+  }
+  if (!isDir) throw new TypeError(`MapOutputOptions.dir ${dir} is not a directory`);
+  if (combiner !== undefined && typeof combiner !== 'function') {
+    throw new TypeError(`MapOutputOptions.combiner must be a function, got ${typeof combiner}`);
+  }
+  return { partitions, bufferBytes, dir, combiner, mergeFactor };
+}
+
+function isCount(n: unknown): n is number {
+  return Number.isSafeInteger(n) && (n as number) >= 0;
+}
+
+function clamp(n: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, n));
+}

@@ -1,0 +1,83 @@
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+import type { Key } from '../../common/job-api.js';
+import { decodeKey, encodeKey } from '../../proto/key-codec.js';
+import { hashPartition } from '../../proto/partitioner.js';
+import { decodeValue, encodeValue } from '../../proto/value-codec.js';
+import type { AnyJob } from '../job-loader.js';
+import type { TaskResult, TaskSpec } from '../task-spec.js';
+import { readLines } from './line-reader.js';
+import { MapOutputBuffer } from './map-output-buffer.js';
+import type { ByteCombiner } from './map-output-buffer.js';
+import { createTaskContext } from './task-context.js';
+import type { JobLogSink } from './task-context.js';
+import { UserCodeError } from './user-code-error.js';
+import { decodedValues } from './decoded-values.js';
+
+/**
+ * Runs one map attempt: read the chunk's records -> map -> partition -> buffer (sorted,
+ * combined, spilled past the sort buffer) -> one output file with a partition index in
+ * the attempt's own directory.
+ */
+export function runMapTask(spec: TaskSpec, job: AnyJob, log: JobLogSink): TaskResult {
+  const started = Date.now();
+  const input = spec.input;
+  if (!input) throw new Error(`map task ${spec.taskId} has no input`);
+  const ctx = createTaskContext(spec.taskId, spec.params, input.path, log);
+  const dir = path.join(spec.dataDir, spec.workDir);
+  fs.mkdirSync(dir, { recursive: true });
+  const R = spec.partitions;
+  const buffer = new MapOutputBuffer({
+    partitions: R,
+    bufferBytes: spec.sortBufferBytes,
+    dir,
+    combiner: job.combine ? userCombiner(job, ctx) : undefined,
+  });
+
+  const userPartition = job.partition;
+  let recordsIn = 0;
+  let emitted = 0;
+  const emit = (key: Key, value: unknown): void => {
+    const k = encodeKey(key);
+    let p: number;
+    if (userPartition) {
+      p = userPartition(key, R);
+      if (!Number.isInteger(p) || p < 0 || p >= R) throw new RangeError(`partition() returned ${String(p)} for ${R} partitions`);
+    } else {
+      p = hashPartition(k, R);
+    }
+    buffer.add(p, k, encodeValue(value));
+    emitted++;
+  };
+  const where = (): string => `${input.path} record ${recordsIn} (chunk ${input.start}+${input.length})`;
+  const read = readLines(input.path, input.start, input.length, (line) => {
+    recordsIn++;
+    try {
+      job.map(line, emit, ctx);
+    } catch (err) {
+      throw new UserCodeError('map', err, where());
+    }
+  });
+  const out = buffer.finish();
+  return {
+    kind: 'map',
+    dir: spec.workDir,
+    offsets: out.offsets,
+    counters: { ...ctx.counterValues },
+    stats: { recordsIn, recordsOut: emitted, bytesIn: read.bytesRead, bytesOut: out.bytes, millis: Date.now() - started, spills: out.spills },
+  };
+}
+
+/** Adapts the user's typed combine to the byte-level combiner of the map output buffer. */
+function userCombiner(job: AnyJob, ctx: ReturnType<typeof createTaskContext>): ByteCombiner {
+  const combine = job.combine;
+  if (!combine) throw new Error('no combiner');
+  return (keyBytes, values, emitBytes) => {
+    const key = decodeKey(keyBytes);
+    try {
+      combine(key, decodedValues(values, decodeValue), (k, v) => emitBytes(encodeKey(k), encodeValue(v)), ctx);
+    } catch (err) {
+      throw new UserCodeError('combine', err, `key ${JSON.stringify(key)}`);
+    }
+  };
+}

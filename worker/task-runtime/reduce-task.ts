@@ -1,0 +1,126 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Key } from '../../common/job-api.js';
+import { decodeKey, encodeKey } from '../../proto/key-codec.js';
+import { RecordFileReader, RecordFileWriter } from '../../proto/record-file.js';
+import type { RecordSource } from '../../proto/record-source.js';
+import { decodeValue, encodeValue } from '../../proto/value-codec.js';
+import { createWorkerClient, fetchPartitionToFile } from '../data-client.js';
+import type { AnyJob } from '../job-loader.js';
+import type { MapOutputSource, TaskResult, TaskSpec } from '../task-spec.js';
+import { decodedValues } from './decoded-values.js';
+import { forEachGroup } from './group-by-key.js';
+import { mergeSources } from './kway-merge.js';
+import { createTaskContext } from './task-context.js';
+import type { JobLogSink } from './task-context.js';
+import { UserCodeError } from './user-code-error.js';
+
+/** The name of a reduce attempt's output inside its directory. */
+export const PART_FILE = 'part.data';
+
+/**
+ * Runs one reduce attempt: fetch the partition's piece of every map output (read in
+ * place when this worker holds it) -> k-way merge -> group -> reduce -> part file.
+ * Fetching is asynchronous; the merge and the user's reduce run synchronously on
+ * local files, so `values` can be a plain iterable streamed from disk.
+ */
+export async function runReduceTask(spec: TaskSpec, job: AnyJob, log: JobLogSink): Promise<TaskResult> {
+  const started = Date.now();
+  const partition = spec.partition;
+  if (partition === undefined || !spec.sources) throw new Error(`reduce task ${spec.taskId} has no partition`);
+  const dir = path.join(spec.dataDir, spec.workDir);
+  fs.mkdirSync(dir, { recursive: true });
+
+  const { sources, bytesIn, fetched } = await openSources(spec, spec.sources, partition, dir);
+  const ctx = createTaskContext(spec.taskId, spec.params, '', log);
+  const outPath = path.join(dir, PART_FILE);
+  const writer = RecordFileWriter.create(outPath);
+  let recordsIn = 0;
+  let recordsOut = 0;
+  const emit = (key: Key, value: unknown): void => {
+    writer.write(encodeKey(key), encodeValue(value));
+    recordsOut++;
+  };
+  const reduce = job.reduce;
+  const merged = mergeSources(sources);
+  try {
+    forEachGroup(merged, (keyBytes, values) => {
+      const key = decodeKey(keyBytes);
+      const counted = countingValues(values, () => recordsIn++);
+      try {
+        if (reduce) reduce(key, decodedValues(counted, decodeValue), emit, ctx);
+        else for (const v of decodedValues(counted, decodeValue)) emit(key, v);
+      } catch (err) {
+        throw new UserCodeError('reduce', err, `key ${JSON.stringify(key)}`);
+      }
+    });
+  } finally {
+    merged.close();
+    writer.close();
+    for (const f of fetched) fs.rmSync(f, { force: true });
+  }
+  const bytes = fs.statSync(outPath).size;
+  return {
+    kind: 'reduce',
+    path: path.join(spec.workDir, PART_FILE),
+    records: recordsOut,
+    bytes,
+    counters: { ...ctx.counterValues },
+    stats: { recordsIn, recordsOut, bytesIn, bytesOut: bytes, millis: Date.now() - started, spills: 0 },
+  };
+}
+
+function countingValues(values: Iterable<Buffer>, onValue: () => void): Iterable<Buffer> {
+  return {
+    *[Symbol.iterator]() {
+      for (const v of values) {
+        onValue();
+        yield v;
+      }
+    },
+  };
+}
+
+/** Opens every map output's piece of the partition: local ones in place, remote ones fetched to files first. */
+async function openSources(
+  spec: TaskSpec,
+  outputs: readonly MapOutputSource[],
+  partition: number,
+  dir: string,
+): Promise<{ sources: RecordSource[]; bytesIn: number; fetched: string[] }> {
+  // Indexed by map task so equal keys merge in map order, the same on every run.
+  const slots: (RecordSource | undefined)[] = [];
+  const fetched: string[] = [];
+  let bytesIn = 0;
+  const clients = new Map<string, ReturnType<typeof createWorkerClient>>();
+  try {
+    const remote: Promise<void>[] = [];
+    outputs.forEach((out, i) => {
+      const start = out.offsets[partition] ?? 0;
+      const end = out.offsets[partition + 1] ?? start;
+      if (end <= start) return;
+      bytesIn += end - start;
+      if (out.workerId === spec.workerId) {
+        slots[i] = RecordFileReader.open(path.join(spec.dataDir, out.dir, 'output.data'), start, end);
+        return;
+      }
+      let client = clients.get(out.dataAddress);
+      if (!client) {
+        client = createWorkerClient(out.dataAddress);
+        clients.set(out.dataAddress, client);
+      }
+      const file = path.join(dir, `fetch-${String(i).padStart(5, '0')}.data`);
+      fetched.push(file);
+      remote.push(
+        fetchPartitionToFile(client, { jobId: spec.jobId, dir: out.dir, partition }, file).then(() => {
+          slots[i] = RecordFileReader.open(file);
+        }),
+      );
+    });
+    await Promise.all(remote);
+  } finally {
+    for (const c of clients.values()) c.close();
+  }
+  const sources = slots.filter((s): s is RecordSource => s !== undefined);
+  return { sources, bytesIn, fetched };
+}

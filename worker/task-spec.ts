@@ -1,0 +1,58 @@
+/** One map output a reducer reads its partition from. */
+export interface MapOutputSource {
+  readonly taskId: string;
+  readonly workerId: string;
+  /** host:port of the worker's data service holding the output. */
+  readonly dataAddress: string;
+  /** The output's directory, relative to that worker's data dir. */
+  readonly dir: string;
+  /** R+1 partition boundaries in the output file. */
+  readonly offsets: readonly number[];
+}
+
+/** What a pool process needs to run one task attempt; built by the daemon from an assignment. */
+export interface TaskSpec {
+  readonly jobId: string;
+  readonly taskId: string;
+  readonly attempt: number;
+  readonly kind: 'map' | 'reduce';
+  /** Absolute path of the cached job pack. */
+  readonly packPath: string;
+  readonly packHash: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly partitions: number;
+  readonly sortBufferBytes: number;
+  /** The worker's data dir (absolute); outputs are reported relative to it. */
+  readonly dataDir: string;
+  /** This attempt's own directory, relative to dataDir: attempts never share files. */
+  readonly workDir: string;
+  /** This worker's id, to read local map outputs straight from disk. */
+  readonly workerId: string;
+  /** kind = map: the chunk to read. */
+  readonly input?: { readonly path: string; readonly start: number; readonly length: number };
+  /** kind = reduce: the partition and every map output that holds a piece of it. */
+  readonly partition?: number;
+  readonly sources?: readonly MapOutputSource[];
+}
+
+/** Counts a task reports with its result. */
+export interface TaskStatsSummary {
+  readonly recordsIn: number;
+  readonly recordsOut: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly millis: number;
+  readonly spills: number;
+}
+
+/** What a finished task attempt produced. */
+export type TaskResult =
+  | { readonly kind: 'map'; readonly dir: string; readonly offsets: readonly number[]; readonly stats: TaskStatsSummary; readonly counters: Readonly<Record<string, number>> }
+  | { readonly kind: 'reduce'; readonly path: string; readonly records: number; readonly bytes: number; readonly stats: TaskStatsSummary; readonly counters: Readonly<Record<string, number>> };
+
+/** Why a task attempt failed; `user` is true when the job's own code threw. */
+export interface TaskFailure {
+  readonly message: string;
+  readonly stack?: string;
+  readonly user: boolean;
+}

@@ -1,0 +1,216 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { backoffDelay } from '../common/backoff.js';
+import { createLogger } from '../common/logger.js';
+import type { Logger } from '../common/logger.js';
+import { CHANNEL_OPTIONS } from '../proto/channel-options.js';
+import { grooveProto } from '../proto/load.js';
+import { createMasterClient } from '../proto/master-client.js';
+import type { MasterClient } from '../proto/generated/groove/Master';
+import type { MasterMessage__Output } from '../proto/generated/groove/MasterMessage';
+import type { TaskAssignment__Output } from '../proto/generated/groove/TaskAssignment';
+import type { WorkerMessage } from '../proto/generated/groove/WorkerMessage';
+import { isValidId } from '../proto/ids.js';
+import { attemptDir, jobDir } from './data-layout.js';
+import { createDataService } from './data-service.js';
+import { PackCache } from './pack-cache.js';
+import { ProcessPool, TaskAttemptError } from './process-pool.js';
+import type { TaskResult, TaskSpec } from './task-spec.js';
+import { compileWorkerOptions } from './worker-options.js';
+import type { CompiledWorkerDaemonOptions, WorkerDaemonOptions } from './worker-options.js';
+
+/** The package version a worker reports when it registers. */
+const VERSION = '0.1.0';
+
+/**
+ * A worker daemon: serves its task outputs over the data service, keeps one session with
+ * the master (register, heartbeats and task updates up; assignments, cancels and purges
+ * down), and runs assigned tasks on its pool of processes. It never runs job code itself.
+ */
+export class WorkerDaemon {
+  private session?: grpc.ClientDuplexStream<WorkerMessage, MasterMessage__Output>;
+  private masterClient?: MasterClient;
+  private heartbeat?: NodeJS.Timeout;
+  private reconnects = 0;
+  private stopped = false;
+  private readonly running = new Set<string>();
+
+  private constructor(
+    readonly options: CompiledWorkerDaemonOptions,
+    readonly workerId: string,
+    readonly dataAddress: string,
+    private readonly server: grpc.Server,
+    private readonly pool: ProcessPool,
+    private readonly packs: PackCache,
+    private readonly log: Logger,
+  ) {}
+
+  /** Starts the data service and the pool, then connects to the master (and keeps reconnecting). */
+  static async start(options: WorkerDaemonOptions): Promise<WorkerDaemon> {
+    const opts = compileWorkerOptions(options);
+    fs.mkdirSync(opts.dataDir, { recursive: true });
+    const workerId = loadWorkerId(opts.dataDir);
+    const log = createLogger('worker').child({ worker: workerId });
+    const server = new grpc.Server(CHANNEL_OPTIONS);
+    server.addService(grooveProto().groove.Worker.service, createDataService(opts.dataDir, log.child({ component: 'data' })));
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(`${opts.host}:${opts.port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    );
+    const dataAddress = `${opts.advertise}:${port}`;
+    const pool = new ProcessPool({ size: opts.slots, logger: log.child({ component: 'pool' }) });
+    await pool.start();
+    let daemon: WorkerDaemon | undefined;
+    const packs = new PackCache(opts.dataDir, () => {
+      if (!daemon?.masterClient) throw new Error('not connected to the master');
+      return daemon.masterClient;
+    });
+    daemon = new WorkerDaemon(opts, workerId, dataAddress, server, pool, packs, log);
+    daemon.connect();
+    log.info('worker started', { dataAddress, slots: opts.slots, master: opts.master, dataDir: opts.dataDir });
+    return daemon;
+  }
+
+  /** Closes the session, stops the pool and the data service. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.session?.end();
+    this.session?.cancel();
+    this.masterClient?.close();
+    await this.pool.stop();
+    await new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
+    this.server.forceShutdown();
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    this.masterClient?.close();
+    const client = createMasterClient(this.options.master);
+    this.masterClient = client;
+    const session = client.session();
+    this.session = session;
+    let registered = false;
+    session.on('data', (message: MasterMessage__Output) => {
+      if (!registered && message.kind === 'registered') {
+        registered = true;
+        this.reconnects = 0;
+        this.log.info('registered with the master', { master: this.options.master });
+      }
+      this.onMasterMessage(message);
+    });
+    const lost = (why: string): void => {
+      if (this.session !== session) return;
+      this.session = undefined;
+      if (this.heartbeat) clearInterval(this.heartbeat);
+      if (this.stopped) return;
+      const delay = backoffDelay(this.reconnects++, { initialMs: 250, maxMs: 5000 });
+      this.log.warn('lost the master; reconnecting', { why, inMs: delay });
+      setTimeout(() => this.connect(), delay).unref();
+    };
+    session.on('error', (err: Error) => lost(err.message));
+    session.on('end', () => lost('session ended'));
+    session.write({
+      register: { workerId: this.workerId, dataAddress: this.dataAddress, slots: this.options.slots, hostname: os.hostname(), version: VERSION },
+    });
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = setInterval(() => this.send({ heartbeat: { running: this.running.size } }), this.options.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  private send(message: WorkerMessage): void {
+    this.session?.write(message);
+  }
+
+  private onMasterMessage(message: MasterMessage__Output): void {
+    switch (message.kind) {
+      case 'assign':
+        if (message.assign) void this.runTask(message.assign);
+        return;
+      case 'cancel':
+        if (message.cancel) this.pool.cancelJob(message.cancel.jobId);
+        return;
+      case 'purge':
+        if (message.purge && isValidId(message.purge.jobId)) {
+          this.pool.cancelJob(message.purge.jobId);
+          fs.rmSync(path.join(this.options.dataDir, jobDir(message.purge.jobId)), { recursive: true, force: true });
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  private async runTask(a: TaskAssignment__Output): Promise<void> {
+    const key = `${a.jobId}/${a.taskId}/${a.attempt}`;
+    const log = this.log.child({ job: a.jobId, task: a.taskId, attempt: a.attempt });
+    this.running.add(key);
+    try {
+      if (!isValidId(a.jobId) || !isValidId(a.taskId)) throw new TaskAttemptError({ message: 'bad job or task id in assignment', user: false });
+      const packPath = await this.packs.ensure(a.packHash);
+      const spec = this.toSpec(a, packPath);
+      log.debug('task started');
+      const result = await this.pool.run(spec);
+      log.debug('task succeeded', { millis: result.stats.millis });
+      this.send({ taskUpdate: { jobId: a.jobId, taskId: a.taskId, attempt: a.attempt, outcome: 'TASK_SUCCEEDED', ...outputOf(result) } });
+    } catch (err) {
+      const failure = err instanceof TaskAttemptError ? err.failure : { message: (err as Error).message, stack: (err as Error).stack, user: false };
+      log.warn('task failed', { error: failure.message });
+      if (failure.stack) log.debug('task failure detail', { stack: failure.stack });
+      this.send({
+        taskUpdate: { jobId: a.jobId, taskId: a.taskId, attempt: a.attempt, outcome: 'TASK_FAILED', error: failure.message, errorDetail: failure.stack ?? '' },
+      });
+    } finally {
+      this.running.delete(key);
+    }
+  }
+
+  private toSpec(a: TaskAssignment__Output, packPath: string): TaskSpec {
+    const base = {
+      jobId: a.jobId,
+      taskId: a.taskId,
+      attempt: a.attempt,
+      packPath,
+      packHash: a.packHash,
+      params: a.params,
+      partitions: a.partitions,
+      sortBufferBytes: a.sortBufferBytes,
+      dataDir: this.options.dataDir,
+      workDir: attemptDir(a.jobId, a.taskId, a.attempt),
+      workerId: this.workerId,
+    };
+    if (a.kind === 'MAP') {
+      if (!a.mapInput) throw new TaskAttemptError({ message: 'map assignment without input', user: false });
+      return { ...base, kind: 'map', input: { path: a.mapInput.path, start: a.mapInput.start, length: a.mapInput.length } };
+    }
+    return {
+      ...base,
+      kind: 'reduce',
+      partition: a.partition,
+      sources: a.mapOutputs.map((o) => ({ taskId: o.taskId, workerId: o.workerId, dataAddress: o.dataAddress, dir: o.dir, offsets: o.offsets })),
+    };
+  }
+}
+
+function outputOf(result: TaskResult): Pick<WorkerMessage, never> & Record<string, unknown> {
+  const stats = result.stats;
+  const common = { counters: result.counters, stats: { recordsIn: stats.recordsIn, recordsOut: stats.recordsOut, bytesIn: stats.bytesIn, bytesOut: stats.bytesOut, millis: stats.millis, spills: stats.spills } };
+  if (result.kind === 'map') return { ...common, mapOutput: { dir: result.dir, offsets: [...result.offsets] } };
+  return { ...common, reduceOutput: { path: result.path, records: result.records, bytes: result.bytes } };
+}
+
+/** A worker keeps its id across restarts in its data dir, so the master recognises it. */
+function loadWorkerId(dataDir: string): string {
+  const file = path.join(dataDir, 'worker-id');
+  try {
+    const id = fs.readFileSync(file, 'utf8').trim();
+    if (isValidId(id)) return id;
+  } catch {
+    // first start in this data dir
+  }
+  const id = `w-${os.hostname().replace(/[^A-Za-z0-9-]/g, '').slice(0, 20) || 'host'}-${randomBytes(4).toString('hex')}`;
+  fs.writeFileSync(file, `${id}\n`);
+  return id;
+}
