@@ -126,6 +126,7 @@ export class JobManager {
       }
       job.setTaskState(task, 'succeeded');
       job.addCounters(update.counters);
+      job.addCounters(builtinCounters(task.kind, update.stats));
       job.emit('task-succeeded', `${task.id} on ${worker.id} (${update.stats?.recordsIn ?? 0} records in, ${update.stats?.recordsOut ?? 0} out, ${Math.round(update.stats?.millis ?? 0)} ms)`);
       if (job.reducesDone === job.reduces.length) {
         job.finish('succeeded');
@@ -196,6 +197,15 @@ export class JobManager {
       }),
     };
   }
+}
+
+/** Groove's own counters, summed like user counters (as Hadoop's task counters are). */
+function builtinCounters(kind: 'map' | 'reduce', stats: TaskUpdate__Output['stats']): Record<string, number> {
+  if (!stats) return {};
+  if (kind === 'map') {
+    return { 'groove.map.input.records': stats.recordsIn, 'groove.map.output.records': stats.recordsOut, 'groove.map.input.bytes': stats.bytesIn, 'groove.map.output.bytes': stats.bytesOut, 'groove.map.spills': stats.spills };
+  }
+  return { 'groove.reduce.input.records': stats.recordsIn, 'groove.reduce.output.records': stats.recordsOut, 'groove.reduce.shuffle.bytes': stats.bytesIn, 'groove.reduce.output.bytes': stats.bytesOut };
 }
 
 /** Job ids read well in a terminal and sort by submission time: `wordcount-20261126-000102-a1b2`. */

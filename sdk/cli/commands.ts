@@ -10,7 +10,7 @@ import { packJobFile } from '../job-bundler.js';
 import { expandInputs } from '../input-expander.js';
 import { writeResults } from '../result-format.js';
 import type { ResultFormat } from '../result-format.js';
-import { parseParams, parseSize, positiveInt } from './parse-args.js';
+import { parseParams, parseSize, positiveInt, positiveNumber } from './parse-args.js';
 import { progressPrinter } from './progress.js';
 
 /** Options every job-submitting command shares. */
@@ -29,7 +29,7 @@ function submitOptions(args: JobArgs): { inputs: string[]; partitions?: number; 
     partitions: positiveInt('--partitions', args.partitions),
     params: parseParams(args.param),
     chunkSize: args.chunkSize === undefined ? undefined : parseSize('--chunk-size', args.chunkSize),
-    sortBufferBytes: args.sortBufferMb === undefined ? undefined : Math.round(positiveInt('--sort-buffer-mb', args.sortBufferMb) as number * 1024 * 1024),
+    sortBufferBytes: args.sortBufferMb === undefined ? undefined : Math.round(positiveNumber('--sort-buffer-mb', args.sortBufferMb) * 1024 * 1024),
   };
 }
 
@@ -38,6 +38,8 @@ export async function runCommand(args: JobArgs & { slots?: number; output?: stri
   // Check everything the user gave before starting anything.
   const options = submitOptions(args);
   const packed = await packJobFile(args.job);
+  // The job's outcome is reported once, by this command; the embedded daemons stay quiet.
+  setLogLevel('error');
   const cluster = await EmbeddedCluster.start({ slots: positiveInt('--slots', args.slots) });
   const client = new GrooveClient({ master: cluster.masterAddress });
   try {

@@ -29,3 +29,9 @@ export function positiveInt(option: string, value: number | undefined): number |
   if (!Number.isInteger(value) || value < 1) throw new UserError(`${option} must be a positive integer, got ${String(value)}`);
   return value;
 }
+
+/** Checks a positive number option (fractions allowed). */
+export function positiveNumber(option: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) throw new UserError(`${option} must be a positive number, got ${String(value)}`);
+  return value;
+}

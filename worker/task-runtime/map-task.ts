@@ -49,7 +49,7 @@ export function runMapTask(spec: TaskSpec, job: AnyJob, log: JobLogSink): TaskRe
     buffer.add(p, k, encodeValue(value));
     emitted++;
   };
-  const where = (): string => `${input.path} record ${recordsIn} (chunk ${input.start}+${input.length})`;
+  const where = (): string => `record ${recordsIn} of the chunk`;
   const read = readLines(input.path, input.start, input.length, (line) => {
     recordsIn++;
     try {

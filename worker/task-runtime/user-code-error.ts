@@ -10,7 +10,7 @@ export class UserCodeError extends Error {
     readonly where: string,
   ) {
     const inner = original instanceof Error ? `${original.name}: ${original.message}` : String(original);
-    super(`${phase} threw at ${where}: ${inner}`);
+    super(`${phase} threw on ${where}: ${inner}`);
     this.name = 'UserCodeError';
     if (original instanceof Error && original.stack) this.stack = original.stack;
   }

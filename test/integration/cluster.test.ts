@@ -1,0 +1,139 @@
+import { after, before, describe, it } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { GrooveClient } from '../../sdk/index.js';
+import { runMr } from '../helpers/cli.js';
+import { startCluster } from '../helpers/cluster.js';
+import type { TestCluster } from '../helpers/cluster.js';
+import { writeCorpus } from '../helpers/corpus.js';
+import { parseJsonl, referenceGrep, referenceInvertedIndex, referenceWordCount } from '../helpers/reference.js';
+
+/** Reads a job's results through the SDK into JSON(key) -> value, refusing duplicate keys. */
+async function sdkResults(client: GrooveClient, jobId: string): Promise<Map<string, unknown>> {
+  const out = new Map<string, unknown>();
+  for await (const [k, v] of client.results(jobId)) {
+    const key = typeof k === 'string' ? k : JSON.stringify(k);
+    assert.ok(!out.has(key), `duplicate key ${key}`);
+    out.set(key, v);
+  }
+  return out;
+}
+
+/** Submits through the CLI with --wait and returns the job id from the first stdout line. */
+async function submitAndWait(master: string, args: readonly string[]): Promise<string> {
+  const r = await runMr(['submit', ...args, '--master', master, '--wait']);
+  assert.equal(r.code, 0, r.stderr);
+  const jobId = r.stdout.split('\n')[0] ?? '';
+  assert.match(jobId, /^[A-Za-z0-9_-]+$/);
+  return jobId;
+}
+
+describe('a cluster of one master and three workers, started through the CLI', () => {
+  let cluster: TestCluster;
+  let client: GrooveClient;
+  let files: string[];
+
+  before(async () => {
+    cluster = await startCluster(3, 1);
+    client = new GrooveClient({ master: cluster.master });
+    files = writeCorpus(path.join(cluster.dir, 'corpus'), 10, 6000, 11);
+  });
+  after(async () => {
+    client.close();
+    await cluster.stop();
+  });
+
+  it('runs a word count with 20+ map tasks and 4 partitions; CLI and SDK results equal an independent count', async () => {
+    const jobId = await submitAndWait(cluster.master, ['jobs/wordcount.ts', '--input', ...files, '--partitions', '4', '--chunk-size', '16KiB']);
+    const status = await client.status(jobId);
+    assert.equal(status.state, 'succeeded');
+    assert.ok(status.mapsTotal >= 20, `only ${status.mapsTotal} map tasks`);
+    assert.equal(status.reducesTotal, 4);
+
+    const expected = new Map<string, unknown>(referenceWordCount(files));
+    const cli = await runMr(['results', jobId, '--master', cluster.master, '--format', 'jsonl']);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.deepEqual(parseJsonl(cli.stdout), expected);
+    assert.deepEqual(await sdkResults(client, jobId), expected);
+
+    // The work really was spread: map tasks ran on every worker, so reducers fetched over the network.
+    const workersUsed = new Set<string>();
+    for await (const e of client.watch(jobId)) {
+      const m = /^map-\d+ attempt \d+ on (\S+)$/.exec(e.message);
+      if (e.type === 'task-started' && m) workersUsed.add(m[1] as string);
+    }
+    assert.equal(workersUsed.size, 3);
+  });
+
+  it('runs grep with a pattern param; results equal an independent grep', async () => {
+    const jobId = await submitAndWait(cluster.master, ['jobs/grep.ts', '--input', ...files, '--param', 'pattern=^(the|THE)\\b|日本', '--chunk-size', '32KiB']);
+    const expected = referenceGrep(files, /^(the|THE)\b|日本/);
+    assert.ok(expected.size > 10, 'the pattern should match something');
+    assert.deepEqual(await sdkResults(client, jobId), new Map<string, unknown>(expected));
+    const cli = await runMr(['results', jobId, '--master', cluster.master, '--format', 'jsonl']);
+    assert.deepEqual(parseJsonl(cli.stdout), new Map<string, unknown>(expected));
+  });
+
+  it('builds an inverted index; results equal an independent index', async () => {
+    const jobId = await submitAndWait(cluster.master, ['jobs/invertedindex.ts', '--input', path.join(cluster.dir, 'corpus'), '--partitions', '3', '--chunk-size', '32KiB']);
+    const expected = new Map<string, unknown>(referenceInvertedIndex(files));
+    assert.deepEqual(await sdkResults(client, jobId), expected);
+    const cli = await runMr(['results', jobId, '--master', cluster.master, '--format', 'jsonl']);
+    assert.deepEqual(parseJsonl(cli.stdout), expected);
+  });
+
+  it('spills past a small sort buffer and reports it in the job counters', async () => {
+    // One file, so one map task whose own output is ten times its 64 KiB buffer.
+    const big = writeCorpus(path.join(cluster.dir, 'big'), 1, 90_000, 5);
+    const jobId = await submitAndWait(cluster.master, ['test/fixtures/wordcount-no-combiner.ts', '--input', ...big, '--sort-buffer-mb', '0.0625', '--partitions', '2']);
+    const status = await client.status(jobId);
+    const c = status.counters;
+    const intermediate = c['groove.map.output.bytes'] ?? 0;
+    assert.ok(intermediate >= 10 * 64 * 1024, `intermediate data only ${intermediate} bytes`);
+    assert.equal(status.mapsTotal, 1);
+    assert.ok((c['groove.map.spills'] ?? 0) >= 10, `only ${c['groove.map.spills']} spills`);
+    assert.equal(c['tokens'], c['groove.map.output.records']);
+    assert.deepEqual(await sdkResults(client, jobId), new Map<string, unknown>(referenceWordCount(big)));
+  });
+
+  it('submit --wait exits non-zero with the user\'s error when map throws', async () => {
+    const input = path.join(cluster.dir, 'boom.txt');
+    fs.writeFileSync(input, 'ok\nboom\n');
+    const r = await runMr(['submit', 'test/fixtures/throws-in-map.ts', '--input', input, '--master', cluster.master, '--wait']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stdout.split('\n')[0] ?? '', /^throws-in-map-/);
+    const last = r.stderr.trim().split('\n').pop() ?? '';
+    assert.match(last, /^mr: job \S+ failed: map-00000 \(input .*boom\.txt, bytes 0-8\): map threw on record 2 of the chunk: Error: exploded on purpose at "boom"$/);
+    assert.doesNotMatch(r.stderr, /^\s+at /m);
+  });
+
+  it('lists jobs and workers, shows status and events, kills and purges', async () => {
+    const jobs = await runMr(['jobs', '--master', cluster.master]);
+    assert.equal(jobs.code, 0);
+    assert.match(jobs.stdout, /wordcount-\S+\tsucceeded/);
+    const workers = await runMr(['workers', '--master', cluster.master]);
+    assert.equal(workers.stdout.trim().split('\n').length, 3);
+    assert.match(workers.stdout, /\talive\t/);
+
+    const submitted = await runMr(['submit', 'jobs/wordcount.ts', '--input', ...files, '--master', cluster.master]);
+    const jobId = submitted.stdout.trim();
+    const killed = await runMr(['kill', jobId, '--master', cluster.master]);
+    assert.equal(killed.code, 0, killed.stderr);
+    const status = await runMr(['status', jobId, '--master', cluster.master]);
+    assert.match(status.stdout, /state\s+(killed|succeeded)/);
+    const events = await runMr(['events', jobId, '--master', cluster.master]);
+    assert.match(events.stdout, /submitted/);
+    const purged = await runMr(['purge', jobId, '--master', cluster.master]);
+    assert.equal(purged.code, 0, purged.stderr);
+    const gone = await runMr(['status', jobId, '--master', cluster.master]);
+    assert.notEqual(gone.code, 0);
+    assert.match(gone.stderr, /^mr: no such job: /);
+  });
+
+  it('says so in one line when the master is unreachable', async () => {
+    const r = await runMr(['jobs', '--master', '127.0.0.1:1']);
+    assert.notEqual(r.code, 0);
+    assert.equal(r.stderr.trim(), 'mr: cannot reach the master at 127.0.0.1:1');
+  });
+});

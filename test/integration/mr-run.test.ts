@@ -1,0 +1,102 @@
+import { after, before, describe, it } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runMr } from '../helpers/cli.js';
+import type { MrResult } from '../helpers/cli.js';
+import { writeCorpus } from '../helpers/corpus.js';
+import { parseJsonl, referenceWordCount } from '../helpers/reference.js';
+
+/** A user's mistake ends with one line on stderr and no stack trace. */
+function assertOneLineError(r: MrResult, pattern: RegExp): void {
+  assert.notEqual(r.code, 0, `expected failure, got exit 0; stdout: ${r.stdout.slice(0, 200)}`);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `expected one line on stderr, got:\n${r.stderr}`);
+  assert.match(lines[0] as string, pattern);
+  assert.doesNotMatch(r.stderr, /^\s+at .+:\d+:\d+\)?$/m, 'stack trace on stderr');
+}
+
+function textResults(stdout: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of stdout.split('\n')) {
+    if (!line) continue;
+    const tab = line.lastIndexOf('\t');
+    const word = line.slice(0, tab);
+    assert.ok(!out.has(word), `duplicate word ${word}`);
+    out.set(word, Number(line.slice(tab + 1)));
+  }
+  return out;
+}
+
+describe('mr run (embedded cluster)', () => {
+  let dir: string;
+  let files: string[];
+
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-run-test-'));
+    files = writeCorpus(path.join(dir, 'corpus'), 12, 4000, 7);
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('counts words exactly like an independent count', async () => {
+    const r = await runMr(['run', 'jobs/wordcount.ts', '--input', ...files, '--chunk-size', '8KiB', '--slots', '2']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(textResults(r.stdout), referenceWordCount(files));
+  });
+
+  it('writes jsonl and part files with --output', async () => {
+    const out = path.join(dir, 'out');
+    const r = await runMr(['run', 'jobs/wordcount.ts', '--input', path.join(dir, 'corpus'), '--partitions', '3', '--format', 'jsonl', '--output', out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.deepEqual(fs.readdirSync(out).sort(), ['part-00000', 'part-00001', 'part-00002']);
+    const merged = fs.readdirSync(out).map((f) => fs.readFileSync(path.join(out, f), 'utf8')).join('');
+    assert.deepEqual(parseJsonl(merged), new Map(referenceWordCount(files)));
+  });
+
+  it('spills when the intermediate data is ten times the sort buffer, and still counts right', async () => {
+    // 64 KiB sort buffer; the corpus emits well over 640 KiB of (word, 1) records without a combiner.
+    const r = await runMr(['run', 'test/fixtures/wordcount-no-combiner.ts', '--input', ...files, '--sort-buffer-mb', '0.0625', '--slots', '1']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(textResults(r.stdout), referenceWordCount(files));
+  });
+
+  it('refuses a missing input before starting anything', async () => {
+    assertOneLineError(await runMr(['run', 'jobs/wordcount.ts', '--input', path.join(dir, 'nope.txt')]), /input not found: .*nope\.txt/);
+  });
+
+  it('refuses a missing job file', async () => {
+    assertOneLineError(await runMr(['run', 'jobs/nope.ts', '--input', files[0] as string]), /nope\.ts: job file not found/);
+  });
+
+  it('refuses a job file that does not compile', async () => {
+    const bad = path.join(dir, 'broken.ts');
+    fs.writeFileSync(bad, 'export default {\n  map(line: string, emit) { emit(line, 1) \n');
+    assertOneLineError(await runMr(['run', bad, '--input', files[0] as string]), /broken\.ts: does not compile: \d+:\d+: /);
+  });
+
+  it('refuses a job file without a map', async () => {
+    const bad = path.join(dir, 'nomap.ts');
+    fs.writeFileSync(bad, 'export default { name: "nomap", reduce() {} };\n');
+    assertOneLineError(await runMr(['run', bad, '--input', files[0] as string]), /nomap\.ts: has no map function/);
+  });
+
+  it('fails with the user\'s message, the task and the input when map throws', async () => {
+    const input = path.join(dir, 'boom.txt');
+    fs.writeFileSync(input, 'fine\nalso fine\nboom here\n');
+    const r = await runMr(['run', 'test/fixtures/throws-in-map.ts', '--input', input]);
+    assertOneLineError(r, /failed: map-00000 \(input .*boom\.txt.*\): .*exploded on purpose at "boom here"/);
+  });
+
+  it('fails with the user\'s message and the partition when reduce throws', async () => {
+    const input = path.join(dir, 'boom2.txt');
+    fs.writeFileSync(input, 'a\nboom\nb\n');
+    const r = await runMr(['run', 'test/fixtures/throws-in-reduce.ts', '--input', input]);
+    assertOneLineError(r, /failed: reduce-0000\d \(partition \d\): .*TypeError: reduce refused key boom/);
+  });
+
+  it('gives a usage error for an unknown option', async () => {
+    assertOneLineError(await runMr(['run', 'jobs/wordcount.ts', '--input', files[0] as string, '--bogus']), /Unknown argument/);
+  });
+});
