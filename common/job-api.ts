@@ -25,6 +25,8 @@ export interface JobContext {
   readonly input: string;
   /** The id of the running task, e.g. `map-00007` or `reduce-00002`. */
   readonly taskId: string;
+  /** Which attempt of the task this is, from 0. A failed or lost attempt is retried with the next number. */
+  readonly attempt: number;
   readonly counters: Counters;
   readonly log: JobLog;
 }

@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import { backoffDelay } from '../common/backoff.js';
 import type { Logger } from '../common/logger.js';
 import { UserError } from '../common/errors.js';
+import type { TaskAssignment } from '../proto/generated/groove/TaskAssignment';
 import type { TaskUpdate__Output } from '../proto/generated/groove/TaskUpdate';
 import { isValidId } from '../proto/ids.js';
 import { Job } from './job.js';
-import type { JobSpec, Task } from './job.js';
+import type { Attempt, JobSpec, Task } from './job.js';
 import { planJob } from './job-planner.js';
 import { resolveInputs } from './input-resolver.js';
-import { placeTasks } from './scheduler.js';
+import type { CompiledMasterOptions } from './master-options.js';
+import { nextRetryTime, placeTasks } from './scheduler.js';
 import type { WorkerEntry, WorkerRegistry } from './worker-registry.js';
 
 /** What a submission asks for, after the RPC layer checked it. */
@@ -19,20 +22,43 @@ export interface Submission {
   readonly params: Readonly<Record<string, string>>;
   readonly chunkSize: number;
   readonly sortBufferBytes: number;
+  /** 0: the master's default. */
+  readonly maxAttempts: number;
+  readonly speculation: boolean;
 }
+
+/** The part of the master's options the job manager uses. */
+export type JobPolicy = Pick<CompiledMasterOptions, 'maxAttempts' | 'blacklistAfter' | 'speculationFactor' | 'speculationMinMs' | 'retryBackoffMs'>;
 
 /**
  * Owns the jobs: plans them, hands their tasks to free worker slots, folds task updates
- * in, and ends them. Everything runs on the master's event loop, so there are no locks:
- * each method leaves the state consistent before it returns.
+ * in, recovers from failed attempts and lost workers, and ends jobs. Everything runs on
+ * the master's event loop, so each method leaves the state consistent before it returns.
+ *
+ * Exactly one attempt per task is committed: the first to succeed. Every other attempt
+ * of the task is cancelled and its files deleted, and an update from an attempt that is
+ * not running any more is ignored, so results never hold a record twice.
  */
 export class JobManager {
   private readonly jobs = new Map<string, Job>();
+  private retryTimer?: NodeJS.Timeout;
+  private readonly speculationTimer: NodeJS.Timeout;
 
   constructor(
     private readonly workers: WorkerRegistry,
+    private readonly policy: JobPolicy,
     private readonly log: Logger,
-  ) {}
+  ) {
+    // Stragglers only show with time; look for them even when nothing else happens.
+    this.speculationTimer = setInterval(() => this.schedule(), 500);
+    this.speculationTimer.unref();
+  }
+
+  /** Stops the manager's timers. */
+  close(): void {
+    clearInterval(this.speculationTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+  }
 
   /** Plans and queues a job; resolves with it once its tasks exist. */
   async submit(sub: Submission): Promise<Job> {
@@ -45,6 +71,8 @@ export class JobManager {
       partitions: sub.partitions,
       params: sub.params,
       sortBufferBytes: sub.sortBufferBytes,
+      maxAttempts: sub.maxAttempts || this.policy.maxAttempts,
+      speculation: sub.speculation,
     };
     const job = planJob(spec, files, sub.chunkSize);
     this.jobs.set(job.id, job);
@@ -64,12 +92,12 @@ export class JobManager {
     return [...this.jobs.values()];
   }
 
-  /** Kills a running job: its tasks are cancelled on every worker. */
+  /** Kills a running job: its attempts stop on every worker, their slots and files are freed. */
   kill(jobId: string): Job {
     const job = this.get(jobId);
     if (!job.finished) {
       job.finish('killed', 'killed by user');
-      this.cancelEverywhere(job);
+      this.stopAttempts(job, true);
       this.schedule();
     }
     return job;
@@ -80,7 +108,7 @@ export class JobManager {
     const job = this.get(jobId);
     if (!job.finished) this.kill(jobId);
     this.jobs.delete(jobId);
-    for (const w of this.workers.alive()) w.send({ purge: { jobId } });
+    for (const w of this.workers.connected()) w.send({ purge: { jobId } });
   }
 
   /** A worker joined (or came back): give it work. */
@@ -88,91 +116,193 @@ export class JobManager {
     this.schedule();
   }
 
-  /** A worker's session ended: whatever it was running goes back to pending. */
+  /** A worker asked to drain: it keeps serving its outputs but gets no new tasks. */
+  workerDraining(worker: WorkerEntry): void {
+    if (worker.state === 'alive') worker.state = 'draining';
+    this.log.info('worker draining', { worker: worker.id });
+  }
+
+  /**
+   * A worker is gone (session ended or heartbeats stopped). Its running attempts are
+   * lost (not counted as failures); map outputs it held that unfinished reducers still
+   * need are computed again elsewhere; part files of unfinished jobs are redone too.
+   */
   workerLost(worker: WorkerEntry): void {
     worker.state = 'lost';
+    worker.running.clear();
     for (const job of this.jobs.values()) {
       if (job.finished) continue;
-      for (const task of [...job.maps, ...job.reduces]) {
-        if (task.state === 'running' && task.workerId === worker.id) {
-          job.setTaskState(task, 'pending');
-          job.emit('task-lost', `${task.id} attempt ${task.attempts - 1} lost with worker ${worker.id}`);
+      const reducesLeft = job.reducesDone < job.reduces.length;
+      for (const task of job.tasks()) {
+        for (const attempt of [...task.running.values()]) {
+          if (attempt.workerId !== worker.id) continue;
+          task.running.delete(attempt.n);
+          job.emit('attempt-lost', `${task.id} attempt ${attempt.n} lost with worker ${worker.id}`);
+          if (task.running.size === 0 && task.state === 'running') this.requeue(job, task);
+        }
+        const lostOutput = (task.kind === 'map' && reducesLeft && task.mapOutput?.workerId === worker.id) || (task.kind === 'reduce' && task.partFile?.workerId === worker.id);
+        if (task.state === 'succeeded' && lostOutput) {
+          job.emit('output-lost', `${task.id}: its output was on worker ${worker.id}; running it again`);
+          task.mapOutput = undefined;
+          task.partFile = undefined;
+          this.requeue(job, task);
         }
       }
     }
-    worker.running.clear();
     this.schedule();
   }
 
   /** Folds a task attempt's outcome into its job. */
   taskUpdate(worker: WorkerEntry, update: TaskUpdate__Output): void {
-    worker.running.delete(`${update.jobId}/${update.taskId}/${update.attempt}`);
+    worker.running.delete(attemptKey(update.jobId, update.taskId, update.attempt));
     const job = this.jobs.get(update.jobId);
-    const task = job && [...job.maps, ...job.reduces].find((t) => t.id === update.taskId);
-    // Updates of finished jobs, and of attempts that are no longer the current one, are stale.
-    if (!job || !task || job.finished || task.state !== 'running' || task.workerId !== worker.id || task.attempts - 1 !== update.attempt) {
+    const task = job?.task(update.taskId);
+    const attempt = task?.running.get(update.attempt);
+    if (!job || !task || !attempt || attempt.workerId !== worker.id || job.finished) {
+      // An attempt that lost a race, was cancelled, or belongs to a finished job: its files go.
+      if (update.outcome === 'TASK_SUCCEEDED' && !isCommitted(task, worker, update)) {
+        worker.send({ cancelAttempt: { jobId: update.jobId, taskId: update.taskId, attempt: update.attempt } });
+      }
       this.schedule();
       return;
     }
-    if (update.outcome === 'TASK_SUCCEEDED') {
-      if (task.kind === 'map' && update.mapOutput) {
-        task.mapOutput = { workerId: worker.id, dataAddress: worker.dataAddress, dir: update.mapOutput.dir, offsets: update.mapOutput.offsets };
-      } else if (task.kind === 'reduce' && update.reduceOutput) {
-        const out = update.reduceOutput;
-        task.partFile = { workerId: worker.id, dataAddress: worker.dataAddress, path: out.path, records: out.records, bytes: out.bytes };
-      } else {
-        this.failJob(job, task, 'the worker reported success without an output');
-        return;
-      }
-      job.setTaskState(task, 'succeeded');
-      job.addCounters(update.counters);
-      job.addCounters(builtinCounters(task.kind, update.stats));
-      job.emit('task-succeeded', `${task.id} on ${worker.id} (${update.stats?.recordsIn ?? 0} records in, ${update.stats?.recordsOut ?? 0} out, ${Math.round(update.stats?.millis ?? 0)} ms)`);
-      if (job.reducesDone === job.reduces.length) {
-        job.finish('succeeded');
-        this.log.info('job succeeded', { job: job.id, millis: job.finishedAt - job.submittedAt });
-      }
-    } else {
-      task.error = update.error;
-      this.log.warn('task failed', { job: job.id, task: task.id, worker: worker.id, error: update.error });
-      if (update.errorDetail) this.log.debug('task failure detail', { job: job.id, task: task.id, stack: update.errorDetail });
-      this.failJob(job, task, update.error || 'failed');
-    }
+    task.running.delete(update.attempt);
+    if (update.outcome === 'TASK_SUCCEEDED') this.attemptSucceeded(job, task, attempt, worker, update);
+    else if (update.lostMapTasks.length) this.fetchFailed(job, task, worker, update);
+    else this.attemptFailed(job, task, attempt, worker, update);
     this.schedule();
   }
 
-  private failJob(job: Job, task: Task, error: string): void {
-    job.setTaskState(task, 'failed');
-    const where = task.split ? ` (input ${task.split.path}, bytes ${task.split.start}-${task.split.start + task.split.length})` : ` (partition ${task.index})`;
-    job.emit('task-failed', `${task.id}${where}: ${error}`);
-    job.finish('failed', `${task.id}${where}: ${error}`);
-    this.log.warn('job failed', { job: job.id, error: job.error });
-    this.cancelEverywhere(job);
-  }
-
-  private cancelEverywhere(job: Job): void {
-    for (const w of this.workers.alive()) w.send({ cancel: { jobId: job.id } });
-  }
-
-  /** Hands runnable tasks to free slots. Called after every change that could free or create work. */
-  schedule(): void {
-    const alive = this.workers.alive();
-    const views = alive.map((w) => ({ id: w.id, free: w.slots - w.running.size })).filter((v) => v.free > 0);
-    if (!views.length) return;
-    const active = [...this.jobs.values()].filter((j) => !j.finished);
-    for (const { job, task, workerId } of placeTasks(active, views)) {
-      const worker = this.workers.get(workerId) as WorkerEntry;
-      const attempt = task.attempts;
-      task.attempts++;
-      task.workerId = workerId;
-      job.setTaskState(task, 'running');
-      worker.running.add(`${job.id}/${task.id}/${attempt}`);
-      job.emit('task-started', `${task.id} attempt ${attempt} on ${workerId}`);
-      worker.send({ assign: this.assignment(job, task, attempt) });
+  private attemptSucceeded(job: Job, task: Task, attempt: Attempt, worker: WorkerEntry, update: TaskUpdate__Output): void {
+    if (task.kind === 'map' && update.mapOutput) {
+      task.mapOutput = { workerId: worker.id, dataAddress: worker.dataAddress, dir: update.mapOutput.dir, offsets: update.mapOutput.offsets };
+    } else if (task.kind === 'reduce' && update.reduceOutput) {
+      const out = update.reduceOutput;
+      task.partFile = { workerId: worker.id, dataAddress: worker.dataAddress, path: out.path, records: out.records, bytes: out.bytes };
+    } else {
+      this.attemptFailed(job, task, attempt, worker, { ...update, error: 'the worker reported success without an output', errorDetail: '' });
+      return;
+    }
+    task.duration = Date.now() - attempt.startedAt;
+    job.setTaskState(task, 'succeeded');
+    job.addCounters(update.counters);
+    job.addCounters(builtinCounters(task.kind, update.stats));
+    const stats = update.stats;
+    job.emit(
+      'task-succeeded',
+      `${task.id} attempt ${attempt.n}${attempt.speculative ? ' (backup)' : ''} on ${worker.id} (${stats?.recordsIn ?? 0} records in, ${stats?.recordsOut ?? 0} out, ${stats?.spills ?? 0} spills, ${Math.round(stats?.millis ?? 0)} ms)`,
+    );
+    // First success wins: the other attempts of this task stop and their files go.
+    for (const other of task.running.values()) this.cancelAttempt(job, task, other, 'another attempt finished first');
+    task.running.clear();
+    if (job.reducesDone === job.reduces.length) {
+      job.finish('succeeded');
+      this.stopAttempts(job, false);
+      this.log.info('job succeeded', { job: job.id, millis: job.finishedAt - job.submittedAt });
     }
   }
 
-  private assignment(job: Job, task: Task, attempt: number): object {
+  /** A reducer could not fetch some map outputs: those maps run again; the reduce waits for them, uncharged. */
+  private fetchFailed(job: Job, task: Task, worker: WorkerEntry, update: TaskUpdate__Output): void {
+    job.emit('fetch-failed', `${task.id} on ${worker.id} could not fetch ${update.lostMapTasks.join(', ')}: ${update.error}`);
+    for (const id of update.lostMapTasks) {
+      const map = job.task(id);
+      if (!map || map.kind !== 'map' || map.state !== 'succeeded') continue;
+      if (map.mapOutput) map.failedOn.add(map.mapOutput.workerId);
+      map.mapOutput = undefined;
+      this.requeue(job, map);
+    }
+    if (task.running.size === 0) this.requeue(job, task);
+  }
+
+  private attemptFailed(job: Job, task: Task, attempt: Attempt, worker: WorkerEntry, update: TaskUpdate__Output): void {
+    task.failures++;
+    job.failedAttempts++;
+    task.error = update.error || 'failed';
+    task.errorDetail = update.errorDetail;
+    task.failedOn.add(worker.id);
+    job.workerFailures.set(worker.id, (job.workerFailures.get(worker.id) ?? 0) + 1);
+    const where = describeTask(task);
+    job.emit('task-failed', `${where} attempt ${attempt.n} on ${worker.id} failed (${task.failures} of ${job.spec.maxAttempts}): ${task.error}`);
+    this.log.warn('attempt failed', { job: job.id, task: task.id, attempt: attempt.n, worker: worker.id, error: task.error });
+    if (update.errorDetail) this.log.debug('attempt failure detail', { job: job.id, task: task.id, stack: update.errorDetail });
+    if (job.workerFailures.get(worker.id) === this.policy.blacklistAfter) job.emit('worker-blacklisted', `worker ${worker.id} gets no more tasks of this job after ${this.policy.blacklistAfter} failed attempts`);
+    if (task.failures >= job.spec.maxAttempts) {
+      job.setTaskState(task, 'failed');
+      job.finish('failed', `${where}: ${task.error}`, task.errorDetail ?? '');
+      this.log.warn('job failed', { job: job.id, error: job.error });
+      this.stopAttempts(job, false);
+      return;
+    }
+    if (task.running.size === 0) {
+      this.requeue(job, task);
+      task.notBefore = Date.now() + backoffDelay(task.failures - 1, { initialMs: this.policy.retryBackoffMs, maxMs: 30 * this.policy.retryBackoffMs });
+    }
+  }
+
+  /** Puts a task back to pending so it runs again. */
+  private requeue(job: Job, task: Task): void {
+    if (task.state === 'pending') return;
+    job.setTaskState(task, 'pending');
+    task.speculated = false;
+  }
+
+  private cancelAttempt(job: Job, task: Task, attempt: Attempt, why: string): void {
+    const worker = this.workers.get(attempt.workerId);
+    worker?.running.delete(attemptKey(job.id, task.id, attempt.n));
+    if (worker && worker.state !== 'lost') worker.send({ cancelAttempt: { jobId: job.id, taskId: task.id, attempt: attempt.n } });
+    job.emit('attempt-cancelled', `${task.id} attempt ${attempt.n} on ${attempt.workerId}: ${why}`);
+  }
+
+  /** Stops every attempt of a finished job on every worker; a killed job's files go too. */
+  private stopAttempts(job: Job, deleteFiles: boolean): void {
+    for (const task of job.tasks()) {
+      for (const a of task.running.values()) this.workers.get(a.workerId)?.running.delete(attemptKey(job.id, task.id, a.n));
+      task.running.clear();
+    }
+    for (const w of this.workers.connected()) w.send({ cancel: { jobId: job.id, deleteFiles } });
+  }
+
+  /** Hands runnable tasks (and backup attempts) to free slots. Called after every change that could free or create work. */
+  schedule(): void {
+    const now = Date.now();
+    const active = [...this.jobs.values()].filter((j) => !j.finished);
+    const views = this.workers
+      .alive()
+      .map((w) => ({ id: w.id, free: w.slots - w.running.size }))
+      .filter((v) => v.free > 0);
+    if (views.length && active.length) {
+      const policy = { now, blacklistAfter: this.policy.blacklistAfter, speculationFactor: this.policy.speculationFactor, speculationMinMs: this.policy.speculationMinMs };
+      for (const p of placeTasks(active, views, policy)) this.start(p.job, p.task, p.workerId, p.speculative, now);
+    }
+    this.armRetryTimer(active, now);
+  }
+
+  private start(job: Job, task: Task, workerId: string, speculative: boolean, now: number): void {
+    const worker = this.workers.get(workerId) as WorkerEntry;
+    const attempt: Attempt = { n: task.nextAttempt++, workerId, startedAt: now, speculative };
+    if (task.state === 'pending') job.setTaskState(task, 'running');
+    task.running.set(attempt.n, attempt);
+    if (speculative) {
+      task.speculated = true;
+      job.speculativeAttempts++;
+    }
+    worker.running.add(attemptKey(job.id, task.id, attempt.n));
+    job.emit('task-started', `${task.id} attempt ${attempt.n} on ${workerId}${speculative ? ' (backup for a straggler)' : ''}`);
+    worker.send({ assign: this.assignment(job, task, attempt.n) });
+  }
+
+  private armRetryTimer(active: readonly Job[], now: number): void {
+    const next = nextRetryTime(active, now);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    if (next !== undefined) {
+      this.retryTimer = setTimeout(() => this.schedule(), Math.max(0, next - now) + 5);
+      this.retryTimer.unref();
+    }
+  }
+
+  private assignment(job: Job, task: Task, attempt: number): TaskAssignment {
     const base = {
       jobId: job.id,
       taskId: task.id,
@@ -197,6 +327,24 @@ export class JobManager {
       }),
     };
   }
+}
+
+function attemptKey(jobId: string, taskId: string, attempt: number): string {
+  return `${jobId}/${taskId}/${attempt}`;
+}
+
+/** True when this update is about the output the job committed (never delete that one). */
+function isCommitted(task: Task | undefined, worker: WorkerEntry, update: TaskUpdate__Output): boolean {
+  if (!task) return false;
+  if (task.mapOutput) return task.mapOutput.workerId === worker.id && task.mapOutput.dir === update.mapOutput?.dir;
+  if (task.partFile) return task.partFile.workerId === worker.id && task.partFile.path === update.reduceOutput?.path;
+  return false;
+}
+
+/** `map-00003 (input /data/a.txt, bytes 0-1000)` or `reduce-00001 (partition 1)`. */
+function describeTask(task: Task): string {
+  const s = task.split;
+  return s ? `${task.id} (input ${s.path}, bytes ${s.start}-${s.start + s.length})` : `${task.id} (partition ${task.index})`;
 }
 
 /** Groove's own counters, summed like user counters (as Hadoop's task counters are). */

@@ -3,7 +3,8 @@
  *
  *   job:  running -> succeeded | failed | killed
  *   task: pending -> running -> succeeded | failed
- *         running -> pending            (its worker was lost: run it again)
+ *         running -> pending     (every attempt failed, was lost or cancelled, and it may run again)
+ *         succeeded -> pending   (its output was lost with its worker, or a reducer could not fetch it)
  */
 export type JobState = 'running' | 'succeeded' | 'failed' | 'killed';
 
@@ -18,9 +19,9 @@ const JOB_TRANSITIONS: Readonly<Record<JobState, readonly JobState[]>> = {
 };
 
 const TASK_TRANSITIONS: Readonly<Record<TaskState, readonly TaskState[]>> = {
-  pending: ['running'],
+  pending: ['running', 'failed'],
   running: ['succeeded', 'failed', 'pending'],
-  succeeded: [],
+  succeeded: ['pending'],
   failed: [],
 };
 

@@ -16,5 +16,9 @@ export function toJobStatus(job: Job): JobStatus {
     finishedAt: job.finishedAt,
     counters: { ...job.counters },
     inputs: [...job.spec.inputs],
+    errorDetail: job.errorDetail,
+    failedAttempts: job.failedAttempts,
+    speculativeAttempts: job.speculativeAttempts,
+    maxAttempts: job.spec.maxAttempts,
   };
 }

@@ -19,6 +19,15 @@ export interface PartFileRef {
   readonly bytes: number;
 }
 
+/** One running attempt of a task. */
+export interface Attempt {
+  readonly n: number;
+  readonly workerId: string;
+  readonly startedAt: number;
+  /** A backup attempt started because the first one was slow. */
+  readonly speculative: boolean;
+}
+
 /** The master's record of one task. */
 export interface Task {
   readonly id: string;
@@ -26,13 +35,25 @@ export interface Task {
   /** Map: split index; reduce: partition. */
   readonly index: number;
   state: TaskState;
-  /** Attempts started so far; the running attempt's number is `attempts` - 1. */
-  attempts: number;
-  workerId?: string;
+  /** The number the next attempt gets; every attempt has its own number and directory. */
+  nextAttempt: number;
+  /** Attempts running now (two when a backup attempt races the first). */
+  readonly running: Map<number, Attempt>;
+  /** Failed attempts, counted against the job's attempt limit. */
+  failures: number;
+  /** Not to be started again before this time (retry backoff), ms since epoch. */
+  notBefore: number;
+  /** Workers where an attempt failed: a retry prefers another one. */
+  readonly failedOn: Set<string>;
+  /** True once a backup attempt was started for the current run. */
+  speculated: boolean;
   readonly split?: InputSplit;
   mapOutput?: MapOutputRef;
   partFile?: PartFileRef;
+  /** How long the winning attempt took, ms. */
+  duration?: number;
   error?: string;
+  errorDetail?: string;
 }
 
 /** What the master holds about one submitted job. */
@@ -44,6 +65,10 @@ export interface JobSpec {
   readonly partitions: number;
   readonly params: Readonly<Record<string, string>>;
   readonly sortBufferBytes: number;
+  /** Attempts a task may fail before the job fails. */
+  readonly maxAttempts: number;
+  /** Whether slow tasks get backup attempts. */
+  readonly speculation: boolean;
 }
 
 /** One line of a job's history, as `mr events` shows it. */
@@ -56,6 +81,11 @@ export interface JobEventRecord {
 /** The most events a job keeps; older ones are dropped (the counts in the status stay exact). */
 const MAX_EVENTS = 10_000;
 
+/** A fresh pending task. */
+export function newTask(kind: 'map' | 'reduce', id: string, index: number, split?: InputSplit): Task {
+  return { id, kind, index, state: 'pending', nextAttempt: 0, running: new Map(), failures: 0, notBefore: 0, failedOn: new Set(), speculated: false, split };
+}
+
 /**
  * A job and its tasks. All state changes go through its methods so the lifecycle rules
  * and the listeners (watchers, status page) see every change.
@@ -63,13 +93,18 @@ const MAX_EVENTS = 10_000;
 export class Job {
   state: JobState = 'running';
   error = '';
+  errorDetail = '';
   readonly submittedAt = Date.now();
   finishedAt = 0;
   readonly counters: Record<string, number> = Object.create(null) as Record<string, number>;
   readonly events: JobEventRecord[] = [];
-  private readonly listeners = new Set<(event: JobEventRecord) => void>();
+  /** Failed attempts per worker, for the per-job blacklist. */
+  readonly workerFailures = new Map<string, number>();
+  failedAttempts = 0;
+  speculativeAttempts = 0;
   mapsDone = 0;
   reducesDone = 0;
+  private readonly listeners = new Set<(event: JobEventRecord) => void>();
 
   constructor(
     readonly spec: JobSpec,
@@ -83,6 +118,19 @@ export class Job {
 
   get finished(): boolean {
     return isTerminal(this.state);
+  }
+
+  /** Every task, maps first. */
+  tasks(): Task[] {
+    return [...this.maps, ...this.reduces];
+  }
+
+  task(id: string): Task | undefined {
+    const m = /^(map|reduce)-(\d+)$/.exec(id);
+    if (!m) return undefined;
+    const list = m[1] === 'map' ? this.maps : this.reduces;
+    const t = list[Number(m[2])];
+    return t?.id === id ? t : undefined;
   }
 
   /** Subscribes to the job's events; returns the unsubscribe function. */
@@ -102,18 +150,18 @@ export class Job {
   /** Moves a task to a new state, keeping the done counts right. */
   setTaskState(task: Task, to: TaskState): void {
     assertTaskTransition(task.state, to);
+    const delta = to === 'succeeded' ? 1 : task.state === 'succeeded' ? -1 : 0;
+    if (task.kind === 'map') this.mapsDone += delta;
+    else this.reducesDone += delta;
     task.state = to;
-    if (to === 'succeeded') {
-      if (task.kind === 'map') this.mapsDone++;
-      else this.reducesDone++;
-    }
   }
 
   /** Ends the job. */
-  finish(to: Exclude<JobState, 'running'>, error = ''): void {
+  finish(to: Exclude<JobState, 'running'>, error = '', errorDetail = ''): void {
     assertJobTransition(this.state, to);
     this.state = to;
     this.error = error;
+    this.errorDetail = errorDetail;
     this.finishedAt = Date.now();
     this.emit('state', error ? `${to}: ${error}` : to);
   }

@@ -15,6 +15,18 @@ export interface MasterOptions {
   readonly dataDir: string;
   /** How often workers send heartbeats, ms. Default 1000. */
   readonly heartbeatMs?: number;
+  /** A worker silent this long is declared lost, ms. Default 5000. */
+  readonly workerTimeoutMs?: number;
+  /** Failed attempts a task may have before its job fails. Default 4. */
+  readonly maxAttempts?: number;
+  /** Failed attempts of one job after which a worker gets no more of its tasks. Default 3. */
+  readonly blacklistAfter?: number;
+  /** A running task is a straggler past this multiple of its finished peers' median time. Default 2. */
+  readonly speculationFactor?: number;
+  /** ...and past this many ms. Default 5000. */
+  readonly speculationMinMs?: number;
+  /** First retry delay after a failed attempt, ms; it doubles, with jitter. Default 200. */
+  readonly retryBackoffMs?: number;
 }
 
 /** Master options with defaults applied and values checked. */
@@ -24,6 +36,12 @@ export interface CompiledMasterOptions {
   readonly httpPort: number | undefined;
   readonly dataDir: string;
   readonly heartbeatMs: number;
+  readonly workerTimeoutMs: number;
+  readonly maxAttempts: number;
+  readonly blacklistAfter: number;
+  readonly speculationFactor: number;
+  readonly speculationMinMs: number;
+  readonly retryBackoffMs: number;
 }
 
 function checkPort(name: string, port: number): void {
@@ -38,5 +56,29 @@ export function compileMasterOptions(options: MasterOptions): CompiledMasterOpti
   if (!options.dataDir) throw new UserError('--data-dir is required');
   const heartbeatMs = options.heartbeatMs ?? 1000;
   if (!Number.isInteger(heartbeatMs) || heartbeatMs < 10) throw new UserError('heartbeatMs must be an integer of at least 10');
-  return { host: options.host ?? '127.0.0.1', port, httpPort: options.httpPort, dataDir: options.dataDir, heartbeatMs };
+  const int = (name: string, value: number | undefined, fallback: number, min: number): number => {
+    const v = value ?? fallback;
+    if (!Number.isInteger(v) || v < min) throw new UserError(`${name} must be an integer of at least ${min}, got ${String(v)}`);
+    return v;
+  };
+  const workerTimeoutMs = int('--worker-timeout-ms', options.workerTimeoutMs, 5000, 2 * heartbeatMs);
+  const maxAttempts = int('--max-attempts', options.maxAttempts, 4, 1);
+  const blacklistAfter = int('--blacklist-after', options.blacklistAfter, 3, 1);
+  const speculationMinMs = int('--speculation-min-ms', options.speculationMinMs, 5000, 0);
+  const retryBackoffMs = int('--retry-backoff-ms', options.retryBackoffMs, 200, 0);
+  const speculationFactor = options.speculationFactor ?? 2;
+  if (!(speculationFactor >= 1)) throw new UserError(`speculationFactor must be at least 1, got ${String(speculationFactor)}`);
+  return {
+    host: options.host ?? '127.0.0.1',
+    port,
+    httpPort: options.httpPort,
+    dataDir: options.dataDir,
+    heartbeatMs,
+    workerTimeoutMs,
+    maxAttempts,
+    blacklistAfter,
+    speculationFactor,
+    speculationMinMs,
+    retryBackoffMs,
+  };
 }

@@ -3,6 +3,7 @@ import { UserError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { DATA_CHUNK_BYTES } from '../proto/channel-options.js';
 import type { MasterHandlers } from '../proto/generated/groove/Master';
+import type { RegisterWorker__Output } from '../proto/generated/groove/RegisterWorker';
 import type { WorkerMessage__Output } from '../proto/generated/groove/WorkerMessage';
 import { isValidId } from '../proto/ids.js';
 import type { JobManager } from './job-manager.js';
@@ -49,7 +50,7 @@ export function createMasterService(ctx: MasterServiceContext): MasterHandlers {
       const close = (why: string): void => {
         if (closed) return;
         closed = true;
-        if (worker && workers.get(worker.id) === worker && worker.state === 'alive') {
+        if (worker && workers.get(worker.id) === worker && worker.state !== 'lost') {
           (why === 'session ended' ? log.info : log.warn)('worker left', { worker: worker.id, why });
           jobs.workerLost(worker);
         }
@@ -58,34 +59,14 @@ export function createMasterService(ctx: MasterServiceContext): MasterHandlers {
       call.on('data', (message: WorkerMessage__Output) => {
         try {
           if (message.kind === 'register' && message.register) {
-            const r = message.register;
             if (worker) throw new UserError('already registered');
-            if (!isValidId(r.workerId) || !/^[^\s/]+:\d+$/.test(r.dataAddress) || !Number.isInteger(r.slots) || r.slots < 1 || r.slots > 1024) {
-              throw new UserError('bad registration');
-            }
-            const previous = workers.get(r.workerId);
-            if (previous && previous.state === 'alive') jobs.workerLost(previous);
-            worker = {
-              id: r.workerId,
-              dataAddress: r.dataAddress,
-              slots: r.slots,
-              hostname: r.hostname,
-              state: 'alive',
-              lastSeen: Date.now(),
-              running: new Set(),
-              send: (m) => {
-                if (!closed) call.write(m);
-              },
-            };
-            workers.add(worker);
-            call.write({ registered: { workerId: worker.id, heartbeatMs: ctx.heartbeatMs } });
-            log.info('worker registered', { worker: worker.id, dataAddress: worker.dataAddress, slots: worker.slots });
-            jobs.workerJoined();
+            worker = register(message.register);
             return;
           }
           if (!worker) throw new UserError('register first');
           worker.lastSeen = Date.now();
           if (message.kind === 'taskUpdate' && message.taskUpdate) jobs.taskUpdate(worker, message.taskUpdate);
+          else if (message.kind === 'drain') jobs.workerDraining(worker);
         } catch (err) {
           log.warn('bad session message', { error: (err as Error).message });
           call.emit('error', toStatus(err));
@@ -95,6 +76,36 @@ export function createMasterService(ctx: MasterServiceContext): MasterHandlers {
       call.on('end', () => close('session ended'));
       call.on('error', (err) => close(err.message));
       call.on('cancelled', () => close('cancelled'));
+
+      const register = (r: RegisterWorker__Output): WorkerEntry => {
+        if (!isValidId(r.workerId) || !/^[^\s/]+:\d+$/.test(r.dataAddress) || !Number.isInteger(r.slots) || r.slots < 1 || r.slots > 1024) {
+          throw new UserError('bad registration');
+        }
+        // The same worker coming back on a new session: whatever the old session had is gone.
+        const previous = workers.get(r.workerId);
+        if (previous && previous.state !== 'lost') {
+          jobs.workerLost(previous);
+          previous.disconnect('replaced by a new session');
+        }
+        const entry: WorkerEntry = {
+          id: r.workerId,
+          dataAddress: r.dataAddress,
+          slots: r.slots,
+          hostname: r.hostname,
+          state: 'alive',
+          lastSeen: Date.now(),
+          running: new Set(),
+          send: (m) => {
+            if (!closed) call.write(m);
+          },
+          disconnect: (why) => close(why),
+        };
+        workers.add(entry);
+        call.write({ registered: { workerId: entry.id, heartbeatMs: ctx.heartbeatMs } });
+        log.info('worker registered', { worker: entry.id, dataAddress: entry.dataAddress, slots: entry.slots });
+        jobs.workerJoined();
+        return entry;
+      };
     },
 
     GetPack(call) {
@@ -170,6 +181,9 @@ export function createMasterService(ctx: MasterServiceContext): MasterHandlers {
         parts: job.reduces.map((t) => {
           const p = t.partFile;
           if (!p) throw new Error(`${t.id} has no part file`);
+          if (workers.get(p.workerId)?.state === 'lost') {
+            throw new UserError(`the results of partition ${t.index} were on worker ${p.workerId}, which is lost; run the job again`);
+          }
           return { partition: t.index, workerId: p.workerId, dataAddress: p.dataAddress, path: p.path };
         }),
       };

@@ -27,6 +27,7 @@ export class Master {
     readonly httpPort: number | undefined,
     private readonly server: grpc.Server,
     private readonly http: http.Server | undefined,
+    private readonly closeTimers: () => void,
   ) {}
 
   /** Starts listening; resolves once both servers are bound. */
@@ -35,7 +36,14 @@ export class Master {
     fs.mkdirSync(opts.dataDir, { recursive: true });
     const log = createLogger('master');
     const workers = new WorkerRegistry();
-    const jobs = new JobManager(workers, log);
+    const jobs = new JobManager(workers, opts, log);
+    // Heartbeats that stop mean a worker is gone even when its TCP connection looks open
+    // (a cut link, a frozen host): declare it lost so its work is done elsewhere.
+    const monitor = setInterval(() => {
+      const now = Date.now();
+      for (const w of workers.connected()) if (now - w.lastSeen > opts.workerTimeoutMs) w.disconnect(`no heartbeat for ${now - w.lastSeen} ms`);
+    }, Math.max(50, Math.floor(opts.workerTimeoutMs / 5)));
+    monitor.unref();
     const packs = new PackStore(opts.dataDir);
     const server = new grpc.Server(CHANNEL_OPTIONS);
     server.addService(grooveProto().groove.Master.service, createMasterService({ jobs, workers, packs, log, heartbeatMs: opts.heartbeatMs }));
@@ -54,11 +62,15 @@ export class Master {
     }
     const hostForClients = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
     log.info('master started', { address: `${opts.host}:${port}`, httpPort, dataDir: opts.dataDir });
-    return new Master(opts, `${hostForClients}:${port}`, httpPort, server, httpServer);
+    return new Master(opts, `${hostForClients}:${port}`, httpPort, server, httpServer, () => {
+      clearInterval(monitor);
+      jobs.close();
+    });
   }
 
   /** Stops both servers, cutting open sessions. */
   async stop(): Promise<void> {
+    this.closeTimers();
     this.server.forceShutdown();
     if (this.http) {
       this.http.closeAllConnections();

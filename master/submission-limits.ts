@@ -43,5 +43,16 @@ export function checkSubmission(req: SubmitJobRequest__Output, packHash: string,
     paramBytes += k.length + v.length;
   }
   if (paramBytes > LIMITS.maxParamBytes) throw new UserError(`params: more than ${LIMITS.maxParamBytes} bytes in all`);
-  return { name: req.name || packName, packHash, inputs: req.inputs, partitions, params: req.params, chunkSize, sortBufferBytes };
+  if (!Number.isInteger(req.maxAttempts) || req.maxAttempts < 0 || req.maxAttempts > 100) throw new UserError('max attempts: must be an integer from 1 to 100');
+  return {
+    name: req.name || packName,
+    packHash,
+    inputs: req.inputs,
+    partitions,
+    params: req.params,
+    chunkSize,
+    sortBufferBytes,
+    maxAttempts: req.maxAttempts,
+    speculation: !req.noSpeculation,
+  };
 }

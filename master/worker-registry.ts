@@ -1,7 +1,11 @@
 import type { MasterMessage } from '../proto/generated/groove/MasterMessage';
 
-/** Lifecycle of a worker as the master sees it. */
-export type WorkerState = 'alive' | 'lost';
+/**
+ * Lifecycle of a worker as the master sees it:
+ *   alive -> draining -> lost;  alive -> lost
+ * A draining worker still serves its outputs but gets no new tasks.
+ */
+export type WorkerState = 'alive' | 'draining' | 'lost';
 
 /** One worker daemon known to the master. */
 export interface WorkerEntry {
@@ -15,9 +19,11 @@ export interface WorkerEntry {
   readonly running: Set<string>;
   /** Sends a message down the worker's session. */
   readonly send: (message: MasterMessage) => void;
+  /** Ends the worker's session (it will be treated as lost). */
+  readonly disconnect: (why: string) => void;
 }
 
-/** The workers of the cluster, alive and lost (lost ones stay listed for `mr workers`). */
+/** The workers of the cluster, including lost ones (they stay listed for `mr workers`). */
 export class WorkerRegistry {
   private readonly workers = new Map<string, WorkerEntry>();
 
@@ -33,6 +39,11 @@ export class WorkerRegistry {
   /** Workers that can take tasks. */
   alive(): WorkerEntry[] {
     return [...this.workers.values()].filter((w) => w.state === 'alive');
+  }
+
+  /** Workers with a session: alive or draining. */
+  connected(): WorkerEntry[] {
+    return [...this.workers.values()].filter((w) => w.state !== 'lost');
   }
 
   all(): WorkerEntry[] {

@@ -209,13 +209,10 @@ export class RecordFileReader implements RecordSource {
     const keyLength = this.readVarint(0, avail, start);
     const keyStart = this.varintEnd;
     let rel = keyStart + keyLength;
-    if (start + rel >= this.end) throw this.truncated(start);
     avail = this.fill(rel + MAX_VARINT_BYTES);
     const valueLength = this.readVarint(rel, avail, start);
     const valueStart = this.varintEnd;
     rel = valueStart + valueLength;
-    // Checked before fill() so a corrupt length cannot make us allocate a huge buffer.
-    if (start + rel > this.end) throw this.truncated(start);
     if (this.fill(rel) < rel) throw this.truncated(start);
     const base = this.pos;
     this.currentKey = this.buf.subarray(base + keyStart, base + keyStart + keyLength);
@@ -239,7 +236,8 @@ export class RecordFileReader implements RecordSource {
 
   /**
    * Makes at least `need` bytes available from pos, or all that remain of the range (fewer
-   * only if the file is shorter than the range). Returns the number available.
+   * only if the file is shorter than the range). Returns the number available. Never
+   * buffers beyond the range, so a corrupt length cannot trigger a huge allocation.
    */
   private fill(need: number): number {
     const avail = this.len - this.pos;

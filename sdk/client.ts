@@ -52,6 +52,10 @@ export interface SubmitOptions {
   readonly chunkSize?: number;
   /** Map-side sort buffer per task in bytes. Default: the job's `sortBufferMB`, else 64 MiB. */
   readonly sortBufferBytes?: number;
+  /** Failed attempts a task may have before the job fails. Default: the master's (4). */
+  readonly maxAttempts?: number;
+  /** Backup attempts for stragglers. Default true. */
+  readonly speculation?: boolean;
 }
 
 /**
@@ -89,6 +93,8 @@ export class GrooveClient {
         chunkSize: options.chunkSize ?? 0,
         sortBufferBytes,
         name: packed.pack.name,
+        maxAttempts: options.maxAttempts ?? 0,
+        noSpeculation: options.speculation === false,
     };
     const reply = await callUnary<SubmitJobReply__Output>(this.master, (o, cb) => this.rpc.submitJob(request, o, cb));
     return reply.jobId;

@@ -10,6 +10,7 @@ import type { AnyJob } from './job-loader.js';
 import type { ChildToParent, ParentToChild } from './pool-messages.js';
 import { runMapTask } from './task-runtime/map-task.js';
 import { runReduceTask } from './task-runtime/reduce-task.js';
+import { FetchFailedError } from './task-runtime/fetch-failed-error.js';
 import { UserCodeError } from './task-runtime/user-code-error.js';
 import type { TaskFailure, TaskSpec } from './task-spec.js';
 import { JobFileError } from '../common/errors.js';
@@ -17,6 +18,7 @@ import { JobFileError } from '../common/errors.js';
 /** Loaded jobs by pack hash; a pool process usually serves one or two jobs at a time. */
 const jobs = new Map<string, AnyJob>();
 const MAX_CACHED_JOBS = 8;
+const PROGRESS_INTERVAL_MS = 500;
 
 function send(message: ChildToParent): void {
   process.send?.(message);
@@ -34,6 +36,7 @@ function jobFor(spec: TaskSpec): AnyJob {
 }
 
 function toFailure(err: unknown): TaskFailure {
+  if (err instanceof FetchFailedError) return { message: err.message, user: false, lostMapTasks: err.mapTaskIds };
   if (err instanceof UserCodeError || err instanceof JobFileError) {
     return { message: err.message, stack: err.stack, user: true };
   }
@@ -44,9 +47,22 @@ function toFailure(err: unknown): TaskFailure {
 async function run(spec: TaskSpec): Promise<void> {
   const log = (level: 'info' | 'warn', message: string): void =>
     send({ type: 'log', level, message, taskId: spec.taskId, jobId: spec.jobId });
+  // Progress goes up at most every PROGRESS_INTERVAL_MS; the daemon kills a task that
+  // sends none for its task timeout (a hung or looping user function). Checking the clock
+  // only every 256 records keeps this off the hot path.
+  let calls = 0;
+  let last = 0;
+  const progress = (coarse = false): void => {
+    if (!coarse && (++calls & 255) !== 0) return;
+    const now = Date.now();
+    if (now - last >= PROGRESS_INTERVAL_MS) {
+      last = now;
+      send({ type: 'progress', taskId: spec.taskId, attempt: spec.attempt });
+    }
+  };
   try {
     const job = jobFor(spec);
-    const result = spec.kind === 'map' ? runMapTask(spec, job, log) : await runReduceTask(spec, job, log);
+    const result = spec.kind === 'map' ? runMapTask(spec, job, log, progress) : await runReduceTask(spec, job, log, progress);
     send({ type: 'done', taskId: spec.taskId, attempt: spec.attempt, result });
   } catch (err) {
     send({ type: 'failed', taskId: spec.taskId, attempt: spec.attempt, failure: toFailure(err) });

@@ -18,35 +18,51 @@ export interface ProcessPoolOptions {
   /** Number of pool processes (slots). */
   readonly size: number;
   readonly logger: Logger;
+  /** A task that reports no progress for this long is killed, ms. */
+  readonly taskTimeoutMs: number;
+  /** V8 heap limit of each pool process, MiB; past it the process dies and is replaced. */
+  readonly memoryLimitMb: number;
   /** How long a pool process may take to exit after `shutdown` before SIGKILL, ms. Default 5000. */
   readonly stopTimeoutMs?: number;
 }
 
 const CHILD_SCRIPT = path.join(__dirname, 'pool-child.js');
+/** How much of a pool process's stderr is kept to explain its death. */
+const STDERR_TAIL_BYTES = 4096;
 
 interface Running {
   readonly spec: TaskSpec;
   readonly resolve: (result: TaskResult) => void;
   readonly reject: (err: Error) => void;
+  lastProgress: number;
+  /** Why the daemon killed it, when it did. */
+  killedBecause?: string;
 }
 
 interface PoolProcess {
   readonly child: ChildProcess;
   readonly ready: Promise<void>;
+  readonly exited: Promise<void>;
   isReady: boolean;
   running?: Running;
+  stderrTail: string;
 }
 
 /**
  * A fixed number of long-lived child processes that run task attempts one at a time
- * each. A child that dies is never reused: its task fails and a fresh child replaces it.
+ * each. A child that dies (crash, exit, out of memory, killed for silence or by a
+ * cancel) is never reused: its attempt fails and a fresh child takes its place.
  */
 export class ProcessPool {
   private readonly procs: PoolProcess[] = [];
   private readonly waiting: Running[] = [];
   private stopping = false;
+  private readonly watchdog: NodeJS.Timeout;
 
-  constructor(private readonly options: ProcessPoolOptions) {}
+  constructor(private readonly options: ProcessPoolOptions) {
+    this.watchdog = setInterval(() => this.checkProgress(), Math.max(100, Math.min(1000, options.taskTimeoutMs / 4)));
+    this.watchdog.unref();
+  }
 
   /** Forks every pool process and waits until each has said it is ready. */
   async start(): Promise<void> {
@@ -58,66 +74,100 @@ export class ProcessPool {
   run(spec: TaskSpec): Promise<TaskResult> {
     return new Promise<TaskResult>((resolve, reject) => {
       if (this.stopping) {
-        reject(new Error('the process pool is stopping'));
+        reject(new TaskAttemptError({ message: 'the worker is shutting down', user: false }));
         return;
       }
-      this.waiting.push({ spec, resolve, reject });
+      this.waiting.push({ spec, resolve, reject, lastProgress: Date.now() });
       this.dispatch();
     });
   }
 
-  /** Kills the pool processes running tasks of a job (the kill fails those tasks); queued ones are dropped. */
-  cancelJob(jobId: string): void {
+  /** Stops the attempts that match (queued ones dropped, running ones killed); resolves when their processes are gone. */
+  async cancel(match: (spec: TaskSpec) => boolean): Promise<void> {
     for (let i = this.waiting.length - 1; i >= 0; i--) {
       const w = this.waiting[i] as Running;
-      if (w.spec.jobId === jobId) {
+      if (match(w.spec)) {
         this.waiting.splice(i, 1);
         w.reject(new TaskAttemptError({ message: 'cancelled', user: false }));
       }
     }
-    for (const p of this.procs) if (p.running?.spec.jobId === jobId) p.child.kill('SIGKILL');
+    const victims = this.procs.filter((p) => p.running && match(p.running.spec));
+    for (const p of victims) this.kill(p, 'cancelled');
+    await Promise.all(victims.map((p) => p.exited));
   }
 
-  /** Number of tasks running now. */
+  /** Number of tasks running or queued. */
   get busy(): number {
-    return this.procs.filter((p) => p.running).length;
+    return this.procs.filter((p) => p.running).length + this.waiting.length;
+  }
+
+  /** Pids of the pool processes (for tests and diagnostics). */
+  get pids(): number[] {
+    return this.procs.map((p) => p.child.pid ?? 0).filter((pid) => pid > 0);
   }
 
   /** Asks every pool process to exit, then kills the ones that do not. */
   async stop(): Promise<void> {
     this.stopping = true;
-    for (const w of this.waiting.splice(0)) w.reject(new Error('the process pool stopped'));
+    clearInterval(this.watchdog);
+    for (const w of this.waiting.splice(0)) w.reject(new TaskAttemptError({ message: 'the worker is shutting down', user: false }));
     const timeout = this.options.stopTimeoutMs ?? 5000;
     await Promise.all(
-      this.procs.map(
-        (p) =>
-          new Promise<void>((resolve) => {
-            if (p.child.exitCode !== null || p.child.signalCode !== null) return resolve();
-            const timer = setTimeout(() => p.child.kill('SIGKILL'), timeout);
-            p.child.once('exit', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            if (p.running || !p.child.connected) p.child.kill('SIGTERM');
-            else this.sendTo(p, { type: 'shutdown' });
-          }),
-      ),
+      this.procs.map((p) => {
+        if (p.child.exitCode !== null || p.child.signalCode !== null) return Promise.resolve();
+        const timer = setTimeout(() => p.child.kill('SIGKILL'), timeout);
+        if (p.running || !p.child.connected) p.child.kill('SIGTERM');
+        else this.sendTo(p, { type: 'shutdown' });
+        return p.exited.then(() => clearTimeout(timer));
+      }),
     );
   }
 
   private spawn(): PoolProcess {
     const child = fork(CHILD_SCRIPT, [], {
       serialization: 'advanced',
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: [`--max-old-space-size=${this.options.memoryLimitMb}`],
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
       env: { ...process.env, GROOVE_POOL_PROCESS: '1' },
     });
     let markReady: () => void = () => undefined;
-    const ready = new Promise<void>((resolve) => (markReady = resolve));
-    const proc: PoolProcess = { child, ready, isReady: false };
+    let markExited: () => void = () => undefined;
+    const proc: PoolProcess = {
+      child,
+      ready: new Promise<void>((resolve) => (markReady = resolve)),
+      exited: new Promise<void>((resolve) => (markExited = resolve)),
+      isReady: false,
+      stderrTail: '',
+    };
+    // Keep the tail of stderr to explain a death (V8 prints "heap out of memory" there),
+    // and pass it on so job code's console.error output is not lost.
+    child.stderr?.on('data', (d: Buffer) => {
+      process.stderr.write(d);
+      proc.stderrTail = (proc.stderrTail + d.toString()).slice(-STDERR_TAIL_BYTES);
+    });
     child.on('message', (message: ChildToParent) => this.onMessage(proc, message, markReady));
-    child.on('exit', (code, signal) => this.onExit(proc, code, signal));
+    child.on('exit', (code, signal) => {
+      this.onExit(proc, code, signal);
+      markExited();
+    });
     child.on('error', (err) => this.options.logger.warn('pool process error', { pid: child.pid, error: err.message }));
     return proc;
+  }
+
+  private kill(proc: PoolProcess, why: string): void {
+    if (proc.running) proc.running.killedBecause = why;
+    proc.child.kill('SIGKILL');
+  }
+
+  private checkProgress(): void {
+    const now = Date.now();
+    for (const p of this.procs) {
+      const r = p.running;
+      if (r && !r.killedBecause && now - r.lastProgress > this.options.taskTimeoutMs) {
+        this.options.logger.warn('task made no progress; killing its pool process', { job: r.spec.jobId, task: r.spec.taskId, attempt: r.spec.attempt, pid: p.child.pid });
+        this.kill(p, `no progress for ${Math.round((now - r.lastProgress) / 1000)} s (task timeout ${this.options.taskTimeoutMs / 1000} s)`);
+      }
+    }
   }
 
   private onMessage(proc: PoolProcess, message: ChildToParent, markReady: () => void): void {
@@ -127,10 +177,13 @@ export class ProcessPool {
         markReady();
         this.dispatch();
         return;
+      case 'progress':
+        if (proc.running) proc.running.lastProgress = Date.now();
+        return;
       case 'done':
       case 'failed': {
         const running = proc.running;
-        if (!running || running.spec.taskId !== message.taskId || running.spec.attempt !== message.attempt) return;
+        if (!running || running.killedBecause || running.spec.taskId !== message.taskId || running.spec.attempt !== message.attempt) return;
         proc.running = undefined;
         if (message.type === 'done') running.resolve(message.result);
         else running.reject(new TaskAttemptError(message.failure));
@@ -149,8 +202,7 @@ export class ProcessPool {
     const running = proc.running;
     proc.running = undefined;
     if (running) {
-      const how = signal ? `signal ${signal}` : `code ${String(code)}`;
-      running.reject(new TaskAttemptError({ message: `pool process ${String(proc.child.pid)} exited with ${how} while running ${running.spec.taskId}`, user: false }));
+      running.reject(new TaskAttemptError({ message: running.killedBecause ?? deathCause(proc, code, signal), user: false }));
     }
     if (!this.stopping) {
       this.options.logger.warn('pool process exited; starting a new one', { pid: proc.child.pid, code, signal });
@@ -163,6 +215,7 @@ export class ProcessPool {
       const free = this.procs.find((p) => p.isReady && !p.running && p.child.connected);
       if (!free) return;
       const next = this.waiting.shift() as Running;
+      next.lastProgress = Date.now();
       free.running = next;
       this.sendTo(free, { type: 'run', spec: next.spec });
     }
@@ -171,4 +224,11 @@ export class ProcessPool {
   private sendTo(proc: PoolProcess, message: ParentToChild): void {
     proc.child.send(message);
   }
+}
+
+/** A one-line reason for a pool process's unexpected death. */
+function deathCause(proc: PoolProcess, code: number | null, signal: NodeJS.Signals | null): string {
+  if (/heap out of memory|Allocation failed/i.test(proc.stderrTail)) return `the pool process ran out of memory (its limit is set by --task-memory-mb)`;
+  const how = signal ? `signal ${signal}` : `code ${String(code)}`;
+  return `the pool process exited with ${how}`;
 }

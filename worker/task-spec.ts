@@ -55,4 +55,6 @@ export interface TaskFailure {
   readonly message: string;
   readonly stack?: string;
   readonly user: boolean;
+  /** Map tasks whose outputs a reduce could not fetch (then the failure is not the reduce's). */
+  readonly lostMapTasks?: readonly string[];
 }

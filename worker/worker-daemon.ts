@@ -12,6 +12,7 @@ import { createMasterClient } from '../proto/master-client.js';
 import type { MasterClient } from '../proto/generated/groove/Master';
 import type { MasterMessage__Output } from '../proto/generated/groove/MasterMessage';
 import type { TaskAssignment__Output } from '../proto/generated/groove/TaskAssignment';
+import type { TaskUpdate } from '../proto/generated/groove/TaskUpdate';
 import type { WorkerMessage } from '../proto/generated/groove/WorkerMessage';
 import { isValidId } from '../proto/ids.js';
 import { attemptDir, jobDir } from './data-layout.js';
@@ -60,7 +61,7 @@ export class WorkerDaemon {
       server.bindAsync(`${opts.host}:${opts.port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
     );
     const dataAddress = `${opts.advertise}:${port}`;
-    const pool = new ProcessPool({ size: opts.slots, logger: log.child({ component: 'pool' }) });
+    const pool = new ProcessPool({ size: opts.slots, logger: log.child({ component: 'pool' }), taskTimeoutMs: opts.taskTimeoutMs, memoryLimitMb: opts.taskMemoryMb });
     await pool.start();
     let daemon: WorkerDaemon | undefined;
     const packs = new PackCache(opts.dataDir, () => {
@@ -130,17 +131,43 @@ export class WorkerDaemon {
         if (message.assign) void this.runTask(message.assign);
         return;
       case 'cancel':
-        if (message.cancel) this.pool.cancelJob(message.cancel.jobId);
+        if (message.cancel) void this.cancelJob(message.cancel.jobId, message.cancel.deleteFiles);
         return;
       case 'purge':
-        if (message.purge && isValidId(message.purge.jobId)) {
-          this.pool.cancelJob(message.purge.jobId);
-          fs.rmSync(path.join(this.options.dataDir, jobDir(message.purge.jobId)), { recursive: true, force: true });
+        if (message.purge) void this.cancelJob(message.purge.jobId, true);
+        return;
+      case 'cancelAttempt': {
+        const c = message.cancelAttempt;
+        if (c && isValidId(c.jobId) && isValidId(c.taskId)) {
+          void this.pool
+            .cancel((s) => s.jobId === c.jobId && s.taskId === c.taskId && s.attempt === c.attempt)
+            .then(() => fs.rmSync(path.join(this.options.dataDir, attemptDir(c.jobId, c.taskId, c.attempt)), { recursive: true, force: true }));
         }
         return;
+      }
       default:
         return;
     }
+  }
+
+  /** Stops a job's attempts here; a killed or purged job's files go too (after its processes are gone). */
+  private async cancelJob(jobId: string, deleteFiles: boolean): Promise<void> {
+    if (!isValidId(jobId)) return;
+    await this.pool.cancel((s) => s.jobId === jobId);
+    if (deleteFiles) fs.rmSync(path.join(this.options.dataDir, jobDir(jobId)), { recursive: true, force: true });
+  }
+
+  /**
+   * Graceful shutdown (SIGTERM): tell the master to assign nothing more, let running
+   * attempts finish and report for up to the drain timeout, then stop; attempts still
+   * running then are handed back (the master runs them elsewhere).
+   */
+  async drain(): Promise<void> {
+    this.log.info('draining', { running: this.running.size, timeoutMs: this.options.drainTimeoutMs });
+    this.send({ drain: {} });
+    const deadline = Date.now() + this.options.drainTimeoutMs;
+    while (this.running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await this.stop();
   }
 
   private async runTask(a: TaskAssignment__Output): Promise<void> {
@@ -160,7 +187,16 @@ export class WorkerDaemon {
       log.warn('task failed', { error: failure.message });
       if (failure.stack) log.debug('task failure detail', { stack: failure.stack });
       this.send({
-        taskUpdate: { jobId: a.jobId, taskId: a.taskId, attempt: a.attempt, outcome: 'TASK_FAILED', error: failure.message, errorDetail: failure.stack ?? '' },
+        taskUpdate: {
+          jobId: a.jobId,
+          taskId: a.taskId,
+          attempt: a.attempt,
+          outcome: 'TASK_FAILED',
+          error: failure.message,
+          errorDetail: failure.stack ?? '',
+          userError: failure.user,
+          lostMapTasks: [...(failure.lostMapTasks ?? [])],
+        },
       });
     } finally {
       this.running.delete(key);
@@ -194,7 +230,7 @@ export class WorkerDaemon {
   }
 }
 
-function outputOf(result: TaskResult): Pick<WorkerMessage, never> & Record<string, unknown> {
+function outputOf(result: TaskResult): Pick<TaskUpdate, 'counters' | 'stats' | 'mapOutput' | 'reduceOutput'> {
   const stats = result.stats;
   const common = { counters: result.counters, stats: { recordsIn: stats.recordsIn, recordsOut: stats.recordsOut, bytesIn: stats.bytesIn, bytesOut: stats.bytesOut, millis: stats.millis, spills: stats.spills } };
   if (result.kind === 'map') return { ...common, mapOutput: { dir: result.dir, offsets: [...result.offsets] } };

@@ -17,6 +17,12 @@ export interface WorkerDaemonOptions {
   readonly dataDir: string;
   /** Heartbeat interval, ms. Default 1000. */
   readonly heartbeatMs?: number;
+  /** A task that reports no progress for this long is killed and retried, ms. Default 120000. */
+  readonly taskTimeoutMs?: number;
+  /** Heap limit of each pool process, MiB. Default 2048. */
+  readonly taskMemoryMb?: number;
+  /** On SIGTERM, how long running tasks may take to finish before they are handed back, ms. Default 60000. */
+  readonly drainTimeoutMs?: number;
 }
 
 /** Worker options with every default applied and every value checked. */
@@ -28,6 +34,9 @@ export interface CompiledWorkerDaemonOptions {
   readonly slots: number;
   readonly dataDir: string;
   readonly heartbeatMs: number;
+  readonly taskTimeoutMs: number;
+  readonly taskMemoryMb: number;
+  readonly drainTimeoutMs: number;
 }
 
 /** Applies defaults and validates; errors name the option. */
@@ -41,6 +50,14 @@ export function compileWorkerOptions(options: WorkerDaemonOptions): CompiledWork
   if (!options.dataDir) throw new UserError('--data-dir is required');
   const anyHost = host === '0.0.0.0' || host === '::';
   const advertise = options.advertise ?? (anyHost ? os.hostname() : host);
-  const heartbeatMs = options.heartbeatMs ?? 1000;
-  return { master: options.master, host, port, advertise, slots, dataDir: options.dataDir, heartbeatMs };
+  const int = (name: string, value: number | undefined, fallback: number, min: number): number => {
+    const v = value ?? fallback;
+    if (!Number.isInteger(v) || v < min) throw new UserError(`${name} must be an integer of at least ${min}, got ${String(v)}`);
+    return v;
+  };
+  const heartbeatMs = int('heartbeatMs', options.heartbeatMs, 1000, 10);
+  const taskTimeoutMs = int('--task-timeout', options.taskTimeoutMs, 120_000, 100);
+  const taskMemoryMb = int('--task-memory-mb', options.taskMemoryMb, 2048, 64);
+  const drainTimeoutMs = int('--drain-timeout', options.drainTimeoutMs, 60_000, 0);
+  return { master: options.master, host, port, advertise, slots, dataDir: options.dataDir, heartbeatMs, taskTimeoutMs, taskMemoryMb, drainTimeoutMs };
 }

@@ -1,8 +1,10 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { CancelAttempt as _groove_CancelAttempt, CancelAttempt__Output as _groove_CancelAttempt__Output } from './groove/CancelAttempt';
 import type { CancelJob as _groove_CancelJob, CancelJob__Output as _groove_CancelJob__Output } from './groove/CancelJob';
 import type { DataChunk as _groove_DataChunk, DataChunk__Output as _groove_DataChunk__Output } from './groove/DataChunk';
+import type { Drain as _groove_Drain, Drain__Output as _groove_Drain__Output } from './groove/Drain';
 import type { FetchPartitionRequest as _groove_FetchPartitionRequest, FetchPartitionRequest__Output as _groove_FetchPartitionRequest__Output } from './groove/FetchPartitionRequest';
 import type { GetPackRequest as _groove_GetPackRequest, GetPackRequest__Output as _groove_GetPackRequest__Output } from './groove/GetPackRequest';
 import type { Heartbeat as _groove_Heartbeat, Heartbeat__Output as _groove_Heartbeat__Output } from './groove/Heartbeat';
@@ -42,8 +44,10 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 
 export interface ProtoGrpcType {
   groove: {
+    CancelAttempt: MessageTypeDefinition<_groove_CancelAttempt, _groove_CancelAttempt__Output>
     CancelJob: MessageTypeDefinition<_groove_CancelJob, _groove_CancelJob__Output>
     DataChunk: MessageTypeDefinition<_groove_DataChunk, _groove_DataChunk__Output>
+    Drain: MessageTypeDefinition<_groove_Drain, _groove_Drain__Output>
     FetchPartitionRequest: MessageTypeDefinition<_groove_FetchPartitionRequest, _groove_FetchPartitionRequest__Output>
     GetPackRequest: MessageTypeDefinition<_groove_GetPackRequest, _groove_GetPackRequest__Output>
     Heartbeat: MessageTypeDefinition<_groove_Heartbeat, _groove_Heartbeat__Output>

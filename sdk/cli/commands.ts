@@ -4,7 +4,7 @@ import { setLogLevel } from '../../common/logger.js';
 import { Master } from '../../master/index.js';
 import { WorkerDaemon } from '../../worker/index.js';
 import { GrooveClient } from '../client.js';
-import type { JobStatus } from '../client.js';
+import type { JobStatus, SubmitOptions } from '../client.js';
 import { EmbeddedCluster } from '../embedded-cluster.js';
 import { packJobFile } from '../job-bundler.js';
 import { expandInputs } from '../input-expander.js';
@@ -21,10 +21,14 @@ export interface JobArgs {
   readonly param?: readonly string[];
   readonly chunkSize?: string;
   readonly sortBufferMb?: number;
+  readonly maxAttempts?: number;
+  readonly speculation?: boolean;
 }
 
-function submitOptions(args: JobArgs): { inputs: string[]; partitions?: number; params: Record<string, string>; chunkSize?: number; sortBufferBytes?: number } {
+function submitOptions(args: JobArgs): SubmitOptions {
   return {
+    maxAttempts: positiveInt('--max-attempts', args.maxAttempts),
+    speculation: args.speculation,
     inputs: expandInputs(args.input),
     partitions: positiveInt('--partitions', args.partitions),
     params: parseParams(args.param),
@@ -86,7 +90,10 @@ function statusLines(s: JobStatus): string {
     `submitted ${new Date(s.submittedAt).toISOString()}`,
   ];
   if (s.finishedAt) lines.push(`finished  ${new Date(s.finishedAt).toISOString()} (${((s.finishedAt - s.submittedAt) / 1000).toFixed(1)} s)`);
+  lines.push(`attempts  ${s.failedAttempts} failed, ${s.speculativeAttempts} backup (limit ${s.maxAttempts} per task)`);
   if (s.error) lines.push(`error     ${s.error}`);
+  // The failing attempt's stack: the user asked for the status, so the detail is theirs.
+  if (s.errorDetail) lines.push(...s.errorDetail.split('\n').map((l) => `          ${l}`));
   for (const [name, value] of Object.entries(s.counters).sort()) lines.push(`counter   ${name} = ${value}`);
   return lines.join('\n') + '\n';
 }
@@ -152,35 +159,61 @@ export function workersCommand(args: { master: string }): Promise<void> {
   });
 }
 
-/** Keeps a daemon running until SIGINT or SIGTERM, then stops it. */
-function untilSignal(stop: () => Promise<void>): Promise<void> {
+/** Keeps a daemon running until SIGINT or SIGTERM, then stops it (SIGTERM may mean something gentler). */
+function untilSignal(stop: () => Promise<void>, onTerm: () => Promise<void> = stop): Promise<void> {
   return new Promise<void>((resolve) => {
-    const onSignal = (): void => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      void stop().finally(resolve);
+    let stopping = false;
+    const handler = (how: () => Promise<void>) => (): void => {
+      // A second signal while stopping means "now".
+      if (stopping) process.exit(1);
+      stopping = true;
+      void how().finally(resolve);
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', handler(stop));
+    process.on('SIGTERM', handler(onTerm));
   });
 }
 
 /** `mr master`. */
-export async function masterCommand(args: { host: string; port: number; httpPort?: number; dataDir?: string }): Promise<void> {
+export async function masterCommand(args: {
+  host: string;
+  port: number;
+  httpPort?: number;
+  dataDir?: string;
+  workerTimeout?: number;
+  maxAttempts?: number;
+  speculationMinMs?: number;
+  retryBackoffMs?: number;
+}): Promise<void> {
   setLogLevel('info');
   const master = await Master.start({
     host: args.host,
     port: args.port,
     httpPort: args.httpPort,
     dataDir: args.dataDir ?? path.join(os.homedir(), '.groove', 'master'),
+    workerTimeoutMs: args.workerTimeout === undefined ? undefined : Math.round(args.workerTimeout * 1000),
+    maxAttempts: args.maxAttempts,
+    speculationMinMs: args.speculationMinMs,
+    retryBackoffMs: args.retryBackoffMs,
   });
   process.stderr.write(`groove master listening on ${master.address}${master.httpPort !== undefined ? `, status page on port ${master.httpPort}` : ''}\n`);
   await untilSignal(() => master.stop());
 }
 
 /** `mr worker`. */
-export async function workerCommand(args: { master: string; host: string; port: number; advertise?: string; slots?: number; dataDir?: string }): Promise<void> {
+export async function workerCommand(args: {
+  master: string;
+  host: string;
+  port: number;
+  advertise?: string;
+  slots?: number;
+  dataDir?: string;
+  taskTimeout?: number;
+  taskMemoryMb?: number;
+  drainTimeout?: number;
+}): Promise<void> {
   setLogLevel('info');
+  const seconds = (s: number | undefined): number | undefined => (s === undefined ? undefined : Math.round(s * 1000));
   const worker = await WorkerDaemon.start({
     master: args.master,
     host: args.host,
@@ -188,7 +221,11 @@ export async function workerCommand(args: { master: string; host: string; port: 
     advertise: args.advertise,
     slots: positiveInt('--slots', args.slots),
     dataDir: args.dataDir ?? path.join(os.homedir(), '.groove', 'worker'),
+    taskTimeoutMs: seconds(args.taskTimeout),
+    taskMemoryMb: args.taskMemoryMb,
+    drainTimeoutMs: seconds(args.drainTimeout),
   });
   process.stderr.write(`groove worker ${worker.workerId} serving data on ${worker.dataAddress}, ${worker.options.slots} slots, master ${args.master}\n`);
-  await untilSignal(() => worker.stop());
+  // SIGTERM drains (finish or hand back running tasks); SIGINT stops at once.
+  await untilSignal(() => worker.stop(), () => worker.drain());
 }

@@ -21,7 +21,9 @@ function jobOptions<T>(y: Argv<T>) {
     .option('partitions', { alias: 'p', describe: 'reduce partitions (default: the job\'s, else 4)', type: 'number' })
     .option('param', { describe: 'KEY=VALUE for ctx.params (repeatable)', type: 'string', array: true })
     .option('chunk-size', { describe: 'split size, e.g. 64MiB', type: 'string' })
-    .option('sort-buffer-mb', { describe: 'map-side sort buffer per task, MiB (default 64; fractions allowed, at least 0.0625)', type: 'number' });
+    .option('sort-buffer-mb', { describe: 'map-side sort buffer per task, MiB (default 64; fractions allowed, at least 0.0625)', type: 'number' })
+    .option('max-attempts', { describe: 'failed attempts a task may have before the job fails (default 4)', type: 'number' })
+    .option('speculation', { describe: 'backup attempts for straggling tasks (--no-speculation turns them off)', type: 'boolean', default: true });
 }
 
 const formatOption = { describe: 'result format', choices: ['text', 'jsonl'] as const, default: 'text' as const };
@@ -39,7 +41,7 @@ function cli(argv: readonly string[]) {
       'run <job>',
       'run a job on an embedded cluster on this machine and print its results',
       (y) => jobOptions(y).option('slots', { describe: 'pool processes (default: cores)', type: 'number' }).option('output', { alias: 'o', describe: 'write part-NNNNN files into DIR instead of stdout', type: 'string' }).option('format', formatOption),
-      (a) => cmd.runCommand({ job: a.job, input: a.input, partitions: a.partitions, param: a.param, chunkSize: a.chunkSize, sortBufferMb: a.sortBufferMb, slots: a.slots, output: a.output, format: a.format }),
+      (a) => cmd.runCommand({ job: a.job, input: a.input, partitions: a.partitions, param: a.param, chunkSize: a.chunkSize, sortBufferMb: a.sortBufferMb, maxAttempts: a.maxAttempts, speculation: a.speculation, slots: a.slots, output: a.output, format: a.format }),
     )
     .command(
       'master',
@@ -49,8 +51,22 @@ function cli(argv: readonly string[]) {
           .option('host', { describe: 'address to bind', type: 'string', default: '127.0.0.1' })
           .option('port', { describe: 'gRPC port (0: any free port)', type: 'number', default: 7070 })
           .option('http-port', { describe: 'status page port (0: any free port; none if not given)', type: 'number' })
-          .option('data-dir', { describe: 'where job packs are kept (default ~/.groove/master)', type: 'string' }),
-      (a) => cmd.masterCommand({ host: a.host, port: a.port, httpPort: a.httpPort, dataDir: a.dataDir }),
+          .option('data-dir', { describe: 'where job packs are kept (default ~/.groove/master)', type: 'string' })
+          .option('worker-timeout', { describe: 'seconds without a heartbeat after which a worker is lost (default 5)', type: 'number' })
+          .option('max-attempts', { describe: 'default failed attempts per task before a job fails (default 4)', type: 'number' })
+          .option('speculation-min-ms', { describe: 'a task runs at least this long before it may get a backup attempt (default 5000)', type: 'number' })
+          .option('retry-backoff-ms', { describe: 'first delay before retrying a failed attempt; doubles (default 200)', type: 'number' }),
+      (a) =>
+        cmd.masterCommand({
+          host: a.host,
+          port: a.port,
+          httpPort: a.httpPort,
+          dataDir: a.dataDir,
+          workerTimeout: a.workerTimeout,
+          maxAttempts: a.maxAttempts,
+          speculationMinMs: a.speculationMinMs,
+          retryBackoffMs: a.retryBackoffMs,
+        }),
     )
     .command(
       'worker',
@@ -62,14 +78,28 @@ function cli(argv: readonly string[]) {
           .option('port', { describe: 'data service port (0: any free port)', type: 'number', default: 0 })
           .option('advertise', { describe: 'host name or address others reach this worker at (default: --host)', type: 'string' })
           .option('slots', { describe: 'pool processes (default: cores)', type: 'number' })
-          .option('data-dir', { describe: 'where task outputs are kept (default ~/.groove/worker)', type: 'string' }),
-      (a) => cmd.workerCommand({ master: a.master, host: a.host, port: a.port, advertise: a.advertise, slots: a.slots, dataDir: a.dataDir }),
+          .option('data-dir', { describe: 'where task outputs are kept (default ~/.groove/worker)', type: 'string' })
+          .option('task-timeout', { describe: 'seconds without progress after which a task is killed and retried (default 120)', type: 'number' })
+          .option('task-memory-mb', { describe: 'heap limit of each pool process, MiB (default 2048)', type: 'number' })
+          .option('drain-timeout', { describe: 'on SIGTERM, seconds running tasks may take to finish (default 60)', type: 'number' }),
+      (a) =>
+        cmd.workerCommand({
+          master: a.master,
+          host: a.host,
+          port: a.port,
+          advertise: a.advertise,
+          slots: a.slots,
+          dataDir: a.dataDir,
+          taskTimeout: a.taskTimeout,
+          taskMemoryMb: a.taskMemoryMb,
+          drainTimeout: a.drainTimeout,
+        }),
     )
     .command(
       'submit <job>',
       'submit a job to a cluster; prints its id',
       (y) => jobOptions(y).option('master', masterOption).option('wait', { describe: 'wait for the job; exit 0 only if it succeeded', type: 'boolean', default: false }),
-      (a) => cmd.submitCommand({ job: a.job, input: a.input, partitions: a.partitions, param: a.param, chunkSize: a.chunkSize, sortBufferMb: a.sortBufferMb, master: a.master, wait: a.wait }),
+      (a) => cmd.submitCommand({ job: a.job, input: a.input, partitions: a.partitions, param: a.param, chunkSize: a.chunkSize, sortBufferMb: a.sortBufferMb, maxAttempts: a.maxAttempts, speculation: a.speculation, master: a.master, wait: a.wait }),
     )
     .command('wait <job>', 'wait for a job; exit 0 only if it succeeded', jobArg, (a) => cmd.waitCommand(a))
     .command('status <job>', 'show a job\'s state, progress and counters', jobArg, (a) => cmd.statusCommand(a))

@@ -19,11 +19,11 @@ import { decodedValues } from './decoded-values.js';
  * combined, spilled past the sort buffer) -> one output file with a partition index in
  * the attempt's own directory.
  */
-export function runMapTask(spec: TaskSpec, job: AnyJob, log: JobLogSink): TaskResult {
+export function runMapTask(spec: TaskSpec, job: AnyJob, log: JobLogSink, progress: (coarse?: boolean) => void): TaskResult {
   const started = Date.now();
   const input = spec.input;
   if (!input) throw new Error(`map task ${spec.taskId} has no input`);
-  const ctx = createTaskContext(spec.taskId, spec.params, input.path, log);
+  const ctx = createTaskContext(spec.taskId, spec.attempt, spec.params, input.path, log);
   const dir = path.join(spec.dataDir, spec.workDir);
   fs.mkdirSync(dir, { recursive: true });
   const R = spec.partitions;
@@ -52,6 +52,7 @@ export function runMapTask(spec: TaskSpec, job: AnyJob, log: JobLogSink): TaskRe
   const where = (): string => `record ${recordsIn} of the chunk`;
   const read = readLines(input.path, input.start, input.length, (line) => {
     recordsIn++;
+    progress();
     try {
       job.map(line, emit, ctx);
     } catch (err) {

@@ -13,6 +13,7 @@ import { forEachGroup } from './group-by-key.js';
 import { mergeSources } from './kway-merge.js';
 import { createTaskContext } from './task-context.js';
 import type { JobLogSink } from './task-context.js';
+import { FetchFailedError } from './fetch-failed-error.js';
 import { UserCodeError } from './user-code-error.js';
 
 /** The name of a reduce attempt's output inside its directory. */
@@ -24,15 +25,15 @@ export const PART_FILE = 'part.data';
  * Fetching is asynchronous; the merge and the user's reduce run synchronously on
  * local files, so `values` can be a plain iterable streamed from disk.
  */
-export async function runReduceTask(spec: TaskSpec, job: AnyJob, log: JobLogSink): Promise<TaskResult> {
+export async function runReduceTask(spec: TaskSpec, job: AnyJob, log: JobLogSink, progress: (coarse?: boolean) => void): Promise<TaskResult> {
   const started = Date.now();
   const partition = spec.partition;
   if (partition === undefined || !spec.sources) throw new Error(`reduce task ${spec.taskId} has no partition`);
   const dir = path.join(spec.dataDir, spec.workDir);
   fs.mkdirSync(dir, { recursive: true });
 
-  const { sources, bytesIn, fetched } = await openSources(spec, spec.sources, partition, dir);
-  const ctx = createTaskContext(spec.taskId, spec.params, '', log);
+  const { sources, bytesIn, fetched } = await openSources(spec, spec.sources, partition, dir, progress);
+  const ctx = createTaskContext(spec.taskId, spec.attempt, spec.params, '', log);
   const outPath = path.join(dir, PART_FILE);
   const writer = RecordFileWriter.create(outPath);
   let recordsIn = 0;
@@ -46,7 +47,10 @@ export async function runReduceTask(spec: TaskSpec, job: AnyJob, log: JobLogSink
   try {
     forEachGroup(merged, (keyBytes, values) => {
       const key = decodeKey(keyBytes);
-      const counted = countingValues(values, () => recordsIn++);
+      const counted = countingValues(values, () => {
+        recordsIn++;
+        progress();
+      });
       try {
         if (reduce) reduce(key, decodedValues(counted, decodeValue), emit, ctx);
         else for (const v of decodedValues(counted, decodeValue)) emit(key, v);
@@ -87,12 +91,15 @@ async function openSources(
   outputs: readonly MapOutputSource[],
   partition: number,
   dir: string,
+  progress: (coarse?: boolean) => void,
 ): Promise<{ sources: RecordSource[]; bytesIn: number; fetched: string[] }> {
   // Indexed by map task so equal keys merge in map order, the same on every run.
   const slots: (RecordSource | undefined)[] = [];
   const fetched: string[] = [];
   let bytesIn = 0;
   const clients = new Map<string, ReturnType<typeof createWorkerClient>>();
+  const lost: string[] = [];
+  let lastError = '';
   try {
     const remote: Promise<void>[] = [];
     outputs.forEach((out, i) => {
@@ -112,14 +119,24 @@ async function openSources(
       const file = path.join(dir, `fetch-${String(i).padStart(5, '0')}.data`);
       fetched.push(file);
       remote.push(
-        fetchPartitionToFile(client, { jobId: spec.jobId, dir: out.dir, partition }, file).then(() => {
-          slots[i] = RecordFileReader.open(file);
-        }),
+        fetchPartitionToFile(client, { jobId: spec.jobId, dir: out.dir, partition }, file, () => progress(true)).then(
+          () => {
+            slots[i] = RecordFileReader.open(file);
+          },
+          (err: unknown) => {
+            lost.push(out.taskId);
+            lastError = `${out.dataAddress}: ${(err as Error).message}`;
+          },
+        ),
       );
     });
     await Promise.all(remote);
   } finally {
     for (const c of clients.values()) c.close();
+  }
+  if (lost.length) {
+    for (const s of slots) s?.close();
+    throw new FetchFailedError(lost.sort(), lastError);
   }
   const sources = slots.filter((s): s is RecordSource => s !== undefined);
   return { sources, bytesIn, fetched };

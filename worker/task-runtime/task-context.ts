@@ -11,12 +11,13 @@ export interface TaskContext extends JobContext {
 }
 
 /** Builds the context for one task attempt. */
-export function createTaskContext(taskId: string, params: Readonly<Record<string, string>>, input: string, log: JobLogSink): TaskContext {
+export function createTaskContext(taskId: string, attempt: number, params: Readonly<Record<string, string>>, input: string, log: JobLogSink): TaskContext {
   const counterValues: Record<string, number> = Object.create(null) as Record<string, number>;
   return {
     params: Object.freeze({ ...params }),
     input,
     taskId,
+    attempt,
     counterValues,
     counters: {
       increment(name: string, by = 1): void {

@@ -3,8 +3,10 @@
 
 export interface CancelJob {
   'jobId'?: (string);
+  'deleteFiles'?: (boolean);
 }
 
 export interface CancelJob__Output {
   'jobId': (string);
+  'deleteFiles': (boolean);
 }

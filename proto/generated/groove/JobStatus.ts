@@ -14,6 +14,10 @@ export interface JobStatus {
   'finishedAt'?: (number | string);
   'counters'?: ({[key: string]: number | string});
   'inputs'?: (string)[];
+  'errorDetail'?: (string);
+  'failedAttempts'?: (number);
+  'speculativeAttempts'?: (number);
+  'maxAttempts'?: (number);
 }
 
 export interface JobStatus__Output {
@@ -29,4 +33,8 @@ export interface JobStatus__Output {
   'finishedAt': (number);
   'counters': ({[key: string]: number});
   'inputs': (string)[];
+  'errorDetail': (string);
+  'failedAttempts': (number);
+  'speculativeAttempts': (number);
+  'maxAttempts': (number);
 }

@@ -9,6 +9,8 @@ export interface SubmitJobRequest {
   'chunkSize'?: (number | string);
   'sortBufferBytes'?: (number | string);
   'name'?: (string);
+  'maxAttempts'?: (number);
+  'noSpeculation'?: (boolean);
 }
 
 export interface SubmitJobRequest__Output {
@@ -19,4 +21,6 @@ export interface SubmitJobRequest__Output {
   'chunkSize': (number);
   'sortBufferBytes': (number);
   'name': (string);
+  'maxAttempts': (number);
+  'noSpeculation': (boolean);
 }

@@ -16,6 +16,8 @@ export interface TaskUpdate {
   'reduceOutput'?: (_groove_ReduceOutputInfo | null);
   'counters'?: ({[key: string]: number | string});
   'stats'?: (_groove_TaskStats | null);
+  'lostMapTasks'?: (string)[];
+  'userError'?: (boolean);
 }
 
 export interface TaskUpdate__Output {
@@ -29,4 +31,6 @@ export interface TaskUpdate__Output {
   'reduceOutput': (_groove_ReduceOutputInfo__Output | null);
   'counters': ({[key: string]: number});
   'stats': (_groove_TaskStats__Output | null);
+  'lostMapTasks': (string)[];
+  'userError': (boolean);
 }
