@@ -267,11 +267,8 @@ export class JobManager {
   schedule(): void {
     const now = Date.now();
     const active = [...this.jobs.values()].filter((j) => !j.finished);
-    const views = this.workers
-      .alive()
-      .map((w) => ({ id: w.id, free: w.slots - w.running.size }))
-      .filter((v) => v.free > 0);
-    if (views.length && active.length) {
+    const views = this.workers.alive().map((w) => ({ id: w.id, free: Math.max(0, w.slots - w.running.size) }));
+    if (views.some((v) => v.free > 0) && active.length) {
       const policy = { now, blacklistAfter: this.policy.blacklistAfter, speculationFactor: this.policy.speculationFactor, speculationMinMs: this.policy.speculationMinMs };
       for (const p of placeTasks(active, views, policy)) this.start(p.job, p.task, p.workerId, p.speculative, now);
     }

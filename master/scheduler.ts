@@ -69,9 +69,11 @@ export function stragglers(job: Job, policy: SchedulingPolicy): Task[] {
 }
 
 /**
- * Decides which tasks go to which free slots. Jobs are served first come, first served;
+ * Decides which tasks go to which free slots. `workers` lists every worker that may take
+ * tasks, busy ones included (with free = 0), so that preferences can wait for them. Jobs are served first come, first served;
  * slots are filled round-robin over workers so a job spreads across the cluster. A retry
- * prefers a worker where the task has not failed; a worker with `blacklistAfter` failed
+ * prefers a worker where the task has not failed (waiting for one if all such workers are
+ * busy); a worker with `blacklistAfter` failed
  * attempts of a job gets none of its tasks (unless every worker is in that state, when
  * the attempt limit decides). Slots left over go to backup attempts for stragglers, always
  * on another worker than the running attempt.
@@ -100,7 +102,9 @@ export function placeTasks(jobs: readonly Job[], workers: readonly SlotView[], p
     const eligible = (id: string): boolean => allBlacklisted || usable(id);
     for (const task of runnableTasks(job, policy.now)) {
       if (!anyFree()) return placements;
-      const workerId = pick((id) => eligible(id) && !task.failedOn.has(id)) ?? pick(eligible);
+      // A retry waits for a worker it has not failed on, as long as one exists (even if busy now).
+      const fresh = (id: string): boolean => eligible(id) && !task.failedOn.has(id);
+      const workerId = order.some(fresh) ? pick(fresh) : pick(eligible);
       if (workerId !== undefined) placements.push({ job, task, workerId, speculative: false });
     }
   }

@@ -47,9 +47,9 @@ export interface Daemon {
  * Starts `mr ARGS...` in the background and resolves once a line of its stderr matches
  * `ready` (the match is returned), so tests wait for the event instead of sleeping.
  */
-export function startDaemon(args: readonly string[], ready: RegExp, timeoutMs = 30_000): Promise<{ daemon: Daemon; match: RegExpExecArray }> {
+export function startDaemon(args: readonly string[], ready: RegExp, timeoutMs = 30_000, env?: NodeJS.ProcessEnv): Promise<{ daemon: Daemon; match: RegExpExecArray }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MR, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [MR, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     let text = '';
     const daemon: Daemon = {
       process: child,

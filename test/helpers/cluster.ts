@@ -5,13 +5,34 @@ import { GrooveClient } from '../../sdk/index.js';
 import { startDaemon } from './cli.js';
 import type { Daemon } from './cli.js';
 
+/** A worker daemon started by a test, with what tests need to break it. */
+export interface TestWorker {
+  readonly daemon: Daemon;
+  readonly id: string;
+  readonly dataDir: string;
+}
+
 /** A master and workers started through the CLI, each its own process, on loopback. */
 export interface TestCluster {
   readonly master: string;
   readonly dir: string;
   readonly masterDaemon: Daemon;
-  readonly workers: Daemon[];
+  readonly workers: TestWorker[];
+  /** Starts one more worker (e.g. to replace a killed one). */
+  addWorker(env?: NodeJS.ProcessEnv): Promise<TestWorker>;
   stop(): Promise<void>;
+}
+
+/** Options of {@link startCluster}. */
+export interface ClusterOptions {
+  readonly workers: number;
+  readonly slots?: number;
+  /** Extra `mr master` arguments. */
+  readonly masterArgs?: readonly string[];
+  /** Extra `mr worker` arguments. */
+  readonly workerArgs?: readonly string[];
+  /** Extra environment for worker i. */
+  readonly workerEnv?: (i: number) => NodeJS.ProcessEnv | undefined;
 }
 
 /** Polls `check` until it returns true (or throws after timeoutMs). */
@@ -23,35 +44,64 @@ export async function waitUntil(what: string, check: () => Promise<boolean> | bo
   }
 }
 
-/** Starts `mr master` and `workers` × `mr worker`, and waits until every worker registered. */
-export async function startCluster(workers: number, slots = 1): Promise<TestCluster> {
+/** The pids of a process's children (Linux /proc). */
+export function childPids(pid: number): number[] {
+  try {
+    return fs
+      .readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Starts `mr master` and worker daemons, and waits until every worker registered. */
+export async function startCluster(options: ClusterOptions): Promise<TestCluster> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-cluster-'));
   const { daemon: masterDaemon, match } = await startDaemon(
-    ['master', '--host', '127.0.0.1', '--port', '0', '--http-port', '0', '--data-dir', path.join(dir, 'master')],
+    ['master', '--host', '127.0.0.1', '--port', '0', '--http-port', '0', '--data-dir', path.join(dir, 'master'), ...(options.masterArgs ?? [])],
     /listening on (127\.0\.0\.1:\d+)/,
   );
   const master = match[1] as string;
-  const started = await Promise.all(
-    Array.from({ length: workers }, (_, i) =>
-      startDaemon(['worker', '--master', master, '--host', '127.0.0.1', '--port', '0', '--slots', String(slots), '--data-dir', path.join(dir, `w${i}`)], /serving data on/),
-    ),
-  );
+  let n = 0;
+  const addWorker = async (env?: NodeJS.ProcessEnv): Promise<TestWorker> => {
+    const dataDir = path.join(dir, `w${n++}`);
+    const { daemon, match: m } = await startDaemon(
+      ['worker', '--master', master, '--host', '127.0.0.1', '--port', '0', '--slots', String(options.slots ?? 1), '--data-dir', dataDir, ...(options.workerArgs ?? [])],
+      /groove worker (\S+) serving data on/,
+      30_000,
+      env,
+    );
+    const worker = { daemon, id: m[1] as string, dataDir };
+    cluster.workers.push(worker);
+    return worker;
+  };
   const cluster: TestCluster = {
     master,
     dir,
     masterDaemon,
-    workers: started.map((s) => s.daemon),
+    workers: [],
+    addWorker,
     async stop() {
-      await Promise.all(cluster.workers.map((w) => w.stop()));
+      await Promise.all(cluster.workers.map((w) => w.daemon.stop()));
       await masterDaemon.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
-  const client = new GrooveClient({ master });
   try {
-    await waitUntil(`${workers} workers registered`, async () => (await client.workers()).filter((w) => w.state === 'alive').length === workers);
-  } finally {
-    client.close();
+    for (let i = 0; i < options.workers; i++) await addWorker(options.workerEnv?.(i));
+    const client = new GrooveClient({ master });
+    try {
+      await waitUntil(`${options.workers} workers registered`, async () => (await client.workers()).filter((w) => w.state === 'alive').length === options.workers);
+    } finally {
+      client.close();
+    }
+  } catch (err) {
+    await cluster.stop();
+    throw err;
   }
   return cluster;
 }

@@ -35,7 +35,7 @@ describe('a cluster of one master and three workers, started through the CLI', (
   let files: string[];
 
   before(async () => {
-    cluster = await startCluster(3, 1);
+    cluster = await startCluster({ workers: 3, slots: 1 });
     client = new GrooveClient({ master: cluster.master });
     files = writeCorpus(path.join(cluster.dir, 'corpus'), 10, 6000, 11);
   });

@@ -34,15 +34,34 @@ function partitionOf(key: Buffer, partitions: number): number {
   return (h >>> 0) % partitions;
 }
 
-/** Records over a pool of random string keys (so keys repeat); values are random bytes, or 4-byte ints. */
+/**
+ * Records over a pool of keys (so keys repeat); values are random bytes, or 4-byte ints.
+ * The pool mixes short strings, keys sharing long prefixes (so comparisons go past any
+ * cached prefix and into the native compare), and keys over a few edge bytes (0x00, 0x7f,
+ * 0x80, 0xff) where one key is often a prefix of another.
+ */
 function randomRecords(seed: number, n: number, partitions: number, intValues: boolean): Added[] {
   const rand = mulberry32(seed);
   const pool: Buffer[] = [];
+  const edge = [0x00, 0x01, 0x7f, 0x80, 0xff];
   for (let i = 0; i < 1500; i++) {
-    let s = '';
-    const len = Math.floor(rand() * 12);
-    for (let c = 0; c < len; c++) s += String.fromCharCode(97 + Math.floor(rand() * 26));
-    pool.push(Buffer.from(s));
+    const family = i % 3;
+    let key: Buffer;
+    if (family === 0) {
+      let s = '';
+      const len = Math.floor(rand() * 12);
+      for (let c = 0; c < len; c++) s += String.fromCharCode(97 + Math.floor(rand() * 26));
+      key = Buffer.from(s);
+    } else if (family === 1) {
+      const shared = Math.floor(rand() * 40);
+      const tail = Buffer.from(String(Math.floor(rand() * 300)));
+      key = Buffer.concat([Buffer.alloc(shared, 0x61), tail]);
+    } else {
+      const len = Math.floor(rand() * 12);
+      key = Buffer.alloc(len);
+      for (let c = 0; c < len; c++) key[c] = edge[Math.floor(rand() * edge.length)] as number;
+    }
+    pool.push(key);
   }
   const out: Added[] = [];
   for (let i = 0; i < n; i++) {
@@ -137,7 +156,7 @@ test('many spills with a summing combiner: one record per key with the sum', () 
   const records = randomRecords(2, 20_000, R, true);
   const expected = referenceSummed(records, R);
   withTempDir((dir) => {
-    const file = run(records, { partitions: R, bufferBytes: 2048, dir, combiner: sumCombiner });
+    const file = run(records, { partitions: R, bufferBytes: 4096, dir, combiner: sumCombiner });
     assert.ok(file.spills > 1, `spills ${file.spills}`);
     const parts = readPartitions(file);
     assert.deepEqual(parts, expected);
@@ -243,6 +262,10 @@ test('options and arguments are validated with messages naming them', () => {
     assert.throws(() => buffer.add(0, Buffer.from('k'), Buffer.from('v')), /finished/);
     assert.throws(() => openPartition(file, 2), RangeError);
     fs.writeFileSync(path.join(dir, 'output.data'), 'x');
-    assert.throws(() => readMapOutputIndex(dir), /invalid map output index/);
+    assert.throws(() => readMapOutputIndex(dir), /invalid map output index: .*output.data has 1 bytes/);
+    fs.writeFileSync(path.join(dir, 'output.index'), '{"offsets": [0, 5, 3]');
+    assert.throws(() => readMapOutputIndex(dir), /invalid map output index: not JSON/);
+    fs.writeFileSync(path.join(dir, 'output.index'), '{"offsets": [0, 5, 3], "records": 1, "bytes": 3, "spills": 0}');
+    assert.throws(() => readMapOutputIndex(dir), /offsets\[2\]/);
   });
 });

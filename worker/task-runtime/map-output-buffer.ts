@@ -210,9 +210,16 @@ export function openPartition(file: { dataPath: string; offsets: readonly number
 export function readMapOutputIndex(dir: string): MapOutputFile {
   const indexPath = path.join(dir, MAP_OUTPUT_INDEX_FILE);
   const dataPath = path.join(dir, MAP_OUTPUT_DATA_FILE);
-  const parsed = JSON.parse(fs.readFileSync(indexPath, 'utf8')) as Partial<Record<keyof MapOutputFile, unknown>>;
+  const bad = (why: string, cause?: unknown): Error => new Error(`${indexPath}: invalid map output index: ${why}`, { cause });
+  const text = fs.readFileSync(indexPath, 'utf8');
+  let parsed: Partial<Record<keyof MapOutputFile, unknown>>;
+  try {
+    parsed = JSON.parse(text) as Partial<Record<keyof MapOutputFile, unknown>>;
+  } catch (err) {
+    throw bad('not JSON', err);
+  }
+  if (typeof parsed !== 'object' || parsed === null) throw bad('not an object');
   const { offsets, records, bytes, spills } = parsed;
-  const bad = (why: string): Error => new Error(`${indexPath}: invalid map output index: ${why}`);
   if (!Array.isArray(offsets) || offsets.length < 2 || offsets[0] !== 0) throw bad('offsets must be an array of R+1 numbers starting at 0');
   for (let p = 1; p < offsets.length; p++) {
     const o: unknown = offsets[p];

@@ -1,32 +1,38 @@
 import type { RecordSource } from '../../proto/record-source.js';
 
 const EMPTY = Buffer.alloc(0);
+const EMPTY_TABLE = new Uint32Array(0);
 
-const INITIAL_RECORDS = 1024;
+/**
+ * Words per record in a partition's entry table: key prefix (2 words: the key's first 8
+ * bytes, big-endian, zero-padded), slab index, offset in the slab, key length, value length.
+ */
+const ENTRY_WORDS = 6;
+const PREFIX_BYTES = 8;
 
-/** Key bytes compared in JS before handing the rest to the native compare. */
-const INLINE_COMPARE_BYTES = 16;
+/** Key bytes past the prefix compared in JS before handing the rest to the native compare. */
+const INLINE_COMPARE_BYTES = 24;
 
 /** Runs this short are insertion-sorted before merging. */
 const INSERTION_RUN = 16;
 
 /**
- * Memory one buffered record costs besides its key and value: five 32-bit metadata
- * columns, its entry in a partition index and its share of the sort's scratch space.
- * Counted against the sort buffer so that many tiny records cannot blow the memory bound
- * (Hadoop counts its 16-byte accounting record the same way).
+ * Memory one buffered record costs besides its key and value: its 24-byte entry, plus the
+ * sort's permutation and scratch words. Counted against the sort buffer so that many tiny
+ * records cannot blow the memory bound (Hadoop counts its 16-byte accounting record the
+ * same way).
  */
-export const ARENA_RECORD_OVERHEAD_BYTES = 28;
+export const ARENA_RECORD_OVERHEAD_BYTES = ENTRY_WORDS * 4 + 8;
 
 /**
- * The map side's in-memory buffer: record bytes packed into large slabs, with per-record
- * metadata in typed-array columns and one index of record ordinals per partition, so
- * buffering a record allocates no object. Slabs are recycled across spills.
+ * The map side's in-memory buffer: record bytes packed into large slabs, and per partition
+ * one flat Uint32Array of fixed-size entries, so buffering a record allocates no object.
+ * Slabs are recycled across spills.
  *
- * Sorting is a hand-written stable merge sort rather than TypedArray#sort, because the
- * engine cannot inline a comparator passed to the built-in and the comparator call
- * dominated the map side; a column of 4-byte key prefixes settles most comparisons
- * without touching the slabs.
+ * Sorting is a hand-written stable merge sort of a permutation rather than TypedArray#sort,
+ * because the engine cannot inline a comparator passed to the built-in, and the comparator
+ * dominated the map side. A partition's entries are contiguous and carry an 8-byte key
+ * prefix, so most comparisons touch one cache line per record and never the slabs.
  */
 export class RecordArena {
   private slabs: Buffer[] = [];
@@ -34,27 +40,23 @@ export class RecordArena {
   private current: Buffer = EMPTY;
   private currentIndex = -1;
   private currentUsed = 0;
-
   private count = 0;
-  private slabOf = new Uint32Array(INITIAL_RECORDS);
-  private offsetOf = new Uint32Array(INITIAL_RECORDS);
-  private keyLengthOf = new Uint32Array(INITIAL_RECORDS);
-  private valueLengthOf = new Uint32Array(INITIAL_RECORDS);
-  /** The key's first 4 bytes, big-endian, zero-padded: equal prefixes mean equal leading bytes. */
-  private prefixOf = new Uint32Array(INITIAL_RECORDS);
-  private scratch = new Uint32Array(0);
 
-  private readonly partitionIndex: Uint32Array[];
-  private readonly partitionCount: Uint32Array;
+  private readonly entries: Uint32Array[] = [];
+  private readonly entryCount: Uint32Array;
+  /** The permutation being sorted, and the merge sort's other half; sized for the largest partition. */
+  private order: Uint32Array = EMPTY_TABLE;
+  private scratch: Uint32Array = EMPTY_TABLE;
+  /** The entry table the comparator reads, set for the duration of one sort. */
+  private sorting: Uint32Array = EMPTY_TABLE;
 
   constructor(
     partitions: number,
     /** Size of a regular slab; a record bigger than this gets a slab of its own. */
     private readonly slabBytes: number,
   ) {
-    this.partitionIndex = [];
-    for (let p = 0; p < partitions; p++) this.partitionIndex.push(new Uint32Array(16));
-    this.partitionCount = new Uint32Array(partitions);
+    for (let p = 0; p < partitions; p++) this.entries.push(new Uint32Array(ENTRY_WORDS * 16));
+    this.entryCount = new Uint32Array(partitions);
   }
 
   /** Records buffered since the last clear(). */
@@ -87,45 +89,60 @@ export class RecordArena {
     slab.set(key, offset);
     slab.set(value, offset + keyLength);
 
-    const ordinal = this.count++;
-    if (ordinal === this.slabOf.length) this.growColumns();
-    this.slabOf[ordinal] = slabIndex;
-    this.offsetOf[ordinal] = offset;
-    this.keyLengthOf[ordinal] = keyLength;
-    this.valueLengthOf[ordinal] = value.length;
-    let prefix: number;
-    if (keyLength >= 4) {
-      prefix = key.readUInt32BE(0);
+    let table = this.entries[partition] as Uint32Array;
+    const n = this.entryCount[partition] as number;
+    let at = n * ENTRY_WORDS;
+    if (at === table.length) {
+      const grown = new Uint32Array(table.length * 2);
+      grown.set(table);
+      this.entries[partition] = table = grown;
+    }
+    let high = 0;
+    let low = 0;
+    if (keyLength >= PREFIX_BYTES) {
+      high = key.readUInt32BE(0);
+      low = key.readUInt32BE(4);
     } else {
-      prefix = 0;
-      for (let i = 0; i < keyLength; i++) prefix |= (key[i] as number) << (24 - 8 * i);
+      for (let i = 0; i < keyLength; i++) {
+        const b = key[i] as number;
+        if (i < 4) high |= b << (24 - 8 * i);
+        else low |= b << (56 - 8 * i);
+      }
     }
-    this.prefixOf[ordinal] = prefix;
-
-    let index = this.partitionIndex[partition] as Uint32Array;
-    const n = this.partitionCount[partition] as number;
-    if (n === index.length) {
-      const grown = new Uint32Array(n * 2);
-      grown.set(index);
-      index = grown;
-      this.partitionIndex[partition] = grown;
-    }
-    index[n] = ordinal;
-    this.partitionCount[partition] = n + 1;
+    // Uint32Array stores the shifted (possibly negative) int32s as their unsigned values.
+    table[at++] = high;
+    table[at++] = low;
+    table[at++] = slabIndex;
+    table[at++] = offset;
+    table[at++] = keyLength;
+    table[at] = value.length;
+    this.entryCount[partition] = n + 1;
+    this.count++;
   }
 
   /**
    * Sorts one partition by key, equal keys in insertion order, and returns a source over it.
-   * The source is only valid until the arena changes; its views point into the slabs.
+   * The source is valid until the next sortedPartition() or clear(); its views point into the slabs.
    */
   sortedPartition(partition: number): RecordSource {
-    const n = this.partitionCount[partition] as number;
-    const ordinals = (this.partitionIndex[partition] as Uint32Array).subarray(0, n);
-    this.sort(ordinals);
-    return new ArenaSource(this.slabs, this.slabOf, this.offsetOf, this.keyLengthOf, this.valueLengthOf, ordinals);
+    const n = this.entryCount[partition] as number;
+    const table = this.entries[partition] as Uint32Array;
+    if (this.order.length < n) {
+      this.order = new Uint32Array(Math.max(n, this.order.length * 2));
+      this.scratch = new Uint32Array(this.order.length);
+    }
+    const order = this.order.subarray(0, n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    this.sorting = table;
+    try {
+      this.sort(order);
+    } finally {
+      this.sorting = EMPTY_TABLE;
+    }
+    return new ArenaSource(this.slabs, table, order);
   }
 
-  /** Forgets all records, keeping regular slabs and index capacity for reuse. */
+  /** Forgets all records, keeping regular slabs and table capacity for reuse. */
   clear(): void {
     for (const slab of this.slabs) if (slab.length === this.slabBytes) this.freeSlabs.push(slab);
     this.slabs = [];
@@ -133,91 +150,82 @@ export class RecordArena {
     this.currentIndex = -1;
     this.currentUsed = 0;
     this.count = 0;
-    this.partitionCount.fill(0);
+    this.entryCount.fill(0);
   }
 
   /** Drops all memory: the arena is done. */
   release(): void {
     this.clear();
     this.freeSlabs.length = 0;
-    this.slabOf = this.offsetOf = this.keyLengthOf = this.valueLengthOf = this.prefixOf = this.scratch = new Uint32Array(0);
-    for (let p = 0; p < this.partitionIndex.length; p++) this.partitionIndex[p] = new Uint32Array(0);
+    this.order = this.scratch = EMPTY_TABLE;
+    for (let p = 0; p < this.entries.length; p++) this.entries[p] = EMPTY_TABLE;
   }
 
-  private growColumns(): void {
-    const grow = (column: Uint32Array): Uint32Array<ArrayBuffer> => {
-      const grown = new Uint32Array(column.length * 2);
-      grown.set(column);
-      return grown;
-    };
-    this.slabOf = grow(this.slabOf);
-    this.offsetOf = grow(this.offsetOf);
-    this.keyLengthOf = grow(this.keyLengthOf);
-    this.valueLengthOf = grow(this.valueLengthOf);
-    this.prefixOf = grow(this.prefixOf);
-  }
-
-  /** Orders two records by key bytes (unsigned, shorter prefix first), then by ordinal, which is insertion order. */
-  private compare(a: number, b: number): number {
-    const pa = this.prefixOf[a] as number;
-    const pb = this.prefixOf[b] as number;
-    if (pa !== pb) return pa < pb ? -1 : 1;
-    const la = this.keyLengthOf[a] as number;
-    const lb = this.keyLengthOf[b] as number;
+  /** Orders entries i and j of the table being sorted by key bytes (unsigned, a prefix first), then by insertion. */
+  private compare(i: number, j: number): number {
+    const t = this.sorting;
+    const a = i * ENTRY_WORDS;
+    const b = j * ENTRY_WORDS;
+    const highA = t[a] as number;
+    const highB = t[b] as number;
+    if (highA !== highB) return highA < highB ? -1 : 1;
+    const lowA = t[a + 1] as number;
+    const lowB = t[b + 1] as number;
+    if (lowA !== lowB) return lowA < lowB ? -1 : 1;
+    const la = t[a + 4] as number;
+    const lb = t[b + 4] as number;
     const common = la < lb ? la : lb;
-    if (common > 4) {
-      const oa = this.offsetOf[a] as number;
-      const ob = this.offsetOf[b] as number;
-      const slabA = this.slabs[this.slabOf[a] as number] as Buffer;
-      const slabB = this.slabs[this.slabOf[b] as number] as Buffer;
-      const inline = common < INLINE_COMPARE_BYTES ? common : INLINE_COMPARE_BYTES;
-      for (let i = 4; i < inline; i++) {
-        const d = (slabA[oa + i] as number) - (slabB[ob + i] as number);
+    // Equal zero-padded prefixes mean the first min(common, 8) bytes are equal.
+    if (common > PREFIX_BYTES) {
+      const slabA = this.slabs[t[a + 2] as number] as Buffer;
+      const slabB = this.slabs[t[b + 2] as number] as Buffer;
+      const oa = t[a + 3] as number;
+      const ob = t[b + 3] as number;
+      const inline = common < PREFIX_BYTES + INLINE_COMPARE_BYTES ? common : PREFIX_BYTES + INLINE_COMPARE_BYTES;
+      for (let k = PREFIX_BYTES; k < inline; k++) {
+        const d = (slabA[oa + k] as number) - (slabB[ob + k] as number);
         if (d !== 0) return d;
       }
-      if (common > INLINE_COMPARE_BYTES) {
+      if (common > inline) {
         // Ranged Buffer#compare compares in place, allocating nothing.
-        const c = slabA.compare(slabB, ob + INLINE_COMPARE_BYTES, ob + lb, oa + INLINE_COMPARE_BYTES, oa + la);
+        const c = slabA.compare(slabB, ob + inline, ob + lb, oa + inline, oa + la);
         if (c !== 0) return c;
       }
     }
-    return la !== lb ? la - lb : a - b;
+    return la !== lb ? la - lb : i - j;
   }
 
   /** Stable bottom-up merge sort: insertion-sorted short runs, then merges between the array and scratch. */
-  private sort(ordinals: Uint32Array): void {
-    const n = ordinals.length;
+  private sort(order: Uint32Array): void {
+    const n = order.length;
     for (let lo = 0; lo < n; lo += INSERTION_RUN) {
       const hi = Math.min(lo + INSERTION_RUN, n);
       for (let i = lo + 1; i < hi; i++) {
-        const x = ordinals[i] as number;
+        const x = order[i] as number;
         let j = i - 1;
-        while (j >= lo && this.compare(ordinals[j] as number, x) > 0) {
-          ordinals[j + 1] = ordinals[j] as number;
+        while (j >= lo && this.compare(order[j] as number, x) > 0) {
+          order[j + 1] = order[j] as number;
           j--;
         }
-        ordinals[j + 1] = x;
+        order[j + 1] = x;
       }
     }
     if (n <= INSERTION_RUN) return;
-    if (this.scratch.length < n) this.scratch = new Uint32Array(Math.max(n, this.scratch.length * 2));
-    let src: Uint32Array = ordinals;
+    let src: Uint32Array = order;
     let dst: Uint32Array = this.scratch.subarray(0, n);
     for (let width = INSERTION_RUN; width < n; width *= 2) {
       for (let lo = 0; lo < n; lo += 2 * width) {
-        const mid = Math.min(lo + width, n);
-        const hi = Math.min(lo + 2 * width, n);
-        this.merge(src, dst, lo, mid, hi);
+        this.merge(src, dst, lo, Math.min(lo + width, n), Math.min(lo + 2 * width, n));
       }
       const t = src;
       src = dst;
       dst = t;
     }
-    if (src !== ordinals) ordinals.set(src);
+    if (src !== order) order.set(src);
   }
 
   private merge(src: Uint32Array, dst: Uint32Array, lo: number, mid: number, hi: number): void {
-    // Already in order (common with presorted or few distinct keys): copy.
+    // Already in order (common with presorted input or few distinct keys): copy.
     if (mid >= hi || this.compare(src[mid - 1] as number, src[mid] as number) < 0) {
       dst.set(src.subarray(lo, hi), lo);
       return;
@@ -241,7 +249,7 @@ export class RecordArena {
   }
 }
 
-/** Walks sorted ordinals, handing out views into the slabs. */
+/** Walks a sorted permutation of a partition's entries, handing out views into the slabs. */
 class ArenaSource implements RecordSource {
   private i = 0;
   private currentKey: Buffer = EMPTY;
@@ -249,11 +257,8 @@ class ArenaSource implements RecordSource {
 
   constructor(
     private readonly slabs: readonly Buffer[],
-    private readonly slabOf: Uint32Array,
-    private readonly offsetOf: Uint32Array,
-    private readonly keyLengthOf: Uint32Array,
-    private readonly valueLengthOf: Uint32Array,
-    private readonly ordinals: Uint32Array,
+    private readonly table: Uint32Array,
+    private readonly order: Uint32Array,
   ) {}
 
   get key(): Buffer {
@@ -265,17 +270,18 @@ class ArenaSource implements RecordSource {
   }
 
   next(): boolean {
-    if (this.i >= this.ordinals.length) return false;
-    const ordinal = this.ordinals[this.i++] as number;
-    const slab = this.slabs[this.slabOf[ordinal] as number] as Buffer;
-    const offset = this.offsetOf[ordinal] as number;
-    const keyEnd = offset + (this.keyLengthOf[ordinal] as number);
+    if (this.i >= this.order.length) return false;
+    const at = (this.order[this.i++] as number) * ENTRY_WORDS;
+    const t = this.table;
+    const slab = this.slabs[t[at + 2] as number] as Buffer;
+    const offset = t[at + 3] as number;
+    const keyEnd = offset + (t[at + 4] as number);
     this.currentKey = slab.subarray(offset, keyEnd);
-    this.currentValue = slab.subarray(keyEnd, keyEnd + (this.valueLengthOf[ordinal] as number));
+    this.currentValue = slab.subarray(keyEnd, keyEnd + (t[at + 5] as number));
     return true;
   }
 
   close(): void {
-    this.i = this.ordinals.length;
+    this.i = this.order.length;
   }
 }

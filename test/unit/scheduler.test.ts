@@ -1,0 +1,269 @@
+import { describe, it } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { planJob } from '../../master/job-planner.js';
+import type { Job, JobSpec, Task } from '../../master/job.js';
+import { nextRetryTime, placeTasks, runnableTasks, stragglers } from '../../master/scheduler.js';
+import type { Placement, SchedulingPolicy, SlotView } from '../../master/scheduler.js';
+
+const NOW = 1_000_000;
+
+/** A planned job with `maps` one-split inputs and `reduces` partitions, no real files. */
+function makeJob(maps: number, reduces: number, opts: { id?: string; speculation?: boolean } = {}): Job {
+  const spec: JobSpec = {
+    id: opts.id ?? 'job-1',
+    name: 'test',
+    packHash: 'hash',
+    inputs: ['/in'],
+    partitions: reduces,
+    params: {},
+    sortBufferBytes: 1 << 20,
+    maxAttempts: 4,
+    speculation: opts.speculation ?? true,
+  };
+  const files = Array.from({ length: maps }, (_, i) => ({ path: `/in/part-${i}`, size: 100 }));
+  return planJob(spec, files, 100);
+}
+
+function policy(over: Partial<SchedulingPolicy> = {}): SchedulingPolicy {
+  return { now: NOW, blacklistAfter: 2, speculationFactor: 1.5, speculationMinMs: 1000, ...over };
+}
+
+/** Starts an attempt of `task` on `workerId`, begun at `startedAt`. */
+function start(job: Job, task: Task, workerId: string, startedAt: number, speculative = false): void {
+  if (task.state === 'pending') job.setTaskState(task, 'running');
+  const n = task.nextAttempt++;
+  task.running.set(n, { n, workerId, startedAt, speculative });
+}
+
+/** Runs `task` to success, its winning attempt having taken `duration` ms. */
+function succeed(job: Job, task: Task, duration = 1000): void {
+  if (task.state === 'pending') start(job, task, 'w0', NOW - duration);
+  task.running.clear();
+  task.duration = duration;
+  job.setTaskState(task, 'succeeded');
+}
+
+/** Records a failed attempt of a (still pending) task on `workerId`, as the job manager does. */
+function failOn(job: Job, task: Task, workerId: string): void {
+  task.failures++;
+  task.failedOn.add(workerId);
+  job.workerFailures.set(workerId, (job.workerFailures.get(workerId) ?? 0) + 1);
+}
+
+function at(list: readonly Task[], i: number): Task {
+  const t = list[i];
+  assert.ok(t, `no task ${i}`);
+  return t;
+}
+
+const ids = (tasks: readonly Task[]): string[] => tasks.map((t) => t.id);
+const where = (ps: readonly Placement[]): string[] => ps.map((p) => `${p.job.id}/${p.task.id}@${p.workerId}${p.speculative ? '*' : ''}`);
+const slots = (...free: number[]): SlotView[] => free.map((n, i) => ({ id: `w${i + 1}`, free: n }));
+
+describe('runnableTasks', () => {
+  it('offers pending maps, and reduces only once every map succeeded', () => {
+    const job = makeJob(3, 2);
+    assert.deepEqual(ids(runnableTasks(job, NOW)), ['map-00000', 'map-00001', 'map-00002']);
+    succeed(job, at(job.maps, 0));
+    start(job, at(job.maps, 1), 'w1', NOW);
+    assert.deepEqual(ids(runnableTasks(job, NOW)), ['map-00002']);
+    succeed(job, at(job.maps, 2));
+    // Only a running map is left: nothing is runnable, reduces still wait.
+    assert.deepEqual(ids(runnableTasks(job, NOW)), []);
+    succeed(job, at(job.maps, 1));
+    assert.deepEqual(ids(runnableTasks(job, NOW)), ['reduce-00000', 'reduce-00001']);
+    // A map whose output was lost runs again, and the reduces wait for it again.
+    job.setTaskState(at(job.maps, 1), 'pending');
+    assert.deepEqual(ids(runnableTasks(job, NOW)), ['map-00001']);
+  });
+
+  it('holds back tasks whose notBefore is in the future', () => {
+    const job = makeJob(3, 1);
+    at(job.maps, 0).notBefore = NOW + 500;
+    at(job.maps, 1).notBefore = NOW;
+    at(job.maps, 2).notBefore = NOW - 1;
+    assert.deepEqual(ids(runnableTasks(job, NOW)), ['map-00001', 'map-00002']);
+    assert.deepEqual(ids(runnableTasks(job, NOW + 500)), ['map-00000', 'map-00001', 'map-00002']);
+  });
+
+  it('offers nothing of a finished job', () => {
+    const job = makeJob(2, 1);
+    job.finish('killed');
+    assert.deepEqual(runnableTasks(job, NOW), []);
+  });
+});
+
+describe('nextRetryTime', () => {
+  it('is the earliest future notBefore of a pending task of an unfinished job', () => {
+    const a = makeJob(2, 1, { id: 'a' });
+    const b = makeJob(2, 1, { id: 'b' });
+    const done = makeJob(1, 1, { id: 'done' });
+    assert.equal(nextRetryTime([a, b], NOW), undefined);
+    at(a.maps, 0).notBefore = NOW + 300;
+    at(b.maps, 1).notBefore = NOW + 100;
+    at(b.maps, 0).notBefore = NOW - 50; // already due: not a wake-up time
+    start(a, at(a.maps, 1), 'w1', NOW);
+    at(a.maps, 1).notBefore = NOW + 10; // running: not waiting for anything
+    at(done.maps, 0).notBefore = NOW + 5;
+    done.finish('failed', 'boom');
+    assert.equal(nextRetryTime([a, b, done], NOW), NOW + 100);
+    assert.equal(nextRetryTime([a], NOW), NOW + 300);
+    assert.equal(nextRetryTime([a, b], NOW + 300), undefined);
+  });
+});
+
+describe('placeTasks', () => {
+  it('fills free slots round-robin across workers', () => {
+    const job = makeJob(6, 1);
+    assert.deepEqual(where(placeTasks([job], slots(2, 2, 2), policy())), [
+      'job-1/map-00000@w1',
+      'job-1/map-00001@w2',
+      'job-1/map-00002@w3',
+      'job-1/map-00003@w1',
+      'job-1/map-00004@w2',
+      'job-1/map-00005@w3',
+    ]);
+  });
+
+  it('never places more on a worker than its free slots, and stops when slots run out', () => {
+    const job = makeJob(6, 1);
+    const placed = placeTasks([job], slots(3, 1, 0), policy());
+    assert.deepEqual(where(placed), ['job-1/map-00000@w1', 'job-1/map-00001@w2', 'job-1/map-00002@w1', 'job-1/map-00003@w1']);
+    assert.equal(new Set(placed.map((p) => p.task)).size, placed.length, 'a task placed twice');
+    assert.deepEqual(placeTasks([job], slots(0, 0), policy()), []);
+  });
+
+  it('serves jobs first come, first served', () => {
+    const a = makeJob(2, 1, { id: 'a' });
+    const b = makeJob(3, 1, { id: 'b' });
+    assert.deepEqual(where(placeTasks([a, b], slots(2, 1), policy())), ['a/map-00000@w1', 'a/map-00001@w2', 'b/map-00000@w1']);
+    assert.deepEqual(where(placeTasks([b, a], slots(2, 1), policy())), ['b/map-00000@w1', 'b/map-00001@w2', 'b/map-00002@w1']);
+  });
+
+  it('places a retry on a worker where the task has not failed, if one has a free slot', () => {
+    const job = makeJob(1, 1);
+    failOn(job, at(job.maps, 0), 'w1');
+    // Round-robin alone would pick w1 first.
+    assert.deepEqual(where(placeTasks([job], slots(1, 1), policy({ blacklistAfter: 5 }))), ['job-1/map-00000@w2']);
+    // w2 is busy: the retry still runs, on the worker where it failed.
+    assert.deepEqual(where(placeTasks([job], slots(1, 0), policy({ blacklistAfter: 5 }))), ['job-1/map-00000@w1']);
+  });
+
+  it('gives a blacklisted worker none of the job while another worker is usable', () => {
+    const job = makeJob(3, 1);
+    job.workerFailures.set('w1', 2);
+    job.workerFailures.set('w2', 1); // below the limit: still usable
+    assert.deepEqual(where(placeTasks([job], slots(2, 1), policy())), ['job-1/map-00000@w2']);
+    // A usable worker without a free slot still counts: w1 waits rather than takes the job.
+    assert.deepEqual(where(placeTasks([job], slots(2, 0), policy())), []);
+  });
+
+  it('uses blacklisted workers when every worker is blacklisted for the job', () => {
+    const job = makeJob(3, 1);
+    job.workerFailures.set('w1', 2);
+    job.workerFailures.set('w2', 3);
+    assert.deepEqual(where(placeTasks([job], slots(1, 1), policy())), ['job-1/map-00000@w1', 'job-1/map-00001@w2']);
+  });
+
+  it('blacklists per job: other jobs still go to the worker', () => {
+    const a = makeJob(3, 1, { id: 'a' });
+    const b = makeJob(2, 1, { id: 'b' });
+    a.workerFailures.set('w1', 2);
+    assert.deepEqual(where(placeTasks([a, b], slots(2, 1), policy())), ['a/map-00000@w2', 'b/map-00000@w1', 'b/map-00001@w1']);
+  });
+});
+
+describe('stragglers', () => {
+  it('finds none until a quarter of the kind (at least one) has finished', () => {
+    const job = makeJob(8, 1);
+    start(job, at(job.maps, 7), 'w1', NOW - 60_000);
+    assert.deepEqual(stragglers(job, policy()), []);
+    succeed(job, at(job.maps, 0), 1000);
+    assert.deepEqual(stragglers(job, policy()), [], 'one of eight is not a quarter');
+    succeed(job, at(job.maps, 1), 1000);
+    assert.deepEqual(ids(stragglers(job, policy())), ['map-00007']);
+
+    const small = makeJob(3, 1);
+    start(small, at(small.maps, 2), 'w1', NOW - 60_000);
+    assert.deepEqual(stragglers(small, policy()), [], 'no finished peer at all');
+    succeed(small, at(small.maps, 0), 1000);
+    assert.deepEqual(ids(stragglers(small, policy())), ['map-00002']);
+  });
+
+  it('flags an attempt older than max(speculationMinMs, factor x median peer duration)', () => {
+    const job = makeJob(6, 1);
+    succeed(job, at(job.maps, 0), 1000);
+    succeed(job, at(job.maps, 1), 2000);
+    succeed(job, at(job.maps, 2), 9000); // median 2000 (a mean would be 4000)
+    start(job, at(job.maps, 3), 'w1', NOW - 3001);
+    start(job, at(job.maps, 4), 'w1', NOW - 3000);
+    start(job, at(job.maps, 5), 'w2', NOW - 2500);
+    assert.deepEqual(ids(stragglers(job, policy())), ['map-00003']);
+    // A higher floor wins over factor x median.
+    assert.deepEqual(stragglers(job, policy({ speculationMinMs: 3500 })), []);
+    assert.deepEqual(ids(stragglers(job, policy({ now: NOW + 501, speculationMinMs: 3500 }))), ['map-00003', 'map-00004']);
+  });
+
+  it('compares a task only with finished peers of its own kind', () => {
+    const job = makeJob(2, 4);
+    succeed(job, at(job.maps, 0), 10);
+    succeed(job, at(job.maps, 1), 10);
+    succeed(job, at(job.reduces, 0), 2000);
+    start(job, at(job.reduces, 1), 'w1', NOW - 2500);
+    // Threshold from reduces: 1.5 x 2000 = 3000 > 2500. Mixed with the maps it would be 1000.
+    assert.deepEqual(stragglers(job, policy({ speculationMinMs: 0 })), []);
+    assert.deepEqual(ids(stragglers(job, policy({ speculationMinMs: 0, now: NOW + 501 }))), ['reduce-00001']);
+  });
+
+  it('skips tasks already backed up, with two attempts, or of a job without speculation', () => {
+    const build = (speculation: boolean): Job => {
+      const job = makeJob(4, 1, { speculation });
+      succeed(job, at(job.maps, 0), 1000);
+      for (const i of [1, 2, 3]) start(job, at(job.maps, i), 'w1', NOW - 60_000);
+      return job;
+    };
+    const job = build(true);
+    at(job.maps, 1).speculated = true; // its backup already failed: one attempt left, no second backup
+    start(job, at(job.maps, 2), 'w2', NOW - 100, true);
+    assert.deepEqual(ids(stragglers(job, policy())), ['map-00003']);
+    assert.deepEqual(stragglers(build(false), policy()), []);
+    const finished = build(true);
+    finished.finish('killed');
+    assert.deepEqual(stragglers(finished, policy()), []);
+  });
+});
+
+describe('placeTasks: backup attempts', () => {
+  /** Four maps: two done in 1 s, map-00002 running for a minute on `on`, map-00003 pending. */
+  function slowJob(on: string, speculation = true): Job {
+    const job = makeJob(4, 1, { speculation });
+    succeed(job, at(job.maps, 0), 1000);
+    succeed(job, at(job.maps, 1), 1000);
+    start(job, at(job.maps, 2), on, NOW - 60_000);
+    return job;
+  }
+
+  it('places a backup after the runnable tasks, on another worker, marked speculative', () => {
+    const job = slowJob('w1');
+    assert.deepEqual(where(placeTasks([job], slots(1, 1), policy())), ['job-1/map-00003@w1', 'job-1/map-00002@w2*']);
+    const job2 = slowJob('w1');
+    start(job2, at(job2.maps, 3), 'w2', NOW);
+    assert.deepEqual(where(placeTasks([job2], slots(2, 0, 1), policy())), ['job-1/map-00002@w3*']);
+  });
+
+  it('places no backup when only the running worker or blacklisted workers have slots', () => {
+    const job = slowJob('w1');
+    start(job, at(job.maps, 3), 'w2', NOW);
+    assert.deepEqual(placeTasks([job], slots(3), policy()), []);
+    job.workerFailures.set('w2', 2);
+    assert.deepEqual(placeTasks([job], slots(3, 1), policy()), []);
+    job.workerFailures.set('w2', 1);
+    assert.deepEqual(where(placeTasks([job], slots(3, 1), policy())), ['job-1/map-00002@w2*']);
+  });
+
+  it('places no backup for a job without speculation', () => {
+    const job = slowJob('w1', false);
+    start(job, at(job.maps, 3), 'w2', NOW);
+    assert.deepEqual(placeTasks([job], slots(1, 1, 1), policy()), []);
+  });
+});
