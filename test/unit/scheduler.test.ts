@@ -145,8 +145,23 @@ describe('placeTasks', () => {
     failOn(job, at(job.maps, 0), 'w1');
     // Round-robin alone would pick w1 first.
     assert.deepEqual(where(placeTasks([job], slots(1, 1), policy({ blacklistAfter: 5 }))), ['job-1/map-00000@w2']);
-    // w2 is busy: the retry still runs, on the worker where it failed.
-    assert.deepEqual(where(placeTasks([job], slots(1, 0), policy({ blacklistAfter: 5 }))), ['job-1/map-00000@w1']);
+    // w2 is only busy: the retry waits for it rather than going back to w1 (scheduler.ts doc).
+    assert.deepEqual(where(placeTasks([job], slots(1, 0), policy({ blacklistAfter: 5 }))), []);
+  });
+
+  it('runs a retry on a failed-on worker when no other usable worker exists', () => {
+    const job = makeJob(1, 1);
+    failOn(job, at(job.maps, 0), 'w1');
+    // w1 is the only worker.
+    assert.deepEqual(where(placeTasks([job], slots(1), policy({ blacklistAfter: 5 }))), ['job-1/map-00000@w1']);
+    // It failed on every worker: it runs where a slot is free.
+    failOn(job, at(job.maps, 0), 'w2');
+    assert.deepEqual(where(placeTasks([job], slots(0, 1), policy({ blacklistAfter: 5 }))), ['job-1/map-00000@w2']);
+    // The only other worker is blacklisted for the job (w1 has 1 failure, w3 has 2): back to w1.
+    const other = makeJob(1, 1);
+    failOn(other, at(other.maps, 0), 'w1');
+    other.workerFailures.set('w3', 2);
+    assert.deepEqual(where(placeTasks([other], [{ id: 'w1', free: 1 }, { id: 'w3', free: 1 }], policy())), ['job-1/map-00000@w1']);
   });
 
   it('gives a blacklisted worker none of the job while another worker is usable', () => {

@@ -85,6 +85,8 @@ export class MapOutputBuffer {
   private readonly writeBufferBytes: number;
   private buffered = 0;
   private runs: SortedRun[] = [];
+  /** Every run file ever created, so a failure anywhere still removes them all. */
+  private readonly runFiles: string[] = [];
   private spills = 0;
   private merges = 0;
   private state: BufferState = 'open';
@@ -118,7 +120,7 @@ export class MapOutputBuffer {
     const dataPath = path.join(dir, MAP_OUTPUT_DATA_FILE);
     try {
       if (this.runs.length > 0 && this.arena.records > 0) this.spill();
-      while (this.runs.length > mergeFactor) this.mergeLeadingRuns();
+      while (this.runs.length > mergeFactor) this.mergeRound();
       const writer = RecordFileWriter.create(dataPath, { bufferBytes: this.writeBufferBytes });
       let written: { offsets: number[]; records: number };
       try {
@@ -142,7 +144,7 @@ export class MapOutputBuffer {
       throw err;
     } finally {
       this.arena.release();
-      for (const run of this.runs) fs.rmSync(run.path, { force: true });
+      for (const file of this.runFiles) fs.rmSync(file, { force: true });
       this.runs = [];
     }
   }
@@ -156,23 +158,36 @@ export class MapOutputBuffer {
   }
 
   /**
-   * Merges just enough leading runs that the final merge has exactly mergeFactor inputs
-   * (Hadoop's first-pass rule: it moves the fewest bytes), in place, so earlier records
-   * still win ties.
+   * One round of intermediate merging: consecutive groups of up to mergeFactor runs, from
+   * the front, until the final merge would have exactly mergeFactor inputs (the fewest
+   * bytes rewritten; each byte at most once per round). Groups stay in spill order, so
+   * earlier records still win ties.
    */
-  private mergeLeadingRuns(): void {
+  private mergeRound(): void {
     const { partitions, combiner, mergeFactor } = this.options;
-    const count = Math.min(mergeFactor, this.runs.length - mergeFactor + 1);
-    const inputs = this.runs.slice(0, count);
-    const merged = this.writeRun(`merge-${String(this.merges++).padStart(5, '0')}.run`, (writer) =>
-      mergeRuns(inputs, partitions, writer, combiner, MERGE_BLOCK_BYTES),
-    );
-    this.runs.splice(0, count, merged);
-    for (const run of inputs) fs.rmSync(run.path, { force: true });
+    let excess = this.runs.length - mergeFactor;
+    const next: SortedRun[] = [];
+    for (let i = 0; i < this.runs.length; ) {
+      const size = Math.min(mergeFactor, excess + 1, this.runs.length - i);
+      const group = this.runs.slice(i, i + size);
+      i += size;
+      if (size === 1) {
+        next.push(group[0] as SortedRun);
+        continue;
+      }
+      const merged = this.writeRun(`merge-${String(this.merges++).padStart(5, '0')}.run`, (writer) =>
+        mergeRuns(group, partitions, writer, combiner, MERGE_BLOCK_BYTES),
+      );
+      next.push(merged);
+      excess -= size - 1;
+      for (const run of group) fs.rmSync(run.path, { force: true });
+    }
+    this.runs = next;
   }
 
   private writeRun(name: string, write: (writer: RecordFileWriter) => { offsets: number[] }): SortedRun {
     const runPath = path.join(this.options.dir, name);
+    this.runFiles.push(runPath);
     const writer = RecordFileWriter.create(runPath, { bufferBytes: this.writeBufferBytes });
     try {
       return { path: runPath, offsets: write(writer).offsets };

@@ -1,0 +1,178 @@
+import { after, describe, it } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { waitUntil } from '../helpers/cluster.js';
+import type { Daemon, MrResult } from '../helpers/cli.js';
+import { writeCorpus } from '../helpers/corpus.js';
+import { NetnsLab, ip, netnsSkipReason } from '../helpers/netns.js';
+import { parseJsonl, referenceWordCount } from '../helpers/reference.js';
+
+/**
+ * Fault tolerance across hosts: a master and three workers, each in its own network
+ * namespace behind a private bridge, run a word count; one worker's cable is pulled in
+ * the middle of the map phase. The master must notice by missing heartbeats, redo that
+ * worker's share elsewhere, and produce exactly the independent reference count.
+ */
+
+const WORKERS = ['w1', 'w2', 'w3'] as const;
+const MASTER_PORT = 7070;
+/** Seconds without heartbeats before the master gives a worker up. */
+const WORKER_TIMEOUT_S = 2;
+/** Map tasks that must be done before the cut, so the worker holds finished outputs too. */
+const MAPS_BEFORE_CUT = 5;
+
+/** `state` and `maps D/T` of `mr status` output. */
+function parseStatus(text: string): { state: string; mapsDone: number; mapsTotal: number } {
+  const state = /^state\s+(\S+)$/m.exec(text)?.[1];
+  const maps = /^maps\s+(\d+)\/(\d+)$/m.exec(text);
+  if (!state || !maps) throw new Error(`unexpected mr status output:\n${text}`);
+  return { state, mapsDone: Number(maps[1]), mapsTotal: Number(maps[2]) };
+}
+
+/** `mr workers` output as id -> { state, address }. */
+function parseWorkers(text: string): Map<string, { address: string; state: string; running: number }> {
+  const out = new Map<string, { address: string; state: string; running: number }>();
+  for (const line of text.split('\n')) {
+    const m = /^(\S+)\t(\S+)\t(\S+)\t(\d+)\/\d+ slots$/.exec(line);
+    if (m) out.set(m[1] as string, { address: m[2] as string, state: m[3] as string, running: Number(m[4]) });
+  }
+  return out;
+}
+
+/** Fails with the command line, exit status and stderr when an `mr` command did not succeed. */
+function ok(r: MrResult, what: string): string {
+  assert.equal(r.code, 0, `${what} exited with ${String(r.code)}: ${r.stderr}`);
+  return r.stdout;
+}
+
+describe('a master and three workers on separate hosts (network namespaces)', () => {
+  const skip = netnsSkipReason();
+  let lab: NetnsLab | undefined;
+  let dir: string | undefined;
+  const daemons = new Map<string, Daemon>();
+
+  after(async () => {
+    try {
+      await lab?.destroy();
+    } finally {
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('finishes a word count identical to the reference after a worker\'s link is cut mid-job', { timeout: 85_000 }, async (t) => {
+    if (skip) {
+      t.skip(skip);
+      return;
+    }
+    const started = Date.now();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-multihost-'));
+    lab = new NetnsLab({ hosts: ['m', ...WORKERS] });
+    await lab.build();
+    const net = lab;
+
+    // The lab is private: the root namespace got no interface of it and no address in its
+    // /24, and no host can route anywhere but its own link.
+    const rootLinks = await ip(['-o', 'link', 'show']);
+    assert.ok(!rootLinks.includes(`${net.tag}`), `the root namespace has a lab interface:\n${rootLinks}`);
+    const rootAddrs = await ip(['-o', 'addr', 'show']);
+    const labPrefix = net.host('m').ip.replace(/\.\d+$/, '.');
+    assert.ok(!rootAddrs.includes(` ${labPrefix}`), `the root namespace has a lab address:\n${rootAddrs}`);
+    for (const h of net.hosts) assert.equal((await ip(['-n', h.ns, 'route', 'show', 'default'])).trim(), '', `${h.name} has a default route`);
+
+    const masterIp = net.host('m').ip;
+    const master = `${masterIp}:${MASTER_PORT}`;
+    const mr = (args: readonly string[], timeoutMs?: number): Promise<MrResult> => net.runMr('m', [...args, '--master', master], timeoutMs);
+
+    const m = await net.startDaemon('m', ['master', '--host', masterIp, '--port', String(MASTER_PORT), '--data-dir', path.join(dir, 'm'), '--worker-timeout', String(WORKER_TIMEOUT_S)], /listening on (\S+:\d+)/);
+    daemons.set('m', m.daemon);
+    assert.equal(m.match[1], master);
+    const ids = new Map<string, string>();
+    await Promise.all(
+      WORKERS.map(async (w) => {
+        const h = net.host(w);
+        const { daemon, match } = await net.startDaemon(
+          w,
+          ['worker', '--master', master, '--host', h.ip, '--port', '0', '--slots', '1', '--data-dir', path.join(dir as string, w)],
+          /groove worker (\S+) serving data on (\S+),/,
+        );
+        daemons.set(w, daemon);
+        assert.match(match[2] as string, new RegExp(`^${h.ip.replace(/\./g, '\\.')}:\\d+$`));
+        ids.set(w, match[1] as string);
+      }),
+    );
+    const logs = (): string => [...daemons].map(([name, d]) => `--- ${name} ---\n${d.log()}`).join('\n');
+
+    // Every worker reached the master across the bridge, each from its own address.
+    await waitUntil('three workers registered', async () => {
+      const ws = parseWorkers(ok(await mr(['workers']), 'mr workers'));
+      return WORKERS.every((w) => ws.get(ids.get(w) as string)?.state === 'alive');
+    }, 20_000);
+
+    const files = writeCorpus(path.join(dir, 'corpus'), 16, 5000, 7);
+    const submitted = ok(
+      await mr(['submit', 'test/fixtures/slow-wordcount.ts', '--input', ...files, '--partitions', '4', '--chunk-size', '16KiB', '--param', 'mapSleepMs=150']),
+      'mr submit',
+    );
+    const jobId = submitted.split('\n')[0] ?? '';
+    assert.match(jobId, /^slow-wordcount-\S+$/);
+    const status = async (): Promise<{ text: string; state: string; mapsDone: number; mapsTotal: number }> => {
+      const text = ok(await mr(['status', jobId]), 'mr status');
+      return { text, ...parseStatus(text) };
+    };
+
+    let beforeCut = await status();
+    assert.ok(beforeCut.mapsTotal >= 30, `only ${beforeCut.mapsTotal} map tasks`);
+    await waitUntil(`${MAPS_BEFORE_CUT} map tasks done`, async () => {
+      beforeCut = await status();
+      return beforeCut.mapsDone >= MAPS_BEFORE_CUT || beforeCut.state !== 'running';
+    }, 30_000);
+    assert.equal(beforeCut.state, 'running', `the job ended before the cut:\n${beforeCut.text}`);
+    assert.ok(beforeCut.mapsDone < beforeCut.mapsTotal, `the map phase was over before the cut:\n${beforeCut.text}`);
+
+    // Cut a worker that is running a task now, if the master's view shows one (w1 otherwise).
+    const busy = parseWorkers(ok(await mr(['workers']), 'mr workers'));
+    const victim = WORKERS.find((w) => (busy.get(ids.get(w) as string)?.running ?? 0) > 0) ?? 'w1';
+    const victimId = ids.get(victim) as string;
+    const cutAt = Date.now();
+    await net.cut(victim);
+    t.diagnostic(`cut ${victim} (${victimId}) at maps ${beforeCut.mapsDone}/${beforeCut.mapsTotal}, ${cutAt - started} ms into the test`);
+
+    // Heartbeats stop reaching the master: it declares the worker lost (2 s plus its check interval).
+    await waitUntil(`the master sees ${victim} lost`, async () => parseWorkers(ok(await mr(['workers']), 'mr workers')).get(victimId)?.state === 'lost', 15_000);
+    const lostAfter = Date.now() - cutAt;
+    const others = parseWorkers(ok(await mr(['workers']), 'mr workers'));
+    for (const w of WORKERS) if (w !== victim) assert.equal(others.get(ids.get(w) as string)?.state, 'alive', `${w} should still be alive`);
+
+    let final = beforeCut;
+    await waitUntil('the job ended', async () => {
+      final = await status();
+      return final.state !== 'running';
+    }, 45_000).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}; last status:\n${final.text}\n${logs()}`);
+    });
+    assert.equal(final.state, 'succeeded', `the job did not succeed:\n${final.text}\n${logs()}`);
+    assert.equal(final.mapsDone, final.mapsTotal);
+    t.diagnostic(`lost after ${lostAfter} ms; job done ${Date.now() - cutAt} ms after the cut`);
+
+    // The victim really held work: it started tasks before the cut, and the master took them back.
+    const events = ok(await mr(['events', jobId]), 'mr events');
+    const eventTime = (line: string): number => Date.parse(line.slice(0, line.indexOf(' ')));
+    const startedOnVictim = events.split('\n').filter((l) => l.includes(' task-started ') && l.endsWith(` on ${victimId}`));
+    assert.ok(startedOnVictim.some((l) => eventTime(l) < cutAt), `no task started on ${victimId} before the cut:\n${events}`);
+    const takenBack = events.split('\n').filter((l) => (/ attempt-lost .* lost with worker (\S+)$/.exec(l)?.[1] ?? / output-lost .* its output was on worker (\S+);/.exec(l)?.[1]) === victimId);
+    assert.ok(takenBack.length > 0, `no attempt-lost or output-lost event for ${victimId}:\n${events}`);
+    assert.ok(takenBack.every((l) => eventTime(l) >= cutAt), `work taken back from ${victimId} before the cut:\n${takenBack.join('\n')}`);
+    // Nothing ran on the victim once the master had given it up.
+    const lostAt = eventTime(takenBack[0] as string);
+    const lateStarts = startedOnVictim.filter((l) => eventTime(l) > lostAt);
+    assert.deepEqual(lateStarts, [], `tasks started on ${victimId} after it was lost`);
+    t.diagnostic(`${startedOnVictim.length} attempts started on ${victimId}; ${takenBack.length} taken back:\n${takenBack.join('\n')}`);
+
+    // The results, read across the bridge from the surviving workers, equal the reference.
+    const results = parseJsonl(ok(await mr(['results', jobId, '--format', 'jsonl'], 30_000), 'mr results'));
+    assert.deepEqual(results, new Map<string, unknown>(referenceWordCount(files)));
+    t.diagnostic(`test body took ${Date.now() - started} ms`);
+  });
+});
