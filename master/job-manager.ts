@@ -185,8 +185,7 @@ export class JobManager {
     }
     task.duration = Date.now() - attempt.startedAt;
     job.setTaskState(task, 'succeeded');
-    job.addCounters(update.counters);
-    job.addCounters(builtinCounters(task.kind, update.stats));
+    job.commitCounters(task, { ...update.counters, ...builtinCounters(task.kind, update.stats) });
     const stats = update.stats;
     job.emit(
       'task-succeeded',
@@ -243,6 +242,7 @@ export class JobManager {
   /** Puts a task back to pending so it runs again. */
   private requeue(job: Job, task: Task): void {
     if (task.state === 'pending') return;
+    job.uncommitCounters(task);
     job.setTaskState(task, 'pending');
     task.speculated = false;
   }

@@ -52,6 +52,8 @@ export interface Task {
   partFile?: PartFileRef;
   /** How long the winning attempt took, ms. */
   duration?: number;
+  /** The counters of the committed attempt, taken back out of the job's if its output is lost. */
+  committedCounters?: Readonly<Record<string, number>>;
   error?: string;
   errorDetail?: string;
 }
@@ -166,8 +168,21 @@ export class Job {
     this.emit('state', error ? `${to}: ${error}` : to);
   }
 
-  /** Adds a finished task's counters to the job's. */
-  addCounters(counters: Readonly<Record<string, number>>): void {
+  /**
+   * Commits a task's counters to the job's. Only the committed attempt of each task counts,
+   * so a task run again (its output lost) first has its old counters taken back.
+   */
+  commitCounters(task: Task, counters: Readonly<Record<string, number>>): void {
+    this.uncommitCounters(task);
+    task.committedCounters = counters;
     for (const [name, value] of Object.entries(counters)) this.counters[name] = (this.counters[name] ?? 0) + value;
+  }
+
+  /** Takes a task's committed counters back out of the job's. */
+  uncommitCounters(task: Task): void {
+    const old = task.committedCounters;
+    if (!old) return;
+    task.committedCounters = undefined;
+    for (const [name, value] of Object.entries(old)) this.counters[name] = (this.counters[name] ?? 0) - value;
   }
 }

@@ -1,3 +1,4 @@
+import * as grpc from '@grpc/grpc-js';
 import type { Key } from '../common/job-api.js';
 import { JobFailedError, UserError } from '../common/errors.js';
 import { decodeKey } from '../proto/key-codec.js';
@@ -143,6 +144,10 @@ export class GrooveClient {
       }
       decoder.end();
     } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (code === grpc.status.UNAVAILABLE || code === grpc.status.DEADLINE_EXCEEDED || code === grpc.status.CANCELLED) {
+        throw new UserError(`cannot read partition ${part.partition} from worker ${part.workerId} at ${part.dataAddress}: it is unreachable (results live on the workers; if it is gone, run the job again)`, { cause: err });
+      }
       throw fromServiceError(err, part.dataAddress);
     } finally {
       call.cancel();

@@ -198,6 +198,9 @@ export async function masterCommand(args: {
   });
   process.stderr.write(`groove master listening on ${master.address}${master.httpPort !== undefined ? `, status page on port ${master.httpPort}` : ''}\n`);
   await untilSignal(() => master.stop());
+  // A connection to a peer that vanished can hold the event loop open for minutes; the
+  // daemon is done, so exit rather than linger.
+  process.exit(0);
 }
 
 /** `mr worker`. */
@@ -228,4 +231,5 @@ export async function workerCommand(args: {
   process.stderr.write(`groove worker ${worker.workerId} serving data on ${worker.dataAddress}, ${worker.options.slots} slots, master ${args.master}\n`);
   // SIGTERM drains (finish or hand back running tasks); SIGINT stops at once.
   await untilSignal(() => worker.stop(), () => worker.drain());
+  process.exit(0);
 }

@@ -67,7 +67,9 @@ export async function startCluster(options: ClusterOptions): Promise<TestCluster
   );
   const master = match[1] as string;
   let n = 0;
+  let stopping = false;
   const addWorker = async (env?: NodeJS.ProcessEnv): Promise<TestWorker> => {
+    if (stopping) throw new Error('the cluster is stopping');
     const dataDir = path.join(dir, `w${n++}`);
     const { daemon, match: m } = await startDaemon(
       ['worker', '--master', master, '--host', '127.0.0.1', '--port', '0', '--slots', String(options.slots ?? 1), '--data-dir', dataDir, ...(options.workerArgs ?? [])],
@@ -77,6 +79,8 @@ export async function startCluster(options: ClusterOptions): Promise<TestCluster
     );
     const worker = { daemon, id: m[1] as string, dataDir };
     cluster.workers.push(worker);
+    // Started while the cluster was being stopped: stop it too.
+    if (stopping) await daemon.stop();
     return worker;
   };
   const cluster: TestCluster = {
@@ -86,6 +90,7 @@ export async function startCluster(options: ClusterOptions): Promise<TestCluster
     workers: [],
     addWorker,
     async stop() {
+      stopping = true;
       await Promise.all(cluster.workers.map((w) => w.daemon.stop()));
       await masterDaemon.stop();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -31,7 +31,7 @@ function parseStatus(text: string): { state: string; mapsDone: number; mapsTotal
   return { state, mapsDone: Number(maps[1]), mapsTotal: Number(maps[2]) };
 }
 
-/** `mr workers` output as id -> { state, address }. */
+/** `mr workers` output as id -> { address, state, running attempts }. */
 function parseWorkers(text: string): Map<string, { address: string; state: string; running: number }> {
   const out = new Map<string, { address: string; state: string; running: number }>();
   for (const line of text.split('\n')) {
@@ -52,6 +52,8 @@ describe('a master and three workers on separate hosts (network namespaces)', ()
   let lab: NetnsLab | undefined;
   let dir: string | undefined;
   const daemons = new Map<string, Daemon>();
+  /** What the first test leaves for the second: the finished job, its inputs and final `mr status`. */
+  let finished: { jobId: string; files: string[]; statusText: string } | undefined;
 
   after(async () => {
     try {
@@ -75,7 +77,7 @@ describe('a master and three workers on separate hosts (network namespaces)', ()
     // The lab is private: the root namespace got no interface of it and no address in its
     // /24, and no host can route anywhere but its own link.
     const rootLinks = await ip(['-o', 'link', 'show']);
-    assert.ok(!rootLinks.includes(`${net.tag}`), `the root namespace has a lab interface:\n${rootLinks}`);
+    assert.doesNotMatch(rootLinks, new RegExp(`: (${[net.bridge, ...net.hosts.flatMap((h) => [h.hostIf, h.switchPort])].join('|')})[@:]`), 'the root namespace has a lab interface');
     const rootAddrs = await ip(['-o', 'addr', 'show']);
     const labPrefix = net.host('m').ip.replace(/\.\d+$/, '.');
     assert.ok(!rootAddrs.includes(` ${labPrefix}`), `the root namespace has a lab address:\n${rootAddrs}`);
@@ -109,6 +111,8 @@ describe('a master and three workers on separate hosts (network namespaces)', ()
       const ws = parseWorkers(ok(await mr(['workers']), 'mr workers'));
       return WORKERS.every((w) => ws.get(ids.get(w) as string)?.state === 'alive');
     }, 20_000);
+    const registered = parseWorkers(ok(await mr(['workers']), 'mr workers'));
+    for (const w of WORKERS) assert.equal(registered.get(ids.get(w) as string)?.address.split(':')[0], net.host(w).ip, `${w} registered from another address`);
 
     const files = writeCorpus(path.join(dir, 'corpus'), 16, 5000, 7);
     const submitted = ok(
@@ -173,6 +177,19 @@ describe('a master and three workers on separate hosts (network namespaces)', ()
     // The results, read across the bridge from the surviving workers, equal the reference.
     const results = parseJsonl(ok(await mr(['results', jobId, '--format', 'jsonl'], 30_000), 'mr results'));
     assert.deepEqual(results, new Map<string, unknown>(referenceWordCount(files)));
+    finished = { jobId, files, statusText: final.text };
     t.diagnostic(`test body took ${Date.now() - started} ms`);
+  });
+
+  it('counts each input byte once in the job counters, though maps ran again', (t) => {
+    if (skip) {
+      t.skip(skip);
+      return;
+    }
+    assert.ok(finished, 'the job of the previous test did not finish');
+    const counter = (name: string): number => Number(new RegExp(`^counter\\s+${name.replace(/\./g, '\\.')} = (\\d+)$`, 'm').exec(finished?.statusText ?? '')?.[1]);
+    const inputBytes = finished.files.reduce((n, f) => n + fs.statSync(f).size, 0);
+    assert.equal(counter('groove.reduce.output.records'), referenceWordCount(finished.files).size);
+    assert.equal(counter('groove.map.input.bytes'), inputBytes, `counters after the re-run:\n${finished.statusText}`);
   });
 });

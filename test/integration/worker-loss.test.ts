@@ -84,7 +84,7 @@ describe('losing workers and the master', () => {
 
   it('a worker stopped with SIGTERM drains: it finishes its running task, takes no more, then exits', async () => {
     const { c, cl, files } = await setUp(2);
-    const id = await cl.submit('test/fixtures/slow-wordcount.ts', { inputs: files, partitions: 2, chunkSize: 16 * 1024, params: { mapSleepMs: '800' }, speculation: false });
+    const id = await cl.submit('test/fixtures/slow-wordcount.ts', { inputs: files, partitions: 2, chunkSize: 16 * 1024, params: { mapSleepMs: '300' }, speculation: false });
     const victim = c.workers[0];
     assert.ok(victim);
     await waitUntil('the worker runs a task', async () => (await cl.workers()).some((w) => w.workerId === victim.id && w.running > 0), 10_000);

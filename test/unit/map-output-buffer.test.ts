@@ -239,6 +239,14 @@ test('a combiner may drop records; one that changes keys fails and leaves no spi
     assert.deepEqual(fs.readdirSync(dir), []);
     assert.throws(() => buffer.add(0, Buffer.from('k'), Buffer.from('v')), /failed/);
   });
+  withTempDir((dir) => {
+    const failing = new MapOutputBuffer({ partitions: 1, bufferBytes: 1024, dir, combiner: () => assert.fail('boom') });
+    assert.throws(() => {
+      for (let j = 0; j < 1000; j++) failing.add(0, Buffer.from('k'), Buffer.alloc(4));
+    }, /boom/);
+    assert.deepEqual(fs.readdirSync(dir), [], 'a spill that failed in add() leaves no run file');
+    assert.throws(() => failing.add(0, Buffer.from('k'), Buffer.alloc(4)), /failed/);
+  });
 });
 
 test('options and arguments are validated with messages naming them', () => {

@@ -106,7 +106,16 @@ export class MapOutputBuffer {
     }
     this.arena.add(partition, key, value);
     this.buffered += key.length + value.length + ARENA_RECORD_OVERHEAD_BYTES;
-    if (this.buffered > this.options.bufferBytes) this.spill();
+    if (this.buffered > this.options.bufferBytes) {
+      try {
+        this.spill();
+      } catch (err) {
+        // The attempt is lost (a combiner threw, the disk is full): free what it holds now.
+        this.state = 'failed';
+        this.cleanUp();
+        throw err;
+      }
+    }
   }
 
   /**
@@ -143,10 +152,14 @@ export class MapOutputBuffer {
       fs.rmSync(dataPath, { force: true });
       throw err;
     } finally {
-      this.arena.release();
-      for (const file of this.runFiles) fs.rmSync(file, { force: true });
-      this.runs = [];
+      this.cleanUp();
     }
+  }
+
+  private cleanUp(): void {
+    this.arena.release();
+    for (const file of this.runFiles) fs.rmSync(file, { force: true });
+    this.runs = [];
   }
 
   private spill(): void {

@@ -1,0 +1,122 @@
+import { after, before, describe, it } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { GrooveClient } from '../../sdk/index.js';
+import type { SubmitOptions } from '../../sdk/index.js';
+import { childPids, startCluster } from '../helpers/cluster.js';
+import type { TestCluster, TestWorker } from '../helpers/cluster.js';
+import { mulberry32, writeCorpus } from '../helpers/corpus.js';
+import { referenceGrep, referenceInvertedIndex, referenceWordCount } from '../helpers/reference.js';
+
+/** The seed is printed so a failing run can be replayed: GROOVE_CHAOS_SEED=N npm test. */
+const SEED = Number(process.env['GROOVE_CHAOS_SEED'] ?? 20261126);
+
+interface ChaosJob {
+  readonly file: string;
+  readonly options: SubmitOptions;
+  readonly expected: Map<string, unknown>;
+}
+
+async function readAll(client: GrooveClient, jobId: string): Promise<Map<string, unknown>> {
+  const out = new Map<string, unknown>();
+  for await (const [k, v] of client.results(jobId)) {
+    const key = typeof k === 'string' ? k : JSON.stringify(k);
+    assert.ok(!out.has(key), `duplicate key ${key} in ${jobId}`);
+    out.set(key, v);
+  }
+  return out;
+}
+
+describe(`chaos (seed ${SEED})`, () => {
+  let cluster: TestCluster;
+  let client: GrooveClient;
+
+  before(async () => {
+    cluster = await startCluster({ workers: 4, slots: 1, masterArgs: ['--worker-timeout', '2', '--retry-backoff-ms', '50', '--speculation-min-ms', '1500'] });
+    client = new GrooveClient({ master: cluster.master });
+  });
+  after(async () => {
+    client.close();
+    await cluster.stop();
+  });
+
+  it('runs several jobs to the right answers while workers and pool processes are killed at random', async (t) => {
+    t.diagnostic(`chaos seed ${SEED} (replay with GROOVE_CHAOS_SEED=${SEED})`);
+    const rnd = mulberry32(SEED);
+    const files = writeCorpus(path.join(cluster.dir, 'corpus'), 10, 3000, SEED);
+    const base = { inputs: files, chunkSize: 12 * 1024, maxAttempts: 30 };
+    const jobs: ChaosJob[] = [
+      { file: 'test/fixtures/slow-wordcount.ts', options: { ...base, partitions: 4, params: { mapSleepMs: '60', reduceSleepMs: '300' } }, expected: new Map<string, unknown>(referenceWordCount(files)) },
+      { file: 'jobs/grep.ts', options: { ...base, partitions: 2, params: { pattern: '^(ka|the)' } }, expected: new Map<string, unknown>(referenceGrep(files, /^(ka|the)/)) },
+      { file: 'jobs/invertedindex.ts', options: { ...base, partitions: 3 }, expected: new Map<string, unknown>(referenceInvertedIndex(files)) },
+      { file: 'test/fixtures/slow-wordcount.ts', options: { ...base, partitions: 3, params: { mapSleepMs: '40', reduceSleepMs: '500' } }, expected: new Map<string, unknown>(referenceWordCount(files)) },
+    ];
+
+    let running = true;
+    const actions: string[] = [];
+    const replacements: Promise<unknown>[] = [];
+    const alive = (): TestWorker[] => cluster.workers.filter((w) => w.daemon.process.exitCode === null && w.daemon.process.signalCode === null);
+    const chaos = (async () => {
+      while (running) {
+        await new Promise((r) => setTimeout(r, 200 + rnd() * 500));
+        if (!running) break;
+        const live = alive();
+        const victim = live[Math.floor(rnd() * live.length)];
+        if (!victim) continue;
+        if (rnd() < 0.35 && live.length > 2) {
+          victim.daemon.process.kill('SIGKILL');
+          actions.push(`kill worker ${victim.id}`);
+          // A replacement joins a moment later, as an operator would restart a host.
+          const delay = 500 + rnd() * 1000;
+          replacements.push(
+            new Promise((r) => setTimeout(r, delay)).then(async () => {
+              if (running) actions.push(`start worker ${(await cluster.addWorker()).id}`);
+            }),
+          );
+        } else {
+          const pool = childPids(victim.daemon.process.pid as number);
+          const pid = pool[Math.floor(rnd() * pool.length)];
+          if (pid) {
+            try {
+              process.kill(pid, 'SIGKILL');
+              actions.push(`kill pool process ${pid} of ${victim.id}`);
+            } catch {
+              // it had just exited
+            }
+          }
+        }
+      }
+    })();
+
+    let reruns = 0;
+    try {
+      const ids = await Promise.all(jobs.map((j) => client.submit(j.file, j.options)));
+      await Promise.all(
+        jobs.map(async (job, i) => {
+          let id = ids[i] as string;
+          for (;;) {
+            await client.wait(id);
+            try {
+              assert.deepEqual(await readAll(client, id), job.expected, `job ${id} (${job.file})`);
+              return;
+            } catch (err) {
+              // Results live on workers (as in Disco): a worker killed after the job ended takes its
+              // part files along, which the master reports; then the job is simply run again.
+              if (!/which is lost|it is unreachable/.test(String((err as Error).message))) throw err;
+              reruns++;
+              id = await client.submit(job.file, job.options);
+            }
+          }
+        }),
+      );
+    } finally {
+      running = false;
+      await chaos;
+      await Promise.allSettled(replacements);
+    }
+    t.diagnostic(`${actions.length} chaos actions, ${reruns} reruns for results lost after their job ended`);
+    for (const a of actions) t.diagnostic(a);
+    assert.ok(actions.filter((a) => a.startsWith('kill worker')).length >= 1, `no worker was killed: ${actions.join('; ')}`);
+    assert.ok(actions.filter((a) => a.startsWith('kill pool')).length >= 3, `too few pool processes killed: ${actions.join('; ')}`);
+  });
+});
