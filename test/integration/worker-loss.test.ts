@@ -82,6 +82,30 @@ describe('losing workers and the master', () => {
     assert.deepEqual(await results(cl, id), new Map<string, unknown>(referenceWordCount(files)));
   });
 
+  it('a reducer that cannot fetch a map output reports it, and the master re-runs that map', async () => {
+    const { c, cl, files } = await setUp(2);
+    const id = await cl.submit('test/fixtures/slow-wordcount.ts', { inputs: files, partitions: 2, chunkSize: 16 * 1024, params: { mapSleepMs: '300' }, speculation: false });
+    let holder = '';
+    for await (const e of cl.watch(id)) {
+      const m = /^map-00000 attempt 0 on (\S+) /.exec(e.message);
+      if (e.type === 'task-succeeded' && m) {
+        holder = m[1] as string;
+        break;
+      }
+    }
+    const worker = c.workers.find((w) => w.id === holder);
+    assert.ok(worker, `map-00000 ran on an unknown worker ${holder}`);
+    // The output disappears from a live worker (a disk replaced, a careless cleanup).
+    fs.rmSync(path.join(worker.dataDir, 'jobs', id, 'map-00000-a0'), { recursive: true });
+    assert.ok((await cl.status(id)).mapsDone < (await cl.status(id)).mapsTotal, 'the map phase ended before the output was removed');
+    const status = await cl.wait(id);
+    const log = await events(cl, id);
+    assert.ok(log.some((l) => /^fetch-failed reduce-\d+ .*could not fetch map-00000/.test(l)), log.join('\n'));
+    assert.ok(log.some((l) => l.startsWith('task-started map-00000 attempt 1')), log.join('\n'));
+    assert.equal(status.failedAttempts, 0, 'a fetch failure is not the reducer\'s failure');
+    assert.deepEqual(await results(cl, id), new Map<string, unknown>(referenceWordCount(files)));
+  });
+
   it('a worker stopped with SIGTERM drains: it finishes its running task, takes no more, then exits', async () => {
     const { c, cl, files } = await setUp(2);
     const id = await cl.submit('test/fixtures/slow-wordcount.ts', { inputs: files, partitions: 2, chunkSize: 16 * 1024, params: { mapSleepMs: '300' }, speculation: false });

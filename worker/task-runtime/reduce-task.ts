@@ -11,6 +11,7 @@ import type { MapOutputSource, TaskResult, TaskSpec } from '../task-spec.js';
 import { decodedValues } from './decoded-values.js';
 import { forEachGroup } from './group-by-key.js';
 import { mergeSources } from './kway-merge.js';
+import { MAP_OUTPUT_DATA_FILE } from './map-output-buffer.js';
 import { createTaskContext } from './task-context.js';
 import type { JobLogSink } from './task-context.js';
 import { FetchFailedError } from './fetch-failed-error.js';
@@ -108,7 +109,13 @@ async function openSources(
       if (end <= start) return;
       bytesIn += end - start;
       if (out.workerId === spec.workerId) {
-        slots[i] = RecordFileReader.open(path.join(spec.dataDir, out.dir, 'output.data'), start, end);
+        // A local output that is gone (disk trouble, a purge) is a lost map output like a remote one.
+        try {
+          slots[i] = RecordFileReader.open(path.join(spec.dataDir, out.dir, MAP_OUTPUT_DATA_FILE), start, end);
+        } catch (err) {
+          lost.push(out.taskId);
+          lastError = `local: ${(err as Error).message}`;
+        }
         return;
       }
       let client = clients.get(out.dataAddress);
