@@ -1,4 +1,6 @@
 import { UserError } from '../common/errors.js';
+import { NO_SECURITY } from '../proto/credentials.js';
+import type { Security } from '../proto/credentials.js';
 
 /** The master's default port, as in the CLI contract. */
 export const DEFAULT_MASTER_PORT = 7070;
@@ -27,6 +29,10 @@ export interface MasterOptions {
   readonly speculationMinMs?: number;
   /** First retry delay after a failed attempt, ms; it doubles, with jitter. Default 200. */
   readonly retryBackoffMs?: number;
+  /** Cluster token and TLS material. Default: none. */
+  readonly security?: Security;
+  /** Allow listening beyond loopback without a token (warns on every start). Default false. */
+  readonly insecure?: boolean;
 }
 
 /** Master options with defaults applied and values checked. */
@@ -42,6 +48,8 @@ export interface CompiledMasterOptions {
   readonly speculationFactor: number;
   readonly speculationMinMs: number;
   readonly retryBackoffMs: number;
+  readonly security: Security;
+  readonly insecure: boolean;
 }
 
 function checkPort(name: string, port: number): void {
@@ -80,5 +88,7 @@ export function compileMasterOptions(options: MasterOptions): CompiledMasterOpti
     speculationFactor,
     speculationMinMs,
     retryBackoffMs,
+    security: options.security ?? NO_SECURITY,
+    insecure: options.insecure ?? false,
   };
 }

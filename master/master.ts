@@ -3,7 +3,9 @@ import type * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { createLogger } from '../common/logger.js';
+import { checkBind } from '../common/security-config.js';
 import { CHANNEL_OPTIONS } from '../proto/channel-options.js';
+import { serverCredentials, serverOptions } from '../proto/credentials.js';
 import { grooveProto } from '../proto/load.js';
 import { JobManager } from './job-manager.js';
 import { compileMasterOptions } from './master-options.js';
@@ -35,6 +37,7 @@ export class Master {
     const opts = compileMasterOptions(options);
     fs.mkdirSync(opts.dataDir, { recursive: true });
     const log = createLogger('master');
+    checkBind('master', opts.host, opts.security, opts.insecure, log);
     const workers = new WorkerRegistry();
     const jobs = new JobManager(workers, opts, log);
     // Heartbeats that stop mean a worker is gone even when its TCP connection looks open
@@ -45,15 +48,15 @@ export class Master {
     }, Math.max(50, Math.floor(opts.workerTimeoutMs / 5)));
     monitor.unref();
     const packs = new PackStore(opts.dataDir);
-    const server = new grpc.Server(CHANNEL_OPTIONS);
+    const server = new grpc.Server(serverOptions(opts.security, CHANNEL_OPTIONS));
     server.addService(grooveProto().groove.Master.service, createMasterService({ jobs, workers, packs, log, heartbeatMs: opts.heartbeatMs }));
     const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`${opts.host}:${opts.port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+      server.bindAsync(`${opts.host}:${opts.port}`, serverCredentials(opts.security), (err, p) => (err ? reject(err) : resolve(p))),
     );
     let httpServer: http.Server | undefined;
     let httpPort: number | undefined;
     if (opts.httpPort !== undefined) {
-      const s = createStatusServer(jobs, workers);
+      const s = createStatusServer(jobs, workers, opts.security.token);
       httpServer = s;
       httpPort = await new Promise<number>((resolve, reject) => {
         s.once('error', reject);

@@ -1,4 +1,5 @@
 import * as http from 'node:http';
+import { tokenMatches } from '../proto/credentials.js';
 import type { JobManager } from './job-manager.js';
 import { toJobStatus } from './job-status.js';
 import type { WorkerRegistry } from './worker-registry.js';
@@ -10,15 +11,25 @@ export function escapeHtml(text: string): string {
 
 /**
  * A read-only HTTP view of the cluster: `/` is a page for people, `/api/jobs` and
- * `/api/workers` are JSON. It serves GET only and changes nothing.
+ * `/api/workers` are JSON. It serves GET only and changes nothing. With a cluster token
+ * it asks for it (`Authorization: Bearer TOKEN`, or `?token=TOKEN`).
  */
-export function createStatusServer(jobs: JobManager, workers: WorkerRegistry): http.Server {
+export function createStatusServer(jobs: JobManager, workers: WorkerRegistry, token: string | undefined): http.Server {
   return http.createServer((req, res) => {
     if (req.method !== 'GET') {
       res.writeHead(405).end();
       return;
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
+    // With a cluster token, the page is as closed as the RPCs: job names and errors are user data.
+    if (token) {
+      const header = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      const presented = header ?? url.searchParams.get('token') ?? undefined;
+      if (presented === undefined || !tokenMatches(presented, token)) {
+        res.writeHead(401, { 'www-authenticate': 'Bearer' }).end('a cluster token is required\n');
+        return;
+      }
+    }
     if (url.pathname === '/api/jobs') return json(res, jobs.list().map(toJobStatus));
     if (url.pathname === '/api/workers') {
       return json(res, workers.all().map((w) => ({ id: w.id, dataAddress: w.dataAddress, slots: w.slots, running: w.running.size, state: w.state })));

@@ -2,6 +2,8 @@ import * as grpc from '@grpc/grpc-js';
 import type { Key } from '../common/job-api.js';
 import { JobFailedError, UserError } from '../common/errors.js';
 import { decodeKey } from '../proto/key-codec.js';
+import { NO_SECURITY } from '../proto/credentials.js';
+import type { Security } from '../proto/credentials.js';
 import { createMasterClient } from '../proto/master-client.js';
 import { RecordStreamDecoder } from '../proto/record-stream-decoder.js';
 import { decodeValue } from '../proto/value-codec.js';
@@ -39,6 +41,8 @@ export const DEFAULT_MASTER = '127.0.0.1:7070';
 export interface ClientOptions {
   /** The master's host:port. Default: env MR_MASTER, else 127.0.0.1:7070. */
   readonly master?: string;
+  /** Cluster token and TLS material (see loadSecurity). Default: none. */
+  readonly security?: Security;
 }
 
 /** Options of a submission. */
@@ -70,11 +74,13 @@ export interface SubmitOptions {
 export class GrooveClient {
   readonly master: string;
   private readonly rpc: MasterClient;
+  private readonly security: Security;
 
   constructor(options: ClientOptions = {}) {
     this.master = options.master ?? process.env['MR_MASTER'] ?? DEFAULT_MASTER;
     if (!/^[^\s/]+:\d+$/.test(this.master)) throw new UserError(`--master must be HOST:PORT, got ${JSON.stringify(this.master)}`);
-    this.rpc = createMasterClient(this.master);
+    this.security = options.security ?? NO_SECURITY;
+    this.rpc = createMasterClient(this.master, this.security);
   }
 
   /** Bundles a job file and submits it; resolves with the job id. */
@@ -133,7 +139,7 @@ export class GrooveClient {
 
   /** The records of one part file, in key order. */
   async *readPart(jobId: string, part: ResultPart): AsyncGenerator<[Key, unknown]> {
-    const worker = createWorkerClient(part.dataAddress);
+    const worker = createWorkerClient(part.dataAddress, this.security);
     const decoder = new RecordStreamDecoder();
     const call = worker.readResult({ jobId, path: part.path });
     try {

@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ephemeralToken } from '../common/security-config.js';
 import { Master } from '../master/index.js';
+import type { Security } from '../proto/credentials.js';
 import { WorkerDaemon } from '../worker/index.js';
 
 /** Options of an {@link EmbeddedCluster}. */
@@ -13,12 +15,14 @@ export interface EmbeddedClusterOptions {
 }
 
 /**
- * A master and one worker on loopback with ephemeral ports, in this process (their pool
- * processes are children as usual). `mr run` uses it: the same engine and code path as
+ * A master and one worker on loopback with ephemeral ports and a random cluster token,
+ * in this process (their pool processes are children as usual). `mr run` uses it: the same engine and code path as
  * a real cluster, with nothing to set up.
  */
 export class EmbeddedCluster {
   private constructor(
+    /** The cluster's own random token: other local users cannot submit code to it. */
+    readonly security: Security,
     private readonly master: Master,
     private readonly worker: WorkerDaemon,
     private readonly dataDir: string,
@@ -33,10 +37,11 @@ export class EmbeddedCluster {
   static async start(options: EmbeddedClusterOptions = {}): Promise<EmbeddedCluster> {
     const ownsDataDir = !options.dataDir;
     const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'groove-run-'));
-    const master = await Master.start({ host: '127.0.0.1', port: 0, dataDir: path.join(dataDir, 'master') });
+    const security: Security = { token: ephemeralToken() };
+    const master = await Master.start({ host: '127.0.0.1', port: 0, dataDir: path.join(dataDir, 'master'), security });
     try {
-      const worker = await WorkerDaemon.start({ master: master.address, host: '127.0.0.1', port: 0, slots: options.slots, dataDir: path.join(dataDir, 'worker') });
-      return new EmbeddedCluster(master, worker, dataDir, ownsDataDir);
+      const worker = await WorkerDaemon.start({ master: master.address, host: '127.0.0.1', port: 0, slots: options.slots, dataDir: path.join(dataDir, 'worker'), security });
+      return new EmbeddedCluster(security, master, worker, dataDir, ownsDataDir);
     } catch (err) {
       await master.stop();
       throw err;

@@ -8,6 +8,9 @@ const UNREACHABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEE
 export function fromServiceError(err: unknown, address: string): Error {
   const e = err as Partial<grpc.ServiceError>;
   if (typeof e.code === 'number' && UNREACHABLE.has(e.code)) return new MasterUnavailableError(address, { cause: err });
+  if (e.code === grpc.status.UNAUTHENTICATED) {
+    return new RequestRejectedError(`${address} refused the request: ${e.details || 'unauthenticated'} (give the cluster token with --token-file or MR_TOKEN_FILE)`, { cause: err });
+  }
   if (typeof e.code === 'number') return new RequestRejectedError(e.details || e.message || 'request refused', { cause: err });
   return err instanceof Error ? err : new Error(String(err));
 }

@@ -1,14 +1,15 @@
 import * as fs from 'node:fs';
-import * as grpc from '@grpc/grpc-js';
 import { CHANNEL_OPTIONS } from '../proto/channel-options.js';
+import { NO_SECURITY, channelCredentials, clientOptions } from '../proto/credentials.js';
+import type { Security } from '../proto/credentials.js';
 import { grooveProto } from '../proto/load.js';
 import type { WorkerClient } from '../proto/generated/groove/Worker';
 import type { DataChunk__Output } from '../proto/generated/groove/DataChunk';
 
 /** A client of a worker's data service (map outputs for reducers, part files for readers). */
-export function createWorkerClient(address: string): WorkerClient {
+export function createWorkerClient(address: string, security: Security = NO_SECURITY): WorkerClient {
   const Ctor = grooveProto().groove.Worker;
-  return new Ctor(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+  return new Ctor(address, channelCredentials(security), clientOptions(security, CHANNEL_OPTIONS));
 }
 
 /** A fetch that receives nothing for this long is abandoned: its worker is presumed gone. */

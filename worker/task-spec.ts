@@ -1,3 +1,5 @@
+import type { Security } from '../proto/credentials.js';
+
 /** One map output a reducer reads its partition from. */
 export interface MapOutputSource {
   readonly taskId: string;
@@ -12,6 +14,8 @@ export interface MapOutputSource {
 
 /** What a pool process needs to run one task attempt; built by the daemon from an assignment. */
 export interface TaskSpec {
+  /** Token and TLS material for the connections the task opens (reducers fetching map outputs). */
+  readonly security: Security;
   readonly jobId: string;
   readonly taskId: string;
   readonly attempt: number;

@@ -6,7 +6,9 @@ import * as grpc from '@grpc/grpc-js';
 import { backoffDelay } from '../common/backoff.js';
 import { createLogger } from '../common/logger.js';
 import type { Logger } from '../common/logger.js';
+import { checkBind } from '../common/security-config.js';
 import { CHANNEL_OPTIONS } from '../proto/channel-options.js';
+import { serverCredentials, serverOptions } from '../proto/credentials.js';
 import { grooveProto } from '../proto/load.js';
 import { createMasterClient } from '../proto/master-client.js';
 import type { MasterClient } from '../proto/generated/groove/Master';
@@ -55,10 +57,11 @@ export class WorkerDaemon {
     fs.mkdirSync(opts.dataDir, { recursive: true });
     const workerId = loadWorkerId(opts.dataDir);
     const log = createLogger('worker').child({ worker: workerId });
-    const server = new grpc.Server(CHANNEL_OPTIONS);
+    checkBind('worker', opts.host, opts.security, opts.insecure, log);
+    const server = new grpc.Server(serverOptions(opts.security, CHANNEL_OPTIONS));
     server.addService(grooveProto().groove.Worker.service, createDataService(opts.dataDir, log.child({ component: 'data' })));
     const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`${opts.host}:${opts.port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+      server.bindAsync(`${opts.host}:${opts.port}`, serverCredentials(opts.security), (err, p) => (err ? reject(err) : resolve(p))),
     );
     const dataAddress = `${opts.advertise}:${port}`;
     const pool = new ProcessPool({ size: opts.slots, logger: log.child({ component: 'pool' }), taskTimeoutMs: opts.taskTimeoutMs, memoryLimitMb: opts.taskMemoryMb });
@@ -89,7 +92,7 @@ export class WorkerDaemon {
   private connect(): void {
     if (this.stopped) return;
     this.masterClient?.close();
-    const client = createMasterClient(this.options.master);
+    const client = createMasterClient(this.options.master, this.options.security);
     this.masterClient = client;
     const session = client.session();
     this.session = session;
@@ -205,6 +208,7 @@ export class WorkerDaemon {
 
   private toSpec(a: TaskAssignment__Output, packPath: string): TaskSpec {
     const base = {
+      security: this.options.security,
       jobId: a.jobId,
       taskId: a.taskId,
       attempt: a.attempt,

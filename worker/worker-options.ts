@@ -1,5 +1,7 @@
 import * as os from 'node:os';
 import { UserError } from '../common/errors.js';
+import { NO_SECURITY } from '../proto/credentials.js';
+import type { Security } from '../proto/credentials.js';
 
 /** Options of a worker daemon (`mr worker`). */
 export interface WorkerDaemonOptions {
@@ -23,6 +25,10 @@ export interface WorkerDaemonOptions {
   readonly taskMemoryMb?: number;
   /** On SIGTERM, how long running tasks may take to finish before they are handed back, ms. Default 60000. */
   readonly drainTimeoutMs?: number;
+  /** Cluster token and TLS material, for the data service and every connection. Default: none. */
+  readonly security?: Security;
+  /** Allow listening beyond loopback without a token (warns on every start). Default false. */
+  readonly insecure?: boolean;
 }
 
 /** Worker options with every default applied and every value checked. */
@@ -37,6 +43,8 @@ export interface CompiledWorkerDaemonOptions {
   readonly taskTimeoutMs: number;
   readonly taskMemoryMb: number;
   readonly drainTimeoutMs: number;
+  readonly security: Security;
+  readonly insecure: boolean;
 }
 
 /** Applies defaults and validates; errors name the option. */
@@ -59,5 +67,18 @@ export function compileWorkerOptions(options: WorkerDaemonOptions): CompiledWork
   const taskTimeoutMs = int('--task-timeout', options.taskTimeoutMs, 120_000, 100);
   const taskMemoryMb = int('--task-memory-mb', options.taskMemoryMb, 2048, 64);
   const drainTimeoutMs = int('--drain-timeout', options.drainTimeoutMs, 60_000, 0);
-  return { master: options.master, host, port, advertise, slots, dataDir: options.dataDir, heartbeatMs, taskTimeoutMs, taskMemoryMb, drainTimeoutMs };
+  return {
+    master: options.master,
+    host,
+    port,
+    advertise,
+    slots,
+    dataDir: options.dataDir,
+    heartbeatMs,
+    taskTimeoutMs,
+    taskMemoryMb,
+    drainTimeoutMs,
+    security: options.security ?? NO_SECURITY,
+    insecure: options.insecure ?? false,
+  };
 }

@@ -1,6 +1,10 @@
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { setLogLevel } from '../../common/logger.js';
+import { createLogger, setLogLevel } from '../../common/logger.js';
+import { loadSecurity, writeTokenFile } from '../../common/security-config.js';
+import type { Security } from '../../proto/credentials.js';
+import { UserError } from '../../common/errors.js';
 import { Master } from '../../master/index.js';
 import { WorkerDaemon } from '../../worker/index.js';
 import { GrooveClient } from '../client.js';
@@ -12,6 +16,18 @@ import { writeResults } from '../result-format.js';
 import type { ResultFormat } from '../result-format.js';
 import { parseParams, parseSize, positiveInt, positiveNumber } from './parse-args.js';
 import { progressPrinter } from './progress.js';
+
+/** Security options every cluster command takes. */
+export interface SecurityArgs {
+  readonly tokenFile?: string;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly tlsCa?: string;
+}
+
+function securityOf(args: SecurityArgs): Security {
+  return loadSecurity({ tokenFile: args.tokenFile, tlsCert: args.tlsCert, tlsKey: args.tlsKey, tlsCa: args.tlsCa }, createLogger('cli'));
+}
 
 /** Options every job-submitting command shares. */
 export interface JobArgs {
@@ -45,7 +61,7 @@ export async function runCommand(args: JobArgs & { slots?: number; output?: stri
   // The job's outcome is reported once, by this command; the embedded daemons stay quiet.
   setLogLevel('error');
   const cluster = await EmbeddedCluster.start({ slots: positiveInt('--slots', args.slots) });
-  const client = new GrooveClient({ master: cluster.masterAddress });
+  const client = new GrooveClient({ master: cluster.masterAddress, security: cluster.security });
   try {
     const jobId = await client.submitPacked(packed, options);
     await client.wait(jobId, process.stderr.isTTY ? progressPrinter() : undefined);
@@ -57,10 +73,11 @@ export async function runCommand(args: JobArgs & { slots?: number; output?: stri
 }
 
 /** `mr submit`: prints the job id first; with --wait, progress on stderr and the exit status of the job. */
-export async function submitCommand(args: JobArgs & { master: string; wait: boolean }): Promise<void> {
+export async function submitCommand(args: JobArgs & SecurityArgs & { master: string; wait: boolean }): Promise<void> {
   const options = submitOptions(args);
+  const security = securityOf(args);
   const packed = await packJobFile(args.job);
-  const client = new GrooveClient({ master: args.master });
+  const client = new GrooveClient({ master: args.master, security });
   try {
     const jobId = await client.submitPacked(packed, options);
     process.stdout.write(`${jobId}\n`);
@@ -71,8 +88,8 @@ export async function submitCommand(args: JobArgs & { master: string; wait: bool
 }
 
 /** Runs fn with a client and closes it. */
-async function withClient<T>(master: string, fn: (client: GrooveClient) => Promise<T>): Promise<T> {
-  const client = new GrooveClient({ master });
+async function withClient<T>(args: SecurityArgs & { master: string }, fn: (client: GrooveClient) => Promise<T>): Promise<T> {
+  const client = new GrooveClient({ master: args.master, security: securityOf(args) });
   try {
     return await fn(client);
   } finally {
@@ -99,53 +116,53 @@ function statusLines(s: JobStatus): string {
 }
 
 /** `mr wait JOB`. */
-export function waitCommand(args: { master: string; job: string }): Promise<void> {
-  return withClient(args.master, async (c) => {
+export function waitCommand(args: SecurityArgs & { master: string; job: string }): Promise<void> {
+  return withClient(args, async (c) => {
     const s = await c.wait(args.job, progressPrinter());
     process.stdout.write(`${s.jobId} ${s.state}\n`);
   });
 }
 
 /** `mr status JOB`. */
-export function statusCommand(args: { master: string; job: string }): Promise<void> {
-  return withClient(args.master, async (c) => {
+export function statusCommand(args: SecurityArgs & { master: string; job: string }): Promise<void> {
+  return withClient(args, async (c) => {
     process.stdout.write(statusLines(await c.status(args.job)));
   });
 }
 
 /** `mr events JOB`: the job's history, following it until it ends. */
-export function eventsCommand(args: { master: string; job: string }): Promise<void> {
-  return withClient(args.master, async (c) => {
+export function eventsCommand(args: SecurityArgs & { master: string; job: string }): Promise<void> {
+  return withClient(args, async (c) => {
     for await (const e of c.watch(args.job)) process.stdout.write(`${new Date(e.time).toISOString()} ${e.type} ${e.message}\n`);
   });
 }
 
 /** `mr results JOB`. */
-export function resultsCommand(args: { master: string; job: string; format: ResultFormat; output?: string }): Promise<void> {
-  return withClient(args.master, async (c) => {
+export function resultsCommand(args: SecurityArgs & { master: string; job: string; format: ResultFormat; output?: string }): Promise<void> {
+  return withClient(args, async (c) => {
     await writeResults(c, args.job, args.format, args.output);
   });
 }
 
 /** `mr kill JOB`. */
-export function killCommand(args: { master: string; job: string }): Promise<void> {
-  return withClient(args.master, async (c) => {
+export function killCommand(args: SecurityArgs & { master: string; job: string }): Promise<void> {
+  return withClient(args, async (c) => {
     const s = await c.kill(args.job);
     process.stdout.write(`${s.jobId} ${s.state}\n`);
   });
 }
 
 /** `mr purge JOB`. */
-export function purgeCommand(args: { master: string; job: string }): Promise<void> {
-  return withClient(args.master, async (c) => {
+export function purgeCommand(args: SecurityArgs & { master: string; job: string }): Promise<void> {
+  return withClient(args, async (c) => {
     await c.purge(args.job);
     process.stdout.write(`${args.job} purged\n`);
   });
 }
 
 /** `mr jobs`: one line per job. */
-export function jobsCommand(args: { master: string }): Promise<void> {
-  return withClient(args.master, async (c) => {
+export function jobsCommand(args: SecurityArgs & { master: string }): Promise<void> {
+  return withClient(args, async (c) => {
     for (const s of await c.jobs()) {
       process.stdout.write(`${s.jobId}\t${s.state}\tmap ${s.mapsDone}/${s.mapsTotal}\treduce ${s.reducesDone}/${s.reducesTotal}${s.error ? `\t${s.error}` : ''}\n`);
     }
@@ -153,8 +170,8 @@ export function jobsCommand(args: { master: string }): Promise<void> {
 }
 
 /** `mr workers`: one line per worker. */
-export function workersCommand(args: { master: string }): Promise<void> {
-  return withClient(args.master, async (c) => {
+export function workersCommand(args: SecurityArgs & { master: string }): Promise<void> {
+  return withClient(args, async (c) => {
     for (const w of await c.workers()) process.stdout.write(`${w.workerId}\t${w.dataAddress}\t${w.state}\t${w.running}/${w.slots} slots\n`);
   });
 }
@@ -175,7 +192,8 @@ function untilSignal(stop: () => Promise<void>, onTerm: () => Promise<void> = st
 }
 
 /** `mr master`. */
-export async function masterCommand(args: {
+export async function masterCommand(args: SecurityArgs & {
+  insecure: boolean;
   host: string;
   port: number;
   httpPort?: number;
@@ -195,6 +213,8 @@ export async function masterCommand(args: {
     maxAttempts: args.maxAttempts,
     speculationMinMs: args.speculationMinMs,
     retryBackoffMs: args.retryBackoffMs,
+    security: securityOf(args),
+    insecure: args.insecure,
   });
   process.stderr.write(`groove master listening on ${master.address}${master.httpPort !== undefined ? `, status page on port ${master.httpPort}` : ''}\n`);
   await untilSignal(() => master.stop());
@@ -204,7 +224,8 @@ export async function masterCommand(args: {
 }
 
 /** `mr worker`. */
-export async function workerCommand(args: {
+export async function workerCommand(args: SecurityArgs & {
+  insecure: boolean;
   master: string;
   host: string;
   port: number;
@@ -227,9 +248,24 @@ export async function workerCommand(args: {
     taskTimeoutMs: seconds(args.taskTimeout),
     taskMemoryMb: args.taskMemoryMb,
     drainTimeoutMs: seconds(args.drainTimeout),
+    security: securityOf(args),
+    insecure: args.insecure,
   });
   process.stderr.write(`groove worker ${worker.workerId} serving data on ${worker.dataAddress}, ${worker.options.slots} slots, master ${args.master}\n`);
   // SIGTERM drains (finish or hand back running tasks); SIGINT stops at once.
   await untilSignal(() => worker.stop(), () => worker.drain());
   process.exit(0);
+}
+
+/** The default place of the cluster token written by `mr token`. */
+export const DEFAULT_TOKEN_FILE = path.join(os.homedir(), '.groove', 'token');
+
+/** `mr token [FILE]`: writes a fresh random cluster token, readable by its owner only. */
+export function tokenCommand(args: { file?: string; force: boolean }): Promise<void> {
+  const file = path.resolve(args.file ?? DEFAULT_TOKEN_FILE);
+  if (fs.existsSync(file) && !args.force) throw new UserError(`${file} exists; pass --force to replace it (every process of the cluster needs the new one)`);
+  writeTokenFile(file);
+  process.stdout.write(`${file}\n`);
+  process.stderr.write(`wrote a new cluster token to ${file} (mode 0600); give it to the master, the workers and clients with --token-file ${file} or MR_TOKEN_FILE\n`);
+  return Promise.resolve();
 }

@@ -26,10 +26,25 @@ function jobOptions<T>(y: Argv<T>) {
     .option('speculation', { describe: 'backup attempts for straggling tasks (--no-speculation turns them off)', type: 'boolean', default: true });
 }
 
+/** --token-file and the TLS options, on every command that talks to or runs a cluster. */
+function securityOptions<T>(y: Argv<T>) {
+  return y
+    .option('token-file', { describe: 'the cluster token (env MR_TOKEN_FILE; make one with mr token)', type: 'string', default: process.env['MR_TOKEN_FILE'], defaultDescription: '$MR_TOKEN_FILE' })
+    .option('tls-cert', { describe: 'PEM certificate this process presents', type: 'string' })
+    .option('tls-key', { describe: 'PEM private key of --tls-cert', type: 'string' })
+    .option('tls-ca', { describe: 'PEM CA that peers\' certificates must be signed by (servers then require client certificates)', type: 'string' });
+}
+
+function securityArgs(a: { tokenFile?: string; tlsCert?: string; tlsKey?: string; tlsCa?: string }) {
+  return { tokenFile: a.tokenFile, tlsCert: a.tlsCert, tlsKey: a.tlsKey, tlsCa: a.tlsCa };
+}
+
+const insecureOption = { describe: 'allow listening beyond loopback without a token (anyone who can connect can run code)', type: 'boolean', default: false } as const;
+
 const formatOption = { describe: 'result format', choices: ['text', 'jsonl'] as const, default: 'text' as const };
 
 function jobArg<T>(y: Argv<T>) {
-  return y.positional('job', { describe: 'job id', type: 'string', demandOption: true }).option('master', masterOption);
+  return securityOptions(y.positional('job', { describe: 'job id', type: 'string', demandOption: true }).option('master', masterOption));
 }
 
 /** Builds the `mr` command line. */
@@ -47,7 +62,8 @@ function cli(argv: readonly string[]) {
       'master',
       'start a master',
       (y) =>
-        y
+        securityOptions(y)
+          .option('insecure', insecureOption)
           .option('host', { describe: 'address to bind', type: 'string', default: '127.0.0.1' })
           .option('port', { describe: 'gRPC port (0: any free port)', type: 'number', default: 7070 })
           .option('http-port', { describe: 'status page port (0: any free port; none if not given)', type: 'number' })
@@ -58,6 +74,8 @@ function cli(argv: readonly string[]) {
           .option('retry-backoff-ms', { describe: 'first delay before retrying a failed attempt; doubles (default 200)', type: 'number' }),
       (a) =>
         cmd.masterCommand({
+          ...securityArgs(a),
+          insecure: a.insecure,
           host: a.host,
           port: a.port,
           httpPort: a.httpPort,
@@ -72,7 +90,8 @@ function cli(argv: readonly string[]) {
       'worker',
       'start a worker daemon',
       (y) =>
-        y
+        securityOptions(y)
+          .option('insecure', insecureOption)
           .option('master', masterOption)
           .option('host', { describe: 'address the data service binds', type: 'string', default: '127.0.0.1' })
           .option('port', { describe: 'data service port (0: any free port)', type: 'number', default: 0 })
@@ -84,6 +103,8 @@ function cli(argv: readonly string[]) {
           .option('drain-timeout', { describe: 'on SIGTERM, seconds running tasks may take to finish (default 60)', type: 'number' }),
       (a) =>
         cmd.workerCommand({
+          ...securityArgs(a),
+          insecure: a.insecure,
           master: a.master,
           host: a.host,
           port: a.port,
@@ -98,8 +119,8 @@ function cli(argv: readonly string[]) {
     .command(
       'submit <job>',
       'submit a job to a cluster; prints its id',
-      (y) => jobOptions(y).option('master', masterOption).option('wait', { describe: 'wait for the job; exit 0 only if it succeeded', type: 'boolean', default: false }),
-      (a) => cmd.submitCommand({ job: a.job, input: a.input, partitions: a.partitions, param: a.param, chunkSize: a.chunkSize, sortBufferMb: a.sortBufferMb, maxAttempts: a.maxAttempts, speculation: a.speculation, master: a.master, wait: a.wait }),
+      (y) => securityOptions(jobOptions(y)).option('master', masterOption).option('wait', { describe: 'wait for the job; exit 0 only if it succeeded', type: 'boolean', default: false }),
+      (a) => cmd.submitCommand({ ...securityArgs(a), job: a.job, input: a.input, partitions: a.partitions, param: a.param, chunkSize: a.chunkSize, sortBufferMb: a.sortBufferMb, maxAttempts: a.maxAttempts, speculation: a.speculation, master: a.master, wait: a.wait }),
     )
     .command('wait <job>', 'wait for a job; exit 0 only if it succeeded', jobArg, (a) => cmd.waitCommand(a))
     .command('status <job>', 'show a job\'s state, progress and counters', jobArg, (a) => cmd.statusCommand(a))
@@ -108,12 +129,21 @@ function cli(argv: readonly string[]) {
       'results <job>',
       'print a job\'s results',
       (y) => jobArg(y).option('format', formatOption).option('output', { alias: 'o', describe: 'write part-NNNNN files into DIR', type: 'string' }),
-      (a) => cmd.resultsCommand({ master: a.master, job: a.job, format: a.format, output: a.output }),
+      (a) => cmd.resultsCommand({ ...securityArgs(a), master: a.master, job: a.job, format: a.format, output: a.output }),
     )
     .command('kill <job>', 'stop a running job', jobArg, (a) => cmd.killCommand(a))
     .command('purge <job>', 'forget a job and delete its files on the workers', jobArg, (a) => cmd.purgeCommand(a))
-    .command('jobs', 'list jobs', (y) => y.option('master', masterOption), (a) => cmd.jobsCommand(a))
-    .command('workers', 'list workers', (y) => y.option('master', masterOption), (a) => cmd.workersCommand(a))
+    .command('jobs', 'list jobs', (y) => securityOptions(y.option('master', masterOption)), (a) => cmd.jobsCommand(a))
+    .command('workers', 'list workers', (y) => securityOptions(y.option('master', masterOption)), (a) => cmd.workersCommand(a))
+    .command(
+      'token [file]',
+      'write a fresh random cluster token (mode 0600)',
+      (y) =>
+        y
+          .positional('file', { describe: 'where (default ~/.groove/token)', type: 'string' })
+          .option('force', { describe: 'replace an existing file', type: 'boolean', default: false }),
+      (a) => cmd.tokenCommand({ file: a.file, force: a.force }),
+    )
     .demandCommand(1, 'give a command; see mr --help')
     .strict()
     .help()

@@ -120,7 +120,7 @@ async function openSources(
       }
       let client = clients.get(out.dataAddress);
       if (!client) {
-        client = createWorkerClient(out.dataAddress);
+        client = createWorkerClient(out.dataAddress, spec.security);
         clients.set(out.dataAddress, client);
       }
       const file = path.join(dir, `fetch-${String(i).padStart(5, '0')}.data`);

@@ -1,0 +1,95 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+
+/**
+ * How one process secures its connections: the cluster token sent with (and required
+ * on) every RPC, and TLS material. Plain data, so a worker can hand it to its pool
+ * processes, which open connections of their own (reducers fetching map outputs).
+ */
+export interface Security {
+  /** The cluster token; undefined: no authentication (loopback-only clusters, or --insecure). */
+  readonly token?: string;
+  /** PEM certificate chain this process presents (as a server, and as a client for mutual TLS). */
+  readonly tlsCert?: Buffer;
+  /** PEM private key of tlsCert. */
+  readonly tlsKey?: Buffer;
+  /** PEM CA: servers require client certificates signed by it; clients verify servers with it. */
+  readonly tlsCa?: Buffer;
+}
+
+/** No token, no TLS. */
+export const NO_SECURITY: Security = {};
+
+/** The metadata key that carries the token. */
+export const TOKEN_METADATA_KEY = 'authorization';
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/** Constant-time comparison of a presented token with the cluster's (hashing first evens out the lengths). */
+export function tokenMatches(presented: string, expected: string): boolean {
+  return timingSafeEqual(digest(presented), digest(expected));
+}
+
+/** The token presented in call metadata, or undefined. */
+export function presentedToken(metadata: grpc.Metadata): string | undefined {
+  const value = metadata.get(TOKEN_METADATA_KEY)[0];
+  if (typeof value !== 'string') return undefined;
+  const m = /^Bearer (.+)$/.exec(value);
+  return m ? m[1] : undefined;
+}
+
+/**
+ * A server interceptor that refuses every call without the cluster token with
+ * UNAUTHENTICATED before its handler runs, so nothing is executed or stored for it.
+ * It covers every method of every service on the server, including future ones.
+ */
+export function authInterceptor(token: string): grpc.ServerInterceptor {
+  return (_method, call) =>
+    new grpc.ServerInterceptingCall(call, {
+      start(next) {
+        next({
+          onReceiveMetadata(metadata, mdNext) {
+            const presented = presentedToken(metadata);
+            if (presented !== undefined && tokenMatches(presented, token)) {
+              mdNext(metadata);
+            } else {
+              call.sendStatus({ code: grpc.status.UNAUTHENTICATED, details: presented === undefined ? 'a cluster token is required' : 'wrong cluster token' });
+            }
+          },
+        });
+      },
+    });
+}
+
+/** Server options: message limits plus the auth interceptor when a token is set. */
+export function serverOptions(security: Security, base: grpc.ServerOptions): grpc.ServerOptions {
+  return security.token ? { ...base, interceptors: [authInterceptor(security.token)] } : base;
+}
+
+/** Server credentials: TLS when a certificate is given (mutual when a CA is given too). */
+export function serverCredentials(security: Security): grpc.ServerCredentials {
+  if (!security.tlsCert || !security.tlsKey) return grpc.ServerCredentials.createInsecure();
+  return grpc.ServerCredentials.createSsl(security.tlsCa ?? null, [{ cert_chain: security.tlsCert, private_key: security.tlsKey }], security.tlsCa !== undefined);
+}
+
+/** Channel credentials: TLS when a CA or certificate is given, presenting our certificate for mutual TLS. */
+export function channelCredentials(security: Security): grpc.ChannelCredentials {
+  if (!security.tlsCa && !security.tlsCert) return grpc.credentials.createInsecure();
+  return grpc.credentials.createSsl(security.tlsCa ?? null, security.tlsKey ?? null, security.tlsCert ?? null);
+}
+
+/** Client options: the given ones plus an interceptor that sends the token with every call. */
+export function clientOptions(security: Security, base: grpc.ChannelOptions): grpc.ClientOptions {
+  const token = security.token;
+  if (!token) return base;
+  const withToken: grpc.Interceptor = (options, nextCall) =>
+    new grpc.InterceptingCall(nextCall(options), {
+      start(metadata, listener, next) {
+        metadata.set(TOKEN_METADATA_KEY, `Bearer ${token}`);
+        next(metadata, listener);
+      },
+    });
+  return { ...base, interceptors: [withToken] };
+}
