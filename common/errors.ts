@@ -1,3 +1,5 @@
+import { terminalSafe } from './terminal-text.js';
+
 /**
  * Groove's error classes, one per meaning. A {@link UserError} is the user's mistake (bad
  * input, a failed job, an unreachable master): the CLI prints its message alone, on one
@@ -37,9 +39,9 @@ export class MasterUnavailableError extends UserError {
 /** The master or a worker refused a request (unknown job, bad argument). */
 export class RequestRejectedError extends UserError {}
 
-/** Flattens any message to one line so terminal output stays one record per line. */
+/** Flattens any message to one line, control characters escaped, so it prints safely as one line. */
 export function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  return terminalSafe(text.replace(/\s*[\r\n]+\s*/g, ' ').trim());
 }
 
 /** The one-line message of anything thrown. */

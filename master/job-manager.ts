@@ -8,6 +8,7 @@ import { isValidId } from '../proto/ids.js';
 import { Job } from './job.js';
 import type { Attempt, JobSpec, Task } from './job.js';
 import { planJob } from './job-planner.js';
+import { badSuccessReport, boundedError } from './task-update-check.js';
 import { resolveInputs } from './input-resolver.js';
 import type { CompiledMasterOptions } from './master-options.js';
 import { nextRetryTime, placeTasks } from './scheduler.js';
@@ -174,6 +175,12 @@ export class JobManager {
   }
 
   private attemptSucceeded(job: Job, task: Task, attempt: Attempt, worker: WorkerEntry, update: TaskUpdate__Output): void {
+    const bad = badSuccessReport(job, task, update);
+    if (bad) {
+      this.log.warn('refused a success report', { job: job.id, task: task.id, worker: worker.id, why: bad });
+      this.attemptFailed(job, task, attempt, worker, { ...update, error: `the worker's report was refused: ${bad}`, errorDetail: '' });
+      return;
+    }
     if (task.kind === 'map' && update.mapOutput) {
       task.mapOutput = { workerId: worker.id, dataAddress: worker.dataAddress, dir: update.mapOutput.dir, offsets: update.mapOutput.offsets };
     } else if (task.kind === 'reduce' && update.reduceOutput) {
@@ -217,8 +224,9 @@ export class JobManager {
   private attemptFailed(job: Job, task: Task, attempt: Attempt, worker: WorkerEntry, update: TaskUpdate__Output): void {
     task.failures++;
     job.failedAttempts++;
-    task.error = update.error || 'failed';
-    task.errorDetail = update.errorDetail;
+    const { error, errorDetail } = boundedError(update);
+    task.error = error || 'failed';
+    task.errorDetail = errorDetail;
     task.failedOn.add(worker.id);
     job.workerFailures.set(worker.id, (job.workerFailures.get(worker.id) ?? 0) + 1);
     const where = describeTask(task);

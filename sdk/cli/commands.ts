@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { createLogger, setLogLevel } from '../../common/logger.js';
 import { loadSecurity, writeTokenFile } from '../../common/security-config.js';
 import type { Security } from '../../proto/credentials.js';
-import { UserError } from '../../common/errors.js';
+import { UserError, oneLine } from '../../common/errors.js';
+import { terminalSafe } from '../../common/terminal-text.js';
 import { Master } from '../../master/index.js';
 import { WorkerDaemon } from '../../worker/index.js';
 import { GrooveClient } from '../client.js';
@@ -98,6 +99,10 @@ async function withClient<T>(args: SecurityArgs & { master: string }, fn: (clien
 }
 
 function statusLines(s: JobStatus): string {
+  return terminalSafe(statusText(s), true);
+}
+
+function statusText(s: JobStatus): string {
   const lines = [
     `job       ${s.jobId}`,
     `name      ${s.name}`,
@@ -133,7 +138,7 @@ export function statusCommand(args: SecurityArgs & { master: string; job: string
 /** `mr events JOB`: the job's history, following it until it ends. */
 export function eventsCommand(args: SecurityArgs & { master: string; job: string }): Promise<void> {
   return withClient(args, async (c) => {
-    for await (const e of c.watch(args.job)) process.stdout.write(`${new Date(e.time).toISOString()} ${e.type} ${e.message}\n`);
+    for await (const e of c.watch(args.job)) process.stdout.write(`${new Date(e.time).toISOString()} ${e.type} ${terminalSafe(e.message)}\n`);
   });
 }
 
@@ -164,7 +169,7 @@ export function purgeCommand(args: SecurityArgs & { master: string; job: string 
 export function jobsCommand(args: SecurityArgs & { master: string }): Promise<void> {
   return withClient(args, async (c) => {
     for (const s of await c.jobs()) {
-      process.stdout.write(`${s.jobId}\t${s.state}\tmap ${s.mapsDone}/${s.mapsTotal}\treduce ${s.reducesDone}/${s.reducesTotal}${s.error ? `\t${s.error}` : ''}\n`);
+      process.stdout.write(`${s.jobId}\t${s.state}\tmap ${s.mapsDone}/${s.mapsTotal}\treduce ${s.reducesDone}/${s.reducesTotal}${s.error ? `\t${oneLine(s.error)}` : ''}\n`);
     }
   });
 }
@@ -172,7 +177,7 @@ export function jobsCommand(args: SecurityArgs & { master: string }): Promise<vo
 /** `mr workers`: one line per worker. */
 export function workersCommand(args: SecurityArgs & { master: string }): Promise<void> {
   return withClient(args, async (c) => {
-    for (const w of await c.workers()) process.stdout.write(`${w.workerId}\t${w.dataAddress}\t${w.state}\t${w.running}/${w.slots} slots\n`);
+    for (const w of await c.workers()) process.stdout.write(terminalSafe(`${w.workerId}\t${w.dataAddress}\t${w.state}\t${w.running}/${w.slots} slots`) + '\n');
   });
 }
 

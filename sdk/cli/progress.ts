@@ -1,3 +1,4 @@
+import { oneLine } from '../../common/errors.js';
 import type { JobEvent } from '../client.js';
 
 /**
@@ -10,7 +11,7 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (e
   return (event) => {
     const s = event.status;
     if (!s) return;
-    if (event.type === 'task-failed') stream.write(`${event.message}\n`);
+    if (event.type === 'task-failed') stream.write(`${oneLine(event.message)}\n`);
     const line = `${s.jobId}: ${s.state}, map ${s.mapsDone}/${s.mapsTotal}, reduce ${s.reducesDone}/${s.reducesTotal}`;
     const now = Date.now();
     const terminal = s.state !== 'running';

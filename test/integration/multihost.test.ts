@@ -1,3 +1,4 @@
+import { writeTokenFile } from '../../common/security-config.js';
 import { after, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -85,9 +86,13 @@ describe('a master and three workers on separate hosts (network namespaces)', ()
 
     const masterIp = net.host('m').ip;
     const master = `${masterIp}:${MASTER_PORT}`;
-    const mr = (args: readonly string[], timeoutMs?: number): Promise<MrResult> => net.runMr('m', [...args, '--master', master], timeoutMs);
+    // Off loopback, Groove refuses to listen without a cluster token: every process gets it.
+    const tokenFile = path.join(dir, 'token');
+    writeTokenFile(tokenFile);
+    const auth = ['--token-file', tokenFile];
+    const mr = (args: readonly string[], timeoutMs?: number): Promise<MrResult> => net.runMr('m', [...args, '--master', master, ...auth], timeoutMs);
 
-    const m = await net.startDaemon('m', ['master', '--host', masterIp, '--port', String(MASTER_PORT), '--data-dir', path.join(dir, 'm'), '--worker-timeout', String(WORKER_TIMEOUT_S)], /listening on (\S+:\d+)/);
+    const m = await net.startDaemon('m', ['master', '--host', masterIp, '--port', String(MASTER_PORT), '--data-dir', path.join(dir, 'm'), '--worker-timeout', String(WORKER_TIMEOUT_S), ...auth], /listening on (\S+:\d+)/);
     daemons.set('m', m.daemon);
     assert.equal(m.match[1], master);
     const ids = new Map<string, string>();
@@ -96,7 +101,7 @@ describe('a master and three workers on separate hosts (network namespaces)', ()
         const h = net.host(w);
         const { daemon, match } = await net.startDaemon(
           w,
-          ['worker', '--master', master, '--host', h.ip, '--port', '0', '--slots', '1', '--data-dir', path.join(dir as string, w)],
+          ['worker', '--master', master, '--host', h.ip, '--port', '0', '--slots', '1', '--data-dir', path.join(dir as string, w), ...auth],
           /groove worker (\S+) serving data on (\S+),/,
         );
         daemons.set(w, daemon);
