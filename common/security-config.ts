@@ -12,6 +12,8 @@ export interface SecurityFiles {
   readonly tlsCert?: string;
   readonly tlsKey?: string;
   readonly tlsCa?: string;
+  /** Servers require client certificates when a CA is given (default true). */
+  readonly tlsClientAuth?: boolean;
 }
 
 /** Tokens shorter than this are refused: they could be guessed. */
@@ -41,6 +43,7 @@ export function loadSecurity(files: SecurityFiles, log?: Logger): Security {
     tlsCert: files.tlsCert ? readOption('--tls-cert', files.tlsCert) : undefined,
     tlsKey: files.tlsKey ? readOption('--tls-key', files.tlsKey) : undefined,
     tlsCa: files.tlsCa ? readOption('--tls-ca', files.tlsCa) : undefined,
+    tlsClientAuth: files.tlsClientAuth,
   };
 }
 

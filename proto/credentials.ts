@@ -13,8 +13,10 @@ export interface Security {
   readonly tlsCert?: Buffer;
   /** PEM private key of tlsCert. */
   readonly tlsKey?: Buffer;
-  /** PEM CA: servers require client certificates signed by it; clients verify servers with it. */
+  /** PEM CA: clients verify servers with it; servers require client certificates signed by it (mutual TLS). */
   readonly tlsCa?: Buffer;
+  /** Servers require client certificates. Default: true when tlsCa is given. */
+  readonly tlsClientAuth?: boolean;
 }
 
 /** No token, no TLS. */
@@ -71,7 +73,8 @@ export function serverOptions(security: Security, base: grpc.ServerOptions): grp
 /** Server credentials: TLS when a certificate is given (mutual when a CA is given too). */
 export function serverCredentials(security: Security): grpc.ServerCredentials {
   if (!security.tlsCert || !security.tlsKey) return grpc.ServerCredentials.createInsecure();
-  return grpc.ServerCredentials.createSsl(security.tlsCa ?? null, [{ cert_chain: security.tlsCert, private_key: security.tlsKey }], security.tlsCa !== undefined);
+  const clientAuth = security.tlsCa !== undefined && security.tlsClientAuth !== false;
+  return grpc.ServerCredentials.createSsl(clientAuth ? (security.tlsCa ?? null) : null, [{ cert_chain: security.tlsCert, private_key: security.tlsKey }], clientAuth);
 }
 
 /** Channel credentials: TLS when a CA or certificate is given, presenting our certificate for mutual TLS. */

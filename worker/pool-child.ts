@@ -14,6 +14,7 @@ import { FetchFailedError } from './task-runtime/fetch-failed-error.js';
 import { UserCodeError } from './task-runtime/user-code-error.js';
 import type { TaskFailure, TaskSpec } from './task-spec.js';
 import { JobFileError } from '../common/errors.js';
+import { filterProcessWarnings } from '../common/process-warnings.js';
 
 /** Loaded jobs by pack hash; a pool process usually serves one or two jobs at a time. */
 const jobs = new Map<string, AnyJob>();
@@ -68,6 +69,8 @@ async function run(spec: TaskSpec): Promise<void> {
     send({ type: 'failed', taskId: spec.taskId, attempt: spec.attempt, failure: toFailure(err) });
   }
 }
+
+filterProcessWarnings();
 
 process.on('message', (message: ParentToChild) => {
   switch (message.type) {

@@ -24,10 +24,11 @@ export interface SecurityArgs {
   readonly tlsCert?: string;
   readonly tlsKey?: string;
   readonly tlsCa?: string;
+  readonly tlsClientAuth?: boolean;
 }
 
 function securityOf(args: SecurityArgs): Security {
-  return loadSecurity({ tokenFile: args.tokenFile, tlsCert: args.tlsCert, tlsKey: args.tlsKey, tlsCa: args.tlsCa }, createLogger('cli'));
+  return loadSecurity({ tokenFile: args.tokenFile, tlsCert: args.tlsCert, tlsKey: args.tlsKey, tlsCa: args.tlsCa, tlsClientAuth: args.tlsClientAuth }, createLogger('cli'));
 }
 
 /** Options every job-submitting command shares. */

@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { UserError, errorMessage } from '../../common/errors.js';
+import { filterProcessWarnings } from '../../common/process-warnings.js';
 import { DEFAULT_MASTER } from '../client.js';
 import * as cmd from './commands.js';
 
@@ -32,11 +33,12 @@ function securityOptions<T>(y: Argv<T>) {
     .option('token-file', { describe: 'the cluster token (env MR_TOKEN_FILE; make one with mr token)', type: 'string', default: process.env['MR_TOKEN_FILE'], defaultDescription: '$MR_TOKEN_FILE' })
     .option('tls-cert', { describe: 'PEM certificate this process presents', type: 'string' })
     .option('tls-key', { describe: 'PEM private key of --tls-cert', type: 'string' })
-    .option('tls-ca', { describe: 'PEM CA that peers\' certificates must be signed by (servers then require client certificates)', type: 'string' });
+    .option('tls-ca', { describe: 'PEM CA that peers\' certificates must be signed by (servers then require client certificates)', type: 'string' })
+    .option('tls-client-auth', { describe: 'with --tls-ca, servers require client certificates (--no-tls-client-auth: server authentication only)', type: 'boolean' });
 }
 
-function securityArgs(a: { tokenFile?: string; tlsCert?: string; tlsKey?: string; tlsCa?: string }) {
-  return { tokenFile: a.tokenFile, tlsCert: a.tlsCert, tlsKey: a.tlsKey, tlsCa: a.tlsCa };
+function securityArgs(a: { tokenFile?: string; tlsCert?: string; tlsKey?: string; tlsCa?: string; tlsClientAuth?: boolean }) {
+  return { tokenFile: a.tokenFile, tlsCert: a.tlsCert, tlsKey: a.tlsKey, tlsCa: a.tlsCa, tlsClientAuth: a.tlsClientAuth };
 }
 
 const insecureOption = { describe: 'allow listening beyond loopback without a token (anyone who can connect can run code)', type: 'boolean', default: false } as const;
@@ -156,6 +158,7 @@ function cli(argv: readonly string[]) {
 
 /** Runs the `mr` CLI; exits non-zero with a one-line error on failure. */
 export async function main(argv: readonly string[]): Promise<void> {
+  filterProcessWarnings();
   try {
     await cli(argv).parseAsync();
   } catch (err) {

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { GrooveClient } from '../../sdk/index.js';
+import { GrooveClient, writeTokenFile } from '../../sdk/index.js';
+import type { Security } from '../../sdk/index.js';
 import { startDaemon } from './cli.js';
 import type { Daemon } from './cli.js';
 
@@ -10,6 +11,8 @@ export interface TestWorker {
   readonly daemon: Daemon;
   readonly id: string;
   readonly dataDir: string;
+  /** host:port of its data service. */
+  readonly dataAddress: string;
 }
 
 /** A master and workers started through the CLI, each its own process, on loopback. */
@@ -18,6 +21,10 @@ export interface TestCluster {
   readonly dir: string;
   readonly masterDaemon: Daemon;
   readonly workers: TestWorker[];
+  /** The cluster token file, when started with `token: true`. */
+  readonly tokenFile?: string;
+  /** What clients of this cluster need (the token, when there is one). */
+  readonly security: Security;
   /** Starts one more worker (e.g. to replace a killed one). */
   addWorker(env?: NodeJS.ProcessEnv): Promise<TestWorker>;
   stop(): Promise<void>;
@@ -33,6 +40,12 @@ export interface ClusterOptions {
   readonly workerArgs?: readonly string[];
   /** Extra environment for worker i. */
   readonly workerEnv?: (i: number) => NodeJS.ProcessEnv | undefined;
+  /** Give the cluster a token (written to a file in its dir, passed to every process). */
+  readonly token?: boolean;
+  /** Extra arguments for master and workers both (e.g. TLS files). */
+  readonly commonArgs?: readonly string[];
+  /** What the test's own clients use besides the token (TLS material). */
+  readonly clientSecurity?: Security;
 }
 
 /** Polls `check` until it returns true (or throws after timeoutMs). */
@@ -61,8 +74,12 @@ export function childPids(pid: number): number[] {
 /** Starts `mr master` and worker daemons, and waits until every worker registered. */
 export async function startCluster(options: ClusterOptions): Promise<TestCluster> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-cluster-'));
+  const tokenFile = options.token ? path.join(dir, 'token') : undefined;
+  const token = tokenFile ? writeTokenFile(tokenFile) : undefined;
+  const common = [...(tokenFile ? ['--token-file', tokenFile] : []), ...(options.commonArgs ?? [])];
+  const security: Security = { ...(token ? { token } : {}), ...options.clientSecurity };
   const { daemon: masterDaemon, match } = await startDaemon(
-    ['master', '--host', '127.0.0.1', '--port', '0', '--http-port', '0', '--data-dir', path.join(dir, 'master'), ...(options.masterArgs ?? [])],
+    ['master', '--host', '127.0.0.1', '--port', '0', '--http-port', '0', '--data-dir', path.join(dir, 'master'), ...common, ...(options.masterArgs ?? [])],
     /listening on (127\.0\.0\.1:\d+)/,
   );
   const master = match[1] as string;
@@ -72,12 +89,12 @@ export async function startCluster(options: ClusterOptions): Promise<TestCluster
     if (stopping) throw new Error('the cluster is stopping');
     const dataDir = path.join(dir, `w${n++}`);
     const { daemon, match: m } = await startDaemon(
-      ['worker', '--master', master, '--host', '127.0.0.1', '--port', '0', '--slots', String(options.slots ?? 1), '--data-dir', dataDir, ...(options.workerArgs ?? [])],
-      /groove worker (\S+) serving data on/,
+      ['worker', '--master', master, '--host', '127.0.0.1', '--port', '0', '--slots', String(options.slots ?? 1), '--data-dir', dataDir, ...common, ...(options.workerArgs ?? [])],
+      /groove worker (\S+) serving data on (\S+),/,
       30_000,
       env,
     );
-    const worker = { daemon, id: m[1] as string, dataDir };
+    const worker = { daemon, id: m[1] as string, dataDir, dataAddress: m[2] as string };
     cluster.workers.push(worker);
     // Started while the cluster was being stopped: stop it too.
     if (stopping) await daemon.stop();
@@ -88,6 +105,8 @@ export async function startCluster(options: ClusterOptions): Promise<TestCluster
     dir,
     masterDaemon,
     workers: [],
+    tokenFile,
+    security,
     addWorker,
     async stop() {
       stopping = true;
@@ -98,7 +117,7 @@ export async function startCluster(options: ClusterOptions): Promise<TestCluster
   };
   try {
     for (let i = 0; i < options.workers; i++) await addWorker(options.workerEnv?.(i));
-    const client = new GrooveClient({ master });
+    const client = new GrooveClient({ master, security });
     try {
       await waitUntil(`${options.workers} workers registered`, async () => (await client.workers()).filter((w) => w.state === 'alive').length === options.workers);
     } finally {
