@@ -24,6 +24,8 @@ export interface ProcessPoolOptions {
   readonly memoryLimitMb: number;
   /** How long a pool process may take to exit after `shutdown` before SIGKILL, ms. Default 5000. */
   readonly stopTimeoutMs?: number;
+  /** Run pool processes as this uid/gid (job code then has only that user's rights). */
+  readonly runAs?: { readonly uid: number; readonly gid: number };
 }
 
 const CHILD_SCRIPT = path.join(__dirname, 'pool-child.js');
@@ -129,6 +131,7 @@ export class ProcessPool {
       execArgv: [`--max-old-space-size=${this.options.memoryLimitMb}`],
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
       env: { ...process.env, GROOVE_POOL_PROCESS: '1' },
+      ...(this.options.runAs ? { uid: this.options.runAs.uid, gid: this.options.runAs.gid } : {}),
     });
     let markReady: () => void = () => undefined;
     let markExited: () => void = () => undefined;

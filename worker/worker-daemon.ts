@@ -17,7 +17,7 @@ import type { TaskAssignment__Output } from '../proto/generated/groove/TaskAssig
 import type { TaskUpdate } from '../proto/generated/groove/TaskUpdate';
 import type { WorkerMessage } from '../proto/generated/groove/WorkerMessage';
 import { isValidId } from '../proto/ids.js';
-import { attemptDir, jobDir } from './data-layout.js';
+import { JOBS_DIR, attemptDir, jobDir } from './data-layout.js';
 import { createDataService } from './data-service.js';
 import { PackCache } from './pack-cache.js';
 import { ProcessPool, TaskAttemptError } from './process-pool.js';
@@ -64,7 +64,14 @@ export class WorkerDaemon {
       server.bindAsync(`${opts.host}:${opts.port}`, serverCredentials(opts.security), (err, p) => (err ? reject(err) : resolve(p))),
     );
     const dataAddress = `${opts.advertise}:${port}`;
-    const pool = new ProcessPool({ size: opts.slots, logger: log.child({ component: 'pool' }), taskTimeoutMs: opts.taskTimeoutMs, memoryLimitMb: opts.taskMemoryMb });
+    if (opts.runAs) {
+      // Pool processes write their outputs under jobs/ as that user; the daemon (root) still reads and deletes them.
+      const jobs = path.join(opts.dataDir, JOBS_DIR);
+      fs.mkdirSync(jobs, { recursive: true });
+      fs.chownSync(jobs, opts.runAs.uid, opts.runAs.gid);
+      log.info('pool processes run as another user', { user: opts.runAs.user, uid: opts.runAs.uid });
+    }
+    const pool = new ProcessPool({ size: opts.slots, logger: log.child({ component: 'pool' }), taskTimeoutMs: opts.taskTimeoutMs, memoryLimitMb: opts.taskMemoryMb, runAs: opts.runAs });
     await pool.start();
     let daemon: WorkerDaemon | undefined;
     const packs = new PackCache(opts.dataDir, () => {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import { UserError } from '../common/errors.js';
 import { NO_SECURITY } from '../proto/credentials.js';
@@ -29,6 +30,8 @@ export interface WorkerDaemonOptions {
   readonly security?: Security;
   /** Allow listening beyond loopback without a token (warns on every start). Default false. */
   readonly insecure?: boolean;
+  /** Run pool processes (the only ones that run job code) as this user; the daemon must run as root. */
+  readonly runAs?: string;
 }
 
 /** Worker options with every default applied and every value checked. */
@@ -45,6 +48,22 @@ export interface CompiledWorkerDaemonOptions {
   readonly drainTimeoutMs: number;
   readonly security: Security;
   readonly insecure: boolean;
+  /** uid and gid for pool processes, from --run-as. */
+  readonly runAs?: { readonly user: string; readonly uid: number; readonly gid: number };
+}
+
+/** Looks a user up by name (or numeric id) for --run-as. */
+function resolveUser(user: string): { user: string; uid: number; gid: number } {
+  if (process.getuid?.() !== 0) throw new UserError('--run-as needs the worker to run as root (it switches its pool processes to that user)');
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/.test(user)) throw new UserError(`--run-as: bad user name ${JSON.stringify(user)}`);
+  try {
+    const uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    const gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    if (!Number.isInteger(uid) || !Number.isInteger(gid)) throw new Error('not a number');
+    return { user, uid, gid };
+  } catch (err) {
+    throw new UserError(`--run-as: no such user ${user}`, { cause: err });
+  }
 }
 
 /** Applies defaults and validates; errors name the option. */
@@ -80,5 +99,6 @@ export function compileWorkerOptions(options: WorkerDaemonOptions): CompiledWork
     drainTimeoutMs,
     security: options.security ?? NO_SECURITY,
     insecure: options.insecure ?? false,
+    runAs: options.runAs === undefined ? undefined : resolveUser(options.runAs),
   };
 }

@@ -232,6 +232,7 @@ export async function masterCommand(args: SecurityArgs & {
 /** `mr worker`. */
 export async function workerCommand(args: SecurityArgs & {
   insecure: boolean;
+  runAs?: string;
   master: string;
   host: string;
   port: number;
@@ -256,6 +257,7 @@ export async function workerCommand(args: SecurityArgs & {
     drainTimeoutMs: seconds(args.drainTimeout),
     security: securityOf(args),
     insecure: args.insecure,
+    runAs: args.runAs,
   });
   process.stderr.write(`groove worker ${worker.workerId} serving data on ${worker.dataAddress}, ${worker.options.slots} slots, master ${args.master}\n`);
   // SIGTERM drains (finish or hand back running tasks); SIGINT stops at once.

@@ -102,11 +102,13 @@ function cli(argv: readonly string[]) {
           .option('data-dir', { describe: 'where task outputs are kept (default ~/.groove/worker)', type: 'string' })
           .option('task-timeout', { describe: 'seconds without progress after which a task is killed and retried (default 120)', type: 'number' })
           .option('task-memory-mb', { describe: 'heap limit of each pool process, MiB (default 2048)', type: 'number' })
-          .option('drain-timeout', { describe: 'on SIGTERM, seconds running tasks may take to finish (default 60)', type: 'number' }),
+          .option('drain-timeout', { describe: 'on SIGTERM, seconds running tasks may take to finish (default 60)', type: 'number' })
+          .option('run-as', { describe: 'run pool processes (job code) as this user; the worker must run as root', type: 'string' }),
       (a) =>
         cmd.workerCommand({
           ...securityArgs(a),
           insecure: a.insecure,
+          runAs: a.runAs,
           master: a.master,
           host: a.host,
           port: a.port,
