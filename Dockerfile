@@ -1,7 +1,7 @@
 # Groove: the `mr` command (master, worker, client) in one image.
 # Built the same way the README installs: npm ci, npm run build.
 #   docker build -t groove .
-#   docker run --rm groove token /var/lib/groove/token   (once, into a volume shared with the hosts)
+#   docker run --rm -v groove:/var/lib/groove groove token /var/lib/groove/token   (once)
 #   docker run --rm -p 7070:7070 -v groove:/var/lib/groove groove master --host 0.0.0.0 \
 #       --token-file /var/lib/groove/token --data-dir /var/lib/groove/master
 FROM node:20-bookworm-slim
