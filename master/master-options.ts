@@ -1,4 +1,5 @@
 import { UserError } from '../common/errors.js';
+import { intOption } from '../common/option-checks.js';
 import { NO_SECURITY } from '../proto/credentials.js';
 import type { Security } from '../proto/credentials.js';
 
@@ -53,7 +54,7 @@ export interface CompiledMasterOptions {
 }
 
 function checkPort(name: string, port: number): void {
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`${name} must be an integer from 0 to 65535, got ${String(port)}`);
+  intOption(name, port, 0, 0, 65535);
 }
 
 /** Applies defaults and validates; errors name the option. */
@@ -62,13 +63,8 @@ export function compileMasterOptions(options: MasterOptions): CompiledMasterOpti
   checkPort('--port', port);
   if (options.httpPort !== undefined) checkPort('--http-port', options.httpPort);
   if (!options.dataDir) throw new UserError('--data-dir is required');
-  const heartbeatMs = options.heartbeatMs ?? 1000;
-  if (!Number.isInteger(heartbeatMs) || heartbeatMs < 10) throw new UserError('heartbeatMs must be an integer of at least 10');
-  const int = (name: string, value: number | undefined, fallback: number, min: number): number => {
-    const v = value ?? fallback;
-    if (!Number.isInteger(v) || v < min) throw new UserError(`${name} must be an integer of at least ${min}, got ${String(v)}`);
-    return v;
-  };
+  const int = intOption;
+  const heartbeatMs = int('heartbeatMs', options.heartbeatMs, 1000, 10);
   const workerTimeoutMs = int('--worker-timeout-ms', options.workerTimeoutMs, 5000, 2 * heartbeatMs);
   const maxAttempts = int('--max-attempts', options.maxAttempts, 4, 1);
   const blacklistAfter = int('--blacklist-after', options.blacklistAfter, 3, 1);

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import { UserError } from '../common/errors.js';
+import { intOption } from '../common/option-checks.js';
 import { NO_SECURITY } from '../proto/credentials.js';
 import type { Security } from '../proto/credentials.js';
 
@@ -77,11 +78,7 @@ export function compileWorkerOptions(options: WorkerDaemonOptions): CompiledWork
   if (!options.dataDir) throw new UserError('--data-dir is required');
   const anyHost = host === '0.0.0.0' || host === '::';
   const advertise = options.advertise ?? (anyHost ? os.hostname() : host);
-  const int = (name: string, value: number | undefined, fallback: number, min: number): number => {
-    const v = value ?? fallback;
-    if (!Number.isInteger(v) || v < min) throw new UserError(`${name} must be an integer of at least ${min}, got ${String(v)}`);
-    return v;
-  };
+  const int = intOption;
   const heartbeatMs = int('heartbeatMs', options.heartbeatMs, 1000, 10);
   const taskTimeoutMs = int('--task-timeout', options.taskTimeoutMs, 120_000, 100);
   const taskMemoryMb = int('--task-memory-mb', options.taskMemoryMb, 2048, 64);

@@ -1,17 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { mulberry32 } from './prng.js';
 
-/** A small seeded PRNG (mulberry32): the same corpus on every run and machine. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'su', 'ta', 'ri', 'po', 've', 'zu', 'é', 'ü', 'ß', '日', '本'];
 const EXTRA = ['The', 'the', 'THE', "don't", '--', '.', ',', '(x)', 'a\\b', '"q"', 'ERROR', 'error'];

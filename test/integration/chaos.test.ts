@@ -7,6 +7,7 @@ import { childPids, startCluster } from '../helpers/cluster.js';
 import type { TestCluster, TestWorker } from '../helpers/cluster.js';
 import { mulberry32, writeCorpus } from '../helpers/corpus.js';
 import { referenceGrep, referenceInvertedIndex, referenceWordCount } from '../helpers/reference.js';
+import { collectResults } from '../helpers/job-output.js';
 
 /** The seed is printed so a failing run can be replayed: GROOVE_CHAOS_SEED=N npm test. */
 const SEED = Number(process.env['GROOVE_CHAOS_SEED'] ?? 20261126);
@@ -15,16 +16,6 @@ interface ChaosJob {
   readonly file: string;
   readonly options: SubmitOptions;
   readonly expected: Map<string, unknown>;
-}
-
-async function readAll(client: GrooveClient, jobId: string): Promise<Map<string, unknown>> {
-  const out = new Map<string, unknown>();
-  for await (const [k, v] of client.results(jobId)) {
-    const key = typeof k === 'string' ? k : JSON.stringify(k);
-    assert.ok(!out.has(key), `duplicate key ${key} in ${jobId}`);
-    out.set(key, v);
-  }
-  return out;
 }
 
 describe(`chaos (seed ${SEED})`, () => {
@@ -97,7 +88,7 @@ describe(`chaos (seed ${SEED})`, () => {
           for (;;) {
             await client.wait(id);
             try {
-              assert.deepEqual(await readAll(client, id), job.expected, `job ${id} (${job.file})`);
+              assert.deepEqual(await collectResults(client, id), job.expected, `job ${id} (${job.file})`);
               return;
             } catch (err) {
               // Results live on workers (as in Disco): a worker killed after the job ended takes its

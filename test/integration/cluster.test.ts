@@ -8,17 +8,7 @@ import { startCluster } from '../helpers/cluster.js';
 import type { TestCluster } from '../helpers/cluster.js';
 import { writeCorpus } from '../helpers/corpus.js';
 import { parseJsonl, referenceGrep, referenceInvertedIndex, referenceWordCount } from '../helpers/reference.js';
-
-/** Reads a job's results through the SDK into JSON(key) -> value, refusing duplicate keys. */
-async function sdkResults(client: GrooveClient, jobId: string): Promise<Map<string, unknown>> {
-  const out = new Map<string, unknown>();
-  for await (const [k, v] of client.results(jobId)) {
-    const key = typeof k === 'string' ? k : JSON.stringify(k);
-    assert.ok(!out.has(key), `duplicate key ${key}`);
-    out.set(key, v);
-  }
-  return out;
-}
+import { collectResults } from '../helpers/job-output.js';
 
 /** Submits through the CLI with --wait and returns the job id from the first stdout line. */
 async function submitAndWait(master: string, args: readonly string[]): Promise<string> {
@@ -55,7 +45,7 @@ describe('a cluster of one master and three workers, started through the CLI', (
     const cli = await runMr(['results', jobId, '--master', cluster.master, '--format', 'jsonl']);
     assert.equal(cli.code, 0, cli.stderr);
     assert.deepEqual(parseJsonl(cli.stdout), expected);
-    assert.deepEqual(await sdkResults(client, jobId), expected);
+    assert.deepEqual(await collectResults(client, jobId), expected);
 
     // The work really was spread: map tasks ran on every worker, so reducers fetched over the network.
     const workersUsed = new Set<string>();
@@ -70,7 +60,7 @@ describe('a cluster of one master and three workers, started through the CLI', (
     const jobId = await submitAndWait(cluster.master, ['jobs/grep.ts', '--input', ...files, '--param', 'pattern=^(the|THE)\\b|日本', '--chunk-size', '32KiB']);
     const expected = referenceGrep(files, /^(the|THE)\b|日本/);
     assert.ok(expected.size > 10, 'the pattern should match something');
-    assert.deepEqual(await sdkResults(client, jobId), new Map<string, unknown>(expected));
+    assert.deepEqual(await collectResults(client, jobId), new Map<string, unknown>(expected));
     const cli = await runMr(['results', jobId, '--master', cluster.master, '--format', 'jsonl']);
     assert.deepEqual(parseJsonl(cli.stdout), new Map<string, unknown>(expected));
   });
@@ -78,7 +68,7 @@ describe('a cluster of one master and three workers, started through the CLI', (
   it('builds an inverted index; results equal an independent index', async () => {
     const jobId = await submitAndWait(cluster.master, ['jobs/invertedindex.ts', '--input', path.join(cluster.dir, 'corpus'), '--partitions', '3', '--chunk-size', '32KiB']);
     const expected = new Map<string, unknown>(referenceInvertedIndex(files));
-    assert.deepEqual(await sdkResults(client, jobId), expected);
+    assert.deepEqual(await collectResults(client, jobId), expected);
     const cli = await runMr(['results', jobId, '--master', cluster.master, '--format', 'jsonl']);
     assert.deepEqual(parseJsonl(cli.stdout), expected);
   });
@@ -94,7 +84,7 @@ describe('a cluster of one master and three workers, started through the CLI', (
     assert.equal(status.mapsTotal, 1);
     assert.ok((c['groove.map.spills'] ?? 0) >= 10, `only ${c['groove.map.spills']} spills`);
     assert.equal(c['tokens'], c['groove.map.output.records']);
-    assert.deepEqual(await sdkResults(client, jobId), new Map<string, unknown>(referenceWordCount(big)));
+    assert.deepEqual(await collectResults(client, jobId), new Map<string, unknown>(referenceWordCount(big)));
   });
 
   it('submit --wait exits non-zero with the user\'s error when map throws', async () => {

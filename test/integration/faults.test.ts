@@ -9,23 +9,7 @@ import { childPids, startCluster, waitUntil } from '../helpers/cluster.js';
 import type { TestCluster } from '../helpers/cluster.js';
 import { writeCorpus } from '../helpers/corpus.js';
 import { referenceWordCount } from '../helpers/reference.js';
-
-/** Reads a job's results into a Map, refusing duplicate keys (a duplicated record would show here). */
-async function results(client: GrooveClient, jobId: string): Promise<Map<string, unknown>> {
-  const out = new Map<string, unknown>();
-  for await (const [k, v] of client.results(jobId)) {
-    const key = typeof k === 'string' ? k : JSON.stringify(k);
-    assert.ok(!out.has(key), `duplicate key ${key}`);
-    out.set(key, v);
-  }
-  return out;
-}
-
-async function events(client: GrooveClient, jobId: string): Promise<string[]> {
-  const out: string[] = [];
-  for await (const e of client.watch(jobId)) out.push(`${e.type} ${e.message}`);
-  return out;
-}
+import { collectEvents, collectResults } from '../helpers/job-output.js';
 
 describe('failed attempts, crashed and hung pool processes, stragglers, kill', () => {
   let cluster: TestCluster;
@@ -59,33 +43,33 @@ describe('failed attempts, crashed and hung pool processes, stragglers, kill', (
     const status = await client.wait(id);
     // Every map with a record failed once (one input file is empty: its map has no record to fail on).
     assert.ok(status.failedAttempts >= status.mapsTotal - 1, `${status.failedAttempts} failed attempts for ${status.mapsTotal} maps`);
-    assert.deepEqual(await results(client, id), expected);
+    assert.deepEqual(await collectResults(client, id), expected);
   });
 
   it('replaces a pool process that exits and retries its task', async () => {
     const id = await submit('test/fixtures/exits-first-attempt.ts', { speculation: false });
     await client.wait(id);
-    const log = await events(client, id);
+    const log = await collectEvents(client, id);
     assert.ok(log.some((l) => /^task-failed map-00000 .*attempt 0 .*exited with code 3/.test(l)), log.join('\n'));
-    assert.deepEqual(await results(client, id), expected);
+    assert.deepEqual(await collectResults(client, id), expected);
   });
 
   it('kills a task that makes no progress for the task timeout and retries it', async () => {
     // Without backups, or one would overtake the hung attempt before the timeout.
     const id = await submit('test/fixtures/hangs-first-attempt.ts', { speculation: false });
     await client.wait(id);
-    const log = await events(client, id);
+    const log = await collectEvents(client, id);
     assert.ok(log.some((l) => /^task-failed map-00000 .*attempt 0 .*no progress for \d+ s/.test(l)), log.join('\n'));
-    assert.deepEqual(await results(client, id), expected);
+    assert.deepEqual(await collectResults(client, id), expected);
   });
 
   it('replaces a pool process that runs out of its memory limit and retries its task', async () => {
     // Without backups: one could overtake the attempt before it runs out of memory.
     const id = await submit('test/fixtures/allocates-without-bound.ts', { speculation: false });
     await client.wait(id);
-    const log = await events(client, id);
+    const log = await collectEvents(client, id);
     assert.ok(log.some((l) => /^task-failed map-00000 .*ran out of memory/.test(l)), log.join('\n'));
-    assert.deepEqual(await results(client, id), expected);
+    assert.deepEqual(await collectResults(client, id), expected);
   });
 
   it('fails the job with the last error after the attempt limit', async () => {
@@ -109,14 +93,14 @@ describe('failed attempts, crashed and hung pool processes, stragglers, kill', (
   it('stops giving a job\'s tasks to a worker that keeps failing them', async () => {
     const id = await submit('test/fixtures/fails-on-marked-worker.ts', { maxAttempts: 4 });
     const status: JobStatus = await client.wait(id);
-    const log = await events(client, id);
+    const log = await collectEvents(client, id);
     const faulty = cluster.workers[2]?.id as string;
     assert.ok(log.some((l) => l.startsWith(`worker-blacklisted worker ${faulty}`)), log.join('\n'));
     // After the blacklist no more attempts start there.
     const blacklistedAt = log.findIndex((l) => l.startsWith('worker-blacklisted'));
     assert.ok(!log.slice(blacklistedAt).some((l) => l.startsWith('task-started') && l.endsWith(`on ${faulty}`)), log.join('\n'));
     assert.ok(status.failedAttempts >= 3);
-    assert.deepEqual(await results(client, id), expected);
+    assert.deepEqual(await collectResults(client, id), expected);
   });
 
   it('runs a backup attempt for a straggler; first result wins, the other is cancelled', async () => {
@@ -125,10 +109,10 @@ describe('failed attempts, crashed and hung pool processes, stragglers, kill', (
     const status = await client.wait(id);
     assert.ok(Date.now() - started < 30_000, 'the job waited for the straggler');
     assert.ok(status.speculativeAttempts >= 1);
-    const log = await events(client, id);
+    const log = await collectEvents(client, id);
     assert.ok(log.some((l) => /^task-succeeded map-00000 attempt 1 \(backup\)/.test(l)), log.join('\n'));
     assert.ok(log.some((l) => /^attempt-cancelled map-00000 attempt 0 .*another attempt finished first/.test(l)), log.join('\n'));
-    assert.deepEqual(await results(client, id), expected);
+    assert.deepEqual(await collectResults(client, id), expected);
   });
 
   it('mr kill stops the job\'s tasks on every worker and frees their slots and files', async () => {
@@ -146,6 +130,6 @@ describe('failed attempts, crashed and hung pool processes, stragglers, kill', (
     // The freed slots take new work at once.
     const next = await submit('jobs/wordcount.ts');
     await client.wait(next);
-    assert.deepEqual(await results(client, next), expected);
+    assert.deepEqual(await collectResults(client, next), expected);
   });
 });

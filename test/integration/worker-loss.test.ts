@@ -11,22 +11,7 @@ import { startCluster, waitUntil } from '../helpers/cluster.js';
 import type { TestCluster } from '../helpers/cluster.js';
 import { writeCorpus } from '../helpers/corpus.js';
 import { referenceWordCount } from '../helpers/reference.js';
-
-async function results(client: GrooveClient, jobId: string): Promise<Map<string, unknown>> {
-  const out = new Map<string, unknown>();
-  for await (const [k, v] of client.results(jobId)) {
-    const key = typeof k === 'string' ? k : JSON.stringify(k);
-    assert.ok(!out.has(key), `duplicate key ${key}`);
-    out.set(key, v);
-  }
-  return out;
-}
-
-async function events(client: GrooveClient, jobId: string): Promise<string[]> {
-  const out: string[] = [];
-  for await (const e of client.watch(jobId)) out.push(`${e.type} ${e.message}`);
-  return out;
-}
+import { collectEvents, collectResults } from '../helpers/job-output.js';
 
 function exited(d: Daemon): Promise<number | null> {
   const p = d.process;
@@ -61,9 +46,9 @@ describe('losing workers and the master', () => {
     assert.ok((await cl.status(id)).mapsDone < (await cl.status(id)).mapsTotal, 'the map phase ended before the kill');
     victim.daemon.process.kill('SIGKILL');
     await cl.wait(id);
-    const log = await events(cl, id);
+    const log = await collectEvents(cl, id);
     assert.ok(log.some((l) => l.includes(`with worker ${victim.id}`) || l.includes(`was on worker ${victim.id}`)), log.join('\n'));
-    assert.deepEqual(await results(cl, id), new Map<string, unknown>(referenceWordCount(files)));
+    assert.deepEqual(await collectResults(cl, id), new Map<string, unknown>(referenceWordCount(files)));
   });
 
   it('kill -9 of a worker after all maps finished: its map outputs are recomputed', async () => {
@@ -77,9 +62,9 @@ describe('losing workers and the master', () => {
     assert.ok(victim);
     victim.daemon.process.kill('SIGKILL');
     await cl.wait(id);
-    const log = await events(cl, id);
+    const log = await collectEvents(cl, id);
     assert.ok(log.some((l) => l.startsWith('output-lost map-') && l.includes(victim.id)), log.join('\n'));
-    assert.deepEqual(await results(cl, id), new Map<string, unknown>(referenceWordCount(files)));
+    assert.deepEqual(await collectResults(cl, id), new Map<string, unknown>(referenceWordCount(files)));
   });
 
   it('a reducer that cannot fetch a map output reports it, and the master re-runs that map', async () => {
@@ -99,11 +84,11 @@ describe('losing workers and the master', () => {
     fs.rmSync(path.join(worker.dataDir, 'jobs', id, 'map-00000-a0'), { recursive: true });
     assert.ok((await cl.status(id)).mapsDone < (await cl.status(id)).mapsTotal, 'the map phase ended before the output was removed');
     const status = await cl.wait(id);
-    const log = await events(cl, id);
+    const log = await collectEvents(cl, id);
     assert.ok(log.some((l) => /^fetch-failed reduce-\d+ .*could not fetch map-00000/.test(l)), log.join('\n'));
     assert.ok(log.some((l) => l.startsWith('task-started map-00000 attempt 1')), log.join('\n'));
     assert.equal(status.failedAttempts, 0, 'a fetch failure is not the reducer\'s failure');
-    assert.deepEqual(await results(cl, id), new Map<string, unknown>(referenceWordCount(files)));
+    assert.deepEqual(await collectResults(cl, id), new Map<string, unknown>(referenceWordCount(files)));
   });
 
   it('a worker stopped with SIGTERM drains: it finishes its running task, takes no more, then exits', async () => {
@@ -116,7 +101,7 @@ describe('losing workers and the master', () => {
     victim.daemon.process.kill('SIGTERM');
     assert.equal(await exited(victim.daemon), 0);
     await cl.wait(id);
-    const log = await events(cl, id);
+    const log = await collectEvents(cl, id);
     // Its running attempt finished there rather than being abandoned.
     assert.ok(!log.some((l) => l.startsWith('attempt-lost') && l.includes(victim.id)), log.join('\n'));
     const startedThere = log.filter((l) => l.startsWith('task-started') && l.endsWith(`on ${victim.id}`)).length;
@@ -124,7 +109,7 @@ describe('losing workers and the master', () => {
     assert.equal(succeededThere, startedThere, log.join('\n'));
     assert.match(victim.daemon.log(), /draining/);
     assert.ok(Date.now() - signalledAt < 20_000);
-    assert.deepEqual(await results(cl, id), new Map<string, unknown>(referenceWordCount(files)));
+    assert.deepEqual(await collectResults(cl, id), new Map<string, unknown>(referenceWordCount(files)));
   });
 });
 
@@ -168,7 +153,7 @@ describe('a worker whose master goes away', () => {
       fs.writeFileSync(input, 'a b a\n');
       const id = await client.submit('jobs/wordcount.ts', { inputs: [input] });
       await client.wait(id);
-      assert.deepEqual(await results(client, id), new Map<string, unknown>([['a', 2], ['b', 1]]));
+      assert.deepEqual(await collectResults(client, id), new Map<string, unknown>([['a', 2], ['b', 1]]));
     } finally {
       client.close();
     }

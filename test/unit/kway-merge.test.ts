@@ -6,17 +6,10 @@ import * as path from 'node:path';
 import { RecordFileReader, RecordFileWriter } from '../../proto/record-file.js';
 import type { RecordSource } from '../../proto/record-source.js';
 import { mergeSources } from '../../worker/task-runtime/kway-merge.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 type Rec = [key: Buffer, value: Buffer];
 
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * An in-memory source that, like a file reader, hands out views into one scratch buffer it

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { splitInputs } from '../../master/input-splitter.js';
 import { readLines } from '../../worker/task-runtime/line-reader.js';
 import type { LineReadResult } from '../../worker/task-runtime/line-reader.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 let dir = '';
 let fileCount = 0;
@@ -58,17 +59,6 @@ function readAllSplits(file: string, chunkSize: number, blockSize?: number): str
   return lines;
 }
 
-/** A tiny seeded PRNG, so a failing case can be replayed from its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // One- to four-byte UTF-8 characters, and a stray '\r' that is not part of a line end.
 const ALPHABET = ['a', 'b', 'x', ' ', '\t', 'é', '€', '😀', '\r'];

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { MapOutputBuffer, openPartition, readMapOutputIndex } from '../../worker/task-runtime/map-output-buffer.js';
 import type { ByteCombiner, MapOutputFile, MapOutputOptions } from '../../worker/task-runtime/map-output-buffer.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 type Rec = [key: Buffer, value: Buffer];
 type Added = { partition: number; key: Buffer; value: Buffer };
@@ -18,14 +19,6 @@ function withTempDir(fn: (dir: string) => void): void {
   }
 }
 
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** FNV-1a, so a key always lands in the same partition. */
 function partitionOf(key: Buffer, partitions: number): number {

@@ -2,18 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { encodeKey } from '../../proto/key-codec.js';
 import { hashPartition } from '../../proto/partitioner.js';
+import { mulberry32 } from '../helpers/prng.js';
 
-/** Tiny seeded PRNG so every run draws the same bytes. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // An independent reference in BigInt arithmetic, so a slip in the Math.imul/>>> code
 // of the real one (a lost `>>> 0`, a signed modulo) shows up as a mismatch.

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { RecordFileError, RecordFileReader, RecordFileWriter } from '../../proto/record-file.js';
 import type { RecordFileReaderOptions, RecordFileWriterOptions } from '../../proto/record-file.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 type Rec = [key: Buffer, value: Buffer];
 
@@ -17,14 +18,6 @@ function withTempDir(fn: (dir: string) => void): void {
   }
 }
 
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomBytes(rand: () => number, length: number): Buffer {
   const b = Buffer.allocUnsafe(length);
