@@ -1,5 +1,12 @@
+/** The small shared layer below master, worker and sdk: the job API, errors, logging, options and security settings. */
 export { defineJob } from './job-api.js';
 export type { Counters, Emit, JobContext, JobDefinition, JobLog, Key } from './job-api.js';
 export { GrooveError, JobFailedError, JobFileError, MasterUnavailableError, RequestRejectedError, UserError, errorMessage, oneLine } from './errors.js';
 export { createLogger, setLogLevel } from './logger.js';
 export type { LogFields, LogLevel, Logger } from './logger.js';
+export { backoffDelay } from './backoff.js';
+export { intOption } from './option-checks.js';
+export { filterProcessWarnings } from './process-warnings.js';
+export { checkBind, ephemeralToken, isLoopback, loadSecurity, writeTokenFile } from './security-config.js';
+export type { SecurityFiles } from './security-config.js';
+export { terminalSafe } from './terminal-text.js';

@@ -1,4 +1,4 @@
-import type { Key } from '../proto/key-codec.js';
+import type { Key } from '../proto/index.js';
 
 export type { Key };
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '../common/errors.js';
+import { UserError } from '../common/index.js';
 import type { InputFile } from './input-splitter.js';
 
 /** The most input files one job may name (after expanding directories). */

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { backoffDelay } from '../common/backoff.js';
-import type { Logger } from '../common/logger.js';
-import { UserError } from '../common/errors.js';
-import type { TaskAssignment } from '../proto/generated/groove/TaskAssignment';
-import type { TaskUpdate__Output } from '../proto/generated/groove/TaskUpdate';
-import { isValidId } from '../proto/ids.js';
+import { backoffDelay } from '../common/index.js';
+import type { Logger } from '../common/index.js';
+import { UserError } from '../common/index.js';
+import type { TaskAssignment } from '../proto/index.js';
+import type { TaskUpdate__Output } from '../proto/index.js';
+import { isValidId } from '../proto/index.js';
 import { Job } from './job.js';
 import type { Attempt, JobSpec, Task } from './job.js';
 import { planJob } from './job-planner.js';

@@ -1,4 +1,4 @@
-import { mapTaskId, reduceTaskId } from '../proto/ids.js';
+import { mapTaskId, reduceTaskId } from '../proto/index.js';
 import { Job, newTask } from './job.js';
 import type { JobSpec, Task } from './job.js';
 import { splitInputs } from './input-splitter.js';

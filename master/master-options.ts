@@ -1,7 +1,7 @@
-import { UserError } from '../common/errors.js';
-import { intOption } from '../common/option-checks.js';
-import { NO_SECURITY } from '../proto/credentials.js';
-import type { Security } from '../proto/credentials.js';
+import { UserError } from '../common/index.js';
+import { intOption } from '../common/index.js';
+import { NO_SECURITY } from '../proto/index.js';
+import type { Security } from '../proto/index.js';
 
 /** The master's default port, as in the CLI contract. */
 export const DEFAULT_MASTER_PORT = 7070;

@@ -1,11 +1,11 @@
 import * as grpc from '@grpc/grpc-js';
-import { UserError } from '../common/errors.js';
-import type { Logger } from '../common/logger.js';
-import { DATA_CHUNK_BYTES } from '../proto/channel-options.js';
-import type { MasterHandlers } from '../proto/generated/groove/Master';
-import type { RegisterWorker__Output } from '../proto/generated/groove/RegisterWorker';
-import type { WorkerMessage__Output } from '../proto/generated/groove/WorkerMessage';
-import { isValidId } from '../proto/ids.js';
+import { UserError } from '../common/index.js';
+import type { Logger } from '../common/index.js';
+import { DATA_CHUNK_BYTES } from '../proto/index.js';
+import type { MasterHandlers } from '../proto/index.js';
+import type { RegisterWorker__Output } from '../proto/index.js';
+import type { WorkerMessage__Output } from '../proto/index.js';
+import { isValidId } from '../proto/index.js';
 import type { JobManager } from './job-manager.js';
 import { toJobStatus } from './job-status.js';
 import type { PackStore } from './pack-store.js';

@@ -1,5 +1,5 @@
-import { UserError } from '../common/errors.js';
-import type { SubmitJobRequest__Output } from '../proto/generated/groove/SubmitJobRequest';
+import { UserError } from '../common/index.js';
+import type { SubmitJobRequest__Output } from '../proto/index.js';
 import type { Submission } from './job-manager.js';
 
 /** Default split size: 64 MiB, as in Hadoop and Disco. */

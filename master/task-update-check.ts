@@ -1,4 +1,4 @@
-import type { TaskUpdate__Output } from '../proto/generated/groove/TaskUpdate';
+import type { TaskUpdate__Output } from '../proto/index.js';
 import type { Job, Task } from './job.js';
 
 /** Bounds on what a worker may report about one attempt. */

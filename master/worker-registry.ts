@@ -1,4 +1,4 @@
-import type { MasterMessage } from '../proto/generated/groove/MasterMessage';
+import type { MasterMessage } from '../proto/index.js';
 
 /**
  * Lifecycle of a worker as the master sees it:

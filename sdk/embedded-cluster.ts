@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ephemeralToken } from '../common/security-config.js';
+import { ephemeralToken } from '../common/index.js';
 import { Master } from '../master/index.js';
-import type { Security } from '../proto/credentials.js';
+import type { Security } from '../proto/index.js';
 import { WorkerDaemon } from '../worker/index.js';
 
 /** Options of an {@link EmbeddedCluster}. */

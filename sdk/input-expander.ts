@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { globSync } from 'tinyglobby';
-import { UserError } from '../common/errors.js';
+import { UserError } from '../common/index.js';
 
 const GLOB_CHARS = /[*?[\]{}]/;
 

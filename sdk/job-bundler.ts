@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
-import { JobFileError } from '../common/errors.js';
-import { JOB_PACK_FORMAT, encodeJobPack } from '../proto/job-pack.js';
-import type { JobPack } from '../proto/job-pack.js';
+import { JobFileError } from '../common/index.js';
+import { JOB_PACK_FORMAT, encodeJobPack } from '../proto/index.js';
+import type { JobPack } from '../proto/index.js';
 import { loadJobCode } from '../worker/index.js';
 import type { AnyJob } from '../worker/index.js';
 

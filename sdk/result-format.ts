@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Key } from '../common/job-api.js';
+import type { Key } from '../common/index.js';
 import type { GrooveClient } from './client.js';
 
 /** How results are printed: `KEY<TAB>VALUE` lines, or `[key, value]` JSON lines. */

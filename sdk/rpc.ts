@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { MasterUnavailableError, RequestRejectedError } from '../common/errors.js';
+import { MasterUnavailableError, RequestRejectedError } from '../common/index.js';
 
 /** Codes that mean "nobody answered", as opposed to "the server said no". */
 const UNREACHABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED]);

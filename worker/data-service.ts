@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import type { Logger } from '../common/logger.js';
-import { DATA_CHUNK_BYTES } from '../proto/channel-options.js';
-import type { WorkerHandlers } from '../proto/generated/groove/Worker';
-import type { DataChunk } from '../proto/generated/groove/DataChunk';
-import { isValidId } from '../proto/ids.js';
+import type { Logger } from '../common/index.js';
+import { DATA_CHUNK_BYTES } from '../proto/index.js';
+import type { WorkerHandlers } from '../proto/index.js';
+import type { DataChunk } from '../proto/index.js';
+import { isValidId } from '../proto/index.js';
 import { isAttemptDirOf, isAttemptFileOf } from './data-layout.js';
 import { readMapOutputIndex } from './task-runtime/map-output-buffer.js';
 

@@ -1,14 +1,16 @@
 import { isBuiltin } from 'node:module';
 import * as vm from 'node:vm';
-import * as jobApi from '../common/job-api.js';
-import type { JobDefinition, Key } from '../common/job-api.js';
-import { JobFileError } from '../common/errors.js';
+import { defineJob } from '../common/index.js';
+import type { JobDefinition, Key } from '../common/index.js';
+import { JobFileError } from '../common/index.js';
 
 /** A job definition with its types erased, as the runtime sees it. */
 export type AnyJob = JobDefinition<Key, unknown, Key, unknown>;
 
 /** The only non-built-in module a pack may require: the job API, provided by Groove itself. */
 const GROOVE_MODULE = 'groove';
+/** What `require('groove')` gives job code: the job API and nothing else. */
+const GROOVE_API = Object.freeze({ defineJob });
 
 /**
  * Runs a pack's bundled CommonJS code and returns its job definition. The bundle was
@@ -21,7 +23,7 @@ export function loadJobCode(code: string, source: string): AnyJob {
   }) as (exports: unknown, require: (id: string) => unknown, module: { exports: unknown }, filename: string, dirname: string) => void;
   const mod: { exports: unknown } = { exports: {} };
   const requireForJob = (id: string): unknown => {
-    if (id === GROOVE_MODULE) return jobApi;
+    if (id === GROOVE_MODULE) return GROOVE_API;
     if (isBuiltin(id)) return require(id);
     throw new Error(`a job pack cannot require '${id}': it should have been bundled`);
   };
@@ -36,7 +38,7 @@ export function loadJobCode(code: string, source: string): AnyJob {
     throw new JobFileError(source, 'has no map function: export default defineJob({ map(record, emit) { ... } })');
   }
   try {
-    return jobApi.defineJob(candidate as AnyJob);
+    return defineJob(candidate as AnyJob);
   } catch (err) {
     throw new JobFileError(source, err instanceof Error ? err.message : String(err), { cause: err });
   }

@@ -4,7 +4,7 @@
  * outcome as a typed message. Job code runs here and nowhere else.
  */
 import * as fs from 'node:fs';
-import { decodeJobPack } from '../proto/job-pack.js';
+import { decodeJobPack } from '../proto/index.js';
 import { loadJobCode } from './job-loader.js';
 import type { AnyJob } from './job-loader.js';
 import type { ChildToParent, ParentToChild } from './pool-messages.js';
@@ -13,8 +13,8 @@ import { runReduceTask } from './task-runtime/reduce-task.js';
 import { FetchFailedError } from './task-runtime/fetch-failed-error.js';
 import { UserCodeError } from './task-runtime/user-code-error.js';
 import type { TaskFailure, TaskSpec } from './task-spec.js';
-import { JobFileError } from '../common/errors.js';
-import { filterProcessWarnings } from '../common/process-warnings.js';
+import { JobFileError } from '../common/index.js';
+import { filterProcessWarnings } from '../common/index.js';
 
 /** Loaded jobs by pack hash; a pool process usually serves one or two jobs at a time. */
 const jobs = new Map<string, AnyJob>();

@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import type { Logger } from '../common/logger.js';
+import type { Logger } from '../common/index.js';
 import type { ChildToParent, ParentToChild } from './pool-messages.js';
 import type { TaskFailure, TaskResult, TaskSpec } from './task-spec.js';
 

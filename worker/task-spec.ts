@@ -1,4 +1,4 @@
-import type { Security } from '../proto/credentials.js';
+import type { Security } from '../proto/index.js';
 
 /** One map output a reducer reads its partition from. */
 export interface MapOutputSource {

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
-import { UserError } from '../common/errors.js';
-import { intOption } from '../common/option-checks.js';
-import { NO_SECURITY } from '../proto/credentials.js';
-import type { Security } from '../proto/credentials.js';
+import { UserError } from '../common/index.js';
+import { intOption } from '../common/index.js';
+import { NO_SECURITY } from '../proto/index.js';
+import type { Security } from '../proto/index.js';
 
 /** Options of a worker daemon (`mr worker`). */
 export interface WorkerDaemonOptions {

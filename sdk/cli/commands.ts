@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createLogger, setLogLevel } from '../../common/logger.js';
-import { loadSecurity, writeTokenFile } from '../../common/security-config.js';
-import type { Security } from '../../proto/credentials.js';
-import { UserError, oneLine } from '../../common/errors.js';
-import { terminalSafe } from '../../common/terminal-text.js';
+import { createLogger, setLogLevel } from '../../common/index.js';
+import { loadSecurity, writeTokenFile } from '../../common/index.js';
+import type { Security } from '../../proto/index.js';
+import { UserError, oneLine } from '../../common/index.js';
+import { terminalSafe } from '../../common/index.js';
 import { Master } from '../../master/index.js';
 import { WorkerDaemon } from '../../worker/index.js';
 import { GrooveClient } from '../client.js';

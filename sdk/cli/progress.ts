@@ -1,4 +1,4 @@
-import { oneLine } from '../../common/errors.js';
+import { oneLine } from '../../common/index.js';
 import type { JobEvent } from '../client.js';
 
 /**

@@ -33,6 +33,8 @@ describe('layering', () => {
           const target = path.relative(ROOT, path.resolve(path.dirname(file), m[1] as string));
           const top = target.split(path.sep)[0] as string;
           assert.ok(allowed.includes(top), `${path.relative(ROOT, file)} imports ${m[1]} (${top}/)`);
+          // Another folder is entered only through its index.ts (STYLE.md habit 3).
+          if (top !== folder) assert.equal(target, path.join(top, 'index.js'), `${path.relative(ROOT, file)} reaches past ${top}/index.ts: ${m[1]}`);
         }
       }
     });

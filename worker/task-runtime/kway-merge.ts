@@ -1,4 +1,4 @@
-import type { RecordSource } from '../../proto/record-source.js';
+import type { RecordSource } from '../../proto/index.js';
 
 const EMPTY = Buffer.alloc(0);
 

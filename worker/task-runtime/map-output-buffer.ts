@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RecordFileReader, RecordFileWriter } from '../../proto/record-file.js';
+import { RecordFileReader, RecordFileWriter } from '../../proto/index.js';
 import { ARENA_RECORD_OVERHEAD_BYTES, RecordArena } from './record-arena.js';
 import { mergeRuns, writeSorted } from './sorted-runs.js';
 import type { SortedRun } from './sorted-runs.js';

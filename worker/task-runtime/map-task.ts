@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import * as fs from 'node:fs';
-import type { Key } from '../../common/job-api.js';
-import { decodeKey, encodeKey } from '../../proto/key-codec.js';
-import { hashPartition } from '../../proto/partitioner.js';
-import { decodeValue, encodeValue } from '../../proto/value-codec.js';
+import type { Key } from '../../common/index.js';
+import { decodeKey, encodeKey } from '../../proto/index.js';
+import { hashPartition } from '../../proto/index.js';
+import { decodeValue, encodeValue } from '../../proto/index.js';
 import type { AnyJob } from '../job-loader.js';
 import type { TaskResult, TaskSpec } from '../task-spec.js';
 import { readLines } from './line-reader.js';

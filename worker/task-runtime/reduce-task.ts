@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Key } from '../../common/job-api.js';
-import { decodeKey, encodeKey } from '../../proto/key-codec.js';
-import { RecordFileReader, RecordFileWriter } from '../../proto/record-file.js';
-import type { RecordSource } from '../../proto/record-source.js';
-import { decodeValue, encodeValue } from '../../proto/value-codec.js';
+import type { Key } from '../../common/index.js';
+import { decodeKey, encodeKey } from '../../proto/index.js';
+import { RecordFileReader, RecordFileWriter } from '../../proto/index.js';
+import type { RecordSource } from '../../proto/index.js';
+import { decodeValue, encodeValue } from '../../proto/index.js';
 import { createWorkerClient, fetchPartitionToFile } from '../data-client.js';
 import type { AnyJob } from '../job-loader.js';
 import type { MapOutputSource, TaskResult, TaskSpec } from '../task-spec.js';

@@ -1,6 +1,6 @@
-import { RecordFileReader, RecordFileError } from '../../proto/record-file.js';
-import type { RecordFileWriter } from '../../proto/record-file.js';
-import type { RecordSource } from '../../proto/record-source.js';
+import { RecordFileReader, RecordFileError } from '../../proto/index.js';
+import type { RecordFileWriter } from '../../proto/index.js';
+import type { RecordSource } from '../../proto/index.js';
 import { forEachGroup } from './group-by-key.js';
 import { mergeSources } from './kway-merge.js';
 

@@ -1,4 +1,4 @@
-import type { JobContext } from '../../common/job-api.js';
+import type { JobContext } from '../../common/index.js';
 
 /** Sends a job's log line to the daemon's log. */
 export type JobLogSink = (level: 'info' | 'warn', message: string) => void;

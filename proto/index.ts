@@ -1,0 +1,38 @@
+/**
+ * The wire: the only door other folders use into proto/ (the gRPC package, generated message
+ * types, codecs for keys, values, records and packs, ids, credentials).
+ */
+export { CHANNEL_OPTIONS, DATA_CHUNK_BYTES } from './channel-options.js';
+export { NO_SECURITY, channelCredentials, clientOptions, serverCredentials, serverOptions, tokenMatches } from './credentials.js';
+export type { Security } from './credentials.js';
+export type { DataChunk, DataChunk__Output } from './generated/groove/DataChunk';
+export type { JobEvent__Output } from './generated/groove/JobEvent';
+export type { JobStatus, JobStatus__Output } from './generated/groove/JobStatus';
+export type { ListJobsReply__Output } from './generated/groove/ListJobsReply';
+export type { ListWorkersReply__Output } from './generated/groove/ListWorkersReply';
+export type { MasterClient, MasterHandlers } from './generated/groove/Master';
+export type { MasterMessage, MasterMessage__Output } from './generated/groove/MasterMessage';
+export type { PackChunk__Output } from './generated/groove/PackChunk';
+export type { PurgeReply__Output } from './generated/groove/PurgeReply';
+export type { RegisterWorker__Output } from './generated/groove/RegisterWorker';
+export type { ResultLocation__Output } from './generated/groove/ResultLocation';
+export type { ResultLocations__Output } from './generated/groove/ResultLocations';
+export type { SubmitJobReply__Output } from './generated/groove/SubmitJobReply';
+export type { SubmitJobRequest, SubmitJobRequest__Output } from './generated/groove/SubmitJobRequest';
+export type { TaskAssignment, TaskAssignment__Output } from './generated/groove/TaskAssignment';
+export type { TaskUpdate, TaskUpdate__Output } from './generated/groove/TaskUpdate';
+export type { WorkerClient, WorkerHandlers } from './generated/groove/Worker';
+export type { WorkerInfo__Output } from './generated/groove/WorkerInfo';
+export type { WorkerMessage, WorkerMessage__Output } from './generated/groove/WorkerMessage';
+export { isValidId, mapTaskId, reduceTaskId } from './ids.js';
+export { JOB_PACK_FORMAT, PACK_HASH_PATTERN, decodeJobPack, encodeJobPack, packHash } from './job-pack.js';
+export type { JobPack } from './job-pack.js';
+export { decodeKey, encodeKey } from './key-codec.js';
+export type { Key } from './key-codec.js';
+export { grooveProto } from './load.js';
+export { createMasterClient } from './master-client.js';
+export { hashPartition } from './partitioner.js';
+export { RecordFileError, RecordFileReader, RecordFileWriter } from './record-file.js';
+export type { RecordSource } from './record-source.js';
+export { RecordStreamDecoder } from './record-stream-decoder.js';
+export { decodeValue, encodeValue } from './value-codec.js';
