@@ -135,11 +135,12 @@ export class JobManager {
       if (job.finished) continue;
       const reducesLeft = job.reducesDone < job.reduces.length;
       for (const task of job.tasks()) {
-        for (const attempt of [...task.running.values()]) {
+        if (task.runningCount === 0 && task.state !== 'succeeded') continue;
+        for (const attempt of task.runningCount ? [...task.running.values()] : []) {
           if (attempt.workerId !== worker.id) continue;
           task.running.delete(attempt.n);
           job.emit('attempt-lost', `${task.id} attempt ${attempt.n} lost with worker ${worker.id}`);
-          if (task.running.size === 0 && task.state === 'running') this.requeue(job, task);
+          if (task.runningCount === 0 && task.state === 'running') this.requeue(job, task);
         }
         const lostOutput = (task.kind === 'map' && reducesLeft && task.mapOutput?.workerId === worker.id) || (task.kind === 'reduce' && task.partFile?.workerId === worker.id);
         if (task.state === 'succeeded' && lostOutput) {
@@ -158,7 +159,7 @@ export class JobManager {
     worker.running.delete(attemptKey(update.jobId, update.taskId, update.attempt));
     const job = this.jobs.get(update.jobId);
     const task = job?.task(update.taskId);
-    const attempt = task?.running.get(update.attempt);
+    const attempt = task && task.runningCount > 0 ? task.running.get(update.attempt) : undefined;
     if (!job || !task || !attempt || attempt.workerId !== worker.id || job.finished) {
       // An attempt that lost a race, was cancelled, or belongs to a finished job: its files go.
       if (update.outcome === 'TASK_SUCCEEDED' && !isCommitted(task, worker, update)) {
@@ -199,8 +200,8 @@ export class JobManager {
       `${task.id} attempt ${attempt.n}${attempt.speculative ? ' (backup)' : ''} on ${worker.id} (${stats?.recordsIn ?? 0} records in, ${stats?.recordsOut ?? 0} out, ${stats?.spills ?? 0} spills, ${Math.round(stats?.millis ?? 0)} ms)`,
     );
     // First success wins: the other attempts of this task stop and their files go.
-    for (const other of task.running.values()) this.cancelAttempt(job, task, other, 'another attempt finished first');
-    task.running.clear();
+    if (task.runningCount) for (const other of task.running.values()) this.cancelAttempt(job, task, other, 'another attempt finished first');
+    task.clearRunning();
     if (job.reducesDone === job.reduces.length) {
       job.finish('succeeded');
       this.stopAttempts(job, false);
@@ -218,7 +219,7 @@ export class JobManager {
       map.mapOutput = undefined;
       this.requeue(job, map);
     }
-    if (task.running.size === 0) this.requeue(job, task);
+    if (task.runningCount === 0) this.requeue(job, task);
   }
 
   private attemptFailed(job: Job, task: Task, attempt: Attempt, worker: WorkerEntry, update: TaskUpdate__Output): void {
@@ -241,9 +242,9 @@ export class JobManager {
       this.stopAttempts(job, false);
       return;
     }
-    if (task.running.size === 0) {
+    if (task.runningCount === 0) {
       this.requeue(job, task);
-      task.notBefore = Date.now() + backoffDelay(task.failures - 1, { initialMs: this.policy.retryBackoffMs, maxMs: 30 * this.policy.retryBackoffMs });
+      job.holdBack(task, Date.now() + backoffDelay(task.failures - 1, { initialMs: this.policy.retryBackoffMs, maxMs: 30 * this.policy.retryBackoffMs }));
     }
   }
 
@@ -265,14 +266,30 @@ export class JobManager {
   /** Stops every attempt of a finished job on every worker; a killed job's files go too. */
   private stopAttempts(job: Job, deleteFiles: boolean): void {
     for (const task of job.tasks()) {
+      if (task.runningCount === 0) continue;
       for (const a of task.running.values()) this.workers.get(a.workerId)?.running.delete(attemptKey(job.id, task.id, a.n));
-      task.running.clear();
+      task.clearRunning();
     }
     for (const w of this.workers.connected()) w.send({ cancel: { jobId: job.id, deleteFiles } });
   }
 
-  /** Hands runnable tasks (and backup attempts) to free slots. Called after every change that could free or create work. */
+  private schedulePending = false;
+
+  /**
+   * Hands runnable tasks (and backup attempts) to free slots. Called after every change
+   * that could free or create work; the pass itself runs once per turn of the event loop,
+   * so a burst of task updates from many workers costs one pass, not one each.
+   */
   schedule(): void {
+    if (this.schedulePending) return;
+    this.schedulePending = true;
+    setImmediate(() => {
+      this.schedulePending = false;
+      this.schedulePass();
+    });
+  }
+
+  private schedulePass(): void {
     const now = Date.now();
     const active = [...this.jobs.values()].filter((j) => !j.finished);
     const views = this.workers.alive().map((w) => ({ id: w.id, free: Math.max(0, w.slots - w.running.size) }));

@@ -28,34 +28,69 @@ export interface Attempt {
   readonly speculative: boolean;
 }
 
-/** The master's record of one task. */
-export interface Task {
-  readonly id: string;
-  readonly kind: 'map' | 'reduce';
-  /** Map: split index; reduce: partition. */
-  readonly index: number;
-  state: TaskState;
+/**
+ * The master's record of one task. A job may have a million of them, so a task keeps
+ * little: the attempt map and the failed-on set exist only while needed, and committed
+ * counters are a packed array.
+ */
+export class Task {
+  state: TaskState = 'pending';
   /** The number the next attempt gets; every attempt has its own number and directory. */
-  nextAttempt: number;
-  /** Attempts running now (two when a backup attempt races the first). */
-  readonly running: Map<number, Attempt>;
+  nextAttempt = 0;
   /** Failed attempts, counted against the job's attempt limit. */
-  failures: number;
+  failures = 0;
   /** Not to be started again before this time (retry backoff), ms since epoch. */
-  notBefore: number;
-  /** Workers where an attempt failed: a retry prefers another one. */
-  readonly failedOn: Set<string>;
+  notBefore = 0;
   /** True once a backup attempt was started for the current run. */
-  speculated: boolean;
-  readonly split?: InputSplit;
+  speculated = false;
   mapOutput?: MapOutputRef;
   partFile?: PartFileRef;
   /** How long the winning attempt took, ms. */
   duration?: number;
-  /** The counters of the committed attempt, taken back out of the job's if its output is lost. */
-  committedCounters?: Readonly<Record<string, number>>;
   error?: string;
   errorDetail?: string;
+  /** The committed attempt's counters, aligned with the job's counter names; taken back if its output is lost. */
+  committedCounters?: Float64Array;
+  private runningAttempts?: Map<number, Attempt>;
+  private failedOnWorkers?: Set<string>;
+
+  constructor(
+    readonly kind: 'map' | 'reduce',
+    readonly id: string,
+    /** Map: split index; reduce: partition. */
+    readonly index: number,
+    readonly split?: InputSplit,
+  ) {}
+
+  /** Attempts running now (two when a backup attempt races the first); made on first use. */
+  get running(): Map<number, Attempt> {
+    return (this.runningAttempts ??= new Map());
+  }
+
+  /** How many attempts run now, without making the map. */
+  get runningCount(): number {
+    return this.runningAttempts?.size ?? 0;
+  }
+
+  /** Forgets the running attempts (and the map that held them). */
+  clearRunning(): void {
+    this.runningAttempts = undefined;
+  }
+
+  /** Workers where an attempt failed: a retry prefers another one. Made on first use. */
+  get failedOn(): Set<string> {
+    return (this.failedOnWorkers ??= new Set());
+  }
+
+  /** Whether an attempt failed on this worker, without making the set. */
+  hasFailedOn(workerId: string): boolean {
+    return this.failedOnWorkers?.has(workerId) ?? false;
+  }
+
+  /** How many workers an attempt failed on, without making the set. */
+  get failedOnCount(): number {
+    return this.failedOnWorkers?.size ?? 0;
+  }
 }
 
 /** What the master holds about one submitted job. */
@@ -82,10 +117,12 @@ export interface JobEventRecord {
 
 /** The most events a job keeps; older ones are dropped (the counts in the status stay exact). */
 const MAX_EVENTS = 10_000;
+/** How many recent winning-attempt durations per kind are kept to judge stragglers. */
+const DURATION_SAMPLE = 1024;
 
 /** A fresh pending task. */
 export function newTask(kind: 'map' | 'reduce', id: string, index: number, split?: InputSplit): Task {
-  return { id, kind, index, state: 'pending', nextAttempt: 0, running: new Map(), failures: 0, notBefore: 0, failedOn: new Set(), speculated: false, split };
+  return new Task(kind, id, index, split);
 }
 
 /**
@@ -99,6 +136,9 @@ export class Job {
   readonly submittedAt = Date.now();
   finishedAt = 0;
   readonly counters: Record<string, number> = Object.create(null) as Record<string, number>;
+  /** Counter names in first-seen order: the layout of every task's packed counters. */
+  private readonly counterNames: string[] = [];
+  private readonly counterIndex = new Map<string, number>();
   readonly events: JobEventRecord[] = [];
   /** Failed attempts per worker, for the per-job blacklist. */
   readonly workerFailures = new Map<string, number>();
@@ -106,13 +146,26 @@ export class Job {
   speculativeAttempts = 0;
   mapsDone = 0;
   reducesDone = 0;
+  /**
+   * Tasks by state, kept by setTaskState, so the scheduler touches only what can move
+   * (a job may have a million tasks; a scheduling pass must not walk them all).
+   */
+  readonly pendingTasks: Readonly<Record<'map' | 'reduce', Set<Task>>> = { map: new Set(), reduce: new Set() };
+  readonly runningTasks = new Set<Task>();
+  /** Pending tasks waiting out a retry backoff (see holdBack). */
+  readonly heldBack = new Set<Task>();
+  /** Recent winning-attempt durations per kind, ms (a bounded sample). */
+  readonly durations: Readonly<Record<'map' | 'reduce', number[]>> = { map: [], reduce: [] };
   private readonly listeners = new Set<(event: JobEventRecord) => void>();
 
   constructor(
     readonly spec: JobSpec,
     readonly maps: readonly Task[],
     readonly reduces: readonly Task[],
-  ) {}
+  ) {
+    for (const t of maps) if (t.state === 'pending') this.pendingTasks.map.add(t);
+    for (const t of reduces) if (t.state === 'pending') this.pendingTasks.reduce.add(t);
+  }
 
   get id(): string {
     return this.spec.id;
@@ -145,7 +198,8 @@ export class Job {
   emit(type: string, message: string): void {
     const event = { time: Date.now(), type, message };
     this.events.push(event);
-    if (this.events.length > MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS);
+    // Trim in batches so a long job does not pay a shift of the whole array per event.
+    if (this.events.length >= 2 * MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS);
     for (const l of this.listeners) l(event);
   }
 
@@ -155,7 +209,22 @@ export class Job {
     const delta = to === 'succeeded' ? 1 : task.state === 'succeeded' ? -1 : 0;
     if (task.kind === 'map') this.mapsDone += delta;
     else this.reducesDone += delta;
+    if (task.state === 'pending') this.pendingTasks[task.kind].delete(task);
+    if (task.state === 'running') this.runningTasks.delete(task);
     task.state = to;
+    if (to === 'pending') this.pendingTasks[task.kind].add(task);
+    if (to === 'running') this.runningTasks.add(task);
+    if (to === 'succeeded' && task.duration !== undefined) {
+      const sample = this.durations[task.kind];
+      sample.push(task.duration);
+      if (sample.length >= 2 * DURATION_SAMPLE) sample.splice(0, sample.length - DURATION_SAMPLE);
+    }
+  }
+
+  /** Keeps a pending task from starting before `until` (retry backoff). */
+  holdBack(task: Task, until: number): void {
+    task.notBefore = until;
+    this.heldBack.add(task);
   }
 
   /** Ends the job. */
@@ -174,8 +243,19 @@ export class Job {
    */
   commitCounters(task: Task, counters: Readonly<Record<string, number>>): void {
     this.uncommitCounters(task);
-    task.committedCounters = counters;
-    for (const [name, value] of Object.entries(counters)) this.counters[name] = (this.counters[name] ?? 0) + value;
+    for (const name of Object.keys(counters)) {
+      if (!this.counterIndex.has(name)) {
+        this.counterIndex.set(name, this.counterNames.length);
+        this.counterNames.push(name);
+      }
+    }
+    const packed = new Float64Array(this.counterNames.length);
+    for (const [name, value] of Object.entries(counters)) {
+      const i = this.counterIndex.get(name) as number;
+      packed[i] = (packed[i] ?? 0) + value;
+      this.counters[name] = (this.counters[name] ?? 0) + value;
+    }
+    task.committedCounters = packed;
   }
 
   /** Takes a task's committed counters back out of the job's. */
@@ -183,6 +263,9 @@ export class Job {
     const old = task.committedCounters;
     if (!old) return;
     task.committedCounters = undefined;
-    for (const [name, value] of Object.entries(old)) this.counters[name] = (this.counters[name] ?? 0) - value;
+    old.forEach((value, i) => {
+      const name = this.counterNames[i] as string;
+      if (value !== 0) this.counters[name] = (this.counters[name] ?? 0) - value;
+    });
   }
 }

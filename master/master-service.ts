@@ -12,6 +12,9 @@ import type { PackStore } from './pack-store.js';
 import { checkSubmission } from './submission-limits.js';
 import type { WorkerEntry, WorkerRegistry } from './worker-registry.js';
 
+/** How often a watched job's events carry its full status, ms. */
+const STATUS_EVERY_MS = 250;
+
 /** Settings the service needs from the master. */
 export interface MasterServiceContext {
   readonly jobs: JobManager;
@@ -134,8 +137,15 @@ export function createMasterService(ctx: MasterServiceContext): MasterHandlers {
         call.emit('error', toStatus(err));
         return;
       }
+      // The status rides along at most every STATUS_EVERY_MS (and always with the last
+      // event): a job of a million tasks makes millions of events, and a full status on
+      // each would cost the master more than the scheduling itself.
+      let statusAt = 0;
       const send = (e: { time: number; type: string; message: string }): void => {
-        call.write({ time: e.time, type: e.type, message: e.message, status: toJobStatus(job) });
+        const now = Date.now();
+        const withStatus = e.type === 'state' || job.finished || now - statusAt >= STATUS_EVERY_MS;
+        if (withStatus) statusAt = now;
+        call.write({ time: e.time, type: e.type, message: e.message, status: withStatus ? toJobStatus(job) : null });
       };
       for (const e of job.events) send(e);
       if (job.finished) {

@@ -27,40 +27,53 @@ export interface SchedulingPolicy {
   readonly speculationMinMs: number;
 }
 
-/** The tasks of a job that may start now: its pending maps, then its pending reduces once every map succeeded. */
-export function runnableTasks(job: Job, now: number): Task[] {
-  if (job.finished) return [];
-  const ready = (t: Task): boolean => t.state === 'pending' && t.notBefore <= now;
-  if (job.mapsDone < job.maps.length) return job.maps.filter(ready);
-  return job.reduces.filter(ready);
+/** The phase a job is in: its maps until every map succeeded, then its reduces. */
+function phase(job: Job): 'map' | 'reduce' {
+  return job.mapsDone < job.maps.length ? 'map' : 'reduce';
 }
 
-/** The earliest time a task now held back by retry backoff may start, or undefined. */
+/** The tasks of a job that may start now, lazily (a job may have a million pending tasks). */
+function* runnable(job: Job, now: number): Generator<Task> {
+  if (job.finished) return;
+  for (const t of job.pendingTasks[phase(job)]) if (t.notBefore <= now) yield t;
+}
+
+/** The tasks of a job that may start now: its pending maps, then its pending reduces once every map succeeded. */
+export function runnableTasks(job: Job, now: number): Task[] {
+  return [...runnable(job, now)];
+}
+
+/** The earliest time a task now held back by retry backoff may start, or undefined. Forgets tasks no longer held back. */
 export function nextRetryTime(jobs: readonly Job[], now: number): number | undefined {
   let next: number | undefined;
   for (const job of jobs) {
     if (job.finished) continue;
-    for (const t of job.tasks()) if (t.state === 'pending' && t.notBefore > now && (next === undefined || t.notBefore < next)) next = t.notBefore;
+    for (const t of job.heldBack) {
+      if (t.state !== 'pending' || t.notBefore <= now) job.heldBack.delete(t);
+      else if (next === undefined || t.notBefore < next) next = t.notBefore;
+    }
   }
   return next;
 }
 
-function median(values: number[]): number {
+function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   return s.length ? (s[Math.floor((s.length - 1) / 2)] as number) : 0;
 }
 
 /** Running tasks of a job slow enough, next to their finished peers, to deserve a backup attempt. */
 export function stragglers(job: Job, policy: SchedulingPolicy): Task[] {
-  if (!job.spec.speculation || job.finished) return [];
+  if (!job.spec.speculation || job.finished || job.runningTasks.size === 0) return [];
   const out: Task[] = [];
-  for (const list of [job.maps, job.reduces]) {
-    const durations = list.filter((t) => t.state === 'succeeded' && t.duration !== undefined).map((t) => t.duration as number);
+  for (const kind of ['map', 'reduce'] as const) {
+    const total = kind === 'map' ? job.maps.length : job.reduces.length;
+    const done = kind === 'map' ? job.mapsDone : job.reducesDone;
+    const durations = job.durations[kind];
     // Too few finished peers say nothing about what "slow" is.
-    if (durations.length < Math.max(1, Math.ceil(list.length / 4))) continue;
+    if (done < Math.max(1, Math.ceil(total / 4)) || durations.length === 0) continue;
     const threshold = Math.max(policy.speculationMinMs, policy.speculationFactor * median(durations));
-    for (const t of list) {
-      if (t.state !== 'running' || t.speculated || t.running.size !== 1) continue;
+    for (const t of job.runningTasks) {
+      if (t.kind !== kind || t.speculated || t.runningCount !== 1) continue;
       const [attempt] = t.running.values();
       if (attempt && policy.now - attempt.startedAt > threshold) out.push(t);
     }
@@ -70,47 +83,70 @@ export function stragglers(job: Job, policy: SchedulingPolicy): Task[] {
 
 /**
  * Decides which tasks go to which free slots. `workers` lists every worker that may take
- * tasks, busy ones included (with free = 0), so that preferences can wait for them. Jobs are served first come, first served;
- * slots are filled round-robin over workers so a job spreads across the cluster. A retry
- * prefers a worker where the task has not failed (waiting for one if all such workers are
- * busy); a worker with `blacklistAfter` failed
- * attempts of a job gets none of its tasks (unless every worker is in that state, when
- * the attempt limit decides). Slots left over go to backup attempts for stragglers, always
- * on another worker than the running attempt.
+ * tasks, busy ones included (with free = 0), so that preferences can wait for them.
+ * Jobs are served first come, first served; slots are filled round-robin over workers so
+ * a job spreads across the cluster. A retry prefers a worker where the task has not
+ * failed (waiting for one if all such workers are busy); a worker with `blacklistAfter`
+ * failed attempts of a job gets none of its tasks (unless every worker is in that state,
+ * when the attempt limit decides). Slots left over go to backup attempts for stragglers,
+ * always on another worker than the running attempt.
+ *
+ * Cost: proportional to the workers and to the tasks placed, not to the tasks waiting.
  */
 export function placeTasks(jobs: readonly Job[], workers: readonly SlotView[], policy: SchedulingPolicy): Placement[] {
-  const free = new Map(workers.map((w) => [w.id, w.free]));
-  const order = workers.map((w) => w.id);
+  const free = new Map<string, number>();
+  const freeIds: string[] = [];
+  let totalFree = 0;
+  for (const w of workers) {
+    free.set(w.id, w.free);
+    if (w.free > 0) {
+      freeIds.push(w.id);
+      totalFree += w.free;
+    }
+  }
   const placements: Placement[] = [];
   let cursor = 0;
   const pick = (allowed: (id: string) => boolean): string | undefined => {
-    for (let i = 0; i < order.length; i++) {
-      const id = order[(cursor + i) % order.length] as string;
-      if ((free.get(id) ?? 0) > 0 && allowed(id)) {
-        cursor = (cursor + i + 1) % order.length;
-        free.set(id, (free.get(id) ?? 0) - 1);
-        return id;
+    for (let i = 0; i < freeIds.length; i++) {
+      const at = (cursor + i) % freeIds.length;
+      const id = freeIds[at] as string;
+      if (!allowed(id)) continue;
+      const left = (free.get(id) ?? 0) - 1;
+      free.set(id, left);
+      totalFree--;
+      if (left <= 0) {
+        freeIds.splice(at, 1);
+        cursor = freeIds.length ? at % freeIds.length : 0;
+      } else {
+        cursor = (at + 1) % freeIds.length;
       }
+      return id;
     }
     return undefined;
   };
-  const anyFree = (): boolean => [...free.values()].some((n) => n > 0);
 
   for (const job of jobs) {
+    if (totalFree <= 0) return placements;
     const usable = (id: string): boolean => (job.workerFailures.get(id) ?? 0) < policy.blacklistAfter;
-    const allBlacklisted = !order.some(usable);
+    // Only a job with failures pays for looking at every worker.
+    const allBlacklisted = job.workerFailures.size > 0 && !workers.some((w) => usable(w.id));
     const eligible = (id: string): boolean => allBlacklisted || usable(id);
-    for (const task of runnableTasks(job, policy.now)) {
-      if (!anyFree()) return placements;
-      // A retry waits for a worker it has not failed on, as long as one exists (even if busy now).
-      const fresh = (id: string): boolean => eligible(id) && !task.failedOn.has(id);
-      const workerId = order.some(fresh) ? pick(fresh) : pick(eligible);
+    for (const task of runnable(job, policy.now)) {
+      if (totalFree <= 0) return placements;
+      let workerId: string | undefined;
+      if (task.failedOnCount === 0) {
+        workerId = pick(eligible);
+      } else {
+        // A retry waits for a worker it has not failed on, as long as one exists (even if busy now).
+        const fresh = (id: string): boolean => eligible(id) && !task.hasFailedOn(id);
+        workerId = workers.some((w) => fresh(w.id)) ? pick(fresh) : pick(eligible);
+      }
       if (workerId !== undefined) placements.push({ job, task, workerId, speculative: false });
     }
   }
   for (const job of jobs) {
     for (const task of stragglers(job, policy)) {
-      if (!anyFree()) return placements;
+      if (totalFree <= 0) return placements;
       const [first] = task.running.values();
       const workerId = pick((id) => id !== first?.workerId && (job.workerFailures.get(id) ?? 0) < policy.blacklistAfter);
       if (workerId !== undefined) placements.push({ job, task, workerId, speculative: true });

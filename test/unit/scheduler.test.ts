@@ -79,9 +79,9 @@ describe('runnableTasks', () => {
 
   it('holds back tasks whose notBefore is in the future', () => {
     const job = makeJob(3, 1);
-    at(job.maps, 0).notBefore = NOW + 500;
-    at(job.maps, 1).notBefore = NOW;
-    at(job.maps, 2).notBefore = NOW - 1;
+    job.holdBack(at(job.maps, 0), NOW + 500);
+    job.holdBack(at(job.maps, 1), NOW);
+    job.holdBack(at(job.maps, 2), NOW - 1);
     assert.deepEqual(ids(runnableTasks(job, NOW)), ['map-00001', 'map-00002']);
     assert.deepEqual(ids(runnableTasks(job, NOW + 500)), ['map-00000', 'map-00001', 'map-00002']);
   });
@@ -99,12 +99,12 @@ describe('nextRetryTime', () => {
     const b = makeJob(2, 1, { id: 'b' });
     const done = makeJob(1, 1, { id: 'done' });
     assert.equal(nextRetryTime([a, b], NOW), undefined);
-    at(a.maps, 0).notBefore = NOW + 300;
-    at(b.maps, 1).notBefore = NOW + 100;
-    at(b.maps, 0).notBefore = NOW - 50; // already due: not a wake-up time
+    a.holdBack(at(a.maps, 0), NOW + 300);
+    b.holdBack(at(b.maps, 1), NOW + 100);
+    b.holdBack(at(b.maps, 0), NOW - 50); // already due: not a wake-up time
     start(a, at(a.maps, 1), 'w1', NOW);
-    at(a.maps, 1).notBefore = NOW + 10; // running: not waiting for anything
-    at(done.maps, 0).notBefore = NOW + 5;
+    a.holdBack(at(a.maps, 1), NOW + 10); // running: not waiting for anything
+    done.holdBack(at(done.maps, 0), NOW + 5);
     done.finish('failed', 'boom');
     assert.equal(nextRetryTime([a, b, done], NOW), NOW + 100);
     assert.equal(nextRetryTime([a], NOW), NOW + 300);
