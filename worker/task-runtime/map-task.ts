@@ -11,6 +11,8 @@ import { MapOutputBuffer } from './map-output-buffer.js';
 import type { ByteCombiner } from './map-output-buffer.js';
 import { createTaskContext } from './task-context.js';
 import type { JobLogSink } from './task-context.js';
+import { InMapCombiner } from './in-map-combiner.js';
+import type { ValueCombiner } from './in-map-combiner.js';
 import { UserCodeError } from './user-code-error.js';
 import { decodedValues } from './decoded-values.js';
 
@@ -27,9 +29,11 @@ export function runMapTask(spec: TaskSpec, job: AnyJob, log: JobLogSink, progres
   const dir = path.join(spec.dataDir, spec.workDir);
   fs.mkdirSync(dir, { recursive: true });
   const R = spec.partitions;
+  // With a combiner, half the memory goes to in-mapper combining and half to the sort buffer.
+  const combining = job.combine !== undefined;
   const buffer = new MapOutputBuffer({
     partitions: R,
-    bufferBytes: spec.sortBufferBytes,
+    bufferBytes: combining ? Math.max(32 * 1024, Math.floor(spec.sortBufferBytes / 2)) : spec.sortBufferBytes,
     dir,
     combiner: job.combine ? userCombiner(job, ctx) : undefined,
   });
@@ -37,7 +41,7 @@ export function runMapTask(spec: TaskSpec, job: AnyJob, log: JobLogSink, progres
   const userPartition = job.partition;
   let recordsIn = 0;
   let emitted = 0;
-  const emit = (key: Key, value: unknown): void => {
+  const toBuffer = (key: Key, value: unknown): void => {
     const k = encodeKey(key);
     let p: number;
     if (userPartition) {
@@ -49,6 +53,8 @@ export function runMapTask(spec: TaskSpec, job: AnyJob, log: JobLogSink, progres
     buffer.add(p, k, encodeValue(value));
     emitted++;
   };
+  const inMap = combining ? new InMapCombiner(Math.floor(spec.sortBufferBytes / 2), valueCombiner(job, ctx), toBuffer) : undefined;
+  const emit = inMap ? (key: Key, value: unknown): void => inMap.add(key, value) : toBuffer;
   const where = (): string => `record ${recordsIn} of the chunk`;
   const read = readLines(input.path, input.start, input.length, (line) => {
     recordsIn++;
@@ -56,9 +62,10 @@ export function runMapTask(spec: TaskSpec, job: AnyJob, log: JobLogSink, progres
     try {
       job.map(line, emit, ctx);
     } catch (err) {
-      throw new UserCodeError('map', err, where());
+      throw err instanceof UserCodeError ? err : new UserCodeError('map', err, where());
     }
   });
+  inMap?.flush();
   const out = buffer.finish();
   return {
     kind: 'map',
@@ -69,14 +76,57 @@ export function runMapTask(spec: TaskSpec, job: AnyJob, log: JobLogSink, progres
   };
 }
 
+/** The user's combine over decoded values, for in-mapper combining; it must keep the key. */
+function valueCombiner(job: AnyJob, ctx: ReturnType<typeof createTaskContext>): ValueCombiner {
+  const combine = job.combine;
+  if (!combine) throw new Error('no combiner');
+  return (key, values) => {
+    const out: unknown[] = [];
+    const keyBytes = typeof key === 'string' ? undefined : encodeKey(key);
+    try {
+      combine(
+        key,
+        values,
+        (k, v) => {
+          const same = keyBytes === undefined ? k === key : typeof k !== 'string' && encodeKey(k).equals(keyBytes);
+          if (!same) throw new Error(`combine must emit the key it was given (${JSON.stringify(key)}), not ${JSON.stringify(k)}`);
+          out.push(v);
+        },
+        ctx,
+      );
+    } catch (err) {
+      throw new UserCodeError('combine', err, `key ${JSON.stringify(key)}`);
+    }
+    return out;
+  };
+}
+
 /** Adapts the user's typed combine to the byte-level combiner of the map output buffer. */
 function userCombiner(job: AnyJob, ctx: ReturnType<typeof createTaskContext>): ByteCombiner {
   const combine = job.combine;
   if (!combine) throw new Error('no combiner');
   return (keyBytes, values, emitBytes) => {
+    // A key with one value (the usual case after in-mapper combining) passes through
+    // as bytes: nothing to combine, so nothing to decode and encode again.
+    const it = values[Symbol.iterator]();
+    const first = it.next();
+    if (first.done) return;
+    // A value is a view valid until the next step of the iteration: keep a copy to look one ahead.
+    const firstValue = Buffer.from(first.value);
+    const second = it.next();
+    if (second.done) {
+      emitBytes(keyBytes, firstValue);
+      return;
+    }
+    const rest: Iterable<Buffer> = { [Symbol.iterator]: () => it };
+    const all = (function* () {
+      yield firstValue;
+      yield second.value;
+      yield* rest;
+    })();
     const key = decodeKey(keyBytes);
     try {
-      combine(key, decodedValues(values, decodeValue), (k, v) => emitBytes(encodeKey(k), encodeValue(v)), ctx);
+      combine(key, decodedValues(all, decodeValue), (k, v) => emitBytes(encodeKey(k), encodeValue(v)), ctx);
     } catch (err) {
       throw new UserCodeError('combine', err, `key ${JSON.stringify(key)}`);
     }
