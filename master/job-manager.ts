@@ -29,7 +29,7 @@ export interface Submission {
 }
 
 /** The part of the master's options the job manager uses. */
-export type JobPolicy = Pick<CompiledMasterOptions, 'maxAttempts' | 'blacklistAfter' | 'speculationFactor' | 'speculationMinMs' | 'retryBackoffMs'>;
+export type JobPolicy = Pick<CompiledMasterOptions, 'maxAttempts' | 'blacklistAfter' | 'speculationFactor' | 'speculationMinMs' | 'retryBackoffMs' | 'prefetch'>;
 
 /**
  * Owns the jobs: plans them, hands their tasks to free worker slots, folds task updates
@@ -292,7 +292,9 @@ export class JobManager {
   private schedulePass(): void {
     const now = Date.now();
     const active = [...this.jobs.values()].filter((j) => !j.finished);
-    const views = this.workers.alive().map((w) => ({ id: w.id, free: Math.max(0, w.slots - w.running.size) }));
+    // Pipelined assignment: a worker holds up to `prefetch` tasks per slot, so its next
+    // task is already there when one finishes instead of a round trip to the master later.
+    const views = this.workers.alive().map((w) => ({ id: w.id, free: Math.max(0, w.slots * this.policy.prefetch - w.running.size) }));
     if (views.some((v) => v.free > 0) && active.length) {
       const policy = { now, blacklistAfter: this.policy.blacklistAfter, speculationFactor: this.policy.speculationFactor, speculationMinMs: this.policy.speculationMinMs };
       for (const p of placeTasks(active, views, policy)) this.start(p.job, p.task, p.workerId, p.speculative, now);

@@ -30,6 +30,8 @@ export interface MasterOptions {
   readonly speculationMinMs?: number;
   /** First retry delay after a failed attempt, ms; it doubles, with jitter. Default 200. */
   readonly retryBackoffMs?: number;
+  /** Tasks a worker may hold per slot (1: none queued; 2: one waits behind each running task). Default 2. */
+  readonly prefetch?: number;
   /** Cluster token and TLS material. Default: none. */
   readonly security?: Security;
   /** Allow listening beyond loopback without a token (warns on every start). Default false. */
@@ -49,6 +51,7 @@ export interface CompiledMasterOptions {
   readonly speculationFactor: number;
   readonly speculationMinMs: number;
   readonly retryBackoffMs: number;
+  readonly prefetch: number;
   readonly security: Security;
   readonly insecure: boolean;
 }
@@ -84,6 +87,7 @@ export function compileMasterOptions(options: MasterOptions): CompiledMasterOpti
     speculationFactor,
     speculationMinMs,
     retryBackoffMs,
+    prefetch: int('prefetch', options.prefetch, 2, 1, 16),
     security: options.security ?? NO_SECURITY,
     insecure: options.insecure ?? false,
   };
