@@ -183,7 +183,7 @@ export class JobManager {
       return;
     }
     if (task.kind === 'map' && update.mapOutput) {
-      task.mapOutput = { workerId: worker.id, dataAddress: worker.dataAddress, dir: update.mapOutput.dir, offsets: update.mapOutput.offsets };
+      task.mapOutput = { workerId: worker.id, dataAddress: worker.dataAddress, attempt: attempt.n, dir: update.mapOutput.dir, offsets: update.mapOutput.offsets };
     } else if (task.kind === 'reduce' && update.reduceOutput) {
       const out = update.reduceOutput;
       task.partFile = { workerId: worker.id, dataAddress: worker.dataAddress, path: out.path, records: out.records, bytes: out.bytes };
@@ -344,13 +344,35 @@ export class JobManager {
       ...base,
       kind: 'REDUCE',
       partition: task.index,
-      mapOutputs: job.maps.map((m) => {
-        const o = m.mapOutput;
-        if (!o) throw new Error(`reduce scheduled before ${m.id} finished`);
-        return { taskId: m.id, workerId: o.workerId, dataAddress: o.dataAddress, dir: o.dir, offsets: [...o.offsets] };
-      }),
+      ...outputColumns(job, task.index),
     };
   }
+}
+
+/** Where partition `p` of every map output is, in the assignment's columns (see groove.proto). */
+function outputColumns(job: Job, p: number): Pick<TaskAssignment, 'outputHosts' | 'outputHost' | 'outputAttempt' | 'outputStart' | 'outputEnd'> {
+  const hosts: { workerId: string; dataAddress: string }[] = [];
+  const hostIndex = new Map<string, number>();
+  const n = job.maps.length;
+  const host: number[] = new Array<number>(n);
+  const attempt: number[] = new Array<number>(n);
+  const start: number[] = new Array<number>(n);
+  const end: number[] = new Array<number>(n);
+  job.maps.forEach((m, i) => {
+    const o = m.mapOutput;
+    if (!o) throw new Error(`reduce scheduled before ${m.id} finished`);
+    let h = hostIndex.get(o.workerId);
+    if (h === undefined) {
+      h = hosts.length;
+      hostIndex.set(o.workerId, h);
+      hosts.push({ workerId: o.workerId, dataAddress: o.dataAddress });
+    }
+    host[i] = h;
+    attempt[i] = o.attempt;
+    start[i] = o.offsets[p] ?? 0;
+    end[i] = o.offsets[p + 1] ?? 0;
+  });
+  return { outputHosts: hosts, outputHost: host, outputAttempt: attempt, outputStart: start, outputEnd: end };
 }
 
 function attemptKey(jobId: string, taskId: string, attempt: number): string {

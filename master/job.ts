@@ -6,6 +6,8 @@ import type { JobState, TaskState } from './job-state.js';
 export interface MapOutputRef {
   readonly workerId: string;
   readonly dataAddress: string;
+  /** The committed attempt: its directory is jobs/<job>/<task>-a<attempt>. */
+  readonly attempt: number;
   readonly dir: string;
   readonly offsets: readonly number[];
 }

@@ -8,8 +8,9 @@ export interface MapOutputSource {
   readonly dataAddress: string;
   /** The output's directory, relative to that worker's data dir. */
   readonly dir: string;
-  /** R+1 partition boundaries in the output file. */
-  readonly offsets: readonly number[];
+  /** The byte range of this reduce's partition in the output file. */
+  readonly start: number;
+  readonly end: number;
 }
 
 /** What a pool process needs to run one task attempt; built by the daemon from an assignment. */

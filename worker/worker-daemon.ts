@@ -16,12 +16,12 @@ import type { MasterMessage__Output } from '../proto/index.js';
 import type { TaskAssignment__Output } from '../proto/index.js';
 import type { TaskUpdate } from '../proto/index.js';
 import type { WorkerMessage } from '../proto/index.js';
-import { isValidId } from '../proto/index.js';
+import { isValidId, mapTaskId } from '../proto/index.js';
 import { JOBS_DIR, attemptDir, jobDir } from './data-layout.js';
 import { createDataService } from './data-service.js';
 import { PackCache } from './pack-cache.js';
 import { ProcessPool, TaskAttemptError } from './process-pool.js';
-import type { TaskResult, TaskSpec } from './task-spec.js';
+import type { MapOutputSource, TaskResult, TaskSpec } from './task-spec.js';
 import { compileWorkerOptions } from './worker-options.js';
 import type { CompiledWorkerDaemonOptions, WorkerDaemonOptions } from './worker-options.js';
 
@@ -236,7 +236,7 @@ export class WorkerDaemon {
       ...base,
       kind: 'reduce',
       partition: a.partition,
-      sources: a.mapOutputs.map((o) => ({ taskId: o.taskId, workerId: o.workerId, dataAddress: o.dataAddress, dir: o.dir, offsets: o.offsets })),
+      sources: mapOutputSources(a),
     };
   }
 }
@@ -246,6 +246,21 @@ function outputOf(result: TaskResult): Pick<TaskUpdate, 'counters' | 'stats' | '
   const common = { counters: result.counters, stats: { recordsIn: stats.recordsIn, recordsOut: stats.recordsOut, bytesIn: stats.bytesIn, bytesOut: stats.bytesOut, millis: stats.millis, spills: stats.spills } };
   if (result.kind === 'map') return { ...common, mapOutput: { dir: result.dir, offsets: [...result.offsets] } };
   return { ...common, reduceOutput: { path: result.path, records: result.records, bytes: result.bytes } };
+}
+
+/** The non-empty pieces of a reduce's partition, from the assignment's columns (see groove.proto). */
+function mapOutputSources(a: TaskAssignment__Output): MapOutputSource[] {
+  const sources: MapOutputSource[] = [];
+  for (let i = 0; i < a.outputHost.length; i++) {
+    const start = a.outputStart[i] ?? 0;
+    const end = a.outputEnd[i] ?? 0;
+    if (end <= start) continue;
+    const host = a.outputHosts[a.outputHost[i] ?? -1];
+    if (!host) throw new TaskAttemptError({ message: `reduce assignment names an unknown host for map ${i}`, user: false });
+    const taskId = mapTaskId(i);
+    sources.push({ taskId, workerId: host.workerId, dataAddress: host.dataAddress, dir: attemptDir(a.jobId, taskId, a.outputAttempt[i] ?? 0), start, end });
+  }
+  return sources;
 }
 
 /** A worker keeps its id across restarts in its data dir, so the master recognises it. */

@@ -17,9 +17,9 @@ import type { ListWorkersReply as _groove_ListWorkersReply, ListWorkersReply__Ou
 import type { ListWorkersRequest as _groove_ListWorkersRequest, ListWorkersRequest__Output as _groove_ListWorkersRequest__Output } from './groove/ListWorkersRequest';
 import type { MapInput as _groove_MapInput, MapInput__Output as _groove_MapInput__Output } from './groove/MapInput';
 import type { MapOutputInfo as _groove_MapOutputInfo, MapOutputInfo__Output as _groove_MapOutputInfo__Output } from './groove/MapOutputInfo';
-import type { MapOutputLocation as _groove_MapOutputLocation, MapOutputLocation__Output as _groove_MapOutputLocation__Output } from './groove/MapOutputLocation';
 import type { MasterClient as _groove_MasterClient, MasterDefinition as _groove_MasterDefinition } from './groove/Master';
 import type { MasterMessage as _groove_MasterMessage, MasterMessage__Output as _groove_MasterMessage__Output } from './groove/MasterMessage';
+import type { OutputHost as _groove_OutputHost, OutputHost__Output as _groove_OutputHost__Output } from './groove/OutputHost';
 import type { PackChunk as _groove_PackChunk, PackChunk__Output as _groove_PackChunk__Output } from './groove/PackChunk';
 import type { PurgeJobFiles as _groove_PurgeJobFiles, PurgeJobFiles__Output as _groove_PurgeJobFiles__Output } from './groove/PurgeJobFiles';
 import type { PurgeReply as _groove_PurgeReply, PurgeReply__Output as _groove_PurgeReply__Output } from './groove/PurgeReply';
@@ -60,9 +60,9 @@ export interface ProtoGrpcType {
     ListWorkersRequest: MessageTypeDefinition<_groove_ListWorkersRequest, _groove_ListWorkersRequest__Output>
     MapInput: MessageTypeDefinition<_groove_MapInput, _groove_MapInput__Output>
     MapOutputInfo: MessageTypeDefinition<_groove_MapOutputInfo, _groove_MapOutputInfo__Output>
-    MapOutputLocation: MessageTypeDefinition<_groove_MapOutputLocation, _groove_MapOutputLocation__Output>
     Master: SubtypeConstructor<typeof grpc.Client, _groove_MasterClient> & { service: _groove_MasterDefinition }
     MasterMessage: MessageTypeDefinition<_groove_MasterMessage, _groove_MasterMessage__Output>
+    OutputHost: MessageTypeDefinition<_groove_OutputHost, _groove_OutputHost__Output>
     PackChunk: MessageTypeDefinition<_groove_PackChunk, _groove_PackChunk__Output>
     PurgeJobFiles: MessageTypeDefinition<_groove_PurgeJobFiles, _groove_PurgeJobFiles__Output>
     PurgeReply: MessageTypeDefinition<_groove_PurgeReply, _groove_PurgeReply__Output>

@@ -104,8 +104,7 @@ async function openSources(
   try {
     const remote: Promise<void>[] = [];
     outputs.forEach((out, i) => {
-      const start = out.offsets[partition] ?? 0;
-      const end = out.offsets[partition + 1] ?? start;
+      const { start, end } = out;
       if (end <= start) return;
       bytesIn += end - start;
       if (out.workerId === spec.workerId) {

@@ -2,7 +2,7 @@
 
 import type { TaskKind as _groove_TaskKind, TaskKind__Output as _groove_TaskKind__Output } from '../groove/TaskKind';
 import type { MapInput as _groove_MapInput, MapInput__Output as _groove_MapInput__Output } from '../groove/MapInput';
-import type { MapOutputLocation as _groove_MapOutputLocation, MapOutputLocation__Output as _groove_MapOutputLocation__Output } from '../groove/MapOutputLocation';
+import type { OutputHost as _groove_OutputHost, OutputHost__Output as _groove_OutputHost__Output } from '../groove/OutputHost';
 
 export interface TaskAssignment {
   'jobId'?: (string);
@@ -14,8 +14,12 @@ export interface TaskAssignment {
   'params'?: ({[key: string]: string});
   'mapInput'?: (_groove_MapInput | null);
   'partition'?: (number);
-  'mapOutputs'?: (_groove_MapOutputLocation)[];
   'sortBufferBytes'?: (number | string);
+  'outputHosts'?: (_groove_OutputHost)[];
+  'outputHost'?: (number)[];
+  'outputAttempt'?: (number)[];
+  'outputStart'?: (number | string)[];
+  'outputEnd'?: (number | string)[];
 }
 
 export interface TaskAssignment__Output {
@@ -28,6 +32,10 @@ export interface TaskAssignment__Output {
   'params': ({[key: string]: string});
   'mapInput': (_groove_MapInput__Output | null);
   'partition': (number);
-  'mapOutputs': (_groove_MapOutputLocation__Output)[];
   'sortBufferBytes': (number);
+  'outputHosts': (_groove_OutputHost__Output)[];
+  'outputHost': (number)[];
+  'outputAttempt': (number)[];
+  'outputStart': (number)[];
+  'outputEnd': (number)[];
 }
