@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { backoffDelay } from '../common/index.js';
+import { backoffDelay, UserError } from '../common/index.js';
 import type { Logger } from '../common/index.js';
-import { UserError } from '../common/index.js';
-import type { TaskAssignment } from '../proto/index.js';
-import type { TaskUpdate__Output } from '../proto/index.js';
+import type { TaskAssignment, TaskUpdate__Output } from '../proto/index.js';
 import { isValidId } from '../proto/index.js';
 import { Job } from './job.js';
 import type { Attempt, JobSpec, Task } from './job.js';

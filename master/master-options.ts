@@ -1,5 +1,4 @@
-import { UserError } from '../common/index.js';
-import { intOption } from '../common/index.js';
+import { intOption, UserError } from '../common/index.js';
 import { NO_SECURITY } from '../proto/index.js';
 import type { Security } from '../proto/index.js';
 

@@ -1,11 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { UserError } from '../common/index.js';
 import type { Logger } from '../common/index.js';
-import { DATA_CHUNK_BYTES } from '../proto/index.js';
-import type { MasterHandlers } from '../proto/index.js';
-import type { RegisterWorker__Output } from '../proto/index.js';
-import type { WorkerMessage__Output } from '../proto/index.js';
-import { isValidId } from '../proto/index.js';
+import { DATA_CHUNK_BYTES, isValidId } from '../proto/index.js';
+import type { MasterHandlers, RegisterWorker__Output, WorkerMessage__Output } from '../proto/index.js';
 import type { JobManager } from './job-manager.js';
 import { toJobStatus } from './job-status.js';
 import type { PackStore } from './pack-store.js';

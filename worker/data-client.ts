@@ -1,10 +1,6 @@
 import * as fs from 'node:fs';
-import { CHANNEL_OPTIONS } from '../proto/index.js';
-import { NO_SECURITY, channelCredentials, clientOptions } from '../proto/index.js';
-import type { Security } from '../proto/index.js';
-import { grooveProto } from '../proto/index.js';
-import type { WorkerClient } from '../proto/index.js';
-import type { DataChunk__Output } from '../proto/index.js';
+import { CHANNEL_OPTIONS, channelCredentials, clientOptions, grooveProto, NO_SECURITY } from '../proto/index.js';
+import type { DataChunk__Output, Security, WorkerClient } from '../proto/index.js';
 
 /** A client of a worker's data service (map outputs for reducers, part files for readers). */
 export function createWorkerClient(address: string, security: Security = NO_SECURITY): WorkerClient {

@@ -2,10 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../common/index.js';
-import { DATA_CHUNK_BYTES } from '../proto/index.js';
-import type { WorkerHandlers } from '../proto/index.js';
-import type { DataChunk } from '../proto/index.js';
-import { isValidId } from '../proto/index.js';
+import { DATA_CHUNK_BYTES, isValidId } from '../proto/index.js';
+import type { DataChunk, WorkerHandlers } from '../proto/index.js';
 import { isAttemptDirOf, isAttemptFileOf } from './data-layout.js';
 import { readMapOutputIndex } from './task-runtime/map-output-buffer.js';
 

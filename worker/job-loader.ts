@@ -1,8 +1,7 @@
 import { isBuiltin } from 'node:module';
 import * as vm from 'node:vm';
-import { defineJob } from '../common/index.js';
+import { defineJob, JobFileError } from '../common/index.js';
 import type { JobDefinition, Key } from '../common/index.js';
-import { JobFileError } from '../common/index.js';
 
 /** A job definition with its types erased, as the runtime sees it. */
 export type AnyJob = JobDefinition<Key, unknown, Key, unknown>;

@@ -13,8 +13,7 @@ import { runReduceTask } from './task-runtime/reduce-task.js';
 import { FetchFailedError } from './task-runtime/fetch-failed-error.js';
 import { UserCodeError } from './task-runtime/user-code-error.js';
 import type { TaskFailure, TaskSpec } from './task-spec.js';
-import { JobFileError } from '../common/index.js';
-import { filterProcessWarnings } from '../common/index.js';
+import { filterProcessWarnings, JobFileError } from '../common/index.js';
 
 /** Loaded jobs by pack hash; a pool process usually serves one or two jobs at a time. */
 const jobs = new Map<string, AnyJob>();

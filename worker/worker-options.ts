@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
-import { UserError } from '../common/index.js';
-import { intOption } from '../common/index.js';
+import { intOption, UserError } from '../common/index.js';
 import { NO_SECURITY } from '../proto/index.js';
 import type { Security } from '../proto/index.js';
 

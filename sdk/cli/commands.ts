@@ -1,11 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createLogger, setLogLevel } from '../../common/index.js';
-import { loadSecurity, writeTokenFile } from '../../common/index.js';
+import { createLogger, loadSecurity, oneLine, setLogLevel, terminalSafe, UserError, writeTokenFile } from '../../common/index.js';
 import type { Security } from '../../proto/index.js';
-import { UserError, oneLine } from '../../common/index.js';
-import { terminalSafe } from '../../common/index.js';
 import { Master } from '../../master/index.js';
 import { WorkerDaemon } from '../../worker/index.js';
 import { GrooveClient } from '../client.js';

@@ -1,7 +1,6 @@
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
-import { UserError, errorMessage } from '../../common/index.js';
-import { filterProcessWarnings } from '../../common/index.js';
+import { errorMessage, filterProcessWarnings, UserError } from '../../common/index.js';
 import { DEFAULT_MASTER } from '../client.js';
 import * as cmd from './commands.js';
 

@@ -1,9 +1,7 @@
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import type { Key } from '../../common/index.js';
-import { decodeKey, encodeKey } from '../../proto/index.js';
-import { hashPartition } from '../../proto/index.js';
-import { decodeValue, encodeValue } from '../../proto/index.js';
+import { decodeKey, decodeValue, encodeKey, encodeValue, hashPartition } from '../../proto/index.js';
 import type { AnyJob } from '../job-loader.js';
 import type { TaskResult, TaskSpec } from '../task-spec.js';
 import { readLines } from './line-reader.js';

@@ -1,10 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Key } from '../../common/index.js';
-import { decodeKey, encodeKey } from '../../proto/index.js';
-import { RecordFileReader, RecordFileWriter } from '../../proto/index.js';
+import { decodeKey, decodeValue, encodeKey, encodeValue, RecordFileReader, RecordFileWriter } from '../../proto/index.js';
 import type { RecordSource } from '../../proto/index.js';
-import { decodeValue, encodeValue } from '../../proto/index.js';
 import { createWorkerClient, fetchPartitionToFile } from '../data-client.js';
 import type { AnyJob } from '../job-loader.js';
 import type { MapOutputSource, TaskResult, TaskSpec } from '../task-spec.js';

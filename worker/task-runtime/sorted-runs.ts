@@ -1,6 +1,5 @@
-import { RecordFileReader, RecordFileError } from '../../proto/index.js';
-import type { RecordFileWriter } from '../../proto/index.js';
-import type { RecordSource } from '../../proto/index.js';
+import { RecordFileError, RecordFileReader } from '../../proto/index.js';
+import type { RecordFileWriter, RecordSource } from '../../proto/index.js';
 import { forEachGroup } from './group-by-key.js';
 import { mergeSources } from './kway-merge.js';
 
