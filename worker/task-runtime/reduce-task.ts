@@ -15,6 +15,11 @@ import type { JobLogSink } from './task-context.js';
 import { FetchFailedError } from './fetch-failed-error.js';
 import { UserCodeError } from './user-code-error.js';
 
+/** Memory the merge's read blocks may take in all, and the bounds of one block. */
+const MERGE_READ_BUDGET = 64 * 1024 * 1024;
+const MIN_BLOCK_BYTES = 16 * 1024;
+const MAX_BLOCK_BYTES = 1024 * 1024;
+
 /** The name of a reduce attempt's output inside its directory. */
 export const PART_FILE = 'part.data';
 
@@ -97,6 +102,8 @@ async function openSources(
   const fetched: string[] = [];
   let bytesIn = 0;
   const clients = new Map<string, ReturnType<typeof createWorkerClient>>();
+  // The merge holds one read block per map output: share MERGE_READ_BUDGET among them.
+  const blockBytes = Math.max(MIN_BLOCK_BYTES, Math.min(MAX_BLOCK_BYTES, Math.floor(MERGE_READ_BUDGET / Math.max(1, outputs.length))));
   const lost: string[] = [];
   let lastError = '';
   try {
@@ -108,7 +115,7 @@ async function openSources(
       if (out.workerId === spec.workerId) {
         // A local output that is gone (disk trouble, a purge) is a lost map output like a remote one.
         try {
-          slots[i] = RecordFileReader.open(path.join(spec.dataDir, out.dir, MAP_OUTPUT_DATA_FILE), start, end);
+          slots[i] = RecordFileReader.open(path.join(spec.dataDir, out.dir, MAP_OUTPUT_DATA_FILE), start, end, { blockBytes });
         } catch (err) {
           lost.push(out.taskId);
           lastError = `local: ${(err as Error).message}`;
@@ -125,7 +132,7 @@ async function openSources(
       remote.push(
         fetchPartitionToFile(client, { jobId: spec.jobId, dir: out.dir, partition }, file, () => progress(true)).then(
           () => {
-            slots[i] = RecordFileReader.open(file);
+            slots[i] = RecordFileReader.open(file, 0, undefined, { blockBytes });
           },
           (err: unknown) => {
             lost.push(out.taskId);
