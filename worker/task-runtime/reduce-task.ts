@@ -20,6 +20,9 @@ const MERGE_READ_BUDGET = 64 * 1024 * 1024;
 const MIN_BLOCK_BYTES = 16 * 1024;
 const MAX_BLOCK_BYTES = 1024 * 1024;
 
+/** How many map outputs a reducer fetches at once. */
+const FETCH_PARALLELISM = 8;
+
 /** The name of a reduce attempt's output inside its directory. */
 export const PART_FILE = 'part.data';
 
@@ -107,7 +110,7 @@ async function openSources(
   const lost: string[] = [];
   let lastError = '';
   try {
-    const remote: Promise<void>[] = [];
+    const remote: (() => Promise<void>)[] = [];
     outputs.forEach((out, i) => {
       const { start, end } = out;
       if (end <= start) return;
@@ -129,8 +132,9 @@ async function openSources(
       }
       const file = path.join(dir, `fetch-${String(i).padStart(5, '0')}.data`);
       fetched.push(file);
-      remote.push(
-        fetchPartitionToFile(client, { jobId: spec.jobId, dir: out.dir, partition }, file, () => progress(true)).then(
+      const workerClient = client;
+      remote.push(() =>
+        fetchPartitionToFile(workerClient, { jobId: spec.jobId, dir: out.dir, partition }, file, () => progress(true)).then(
           () => {
             slots[i] = RecordFileReader.open(file, 0, undefined, { blockBytes });
           },
@@ -141,7 +145,12 @@ async function openSources(
         ),
       );
     });
-    await Promise.all(remote);
+    // A few fetches at a time keep the pipes full without thousands of open streams.
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < remote.length) await (remote[next++] as () => Promise<void>)();
+    };
+    await Promise.all(Array.from({ length: Math.min(FETCH_PARALLELISM, remote.length) }, lane));
   } finally {
     for (const c of clients.values()) c.close();
   }
