@@ -23,7 +23,7 @@ describe(`chaos (seed ${SEED})`, () => {
   let client: GrooveClient;
 
   before(async () => {
-    cluster = await startCluster({ workers: 4, slots: 1, masterArgs: ['--worker-timeout', '2', '--retry-backoff-ms', '50', '--speculation-min-ms', '1500'] });
+    cluster = await startCluster({ workers: 4, slots: 1, masterArgs: ['--worker-timeout', '4', '--retry-backoff-ms', '50', '--speculation-min-ms', '1500'] });
     client = new GrooveClient({ master: cluster.master });
   });
   after(async () => {

@@ -30,7 +30,7 @@ describe('losing workers and the master', () => {
   });
 
   const setUp = async (workers: number): Promise<{ c: TestCluster; cl: GrooveClient; files: string[] }> => {
-    const c = await startCluster({ workers, slots: 1, masterArgs: ['--worker-timeout', '2'] });
+    const c = await startCluster({ workers, slots: 1, masterArgs: ['--worker-timeout', '4'] });
     cluster = c;
     const cl = new GrooveClient({ master: c.master });
     client = cl;
