@@ -1,0 +1,109 @@
+import * as path from 'node:path';
+import { GrooveClient } from '../../sdk/index.js';
+import { startCliCluster } from '../cli-cluster.js';
+import { zipfText } from '../datagen/zipf-text.js';
+import { FetchObserver } from '../fetch-observer.js';
+import type { ObservedFetch } from '../fetch-observer.js';
+import { measurement, megabytes, seconds } from '../measurement.js';
+import { DATA_DIR, ROOT } from '../paths.js';
+import { PoolMemoryWatch } from '../pool-memory-watch.js';
+import { profileEnv } from '../profiling.js';
+import { bound } from '../ratio-check.js';
+import { median } from '../stats.js';
+import { tcpCopyMBps } from '../tcp-copy-run.js';
+import type { BenchContext, Workload, WorkloadReport } from '../workload.js';
+
+const JOB = path.join(ROOT, 'bench', 'jobs', 'bigrams.ts');
+const SHUFFLE_BYTES = 'groove.reduce.shuffle.bytes';
+
+/** One reducer's fetch rate, MB/s. */
+function rate(f: ObservedFetch): number {
+  return megabytes(f.bytes) / Math.max(0.001, seconds(f.lastGrowth - f.firstSeen));
+}
+
+/**
+ * Shuffle-heavy: word bigrams -> input names (no combiner) on one master and two worker
+ * daemons of one slot each, started through the CLI, so each reducer fetches the other
+ * worker's map outputs over gRPC. The fetch phase is timed from outside (FetchObserver);
+ * the baseline is a plain TCP copy of the same byte count between two Node processes.
+ */
+export const shuffleWorkload: Workload = {
+  id: 'shuffle',
+  title: 'shuffle-heavy bigrams',
+  async run(ctx: BenchContext): Promise<WorkloadReport> {
+    const totalBytes = ctx.quick ? 10e6 : 100e6;
+    const data = zipfText(path.join(DATA_DIR, ctx.quick ? 'shuffle-10MB' : 'shuffle-100MB'), { totalBytes, files: ctx.quick ? 4 : 8, seed: 5 });
+    const fetchRates: number[] = [];
+    const aggregateRates: number[] = [];
+    const endToEnd: number[] = [];
+    const tcpRates: number[] = [];
+    const shuffled: number[] = [];
+    const remote: number[] = [];
+    const reduceMillis: number[] = [];
+    const peaks: number[] = [];
+    const windows: { label: string; fromEpochMs: number; toEpochMs: number }[] = [];
+    for (let run = 0; run < ctx.runs; run++) {
+      ctx.log(`shuffle run ${run + 1}/${ctx.runs}: master + 2 workers`);
+      const cluster = await startCliCluster({ dir: path.join(ctx.scratch, `shuffle-cluster-${run}`), workers: 2, slotsPerWorker: 1, env: profileEnv(ctx, 'shuffle') });
+      const client = new GrooveClient({ master: cluster.master });
+      const watch = new PoolMemoryWatch(() => cluster.workers.map((w) => w.daemon.pid));
+      try {
+        const jobId = await client.submit(JOB, { inputs: [...data.files], partitions: 2 });
+        const observer = new FetchObserver(cluster.workers.map((w) => path.join(w.dataDir, 'jobs', jobId)));
+        const status = await client.wait(jobId, (e) => {
+          const m = /^reduce-\d+ attempt .* (\d+) ms\)$/.exec(e.message);
+          if (e.type === 'task-succeeded' && m) reduceMillis.push(Number(m[1]));
+        });
+        const fetches = observer.stop();
+        const counters = status.counters;
+        if (counters['groove.map.output.records'] !== counters['groove.reduce.input.records']) {
+          throw new Error(`shuffle: ${counters['groove.map.output.records']} records left the maps but ${counters['groove.reduce.input.records']} reached the reduces`);
+        }
+        if (!fetches.length) throw new Error('shuffle: no reducer fetched anything from the other worker');
+        endToEnd.push(seconds(status.finishedAt - status.submittedAt));
+        shuffled.push(counters[SHUFFLE_BYTES] ?? 0);
+        const remoteBytes = fetches.reduce((n, f) => n + f.bytes, 0);
+        remote.push(remoteBytes);
+        fetchRates.push(...fetches.map(rate));
+        const span = Math.max(...fetches.map((f) => f.lastGrowth)) - Math.min(...fetches.map((f) => f.firstSeen));
+        aggregateRates.push(megabytes(remoteBytes) / Math.max(0.001, seconds(span)));
+        windows.push({ label: `the fetch phase of run ${run + 1}`, fromEpochMs: Math.min(...fetches.map((f) => f.firstSeen)), toEpochMs: Math.max(...fetches.map((f) => f.lastGrowth)) });
+        await client.purge(jobId);
+      } finally {
+        peaks.push(...watch.stop().values());
+        client.close();
+        await cluster.stop();
+      }
+      ctx.log('shuffle: TCP copy baseline');
+      // The same bytes as one reducer's remote fetch, in one stream between two processes.
+      tcpRates.push(await tcpCopyMBps(Math.round((remote[remote.length - 1] as number) / 2), ctx.scratch));
+    }
+    const groove = measurement('fetch, per reducer', 'MB/s', fetchRates);
+    const tcp = measurement('TCP copy, 2 node procs', 'MB/s', tcpRates);
+    return {
+      id: this.id,
+      title: `shuffle-heavy (bigrams -> inputs, no combiner), ${Math.round(data.bytes / 1e6)} MB`,
+      groove,
+      baselines: [tcp],
+      checks: [
+        bound(tcp.label, groove.median, `${groove.median.toFixed(0)} MB/s (${(groove.median / tcp.median).toFixed(2)}x TCP)`, '>=', 400, '400 MB/s'),
+      ],
+      poolPeakRss: peaks,
+      notes: [
+        'Cluster: `mr master --port 0` and two `mr worker --port 0 --slots 1` on loopback; bench/jobs/bigrams.ts submitted with the SDK, 2 partitions, so each reducer streams about half its partition from the other worker with FetchPartition.',
+        'The engine reports bytes shuffled (counter groove.reduce.shuffle.bytes, local reads included) and per-task times (events), but not fetch time: the fetch phase is timed from outside, from the moment a reducer opens its first fetch-NNNNN.data file to the last growth of its fetched bytes (10 ms polling). Groove figure = remote bytes fetched by one reducer / its fetch phase, median over reducers and runs.',
+        `End-to-end job time (submitted to finished) median ${median(endToEnd).toFixed(2)} s; bytes shuffled median ${megabytes(median(shuffled)).toFixed(0)} MB, of which fetched remotely ${megabytes(median(remote)).toFixed(0)} MB; both reducers' fetches together: ${median(aggregateRates).toFixed(0)} MB/s.`,
+        'Every run checked that every record the maps emitted reached a reduce (groove.map.output.records = groove.reduce.input.records).',
+      ],
+      details: {
+        inputBytes: data.bytes,
+        endToEndSeconds: measurement('end to end', 's', endToEnd),
+        shuffleBytes: shuffled,
+        remoteFetchBytes: remote,
+        aggregateFetchMBps: measurement('both reducers', 'MB/s', aggregateRates),
+        reduceTaskMillis: reduceMillis,
+      },
+      profileWindows: windows,
+    };
+  },
+};
