@@ -1,6 +1,6 @@
 /** The small shared layer below master, worker and sdk: the job API, errors, logging, options and security settings. */
-export { defineJob } from './job-api.js';
-export type { Counters, Emit, JobContext, JobDefinition, JobLog, Key } from './job-api.js';
+export { defineJob, isFold } from './job-api.js';
+export type { CombineValues, Counters, Emit, FoldValues, JobContext, JobDefinition, JobLog, Key } from './job-api.js';
 export { GrooveError, JobFailedError, JobFileError, MasterUnavailableError, RequestRejectedError, UserError, errorMessage, oneLine } from './errors.js';
 export { createLogger, setLogLevel } from './logger.js';
 export type { LogFields, LogLevel, Logger } from './logger.js';

@@ -17,6 +17,20 @@ export interface JobLog {
   warn(message: string): void;
 }
 
+/** The iterable form of a combiner: some of one key's values in, records with that key out. */
+export type CombineValues<K extends Key, V> = (key: K, values: Iterable<V>, emit: Emit<K, V>, ctx: JobContext) => void;
+
+/** The binary form of a combiner: two values of one key folded into one (associative, commutative). */
+export type FoldValues<V> = (a: V, b: V) => V;
+
+/**
+ * Whether a combiner is a binary fold. Told apart by arity: a combiner of the iterable form
+ * needs its third parameter (emit) to output anything, so one declaring two is a fold.
+ */
+export function isFold<K extends Key, V>(combine: CombineValues<K, V> | FoldValues<V>): combine is FoldValues<V> {
+  return combine.length === 2;
+}
+
 /** What every user function receives besides its data. */
 export interface JobContext {
   /** `--param KEY=VALUE` pairs given at submit time. */
@@ -41,10 +55,16 @@ export interface JobDefinition<MK extends Key = Key, MV = unknown, RK extends Ke
   /** Called once per input record (a line of text, without its line end). */
   map(record: string, emit: Emit<MK, MV>, ctx: JobContext): void;
   /**
-   * Optional map-side pre-reduction of one key's values. It must emit records with the
-   * same key it was given (like Hadoop's combiner, it may run zero, one or several times).
+   * Optional map-side pre-reduction of one key's values, in one of two forms:
+   * - `combine(key, values, emit, ctx)`: gets some of a key's values and must emit records
+   *   with the same key it was given (like Hadoop's combiner);
+   * - a binary fold `(a, b) => a + b` (a function of exactly two parameters; annotate them
+   *   in TypeScript: `combine: (a: number, b: number) => a + b`): two values of a key into
+   *   one. It must be associative and commutative. Groove then keeps one running value per
+   *   key while mapping, the fastest path for counts, sums, minima and maxima.
+   * Either form may run zero, one or several times on any subset of a key's values.
    */
-  combine?(key: MK, values: Iterable<MV>, emit: Emit<MK, MV>, ctx: JobContext): void;
+  readonly combine?: CombineValues<MK, MV> | FoldValues<MV>;
   /**
    * Called once per distinct key, in key order, with the key's values streamed from the
    * merge: iterate them once. Default: emit every value unchanged (identity reduce).

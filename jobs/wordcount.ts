@@ -11,11 +11,8 @@ export default defineJob<string, number>({
   map(line, emit) {
     for (const word of line.split(WHITESPACE)) if (word) emit(word, 1);
   },
-  combine(word, counts, emit) {
-    let n = 0;
-    for (const c of counts) n += c;
-    emit(word, n);
-  },
+  // A binary fold: Groove keeps one running count per word while mapping.
+  combine: (a: number, b: number) => a + b,
   reduce(word, counts, emit) {
     let n = 0;
     for (const c of counts) n += c;

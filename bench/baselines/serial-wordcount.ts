@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import job from '../../jobs/wordcount.js';
+import { isFold } from '../../common/index.js';
 import type { JobContext } from '../../sdk/index.js';
 
 /** Values a key collects before the combiner folds them, as a map-side buffer would. */
@@ -26,19 +27,28 @@ function main(out: string, inputs: readonly string[]): void {
   const pending = new Map<string, number[]>();
   let ctx = context('');
   const combine = job.combine;
-  const emit = (key: string, value: number): void => {
-    const list = pending.get(key);
-    if (!list) {
-      pending.set(key, [value]);
-      return;
-    }
-    list.push(value);
-    if (combine && list.length >= COMBINE_AT) {
-      const folded: number[] = [];
-      combine(key, list, (_k, v) => folded.push(v), ctx);
-      pending.set(key, folded);
-    }
-  };
+  // The job's combiner as written: a binary fold keeps one running value per key (as a
+  // plain loop would), the iterable form folds a key's list every COMBINE_AT values.
+  const emit =
+    combine !== undefined && isFold(combine)
+      ? (key: string, value: number): void => {
+          const list = pending.get(key);
+          if (list) list[0] = combine(list[0] as number, value);
+          else pending.set(key, [value]);
+        }
+      : (key: string, value: number): void => {
+          const list = pending.get(key);
+          if (!list) {
+            pending.set(key, [value]);
+            return;
+          }
+          list.push(value);
+          if (combine && list.length >= COMBINE_AT) {
+            const folded: number[] = [];
+            combine(key, list, (_k, v) => folded.push(v), ctx);
+            pending.set(key, folded);
+          }
+        };
   for (const input of inputs) {
     ctx = context(input);
     const lines = fs.readFileSync(input, 'utf8').split('\n');

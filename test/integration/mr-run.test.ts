@@ -62,6 +62,14 @@ describe('mr run (embedded cluster)', () => {
     assert.deepEqual(textResults(r.stdout), referenceWordCount(files));
   });
 
+  it('counts right with a binary-fold combiner through many table flushes and spills', async () => {
+    // jobs/wordcount.ts combines with (a, b) => a + b: with a 64 KiB sort buffer its running
+    // table flushes and the sort buffer spills many times, so the fold also runs on bytes.
+    const r = await runMr(['run', 'jobs/wordcount.ts', '--input', ...files, '--sort-buffer-mb', '0.0625', '--slots', '1']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(textResults(r.stdout), referenceWordCount(files));
+  });
+
   it('refuses a missing input before starting anything', async () => {
     assertOneLineError(await runMr(['run', 'jobs/wordcount.ts', '--input', path.join(dir, 'nope.txt')]), /input not found: .*nope\.txt/);
   });

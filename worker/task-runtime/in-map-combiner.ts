@@ -1,28 +1,12 @@
 import type { Key } from '../../common/index.js';
 import { encodeKey } from '../../proto/index.js';
+import { ENTRY_OVERHEAD, roughSize } from './rough-size.js';
 
 /** A user combine at the level of decoded values: given a key and its values, the values it emits. */
 export type ValueCombiner = (key: Key, values: unknown[]) => unknown[];
 
 /** Values gathered for one key before they are combined in place. */
 const COMBINE_EVERY = 64;
-/** Rough bytes of a map entry, its key object and its array, besides key text and values. */
-const ENTRY_OVERHEAD = 96;
-
-/** A rough size of a value kept in memory, for the buffer limit. */
-function roughSize(value: unknown): number {
-  switch (typeof value) {
-    case 'number':
-    case 'boolean':
-    case 'undefined':
-      return 16;
-    case 'string':
-      return 32 + 2 * value.length;
-    default:
-      if (Array.isArray(value)) return 32 + value.reduce((n: number, v: unknown) => n + roughSize(v), 0);
-      return 128;
-  }
-}
 
 /**
  * In-mapper combining: emitted pairs are grouped in a hash table by key and combined

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as fs from 'node:fs';
-import type { Key } from '../../common/index.js';
+import { isFold } from '../../common/index.js';
+import type { CombineValues, Key } from '../../common/index.js';
 import { decodeKey, decodeValue, encodeKey, encodeValue, hashPartition } from '../../proto/index.js';
 import type { AnyJob } from '../job-loader.js';
 import type { TaskResult, TaskSpec } from '../task-spec.js';
@@ -11,6 +12,8 @@ import { createTaskContext } from './task-context.js';
 import type { JobLogSink } from './task-context.js';
 import { InMapCombiner } from './in-map-combiner.js';
 import type { ValueCombiner } from './in-map-combiner.js';
+import { InMapFolder } from './in-map-folder.js';
+import type { Fold } from './in-map-folder.js';
 import { UserCodeError } from './user-code-error.js';
 import { decodedValues } from './decoded-values.js';
 
@@ -51,7 +54,10 @@ export function runMapTask(spec: TaskSpec, job: AnyJob, log: JobLogSink, progres
     buffer.add(p, k, encodeValue(value));
     emitted++;
   };
-  const inMap = combining ? new InMapCombiner(Math.floor(spec.sortBufferBytes / 2), valueCombiner(job, ctx), toBuffer) : undefined;
+  const combine = job.combine;
+  const tableBytes = Math.floor(spec.sortBufferBytes / 2);
+  const inMap =
+    combine === undefined ? undefined : isFold(combine) ? new InMapFolder(tableBytes, combine as Fold, toBuffer) : new InMapCombiner(tableBytes, valueCombiner(job, ctx), toBuffer);
   const emit = inMap ? (key: Key, value: unknown): void => inMap.add(key, value) : toBuffer;
   const where = (): string => `record ${recordsIn} of the chunk`;
   const read = readLines(input.path, input.start, input.length, (line) => {
@@ -77,7 +83,7 @@ export function runMapTask(spec: TaskSpec, job: AnyJob, log: JobLogSink, progres
 /** The user's combine over decoded values, for in-mapper combining; it must keep the key. */
 function valueCombiner(job: AnyJob, ctx: ReturnType<typeof createTaskContext>): ValueCombiner {
   const combine = job.combine;
-  if (!combine) throw new Error('no combiner');
+  if (!combine || isFold(combine)) throw new Error('no iterable combiner');
   return (key, values) => {
     const out: unknown[] = [];
     const keyBytes = typeof key === 'string' ? undefined : encodeKey(key);
@@ -103,6 +109,7 @@ function valueCombiner(job: AnyJob, ctx: ReturnType<typeof createTaskContext>): 
 function userCombiner(job: AnyJob, ctx: ReturnType<typeof createTaskContext>): ByteCombiner {
   const combine = job.combine;
   if (!combine) throw new Error('no combiner');
+  const fold = isFold(combine) ? (combine as Fold) : undefined;
   return (keyBytes, values, emitBytes) => {
     // A key with one value (the usual case after in-mapper combining) passes through
     // as bytes: nothing to combine, so nothing to decode and encode again.
@@ -124,7 +131,13 @@ function userCombiner(job: AnyJob, ctx: ReturnType<typeof createTaskContext>): B
     })();
     const key = decodeKey(keyBytes);
     try {
-      combine(key, decodedValues(all, decodeValue), (k, v) => emitBytes(encodeKey(k), encodeValue(v)), ctx);
+      if (fold) {
+        let acc = fold(decodeValue(firstValue), decodeValue(second.value));
+        for (const v of rest) acc = fold(acc, decodeValue(v));
+        emitBytes(keyBytes, encodeValue(acc));
+      } else {
+        (combine as CombineValues<Key, unknown>)(key, decodedValues(all, decodeValue), (k, v) => emitBytes(encodeKey(k), encodeValue(v)), ctx);
+      }
     } catch (err) {
       throw new UserCodeError('combine', err, `key ${JSON.stringify(key)}`);
     }
