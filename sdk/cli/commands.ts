@@ -56,10 +56,18 @@ function submitOptions(args: JobArgs): SubmitOptions {
 export async function runCommand(args: JobArgs & { slots?: number; output?: string; format: ResultFormat }): Promise<void> {
   // Check everything the user gave before starting anything.
   const options = submitOptions(args);
-  const packed = await packJobFile(args.job);
+  const slots = positiveInt('--slots', args.slots);
   // The job's outcome is reported once, by this command; the embedded daemons stay quiet.
   setLogLevel('error');
-  const cluster = await EmbeddedCluster.start({ slots: positiveInt('--slots', args.slots) });
+  // Bundle the job while the cluster starts (esbuild works in its own process, the pool
+  // processes boot in theirs); a job file that does not bundle still stops everything.
+  const [bundled, started] = await Promise.allSettled([packJobFile(args.job), EmbeddedCluster.start({ slots })]);
+  if (bundled.status === 'rejected' || started.status === 'rejected') {
+    if (started.status === 'fulfilled') await started.value.stop();
+    throw bundled.status === 'rejected' ? bundled.reason : (started as PromiseRejectedResult).reason;
+  }
+  const packed = bundled.value;
+  const cluster = started.value;
   const client = new GrooveClient({ master: cluster.masterAddress, security: cluster.security });
   try {
     const jobId = await client.submitPacked(packed, options);
