@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
+import { grpcLib } from './grpc-lib.js';
 
 /**
  * How one process secures its connections: the cluster token sent with (and required
@@ -49,7 +50,7 @@ export function presentedToken(metadata: grpc.Metadata): string | undefined {
  */
 export function authInterceptor(token: string): grpc.ServerInterceptor {
   return (_method, call) =>
-    new grpc.ServerInterceptingCall(call, {
+    new (grpcLib().ServerInterceptingCall)(call, {
       start(next) {
         next({
           onReceiveMetadata(metadata, mdNext) {
@@ -57,7 +58,7 @@ export function authInterceptor(token: string): grpc.ServerInterceptor {
             if (presented !== undefined && tokenMatches(presented, token)) {
               mdNext(metadata);
             } else {
-              call.sendStatus({ code: grpc.status.UNAUTHENTICATED, details: presented === undefined ? 'a cluster token is required' : 'wrong cluster token' });
+              call.sendStatus({ code: grpcLib().status.UNAUTHENTICATED, details: presented === undefined ? 'a cluster token is required' : 'wrong cluster token' });
             }
           },
         });
@@ -72,15 +73,15 @@ export function serverOptions(security: Security, base: grpc.ServerOptions): grp
 
 /** Server credentials: TLS when a certificate is given (mutual when a CA is given too). */
 export function serverCredentials(security: Security): grpc.ServerCredentials {
-  if (!security.tlsCert || !security.tlsKey) return grpc.ServerCredentials.createInsecure();
+  if (!security.tlsCert || !security.tlsKey) return grpcLib().ServerCredentials.createInsecure();
   const clientAuth = security.tlsCa !== undefined && security.tlsClientAuth !== false;
-  return grpc.ServerCredentials.createSsl(clientAuth ? (security.tlsCa ?? null) : null, [{ cert_chain: security.tlsCert, private_key: security.tlsKey }], clientAuth);
+  return grpcLib().ServerCredentials.createSsl(clientAuth ? (security.tlsCa ?? null) : null, [{ cert_chain: security.tlsCert, private_key: security.tlsKey }], clientAuth);
 }
 
 /** Channel credentials: TLS when a CA or certificate is given, presenting our certificate for mutual TLS. */
 export function channelCredentials(security: Security): grpc.ChannelCredentials {
-  if (!security.tlsCa && !security.tlsCert) return grpc.credentials.createInsecure();
-  return grpc.credentials.createSsl(security.tlsCa ?? null, security.tlsKey ?? null, security.tlsCert ?? null);
+  if (!security.tlsCa && !security.tlsCert) return grpcLib().credentials.createInsecure();
+  return grpcLib().credentials.createSsl(security.tlsCa ?? null, security.tlsKey ?? null, security.tlsCert ?? null);
 }
 
 /** Client options: the given ones plus an interceptor that sends the token with every call. */
@@ -88,7 +89,7 @@ export function clientOptions(security: Security, base: grpc.ChannelOptions): gr
   const token = security.token;
   if (!token) return base;
   const withToken: grpc.Interceptor = (options, nextCall) =>
-    new grpc.InterceptingCall(nextCall(options), {
+    new (grpcLib().InterceptingCall)(nextCall(options), {
       start(metadata, listener, next) {
         metadata.set(TOKEN_METADATA_KEY, `Bearer ${token}`);
         next(metadata, listener);

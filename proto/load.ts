@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
+import type * as ProtoLoader from '@grpc/proto-loader';
+import { grpcLib } from './grpc-lib.js';
 import type { ProtoGrpcType } from './generated/groove';
 
 /** Where groove.proto lives, from both the sources and the compiled dist/ tree. */
@@ -15,6 +15,9 @@ let loaded: ProtoGrpcType | undefined;
  */
 export function grooveProto(): ProtoGrpcType {
   if (!loaded) {
+    // Loaded here, not at import: see grpc-lib.ts.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const protoLoader = require('@grpc/proto-loader') as typeof ProtoLoader;
     const definition = protoLoader.loadSync(PROTO_PATH, {
       keepCase: false,
       longs: Number,
@@ -22,7 +25,7 @@ export function grooveProto(): ProtoGrpcType {
       defaults: true,
       oneofs: true,
     });
-    loaded = grpc.loadPackageDefinition(definition) as unknown as ProtoGrpcType;
+    loaded = grpcLib().loadPackageDefinition(definition) as unknown as ProtoGrpcType;
   }
   return loaded;
 }
