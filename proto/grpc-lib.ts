@@ -9,7 +9,6 @@ let lib: typeof Grpc | undefined;
  * each of them about 20 MB of RSS and 150 ms of start-up.
  */
 export function grpcLib(): typeof Grpc {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy
   lib ??= require('@grpc/grpc-js') as typeof Grpc;
   return lib;
 }

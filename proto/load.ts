@@ -16,7 +16,6 @@ let loaded: ProtoGrpcType | undefined;
 export function grooveProto(): ProtoGrpcType {
   if (!loaded) {
     // Loaded here, not at import: see grpc-lib.ts.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const protoLoader = require('@grpc/proto-loader') as typeof ProtoLoader;
     const definition = protoLoader.loadSync(PROTO_PATH, {
       keepCase: false,
