@@ -112,6 +112,9 @@ async function openSources(
   // Indexed by map task so equal keys merge in map order, the same on every run.
   const slots: (RecordSource | undefined)[] = [];
   const fetched: string[] = [];
+  // Opened once every fetch is done, so the merge's read blocks do not add to the memory
+  // the fetch streams hold.
+  const fetchedInto: (string | undefined)[] = [];
   let bytesIn = 0;
   let remoteBytes = 0;
   let fetchMillis = 0;
@@ -148,7 +151,7 @@ async function openSources(
       remote.push(() =>
         fetchPartitionToFile(workerClient, { jobId: spec.jobId, dir: out.dir, partition }, file, () => progress(true)).then(
           () => {
-            slots[i] = RecordFileReader.open(file, 0, undefined, { blockBytes });
+            fetchedInto[i] = file;
           },
           (err: unknown) => {
             lost.push(out.taskId);
@@ -171,6 +174,14 @@ async function openSources(
   if (lost.length) {
     for (const s of slots) s?.close();
     throw new FetchFailedError(lost.sort(), lastError);
+  }
+  try {
+    fetchedInto.forEach((file, i) => {
+      if (file !== undefined) slots[i] = RecordFileReader.open(file, 0, undefined, { blockBytes });
+    });
+  } catch (err) {
+    for (const s of slots) s?.close();
+    throw err;
   }
   const sources = slots.filter((s): s is RecordSource => s !== undefined);
   return { sources, bytesIn, fetched, fetch: { millis: fetchMillis, bytes: remoteBytes } };
