@@ -21,8 +21,9 @@ interface Track {
  * Times the shuffle fetch of reducers by watching their attempt directories: a reducer
  * opens `fetch-NNNNN.data` when it starts fetching a remote map output and appends every
  * chunk received, so the fetch phase runs from the first such file to the last growth.
- * The engine reports bytes shuffled but no fetch time; this fills the gap without
- * touching it (to within the polling interval).
+ * The engine's counters give each reducer's fetch time (groove.reduce.fetch.millis), but
+ * not when the fetch phase ran on the wall clock: this gives that, to cut CPU profiles to
+ * it and to time both reducers' fetches together (to within the polling interval).
  */
 export class FetchObserver {
   private readonly tracks = new Map<string, Track>();

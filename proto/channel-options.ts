@@ -8,7 +8,9 @@ export const DATA_CHUNK_BYTES = 1024 * 1024;
 
 /**
  * Channel settings used on both sides of every connection. The larger HTTP/2 flow-control
- * window lets a shuffle stream keep the pipe full instead of stalling every 64 KiB.
+ * window lets a shuffle stream keep the pipe full instead of stalling every 64 KiB: it is
+ * the receiver's window that paces a stream, and for the data plane's server streams the
+ * receiver is the client, which applies it (grpc-js servers ignore this option).
  */
 export const CHANNEL_OPTIONS: ChannelOptions = {
   'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,

@@ -11,7 +11,12 @@ export function createWorkerClient(address: string, security: Security = NO_SECU
 /** A fetch that receives nothing for this long is abandoned: its worker is presumed gone. */
 export const FETCH_IDLE_TIMEOUT_MS = 10_000;
 
-/** Streams one partition of a remote map output into a local file; resolves with its size. */
+/**
+ * Streams one partition of a remote map output into a local file; resolves with its size.
+ * Writes are asynchronous, one at a time, so the disk write of a chunk overlaps receiving
+ * the next ones instead of blocking the event loop (gRPC keeps receiving into the call's
+ * bounded buffer meanwhile, and pauses the stream when it is full).
+ */
 export async function fetchPartitionToFile(
   client: WorkerClient,
   request: { jobId: string; dir: string; partition: number },
@@ -22,19 +27,43 @@ export async function fetchPartitionToFile(
   const call = client.fetchPartition(request);
   // A cut link does not end a stream by itself: give up when the data stops coming.
   let idle = setTimeout(() => call.cancel(), idleTimeoutMs);
-  const fd = fs.openSync(destination, 'w');
+  const restartIdle = (): void => {
+    clearTimeout(idle);
+    idle = setTimeout(() => call.cancel(), idleTimeoutMs);
+  };
+  let file: fs.promises.FileHandle | undefined;
+  let writing: Promise<void> = Promise.resolve();
   let bytes = 0;
   try {
+    file = await fs.promises.open(destination, 'w');
+    const out = file;
     for await (const chunk of call as AsyncIterable<DataChunk__Output>) {
-      clearTimeout(idle);
-      idle = setTimeout(() => call.cancel(), idleTimeoutMs);
-      fs.writeSync(fd, chunk.data);
+      restartIdle();
+      await writing;
+      // The time spent waiting for our own disk is not the sender's silence.
+      restartIdle();
+      writing = writeFully(out, chunk.data, bytes);
       bytes += chunk.data.length;
       onChunk();
     }
+    await writing;
+  } catch (err) {
+    call.cancel();
+    // Settle the write in flight before closing its file; its error, if any, is this one's.
+    await writing.catch(() => undefined);
+    throw err;
   } finally {
     clearTimeout(idle);
-    fs.closeSync(fd);
+    await file?.close();
   }
   return bytes;
+}
+
+/** Writes all of `data` at `position` (a write may take fewer bytes than asked). */
+async function writeFully(file: fs.promises.FileHandle, data: Buffer, position: number): Promise<void> {
+  let done = 0;
+  while (done < data.length) {
+    const { bytesWritten } = await file.write(data, done, data.length - done, position + done);
+    done += bytesWritten;
+  }
 }

@@ -5,6 +5,7 @@ import type { Logger } from '../common/index.js';
 import { DATA_CHUNK_BYTES, isValidId } from '../proto/index.js';
 import type { DataChunk, WorkerHandlers } from '../proto/index.js';
 import { isAttemptDirOf, isAttemptFileOf } from './data-layout.js';
+import { DATA_CHUNK_HEADER_ROOM, encodeDataChunkInPlace } from './encoded-data-chunk.js';
 import { readMapOutputIndex } from './task-runtime/map-output-buffer.js';
 
 /**
@@ -56,25 +57,60 @@ export function createDataService(dataDir: string, logger: Logger): WorkerHandle
   };
 }
 
-/** Streams [start, end) of a file in chunks, respecting the stream's back-pressure. */
+/** Read buffers per stream: one being filled while the others wait to be framed and sent. */
+const READ_BUFFERS = 3;
+
+/**
+ * Streams [start, end) of a file in chunks. Each chunk is read into one of a few reused
+ * buffers, already encoded as a DataChunk (see encoded-data-chunk.ts); a buffer is read
+ * into again only once gRPC has taken the chunk (its write callback), which also bounds
+ * what one stream holds to READ_BUFFERS chunks.
+ */
 function streamFile(call: grpc.ServerWritableStream<unknown, DataChunk>, file: string, start: number, end: number, logger: Logger): void {
   if (end <= start) {
     call.end();
     return;
   }
-  const stream = fs.createReadStream(file, { start, end: end - 1, highWaterMark: DATA_CHUNK_BYTES });
-  stream.on('data', (chunk) => {
-    if (!call.write({ data: chunk as Buffer })) {
-      stream.pause();
-      call.once('drain', () => stream.resume());
+  let cancelled = false;
+  // Resolves the pump's wait for a free buffer; also woken by a cancel, after which gRPC
+  // calls no more write callbacks.
+  let wake: (() => void) | undefined;
+  call.on('cancelled', () => {
+    cancelled = true;
+    wake?.();
+  });
+  const pump = async (): Promise<void> => {
+    const handle = await fs.promises.open(file, 'r');
+    try {
+      const chunkBytes = Math.min(DATA_CHUNK_BYTES, end - start);
+      const free: Buffer[] = Array.from({ length: Math.min(READ_BUFFERS, Math.ceil((end - start) / chunkBytes)) }, () => Buffer.allocUnsafeSlow(DATA_CHUNK_HEADER_ROOM + chunkBytes));
+      let pos = start;
+      while (pos < end && !cancelled) {
+        if (!free.length) {
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = undefined;
+          continue;
+        }
+        const buf = free.pop() as Buffer;
+        const { bytesRead } = await handle.read(buf, DATA_CHUNK_HEADER_ROOM, Math.min(chunkBytes, end - pos), pos);
+        if (bytesRead === 0) throw new Error(`${file} ends at ${pos}, before ${end}`);
+        if (cancelled) break;
+        pos += bytesRead;
+        call.write(encodeDataChunkInPlace(buf, DATA_CHUNK_HEADER_ROOM, bytesRead) as unknown as DataChunk, () => {
+          free.push(buf);
+          wake?.();
+        });
+      }
+    } finally {
+      await handle.close();
     }
+    if (!cancelled) call.end();
+  };
+  pump().catch((err: unknown) => {
+    const message = (err as Error).message;
+    logger.warn('read failed while streaming', { file, error: message });
+    if (!cancelled) call.emit('error', Object.assign(new Error(`read failed: ${message}`), { code: grpc.status.INTERNAL }));
   });
-  stream.on('end', () => call.end());
-  stream.on('error', (err) => {
-    logger.warn('read failed while streaming', { file, error: err.message });
-    call.emit('error', Object.assign(new Error(`read failed: ${err.message}`), { code: grpc.status.INTERNAL }));
-  });
-  call.on('cancelled', () => stream.destroy());
 }
 
 function invalid(message: string): Error {

@@ -5,10 +5,11 @@ import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { backoffDelay, checkBind, createLogger } from '../common/index.js';
 import type { Logger } from '../common/index.js';
-import { CHANNEL_OPTIONS, createMasterClient, grooveProto, isValidId, mapTaskId, serverCredentials, serverOptions } from '../proto/index.js';
+import { CHANNEL_OPTIONS, createMasterClient, isValidId, mapTaskId, serverCredentials, serverOptions } from '../proto/index.js';
 import type { MasterClient, MasterMessage__Output, TaskAssignment__Output, TaskUpdate, WorkerMessage } from '../proto/index.js';
 import { attemptDir, jobDir, JOBS_DIR } from './data-layout.js';
 import { createDataService } from './data-service.js';
+import { workerServiceDefinition } from './encoded-data-chunk.js';
 import { PackCache } from './pack-cache.js';
 import { ProcessPool, TaskAttemptError } from './process-pool.js';
 import type { MapOutputSource, TaskResult, TaskSpec } from './task-spec.js';
@@ -49,7 +50,7 @@ export class WorkerDaemon {
     const log = createLogger('worker').child({ worker: workerId });
     checkBind('worker', opts.host, opts.security, opts.insecure, log);
     const server = new grpc.Server(serverOptions(opts.security, CHANNEL_OPTIONS));
-    server.addService(grooveProto().groove.Worker.service, createDataService(opts.dataDir, log.child({ component: 'data' })));
+    server.addService(workerServiceDefinition(), createDataService(opts.dataDir, log.child({ component: 'data' })));
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(`${opts.host}:${opts.port}`, serverCredentials(opts.security), (err, p) => (err ? reject(err) : resolve(p))),
     );

@@ -3,7 +3,6 @@ import { GrooveClient } from '../../sdk/index.js';
 import { startCliCluster } from '../cli-cluster.js';
 import { zipfText } from '../datagen/zipf-text.js';
 import { FetchObserver } from '../fetch-observer.js';
-import type { ObservedFetch } from '../fetch-observer.js';
 import { measurement, megabytes, seconds } from '../measurement.js';
 import { DATA_DIR, ROOT } from '../paths.js';
 import { PoolMemoryWatch } from '../pool-memory-watch.js';
@@ -15,17 +14,15 @@ import type { BenchContext, Workload, WorkloadReport } from '../workload.js';
 
 const JOB = path.join(ROOT, 'bench', 'jobs', 'bigrams.ts');
 const SHUFFLE_BYTES = 'groove.reduce.shuffle.bytes';
-
-/** One reducer's fetch rate, MB/s. */
-function rate(f: ObservedFetch): number {
-  return megabytes(f.bytes) / Math.max(0.001, seconds(f.lastGrowth - f.firstSeen));
-}
+const FETCH_BYTES = 'groove.reduce.fetch.bytes';
+const FETCH_MILLIS = 'groove.reduce.fetch.millis';
 
 /**
  * Shuffle-heavy: word bigrams -> input names (no combiner) on one master and two worker
  * daemons of one slot each, started through the CLI, so each reducer fetches the other
- * worker's map outputs over gRPC. The fetch phase is timed from outside (FetchObserver);
- * the baseline is a plain TCP copy of the same byte count between two Node processes.
+ * worker's map outputs over gRPC. The fetch rate comes from the engine's counters (bytes
+ * fetched from other workers / time the reducers spent fetching them); the baseline is a
+ * plain TCP copy of the same byte count between two Node processes.
  */
 export const shuffleWorkload: Workload = {
   id: 'shuffle',
@@ -54,6 +51,7 @@ export const shuffleWorkload: Workload = {
           const m = /^reduce-\d+ attempt .* (\d+) ms\)$/.exec(e.message);
           if (e.type === 'task-succeeded' && m) reduceMillis.push(Number(m[1]));
         });
+        // Only to cut CPU profiles to the fetch phase: the figures come from the counters.
         const fetches = observer.stop();
         const counters = status.counters;
         if (counters['groove.map.output.records'] !== counters['groove.reduce.input.records']) {
@@ -61,16 +59,17 @@ export const shuffleWorkload: Workload = {
         }
         endToEnd.push(seconds(status.finishedAt - status.submittedAt));
         shuffled.push(counters[SHUFFLE_BYTES] ?? 0);
-        const remoteBytes = fetches.reduce((n, f) => n + f.bytes, 0);
+        const remoteBytes = counters[FETCH_BYTES] ?? 0;
+        const fetchMillis = counters[FETCH_MILLIS] ?? 0;
         remote.push(remoteBytes);
         // Placement is the scheduler's: if every map output ended up local, there is no
         // fetch to time in this run (the end-to-end time still counts).
-        if (!fetches.length) ctx.log('shuffle: no reducer fetched from the other worker in this run');
-        fetchRates.push(...fetches.map(rate));
+        if (!remoteBytes || !fetchMillis) ctx.log('shuffle: no reducer fetched from the other worker in this run');
+        else fetchRates.push(megabytes(remoteBytes) / seconds(fetchMillis));
         if (fetches.length) {
           const from = Math.min(...fetches.map((f) => f.firstSeen));
           const to = Math.max(...fetches.map((f) => f.lastGrowth));
-          aggregateRates.push(megabytes(remoteBytes) / Math.max(0.001, seconds(to - from)));
+          aggregateRates.push(megabytes(fetches.reduce((n, f) => n + f.bytes, 0)) / Math.max(0.001, seconds(to - from)));
           windows.push({ label: `the fetch phase of run ${run + 1}`, fromEpochMs: from, toEpochMs: to });
         }
         await client.purge(jobId);
@@ -96,8 +95,8 @@ export const shuffleWorkload: Workload = {
       poolPeakRss: peaks,
       notes: [
         'Cluster: `mr master --port 0` and two `mr worker --port 0 --slots 1` on loopback; bench/jobs/bigrams.ts submitted with the SDK, 2 partitions, so each reducer streams about half its partition from the other worker with FetchPartition.',
-        'The engine reports bytes shuffled (counter groove.reduce.shuffle.bytes, local reads included) and per-task times (events), but not fetch time: the fetch phase is timed from outside, from the moment a reducer opens its first fetch-NNNNN.data file to the last growth of its fetched bytes (10 ms polling). Groove figure = remote bytes fetched by one reducer / its fetch phase, median over reducers and runs.',
-        `End-to-end job time (submitted to finished) median ${median(endToEnd).toFixed(2)} s; bytes shuffled median ${megabytes(median(shuffled)).toFixed(0)} MB, of which fetched remotely ${megabytes(median(remote)).toFixed(0)} MB; both reducers' fetches together: ${median(aggregateRates).toFixed(0)} MB/s.`,
+        'Groove figure = groove.reduce.fetch.bytes / groove.reduce.fetch.millis, median over runs: the bytes reducers fetched from the other worker over the time they spent fetching them, both summed over the reduce tasks (a reduce\'s fetch time runs from its first remote fetch started to its last one finished, up to 8 at once; its local map outputs are read in place and not counted). So it is the rate of one reducer, weighted by fetch time. Bytes shuffled (groove.reduce.shuffle.bytes) include the local reads.',
+        `End-to-end job time (submitted to finished) median ${median(endToEnd).toFixed(2)} s; bytes shuffled median ${megabytes(median(shuffled)).toFixed(0)} MB, of which fetched remotely ${megabytes(median(remote)).toFixed(0)} MB; both reducers' fetches together, timed from outside (first fetch file opened to last growth of the fetched files, 10 ms polling): ${median(aggregateRates).toFixed(0)} MB/s.`,
         'Every run checked that every record the maps emitted reached a reduce (groove.map.output.records = groove.reduce.input.records).',
       ],
       details: {

@@ -54,6 +54,11 @@ describe('a cluster of one master and three workers, started through the CLI', (
       if (e.type === 'task-started' && m) workersUsed.add(m[1] as string);
     }
     assert.equal(workersUsed.size, 3);
+    // So the counters of the remote fetches are set: part of the shuffle, taking some time.
+    const c = status.counters;
+    const fetched = c['groove.reduce.fetch.bytes'] ?? 0;
+    assert.ok(fetched > 0 && fetched < (c['groove.reduce.shuffle.bytes'] ?? 0), `fetched ${fetched} of ${c['groove.reduce.shuffle.bytes']} bytes shuffled`);
+    assert.ok((c['groove.reduce.fetch.millis'] ?? 0) > 0, `fetch.millis ${c['groove.reduce.fetch.millis']}`);
   });
 
   it('runs grep with a pattern param; results equal an independent grep', async () => {

@@ -23,6 +23,15 @@ const MAX_BLOCK_BYTES = 1024 * 1024;
 /** How many map outputs a reducer fetches at once. */
 const FETCH_PARALLELISM = 8;
 
+/**
+ * Groove's counters of the remote part of the shuffle, summed over reduce tasks like the
+ * other groove.* counters: the wall time a reduce spent fetching map outputs from other
+ * workers (first fetch started to last one finished; local outputs are read in place and
+ * not counted), and the bytes it fetched so. Bytes / millis is the fetch rate of a reducer.
+ */
+export const FETCH_MILLIS_COUNTER = 'groove.reduce.fetch.millis';
+export const FETCH_BYTES_COUNTER = 'groove.reduce.fetch.bytes';
+
 /** The name of a reduce attempt's output inside its directory. */
 export const PART_FILE = 'part.data';
 
@@ -39,7 +48,7 @@ export async function runReduceTask(spec: TaskSpec, job: AnyJob, log: JobLogSink
   const dir = path.join(spec.dataDir, spec.workDir);
   fs.mkdirSync(dir, { recursive: true });
 
-  const { sources, bytesIn, fetched } = await openSources(spec, spec.sources, partition, dir, progress);
+  const { sources, bytesIn, fetched, fetch } = await openSources(spec, spec.sources, partition, dir, progress);
   const ctx = createTaskContext(spec.taskId, spec.attempt, spec.params, '', log);
   const outPath = path.join(dir, PART_FILE);
   const writer = RecordFileWriter.create(outPath);
@@ -76,7 +85,7 @@ export async function runReduceTask(spec: TaskSpec, job: AnyJob, log: JobLogSink
     path: path.join(spec.workDir, PART_FILE),
     records: recordsOut,
     bytes,
-    counters: { ...ctx.counterValues },
+    counters: { ...ctx.counterValues, [FETCH_MILLIS_COUNTER]: fetch.millis, [FETCH_BYTES_COUNTER]: fetch.bytes },
     stats: { recordsIn, recordsOut, bytesIn, bytesOut: bytes, millis: Date.now() - started, spills: 0 },
   };
 }
@@ -99,11 +108,16 @@ async function openSources(
   partition: number,
   dir: string,
   progress: (coarse?: boolean) => void,
-): Promise<{ sources: RecordSource[]; bytesIn: number; fetched: string[] }> {
+): Promise<{ sources: RecordSource[]; bytesIn: number; fetched: string[]; fetch: { millis: number; bytes: number } }> {
   // Indexed by map task so equal keys merge in map order, the same on every run.
   const slots: (RecordSource | undefined)[] = [];
   const fetched: string[] = [];
+  // Opened once every fetch is done, so the merge's read blocks do not add to the memory
+  // the fetch streams hold.
+  const fetchedInto: (string | undefined)[] = [];
   let bytesIn = 0;
+  let remoteBytes = 0;
+  let fetchMillis = 0;
   const clients = new Map<string, ReturnType<typeof createWorkerClient>>();
   // The merge holds one read block per map output: share MERGE_READ_BUDGET among them.
   const blockBytes = Math.max(MIN_BLOCK_BYTES, Math.min(MAX_BLOCK_BYTES, Math.floor(MERGE_READ_BUDGET / Math.max(1, outputs.length))));
@@ -130,13 +144,14 @@ async function openSources(
         client = createWorkerClient(out.dataAddress, spec.security);
         clients.set(out.dataAddress, client);
       }
+      remoteBytes += end - start;
       const file = path.join(dir, `fetch-${String(i).padStart(5, '0')}.data`);
       fetched.push(file);
       const workerClient = client;
       remote.push(() =>
         fetchPartitionToFile(workerClient, { jobId: spec.jobId, dir: out.dir, partition }, file, () => progress(true)).then(
           () => {
-            slots[i] = RecordFileReader.open(file, 0, undefined, { blockBytes });
+            fetchedInto[i] = file;
           },
           (err: unknown) => {
             lost.push(out.taskId);
@@ -150,7 +165,9 @@ async function openSources(
     const lane = async (): Promise<void> => {
       while (next < remote.length) await (remote[next++] as () => Promise<void>)();
     };
+    const fetchStarted = performance.now();
     await Promise.all(Array.from({ length: Math.min(FETCH_PARALLELISM, remote.length) }, lane));
+    if (remote.length) fetchMillis = Math.round(performance.now() - fetchStarted);
   } finally {
     for (const c of clients.values()) c.close();
   }
@@ -158,6 +175,14 @@ async function openSources(
     for (const s of slots) s?.close();
     throw new FetchFailedError(lost.sort(), lastError);
   }
+  try {
+    fetchedInto.forEach((file, i) => {
+      if (file !== undefined) slots[i] = RecordFileReader.open(file, 0, undefined, { blockBytes });
+    });
+  } catch (err) {
+    for (const s of slots) s?.close();
+    throw err;
+  }
   const sources = slots.filter((s): s is RecordSource => s !== undefined);
-  return { sources, bytesIn, fetched };
+  return { sources, bytesIn, fetched, fetch: { millis: fetchMillis, bytes: remoteBytes } };
 }

@@ -1,0 +1,146 @@
+import { after, before, describe, it } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { createLogger } from '../../common/index.js';
+import { CHANNEL_OPTIONS, DATA_CHUNK_BYTES, grooveProto, NO_SECURITY, serverCredentials, serverOptions } from '../../proto/index.js';
+import type { DataChunk__Output, WorkerClient } from '../../proto/index.js';
+import { createWorkerClient, fetchPartitionToFile } from '../../worker/data-client.js';
+import { createDataService } from '../../worker/data-service.js';
+import { workerServiceDefinition } from '../../worker/encoded-data-chunk.js';
+import { waitUntil } from '../helpers/cluster.js';
+
+const JOB = 'job-1';
+const MAP_DIR = `jobs/${JOB}/map-00000-a0`;
+
+/** Deterministic bytes, different at every offset of a chunk, so a lost or doubled chunk shows. */
+function pattern(length: number, seed: number): Buffer {
+  const b = Buffer.allocUnsafe(length);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    b[i] = x & 0xff;
+  }
+  return b;
+}
+
+function openFds(): number {
+  return fs.readdirSync('/proc/self/fd').length;
+}
+
+async function listen(server: grpc.Server): Promise<string> {
+  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', serverCredentials(NO_SECURITY), (err, p) => (err ? reject(err) : resolve(p))));
+  return `127.0.0.1:${port}`;
+}
+
+describe('data plane: FetchPartition and ReadResult streams', () => {
+  let dataDir: string;
+  let server: grpc.Server;
+  let client: WorkerClient;
+  // Partition sizes around the chunk size: several chunks with a ragged end, exactly one,
+  // tiny, empty; the last is more than a stream's flow-control window and read buffers hold.
+  const sizes = [3 * DATA_CHUNK_BYTES + 12_345, DATA_CHUNK_BYTES, 7, 0, 2 * DATA_CHUNK_BYTES - 1, 24 * DATA_CHUNK_BYTES + 5];
+  const BIG = sizes.length - 1;
+  const partitions = sizes.map((n, i) => pattern(n, i + 1));
+
+  before(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-data-plane-'));
+    const dir = path.join(dataDir, MAP_DIR);
+    fs.mkdirSync(dir, { recursive: true });
+    const data = Buffer.concat(partitions);
+    fs.writeFileSync(path.join(dir, 'output.data'), data);
+    const offsets = [0];
+    for (const p of partitions) offsets.push((offsets[offsets.length - 1] as number) + p.length);
+    fs.writeFileSync(path.join(dir, 'output.index'), JSON.stringify({ offsets, records: 1, bytes: data.length, spills: 0 }));
+    server = new grpc.Server(serverOptions(NO_SECURITY, CHANNEL_OPTIONS));
+    server.addService(workerServiceDefinition(), createDataService(dataDir, createLogger('data-test')));
+    client = createWorkerClient(await listen(server));
+  });
+
+  after(() => {
+    client.close();
+    server.forceShutdown();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('every partition arrives byte for byte, each chunk once, in order', async () => {
+    for (let p = 0; p < sizes.length; p++) {
+      const dest = path.join(dataDir, `fetched-${p}.data`);
+      let chunks = 0;
+      const bytes = await fetchPartitionToFile(client, { jobId: JOB, dir: MAP_DIR, partition: p }, dest, () => chunks++);
+      assert.equal(bytes, sizes[p]);
+      assert.ok(fs.readFileSync(dest).equals(partitions[p] as Buffer), `partition ${p} differs`);
+      assert.equal(chunks, Math.ceil((sizes[p] as number) / DATA_CHUNK_BYTES));
+    }
+  });
+
+  it('many fetches at once over one connection each get their own bytes', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => {
+        const p = i % sizes.length;
+        const dest = path.join(dataDir, `parallel-${i}.data`);
+        await fetchPartitionToFile(client, { jobId: JOB, dir: MAP_DIR, partition: p }, dest);
+        return fs.readFileSync(dest).equals(partitions[p] as Buffer);
+      }),
+    );
+    assert.deepEqual(results, results.map(() => true));
+  });
+
+  it('a part file streams whole through ReadResult', async () => {
+    const rel = `jobs/${JOB}/reduce-00000-a0/part.data`;
+    const content = pattern(2 * DATA_CHUNK_BYTES + 99, 42);
+    fs.mkdirSync(path.dirname(path.join(dataDir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dataDir, rel), content);
+    const got: Buffer[] = [];
+    for await (const chunk of client.readResult({ jobId: JOB, path: rel }) as AsyncIterable<DataChunk__Output>) got.push(chunk.data);
+    assert.ok(Buffer.concat(got).equals(content));
+  });
+
+  it('a reducer that cancels mid-stream leaves the server with no open file', async () => {
+    const before = openFds();
+    const call = client.fetchPartition({ jobId: JOB, dir: MAP_DIR, partition: BIG });
+    const cancelled = new Promise<void>((resolve) => call.on('error', () => resolve()));
+    await new Promise<void>((resolve) => call.once('data', () => resolve()));
+    call.pause();
+    // The server now holds the file and buffers waiting to be sent; the cancel must release both.
+    call.cancel();
+    await cancelled;
+    await waitUntil('the server closed the partition file', () => openFds() <= before, 10_000);
+  });
+
+  it('a missing map output is an error, not an empty partition', async () => {
+    await assert.rejects(fetchPartitionToFile(client, { jobId: JOB, dir: `jobs/${JOB}/map-00009-a0`, partition: 0 }, path.join(dataDir, 'missing.data')), /not found/);
+  });
+});
+
+describe('data plane: a stalled sender', () => {
+  it('a fetch that stops receiving is abandoned after the idle timeout, its file closed', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-data-stall-'));
+    const server = new grpc.Server(serverOptions(NO_SECURITY, CHANNEL_OPTIONS));
+    // One chunk, then silence: what a worker that froze mid-stream looks like.
+    server.addService(grooveProto().groove.Worker.service, {
+      FetchPartition(call: grpc.ServerWritableStream<unknown, { data: Buffer }>) {
+        call.write({ data: Buffer.alloc(1000, 1) });
+      },
+      ReadResult(call: grpc.ServerWritableStream<unknown, { data: Buffer }>) {
+        call.end();
+      },
+    });
+    const client = createWorkerClient(await listen(server));
+    try {
+      const before = openFds();
+      const started = Date.now();
+      await assert.rejects(fetchPartitionToFile(client, { jobId: JOB, dir: MAP_DIR, partition: 0 }, path.join(dir, 'stalled.data'), undefined, 300), /cancel/i);
+      assert.ok(Date.now() - started >= 300);
+      assert.ok(openFds() <= before, 'the fetch file was left open');
+    } finally {
+      client.close();
+      server.forceShutdown();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
