@@ -60,6 +60,8 @@ const MAX_SLAB_BYTES = 4 * 1024 * 1024;
 const MIN_SLAB_BYTES = 4 * 1024;
 const MAX_WRITE_BUFFER_BYTES = 1024 * 1024;
 const MIN_WRITE_BUFFER_BYTES = 64 * 1024;
+/** Smallest write buffer of an output that fits in memory (RecordFileWriter needs at least 16 bytes). */
+const MIN_FINAL_WRITE_BUFFER_BYTES = 256;
 /** Read block per run while merging: mergeFactor of them are live at once. */
 const MERGE_BLOCK_BYTES = 256 * 1024;
 
@@ -130,7 +132,11 @@ export class MapOutputBuffer {
     try {
       if (this.runs.length > 0 && this.arena.records > 0) this.spill();
       while (this.runs.length > mergeFactor) this.mergeRound();
-      const writer = RecordFileWriter.create(dataPath, { bufferBytes: this.writeBufferBytes });
+      // Without spills the output is the buffered records, and their framing takes less than
+      // the per-record overhead counted in `buffered`: a write buffer of that size holds the
+      // whole output, so a tiny task does not allocate a megabyte to write a few bytes.
+      const bufferBytes = this.runs.length === 0 ? clamp(this.buffered, MIN_FINAL_WRITE_BUFFER_BYTES, this.writeBufferBytes) : this.writeBufferBytes;
+      const writer = RecordFileWriter.create(dataPath, { bufferBytes });
       let written: { offsets: number[]; records: number };
       try {
         written = this.runs.length === 0 ? this.writeArena(writer) : mergeRuns(this.runs, partitions, writer, combiner, MERGE_BLOCK_BYTES);
