@@ -44,7 +44,11 @@ export function setLogLevel(level: LogLevel): void {
 
 function wrap(w: winston.Logger): Logger {
   return {
-    debug: (message, fields) => w.debug(message, fields),
+    // Debug lines sit on per-task paths; winston builds and pipes a disabled line before
+    // dropping it, so check the level first.
+    debug: (message, fields) => {
+      if (w.isLevelEnabled('debug')) w.debug(message, fields);
+    },
     info: (message, fields) => w.info(message, fields),
     warn: (message, fields) => w.warn(message, fields),
     error: (message, fields) => w.error(message, fields),

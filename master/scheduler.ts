@@ -68,6 +68,9 @@ export function stragglers(job: Job, policy: SchedulingPolicy): Task[] {
   for (const kind of ['map', 'reduce'] as const) {
     const total = kind === 'map' ? job.maps.length : job.reduces.length;
     const done = kind === 'map' ? job.mapsDone : job.reducesDone;
+    // A reduce backup needs every map output: while a lost one is computed again (after a
+    // worker left) there is nothing to give it, and a reduce starts only in the reduce phase.
+    if (kind === 'reduce' && phase(job) === 'map') continue;
     const durations = job.durations[kind];
     // Too few finished peers say nothing about what "slow" is.
     if (done < Math.max(1, Math.ceil(total / 4)) || durations.length === 0) continue;

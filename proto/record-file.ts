@@ -90,6 +90,23 @@ export class RecordFileWriter implements RecordSink {
     this.used = p + valueLength;
   }
 
+  /**
+   * Appends bytes that are not a record, such as a trailer after the last one (readers of
+   * the file then stop at a record boundary before them); copied like a record's.
+   */
+  writeRaw(bytes: Buffer): void {
+    if (this.fd === undefined) throw new Error(`${this.path}: write after close`);
+    if (this.used + bytes.length > this.buf.length) {
+      this.flush();
+      if (bytes.length > this.buf.length) {
+        this.writeAll(bytes, 0, bytes.length);
+        return;
+      }
+    }
+    this.buf.set(bytes, this.used);
+    this.used += bytes.length;
+  }
+
   /** Bytes written so far, buffered ones included: the offset the next record will start at. */
   get position(): number {
     return this.flushed + this.used;

@@ -10,6 +10,8 @@ import { PACKS_DIR } from './data-layout.js';
  */
 export class PackCache {
   private readonly inflight = new Map<string, Promise<string>>();
+  /** Packs known to be on disk: nothing here deletes a pack, so each is checked once, not per task. */
+  private readonly present = new Set<string>();
   private readonly dir: string;
 
   constructor(dataDir: string, private readonly master: () => MasterClient) {
@@ -21,7 +23,11 @@ export class PackCache {
   ensure(hash: string): Promise<string> {
     if (!PACK_HASH_PATTERN.test(hash)) return Promise.reject(new Error(`bad pack hash ${JSON.stringify(hash)}`));
     const file = path.join(this.dir, `${hash}.pack`);
-    if (fs.existsSync(file)) return Promise.resolve(file);
+    if (this.present.has(hash)) return Promise.resolve(file);
+    if (fs.existsSync(file)) {
+      this.present.add(hash);
+      return Promise.resolve(file);
+    }
     let pending = this.inflight.get(hash);
     if (!pending) {
       pending = this.fetch(hash, file).finally(() => this.inflight.delete(hash));
@@ -40,6 +46,7 @@ export class PackCache {
     const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, bytes);
     fs.renameSync(tmp, file);
+    this.present.add(hash);
     return file;
   }
 }

@@ -173,20 +173,21 @@ export class WorkerDaemon {
 
   private async runTask(a: TaskAssignment__Output): Promise<void> {
     const key = `${a.jobId}/${a.taskId}/${a.attempt}`;
-    const log = this.log.child({ job: a.jobId, task: a.taskId, attempt: a.attempt });
+    // Fields, not a child logger per task: making one was a visible cost for tiny tasks.
+    const ids = { job: a.jobId, task: a.taskId, attempt: a.attempt };
     this.running.add(key);
     try {
       if (!isValidId(a.jobId) || !isValidId(a.taskId)) throw new TaskAttemptError({ message: 'bad job or task id in assignment', user: false });
       const packPath = await this.packs.ensure(a.packHash);
       const spec = this.toSpec(a, packPath);
-      log.debug('task started');
+      this.log.debug('task started', ids);
       const result = await this.pool.run(spec);
-      log.debug('task succeeded', { millis: result.stats.millis });
+      this.log.debug('task succeeded', { ...ids, millis: result.stats.millis });
       this.send({ taskUpdate: { jobId: a.jobId, taskId: a.taskId, attempt: a.attempt, outcome: 'TASK_SUCCEEDED', ...outputOf(result) } });
     } catch (err) {
       const failure = err instanceof TaskAttemptError ? err.failure : { message: (err as Error).message, stack: (err as Error).stack, user: false };
-      log.warn('task failed', { error: failure.message });
-      if (failure.stack) log.debug('task failure detail', { stack: failure.stack });
+      this.log.warn('task failed', { ...ids, error: failure.message });
+      if (failure.stack) this.log.debug('task failure detail', { ...ids, stack: failure.stack });
       this.send({
         taskUpdate: {
           jobId: a.jobId,

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { splitInputs } from '../../master/input-splitter.js';
-import { readLines } from '../../worker/task-runtime/line-reader.js';
+import { DEFAULT_LINE_READ_BLOCK_SIZE, lineReadBlockSize, readLines } from '../../worker/task-runtime/line-reader.js';
 import type { LineReadResult } from '../../worker/task-runtime/line-reader.js';
 import { mulberry32 } from '../helpers/prng.js';
 
@@ -235,4 +235,16 @@ test('bad start, length or blockSize is a RangeError naming the argument', () =>
   for (const [name, call] of cases) {
     assert.throws(call, (err: unknown) => err instanceof RangeError && err.message.startsWith(name));
   }
+});
+
+test('lineReadBlockSize: a small split gets a small block, which still reads a last line far past it', () => {
+  assert.equal(lineReadBlockSize(100_000_000), DEFAULT_LINE_READ_BLOCK_SIZE);
+  const small = lineReadBlockSize(10);
+  assert.ok(small > 10 && small < 16 * 1024, `block for 10 bytes: ${small}`);
+  const long = 'y'.repeat(3 * small);
+  const text = `a b\nc ${long}\nnext\n`;
+  const file = writeTemp(text);
+  assert.deepEqual(collect(file, 0, 6, lineReadBlockSize(6)).lines, ['a b', `c ${long}`]);
+  // A split starting inside the long line skips all of it, through the small block.
+  assert.deepEqual(collect(file, 10, text.length - 10, lineReadBlockSize(10)).lines, ['next']);
 });

@@ -118,17 +118,17 @@ function readPartitions(file: MapOutputFile): Rec[][] {
   return parts;
 }
 
-/** Offsets, index file, record count and directory contents all agree. */
+/** Offsets, the index trailer, record count and directory contents all agree. */
 function checkOutput(dir: string, file: MapOutputFile, partitions: number, parts: Rec[][]): void {
   assert.equal(file.dataPath, path.join(dir, 'output.data'));
   assert.equal(file.offsets.length, partitions + 1);
   assert.equal(file.offsets[0], 0);
   for (let p = 0; p < partitions; p++) assert.ok((file.offsets[p] as number) <= (file.offsets[p + 1] as number));
   assert.equal(file.offsets[partitions], file.bytes);
-  assert.equal(fs.statSync(file.dataPath).size, file.bytes);
+  assert.ok(fs.statSync(file.dataPath).size > file.bytes, 'the index follows the records');
   assert.equal(file.records, parts.reduce((n, part) => n + part.length, 0));
   assert.deepEqual(readMapOutputIndex(dir), file);
-  assert.deepEqual(fs.readdirSync(dir).sort(), ['output.data', 'output.index'], 'spill files are removed');
+  assert.deepEqual(fs.readdirSync(dir), ['output.data'], 'one file: spill files are removed, the index is inside');
 }
 
 test('many spills without a combiner: each partition equals a stable in-memory sort', () => {
@@ -207,6 +207,17 @@ test('records bigger than a slab, empty keys and values, empty partitions', () =
   });
 });
 
+test('an index longer than the tail read at the end of the data file still reads back', () => {
+  const R = 5000;
+  const records: Added[] = [];
+  for (let p = 0; p < R; p++) records.push({ partition: p, key: Buffer.from(`key-${p}`), value: Buffer.from(`value-${p}`) });
+  withTempDir((dir) => {
+    const file = run(records, { partitions: R, bufferBytes: 1 << 20, dir });
+    assert.ok(fs.statSync(file.dataPath).size - file.bytes > 16 * 1024, 'the index is over 16 KiB');
+    checkOutput(dir, file, R, readPartitions(file));
+  });
+});
+
 test('no records at all: an empty output with all offsets 0', () => {
   withTempDir((dir) => {
     const file = new MapOutputBuffer({ partitions: 3, bufferBytes: 100, dir }).finish();
@@ -262,11 +273,27 @@ test('options and arguments are validated with messages naming them', () => {
     assert.throws(() => buffer.finish(), /finished/);
     assert.throws(() => buffer.add(0, Buffer.from('k'), Buffer.from('v')), /finished/);
     assert.throws(() => openPartition(file, 2), RangeError);
-    fs.writeFileSync(path.join(dir, 'output.data'), 'x');
-    assert.throws(() => readMapOutputIndex(dir), /invalid map output index: .*output.data has 1 bytes/);
-    fs.writeFileSync(path.join(dir, 'output.index'), '{"offsets": [0, 5, 3]');
+    const dataPath = path.join(dir, 'output.data');
+    const good = fs.readFileSync(dataPath);
+    assert.deepEqual(readMapOutputIndex(dir), file);
+    /** A data file of `records` bytes of records followed by an index trailer holding `index`. */
+    const withIndex = (records: number, index: string, length = Buffer.byteLength(index)): Buffer => {
+      const footer = Buffer.alloc(12);
+      footer.writeUInt32LE(length, 0);
+      footer.write('GRVMOIX1', 4, 'latin1');
+      return Buffer.concat([Buffer.alloc(records), Buffer.from(index), footer]);
+    };
+    fs.writeFileSync(dataPath, 'x');
+    assert.throws(() => readMapOutputIndex(dir), /output.data: invalid map output index: the file has 1 bytes, too few/);
+    fs.writeFileSync(dataPath, good.subarray(0, good.length - 1));
+    assert.throws(() => readMapOutputIndex(dir), /invalid map output index: the file does not end with an index/);
+    fs.writeFileSync(dataPath, withIndex(3, '{"offsets": [0, 5, 3]'));
     assert.throws(() => readMapOutputIndex(dir), /invalid map output index: not JSON/);
-    fs.writeFileSync(path.join(dir, 'output.index'), '{"offsets": [0, 5, 3], "records": 1, "bytes": 3, "spills": 0}');
+    fs.writeFileSync(dataPath, withIndex(3, '{"offsets": [0, 5, 3], "records": 1, "bytes": 3, "spills": 0}'));
     assert.throws(() => readMapOutputIndex(dir), /offsets\[2\]/);
+    fs.writeFileSync(dataPath, withIndex(4, '{"offsets": [0, 1, 3], "records": 1, "bytes": 3, "spills": 0}'));
+    assert.throws(() => readMapOutputIndex(dir), /the file has 77 bytes, its index says 76 \(3 of records\)/);
+    fs.writeFileSync(dataPath, withIndex(0, '{}', 1000));
+    assert.throws(() => readMapOutputIndex(dir), /an index of 1000 bytes does not fit/);
   });
 });

@@ -207,5 +207,29 @@ test('a writer refuses writes after close', () => {
     assert.equal(writer.position, 4);
     writer.close();
     assert.throws(() => writer.write(Buffer.from('k'), Buffer.from('v')), /after close/);
+    assert.throws(() => writer.writeRaw(Buffer.from('t')), /after close/);
+  });
+});
+
+test('writeRaw appends bytes after the records, in order, whatever the buffer size', () => {
+  const rand = mulberry32(11);
+  const records = randomRecords(rand, 40);
+  withTempDir((dir) => {
+    for (const bufferBytes of [16, 100, 1 << 20]) {
+      for (const trailerBytes of [0, 5, 99, 5000]) {
+        const file = path.join(dir, `raw-${bufferBytes}-${trailerBytes}.data`);
+        const trailer = randomBytes(rand, trailerBytes);
+        const writer = RecordFileWriter.create(file, { bufferBytes });
+        for (const [k, v] of records) writer.write(k, v);
+        const end = writer.position;
+        writer.writeRaw(trailer.subarray(0, 1));
+        writer.writeRaw(trailer.subarray(1));
+        assert.equal(writer.position, end + trailerBytes);
+        writer.close();
+        const bytes = fs.readFileSync(file);
+        assert.deepEqual(bytes.subarray(end), trailer);
+        assert.deepEqual(readAll(file, 0, end), records, 'the records before the trailer read back');
+      }
+    }
   });
 });

@@ -230,6 +230,18 @@ describe('stragglers', () => {
     assert.deepEqual(ids(stragglers(job, policy({ speculationMinMs: 0, now: NOW + 501 }))), ['reduce-00001']);
   });
 
+  it('backs up no reduce while a lost map output is computed again', () => {
+    const job = makeJob(2, 4);
+    succeed(job, at(job.maps, 0), 10);
+    succeed(job, at(job.maps, 1), 10);
+    succeed(job, at(job.reduces, 0), 100);
+    start(job, at(job.reduces, 1), 'w1', NOW - 60_000);
+    assert.deepEqual(ids(stragglers(job, policy())), ['reduce-00001']);
+    // The worker holding map 0's output left: the map runs again, the reduces wait for it.
+    job.setTaskState(at(job.maps, 0), 'pending');
+    assert.deepEqual(stragglers(job, policy()), []);
+  });
+
   it('skips tasks already backed up, with two attempts, or of a job without speculation', () => {
     const build = (speculation: boolean): Job => {
       const job = makeJob(4, 1, { speculation });

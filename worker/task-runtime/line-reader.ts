@@ -8,6 +8,17 @@ import * as fs from 'node:fs';
 /** Block size of the read buffer: large reads keep syscalls rare, 1 MiB keeps memory small. */
 export const DEFAULT_LINE_READ_BLOCK_SIZE = 1024 * 1024;
 
+/**
+ * Read block for a split of `length` bytes: the split, the byte before it and a margin for
+ * the end of its last line, but never more than the default. A tiny split then costs a
+ * few KiB, not a megabyte; a longer last line only grows the buffer.
+ */
+export function lineReadBlockSize(length: number): number {
+  return Math.min(DEFAULT_LINE_READ_BLOCK_SIZE, length + 1 + LINE_READ_MARGIN_BYTES);
+}
+
+const LINE_READ_MARGIN_BYTES = 4 * 1024;
+
 const LF = 0x0a;
 const CR = 0x0d;
 

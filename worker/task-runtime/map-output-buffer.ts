@@ -33,7 +33,10 @@ export interface MapOutputOptions {
   readonly mergeFactor?: number;
 }
 
-/** A finished map output: one data file with every partition in order, and its index. */
+/**
+ * A finished map output: one data file with every partition in order, then its index (a
+ * trailer after the records: see {@link readMapOutputIndex}).
+ */
 export interface MapOutputFile {
   /** `<dir>/output.data`. */
   readonly dataPath: string;
@@ -41,7 +44,7 @@ export interface MapOutputFile {
   readonly offsets: readonly number[];
   /** Records written to the output (after combining). */
   readonly records: number;
-  /** Size of the data file in bytes. */
+  /** Bytes of records in the data file (the index follows them). */
   readonly bytes: number;
   /** Sorted runs spilled to disk before the final merge (the last buffer's included); 0 if all fit in memory. */
   readonly spills: number;
@@ -53,13 +56,23 @@ export const DEFAULT_MERGE_FACTOR = 64;
 /** Name of the data file in an attempt's directory. */
 export const MAP_OUTPUT_DATA_FILE = 'output.data';
 
-/** Name of the index file in an attempt's directory; it is written last, so its presence marks a complete output. */
-export const MAP_OUTPUT_INDEX_FILE = 'output.index';
+/**
+ * Ends every map output data file, after the index: an index and a data file written
+ * apart cost a pool process two more opens and a rename per task, which for tiny tasks
+ * was a large share of their time. Written last, so a file that has it is complete.
+ */
+const INDEX_MAGIC = Buffer.from('GRVMOIX1', 'latin1');
+/** The index's length (uint32 LE) and the magic. */
+const INDEX_FOOTER_BYTES = 4 + INDEX_MAGIC.length;
+/** Bytes read from the end of a data file to find its index: one read for any usual partition count. */
+const INDEX_TAIL_READ_BYTES = 16 * 1024;
 
 const MAX_SLAB_BYTES = 4 * 1024 * 1024;
 const MIN_SLAB_BYTES = 4 * 1024;
 const MAX_WRITE_BUFFER_BYTES = 1024 * 1024;
 const MIN_WRITE_BUFFER_BYTES = 64 * 1024;
+/** Smallest write buffer of an output that fits in memory (RecordFileWriter needs at least 16 bytes). */
+const MIN_FINAL_WRITE_BUFFER_BYTES = 256;
 /** Read block per run while merging: mergeFactor of them are live at once. */
 const MERGE_BLOCK_BYTES = 256 * 1024;
 
@@ -119,7 +132,7 @@ export class MapOutputBuffer {
   }
 
   /**
-   * Sorts, combines and merges everything into output.data, writes output.index, deletes
+   * Sorts, combines and merges everything into output.data, ends it with the index, deletes
    * the spill files, and returns the output's description. The buffer is unusable after.
    */
   finish(): MapOutputFile {
@@ -130,21 +143,27 @@ export class MapOutputBuffer {
     try {
       if (this.runs.length > 0 && this.arena.records > 0) this.spill();
       while (this.runs.length > mergeFactor) this.mergeRound();
-      const writer = RecordFileWriter.create(dataPath, { bufferBytes: this.writeBufferBytes });
-      let written: { offsets: number[]; records: number };
+      // Without spills the output is the buffered records, and their framing takes less than
+      // the per-record overhead counted in `buffered`: a write buffer of that size (and room
+      // for the index) holds the whole file, so a tiny task does not allocate a megabyte to
+      // write a few bytes, and writes them with one call.
+      const indexRoom = 64 + 16 * (partitions + 1);
+      const bufferBytes = this.runs.length === 0 ? clamp(this.buffered + indexRoom, MIN_FINAL_WRITE_BUFFER_BYTES, this.writeBufferBytes) : this.writeBufferBytes;
+      const writer = RecordFileWriter.create(dataPath, { bufferBytes });
+      let file: MapOutputFile;
       try {
-        written = this.runs.length === 0 ? this.writeArena(writer) : mergeRuns(this.runs, partitions, writer, combiner, MERGE_BLOCK_BYTES);
+        const written = this.runs.length === 0 ? this.writeArena(writer) : mergeRuns(this.runs, partitions, writer, combiner, MERGE_BLOCK_BYTES);
+        file = {
+          dataPath,
+          offsets: written.offsets,
+          records: written.records,
+          bytes: written.offsets[partitions] as number,
+          spills: this.spills,
+        };
+        writer.writeRaw(encodeIndex(file));
       } finally {
         writer.close();
       }
-      const file: MapOutputFile = {
-        dataPath,
-        offsets: written.offsets,
-        records: written.records,
-        bytes: written.offsets[partitions] as number,
-        spills: this.spills,
-      };
-      writeIndex(dir, file);
       this.state = 'finished';
       return file;
     } catch (err) {
@@ -232,14 +251,17 @@ export function openPartition(file: { dataPath: string; offsets: readonly number
 }
 
 /**
- * Reads back the index of the finished map output in `dir` (for reducers and the data
- * service), checking it against the data file so a damaged output fails here, not mid-merge.
+ * Reads back the index of the finished map output in `dir` (for the data service), checking
+ * it against the data file so a damaged or unfinished output fails here, not mid-merge.
+ *
+ * The data file is `records | index | uint32 LE index length | "GRVMOIX1"`, the index
+ * being the JSON of `{ offsets, records, bytes, spills }`. Partitions are byte ranges of
+ * the records, so readers of a partition never see the index.
  */
 export function readMapOutputIndex(dir: string): MapOutputFile {
-  const indexPath = path.join(dir, MAP_OUTPUT_INDEX_FILE);
   const dataPath = path.join(dir, MAP_OUTPUT_DATA_FILE);
-  const bad = (why: string, cause?: unknown): Error => new Error(`${indexPath}: invalid map output index: ${why}`, { cause });
-  const text = fs.readFileSync(indexPath, 'utf8');
+  const bad = (why: string, cause?: unknown): Error => new Error(`${dataPath}: invalid map output index: ${why}`, { cause });
+  const { size, text } = readIndexText(dataPath, bad);
   let parsed: Partial<Record<keyof MapOutputFile, unknown>>;
   try {
     parsed = JSON.parse(text) as Partial<Record<keyof MapOutputFile, unknown>>;
@@ -255,18 +277,49 @@ export function readMapOutputIndex(dir: string): MapOutputFile {
   }
   if (!isCount(records) || !isCount(spills)) throw bad('records and spills must be integers >= 0');
   if (bytes !== offsets[offsets.length - 1]) throw bad('bytes must equal the last offset');
-  const size = fs.statSync(dataPath).size;
-  if (size !== bytes) throw bad(`${dataPath} has ${size} bytes, the index says ${String(bytes)}`);
-  return { dataPath, offsets: offsets as number[], records, bytes, spills };
+  const recordBytes = offsets[offsets.length - 1] as number;
+  const expected = recordBytes + Buffer.byteLength(text) + INDEX_FOOTER_BYTES;
+  if (size !== expected) throw bad(`the file has ${size} bytes, its index says ${expected} (${recordBytes} of records)`);
+  return { dataPath, offsets: offsets as number[], records, bytes: recordBytes, spills };
 }
 
-/** Writes the index through a temporary file and a rename, so no reader ever sees half of it. */
-function writeIndex(dir: string, file: MapOutputFile): void {
-  const indexPath = path.join(dir, MAP_OUTPUT_INDEX_FILE);
-  const tmp = `${indexPath}.tmp`;
+/** The index trailer of a data file: JSON, its length, the magic. */
+function encodeIndex(file: MapOutputFile): Buffer {
   const { offsets, records, bytes, spills } = file;
-  fs.writeFileSync(tmp, JSON.stringify({ offsets, records, bytes, spills }));
-  fs.renameSync(tmp, indexPath);
+  const json = Buffer.from(JSON.stringify({ offsets, records, bytes, spills }));
+  const footer = Buffer.allocUnsafe(INDEX_FOOTER_BYTES);
+  footer.writeUInt32LE(json.length, 0);
+  INDEX_MAGIC.copy(footer, 4);
+  return Buffer.concat([json, footer]);
+}
+
+/** The data file's size and the text of its index, read from its end. */
+function readIndexText(dataPath: string, bad: (why: string) => Error): { size: number; text: string } {
+  const fd = fs.openSync(dataPath, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size < INDEX_FOOTER_BYTES) throw bad(`the file has ${size} bytes, too few to end with an index`);
+    let tail = readAt(fd, Math.min(size, INDEX_TAIL_READ_BYTES), size);
+    if (!tail.subarray(tail.length - INDEX_MAGIC.length).equals(INDEX_MAGIC)) throw bad('the file does not end with an index (unfinished?)');
+    const length = tail.readUInt32LE(tail.length - INDEX_FOOTER_BYTES);
+    if (length + INDEX_FOOTER_BYTES > size) throw bad(`an index of ${length} bytes does not fit in ${size} bytes`);
+    if (length + INDEX_FOOTER_BYTES > tail.length) tail = readAt(fd, length + INDEX_FOOTER_BYTES, size);
+    return { size, text: tail.toString('utf8', tail.length - INDEX_FOOTER_BYTES - length, tail.length - INDEX_FOOTER_BYTES) };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The last `length` bytes of a file of `size` bytes. */
+function readAt(fd: number, length: number, size: number): Buffer {
+  const buf = Buffer.allocUnsafe(length);
+  let got = 0;
+  while (got < length) {
+    const n = fs.readSync(fd, buf, got, length - got, size - length + got);
+    if (n === 0) throw new Error(`unexpected end of file at ${size - length + got}`);
+    got += n;
+  }
+  return buf;
 }
 
 function compileOptions(options: MapOutputOptions): CompiledMapOutputOptions {

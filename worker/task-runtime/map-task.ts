@@ -5,7 +5,7 @@ import type { CombineValues, Key } from '../../common/index.js';
 import { decodeKey, decodeValue, encodeKey, encodeValue, hashPartition } from '../../proto/index.js';
 import type { AnyJob } from '../job-loader.js';
 import type { TaskResult, TaskSpec } from '../task-spec.js';
-import { readLines } from './line-reader.js';
+import { lineReadBlockSize, readLines } from './line-reader.js';
 import { MapOutputBuffer } from './map-output-buffer.js';
 import type { ByteCombiner } from './map-output-buffer.js';
 import { createTaskContext } from './task-context.js';
@@ -68,7 +68,7 @@ export function runMapTask(spec: TaskSpec, job: AnyJob, log: JobLogSink, progres
     } catch (err) {
       throw err instanceof UserCodeError ? err : new UserCodeError('map', err, where());
     }
-  });
+  }, lineReadBlockSize(input.length));
   inMap?.flush();
   const out = buffer.finish();
   return {

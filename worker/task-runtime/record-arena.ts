@@ -1,4 +1,6 @@
 import type { RecordSource } from '../../proto/index.js';
+import { processSlabCache } from './slab-cache.js';
+import type { SlabCache } from './slab-cache.js';
 
 const EMPTY = Buffer.alloc(0);
 const EMPTY_TABLE = new Uint32Array(0);
@@ -27,7 +29,7 @@ export const ARENA_RECORD_OVERHEAD_BYTES = ENTRY_WORDS * 4 + 8;
 /**
  * The map side's in-memory buffer: record bytes packed into large slabs, and per partition
  * one flat Uint32Array of fixed-size entries, so buffering a record allocates no object.
- * Slabs are recycled across spills.
+ * Slabs are recycled across spills, and across tasks through a {@link SlabCache}.
  *
  * Sorting is a hand-written stable merge sort of a permutation rather than TypedArray#sort,
  * because the engine cannot inline a comparator passed to the built-in, and the comparator
@@ -54,6 +56,8 @@ export class RecordArena {
     partitions: number,
     /** Size of a regular slab; a record bigger than this gets a slab of its own. */
     private readonly slabBytes: number,
+    /** Where regular slabs come from and go back to on release(); by default the process's. */
+    private readonly slabCache: SlabCache = processSlabCache,
   ) {
     for (let p = 0; p < partitions; p++) this.entries.push(new Uint32Array(ENTRY_WORDS * 16));
     this.entryCount = new Uint32Array(partitions);
@@ -77,7 +81,7 @@ export class RecordArena {
       offset = 0;
     } else {
       if (this.currentIndex < 0 || this.currentUsed + size > this.current.length) {
-        this.current = this.freeSlabs.pop() ?? Buffer.allocUnsafeSlow(this.slabBytes);
+        this.current = this.freeSlabs.pop() ?? this.slabCache.take(this.slabBytes);
         this.currentIndex = this.slabs.push(this.current) - 1;
         this.currentUsed = 0;
       }
@@ -153,9 +157,10 @@ export class RecordArena {
     this.entryCount.fill(0);
   }
 
-  /** Drops all memory: the arena is done. */
+  /** Drops all memory, regular slabs back to the cache: the arena is done, and no view into it may be used after. */
   release(): void {
     this.clear();
+    for (const slab of this.freeSlabs) this.slabCache.give(slab);
     this.freeSlabs.length = 0;
     this.order = this.scratch = EMPTY_TABLE;
     for (let p = 0; p < this.entries.length; p++) this.entries[p] = EMPTY_TABLE;
