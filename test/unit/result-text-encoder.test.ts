@@ -122,6 +122,17 @@ describe('ResultTextEncoder', () => {
     assert.deepEqual(encode(bytes, cuts, 'text'), { text: reference(records, 'text'), records: records.length });
   });
 
+  it('leaves a malformed key to the codec, which refuses it, whichever path meets it first', () => {
+    // An empty key before a value of 32 bytes: 00 20 would look like a string key's tag and end.
+    const empty = Buffer.concat([Buffer.from([0x00, 0x20]), encodeValue('x'.repeat(31))]);
+    const good = partFileBytes([rec('k', 'v')]);
+    assert.throws(() => new ResultTextEncoder('text').push(empty), /malformed key bytes/);
+    assert.throws(() => new ResultTextEncoder('text').push(Buffer.concat([good, empty])), /malformed key bytes/);
+    const mixed = new ResultTextEncoder('text');
+    mixed.push(partFileBytes([rec(1, 2)]));
+    assert.throws(() => mixed.push(empty), /malformed key bytes/);
+  });
+
   it('refuses a stream that ends inside a record, and a corrupt length', () => {
     const bytes = partFileBytes([rec('a', 'b'), rec('c', 'd')]);
     const encoder = new ResultTextEncoder('text');
