@@ -139,7 +139,8 @@ export class GrooveClient {
     const decoder = new RecordStreamDecoder();
     for await (const chunk of this.readPartBytes(jobId, part)) {
       const batch: [Key, unknown][] = [];
-      decoder.push(chunk, (k, v) => batch.push([decodeKey(k), decodeValue(v)]));
+      // Decoded binary values are views into the chunk, whose memory may be reused: decode from a copy.
+      decoder.push(Buffer.from(chunk), (k, v) => batch.push([decodeKey(k), decodeValue(v)]));
       yield* batch;
     }
     decoder.end();
@@ -147,8 +148,9 @@ export class GrooveClient {
 
   /**
    * The bytes of one part file (the record-file format, see proto/record-file.ts) in
-   * chunks of any size, each a fresh buffer: from disk when its worker is one of
-   * `localDataDirs`, else streamed from the worker.
+   * chunks of any size: from disk when its worker is one of `localDataDirs`, else streamed
+   * from the worker. A chunk's memory may be reused once the next one is asked for: copy
+   * what must outlive that.
    */
   readPartBytes(jobId: string, part: ResultPart): AsyncGenerator<Buffer> {
     const dataDir = this.localDataDirs.get(part.workerId);
@@ -203,7 +205,10 @@ export class GrooveClient {
   }
 }
 
-/** Reads a part file of a worker on this host, the next block's read overlapping the caller's work on the current one. */
+/**
+ * Reads a part file of a worker on this host, the next block's read overlapping the
+ * caller's work on the current one. Two blocks take turns, so a file costs no garbage.
+ */
 async function* readLocalPart(file: string, part: ResultPart): AsyncGenerator<Buffer> {
   let handle: fs.promises.FileHandle;
   try {
@@ -211,17 +216,16 @@ async function* readLocalPart(file: string, part: ResultPart): AsyncGenerator<Bu
   } catch (err) {
     throw new UserError(`cannot read partition ${part.partition} from ${file}: ${(err as Error).message} (purged?)`, { cause: err });
   }
+  const blocks = [Buffer.allocUnsafe(LOCAL_READ_BYTES), Buffer.allocUnsafe(LOCAL_READ_BYTES)] as const;
   try {
-    const readBlock = async (): Promise<Buffer> => {
-      const block = Buffer.allocUnsafe(LOCAL_READ_BYTES);
-      const { bytesRead } = await handle.read(block, 0, block.length, null);
-      return block.subarray(0, bytesRead);
-    };
-    let next = readBlock();
+    const readInto = async (block: Buffer): Promise<Buffer> => block.subarray(0, (await handle.read(block, 0, block.length, null)).bytesRead);
+    let turn = 0;
+    let next = readInto(blocks[0]);
     for (;;) {
       const block = await next;
       if (block.length === 0) return;
-      next = readBlock();
+      turn ^= 1;
+      next = readInto(blocks[turn] as Buffer);
       // A failed read-ahead is reported by the await above on the next turn, or dropped if the caller stops.
       next.catch(() => undefined);
       yield block;
