@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RecordFileReader, RecordFileWriter } from '../../proto/index.js';
+import type { RecordSource } from '../../proto/index.js';
 import { ARENA_RECORD_OVERHEAD_BYTES, RecordArena } from './record-arena.js';
 import { mergeRuns, writeSorted } from './sorted-runs.js';
 import type { SortedRun } from './sorted-runs.js';
@@ -43,7 +44,7 @@ export interface MapOutputFile {
   readonly records: number;
   /** Size of the data file in bytes. */
   readonly bytes: number;
-  /** Sorted runs spilled to disk before the final merge (the last buffer's included); 0 if all fit in memory. */
+  /** Sorted runs spilled to disk; 0 if all fit in memory. A last buffer merged from memory is not one. */
   readonly spills: number;
 }
 
@@ -128,12 +129,16 @@ export class MapOutputBuffer {
     const { dir, partitions, combiner, mergeFactor } = this.options;
     const dataPath = path.join(dir, MAP_OUTPUT_DATA_FILE);
     try {
-      if (this.runs.length > 0 && this.arena.records > 0) this.spill();
+      // The last buffer joins the final merge from memory when the merge has room for it:
+      // spilling it would only write it out to read it back.
+      const lastFromMemory = this.runs.length > 0 && this.runs.length < mergeFactor && this.arena.records > 0;
+      if (this.runs.length > 0 && this.arena.records > 0 && !lastFromMemory) this.spill();
       while (this.runs.length > mergeFactor) this.mergeRound();
       const writer = RecordFileWriter.create(dataPath, { bufferBytes: this.writeBufferBytes });
       let written: { offsets: number[]; records: number };
       try {
-        written = this.runs.length === 0 ? this.writeArena(writer) : mergeRuns(this.runs, partitions, writer, combiner, MERGE_BLOCK_BYTES);
+        const last = lastFromMemory ? (p: number): RecordSource => this.arena.sortedPartition(p) : undefined;
+        written = this.runs.length === 0 ? this.writeArena(writer) : mergeRuns(this.runs, partitions, writer, combiner, MERGE_BLOCK_BYTES, last);
       } finally {
         writer.close();
       }
