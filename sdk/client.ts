@@ -153,10 +153,15 @@ export class GrooveClient {
    * what must outlive that.
    */
   readPartBytes(jobId: string, part: ResultPart): AsyncGenerator<Buffer> {
+    const local = this.localPartPath(jobId, part);
+    return local !== undefined ? readLocalPart(local, part) : this.streamPart(jobId, part);
+  }
+
+  /** Where a part file is on this host's disk, when its worker is one of `localDataDirs`. */
+  localPartPath(jobId: string, part: ResultPart): string | undefined {
     const dataDir = this.localDataDirs.get(part.workerId);
     // The path comes from the master: only a part file of this job is read, as the worker's own data service checks.
-    if (dataDir !== undefined && isAttemptFileOf(jobId, part.path)) return readLocalPart(path.join(dataDir, part.path), part);
-    return this.streamPart(jobId, part);
+    return dataDir !== undefined && isAttemptFileOf(jobId, part.path) ? path.join(dataDir, part.path) : undefined;
   }
 
   private async *streamPart(jobId: string, part: ResultPart): AsyncGenerator<Buffer> {
