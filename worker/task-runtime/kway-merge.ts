@@ -95,8 +95,9 @@ class MergedSource implements RecordSource {
     const key = (this.sources[i] as RecordSource).key;
     const length = key.length;
     if (length >= 8) {
-      this.high[i] = key.readUInt32BE(0);
-      this.low[i] = key.readUInt32BE(4);
+      // Indexing, not readUInt32BE: no bounds checks or argument validation per record.
+      this.high[i] = ((key[0] as number) << 24) | ((key[1] as number) << 16) | ((key[2] as number) << 8) | (key[3] as number);
+      this.low[i] = ((key[4] as number) << 24) | ((key[5] as number) << 16) | ((key[6] as number) << 8) | (key[7] as number);
       return;
     }
     let high = 0;
