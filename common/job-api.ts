@@ -72,8 +72,11 @@ export interface JobDefinition<MK extends Key = Key, MV = unknown, RK extends Ke
   reduce?(key: MK, values: Iterable<MV>, emit: Emit<RK, RV>, ctx: JobContext): void;
   /** Number of reduce partitions (R); `--partitions` overrides it. Default 4. */
   readonly partitions?: number;
-  /** Which partition gets a key; default: a hash of the key's encoding. */
-  partition?(key: MK, partitions: number): number;
+  /**
+   * Which partition gets a key, an integer in [0, partitions); default: a hash of the
+   * key's encoding. `ctx` is the map task's context (e.g. `ctx.params` for split points).
+   */
+  partition?(key: MK, partitions: number, ctx: JobContext): number;
   /** Map-side sort buffer per task in MiB; spills to disk beyond it. Default 64. */
   readonly sortBufferMB?: number;
 }

@@ -60,24 +60,28 @@ export function rangePartition(key: string, splits: readonly string[]): number {
   return lo;
 }
 
-// `partition` gets no context, so map (which always runs before the partitioner sees
-// its keys) loads the split points of the task it runs for. A pool process keeps the
-// job's code across tasks and jobs, hence the check on the context, not a one-time load.
+// The split points are parsed once per task: a pool process keeps the job's code across
+// tasks and jobs, so they are cached by the task's context rather than loaded once.
 let splitsOf: JobContext | undefined;
 let splits: string[] = [];
 
+function splitsFor(ctx: JobContext): string[] {
+  if (ctx !== splitsOf) {
+    splits = parseSplits(ctx.params['splits']);
+    splitsOf = ctx;
+  }
+  return splits;
+}
+
 export default defineJob<string, string>({
   name: 'sort',
-  map(record, emit, ctx) {
-    if (ctx !== splitsOf) {
-      splits = parseSplits(ctx.params['splits']);
-      splitsOf = ctx;
-    }
+  map(record, emit) {
     emit(record.slice(0, KEY_BYTES), record.slice(KEY_BYTES));
   },
-  partition(key, partitions) {
-    if (splits.length > partitions - 1) throw new RangeError(`${splits.length} split points need at least ${splits.length + 1} partitions, got ${partitions}`);
-    return rangePartition(key, splits);
+  partition(key, partitions, ctx) {
+    const points = splitsFor(ctx);
+    if (points.length > partitions - 1) throw new RangeError(`${points.length} split points need at least ${points.length + 1} partitions, got ${partitions}`);
+    return rangePartition(key, points);
   },
   partitions: 1,
 });

@@ -33,6 +33,6 @@ export { grooveProto } from './load.js';
 export { createMasterClient } from './master-client.js';
 export { hashPartition } from './partitioner.js';
 export { RecordFileError, RecordFileReader, RecordFileWriter } from './record-file.js';
-export type { RecordSource } from './record-source.js';
+export type { RecordSink, RecordSource } from './record-source.js';
 export { RecordStreamDecoder } from './record-stream-decoder.js';
 export { decodeValue, encodeValue } from './value-codec.js';

@@ -34,6 +34,11 @@ export class EmbeddedCluster {
     return this.master.address;
   }
 
+  /** The worker's data dir by worker id, for a {@link GrooveClient} in this process to read part files from disk. */
+  get localDataDirs(): ReadonlyMap<string, string> {
+    return new Map([[this.worker.workerId, this.worker.options.dataDir]]);
+  }
+
   static async start(options: EmbeddedClusterOptions = {}): Promise<EmbeddedCluster> {
     const ownsDataDir = !options.dataDir;
     const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'groove-run-'));

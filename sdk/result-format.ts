@@ -1,80 +1,88 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Key } from '../common/index.js';
-import type { GrooveClient } from './client.js';
+import { UserError } from '../common/index.js';
+import type { GrooveClient, ResultPart } from './client.js';
+import type { ResultFormat } from './result-line.js';
+import { ResultConverterPool } from './result-converter-pool.js';
+import { ResultTextEncoder } from './result-text-encoder.js';
 
-/** How results are printed: `KEY<TAB>VALUE` lines, or `[key, value]` JSON lines. */
-export type ResultFormat = 'text' | 'jsonl';
+/** Part files written at once with --output: their reads, conversions and writes overlap. */
+const PARALLEL_PARTS = 4;
 
-/** Strings print raw in text format; everything else as JSON (bigints as their digits). */
-function textField(x: unknown): string {
-  return typeof x === 'string' ? x : toJson(x);
-}
+/** Most threads converting local part files at once (never more than the cores). */
+const MAX_CONVERTER_THREADS = 4;
 
-function toJson(x: unknown): string {
-  return JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null';
-}
-
-/** One result record as one line (without the newline). */
-export function formatRecord(key: Key, value: unknown, format: ResultFormat): string {
-  return format === 'jsonl' ? toJson([key, value]) : `${textField(key)}\t${textField(value)}`;
-}
-
-/** Writes lines to stdout, waiting when the pipe is full so memory stays flat. */
-export class LineOutput {
-  private buffer: string[] = [];
-  private size = 0;
-
-  constructor(private readonly stream: NodeJS.WritableStream = process.stdout) {}
-
-  async line(text: string): Promise<void> {
-    this.buffer.push(text);
-    this.size += text.length + 1;
-    if (this.size >= 64 * 1024) await this.flush();
-  }
-
-  async flush(): Promise<void> {
-    if (!this.buffer.length) return;
-    const chunk = this.buffer.join('\n') + '\n';
-    this.buffer = [];
-    this.size = 0;
-    if (!this.stream.write(chunk)) await new Promise<void>((resolve) => this.stream.once('drain', () => resolve()));
-  }
-}
-
-/** Prints a job's results to stdout, or into `dir/part-NNNNN` files (one per partition, empty ones too). */
+/**
+ * Prints a job's results to stdout, or into `dir/part-NNNNN` files (one per partition,
+ * empty ones too). Part files are turned into lines chunk by chunk as their bytes arrive
+ * (see {@link ResultTextEncoder}), never record by record through objects. With a
+ * directory, a few parts are written at once: those on this host's disk (an embedded
+ * cluster's) each on a converter thread, the others streamed from their workers with
+ * asynchronous file writes. Resolves with the number of records.
+ */
 export async function writeResults(client: GrooveClient, jobId: string, format: ResultFormat, outputDir?: string): Promise<number> {
-  let count = 0;
   const parts = await client.resultParts(jobId);
   if (!outputDir) {
-    const out = new LineOutput();
+    let count = 0;
     for (const part of parts) {
-      for await (const [k, v] of client.readPart(jobId, part)) {
-        await out.line(formatRecord(k, v, format));
-        count++;
-      }
+      const encoder = new ResultTextEncoder(format);
+      for await (const chunk of client.readPartBytes(jobId, part)) await writeToStdout(encoder.push(chunk));
+      encoder.end();
+      count += encoder.records;
     }
-    await out.flush();
     return count;
   }
   fs.mkdirSync(outputDir, { recursive: true });
-  for (const part of parts) {
-    const file = path.join(outputDir, `part-${String(part.partition).padStart(5, '0')}`);
-    const fd = fs.openSync(file, 'w');
-    try {
-      let pending: string[] = [];
-      for await (const [k, v] of client.readPart(jobId, part)) {
-        pending.push(formatRecord(k, v, format));
-        count++;
-        if (pending.length >= 4096) {
-          fs.writeSync(fd, pending.join('\n') + '\n');
-          pending = [];
-        }
+  const localPaths = parts.map((part) => client.localPartPath(jobId, part));
+  const locals = localPaths.filter((p) => p !== undefined).length;
+  // Parts on this host's disk are converted on threads, several at once; others stream in here.
+  const pool = locals > 1 ? new ResultConverterPool(Math.min(MAX_CONVERTER_THREADS, os.availableParallelism(), locals)) : undefined;
+  let count = 0;
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < parts.length) {
+      const i = next++;
+      const part = parts[i] as ResultPart;
+      const output = path.join(outputDir, `part-${String(part.partition).padStart(5, '0')}`);
+      const input = localPaths[i];
+      if (pool && input !== undefined) {
+        count += await pool.convert({ input, output, format }).catch((err: Error) => {
+          throw new UserError(`cannot read partition ${part.partition} from ${input}: ${err.message} (purged?)`, { cause: err });
+        });
+      } else {
+        count += await writePartFile(client, jobId, part, format, output);
       }
-      if (pending.length) fs.writeSync(fd, pending.join('\n') + '\n');
-    } finally {
-      fs.closeSync(fd);
     }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_PARTS, parts.length) }, lane));
+  } finally {
+    await pool?.close();
   }
   return count;
+}
+
+/** Converts one part into a file; resolves with its number of records. */
+async function writePartFile(client: GrooveClient, jobId: string, part: ResultPart, format: ResultFormat, file: string): Promise<number> {
+  const encoder = new ResultTextEncoder(format);
+  const handle = await fs.promises.open(file, 'w');
+  try {
+    for await (const chunk of client.readPartBytes(jobId, part)) {
+      // The encoder reuses its output buffer: each write completes before the next push.
+      const lines = encoder.push(chunk);
+      for (let offset = 0; offset < lines.length; ) offset += (await handle.write(lines, offset, lines.length - offset)).bytesWritten;
+    }
+    encoder.end();
+  } finally {
+    await handle.close();
+  }
+  return encoder.records;
+}
+
+/** Writes lines to stdout, waiting when the pipe is full so memory stays flat. */
+async function writeToStdout(lines: Buffer): Promise<void> {
+  if (lines.length === 0) return;
+  // The encoder reuses its buffer and the stream keeps what it is given until it is flushed: hand it a copy.
+  if (!process.stdout.write(Buffer.from(lines))) await new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()));
 }

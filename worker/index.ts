@@ -3,3 +3,4 @@ export type { CompiledWorkerDaemonOptions, WorkerDaemonOptions } from './worker-
 export { loadJobCode } from './job-loader.js';
 export type { AnyJob } from './job-loader.js';
 export { createWorkerClient } from './data-client.js';
+export { isAttemptFileOf } from './data-layout.js';

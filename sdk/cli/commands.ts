@@ -11,7 +11,7 @@ import { EmbeddedCluster } from '../embedded-cluster.js';
 import { packJobFile } from '../job-bundler.js';
 import { expandInputs } from '../input-expander.js';
 import { writeResults } from '../result-format.js';
-import type { ResultFormat } from '../result-format.js';
+import type { ResultFormat } from '../result-line.js';
 import { parseParams, parseSize, positiveInt, positiveNumber } from './parse-args.js';
 import { progressPrinter } from './progress.js';
 
@@ -68,7 +68,7 @@ export async function runCommand(args: JobArgs & { slots?: number; output?: stri
   }
   const packed = bundled.value;
   const cluster = started.value;
-  const client = new GrooveClient({ master: cluster.masterAddress, security: cluster.security });
+  const client = new GrooveClient({ master: cluster.masterAddress, security: cluster.security, localDataDirs: cluster.localDataDirs });
   try {
     const jobId = await client.submitPacked(packed, options);
     await client.wait(jobId, process.stderr.isTTY ? progressPrinter() : undefined);

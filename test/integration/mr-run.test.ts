@@ -7,6 +7,8 @@ import { runMr } from '../helpers/cli.js';
 import type { MrResult } from '../helpers/cli.js';
 import { writeCorpus } from '../helpers/corpus.js';
 import { parseJsonl, referenceWordCount } from '../helpers/reference.js';
+import { mulberry32 } from '../helpers/prng.js';
+import { compareCodePoints } from '../../jobs/sort.js';
 
 /** A user's mistake ends with one line on stderr and no stack trace. */
 function assertOneLineError(r: MrResult, pattern: RegExp): void {
@@ -68,6 +70,49 @@ describe('mr run (embedded cluster)', () => {
     const r = await runMr(['run', 'jobs/wordcount.ts', '--input', ...files, '--sort-buffer-mb', '0.0625', '--slots', '1']);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(textResults(r.stdout), referenceWordCount(files));
+  });
+
+  it('passes records through a job without reduce unchanged, in key order, printed by the contract', async () => {
+    const input = path.join(dir, 'pairs.jsonl');
+    const pairs = [['b', 'plain'], [2, { x: [1, 'y'] }], ['a\u0000b', 'nul key'], [null, 1.5], ['é', 'naïve 😀'], [['t', 1], null], ['b', 'second b'], [true, [1, 2]], ['tab\tkey', '']];
+    fs.writeFileSync(input, pairs.map((p) => JSON.stringify(p)).join('\n') + '\n');
+    // Key order: null < true < numbers < strings (by code point) < arrays; equal keys in input order.
+    const text = ['null\t1.5', 'true\t[1,2]', '2\t{"x":[1,"y"]}', 'a\u0000b\tnul key', 'b\tplain', 'b\tsecond b', 'tab\tkey\t', 'é\tnaïve 😀', '["t",1]\tnull'];
+    const r = await runMr(['run', 'test/fixtures/emit-json-pairs.ts', '--input', input]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, text.join('\n') + '\n');
+    const out = path.join(dir, 'pairs-out');
+    const j = await runMr(['run', 'test/fixtures/emit-json-pairs.ts', '--input', input, '--format', 'jsonl', '--output', out]);
+    assert.equal(j.code, 0, j.stderr);
+    const lines = fs.readFileSync(path.join(out, 'part-00000'), 'utf8').trimEnd().split('\n');
+    assert.deepEqual(lines.map((l) => JSON.parse(l) as unknown), [[null, 1.5], [true, [1, 2]], [2, { x: [1, 'y'] }], ['a\u0000b', 'nul key'], ['b', 'plain'], ['b', 'second b'], ['tab\tkey', ''], ['é', 'naïve 😀'], [['t', 1], null]]);
+  });
+
+  it('sorts records into globally ordered part files with jobs/sort.ts', async () => {
+    const input = path.join(dir, 'records');
+    fs.mkdirSync(input);
+    const random = mulberry32(11);
+    // BMP only: jobs/sort.ts cuts the key at 10 UTF-16 units, which would split a surrogate pair.
+    const alphabet = ' !#%09:AZ_az~éü€';
+    const chars = [...alphabet];
+    const pick = (n: number): string => Array.from({ length: n }, () => chars[Math.floor(random() * chars.length)] as string).join('');
+    const records: string[] = [];
+    for (let f = 0; f < 3; f++) {
+      const lines = Array.from({ length: 2000 }, () => pick(10) + pick(20));
+      records.push(...lines);
+      fs.writeFileSync(path.join(input, `r${f}.txt`), lines.join('\n') + '\n');
+    }
+    const out = path.join(dir, 'sorted');
+    const splits = JSON.stringify(['0', 'Z', 'é']);
+    const r = await runMr(['run', 'jobs/sort.ts', '--input', input, '--partitions', '4', '--param', `splits=${splits}`, '--chunk-size', '32KiB', '--output', out, '--slots', '2']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(fs.readdirSync(out).sort(), ['part-00000', 'part-00001', 'part-00002', 'part-00003']);
+    const lines = fs.readdirSync(out).sort().flatMap((f) => fs.readFileSync(path.join(out, f), 'utf8').split('\n').filter((l) => l !== ''));
+    // KEY<TAB>PAYLOAD: the key is the record's first 10 characters.
+    const keyOf = (l: string): string => l.slice(0, l.indexOf('\t'));
+    for (let i = 1; i < lines.length; i++) assert.ok(compareCodePoints(keyOf(lines[i - 1] as string), keyOf(lines[i] as string)) <= 0, `out of order at line ${i}`);
+    assert.deepEqual(lines.map((l) => l.replace('\t', '')).sort(), [...records].sort());
+    for (const f of fs.readdirSync(out)) assert.ok(fs.statSync(path.join(out, f)).size > 0, `${f} is empty: the splits should spread the keys`);
   });
 
   it('refuses a missing input before starting anything', async () => {

@@ -89,6 +89,24 @@ test('merging random sorted runs (empty runs, duplicate keys) equals a stable re
   }
 });
 
+test('merging runs of long keys with shared prefixes, NUL and 0xff bytes equals a stable reference sort', () => {
+  const rand = mulberry32(9);
+  const bytes = [0x00, 0x01, 0x7f, 0x80, 0xff];
+  for (let trial = 0; trial < 100; trial++) {
+    const runs: Rec[][] = Array.from({ length: 1 + Math.floor(rand() * 9) }, (_, r) => {
+      const run: Rec[] = Array.from({ length: Math.floor(rand() * 80) }, (_, i) => {
+        // Lengths around the 8-byte prefix, and a common head so that prefixes often tie.
+        const length = Math.floor(rand() * 14);
+        const key = Buffer.from(Array.from({ length }, (_, c) => (c < 6 && rand() < 0.8 ? 0x41 : (bytes[Math.floor(rand() * bytes.length)] as number))));
+        return [key, Buffer.from(`${r}:${i}`)];
+      });
+      return run.sort((a, b) => Buffer.compare(a[0], b[0]));
+    });
+    const expected = runs.flat().sort((a, b) => Buffer.compare(a[0], b[0]));
+    assert.deepEqual(drain(mergeSources(runs.map((run) => new ScratchSource(run)))), expected, `trial ${trial}`);
+  }
+});
+
 test('ties go to the lower source index', () => {
   const k = Buffer.from('k');
   const sources = [2, 0, 1].map((tag) => new ScratchSource([[k, Buffer.from(`s${tag}-a`)], [k, Buffer.from(`s${tag}-b`)]]));

@@ -172,6 +172,22 @@ test('a small merge factor (many merge passes) gives the same output', () => {
   }
 });
 
+test('a few spills and a remainder: the last buffer is merged from memory, after the runs (ties keep insertion order)', () => {
+  const R = 3;
+  for (const combiner of [undefined, sumCombiner]) {
+    const records = randomRecords(5, 6000, R, true);
+    const expected = combiner ? referenceSummed(records, R) : referenceSorted(records, R);
+    withTempDir((dir) => {
+      // About 40 bytes a record: a 64 KiB buffer spills a few times and ends part full.
+      const file = run(records, { partitions: R, bufferBytes: 64 * 1024, dir, combiner });
+      assert.ok(file.spills >= 2 && file.spills < 64, `spills ${file.spills}`);
+      const parts = readPartitions(file);
+      assert.deepEqual(parts, expected);
+      checkOutput(dir, file, R, parts);
+    });
+  }
+});
+
 test('no spill when everything fits: the sorted buffer is written straight out', () => {
   const R = 7;
   for (const combiner of [undefined, sumCombiner]) {

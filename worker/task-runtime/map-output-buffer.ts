@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RecordFileReader, RecordFileWriter } from '../../proto/index.js';
+import type { RecordSource } from '../../proto/index.js';
 import { ARENA_RECORD_OVERHEAD_BYTES, RecordArena } from './record-arena.js';
 import { mergeRuns, writeSorted } from './sorted-runs.js';
 import type { SortedRun } from './sorted-runs.js';
@@ -46,7 +47,7 @@ export interface MapOutputFile {
   readonly records: number;
   /** Bytes of records in the data file (the index follows them). */
   readonly bytes: number;
-  /** Sorted runs spilled to disk before the final merge (the last buffer's included); 0 if all fit in memory. */
+  /** Sorted runs spilled to disk; 0 if all fit in memory. A last buffer merged from memory is not one. */
   readonly spills: number;
 }
 
@@ -141,7 +142,10 @@ export class MapOutputBuffer {
     const { dir, partitions, combiner, mergeFactor } = this.options;
     const dataPath = path.join(dir, MAP_OUTPUT_DATA_FILE);
     try {
-      if (this.runs.length > 0 && this.arena.records > 0) this.spill();
+      // The last buffer joins the final merge from memory when the merge has room for it:
+      // spilling it would only write it out to read it back.
+      const lastFromMemory = this.runs.length > 0 && this.runs.length < mergeFactor && this.arena.records > 0;
+      if (this.runs.length > 0 && this.arena.records > 0 && !lastFromMemory) this.spill();
       while (this.runs.length > mergeFactor) this.mergeRound();
       // Without spills the output is the buffered records, and their framing takes less than
       // the per-record overhead counted in `buffered`: a write buffer of that size (and room
@@ -152,7 +156,8 @@ export class MapOutputBuffer {
       const writer = RecordFileWriter.create(dataPath, { bufferBytes });
       let file: MapOutputFile;
       try {
-        const written = this.runs.length === 0 ? this.writeArena(writer) : mergeRuns(this.runs, partitions, writer, combiner, MERGE_BLOCK_BYTES);
+        const last = lastFromMemory ? (p: number): RecordSource => this.arena.sortedPartition(p) : undefined;
+        const written = this.runs.length === 0 ? this.writeArena(writer) : mergeRuns(this.runs, partitions, writer, combiner, MERGE_BLOCK_BYTES, last);
         file = {
           dataPath,
           offsets: written.offsets,

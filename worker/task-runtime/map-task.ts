@@ -46,7 +46,7 @@ export function runMapTask(spec: TaskSpec, job: AnyJob, log: JobLogSink, progres
     const k = encodeKey(key);
     let p: number;
     if (userPartition) {
-      p = userPartition(key, R);
+      p = userPartition(key, R, ctx);
       if (!Number.isInteger(p) || p < 0 || p >= R) throw new RangeError(`partition() returned ${String(p)} for ${R} partitions`);
     } else {
       p = hashPartition(k, R);

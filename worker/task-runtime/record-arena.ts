@@ -15,6 +15,15 @@ const PREFIX_BYTES = 8;
 /** Key bytes past the prefix compared in JS before handing the rest to the native compare. */
 const INLINE_COMPARE_BYTES = 24;
 
+/**
+ * Partitions with at least this many records are radix-sorted by key prefix first: below
+ * it, clearing and summing the radix buckets costs more than the comparisons saved.
+ */
+const RADIX_MIN_RECORDS = 4096;
+/** The prefix's 64 bits as four 16-bit digits. */
+const RADIX_DIGITS = 4;
+const RADIX_BUCKETS = 1 << 16;
+
 /** Runs this short are insertion-sorted before merging. */
 const INSERTION_RUN = 16;
 
@@ -49,6 +58,8 @@ export class RecordArena {
   /** The permutation being sorted, and the merge sort's other half; sized for the largest partition. */
   private order: Uint32Array = EMPTY_TABLE;
   private scratch: Uint32Array = EMPTY_TABLE;
+  /** The radix sort's bucket counters, one block per digit; allocated by the first sort big enough to use them. */
+  private radixCounts: Uint32Array = EMPTY_TABLE;
   /** The entry table the comparator reads, set for the duration of one sort. */
   private sorting: Uint32Array = EMPTY_TABLE;
 
@@ -136,10 +147,15 @@ export class RecordArena {
       this.scratch = new Uint32Array(this.order.length);
     }
     const order = this.order.subarray(0, n);
-    for (let i = 0; i < n; i++) order[i] = i;
     this.sorting = table;
     try {
-      this.sort(order);
+      if (n >= RADIX_MIN_RECORDS) {
+        this.radixSortByPrefix(order);
+        this.sortEqualPrefixes(order);
+      } else {
+        for (let i = 0; i < n; i++) order[i] = i;
+        this.sort(order);
+      }
     } finally {
       this.sorting = EMPTY_TABLE;
     }
@@ -162,7 +178,7 @@ export class RecordArena {
     this.clear();
     for (const slab of this.freeSlabs) this.slabCache.give(slab);
     this.freeSlabs.length = 0;
-    this.order = this.scratch = EMPTY_TABLE;
+    this.order = this.scratch = this.radixCounts = EMPTY_TABLE;
     for (let p = 0; p < this.entries.length; p++) this.entries[p] = EMPTY_TABLE;
   }
 
@@ -198,6 +214,82 @@ export class RecordArena {
       }
     }
     return la !== lb ? la - lb : i - j;
+  }
+
+  /**
+   * Fills order with the entries of the table being sorted, stably sorted by their 8-byte
+   * prefix: a least-significant-digit radix sort on four 16-bit digits, between order and
+   * scratch. It reads each prefix a few times and compares nothing, where a comparison
+   * sort calls the comparator n log n times. A digit every entry shares costs no pass.
+   */
+  private radixSortByPrefix(order: Uint32Array): void {
+    const t = this.sorting;
+    const n = order.length;
+    if (this.radixCounts.length === 0) this.radixCounts = new Uint32Array(RADIX_DIGITS * RADIX_BUCKETS);
+    const counts = this.radixCounts;
+    counts.fill(0);
+    for (let i = 0, at = 0; i < n; i++, at += ENTRY_WORDS) {
+      const high = t[at] as number;
+      const low = t[at + 1] as number;
+      let c = low & 0xffff;
+      counts[c] = (counts[c] as number) + 1;
+      c = RADIX_BUCKETS + (low >>> 16);
+      counts[c] = (counts[c] as number) + 1;
+      c = 2 * RADIX_BUCKETS + (high & 0xffff);
+      counts[c] = (counts[c] as number) + 1;
+      c = 3 * RADIX_BUCKETS + (high >>> 16);
+      counts[c] = (counts[c] as number) + 1;
+    }
+    let src: Uint32Array = order;
+    let dst: Uint32Array = this.scratch.subarray(0, n);
+    for (let i = 0; i < n; i++) src[i] = i;
+    for (let digit = 0; digit < RADIX_DIGITS; digit++) {
+      const base = digit * RADIX_BUCKETS;
+      // Digits 0 and 1 are the low word's halves, 2 and 3 the high word's.
+      const word = digit < 2 ? 1 : 0;
+      const shift = (digit & 1) === 0 ? 0 : 16;
+      if (counts[base + (((t[word] as number) >>> shift) & 0xffff)] === n) continue;
+      let sum = 0;
+      for (let b = base; b < base + RADIX_BUCKETS; b++) {
+        const c = counts[b] as number;
+        counts[b] = sum;
+        sum += c;
+      }
+      for (let i = 0; i < n; i++) {
+        const e = src[i] as number;
+        const bucket = base + (((t[e * ENTRY_WORDS + word] as number) >>> shift) & 0xffff);
+        dst[counts[bucket] as number] = e;
+        counts[bucket] = (counts[bucket] as number) + 1;
+      }
+      const swap = src;
+      src = dst;
+      dst = swap;
+    }
+    if (src !== order) order.set(src);
+  }
+
+  /**
+   * Finishes a prefix-sorted order: each run of entries with the same prefix (longer keys
+   * that share 8 bytes, or short keys that differ only in zero padding) is sorted by the
+   * full comparator, which keeps insertion order for equal keys.
+   */
+  private sortEqualPrefixes(order: Uint32Array): void {
+    const t = this.sorting;
+    const n = order.length;
+    let i = 0;
+    while (i < n) {
+      const a = (order[i] as number) * ENTRY_WORDS;
+      const high = t[a] as number;
+      const low = t[a + 1] as number;
+      let j = i + 1;
+      while (j < n) {
+        const b = (order[j] as number) * ENTRY_WORDS;
+        if (t[b] !== high || t[b + 1] !== low) break;
+        j++;
+      }
+      if (j - i > 1) this.sort(order.subarray(i, j));
+      i = j;
+    }
   }
 
   /** Stable bottom-up merge sort: insertion-sorted short runs, then merges between the array and scratch. */

@@ -8,6 +8,7 @@ import type { AnyJob } from '../job-loader.js';
 import type { MapOutputSource, TaskResult, TaskSpec } from '../task-spec.js';
 import { decodedValues } from './decoded-values.js';
 import { forEachGroup } from './group-by-key.js';
+import { copyRecords } from './identity-reduce.js';
 import { mergeSources } from './kway-merge.js';
 import { MAP_OUTPUT_DATA_FILE } from './map-output-buffer.js';
 import { createTaskContext } from './task-context.js';
@@ -61,19 +62,22 @@ export async function runReduceTask(spec: TaskSpec, job: AnyJob, log: JobLogSink
   const reduce = job.reduce;
   const merged = mergeSources(sources);
   try {
-    forEachGroup(merged, (keyBytes, values) => {
-      const key = decodeKey(keyBytes);
-      const counted = countingValues(values, () => {
-        recordsIn++;
-        progress();
+    if (reduce) {
+      forEachGroup(merged, (keyBytes, values) => {
+        const key = decodeKey(keyBytes);
+        const counted = countingValues(values, () => {
+          recordsIn++;
+          progress();
+        });
+        try {
+          reduce(key, decodedValues(counted, decodeValue), emit, ctx);
+        } catch (err) {
+          throw new UserCodeError('reduce', err, `key ${JSON.stringify(key)}`);
+        }
       });
-      try {
-        if (reduce) reduce(key, decodedValues(counted, decodeValue), emit, ctx);
-        else for (const v of decodedValues(counted, decodeValue)) emit(key, v);
-      } catch (err) {
-        throw new UserCodeError('reduce', err, `key ${JSON.stringify(key)}`);
-      }
-    });
+    } else {
+      recordsIn = recordsOut = copyRecords(merged, writer, progress);
+    }
   } finally {
     merged.close();
     writer.close();

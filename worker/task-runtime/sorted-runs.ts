@@ -49,6 +49,8 @@ export function writeSorted(source: RecordSource, writer: RecordFileWriter, comb
  * combiner) and returns the output's partition offsets and record count. Each run file is
  * opened once and read front to back, so memory is one read block per run, whatever the
  * number of partitions. Ties go to the earlier run, which keeps values in insertion order.
+ * `last`, when given, is one more run still in memory, after all the others: it is asked
+ * for each partition's sorted records once, in partition order.
  */
 export function mergeRuns(
   runs: readonly SortedRun[],
@@ -56,6 +58,7 @@ export function mergeRuns(
   writer: RecordFileWriter,
   combiner: Combiner | undefined,
   blockBytes: number,
+  last?: (partition: number) => RecordSource,
 ): { offsets: number[]; records: number } {
   const offsets: number[] = [];
   let records = 0;
@@ -69,6 +72,7 @@ export function mergeRuns(
       offsets.push(writer.position);
       live.length = 0;
       for (const cursor of cursors) if (cursor.startPartition(p)) live.push(cursor);
+      if (last) live.push(last(p));
       if (live.length > 0) records += writeSorted(mergeSources(live), writer, combiner);
     }
     offsets.push(writer.position);
