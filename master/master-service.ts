@@ -185,13 +185,14 @@ export function createMasterService(ctx: MasterServiceContext): MasterHandlers {
       if (job.state !== 'succeeded') throw new UserError(`job ${job.id} has no results: it is ${job.state}${job.error ? ` (${job.error})` : ''}`);
       return {
         jobId: job.id,
-        parts: job.reduces.map((t) => {
-          const p = t.partFile;
+        parts: Array.from({ length: job.reduces.length }, (_, partition) => {
+          const t = job.reduce(partition);
+          const p = job.partFile(t);
           if (!p) throw new Error(`${t.id} has no part file`);
           if (workers.get(p.workerId)?.state === 'lost') {
-            throw new UserError(`the results of partition ${t.index} were on worker ${p.workerId}, which is lost; run the job again`);
+            throw new UserError(`the results of partition ${partition} were on worker ${p.workerId}, which is lost; run the job again`);
           }
-          return { partition: t.index, workerId: p.workerId, dataAddress: p.dataAddress, path: p.path };
+          return { partition, workerId: p.workerId, dataAddress: p.dataAddress, path: p.path };
         }),
       };
     }),
