@@ -12,16 +12,21 @@ export interface Host {
  */
 export class HostTable {
   private readonly hosts: Host[] = [];
-  private readonly byKey = new Map<string, number>();
+  /** workerId -> dataAddress -> index: looked up on every committed task, without building a key string. */
+  private readonly byWorker = new Map<string, Map<string, number>>();
 
   /** The index of this host, added if new. */
   intern(workerId: string, dataAddress: string): number {
-    const key = `${workerId}\n${dataAddress}`;
-    let i = this.byKey.get(key);
+    let byAddress = this.byWorker.get(workerId);
+    if (!byAddress) {
+      byAddress = new Map();
+      this.byWorker.set(workerId, byAddress);
+    }
+    let i = byAddress.get(dataAddress);
     if (i === undefined) {
       i = this.hosts.length;
       this.hosts.push({ workerId, dataAddress });
-      this.byKey.set(key, i);
+      byAddress.set(dataAddress, i);
     }
     return i;
   }
@@ -34,10 +39,6 @@ export class HostTable {
 
   /** The indices of every host with this worker id (none if it never held an output). */
   indicesOf(workerId: string): number[] {
-    const out: number[] = [];
-    this.hosts.forEach((h, i) => {
-      if (h.workerId === workerId) out.push(i);
-    });
-    return out;
+    return [...(this.byWorker.get(workerId)?.values() ?? [])];
   }
 }

@@ -22,8 +22,9 @@ interface TaskExtras {
 }
 
 const STATES: readonly TaskState[] = ['pending', 'running', 'succeeded', 'failed'];
-const PENDING = 0;
-const RUNNING = 1;
+const CODES: Readonly<Record<TaskState, number>> = { pending: 0, running: 1, succeeded: 2, failed: 3 };
+const PENDING = CODES.pending;
+const RUNNING = CODES.running;
 
 /**
  * The master's record of the tasks of one kind (maps or reduces) of a job, as columns:
@@ -84,7 +85,7 @@ export class TaskTable {
     const from = this.codes[i] as number;
     if (from === PENDING) this.requeued.delete(i);
     if (from === RUNNING) this.running.delete(i);
-    const code = STATES.indexOf(to);
+    const code = CODES[to];
     this.codes[i] = code;
     if (code === PENDING) this.requeued.add(i);
     if (code === RUNNING) this.running.add(i);
