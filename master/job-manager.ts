@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { backoffDelay, UserError } from '../common/index.js';
 import type { Logger } from '../common/index.js';
-import type { TaskAssignment, TaskUpdate__Output } from '../proto/index.js';
+import type { MasterMessage, TaskUpdate__Output } from '../proto/index.js';
 import { isValidId } from '../proto/index.js';
+import { encodeReduceAssignment } from './encoded-message.js';
+import type { EncodedMasterMessage, OutputColumns } from './encoded-message.js';
 import { Job } from './job.js';
 import type { JobSpec } from './job.js';
 import type { Task } from './task.js';
@@ -314,7 +316,7 @@ export class JobManager {
     }
     worker.running.add(attemptKey(job.id, task.id, attempt.n));
     job.emit('task-started', `${task.id} attempt ${attempt.n} on ${workerId}${speculative ? ' (backup for a straggler)' : ''}`);
-    worker.send({ assign: this.assignment(job, task, attempt.n) });
+    worker.send(this.assignment(job, task, attempt.n));
   }
 
   private armRetryTimer(active: readonly Job[], now: number): void {
@@ -327,7 +329,7 @@ export class JobManager {
     }
   }
 
-  private assignment(job: Job, task: Task, attempt: number): TaskAssignment {
+  private assignment(job: Job, task: Task, attempt: number): MasterMessage | EncodedMasterMessage {
     const base = {
       jobId: job.id,
       taskId: task.id,
@@ -339,28 +341,23 @@ export class JobManager {
     };
     if (task.kind === 'map') {
       const s = task.split;
-      return { ...base, kind: 'MAP', mapInput: s ? { path: s.path, start: s.start, length: s.length } : null };
+      return { assign: { ...base, kind: 'MAP', mapInput: s ? { path: s.path, start: s.start, length: s.length } : null } };
     }
-    return {
-      ...base,
-      kind: 'REDUCE',
-      partition: task.index,
-      ...outputColumns(job, task.index),
-    };
+    return encodeReduceAssignment({ ...base, kind: 'REDUCE', partition: task.index }, outputColumns(job, task.index));
   }
 }
 
 /** Where partition `p` of every map output is, in the assignment's columns (see groove.proto). */
-function outputColumns(job: Job, p: number): Pick<TaskAssignment, 'outputHosts' | 'outputHost' | 'outputAttempt' | 'outputStart' | 'outputEnd'> {
+function outputColumns(job: Job, p: number): OutputColumns {
   const outputs = job.mapOutputs;
   const hosts: { workerId: string; dataAddress: string }[] = [];
   // The job's host index -> this assignment's: only hosts that hold a needed output are listed.
   const listed = new Map<number, number>();
   const n = outputs.length;
-  const host: number[] = new Array<number>(n);
-  const attempt: number[] = new Array<number>(n);
-  const start: number[] = new Array<number>(n);
-  const end: number[] = new Array<number>(n);
+  const host = new Uint32Array(n);
+  const attempt = new Uint32Array(n);
+  const start = new Float64Array(n);
+  const end = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const jobHost = outputs.host(i);
     if (jobHost < 0) throw new Error(`reduce scheduled before ${job.maps.id(i)} finished`);
@@ -376,7 +373,7 @@ function outputColumns(job: Job, p: number): Pick<TaskAssignment, 'outputHosts' 
     start[i] = outputs.value(i, p);
     end[i] = outputs.value(i, p + 1);
   }
-  return { outputHosts: hosts, outputHost: host, outputAttempt: attempt, outputStart: start, outputEnd: end };
+  return { hosts, host, attempt, start, end };
 }
 
 function attemptKey(jobId: string, taskId: string, attempt: number): string {

@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { UserError } from '../common/index.js';
 import type { Logger } from '../common/index.js';
 import { DATA_CHUNK_BYTES, isValidId } from '../proto/index.js';
-import type { MasterHandlers, RegisterWorker__Output, WorkerMessage__Output } from '../proto/index.js';
+import type { MasterHandlers, MasterMessage, RegisterWorker__Output, WorkerMessage__Output } from '../proto/index.js';
 import type { JobManager } from './job-manager.js';
 import { toJobStatus } from './job-status.js';
 import type { PackStore } from './pack-store.js';
@@ -96,7 +96,8 @@ export function createMasterService(ctx: MasterServiceContext): MasterHandlers {
           lastSeen: Date.now(),
           running: new Set(),
           send: (m) => {
-            if (!closed) call.write(m);
+            // An EncodedMasterMessage goes out as it is (see acceptingEncodedMessages in master.ts).
+            if (!closed) call.write(m as MasterMessage);
           },
           disconnect: (why) => close(why),
         };

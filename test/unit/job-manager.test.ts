@@ -9,7 +9,8 @@ import type { Job } from '../../master/job.js';
 import { JobManager } from '../../master/job-manager.js';
 import { WorkerRegistry } from '../../master/worker-registry.js';
 import type { WorkerEntry } from '../../master/worker-registry.js';
-import type { MasterMessage, TaskAssignment, TaskUpdate__Output } from '../../proto/index.js';
+import { grooveProto } from '../../proto/index.js';
+import type { MasterMessage, MasterMessage__Output, TaskAssignment, TaskUpdate__Output } from '../../proto/index.js';
 
 /**
  * The job manager driven the way worker sessions drive it: workers are registry entries
@@ -23,9 +24,15 @@ interface TestWorker {
   readonly inbox: MasterMessage[];
 }
 
+/** What a worker's session decodes from a message the master sent already encoded. */
+const decode = grooveProto().groove.Master.service.Session.responseDeserialize as (b: Buffer) => MasterMessage__Output;
+
 function addWorker(registry: WorkerRegistry, id: string): TestWorker {
   const inbox: MasterMessage[] = [];
-  const entry: WorkerEntry = { id, dataAddress: `10.0.0.${id.slice(1)}:7001`, slots: 1, hostname: id, state: 'alive', lastSeen: Date.now(), running: new Set(), send: (m) => inbox.push(m), disconnect: () => {} };
+  const send = (m: MasterMessage | Buffer): void => {
+    inbox.push(Buffer.isBuffer(m) ? decode(m) : m);
+  };
+  const entry: WorkerEntry = { id, dataAddress: `10.0.0.${id.slice(1)}:7001`, slots: 1, hostname: id, state: 'alive', lastSeen: Date.now(), running: new Set(), send, disconnect: () => {} };
   registry.add(entry);
   return { entry, inbox };
 }
