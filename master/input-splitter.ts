@@ -33,6 +33,78 @@ export interface InputSplit {
 const SPLIT_SLOP_DIVISOR = 10;
 
 /**
+ * The splits of a job's inputs, computed on demand instead of stored: a job may have a
+ * million splits, and every one of them follows from the file sizes and the chunk size.
+ * Costs a few numbers per file, none per split.
+ */
+export class SplitPlan {
+  /** Index of each file's first split; one more entry at the end: the number of splits. */
+  private readonly first: Float64Array;
+
+  constructor(
+    private readonly files: readonly InputFile[],
+    readonly chunkSize: number,
+  ) {
+    if (!Number.isSafeInteger(chunkSize) || chunkSize <= 0) {
+      throw new RangeError(`chunkSize must be a positive integer number of bytes, got ${String(chunkSize)}`);
+    }
+    this.first = new Float64Array(files.length + 1);
+    let total = 0;
+    for (const [i, file] of files.entries()) {
+      const { path, size } = file;
+      if (!Number.isSafeInteger(size) || size < 0) {
+        throw new RangeError(`files[${i}].size (${path}) must be a non-negative integer, got ${String(size)}`);
+      }
+      this.first[i] = total;
+      total += fullChunks(size, chunkSize) + 1;
+    }
+    this.first[files.length] = total;
+  }
+
+  /** The number of splits. */
+  get count(): number {
+    return this.first[this.files.length] as number;
+  }
+
+  /** Split `index` (0 <= index < count). */
+  split(index: number): InputSplit {
+    if (!Number.isInteger(index) || index < 0 || index >= this.count) throw new RangeError(`no split ${index} of ${this.count}`);
+    // The last file whose first split is at or before `index`: a binary search over files.
+    let lo = 0;
+    let hi = this.files.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.first[mid] as number) <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    const { path, size } = this.files[lo] as InputFile;
+    const k = index - (this.first[lo] as number);
+    const start = k * this.chunkSize;
+    const last = k === (this.first[lo + 1] as number) - (this.first[lo] as number) - 1;
+    return { path, start, length: last ? size - start : this.chunkSize, fileSize: size };
+  }
+
+  /** Every split, in order. */
+  all(): InputSplit[] {
+    return Array.from({ length: this.count }, (_, i) => this.split(i));
+  }
+}
+
+/**
+ * How many splits of exactly `chunkSize` bytes a file of `size` bytes starts with; one
+ * split with the rest follows them. A remainder is cut again while what would be left is
+ * at least 10% of `chunkSize`, so with size = q * chunkSize + r the file gives q full
+ * chunks when r is at least 10% (r is then its own split), else q - 1 (r joins the last
+ * chunk). Integer arithmetic rather than Hadoop's remaining / chunkSize > 1.1: with
+ * floats, 30 * 0.1 > 3, so rounding would decide whether an exact-10% remainder is merged.
+ */
+function fullChunks(size: number, chunkSize: number): number {
+  const r = size % chunkSize;
+  const q = (size - r) / chunkSize;
+  return Math.max(0, r * SPLIT_SLOP_DIVISOR >= chunkSize ? q : q - 1);
+}
+
+/**
  * Cuts files into chunks of at most `chunkSize` bytes; every file gives at least one split
  * (an empty file gives one split of length 0).
  *
@@ -47,23 +119,5 @@ const SPLIT_SLOP_DIVISOR = 10;
  *   non-negative integer.
  */
 export function splitInputs(files: readonly InputFile[], chunkSize: number): InputSplit[] {
-  if (!Number.isSafeInteger(chunkSize) || chunkSize <= 0) {
-    throw new RangeError(`chunkSize must be a positive integer number of bytes, got ${String(chunkSize)}`);
-  }
-  const splits: InputSplit[] = [];
-  for (const [i, file] of files.entries()) {
-    const { path, size } = file;
-    if (!Number.isSafeInteger(size) || size < 0) {
-      throw new RangeError(`files[${i}].size (${path}) must be a non-negative integer, got ${String(size)}`);
-    }
-    let start = 0;
-    // Integer arithmetic rather than Hadoop's remaining / chunkSize > 1.1: with floats,
-    // 30 * 0.1 > 3, so rounding would decide whether an exact-10% remainder is merged.
-    while (size - start > chunkSize && (size - start - chunkSize) * SPLIT_SLOP_DIVISOR >= chunkSize) {
-      splits.push({ path, start, length: chunkSize, fileSize: size });
-      start += chunkSize;
-    }
-    splits.push({ path, start, length: size - start, fileSize: size });
-  }
-  return splits;
+  return new SplitPlan(files, chunkSize).all();
 }

@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { backoffDelay, UserError } from '../common/index.js';
 import type { Logger } from '../common/index.js';
-import type { TaskAssignment, TaskUpdate__Output } from '../proto/index.js';
+import type { MasterMessage, TaskUpdate__Output } from '../proto/index.js';
 import { isValidId } from '../proto/index.js';
+import { encodeReduceAssignment } from './encoded-message.js';
+import type { EncodedMasterMessage, OutputColumns } from './encoded-message.js';
 import { Job } from './job.js';
-import type { Attempt, JobSpec, Task } from './job.js';
+import type { JobSpec } from './job.js';
+import type { Task } from './task.js';
+import type { Attempt } from './task-table.js';
 import { planJob } from './job-planner.js';
 import { badSuccessReport, boundedError } from './task-update-check.js';
 import { resolveInputs } from './input-resolver.js';
@@ -132,21 +136,21 @@ export class JobManager {
     for (const job of this.jobs.values()) {
       if (job.finished) continue;
       const reducesLeft = job.reducesDone < job.reduces.length;
-      for (const task of job.tasks()) {
-        if (task.runningCount === 0 && task.state !== 'succeeded') continue;
-        for (const attempt of task.runningCount ? [...task.running.values()] : []) {
+      for (const task of job.tasksWithAttempts()) {
+        for (const attempt of [...task.running.values()]) {
           if (attempt.workerId !== worker.id) continue;
-          task.running.delete(attempt.n);
+          task.endAttempt(attempt.n);
           job.emit('attempt-lost', `${task.id} attempt ${attempt.n} lost with worker ${worker.id}`);
           if (task.runningCount === 0 && task.state === 'running') this.requeue(job, task);
         }
-        const lostOutput = (task.kind === 'map' && reducesLeft && task.mapOutput?.workerId === worker.id) || (task.kind === 'reduce' && task.partFile?.workerId === worker.id);
-        if (task.state === 'succeeded' && lostOutput) {
-          job.emit('output-lost', `${task.id}: its output was on worker ${worker.id}; running it again`);
-          task.mapOutput = undefined;
-          task.partFile = undefined;
-          this.requeue(job, task);
-        }
+      }
+      // Map outputs matter only while a reduce may still fetch them; part files until the job ends.
+      const lost = [...(reducesLeft ? job.outputsOn('map', worker.id) : []), ...job.outputsOn('reduce', worker.id)];
+      for (const task of lost) {
+        if (task.state !== 'succeeded') continue;
+        job.emit('output-lost', `${task.id}: its output was on worker ${worker.id}; running it again`);
+        job.dropOutput(task);
+        this.requeue(job, task);
       }
     }
     this.schedule();
@@ -160,13 +164,13 @@ export class JobManager {
     const attempt = task && task.runningCount > 0 ? task.running.get(update.attempt) : undefined;
     if (!job || !task || !attempt || attempt.workerId !== worker.id || job.finished) {
       // An attempt that lost a race, was cancelled, or belongs to a finished job: its files go.
-      if (update.outcome === 'TASK_SUCCEEDED' && !isCommitted(task, worker, update)) {
+      if (update.outcome === 'TASK_SUCCEEDED' && !isCommitted(job, task, worker, update)) {
         worker.send({ cancelAttempt: { jobId: update.jobId, taskId: update.taskId, attempt: update.attempt } });
       }
       this.schedule();
       return;
     }
-    task.running.delete(update.attempt);
+    task.endAttempt(update.attempt);
     if (update.outcome === 'TASK_SUCCEEDED') this.attemptSucceeded(job, task, attempt, worker, update);
     else if (update.lostMapTasks.length) this.fetchFailed(job, task, worker, update);
     else this.attemptFailed(job, task, attempt, worker, update);
@@ -180,16 +184,17 @@ export class JobManager {
       this.attemptFailed(job, task, attempt, worker, { ...update, error: `the worker's report was refused: ${bad}`, errorDetail: '' });
       return;
     }
+    // The output's directory is not stored: badSuccessReport checked it is the attempt's own.
     if (task.kind === 'map' && update.mapOutput) {
-      task.mapOutput = { workerId: worker.id, dataAddress: worker.dataAddress, attempt: attempt.n, dir: update.mapOutput.dir, offsets: update.mapOutput.offsets };
+      job.setMapOutput(task, worker.id, worker.dataAddress, attempt.n, update.mapOutput.offsets);
     } else if (task.kind === 'reduce' && update.reduceOutput) {
       const out = update.reduceOutput;
-      task.partFile = { workerId: worker.id, dataAddress: worker.dataAddress, path: out.path, records: out.records, bytes: out.bytes };
+      job.setPartFile(task, worker.id, worker.dataAddress, attempt.n, out.records, out.bytes);
     } else {
       this.attemptFailed(job, task, attempt, worker, { ...update, error: 'the worker reported success without an output', errorDetail: '' });
       return;
     }
-    task.duration = Date.now() - attempt.startedAt;
+    job.recordDuration(task.kind, Date.now() - attempt.startedAt);
     job.setTaskState(task, 'succeeded');
     job.commitCounters(task, { ...update.counters, ...builtinCounters(task.kind, update.stats) });
     const stats = update.stats;
@@ -213,8 +218,9 @@ export class JobManager {
     for (const id of update.lostMapTasks) {
       const map = job.task(id);
       if (!map || map.kind !== 'map' || map.state !== 'succeeded') continue;
-      if (map.mapOutput) map.failedOn.add(map.mapOutput.workerId);
-      map.mapOutput = undefined;
+      const output = job.mapOutput(map);
+      if (output) map.failedOn.add(output.workerId);
+      job.dropOutput(map);
       this.requeue(job, map);
     }
     if (task.runningCount === 0) this.requeue(job, task);
@@ -224,18 +230,18 @@ export class JobManager {
     task.failures++;
     job.failedAttempts++;
     const { error, errorDetail } = boundedError(update);
-    task.error = error || 'failed';
-    task.errorDetail = errorDetail;
+    const taskError = error || 'failed';
+    task.setError(taskError, errorDetail);
     task.failedOn.add(worker.id);
     job.workerFailures.set(worker.id, (job.workerFailures.get(worker.id) ?? 0) + 1);
     const where = describeTask(task);
-    job.emit('task-failed', `${where} attempt ${attempt.n} on ${worker.id} failed (${task.failures} of ${job.spec.maxAttempts}): ${task.error}`);
-    this.log.warn('attempt failed', { job: job.id, task: task.id, attempt: attempt.n, worker: worker.id, error: task.error });
+    job.emit('task-failed', `${where} attempt ${attempt.n} on ${worker.id} failed (${task.failures} of ${job.spec.maxAttempts}): ${taskError}`);
+    this.log.warn('attempt failed', { job: job.id, task: task.id, attempt: attempt.n, worker: worker.id, error: taskError });
     if (update.errorDetail) this.log.debug('attempt failure detail', { job: job.id, task: task.id, stack: update.errorDetail });
     if (job.workerFailures.get(worker.id) === this.policy.blacklistAfter) job.emit('worker-blacklisted', `worker ${worker.id} gets no more tasks of this job after ${this.policy.blacklistAfter} failed attempts`);
     if (task.failures >= job.spec.maxAttempts) {
       job.setTaskState(task, 'failed');
-      job.finish('failed', `${where}: ${task.error}`, task.errorDetail ?? '');
+      job.finish('failed', `${where}: ${taskError}`, errorDetail);
       this.log.warn('job failed', { job: job.id, error: job.error });
       this.stopAttempts(job, false);
       return;
@@ -263,8 +269,7 @@ export class JobManager {
 
   /** Stops every attempt of a finished job on every worker; a killed job's files go too. */
   private stopAttempts(job: Job, deleteFiles: boolean): void {
-    for (const task of job.tasks()) {
-      if (task.runningCount === 0) continue;
+    for (const task of job.tasksWithAttempts()) {
       for (const a of task.running.values()) this.workers.get(a.workerId)?.running.delete(attemptKey(job.id, task.id, a.n));
       task.clearRunning();
     }
@@ -311,7 +316,7 @@ export class JobManager {
     }
     worker.running.add(attemptKey(job.id, task.id, attempt.n));
     job.emit('task-started', `${task.id} attempt ${attempt.n} on ${workerId}${speculative ? ' (backup for a straggler)' : ''}`);
-    worker.send({ assign: this.assignment(job, task, attempt.n) });
+    worker.send(this.assignment(job, task, attempt.n));
   }
 
   private armRetryTimer(active: readonly Job[], now: number): void {
@@ -324,7 +329,7 @@ export class JobManager {
     }
   }
 
-  private assignment(job: Job, task: Task, attempt: number): TaskAssignment {
+  private assignment(job: Job, task: Task, attempt: number): MasterMessage | EncodedMasterMessage {
     const base = {
       jobId: job.id,
       taskId: task.id,
@@ -336,41 +341,39 @@ export class JobManager {
     };
     if (task.kind === 'map') {
       const s = task.split;
-      return { ...base, kind: 'MAP', mapInput: s ? { path: s.path, start: s.start, length: s.length } : null };
+      return { assign: { ...base, kind: 'MAP', mapInput: s ? { path: s.path, start: s.start, length: s.length } : null } };
     }
-    return {
-      ...base,
-      kind: 'REDUCE',
-      partition: task.index,
-      ...outputColumns(job, task.index),
-    };
+    return encodeReduceAssignment({ ...base, kind: 'REDUCE', partition: task.index }, outputColumns(job, task.index));
   }
 }
 
 /** Where partition `p` of every map output is, in the assignment's columns (see groove.proto). */
-function outputColumns(job: Job, p: number): Pick<TaskAssignment, 'outputHosts' | 'outputHost' | 'outputAttempt' | 'outputStart' | 'outputEnd'> {
+function outputColumns(job: Job, p: number): OutputColumns {
+  const outputs = job.mapOutputs;
   const hosts: { workerId: string; dataAddress: string }[] = [];
-  const hostIndex = new Map<string, number>();
-  const n = job.maps.length;
-  const host: number[] = new Array<number>(n);
-  const attempt: number[] = new Array<number>(n);
-  const start: number[] = new Array<number>(n);
-  const end: number[] = new Array<number>(n);
-  job.maps.forEach((m, i) => {
-    const o = m.mapOutput;
-    if (!o) throw new Error(`reduce scheduled before ${m.id} finished`);
-    let h = hostIndex.get(o.workerId);
+  // The job's host index -> this assignment's: only hosts that hold a needed output are listed.
+  const listed = new Map<number, number>();
+  const n = outputs.length;
+  const host = new Uint32Array(n);
+  const attempt = new Uint32Array(n);
+  const start = new Float64Array(n);
+  const end = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const jobHost = outputs.host(i);
+    if (jobHost < 0) throw new Error(`reduce scheduled before ${job.maps.id(i)} finished`);
+    let h = listed.get(jobHost);
     if (h === undefined) {
       h = hosts.length;
-      hostIndex.set(o.workerId, h);
-      hosts.push({ workerId: o.workerId, dataAddress: o.dataAddress });
+      listed.set(jobHost, h);
+      const { workerId, dataAddress } = job.hosts.get(jobHost);
+      hosts.push({ workerId, dataAddress });
     }
     host[i] = h;
-    attempt[i] = o.attempt;
-    start[i] = o.offsets[p] ?? 0;
-    end[i] = o.offsets[p + 1] ?? 0;
-  });
-  return { outputHosts: hosts, outputHost: host, outputAttempt: attempt, outputStart: start, outputEnd: end };
+    attempt[i] = outputs.attempt(i);
+    start[i] = outputs.value(i, p);
+    end[i] = outputs.value(i, p + 1);
+  }
+  return { hosts, host, attempt, start, end };
 }
 
 function attemptKey(jobId: string, taskId: string, attempt: number): string {
@@ -378,10 +381,12 @@ function attemptKey(jobId: string, taskId: string, attempt: number): string {
 }
 
 /** True when this update is about the output the job committed (never delete that one). */
-function isCommitted(task: Task | undefined, worker: WorkerEntry, update: TaskUpdate__Output): boolean {
-  if (!task) return false;
-  if (task.mapOutput) return task.mapOutput.workerId === worker.id && task.mapOutput.dir === update.mapOutput?.dir;
-  if (task.partFile) return task.partFile.workerId === worker.id && task.partFile.path === update.reduceOutput?.path;
+function isCommitted(job: Job | undefined, task: Task | undefined, worker: WorkerEntry, update: TaskUpdate__Output): boolean {
+  if (!job || !task) return false;
+  const map = job.mapOutput(task);
+  if (map) return map.workerId === worker.id && map.dir === update.mapOutput?.dir;
+  const part = job.partFile(task);
+  if (part) return part.workerId === worker.id && part.path === update.reduceOutput?.path;
   return false;
 }
 

@@ -1,6 +1,12 @@
-import type { InputSplit } from './input-splitter.js';
+import { expectedAttemptDir } from './attempt-dir.js';
+import { CounterTable } from './counter-table.js';
+import { HostTable } from './host-table.js';
+import type { SplitPlan } from './input-splitter.js';
 import { assertJobTransition, assertTaskTransition, isTerminal } from './job-state.js';
 import type { JobState, TaskState } from './job-state.js';
+import { Task } from './task.js';
+import { TaskOutputs } from './task-outputs.js';
+import { TaskTable } from './task-table.js';
 
 /** Where a finished map task's output lives. */
 export interface MapOutputRef {
@@ -16,83 +22,11 @@ export interface MapOutputRef {
 export interface PartFileRef {
   readonly workerId: string;
   readonly dataAddress: string;
+  /** The committed attempt. */
+  readonly attempt: number;
   readonly path: string;
   readonly records: number;
   readonly bytes: number;
-}
-
-/** One running attempt of a task. */
-export interface Attempt {
-  readonly n: number;
-  readonly workerId: string;
-  readonly startedAt: number;
-  /** A backup attempt started because the first one was slow. */
-  readonly speculative: boolean;
-}
-
-/**
- * The master's record of one task. A job may have a million of them, so a task keeps
- * little: the attempt map and the failed-on set exist only while needed, and committed
- * counters are a packed array.
- */
-export class Task {
-  state: TaskState = 'pending';
-  /** The number the next attempt gets; every attempt has its own number and directory. */
-  nextAttempt = 0;
-  /** Failed attempts, counted against the job's attempt limit. */
-  failures = 0;
-  /** Not to be started again before this time (retry backoff), ms since epoch. */
-  notBefore = 0;
-  /** True once a backup attempt was started for the current run. */
-  speculated = false;
-  mapOutput?: MapOutputRef;
-  partFile?: PartFileRef;
-  /** How long the winning attempt took, ms. */
-  duration?: number;
-  error?: string;
-  errorDetail?: string;
-  /** The committed attempt's counters, aligned with the job's counter names; taken back if its output is lost. */
-  committedCounters?: Float64Array;
-  private runningAttempts?: Map<number, Attempt>;
-  private failedOnWorkers?: Set<string>;
-
-  constructor(
-    readonly kind: 'map' | 'reduce',
-    readonly id: string,
-    /** Map: split index; reduce: partition. */
-    readonly index: number,
-    readonly split?: InputSplit,
-  ) {}
-
-  /** Attempts running now (two when a backup attempt races the first); made on first use. */
-  get running(): Map<number, Attempt> {
-    return (this.runningAttempts ??= new Map());
-  }
-
-  /** How many attempts run now, without making the map. */
-  get runningCount(): number {
-    return this.runningAttempts?.size ?? 0;
-  }
-
-  /** Forgets the running attempts (and the map that held them). */
-  clearRunning(): void {
-    this.runningAttempts = undefined;
-  }
-
-  /** Workers where an attempt failed: a retry prefers another one. Made on first use. */
-  get failedOn(): Set<string> {
-    return (this.failedOnWorkers ??= new Set());
-  }
-
-  /** Whether an attempt failed on this worker, without making the set. */
-  hasFailedOn(workerId: string): boolean {
-    return this.failedOnWorkers?.has(workerId) ?? false;
-  }
-
-  /** How many workers an attempt failed on, without making the set. */
-  get failedOnCount(): number {
-    return this.failedOnWorkers?.size ?? 0;
-  }
 }
 
 /** What the master holds about one submitted job. */
@@ -122,14 +56,13 @@ const MAX_EVENTS = 10_000;
 /** How many recent winning-attempt durations per kind are kept to judge stragglers. */
 const DURATION_SAMPLE = 1024;
 
-/** A fresh pending task. */
-export function newTask(kind: 'map' | 'reduce', id: string, index: number, split?: InputSplit): Task {
-  return new Task(kind, id, index, split);
-}
-
 /**
  * A job and its tasks. All state changes go through its methods so the lifecycle rules
  * and the listeners (watchers, status page) see every change.
+ *
+ * Tasks live in columns (TaskTable, TaskOutputs, CounterTable) rather than one object
+ * each: a job may have a million tasks, and the master must hold them in far less than
+ * a GiB. `Task` objects are views made on demand.
  */
 export class Job {
   state: JobState = 'running';
@@ -137,10 +70,15 @@ export class Job {
   errorDetail = '';
   readonly submittedAt = Date.now();
   finishedAt = 0;
-  readonly counters: Record<string, number> = Object.create(null) as Record<string, number>;
-  /** Counter names in first-seen order: the layout of every task's packed counters. */
-  private readonly counterNames: string[] = [];
-  private readonly counterIndex = new Map<string, number>();
+  readonly maps: TaskTable;
+  readonly reduces: TaskTable;
+  /** Workers holding this job's outputs. */
+  readonly hosts = new HostTable();
+  /** Map outputs: R + 1 partition offsets each. */
+  readonly mapOutputs: TaskOutputs;
+  /** Part files: records and bytes each. */
+  readonly partFiles: TaskOutputs;
+  private readonly counterTable: CounterTable;
   readonly events: JobEventRecord[] = [];
   /** Failed attempts per worker, for the per-job blacklist. */
   readonly workerFailures = new Map<string, number>();
@@ -148,25 +86,20 @@ export class Job {
   speculativeAttempts = 0;
   mapsDone = 0;
   reducesDone = 0;
-  /**
-   * Tasks by state, kept by setTaskState, so the scheduler touches only what can move
-   * (a job may have a million tasks; a scheduling pass must not walk them all).
-   */
-  readonly pendingTasks: Readonly<Record<'map' | 'reduce', Set<Task>>> = { map: new Set(), reduce: new Set() };
-  readonly runningTasks = new Set<Task>();
-  /** Pending tasks waiting out a retry backoff (see holdBack). */
-  readonly heldBack = new Set<Task>();
   /** Recent winning-attempt durations per kind, ms (a bounded sample). */
   readonly durations: Readonly<Record<'map' | 'reduce', number[]>> = { map: [], reduce: [] };
   private readonly listeners = new Set<(event: JobEventRecord) => void>();
 
+  /** A job with one pending map per split and one pending reduce per partition. */
   constructor(
     readonly spec: JobSpec,
-    readonly maps: readonly Task[],
-    readonly reduces: readonly Task[],
+    splits: SplitPlan,
   ) {
-    for (const t of maps) if (t.state === 'pending') this.pendingTasks.map.add(t);
-    for (const t of reduces) if (t.state === 'pending') this.pendingTasks.reduce.add(t);
+    this.maps = new TaskTable('map', splits.count, splits);
+    this.reduces = new TaskTable('reduce', spec.partitions);
+    this.mapOutputs = new TaskOutputs(this.maps.length, spec.partitions + 1);
+    this.partFiles = new TaskOutputs(this.reduces.length, 2);
+    this.counterTable = new CounterTable(this.maps.length + this.reduces.length);
   }
 
   get id(): string {
@@ -177,17 +110,72 @@ export class Job {
     return isTerminal(this.state);
   }
 
-  /** Every task, maps first. */
-  tasks(): Task[] {
-    return [...this.maps, ...this.reduces];
+  /** The job's counters: every task's committed attempt, summed. */
+  get counters(): Readonly<Record<string, number>> {
+    return this.counterTable.totals;
   }
 
+  /** Map task `index`. */
+  map(index: number): Task {
+    return this.taskAt(this.maps, index);
+  }
+
+  /** Reduce task of partition `p`. */
+  reduce(p: number): Task {
+    return this.taskAt(this.reduces, p);
+  }
+
+  private taskAt(table: TaskTable, index: number): Task {
+    if (!(Number.isInteger(index) && index >= 0 && index < table.length)) throw new RangeError(`no ${table.kind} task ${index} of ${table.length}`);
+    return new Task(table, index);
+  }
+
+  private table(kind: 'map' | 'reduce'): TaskTable {
+    return kind === 'map' ? this.maps : this.reduces;
+  }
+
+  /** The task with this id (`map-00007`, `reduce-00001`), if the job has it. */
   task(id: string): Task | undefined {
     const m = /^(map|reduce)-(\d+)$/.exec(id);
     if (!m) return undefined;
-    const list = m[1] === 'map' ? this.maps : this.reduces;
-    const t = list[Number(m[2])];
-    return t?.id === id ? t : undefined;
+    const table = m[1] === 'map' ? this.maps : this.reduces;
+    const index = Number(m[2]);
+    return index < table.length && table.id(index) === id ? new Task(table, index) : undefined;
+  }
+
+  /** Pending tasks of one kind, lazily: those never started in index order, then those put back, in the order they came back. */
+  *pendingTasks(kind: 'map' | 'reduce'): Generator<Task> {
+    const table = this.table(kind);
+    for (const i of table.pending()) yield new Task(table, i);
+  }
+
+  /** The tasks running now, maps first. */
+  runningTasks(): Task[] {
+    const out: Task[] = [];
+    for (const table of [this.maps, this.reduces]) for (const i of table.running) out.push(new Task(table, i));
+    return out;
+  }
+
+  /** The tasks with running attempts, maps first: the running ones, and one whose failure just ended the job. */
+  tasksWithAttempts(): Task[] {
+    const out: Task[] = [];
+    for (const table of [this.maps, this.reduces]) for (const i of table.withAttempts()) out.push(new Task(table, i));
+    return out;
+  }
+
+  /** How many tasks run now. */
+  get runningCount(): number {
+    return this.maps.running.size + this.reduces.running.size;
+  }
+
+  /** Pending tasks waiting out a retry backoff, lazily (see holdBack). */
+  *heldBack(): Generator<Task> {
+    for (const table of [this.maps, this.reduces]) for (const i of table.heldBack) yield new Task(table, i);
+  }
+
+  /** Stops tracking a task as held back (it started, or its wait is over). */
+  releaseHeldBack(task: Task): void {
+    this.table(task.kind).heldBack.delete(task.index);
   }
 
   /** Subscribes to the job's events; returns the unsubscribe function. */
@@ -207,26 +195,26 @@ export class Job {
 
   /** Moves a task to a new state, keeping the done counts right. */
   setTaskState(task: Task, to: TaskState): void {
-    assertTaskTransition(task.state, to);
-    const delta = to === 'succeeded' ? 1 : task.state === 'succeeded' ? -1 : 0;
+    const from = task.state;
+    assertTaskTransition(from, to);
+    const delta = to === 'succeeded' ? 1 : from === 'succeeded' ? -1 : 0;
     if (task.kind === 'map') this.mapsDone += delta;
     else this.reducesDone += delta;
-    if (task.state === 'pending') this.pendingTasks[task.kind].delete(task);
-    if (task.state === 'running') this.runningTasks.delete(task);
-    task.state = to;
-    if (to === 'pending') this.pendingTasks[task.kind].add(task);
-    if (to === 'running') this.runningTasks.add(task);
-    if (to === 'succeeded' && task.duration !== undefined) {
-      const sample = this.durations[task.kind];
-      sample.push(task.duration);
-      if (sample.length >= 2 * DURATION_SAMPLE) sample.splice(0, sample.length - DURATION_SAMPLE);
-    }
+    this.table(task.kind).setState(task.index, to);
+  }
+
+  /** Adds a winning attempt's duration to the sample stragglers are judged by. */
+  recordDuration(kind: 'map' | 'reduce', ms: number): void {
+    const sample = this.durations[kind];
+    sample.push(ms);
+    if (sample.length >= 2 * DURATION_SAMPLE) sample.splice(0, sample.length - DURATION_SAMPLE);
   }
 
   /** Keeps a pending task from starting before `until` (retry backoff). */
   holdBack(task: Task, until: number): void {
-    task.notBefore = until;
-    this.heldBack.add(task);
+    const table = this.table(task.kind);
+    table.setNotBefore(task.index, until);
+    table.heldBack.add(task.index);
   }
 
   /** Ends the job. */
@@ -239,35 +227,66 @@ export class Job {
     this.emit('state', error ? `${to}: ${error}` : to);
   }
 
+  /** Records where a map's committed attempt wrote its output: on `workerId` at `dataAddress`, R + 1 partition offsets. */
+  setMapOutput(task: Task, workerId: string, dataAddress: string, attempt: number, offsets: ArrayLike<number>): void {
+    if (task.kind !== 'map') throw new Error(`${task.id} is not a map`);
+    this.mapOutputs.set(task.index, this.hosts.intern(workerId, dataAddress), attempt, offsets);
+  }
+
+  /** Records where a reduce's committed attempt wrote its part file. */
+  setPartFile(task: Task, workerId: string, dataAddress: string, attempt: number, records: number, bytes: number): void {
+    if (task.kind !== 'reduce') throw new Error(`${task.id} is not a reduce`);
+    this.partFiles.set(task.index, this.hosts.intern(workerId, dataAddress), attempt, [records, bytes]);
+  }
+
+  /** Forgets a task's output (it was lost). */
+  dropOutput(task: Task): void {
+    (task.kind === 'map' ? this.mapOutputs : this.partFiles).clear(task.index);
+  }
+
+  /** Where a map's output is, if it has one. */
+  mapOutput(task: Task): MapOutputRef | undefined {
+    if (task.kind !== 'map' || !this.mapOutputs.has(task.index)) return undefined;
+    const { workerId, dataAddress } = this.hosts.get(this.mapOutputs.host(task.index));
+    const attempt = this.mapOutputs.attempt(task.index);
+    return { workerId, dataAddress, attempt, dir: expectedAttemptDir(this.id, task.id, attempt), offsets: this.mapOutputs.values(task.index) };
+  }
+
+  /** Where a reduce's part file is, if it has one. */
+  partFile(task: Task): PartFileRef | undefined {
+    if (task.kind !== 'reduce' || !this.partFiles.has(task.index)) return undefined;
+    const { workerId, dataAddress } = this.hosts.get(this.partFiles.host(task.index));
+    const attempt = this.partFiles.attempt(task.index);
+    const [records, bytes] = this.partFiles.values(task.index) as [number, number];
+    return { workerId, dataAddress, attempt, path: `${expectedAttemptDir(this.id, task.id, attempt)}/part.data`, records, bytes };
+  }
+
+  /** The tasks of one kind whose output is on this worker, in index order. */
+  outputsOn(kind: 'map' | 'reduce', workerId: string): Task[] {
+    const hosts = new Set(this.hosts.indicesOf(workerId));
+    const table = this.table(kind);
+    return (kind === 'map' ? this.mapOutputs : this.partFiles).onHosts(hosts).map((i) => new Task(table, i));
+  }
+
   /**
    * Commits a task's counters to the job's. Only the committed attempt of each task counts,
    * so a task run again (its output lost) first has its old counters taken back.
    */
   commitCounters(task: Task, counters: Readonly<Record<string, number>>): void {
-    this.uncommitCounters(task);
-    for (const name of Object.keys(counters)) {
-      if (!this.counterIndex.has(name)) {
-        this.counterIndex.set(name, this.counterNames.length);
-        this.counterNames.push(name);
-      }
-    }
-    const packed = new Float64Array(this.counterNames.length);
-    for (const [name, value] of Object.entries(counters)) {
-      const i = this.counterIndex.get(name) as number;
-      packed[i] = (packed[i] ?? 0) + value;
-      this.counters[name] = (this.counters[name] ?? 0) + value;
-    }
-    task.committedCounters = packed;
+    this.counterTable.commit(this.slot(task), counters);
   }
 
   /** Takes a task's committed counters back out of the job's. */
   uncommitCounters(task: Task): void {
-    const old = task.committedCounters;
-    if (!old) return;
-    task.committedCounters = undefined;
-    old.forEach((value, i) => {
-      const name = this.counterNames[i] as string;
-      if (value !== 0) this.counters[name] = (this.counters[name] ?? 0) - value;
-    });
+    this.counterTable.uncommit(this.slot(task));
+  }
+
+  /** What a task's committed attempt added to counter `name`. */
+  committedCounter(task: Task, name: string): number {
+    return this.counterTable.share(this.slot(task), name);
+  }
+
+  private slot(task: Task): number {
+    return task.kind === 'map' ? task.index : this.maps.length + task.index;
   }
 }

@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { UserError } from '../common/index.js';
 import type { Logger } from '../common/index.js';
 import { DATA_CHUNK_BYTES, isValidId } from '../proto/index.js';
-import type { MasterHandlers, RegisterWorker__Output, WorkerMessage__Output } from '../proto/index.js';
+import type { MasterHandlers, MasterMessage, RegisterWorker__Output, WorkerMessage__Output } from '../proto/index.js';
 import type { JobManager } from './job-manager.js';
 import { toJobStatus } from './job-status.js';
 import type { PackStore } from './pack-store.js';
@@ -96,7 +96,8 @@ export function createMasterService(ctx: MasterServiceContext): MasterHandlers {
           lastSeen: Date.now(),
           running: new Set(),
           send: (m) => {
-            if (!closed) call.write(m);
+            // An EncodedMasterMessage goes out as it is (see acceptingEncodedMessages in master.ts).
+            if (!closed) call.write(m as MasterMessage);
           },
           disconnect: (why) => close(why),
         };
@@ -185,13 +186,14 @@ export function createMasterService(ctx: MasterServiceContext): MasterHandlers {
       if (job.state !== 'succeeded') throw new UserError(`job ${job.id} has no results: it is ${job.state}${job.error ? ` (${job.error})` : ''}`);
       return {
         jobId: job.id,
-        parts: job.reduces.map((t) => {
-          const p = t.partFile;
+        parts: Array.from({ length: job.reduces.length }, (_, partition) => {
+          const t = job.reduce(partition);
+          const p = job.partFile(t);
           if (!p) throw new Error(`${t.id} has no part file`);
           if (workers.get(p.workerId)?.state === 'lost') {
-            throw new UserError(`the results of partition ${t.index} were on worker ${p.workerId}, which is lost; run the job again`);
+            throw new UserError(`the results of partition ${partition} were on worker ${p.workerId}, which is lost; run the job again`);
           }
-          return { partition: t.index, workerId: p.workerId, dataAddress: p.dataAddress, path: p.path };
+          return { partition, workerId: p.workerId, dataAddress: p.dataAddress, path: p.path };
         }),
       };
     }),

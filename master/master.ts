@@ -7,6 +7,7 @@ import { CHANNEL_OPTIONS, grooveProto, serverCredentials, serverOptions } from '
 import { JobManager } from './job-manager.js';
 import { compileMasterOptions } from './master-options.js';
 import type { CompiledMasterOptions, MasterOptions } from './master-options.js';
+import { acceptingEncodedMessages } from './encoded-message.js';
 import { createMasterService } from './master-service.js';
 import { PackStore } from './pack-store.js';
 import { createStatusServer } from './status-page.js';
@@ -46,7 +47,7 @@ export class Master {
     monitor.unref();
     const packs = new PackStore(opts.dataDir);
     const server = new grpc.Server(serverOptions(opts.security, CHANNEL_OPTIONS));
-    server.addService(grooveProto().groove.Master.service, createMasterService({ jobs, workers, packs, log, heartbeatMs: opts.heartbeatMs }));
+    server.addService(acceptingEncodedMessages(grooveProto().groove.Master.service), createMasterService({ jobs, workers, packs, log, heartbeatMs: opts.heartbeatMs }));
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(`${opts.host}:${opts.port}`, serverCredentials(opts.security), (err, p) => (err ? reject(err) : resolve(p))),
     );

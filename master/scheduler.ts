@@ -1,4 +1,5 @@
-import type { Job, Task } from './job.js';
+import type { Job } from './job.js';
+import type { Task } from './task.js';
 
 /** A worker's capacity as the scheduler sees it. */
 export interface SlotView {
@@ -35,7 +36,7 @@ function phase(job: Job): 'map' | 'reduce' {
 /** The tasks of a job that may start now, lazily (a job may have a million pending tasks). */
 function* runnable(job: Job, now: number): Generator<Task> {
   if (job.finished) return;
-  for (const t of job.pendingTasks[phase(job)]) if (t.notBefore <= now) yield t;
+  for (const t of job.pendingTasks(phase(job))) if (t.notBefore <= now) yield t;
 }
 
 /** The tasks of a job that may start now: its pending maps, then its pending reduces once every map succeeded. */
@@ -48,8 +49,8 @@ export function nextRetryTime(jobs: readonly Job[], now: number): number | undef
   let next: number | undefined;
   for (const job of jobs) {
     if (job.finished) continue;
-    for (const t of job.heldBack) {
-      if (t.state !== 'pending' || t.notBefore <= now) job.heldBack.delete(t);
+    for (const t of job.heldBack()) {
+      if (t.state !== 'pending' || t.notBefore <= now) job.releaseHeldBack(t);
       else if (next === undefined || t.notBefore < next) next = t.notBefore;
     }
   }
@@ -63,8 +64,9 @@ function median(values: readonly number[]): number {
 
 /** Running tasks of a job slow enough, next to their finished peers, to deserve a backup attempt. */
 export function stragglers(job: Job, policy: SchedulingPolicy): Task[] {
-  if (!job.spec.speculation || job.finished || job.runningTasks.size === 0) return [];
+  if (!job.spec.speculation || job.finished || job.runningCount === 0) return [];
   const out: Task[] = [];
+  const running = job.runningTasks();
   for (const kind of ['map', 'reduce'] as const) {
     const total = kind === 'map' ? job.maps.length : job.reduces.length;
     const done = kind === 'map' ? job.mapsDone : job.reducesDone;
@@ -75,7 +77,7 @@ export function stragglers(job: Job, policy: SchedulingPolicy): Task[] {
     // Too few finished peers say nothing about what "slow" is.
     if (done < Math.max(1, Math.ceil(total / 4)) || durations.length === 0) continue;
     const threshold = Math.max(policy.speculationMinMs, policy.speculationFactor * median(durations));
-    for (const t of job.runningTasks) {
+    for (const t of running) {
       if (t.kind !== kind || t.speculated || t.runningCount !== 1) continue;
       const [attempt] = t.running.values();
       if (attempt && policy.now - attempt.startedAt > threshold) out.push(t);
@@ -144,6 +146,9 @@ export function placeTasks(jobs: readonly Job[], workers: readonly SlotView[], p
         const fresh = (id: string): boolean => eligible(id) && !task.hasFailedOn(id);
         workerId = workers.some((w) => fresh(w.id)) ? pick(fresh) : pick(eligible);
       }
+      // No slot fits a task this job's blacklist allows: none fits any later task either
+      // (a retry's choice is narrower still), so its other pending tasks need no look.
+      if (workerId === undefined && !freeIds.some(eligible)) break;
       if (workerId !== undefined) placements.push({ job, task, workerId, speculative: false });
     }
   }

@@ -1,13 +1,11 @@
 import type { TaskUpdate__Output } from '../proto/index.js';
-import type { Job, Task } from './job.js';
+import { expectedAttemptDir } from './attempt-dir.js';
+import type { Job } from './job.js';
+import type { Task } from './task.js';
 
 /** Bounds on what a worker may report about one attempt. */
 export const UPDATE_LIMITS = { maxCounters: 1000, maxCounterName: 200, maxError: 4096, maxErrorDetail: 16384 } as const;
 
-/** The directory an attempt owns on its worker (the worker's data layout). */
-export function expectedAttemptDir(jobId: string, taskId: string, attempt: number): string {
-  return `jobs/${jobId}/${taskId}-a${attempt}`;
-}
 
 /**
  * Checks a successful attempt's report before anything in it is trusted: output paths

@@ -1,4 +1,5 @@
 import type { MasterMessage } from '../proto/index.js';
+import type { EncodedMasterMessage } from './encoded-message.js';
 
 /**
  * Lifecycle of a worker as the master sees it:
@@ -18,7 +19,7 @@ export interface WorkerEntry {
   /** Keys (`job/task/attempt`) of the attempts running there. */
   readonly running: Set<string>;
   /** Sends a message down the worker's session. */
-  readonly send: (message: MasterMessage) => void;
+  readonly send: (message: MasterMessage | EncodedMasterMessage) => void;
   /** Ends the worker's session (it will be treated as lost). */
   readonly disconnect: (why: string) => void;
 }

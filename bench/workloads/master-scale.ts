@@ -84,7 +84,8 @@ async function runOnce(ctx: BenchContext, workers: number, tasks: number, capMs:
     clearInterval(rssTimer);
     client.close();
     // The master goes first: losing 1,000 workers at once would keep it busy (each loss
-    // walks every task) past the stop timeout, and a killed master writes no profile.
+    // scans the tasks of every unfinished job) past the stop timeout, and a killed master
+    // writes no profile.
     await master.stop();
     const s = sim;
     if (s && s.exitCode === null) {

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { planJob } from '../../master/job-planner.js';
-import type { Job, JobSpec, Task } from '../../master/job.js';
+import type { Job, JobSpec } from '../../master/job.js';
+import type { Task } from '../../master/task.js';
 import { nextRetryTime, placeTasks, runnableTasks, stragglers } from '../../master/scheduler.js';
 import type { Placement, SchedulingPolicy, SlotView } from '../../master/scheduler.js';
 
@@ -38,8 +39,8 @@ function start(job: Job, task: Task, workerId: string, startedAt: number, specul
 /** Runs `task` to success, its winning attempt having taken `duration` ms. */
 function succeed(job: Job, task: Task, duration = 1000): void {
   if (task.state === 'pending') start(job, task, 'w0', NOW - duration);
-  task.running.clear();
-  task.duration = duration;
+  task.clearRunning();
+  job.recordDuration(task.kind, duration);
   job.setTaskState(task, 'succeeded');
 }
 
@@ -50,12 +51,6 @@ function failOn(job: Job, task: Task, workerId: string): void {
   job.workerFailures.set(workerId, (job.workerFailures.get(workerId) ?? 0) + 1);
 }
 
-function at(list: readonly Task[], i: number): Task {
-  const t = list[i];
-  assert.ok(t, `no task ${i}`);
-  return t;
-}
-
 const ids = (tasks: readonly Task[]): string[] => tasks.map((t) => t.id);
 const where = (ps: readonly Placement[]): string[] => ps.map((p) => `${p.job.id}/${p.task.id}@${p.workerId}${p.speculative ? '*' : ''}`);
 const slots = (...free: number[]): SlotView[] => free.map((n, i) => ({ id: `w${i + 1}`, free: n }));
@@ -64,24 +59,24 @@ describe('runnableTasks', () => {
   it('offers pending maps, and reduces only once every map succeeded', () => {
     const job = makeJob(3, 2);
     assert.deepEqual(ids(runnableTasks(job, NOW)), ['map-00000', 'map-00001', 'map-00002']);
-    succeed(job, at(job.maps, 0));
-    start(job, at(job.maps, 1), 'w1', NOW);
+    succeed(job, job.map(0));
+    start(job, job.map(1), 'w1', NOW);
     assert.deepEqual(ids(runnableTasks(job, NOW)), ['map-00002']);
-    succeed(job, at(job.maps, 2));
+    succeed(job, job.map(2));
     // Only a running map is left: nothing is runnable, reduces still wait.
     assert.deepEqual(ids(runnableTasks(job, NOW)), []);
-    succeed(job, at(job.maps, 1));
+    succeed(job, job.map(1));
     assert.deepEqual(ids(runnableTasks(job, NOW)), ['reduce-00000', 'reduce-00001']);
     // A map whose output was lost runs again, and the reduces wait for it again.
-    job.setTaskState(at(job.maps, 1), 'pending');
+    job.setTaskState(job.map(1), 'pending');
     assert.deepEqual(ids(runnableTasks(job, NOW)), ['map-00001']);
   });
 
   it('holds back tasks whose notBefore is in the future', () => {
     const job = makeJob(3, 1);
-    job.holdBack(at(job.maps, 0), NOW + 500);
-    job.holdBack(at(job.maps, 1), NOW);
-    job.holdBack(at(job.maps, 2), NOW - 1);
+    job.holdBack(job.map(0), NOW + 500);
+    job.holdBack(job.map(1), NOW);
+    job.holdBack(job.map(2), NOW - 1);
     assert.deepEqual(ids(runnableTasks(job, NOW)), ['map-00001', 'map-00002']);
     assert.deepEqual(ids(runnableTasks(job, NOW + 500)), ['map-00000', 'map-00001', 'map-00002']);
   });
@@ -99,12 +94,12 @@ describe('nextRetryTime', () => {
     const b = makeJob(2, 1, { id: 'b' });
     const done = makeJob(1, 1, { id: 'done' });
     assert.equal(nextRetryTime([a, b], NOW), undefined);
-    a.holdBack(at(a.maps, 0), NOW + 300);
-    b.holdBack(at(b.maps, 1), NOW + 100);
-    b.holdBack(at(b.maps, 0), NOW - 50); // already due: not a wake-up time
-    start(a, at(a.maps, 1), 'w1', NOW);
-    a.holdBack(at(a.maps, 1), NOW + 10); // running: not waiting for anything
-    done.holdBack(at(done.maps, 0), NOW + 5);
+    a.holdBack(a.map(0), NOW + 300);
+    b.holdBack(b.map(1), NOW + 100);
+    b.holdBack(b.map(0), NOW - 50); // already due: not a wake-up time
+    start(a, a.map(1), 'w1', NOW);
+    a.holdBack(a.map(1), NOW + 10); // running: not waiting for anything
+    done.holdBack(done.map(0), NOW + 5);
     done.finish('failed', 'boom');
     assert.equal(nextRetryTime([a, b, done], NOW), NOW + 100);
     assert.equal(nextRetryTime([a], NOW), NOW + 300);
@@ -129,7 +124,7 @@ describe('placeTasks', () => {
     const job = makeJob(6, 1);
     const placed = placeTasks([job], slots(3, 1, 0), policy());
     assert.deepEqual(where(placed), ['job-1/map-00000@w1', 'job-1/map-00001@w2', 'job-1/map-00002@w1', 'job-1/map-00003@w1']);
-    assert.equal(new Set(placed.map((p) => p.task)).size, placed.length, 'a task placed twice');
+    assert.equal(new Set(placed.map((p) => p.task.id)).size, placed.length, 'a task placed twice');
     assert.deepEqual(placeTasks([job], slots(0, 0), policy()), []);
   });
 
@@ -142,7 +137,7 @@ describe('placeTasks', () => {
 
   it('places a retry on a worker where the task has not failed, if one has a free slot', () => {
     const job = makeJob(1, 1);
-    failOn(job, at(job.maps, 0), 'w1');
+    failOn(job, job.map(0), 'w1');
     // Round-robin alone would pick w1 first.
     assert.deepEqual(where(placeTasks([job], slots(1, 1), policy({ blacklistAfter: 5 }))), ['job-1/map-00000@w2']);
     // w2 is only busy: the retry waits for it rather than going back to w1 (scheduler.ts doc).
@@ -151,15 +146,15 @@ describe('placeTasks', () => {
 
   it('runs a retry on a failed-on worker when no other usable worker exists', () => {
     const job = makeJob(1, 1);
-    failOn(job, at(job.maps, 0), 'w1');
+    failOn(job, job.map(0), 'w1');
     // w1 is the only worker.
     assert.deepEqual(where(placeTasks([job], slots(1), policy({ blacklistAfter: 5 }))), ['job-1/map-00000@w1']);
     // It failed on every worker: it runs where a slot is free.
-    failOn(job, at(job.maps, 0), 'w2');
+    failOn(job, job.map(0), 'w2');
     assert.deepEqual(where(placeTasks([job], slots(0, 1), policy({ blacklistAfter: 5 }))), ['job-1/map-00000@w2']);
     // The only other worker is blacklisted for the job (w1 has 1 failure, w3 has 2): back to w1.
     const other = makeJob(1, 1);
-    failOn(other, at(other.maps, 0), 'w1');
+    failOn(other, other.map(0), 'w1');
     other.workerFailures.set('w3', 2);
     assert.deepEqual(where(placeTasks([other], [{ id: 'w1', free: 1 }, { id: 'w3', free: 1 }], policy())), ['job-1/map-00000@w1']);
   });
@@ -191,28 +186,28 @@ describe('placeTasks', () => {
 describe('stragglers', () => {
   it('finds none until a quarter of the kind (at least one) has finished', () => {
     const job = makeJob(8, 1);
-    start(job, at(job.maps, 7), 'w1', NOW - 60_000);
+    start(job, job.map(7), 'w1', NOW - 60_000);
     assert.deepEqual(stragglers(job, policy()), []);
-    succeed(job, at(job.maps, 0), 1000);
+    succeed(job, job.map(0), 1000);
     assert.deepEqual(stragglers(job, policy()), [], 'one of eight is not a quarter');
-    succeed(job, at(job.maps, 1), 1000);
+    succeed(job, job.map(1), 1000);
     assert.deepEqual(ids(stragglers(job, policy())), ['map-00007']);
 
     const small = makeJob(3, 1);
-    start(small, at(small.maps, 2), 'w1', NOW - 60_000);
+    start(small, small.map(2), 'w1', NOW - 60_000);
     assert.deepEqual(stragglers(small, policy()), [], 'no finished peer at all');
-    succeed(small, at(small.maps, 0), 1000);
+    succeed(small, small.map(0), 1000);
     assert.deepEqual(ids(stragglers(small, policy())), ['map-00002']);
   });
 
   it('flags an attempt older than max(speculationMinMs, factor x median peer duration)', () => {
     const job = makeJob(6, 1);
-    succeed(job, at(job.maps, 0), 1000);
-    succeed(job, at(job.maps, 1), 2000);
-    succeed(job, at(job.maps, 2), 9000); // median 2000 (a mean would be 4000)
-    start(job, at(job.maps, 3), 'w1', NOW - 3001);
-    start(job, at(job.maps, 4), 'w1', NOW - 3000);
-    start(job, at(job.maps, 5), 'w2', NOW - 2500);
+    succeed(job, job.map(0), 1000);
+    succeed(job, job.map(1), 2000);
+    succeed(job, job.map(2), 9000); // median 2000 (a mean would be 4000)
+    start(job, job.map(3), 'w1', NOW - 3001);
+    start(job, job.map(4), 'w1', NOW - 3000);
+    start(job, job.map(5), 'w2', NOW - 2500);
     assert.deepEqual(ids(stragglers(job, policy())), ['map-00003']);
     // A higher floor wins over factor x median.
     assert.deepEqual(stragglers(job, policy({ speculationMinMs: 3500 })), []);
@@ -221,10 +216,10 @@ describe('stragglers', () => {
 
   it('compares a task only with finished peers of its own kind', () => {
     const job = makeJob(2, 4);
-    succeed(job, at(job.maps, 0), 10);
-    succeed(job, at(job.maps, 1), 10);
-    succeed(job, at(job.reduces, 0), 2000);
-    start(job, at(job.reduces, 1), 'w1', NOW - 2500);
+    succeed(job, job.map(0), 10);
+    succeed(job, job.map(1), 10);
+    succeed(job, job.reduce(0), 2000);
+    start(job, job.reduce(1), 'w1', NOW - 2500);
     // Threshold from reduces: 1.5 x 2000 = 3000 > 2500. Mixed with the maps it would be 1000.
     assert.deepEqual(stragglers(job, policy({ speculationMinMs: 0 })), []);
     assert.deepEqual(ids(stragglers(job, policy({ speculationMinMs: 0, now: NOW + 501 }))), ['reduce-00001']);
@@ -245,13 +240,13 @@ describe('stragglers', () => {
   it('skips tasks already backed up, with two attempts, or of a job without speculation', () => {
     const build = (speculation: boolean): Job => {
       const job = makeJob(4, 1, { speculation });
-      succeed(job, at(job.maps, 0), 1000);
-      for (const i of [1, 2, 3]) start(job, at(job.maps, i), 'w1', NOW - 60_000);
+      succeed(job, job.map(0), 1000);
+      for (const i of [1, 2, 3]) start(job, job.map(i), 'w1', NOW - 60_000);
       return job;
     };
     const job = build(true);
-    at(job.maps, 1).speculated = true; // its backup already failed: one attempt left, no second backup
-    start(job, at(job.maps, 2), 'w2', NOW - 100, true);
+    job.map(1).speculated = true; // its backup already failed: one attempt left, no second backup
+    start(job, job.map(2), 'w2', NOW - 100, true);
     assert.deepEqual(ids(stragglers(job, policy())), ['map-00003']);
     assert.deepEqual(stragglers(build(false), policy()), []);
     const finished = build(true);
@@ -264,9 +259,9 @@ describe('placeTasks: backup attempts', () => {
   /** Four maps: two done in 1 s, map-00002 running for a minute on `on`, map-00003 pending. */
   function slowJob(on: string, speculation = true): Job {
     const job = makeJob(4, 1, { speculation });
-    succeed(job, at(job.maps, 0), 1000);
-    succeed(job, at(job.maps, 1), 1000);
-    start(job, at(job.maps, 2), on, NOW - 60_000);
+    succeed(job, job.map(0), 1000);
+    succeed(job, job.map(1), 1000);
+    start(job, job.map(2), on, NOW - 60_000);
     return job;
   }
 
@@ -274,13 +269,13 @@ describe('placeTasks: backup attempts', () => {
     const job = slowJob('w1');
     assert.deepEqual(where(placeTasks([job], slots(1, 1), policy())), ['job-1/map-00003@w1', 'job-1/map-00002@w2*']);
     const job2 = slowJob('w1');
-    start(job2, at(job2.maps, 3), 'w2', NOW);
+    start(job2, job2.map(3), 'w2', NOW);
     assert.deepEqual(where(placeTasks([job2], slots(2, 0, 1), policy())), ['job-1/map-00002@w3*']);
   });
 
   it('places no backup when only the running worker or blacklisted workers have slots', () => {
     const job = slowJob('w1');
-    start(job, at(job.maps, 3), 'w2', NOW);
+    start(job, job.map(3), 'w2', NOW);
     assert.deepEqual(placeTasks([job], slots(3), policy()), []);
     job.workerFailures.set('w2', 2);
     assert.deepEqual(placeTasks([job], slots(3, 1), policy()), []);
@@ -290,7 +285,7 @@ describe('placeTasks: backup attempts', () => {
 
   it('places no backup for a job without speculation', () => {
     const job = slowJob('w1', false);
-    start(job, at(job.maps, 3), 'w2', NOW);
+    start(job, job.map(3), 'w2', NOW);
     assert.deepEqual(placeTasks([job], slots(1, 1, 1), policy()), []);
   });
 });

@@ -9,7 +9,8 @@ import { checkBind, isLoopback, loadSecurity, writeTokenFile } from '../../commo
 import { terminalSafe } from '../../common/terminal-text.js';
 import { tokenMatches } from '../../proto/credentials.js';
 import { planJob } from '../../master/job-planner.js';
-import { badSuccessReport, expectedAttemptDir } from '../../master/task-update-check.js';
+import { expectedAttemptDir } from '../../master/attempt-dir.js';
+import { badSuccessReport } from '../../master/task-update-check.js';
 import type { TaskUpdate__Output } from '../../proto/generated/groove/TaskUpdate';
 
 const log = createLogger('test');
@@ -79,8 +80,8 @@ describe('worker reports', () => {
     [{ path: '/x', size: 10 }],
     100,
   );
-  const map = job.maps[0];
-  const reduce = job.reduces[0];
+  const map = job.map(0);
+  const reduce = job.reduce(0);
   const update = (over: Partial<TaskUpdate__Output>): TaskUpdate__Output =>
     ({ jobId: 'job-1', taskId: 'map-00000', attempt: 3, outcome: 'TASK_SUCCEEDED', error: '', errorDetail: '', counters: {}, lostMapTasks: [], userError: false, stats: null, mapOutput: null, reduceOutput: null, ...over }) as TaskUpdate__Output;
 

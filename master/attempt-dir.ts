@@ -1,0 +1,4 @@
+/** The directory an attempt owns on its worker (the worker's data layout). */
+export function expectedAttemptDir(jobId: string, taskId: string, attempt: number): string {
+  return `jobs/${jobId}/${taskId}-a${attempt}`;
+}

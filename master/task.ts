@@ -1,0 +1,114 @@
+import type { InputSplit } from './input-splitter.js';
+import type { TaskState } from './job-state.js';
+import type { Attempt, TaskTable } from './task-table.js';
+
+/**
+ * A view of one task of a job: its record lives in the job's TaskTable, so a task object
+ * exists only while some code looks at it. Two views of the same task are two objects:
+ * compare tasks by `id`, not by identity. Its state changes only through Job.
+ */
+export class Task {
+  constructor(
+    private readonly table: TaskTable,
+    /** Map: split index; reduce: partition. */
+    readonly index: number,
+  ) {}
+
+  get kind(): 'map' | 'reduce' {
+    return this.table.kind;
+  }
+
+  get id(): string {
+    return this.table.id(this.index);
+  }
+
+  /** A map's input split. */
+  get split(): InputSplit | undefined {
+    return this.table.split(this.index);
+  }
+
+  get state(): TaskState {
+    return this.table.state(this.index);
+  }
+
+  /** The number the next attempt gets; every attempt has its own number and directory. */
+  get nextAttempt(): number {
+    return this.table.nextAttempt[this.index] as number;
+  }
+
+  set nextAttempt(n: number) {
+    this.table.nextAttempt[this.index] = n;
+  }
+
+  /** Failed attempts, counted against the job's attempt limit. */
+  get failures(): number {
+    return this.table.failures[this.index] as number;
+  }
+
+  set failures(n: number) {
+    this.table.failures[this.index] = n;
+  }
+
+  /** True once a backup attempt was started for the current run. */
+  get speculated(): boolean {
+    return this.table.speculated[this.index] === 1;
+  }
+
+  set speculated(on: boolean) {
+    this.table.speculated[this.index] = on ? 1 : 0;
+  }
+
+  /** Not to be started again before this time (retry backoff), ms since epoch. */
+  get notBefore(): number {
+    return this.table.notBefore(this.index);
+  }
+
+  /** Attempts running now (two when a backup attempt races the first). */
+  get running(): Map<number, Attempt> {
+    return this.table.attempts(this.index);
+  }
+
+  /** How many attempts run now. */
+  get runningCount(): number {
+    return this.table.runningCount(this.index);
+  }
+
+  /** Forgets one running attempt. */
+  endAttempt(n: number): void {
+    this.table.endAttempt(this.index, n);
+  }
+
+  /** Forgets the running attempts. */
+  clearRunning(): void {
+    this.table.clearAttempts(this.index);
+  }
+
+  /** Workers where an attempt failed: a retry prefers another one. */
+  get failedOn(): Set<string> {
+    return this.table.failedOn(this.index);
+  }
+
+  /** Whether an attempt failed on this worker. */
+  hasFailedOn(workerId: string): boolean {
+    return this.table.hasFailedOn(this.index, workerId);
+  }
+
+  /** How many workers an attempt failed on. */
+  get failedOnCount(): number {
+    return this.table.failedOnCount(this.index);
+  }
+
+  /** The last failed attempt's error, if any. */
+  get error(): string | undefined {
+    return this.table.error(this.index).error;
+  }
+
+  get errorDetail(): string | undefined {
+    return this.table.error(this.index).errorDetail;
+  }
+
+  /** Records a failed attempt's error. */
+  setError(error: string, errorDetail: string): void {
+    this.table.setError(this.index, error, errorDetail);
+  }
+}

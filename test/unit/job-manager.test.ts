@@ -1,0 +1,144 @@
+import { after, describe, it } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createLogger } from '../../common/index.js';
+import { expectedAttemptDir } from '../../master/attempt-dir.js';
+import type { Job } from '../../master/job.js';
+import { JobManager } from '../../master/job-manager.js';
+import { WorkerRegistry } from '../../master/worker-registry.js';
+import type { WorkerEntry } from '../../master/worker-registry.js';
+import { grooveProto } from '../../proto/index.js';
+import type { MasterMessage, MasterMessage__Output, TaskAssignment, TaskUpdate__Output } from '../../proto/index.js';
+
+/**
+ * The job manager driven the way worker sessions drive it: workers are registry entries
+ * whose messages the test reads, and whose task updates it sends back.
+ */
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-jm-'));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+interface TestWorker {
+  readonly entry: WorkerEntry;
+  readonly inbox: MasterMessage[];
+}
+
+/** What a worker's session decodes from a message the master sent already encoded. */
+const decode = grooveProto().groove.Master.service.Session.responseDeserialize as (b: Buffer) => MasterMessage__Output;
+
+function addWorker(registry: WorkerRegistry, id: string): TestWorker {
+  const inbox: MasterMessage[] = [];
+  const send = (m: MasterMessage | Buffer): void => {
+    inbox.push(Buffer.isBuffer(m) ? decode(m) : m);
+  };
+  const entry: WorkerEntry = { id, dataAddress: `10.0.0.${id.slice(1)}:7001`, slots: 1, hostname: id, state: 'alive', lastSeen: Date.now(), running: new Set(), send, disconnect: () => {} };
+  registry.add(entry);
+  return { entry, inbox };
+}
+
+/** The assignments a worker got since the last call. */
+function takeAssignments(w: TestWorker): TaskAssignment[] {
+  const out = w.inbox.filter((m) => m.assign).map((m) => m.assign as TaskAssignment);
+  w.inbox.length = 0;
+  return out;
+}
+
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+function update(a: TaskAssignment, over: Partial<TaskUpdate__Output>): TaskUpdate__Output {
+  return { jobId: a.jobId as string, taskId: a.taskId as string, attempt: a.attempt as number, outcome: 'TASK_SUCCEEDED', error: '', errorDetail: '', counters: {}, lostMapTasks: [], userError: false, stats: null, mapOutput: null, reduceOutput: null, ...over };
+}
+
+/** A map succeeds with output offsets [0, n, 2n] for its index n (2 partitions) and n input records. */
+function mapDone(a: TaskAssignment): TaskUpdate__Output {
+  const n = Number((a.taskId as string).slice(4)) + 1;
+  const stats = { recordsIn: n, recordsOut: n, bytesIn: n, bytesOut: 2 * n, millis: 1, spills: 0 };
+  return update(a, { mapOutput: { dir: expectedAttemptDir(a.jobId as string, a.taskId as string, a.attempt as number), offsets: [0, n, 2 * n] }, stats });
+}
+
+describe('JobManager with columnar task records', () => {
+  it('keeps map output locations right through completion, worker loss and a failed fetch', async () => {
+    const input = path.join(dir, 'in.txt');
+    fs.writeFileSync(input, 'abcdef');
+    const registry = new WorkerRegistry();
+    const jobs = new JobManager(registry, { maxAttempts: 4, blacklistAfter: 3, speculationFactor: 1.5, speculationMinMs: 60_000, retryBackoffMs: 0, prefetch: 1 }, createLogger('test'));
+    try {
+      const w1 = addWorker(registry, 'w1');
+      const w2 = addWorker(registry, 'w2');
+      const job: Job = await jobs.submit({ name: 't', packHash: 'h', inputs: [input], partitions: 2, params: {}, chunkSize: 2, sortBufferBytes: 1 << 20, maxAttempts: 0, speculation: false });
+      assert.equal(job.maps.length, 3);
+      const records = (): number => job.counters['groove.map.input.records'] ?? 0;
+
+      // Run every map: w1 and w2 take turns, one slot each.
+      const where = new Map<string, string>();
+      for (let round = 0; round < 3 && job.mapsDone < 3; round++) {
+        await turn();
+        for (const w of [w1, w2]) {
+          for (const a of takeAssignments(w)) {
+            assert.equal(a.kind, 'MAP');
+            where.set(a.taskId as string, w.entry.id);
+            jobs.taskUpdate(w.entry, mapDone(a));
+          }
+        }
+      }
+      assert.equal(job.mapsDone, 3);
+      assert.equal(records(), 1 + 2 + 3);
+      for (let i = 0; i < 3; i++) {
+        const out = job.mapOutput(job.map(i));
+        const id = `map-0000${i}`;
+        const w = where.get(id) as string;
+        assert.deepEqual(out, { workerId: w, dataAddress: registry.get(w)?.dataAddress, attempt: 0, dir: `jobs/${job.id}/${id}-a0`, offsets: [0, i + 1, 2 * (i + 1)] });
+      }
+      const onW1 = [...where].filter(([, w]) => w === 'w1').map(([t]) => t);
+      assert.ok(onW1.length > 0);
+
+      // w1 is lost before the reduces start (scheduling waits for the next turn): its map
+      // outputs are computed again on w2.
+      jobs.workerLost(w1.entry);
+      for (const id of onW1) assert.equal(job.mapOutput(job.task(id) as never), undefined, `${id} output should be gone`);
+      assert.equal(records(), [...where].filter(([, w]) => w === 'w2').reduce((s, [t]) => s + Number(t.slice(4)) + 1, 0), 'the lost maps\' counters are taken back');
+      const lostEvents = job.events.filter((e) => e.type === 'output-lost').map((e) => e.message.split(':')[0]);
+      assert.deepEqual(lostEvents.sort(), [...onW1].sort());
+      let reduce: TaskAssignment | undefined;
+      for (let round = 0; round < 10 && !reduce; round++) {
+        await turn();
+        for (const a of takeAssignments(w2)) {
+          if (a.kind === 'MAP') jobs.taskUpdate(w2.entry, mapDone(a));
+          else reduce = a;
+        }
+      }
+      assert.ok(reduce, 'a reduce was assigned');
+      assert.equal(records(), 6);
+      for (const id of onW1) {
+        const out = job.mapOutput(job.task(id) as never);
+        assert.equal(out?.workerId, 'w2');
+        assert.equal(out?.attempt, 1, 'the second attempt is the committed one');
+      }
+      // The reduce's columns list the maps' outputs where they are now, partition by partition.
+      const p = reduce.partition as number;
+      assert.deepEqual(reduce.outputHosts, [{ workerId: 'w2', dataAddress: '10.0.0.2:7001' }]);
+      assert.deepEqual(reduce.outputHost, [0, 0, 0]);
+      assert.deepEqual(reduce.outputAttempt, ['map-00000', 'map-00001', 'map-00002'].map((id) => (onW1.includes(id) ? 1 : 0)));
+      assert.deepEqual(reduce.outputStart, [1, 2, 3].map((n) => p * n));
+      assert.deepEqual(reduce.outputEnd, [1, 2, 3].map((n) => (p + 1) * n));
+
+      // The reducer cannot fetch map-00001: that map runs again, its old location forgotten.
+      jobs.taskUpdate(w2.entry, update(reduce, { outcome: 'TASK_FAILED', error: 'fetch failed', lostMapTasks: ['map-00001'] }));
+      assert.equal(job.mapOutput(job.map(1)), undefined);
+      assert.equal(job.map(1).state, 'pending');
+      assert.equal(job.map(1).hasFailedOn('w2'), true);
+      assert.equal(job.failedAttempts, 0, 'a failed fetch is not charged to the reduce');
+      const w3 = addWorker(registry, 'w3');
+      jobs.workerJoined();
+      await turn();
+      const [again] = takeAssignments(w3);
+      assert.equal(again?.taskId, 'map-00001', 'the retry prefers a worker it has not failed on');
+      jobs.taskUpdate(w3.entry, mapDone(again as TaskAssignment));
+      assert.deepEqual(job.mapOutput(job.map(1))?.workerId, 'w3');
+      assert.equal(records(), 6);
+    } finally {
+      jobs.close();
+    }
+  });
+});
