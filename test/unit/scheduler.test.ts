@@ -227,13 +227,13 @@ describe('stragglers', () => {
 
   it('backs up no reduce while a lost map output is computed again', () => {
     const job = makeJob(2, 4);
-    succeed(job, at(job.maps, 0), 10);
-    succeed(job, at(job.maps, 1), 10);
-    succeed(job, at(job.reduces, 0), 100);
-    start(job, at(job.reduces, 1), 'w1', NOW - 60_000);
+    succeed(job, job.map(0), 10);
+    succeed(job, job.map(1), 10);
+    succeed(job, job.reduce(0), 100);
+    start(job, job.reduce(1), 'w1', NOW - 60_000);
     assert.deepEqual(ids(stragglers(job, policy())), ['reduce-00001']);
     // The worker holding map 0's output left: the map runs again, the reduces wait for it.
-    job.setTaskState(at(job.maps, 0), 'pending');
+    job.setTaskState(job.map(0), 'pending');
     assert.deepEqual(stragglers(job, policy()), []);
   });
 
