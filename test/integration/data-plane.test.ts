@@ -10,6 +10,7 @@ import type { DataChunk__Output, WorkerClient } from '../../proto/index.js';
 import { createWorkerClient, fetchPartitionToFile } from '../../worker/data-client.js';
 import { createDataService } from '../../worker/data-service.js';
 import { workerServiceDefinition } from '../../worker/encoded-data-chunk.js';
+import { encodeMapOutputIndex } from '../../worker/task-runtime/map-output-buffer.js';
 import { waitUntil } from '../helpers/cluster.js';
 
 const JOB = 'job-1';
@@ -52,10 +53,10 @@ describe('data plane: FetchPartition and ReadResult streams', () => {
     const dir = path.join(dataDir, MAP_DIR);
     fs.mkdirSync(dir, { recursive: true });
     const data = Buffer.concat(partitions);
-    fs.writeFileSync(path.join(dir, 'output.data'), data);
     const offsets = [0];
     for (const p of partitions) offsets.push((offsets[offsets.length - 1] as number) + p.length);
-    fs.writeFileSync(path.join(dir, 'output.index'), JSON.stringify({ offsets, records: 1, bytes: data.length, spills: 0 }));
+    // A map output is its partitions' bytes followed by the index trailer.
+    fs.writeFileSync(path.join(dir, 'output.data'), Buffer.concat([data, encodeMapOutputIndex({ offsets, records: 1, bytes: data.length, spills: 0 })]));
     server = new grpc.Server(serverOptions(NO_SECURITY, CHANNEL_OPTIONS));
     server.addService(workerServiceDefinition(), createDataService(dataDir, createLogger('data-test')));
     client = createWorkerClient(await listen(server));

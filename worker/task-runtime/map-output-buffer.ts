@@ -165,7 +165,7 @@ export class MapOutputBuffer {
           bytes: written.offsets[partitions] as number,
           spills: this.spills,
         };
-        writer.writeRaw(encodeIndex(file));
+        writer.writeRaw(encodeMapOutputIndex(file));
       } finally {
         writer.close();
       }
@@ -289,7 +289,7 @@ export function readMapOutputIndex(dir: string): MapOutputFile {
 }
 
 /** The index trailer of a data file: JSON, its length, the magic. */
-function encodeIndex(file: MapOutputFile): Buffer {
+export function encodeMapOutputIndex(file: Omit<MapOutputFile, 'dataPath'>): Buffer {
   const { offsets, records, bytes, spills } = file;
   const json = Buffer.from(JSON.stringify({ offsets, records, bytes, spills }));
   const footer = Buffer.allocUnsafe(INDEX_FOOTER_BYTES);
