@@ -5,6 +5,16 @@ import type { Logger } from '../common/index.js';
 import type { ChildToParent, ParentToChild } from './pool-messages.js';
 import type { TaskFailure, TaskResult, TaskSpec } from './task-spec.js';
 
+/**
+ * glibc's mmap threshold for pool processes (bytes, a string for the environment; the
+ * user's own MALLOC_MMAP_THRESHOLD_ wins). By default glibc raises the threshold to the
+ * size of the largest block freed, so after a map task frees its megabyte buffers the
+ * next ones come from the heap and stay in RSS when freed: a reduce running after maps
+ * measured 260-280 MB instead of about 210 MB. A fixed threshold keeps large buffers
+ * mmapped, so freeing them gives the memory back.
+ */
+const POOL_MMAP_THRESHOLD = String(128 * 1024);
+
 /** A task attempt that ended in failure, with what the pool process reported. */
 export class TaskAttemptError extends Error {
   constructor(readonly failure: TaskFailure) {
@@ -130,7 +140,7 @@ export class ProcessPool {
       serialization: 'advanced',
       execArgv: [`--max-old-space-size=${this.options.memoryLimitMb}`],
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
-      env: { ...process.env, GROOVE_POOL_PROCESS: '1' },
+      env: { MALLOC_MMAP_THRESHOLD_: POOL_MMAP_THRESHOLD, ...process.env, GROOVE_POOL_PROCESS: '1' },
       ...(this.options.runAs ? { uid: this.options.runAs.uid, gid: this.options.runAs.gid } : {}),
     });
     let markReady: () => void = () => undefined;
