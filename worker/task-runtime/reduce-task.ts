@@ -60,17 +60,17 @@ export async function runReduceTask(spec: TaskSpec, job: AnyJob, log: JobLogSink
     recordsOut++;
   };
   const reduce = job.reduce;
+  const onValue = (): void => {
+    recordsIn++;
+    progress();
+  };
   const merged = mergeSources(sources);
   try {
     if (reduce) {
       forEachGroup(merged, (keyBytes, values) => {
         const key = decodeKey(keyBytes);
-        const counted = countingValues(values, () => {
-          recordsIn++;
-          progress();
-        });
         try {
-          reduce(key, decodedValues(counted, decodeValue), emit, ctx);
+          reduce(key, decodedValues(values, decodeValue, onValue), emit, ctx);
         } catch (err) {
           throw new UserCodeError('reduce', err, `key ${JSON.stringify(key)}`);
         }
@@ -91,17 +91,6 @@ export async function runReduceTask(spec: TaskSpec, job: AnyJob, log: JobLogSink
     bytes,
     counters: { ...ctx.counterValues, [FETCH_MILLIS_COUNTER]: fetch.millis, [FETCH_BYTES_COUNTER]: fetch.bytes },
     stats: { recordsIn, recordsOut, bytesIn, bytesOut: bytes, millis: Date.now() - started, spills: 0 },
-  };
-}
-
-function countingValues(values: Iterable<Buffer>, onValue: () => void): Iterable<Buffer> {
-  return {
-    *[Symbol.iterator]() {
-      for (const v of values) {
-        onValue();
-        yield v;
-      }
-    },
   };
 }
 

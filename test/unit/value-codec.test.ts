@@ -1,0 +1,43 @@
+import { describe, it } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { Packr } from 'msgpackr';
+import { decodeValue, encodeValue } from '../../proto/index.js';
+import { mulberry32 } from '../helpers/prng.js';
+
+// msgpackr as the value codec configures it: the reference the fast path must agree with.
+const reference = new Packr({ useRecords: false, mapsAsObjects: true, int64AsType: 'bigint', useBigIntExtension: true });
+
+/** Every MessagePack number width, both signs, and the edges of each. */
+function numbers(): number[] {
+  const out = [0, 1, -1, 127, 128, -32, -33, 255, 256, -128, -129, 65535, 65536, -32768, -32769, 2 ** 32 - 1, 2 ** 32, -(2 ** 31), -(2 ** 31) - 1, 0.5, -0.25, 1e300, Number.MIN_VALUE, Number.MAX_SAFE_INTEGER, -0, Infinity, -Infinity, NaN];
+  const rnd = mulberry32(3);
+  for (let i = 0; i < 5000; i++) {
+    const magnitude = 2 ** Math.floor(rnd() * 40);
+    const n = Math.floor(rnd() * magnitude) * (rnd() < 0.5 ? -1 : 1);
+    out.push(n, n + rnd());
+  }
+  return out;
+}
+
+describe('value codec', () => {
+  it('decodes numbers, booleans and null exactly as msgpackr does', () => {
+    for (const v of [...numbers(), true, false, null]) {
+      const bytes = encodeValue(v);
+      assert.deepEqual(decodeValue(bytes), reference.unpack(bytes), `value ${String(v)} (bytes ${bytes.toString('hex')})`);
+    }
+  });
+
+  it('decodes hand-made encodings of every fixed width, also from inside a larger buffer', () => {
+    const encodings = ['cc80', 'ccff', 'cd1234', 'cdffff', 'ce89abcdef', 'ceffffffff', 'd080', 'd07f', 'd18000', 'd1ff7f', 'd280000000', 'd2fffffffe', 'cb3ff8000000000000', 'ca3fc00000', 'e0', 'ff', '7f', 'c0', 'c2', 'c3'];
+    for (const hex of encodings) {
+      const inner = Buffer.from(hex, 'hex');
+      const padded = Buffer.concat([Buffer.from('aabb', 'hex'), inner, Buffer.from('cc', 'hex')]).subarray(2, 2 + inner.length);
+      assert.deepEqual(decodeValue(padded), reference.unpack(inner), hex);
+    }
+  });
+
+  it('leaves every other value to msgpackr', () => {
+    const values = ['', 'text', [1, 2], { a: 1 }, 2n ** 70n, new Uint8Array([1, 2, 3]), [null, true, 'x']];
+    for (const v of values) assert.deepEqual(decodeValue(encodeValue(v)), reference.unpack(reference.pack(v)));
+  });
+});
