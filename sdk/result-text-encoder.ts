@@ -133,36 +133,10 @@ export class ResultTextEncoder {
     let pos = 0;
     let records = 0;
     while (pos < n) {
-      let p = pos;
-      let keyLength = 0;
-      let scale = 1;
-      for (;;) {
-        if (p >= n) return this.commit(o, pos, records);
-        const b = buf[p++] as number;
-        keyLength += (b & 0x7f) * scale;
-        if (b < 0x80) break;
-        scale *= 128;
-        if (p - pos >= MAX_VARINT_BYTES) throw malformed(pos);
-      }
-      const keyStart = p;
-      const keyEnd = keyStart + keyLength;
-      if (keyEnd > n) return this.commit(o, pos, records);
-      p = keyEnd;
-      let valueLength = 0;
-      scale = 1;
-      for (;;) {
-        if (p >= n) return this.commit(o, pos, records);
-        const b = buf[p++] as number;
-        valueLength += (b & 0x7f) * scale;
-        if (b < 0x80) break;
-        scale *= 128;
-        if (p - keyEnd >= MAX_VARINT_BYTES) throw malformed(keyEnd);
-      }
-      const valueStart = p;
-      const valueEnd = valueStart + valueLength;
-      if (valueEnd > n) return this.commit(o, pos, records);
+      if (!readFrame(buf, pos, n)) return this.commit(o, pos, records);
+      const { keyStart, keyEnd, valueStart, valueEnd } = frame;
       const stringStart = stringBytesStart(buf, valueStart, valueEnd);
-      if (stringStart < 0 || keyLength < 2 || buf[keyStart] !== KEY_TAG_STRING || buf[keyEnd - 1] !== KEY_END) return -1;
+      if (stringStart < 0 || keyEnd - keyStart < 2 || buf[keyStart] !== KEY_TAG_STRING || buf[keyEnd - 1] !== KEY_END) return -1;
       for (let i = keyStart + 1; i < keyEnd - 1; i++) {
         const b = buf[i] as number;
         if (b === KEY_END) return -1;
@@ -192,34 +166,8 @@ export class ResultTextEncoder {
     let pos = 0;
     let records = 0;
     while (pos < n) {
-      let p = pos;
-      let keyLength = 0;
-      let scale = 1;
-      for (;;) {
-        if (p >= n) return this.finish(pos, records);
-        const b = buf[p++] as number;
-        keyLength += (b & 0x7f) * scale;
-        if (b < 0x80) break;
-        scale *= 128;
-        if (p - pos >= MAX_VARINT_BYTES) throw malformed(pos);
-      }
-      const keyStart = p;
-      const keyEnd = keyStart + keyLength;
-      if (keyEnd > n) return this.finish(pos, records);
-      p = keyEnd;
-      let valueLength = 0;
-      scale = 1;
-      for (;;) {
-        if (p >= n) return this.finish(pos, records);
-        const b = buf[p++] as number;
-        valueLength += (b & 0x7f) * scale;
-        if (b < 0x80) break;
-        scale *= 128;
-        if (p - keyEnd >= MAX_VARINT_BYTES) throw malformed(keyEnd);
-      }
-      const valueStart = p;
-      const valueEnd = valueStart + valueLength;
-      if (valueEnd > n) return this.finish(pos, records);
+      if (!readFrame(buf, pos, n)) return this.finish(pos, records);
+      const { keyStart, keyEnd, valueStart, valueEnd } = frame;
       if (!rawStrings || !this.rawLine(buf, keyStart, keyEnd, valueStart, valueEnd)) {
         const line = formatRecord(decodeKey(buf.subarray(keyStart, keyEnd)), decodeValue(buf.subarray(valueStart, valueEnd)), this.format) + '\n';
         this.reserve(this.outLength + Buffer.byteLength(line, 'utf8') + (n - valueEnd));
@@ -296,6 +244,49 @@ function stringBytesStart(buf: Buffer, start: number, end: number): number {
     return -1;
   }
   return bytesStart + length === end ? bytesStart : -1;
+}
+
+/** Where {@link readFrame} leaves a record's bounds: one object for every call, none per record. */
+const frame = { keyStart: 0, keyEnd: 0, valueStart: 0, valueEnd: 0 };
+
+/**
+ * Reads the framing of the record at buf[pos] (varint key length, key, varint value
+ * length, value) into {@link frame}; false if the record does not end before `n`.
+ */
+function readFrame(buf: Buffer, pos: number, n: number): boolean {
+  const keyStart = readVarintEnd(buf, pos, n);
+  if (keyStart < 0) return false;
+  const keyEnd = keyStart + varintValue;
+  if (keyEnd > n) return false;
+  const valueStart = readVarintEnd(buf, keyEnd, n);
+  if (valueStart < 0) return false;
+  const valueEnd = valueStart + varintValue;
+  if (valueEnd > n) return false;
+  frame.keyStart = keyStart;
+  frame.keyEnd = keyEnd;
+  frame.valueStart = valueStart;
+  frame.valueEnd = valueEnd;
+  return true;
+}
+
+/** The value of the varint {@link readVarintEnd} read last. */
+let varintValue = 0;
+
+/** Reads the varint at buf[pos] into varintValue and returns where it ends; -1 if it runs past `n`. */
+function readVarintEnd(buf: Buffer, pos: number, n: number): number {
+  let p = pos;
+  let value = 0;
+  let scale = 1;
+  for (;;) {
+    if (p >= n) return -1;
+    const b = buf[p++] as number;
+    value += (b & 0x7f) * scale;
+    if (b < 0x80) break;
+    scale *= 128;
+    if (p - pos >= MAX_VARINT_BYTES) throw malformed(pos);
+  }
+  varintValue = value;
+  return p;
 }
 
 function malformed(offset: number): RangeError {
