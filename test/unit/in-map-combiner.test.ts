@@ -2,29 +2,18 @@ import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { InMapCombiner } from '../../worker/task-runtime/in-map-combiner.js';
 import type { Key } from '../../common/index.js';
-import { mulberry32 } from '../helpers/prng.js';
+import { skewedCounts, sumByKey } from '../helpers/keyed-counts.js';
 
 const sum = (_key: Key, values: unknown[]): unknown[] => [values.reduce((a: number, b) => a + (b as number), 0)];
 
-function totals(pairs: readonly [Key, unknown][]): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const [k, v] of pairs) out.set(JSON.stringify(k), (out.get(JSON.stringify(k)) ?? 0) + (v as number));
-  return out;
-}
-
 describe('in-mapper combining', () => {
   it('combines per key, across string and tuple keys, to the same totals', () => {
-    const rnd = mulberry32(5);
-    const input: [Key, number][] = [];
-    for (let i = 0; i < 20_000; i++) {
-      const n = Math.floor(rnd() ** 3 * 300);
-      input.push([i % 3 === 0 ? ['t', n] : `w${n}`, 1 + Math.floor(rnd() * 3)]);
-    }
+    const input = skewedCounts(5, 20_000);
     const out: [Key, unknown][] = [];
     const c = new InMapCombiner(1 << 30, sum, (k, v) => out.push([k, v]));
     for (const [k, v] of input) c.add(k, v);
     c.flush();
-    assert.deepEqual(totals(out), totals(input));
+    assert.deepEqual(sumByKey(out), sumByKey(input));
     // One record per distinct key when nothing forced an early flush.
     assert.equal(out.length, new Set(input.map(([k]) => JSON.stringify(k))).size);
   });
@@ -41,7 +30,7 @@ describe('in-mapper combining', () => {
     }
     c.flush();
     assert.ok(flushes >= 5, `only ${flushes} early flushes`);
-    assert.deepEqual(totals(out), totals(input));
+    assert.deepEqual(sumByKey(out), sumByKey(input));
   });
 
   it('hands a combine that emits nothing an empty list, and passes single values through uncombined', () => {

@@ -3,29 +3,18 @@ import * as assert from 'node:assert/strict';
 import { InMapFolder } from '../../worker/task-runtime/in-map-folder.js';
 import { UserCodeError } from '../../worker/task-runtime/user-code-error.js';
 import type { Key } from '../../common/index.js';
-import { mulberry32 } from '../helpers/prng.js';
+import { skewedCounts, sumByKey } from '../helpers/keyed-counts.js';
 
 const plus = (a: unknown, b: unknown): unknown => (a as number) + (b as number);
 
-function totals(pairs: readonly [Key, unknown][]): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const [k, v] of pairs) out.set(JSON.stringify(k), (out.get(JSON.stringify(k)) ?? 0) + (v as number));
-  return out;
-}
-
 describe('in-mapper folding (binary combiner)', () => {
   it('keeps one running value per key, for string and tuple keys', () => {
-    const rnd = mulberry32(11);
-    const input: [Key, number][] = [];
-    for (let i = 0; i < 20_000; i++) {
-      const n = Math.floor(rnd() ** 3 * 300);
-      input.push([i % 3 === 0 ? ['t', n] : `w${n}`, 1 + Math.floor(rnd() * 3)]);
-    }
+    const input = skewedCounts(11, 20_000);
     const out: [Key, unknown][] = [];
     const f = new InMapFolder(1 << 30, plus, (k, v) => out.push([k, v]));
     for (const [k, v] of input) f.add(k, v);
     f.flush();
-    assert.deepEqual(totals(out), totals(input));
+    assert.deepEqual(sumByKey(out), sumByKey(input));
     assert.equal(out.length, new Set(input.map(([k]) => JSON.stringify(k))).size);
   });
 
