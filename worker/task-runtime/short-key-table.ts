@@ -3,8 +3,14 @@ import { endianness } from 'node:os';
 /** Longest key the table holds: 15 characters, packed with the length into 16 bytes. */
 export const SHORT_KEY_MAX_LENGTH = 15;
 
-/** Ints per slot: the key's 15 bytes and its length, nothing else. */
-const SLOT_INTS = 4;
+/**
+ * Ints per slot: the key's 15 bytes and its length in four, then the value as a float64,
+ * so a probe that finds its key has the value in the same cache line or the next.
+ */
+const SLOT_INTS = 6;
+/** Float64s per slot, and the value's place among them. */
+const SLOT_FLOATS = SLOT_INTS / 2;
+const VALUE_FLOAT = 2;
 const INITIAL_SLOTS = 1 << 12;
 
 /** Result of {@link ShortKeyTable.slotOf} for a key the table cannot hold. */
@@ -26,7 +32,10 @@ export const NOT_SHORT = -1;
  * Float64Array beside the slots, so they must be numbers.
  */
 export class ShortKeyTable {
-  /** Running value of each slot's key; meaningful only for occupied slots. */
+  /**
+   * The slots as float64s: `values[slotOf(key)]` is the running value of the key
+   * (meaningful only once set), the rest is packed keys.
+   */
   values: Float64Array;
   /** Whether the last {@link slotOf} inserted its key (the slot's value is then unset). */
   inserted = false;
@@ -37,7 +46,7 @@ export class ShortKeyTable {
   constructor(initialSlots = INITIAL_SLOTS) {
     const slots = Math.max(16, 2 ** Math.ceil(Math.log2(initialSlots)));
     this.keys = new Int32Array(slots * SLOT_INTS);
-    this.values = new Float64Array(slots);
+    this.values = new Float64Array(this.keys.buffer);
     this.mask = slots - 1;
   }
 
@@ -95,11 +104,11 @@ export class ShortKeyTable {
         // Grown at half full, so probes stay short; the caller sets the value after this
         // returns, hence the slot is looked up again in the new arrays.
         if (++this.count * 2 > mask + 1) return this.grow(at);
-        return s;
+        return s * SLOT_FLOATS + VALUE_FLOAT;
       }
       if (tail === w3 && keys[at] === w0 && keys[at + 1] === w1 && keys[at + 2] === w2) {
         this.inserted = false;
-        return s;
+        return s * SLOT_FLOATS + VALUE_FLOAT;
       }
     }
   }
@@ -116,7 +125,7 @@ export class ShortKeyTable {
       const tail = keys[at + 3] as number;
       if (tail === 0) continue;
       const n = tail >>> 24;
-      visit(bytes ? bytes.toString('latin1', at * 4, at * 4 + n) : this.keyAt(at, n), this.values[s] as number);
+      visit(bytes ? bytes.toString('latin1', at * 4, at * 4 + n) : this.keyAt(at, n), this.values[s * SLOT_FLOATS + VALUE_FLOAT] as number);
     }
   }
 
@@ -126,10 +135,6 @@ export class ShortKeyTable {
     this.count = 0;
   }
 
-  /** Bytes the table's arrays take. */
-  get bytes(): number {
-    return this.keys.byteLength + this.values.byteLength;
-  }
 
   /** The key of `n` characters packed at int `at`, on a big-endian machine. */
   private keyAt(at: number, n: number): string {
@@ -138,13 +143,13 @@ export class ShortKeyTable {
     return key;
   }
 
-  /** Doubles the table; returns the new slot of the key that was at int `movedAt`. */
+  /** Doubles the table; returns the new value index of the key that was at int `movedAt`. */
   private grow(movedAt: number): number {
     const old = this.keys;
     const oldValues = this.values;
     const slots = (this.mask + 1) * 2;
     this.keys = new Int32Array(slots * SLOT_INTS);
-    this.values = new Float64Array(slots);
+    this.values = new Float64Array(this.keys.buffer);
     this.mask = slots - 1;
     let moved = -1;
     for (let at = 0; at < old.length; at += SLOT_INTS) {
@@ -160,8 +165,9 @@ export class ShortKeyTable {
       this.keys[to + 1] = w1;
       this.keys[to + 2] = w2;
       this.keys[to + 3] = w3;
-      this.values[s] = oldValues[at / SLOT_INTS] as number;
-      if (at === movedAt) moved = s;
+      const value = s * SLOT_FLOATS + VALUE_FLOAT;
+      this.values[value] = oldValues[(at / SLOT_INTS) * SLOT_FLOATS + VALUE_FLOAT] as number;
+      if (at === movedAt) moved = value;
     }
     return moved;
   }
