@@ -1,4 +1,4 @@
-import * as winston from 'winston';
+import type * as Winston from 'winston';
 
 /** Structured fields that go with a log line (job, task, worker ids, counts). */
 export type LogFields = Readonly<Record<string, unknown>>;
@@ -19,44 +19,70 @@ export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 /** `GROOVE_LOG=debug` (or info, warn, error) overrides every default level. */
 const ENV_LEVEL = process.env['GROOVE_LOG'];
 
-const root = winston.createLogger({
-  level: isLevel(ENV_LEVEL) ? ENV_LEVEL : 'warn',
-  format: winston.format.combine(
-    winston.format.timestamp(),
-    winston.format.printf((info) => {
-      const { level, message, timestamp, component, ...fields } = info;
-      const rest = Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : '';
-      return `${String(timestamp)} ${level} [${String(component ?? 'groove')}] ${String(message)}${rest}`;
-    }),
-  ),
-  // Logs go to stderr: stdout carries results and job ids that scripts read.
-  transports: [new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] })],
-});
+/** Severity rank of each level: a line is written when its rank is at most the level's. */
+const RANK: Readonly<Record<LogLevel, number>> = { error: 0, warn: 1, info: 2, debug: 3 };
+
+let level: LogLevel = isLevel(ENV_LEVEL) ? ENV_LEVEL : 'warn';
+let root: Winston.Logger | undefined;
+
+/**
+ * The winston logger behind every Groove logger, made on the first line written. Loading
+ * winston takes 40-60 ms, which every `mr` command and pool process paid at start-up even
+ * when, as in `mr run` (errors only) or a pool process, no line is ever logged.
+ */
+function rootLogger(): Winston.Logger {
+  if (root) return root;
+  const winston = require('winston') as typeof Winston;
+  root = winston.createLogger({
+    level,
+    format: winston.format.combine(
+      winston.format.timestamp(),
+      winston.format.printf((info) => {
+        const { level, message, timestamp, component, ...fields } = info;
+        const rest = Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : '';
+        return `${String(timestamp)} ${level} [${String(component ?? 'groove')}] ${String(message)}${rest}`;
+      }),
+    ),
+    // Logs go to stderr: stdout carries results and job ids that scripts read.
+    transports: [new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] })],
+  });
+  return root;
+}
 
 function isLevel(value: string | undefined): value is LogLevel {
   return value === 'error' || value === 'warn' || value === 'info' || value === 'debug';
 }
 
 /** Sets the level of every logger, unless GROOVE_LOG chose one. */
-export function setLogLevel(level: LogLevel): void {
-  if (!isLevel(ENV_LEVEL)) root.level = level;
+export function setLogLevel(next: LogLevel): void {
+  if (isLevel(ENV_LEVEL)) return;
+  level = next;
+  if (root) root.level = next;
 }
 
-function wrap(w: winston.Logger): Logger {
+/**
+ * A logger adding `fields` to every line. Lines below the level are dropped before
+ * winston sees them (winston builds and pipes a disabled line before dropping it, and
+ * debug lines sit on per-task paths); the winston child is made on the first line kept.
+ */
+function wrap(fields: LogFields): Logger {
+  let w: Winston.Logger | undefined;
+  const write = (at: LogLevel, message: string, extra?: LogFields): void => {
+    if (RANK[at] > RANK[level]) return;
+    w ??= rootLogger().child(fields);
+    if (extra) w.log(at, message, extra);
+    else w.log(at, message);
+  };
   return {
-    // Debug lines sit on per-task paths; winston builds and pipes a disabled line before
-    // dropping it, so check the level first.
-    debug: (message, fields) => {
-      if (w.isLevelEnabled('debug')) w.debug(message, fields);
-    },
-    info: (message, fields) => w.info(message, fields),
-    warn: (message, fields) => w.warn(message, fields),
-    error: (message, fields) => w.error(message, fields),
-    child: (fields) => wrap(w.child(fields)),
+    debug: (message, extra) => write('debug', message, extra),
+    info: (message, extra) => write('info', message, extra),
+    warn: (message, extra) => write('warn', message, extra),
+    error: (message, extra) => write('error', message, extra),
+    child: (more) => wrap({ ...fields, ...more }),
   };
 }
 
 /** A logger whose lines carry the component tag. */
 export function createLogger(component: string): Logger {
-  return wrap(root.child({ component }));
+  return wrap({ component });
 }
