@@ -27,12 +27,12 @@ export type { WorkerMessage, WorkerMessage__Output } from './generated/groove/Wo
 export { isValidId, mapTaskId, reduceTaskId } from './ids.js';
 export { JOB_PACK_FORMAT, PACK_HASH_PATTERN, decodeJobPack, encodeJobPack, packHash } from './job-pack.js';
 export type { JobPack } from './job-pack.js';
-export { decodeKey, encodeKey } from './key-codec.js';
+export { decodeKey, encodeKey, writeStringKeyAt } from './key-codec.js';
 export type { Key } from './key-codec.js';
 export { grooveProto } from './load.js';
 export { createMasterClient } from './master-client.js';
-export { hashPartition } from './partitioner.js';
+export { hashPartition, hashPartitionOfRange } from './partitioner.js';
 export { RecordFileError, RecordFileReader, RecordFileWriter } from './record-file.js';
 export type { RecordSink, RecordSource } from './record-source.js';
 export { RecordStreamDecoder } from './record-stream-decoder.js';
-export { decodeValue, encodeValue } from './value-codec.js';
+export { decodeValue, encodeValue, scalarValueRoom, writeScalarValueAt } from './value-codec.js';

@@ -226,6 +226,21 @@ export function encodeKey(key: Key): Buffer {
 }
 
 /**
+ * Writes the encoding of a string key at `offset` of `buf` (which must have room for
+ * `3 * key.length + 2` bytes there) and returns the offset after it, or -1 without
+ * writing anything meaningful if the key needs the general path ({@link encodeKey}): a
+ * NUL to escape or a lone surrogate to reject. Lets the map side encode straight into its
+ * buffer instead of allocating a Buffer per key.
+ */
+export function writeStringKeyAt(key: string, buf: Buffer, offset: number): number {
+  if (key.indexOf('\0') !== -1 || !isWellFormed(key)) return -1;
+  buf[offset] = TAG_STRING;
+  const end = offset + 1 + buf.write(key, offset + 1, 'utf8');
+  buf[end] = END;
+  return end + 1;
+}
+
+/**
  * Tells whether `x` is a key that {@link encodeKey} accepts: the right types, no NaN,
  * no strings with lone surrogates, arrays nested at most 128 levels.
  */

@@ -19,9 +19,17 @@ export function hashPartition(encodedKey: Uint8Array, partitions: number): numbe
   if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS) {
     throw new RangeError(`partitions must be an integer from 1 to 2^32; got ${String(partitions)}`);
   }
+  return hashPartitionOfRange(encodedKey, 0, encodedKey.length, partitions);
+}
+
+/**
+ * {@link hashPartition} of the encoded key in `bytes[start, end)`, for keys encoded in
+ * place in a larger buffer. `partitions` is not checked: callers check it once, not per key.
+ */
+export function hashPartitionOfRange(bytes: Uint8Array, start: number, end: number, partitions: number): number {
   let h = FNV_OFFSET_BASIS;
-  for (let i = 0; i < encodedKey.length; i++) {
-    h ^= encodedKey[i] as number;
+  for (let i = start; i < end; i++) {
+    h ^= bytes[i] as number;
     h = Math.imul(h, FNV_PRIME);
   }
   h ^= h >>> 16;

@@ -14,6 +14,89 @@ export function encodeValue(value: unknown): Buffer {
   return packr.pack(value);
 }
 
+/**
+ * Bytes that {@link writeScalarValueAt} may need for `value`, or -1 if it does not take
+ * such values (only numbers and strings: what most jobs emit).
+ */
+export function scalarValueRoom(value: unknown): number {
+  if (typeof value === 'string') return 3 * value.length + 5;
+  return typeof value === 'number' ? 9 : -1;
+}
+
+/**
+ * Writes the same bytes as {@link encodeValue} for a number or string at `offset` of
+ * `buf`, which must have {@link scalarValueRoom} bytes there, and returns the offset after
+ * them. Lets the map side encode values straight into its buffer: msgpackr's `pack`
+ * allocates a Buffer per value and was, with the key's, the largest per-record cost of a
+ * sort's map.
+ */
+export function writeScalarValueAt(value: number | string, buf: Buffer, offset: number): number {
+  if (typeof value === 'string') {
+    // The header's size depends on the UTF-8 length, known only once written: write after
+    // the largest header the string could need, then move the bytes down if it was smaller.
+    const max = 3 * value.length;
+    const room = max < 0x20 ? 1 : max < 0x100 ? 2 : max < 0x10000 ? 3 : 5;
+    const n = buf.write(value, offset + room, 'utf8');
+    const header = n < 0x20 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
+    if (header < room) buf.copyWithin(offset + header, offset + room, offset + room + n);
+    if (header === 1) buf[offset] = 0xa0 | n;
+    else if (header === 2) {
+      buf[offset] = 0xd9;
+      buf[offset + 1] = n;
+    } else if (header === 3) {
+      buf[offset] = 0xda;
+      buf.writeUInt16BE(n, offset + 1);
+    } else {
+      buf[offset] = 0xdb;
+      buf.writeUInt32BE(n, offset + 1);
+    }
+    return offset + header + n;
+  }
+  // msgpackr's choices, byte for byte: the smallest integer format, else a float64 (-0
+  // becomes 0, as msgpackr writes it).
+  if (value >>> 0 === value) {
+    if (value < 0x80) {
+      buf[offset] = value;
+      return offset + 1;
+    }
+    if (value < 0x100) {
+      buf[offset] = 0xcc;
+      buf[offset + 1] = value;
+      return offset + 2;
+    }
+    if (value < 0x10000) {
+      buf[offset] = 0xcd;
+      buf.writeUInt16BE(value, offset + 1);
+      return offset + 3;
+    }
+    buf[offset] = 0xce;
+    buf.writeUInt32BE(value, offset + 1);
+    return offset + 5;
+  }
+  if (value >> 0 === value) {
+    if (value >= -0x20) {
+      buf[offset] = value & 0xff;
+      return offset + 1;
+    }
+    if (value >= -0x80) {
+      buf[offset] = 0xd0;
+      buf[offset + 1] = value & 0xff;
+      return offset + 2;
+    }
+    if (value >= -0x8000) {
+      buf[offset] = 0xd1;
+      buf.writeInt16BE(value, offset + 1);
+      return offset + 3;
+    }
+    buf[offset] = 0xd2;
+    buf.writeInt32BE(value, offset + 1);
+    return offset + 5;
+  }
+  buf[offset] = 0xcb;
+  buf.writeDoubleBE(value, offset + 1);
+  return offset + 9;
+}
+
 /** Decodes one value encoded by {@link encodeValue}. */
 export function decodeValue(bytes: Uint8Array): unknown {
   const scalar = decodeScalar(bytes);

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RecordFileReader, RecordFileWriter } from '../../proto/index.js';
-import type { RecordSource } from '../../proto/index.js';
+import { encodeKey, encodeValue, hashPartition, RecordFileReader, RecordFileWriter } from '../../proto/index.js';
+import type { Key, RecordSource } from '../../proto/index.js';
 import { ARENA_RECORD_OVERHEAD_BYTES, RecordArena } from './record-arena.js';
 import { mergeRuns, writeSorted } from './sorted-runs.js';
 import type { SortedRun } from './sorted-runs.js';
@@ -119,7 +119,34 @@ export class MapOutputBuffer {
       throw new RangeError(`partition must be an integer in [0, ${this.options.partitions}), got ${String(partition)}`);
     }
     this.arena.add(partition, key, value);
-    this.buffered += key.length + value.length + ARENA_RECORD_OVERHEAD_BYTES;
+    this.counted(key.length + value.length);
+  }
+
+  /**
+   * Encodes and buffers one emitted pair, in `partition`, or in the key's hash partition
+   * when `partition` is undefined. String keys with number or string values are encoded
+   * straight into the buffer; anything else goes through encodeKey/encodeValue.
+   * @throws what encodeKey throws for a key that is not a Key.
+   */
+  addPair(partition: number | undefined, key: Key, value: unknown): void {
+    if (this.state !== 'open') throw new Error(`map output buffer is ${this.state}`);
+    if (typeof key === 'string' && (typeof value === 'number' || typeof value === 'string')) {
+      if (partition !== undefined && !(partition >= 0 && partition < this.options.partitions && Number.isInteger(partition))) {
+        throw new RangeError(`partition must be an integer in [0, ${this.options.partitions}), got ${String(partition)}`);
+      }
+      const bytes = this.arena.addEncoded(partition ?? -1, key, value, this.options.partitions);
+      if (bytes >= 0) {
+        this.counted(bytes);
+        return;
+      }
+    }
+    const k = encodeKey(key);
+    this.add(partition ?? hashPartition(k, this.options.partitions), k, encodeValue(value));
+  }
+
+  /** Counts a buffered record's bytes; spills when the buffer is over its limit. */
+  private counted(recordBytes: number): void {
+    this.buffered += recordBytes + ARENA_RECORD_OVERHEAD_BYTES;
     if (this.buffered > this.options.bufferBytes) {
       try {
         this.spill();

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { isFold } from '../../common/index.js';
 import type { CombineValues, Key } from '../../common/index.js';
-import { decodeKey, decodeValue, encodeKey, encodeValue, hashPartition } from '../../proto/index.js';
+import { decodeKey, decodeValue, encodeKey, encodeValue } from '../../proto/index.js';
 import type { AnyJob } from '../job-loader.js';
 import type { TaskResult, TaskSpec } from '../task-spec.js';
 import { lineReadBlockSize, readLines } from './line-reader.js';
@@ -43,15 +43,15 @@ export function runMapTask(spec: TaskSpec, job: AnyJob, log: JobLogSink, progres
   let recordsIn = 0;
   let emitted = 0;
   const toBuffer = (key: Key, value: unknown): void => {
-    const k = encodeKey(key);
-    let p: number;
+    let p: number | undefined;
     if (userPartition) {
+      // A key that is not a Key fails with the codec's message before the job's
+      // partition() sees it (string keys are checked as they are encoded).
+      if (typeof key !== 'string') encodeKey(key);
       p = userPartition(key, R, ctx);
       if (!Number.isInteger(p) || p < 0 || p >= R) throw new RangeError(`partition() returned ${String(p)} for ${R} partitions`);
-    } else {
-      p = hashPartition(k, R);
     }
-    buffer.add(p, k, encodeValue(value));
+    buffer.addPair(p, key, value);
     emitted++;
   };
   const combine = job.combine;

@@ -1,3 +1,4 @@
+import { hashPartitionOfRange, scalarValueRoom, writeScalarValueAt, writeStringKeyAt } from '../../proto/index.js';
 import type { RecordSource } from '../../proto/index.js';
 import { processSlabCache } from './slab-cache.js';
 import type { SlabCache } from './slab-cache.js';
@@ -103,7 +104,35 @@ export class RecordArena {
     }
     slab.set(key, offset);
     slab.set(value, offset + keyLength);
+    this.addEntry(partition, slab, slabIndex, offset, keyLength, value.length);
+  }
 
+  /**
+   * Encodes a string key and a number or string value straight into a slab, as
+   * `encodeKey`/`encodeValue` would, so buffering the record allocates nothing; a
+   * `partition` below 0 means the key's hash partition of `partitions`. Returns the
+   * record's encoded size, or -1 (nothing buffered) when the pair needs the general path:
+   * a key to escape or reject, or a record too big for a slab.
+   */
+  addEncoded(partition: number, key: string, value: number | string, partitions: number): number {
+    const room = 3 * key.length + 2 + scalarValueRoom(value);
+    if (room > this.slabBytes) return -1;
+    if (this.currentIndex < 0 || this.currentUsed + room > this.current.length) {
+      this.current = this.freeSlabs.pop() ?? this.slabCache.take(this.slabBytes);
+      this.currentIndex = this.slabs.push(this.current) - 1;
+      this.currentUsed = 0;
+    }
+    const slab = this.current;
+    const offset = this.currentUsed;
+    const keyEnd = writeStringKeyAt(key, slab, offset);
+    if (keyEnd < 0) return -1;
+    const end = writeScalarValueAt(value, slab, keyEnd);
+    this.currentUsed = end;
+    this.addEntry(partition < 0 ? hashPartitionOfRange(slab, offset, keyEnd, partitions) : partition, slab, this.currentIndex, offset, keyEnd - offset, end - keyEnd);
+    return end - offset;
+  }
+
+  private addEntry(partition: number, slab: Buffer, slabIndex: number, offset: number, keyLength: number, valueLength: number): void {
     let table = this.entries[partition] as Uint32Array;
     const n = this.entryCount[partition] as number;
     let at = n * ENTRY_WORDS;
@@ -115,11 +144,11 @@ export class RecordArena {
     let high = 0;
     let low = 0;
     if (keyLength >= PREFIX_BYTES) {
-      high = key.readUInt32BE(0);
-      low = key.readUInt32BE(4);
+      high = ((slab[offset] as number) << 24) | ((slab[offset + 1] as number) << 16) | ((slab[offset + 2] as number) << 8) | (slab[offset + 3] as number);
+      low = ((slab[offset + 4] as number) << 24) | ((slab[offset + 5] as number) << 16) | ((slab[offset + 6] as number) << 8) | (slab[offset + 7] as number);
     } else {
       for (let i = 0; i < keyLength; i++) {
-        const b = key[i] as number;
+        const b = slab[offset + i] as number;
         if (i < 4) high |= b << (24 - 8 * i);
         else low |= b << (56 - 8 * i);
       }
@@ -130,7 +159,7 @@ export class RecordArena {
     table[at++] = slabIndex;
     table[at++] = offset;
     table[at++] = keyLength;
-    table[at] = value.length;
+    table[at] = valueLength;
     this.entryCount[partition] = n + 1;
     this.count++;
   }
