@@ -77,7 +77,7 @@ export interface JobDefinition<MK extends Key = Key, MV = unknown, RK extends Ke
    * key's encoding. `ctx` is the map task's context (e.g. `ctx.params` for split points).
    */
   partition?(key: MK, partitions: number, ctx: JobContext): number;
-  /** Map-side sort buffer per task in MiB; spills to disk beyond it. Default 64. */
+  /** Map-side sort buffer per task in MiB; spills to disk beyond it. Default 100. */
   readonly sortBufferMB?: number;
 }
 

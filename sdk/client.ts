@@ -50,7 +50,7 @@ export interface SubmitOptions {
   readonly params?: Readonly<Record<string, string>>;
   /** Split size in bytes. Default 64 MiB. */
   readonly chunkSize?: number;
-  /** Map-side sort buffer per task in bytes. Default: the job's `sortBufferMB`, else 64 MiB. */
+  /** Map-side sort buffer per task in bytes. Default: the job's `sortBufferMB`, else 100 MiB. */
   readonly sortBufferBytes?: number;
   /** Failed attempts a task may have before the job fails. Default: the master's (4). */
   readonly maxAttempts?: number;

@@ -21,7 +21,7 @@ function jobOptions<T>(y: Argv<T>) {
     .option('partitions', { alias: 'p', describe: 'reduce partitions (default: the job\'s, else 4)', type: 'number' })
     .option('param', { describe: 'KEY=VALUE for ctx.params (repeatable)', type: 'string', array: true })
     .option('chunk-size', { describe: 'split size, e.g. 64MiB', type: 'string' })
-    .option('sort-buffer-mb', { describe: 'map-side sort buffer per task, MiB (default 64; fractions allowed, at least 0.0625)', type: 'number' })
+    .option('sort-buffer-mb', { describe: 'map-side sort buffer per task, MiB (default 100; fractions allowed, at least 0.0625)', type: 'number' })
     .option('max-attempts', { describe: 'failed attempts a task may have before the job fails (default 4)', type: 'number' })
     .option('speculation', { describe: 'backup attempts for straggling tasks (--no-speculation turns them off)', type: 'boolean', default: true });
 }
