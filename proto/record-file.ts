@@ -90,25 +90,6 @@ export class RecordFileWriter implements RecordSink {
     this.used = p + valueLength;
   }
 
-  /** Appends one record from spans of `src`; copied like {@link write}'s. */
-  writeSpans(src: Buffer, keyStart: number, keyLength: number, valueStart: number, valueLength: number): void {
-    if (this.fd === undefined) throw new Error(`${this.path}: write after close`);
-    const size = varintSize(keyLength) + keyLength + varintSize(valueLength) + valueLength;
-    const buf = this.buf;
-    if (this.used + size > buf.length) {
-      this.flush();
-      if (size > buf.length) {
-        this.writeDirect(src.subarray(keyStart, keyStart + keyLength), src.subarray(valueStart, valueStart + valueLength));
-        return;
-      }
-    }
-    let p = writeVarint(buf, this.used, keyLength);
-    copyBytes(src, keyStart, buf, p, keyLength);
-    p = writeVarint(buf, p + keyLength, valueLength);
-    copyBytes(src, valueStart, buf, p, valueLength);
-    this.used = p + valueLength;
-  }
-
   /**
    * Appends bytes that are not a record, such as a trailer after the last one (readers of
    * the file then stop at a record boundary before them); copied like a record's.
@@ -183,13 +164,8 @@ export class RecordFileReader implements RecordSource {
   private pos = 0;
   /** Set by readVarint: index just past the varint, relative to pos. */
   private varintEnd = 0;
-  /** The current record's spans in buf; views of them are made only when asked for. */
-  private keyStart = 0;
-  private keyLength = 0;
-  private valueStart = 0;
-  private valueLength = 0;
-  private currentKey: Buffer | undefined;
-  private currentValue: Buffer | undefined;
+  private currentKey: Buffer = EMPTY;
+  private currentValue: Buffer = EMPTY;
 
   private constructor(
     private readonly path: string,
@@ -228,16 +204,12 @@ export class RecordFileReader implements RecordSource {
 
   /** The current record's key (a view, valid until the next `next()`). */
   get key(): Buffer {
-    return (this.currentKey ??= this.buf.subarray(this.keyStart, this.keyStart + this.keyLength));
+    return this.currentKey;
   }
 
   /** The current record's value (a view, valid until the next `next()`). */
   get value(): Buffer {
-    return (this.currentValue ??= this.buf.subarray(this.valueStart, this.valueStart + this.valueLength));
-  }
-
-  copyTo(sink: RecordSink): void {
-    sink.writeSpans(this.buf, this.keyStart, this.keyLength, this.valueStart, this.valueLength);
+    return this.currentValue;
   }
 
   /** File offset of the next unread record: where the current record ends. */
@@ -260,11 +232,8 @@ export class RecordFileReader implements RecordSource {
     rel = valueStart + valueLength;
     if (this.fill(rel) < rel) throw this.truncated(start);
     const base = this.pos;
-    this.keyStart = base + keyStart;
-    this.keyLength = keyLength;
-    this.valueStart = base + valueStart;
-    this.valueLength = valueLength;
-    this.currentKey = this.currentValue = undefined;
+    this.currentKey = this.buf.subarray(base + keyStart, base + keyStart + keyLength);
+    this.currentValue = this.buf.subarray(base + valueStart, base + rel);
     this.pos = base + rel;
     return true;
   }
@@ -277,8 +246,8 @@ export class RecordFileReader implements RecordSource {
     this.buf = EMPTY;
     this.len = 0;
     this.pos = 0;
-    this.keyStart = this.keyLength = this.valueStart = this.valueLength = 0;
-    this.currentKey = this.currentValue = undefined;
+    this.currentKey = EMPTY;
+    this.currentValue = EMPTY;
     fs.closeSync(fd);
   }
 
@@ -331,18 +300,6 @@ export class RecordFileReader implements RecordSource {
 
   private truncated(recordStart: number): RecordFileError {
     return new RecordFileError(this.path, recordStart, `truncated record (range ends at ${this.end})`);
-  }
-}
-
-/** Spans shorter than this are copied byte by byte: Buffer#copy costs a view and a native call. */
-const COPY_LOOP_BYTES = 24;
-
-/** Copies `src[from, from+n)` to `dst[to]`. */
-function copyBytes(src: Buffer, from: number, dst: Buffer, to: number, n: number): void {
-  if (n < COPY_LOOP_BYTES) {
-    for (let i = 0; i < n; i++) dst[to + i] = src[from + i] as number;
-  } else {
-    src.copy(dst, to, from, from + n);
   }
 }
 

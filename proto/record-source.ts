@@ -10,12 +10,6 @@ export interface RecordSource {
   readonly key: Buffer;
   /** The current record's encoded value (see value-codec.ts). */
   readonly value: Buffer;
-  /**
-   * Writes the current record to `sink`, as `sink.write(key, value)` would, but from the
-   * source's own buffer: copying sorted records (spills, merges, the identity reduce)
-   * then makes no views at all.
-   */
-  copyTo(sink: RecordSink): void;
   /** Releases file handles; safe to call twice. */
   close(): void;
 }
@@ -23,6 +17,4 @@ export interface RecordSource {
 /** Where encoded records go: a file writer, a network stream, a test array. */
 export interface RecordSink {
   write(key: Buffer, value: Buffer): void;
-  /** Writes the record whose key is `buf[keyStart, +keyLength)` and value `buf[valueStart, +valueLength)`. */
-  writeSpans(buf: Buffer, keyStart: number, keyLength: number, valueStart: number, valueLength: number): void;
 }

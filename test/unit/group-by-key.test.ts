@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RecordSink, RecordSource } from '../../proto/record-source.js';
+import type { RecordSource } from '../../proto/record-source.js';
 import { forEachGroup } from '../../worker/task-runtime/group-by-key.js';
 
 /**
@@ -41,10 +41,6 @@ class GeneratedSource implements RecordSource {
     this.k = this.scratch.subarray(0, n);
     this.v = this.scratch.subarray(n, n + 4);
     return true;
-  }
-
-  copyTo(sink: RecordSink): void {
-    sink.write(this.key, this.value);
   }
 
   close(): void {}

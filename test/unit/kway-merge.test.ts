@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RecordFileReader, RecordFileWriter } from '../../proto/record-file.js';
-import type { RecordSink, RecordSource } from '../../proto/record-source.js';
+import type { RecordSource } from '../../proto/record-source.js';
 import { mergeSources } from '../../worker/task-runtime/kway-merge.js';
 import { mulberry32 } from '../helpers/prng.js';
 
@@ -42,10 +42,6 @@ class ScratchSource implements RecordSource {
     this.k = this.scratch.subarray(0, key.length);
     this.v = this.scratch.subarray(key.length, key.length + value.length);
     return true;
-  }
-
-  copyTo(sink: RecordSink): void {
-    sink.write(this.key, this.value);
   }
 
   close(): void {

@@ -10,7 +10,7 @@ import type { RecordSink, RecordSource } from '../../proto/index.js';
 export function copyRecords(source: RecordSource, sink: RecordSink, onRecord: () => void): number {
   let records = 0;
   while (source.next()) {
-    source.copyTo(sink);
+    sink.write(source.key, source.value);
     records++;
     onRecord();
   }

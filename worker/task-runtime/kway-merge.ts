@@ -1,4 +1,4 @@
-import type { RecordSink, RecordSource } from '../../proto/index.js';
+import type { RecordSource } from '../../proto/index.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -28,8 +28,8 @@ class MergedSource implements RecordSource {
   private readonly low: Uint32Array;
   private size = 0;
   private started = false;
-  /** The source holding the current record, whose views and spans are the merge's. */
-  private top: RecordSource | undefined;
+  private currentKey: Buffer = EMPTY;
+  private currentValue: Buffer = EMPTY;
 
   constructor(sources: readonly RecordSource[]) {
     this.sources = sources.slice();
@@ -39,15 +39,11 @@ class MergedSource implements RecordSource {
   }
 
   get key(): Buffer {
-    return this.top ? this.top.key : EMPTY;
+    return this.currentKey;
   }
 
   get value(): Buffer {
-    return this.top ? this.top.value : EMPTY;
-  }
-
-  copyTo(sink: RecordSink): void {
-    (this.top as RecordSource).copyTo(sink);
+    return this.currentValue;
   }
 
   next(): boolean {
@@ -72,11 +68,10 @@ class MergedSource implements RecordSource {
       }
       if (this.size > 1) this.siftDown(0);
     }
-    if (this.size === 0) {
-      this.top = undefined;
-      return false;
-    }
-    this.top = this.sources[heap[0] as number] as RecordSource;
+    if (this.size === 0) return false;
+    const top = this.sources[heap[0] as number] as RecordSource;
+    this.currentKey = top.key;
+    this.currentValue = top.value;
     return true;
   }
 

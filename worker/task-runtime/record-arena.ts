@@ -1,5 +1,5 @@
 import { hashPartitionOfRange, scalarValueRoom, writeScalarValueAt, writeStringKeyAt } from '../../proto/index.js';
-import type { RecordSink, RecordSource } from '../../proto/index.js';
+import type { RecordSource } from '../../proto/index.js';
 import { processSlabCache } from './slab-cache.js';
 import type { SlabCache } from './slab-cache.js';
 
@@ -378,13 +378,8 @@ export class RecordArena {
 /** Walks a sorted permutation of a partition's entries, handing out views into the slabs. */
 class ArenaSource implements RecordSource {
   private i = 0;
-  /** The current record: its slab, where its key starts, and the two lengths; views only on demand. */
-  private slab: Buffer = EMPTY;
-  private offset = 0;
-  private keyLength = 0;
-  private valueLength = 0;
-  private currentKey: Buffer | undefined;
-  private currentValue: Buffer | undefined;
+  private currentKey: Buffer = EMPTY;
+  private currentValue: Buffer = EMPTY;
 
   constructor(
     private readonly slabs: readonly Buffer[],
@@ -393,28 +388,23 @@ class ArenaSource implements RecordSource {
   ) {}
 
   get key(): Buffer {
-    return (this.currentKey ??= this.slab.subarray(this.offset, this.offset + this.keyLength));
+    return this.currentKey;
   }
 
   get value(): Buffer {
-    const start = this.offset + this.keyLength;
-    return (this.currentValue ??= this.slab.subarray(start, start + this.valueLength));
+    return this.currentValue;
   }
 
   next(): boolean {
     if (this.i >= this.order.length) return false;
     const at = (this.order[this.i++] as number) * ENTRY_WORDS;
     const t = this.table;
-    this.slab = this.slabs[t[at + 2] as number] as Buffer;
-    this.offset = t[at + 3] as number;
-    this.keyLength = t[at + 4] as number;
-    this.valueLength = t[at + 5] as number;
-    this.currentKey = this.currentValue = undefined;
+    const slab = this.slabs[t[at + 2] as number] as Buffer;
+    const offset = t[at + 3] as number;
+    const keyEnd = offset + (t[at + 4] as number);
+    this.currentKey = slab.subarray(offset, keyEnd);
+    this.currentValue = slab.subarray(keyEnd, keyEnd + (t[at + 5] as number));
     return true;
-  }
-
-  copyTo(sink: RecordSink): void {
-    sink.writeSpans(this.slab, this.offset, this.keyLength, this.offset + this.keyLength, this.valueLength);
   }
 
   close(): void {

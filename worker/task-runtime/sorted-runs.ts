@@ -1,5 +1,5 @@
 import { RecordFileError, RecordFileReader } from '../../proto/index.js';
-import type { RecordFileWriter, RecordSink, RecordSource } from '../../proto/index.js';
+import type { RecordFileWriter, RecordSource } from '../../proto/index.js';
 import { forEachGroup } from './group-by-key.js';
 import { mergeSources } from './kway-merge.js';
 
@@ -24,7 +24,7 @@ export function writeSorted(source: RecordSource, writer: RecordFileWriter, comb
   let records = 0;
   if (!combiner) {
     while (source.next()) {
-      source.copyTo(writer);
+      writer.write(source.key, source.value);
       records++;
     }
     return records;
@@ -108,10 +108,6 @@ class PartitionCursor implements RecordSource {
 
   get value(): Buffer {
     return this.reader.value;
-  }
-
-  copyTo(sink: RecordSink): void {
-    this.reader.copyTo(sink);
   }
 
   next(): boolean {
