@@ -33,6 +33,12 @@ export class RecordFileError extends Error {
 export interface RecordFileWriterOptions {
   /** Size of the write buffer in bytes; default {@link DEFAULT_RECORD_FILE_BUFFER_BYTES}. */
   readonly bufferBytes?: number;
+  /**
+   * Called with every byte range as it goes to the file, in file order (a view, valid
+   * during the call only): lets the caller derive a second file from the same bytes
+   * without reading them back. Default: none.
+   */
+  readonly onBytes?: (bytes: Buffer) => void;
 }
 
 /** Options of {@link RecordFileReader.open}. */
@@ -55,6 +61,7 @@ export class RecordFileWriter implements RecordSink {
     private readonly path: string,
     fd: number,
     bufferBytes: number,
+    private readonly onBytes: ((bytes: Buffer) => void) | undefined,
   ) {
     this.fd = fd;
     this.buf = Buffer.allocUnsafeSlow(bufferBytes);
@@ -66,7 +73,7 @@ export class RecordFileWriter implements RecordSink {
     if (!Number.isSafeInteger(bufferBytes) || bufferBytes < 16) {
       throw new RangeError(`bufferBytes must be an integer >= 16, got ${String(bufferBytes)}`);
     }
-    return new RecordFileWriter(path, fs.openSync(path, 'w'), bufferBytes);
+    return new RecordFileWriter(path, fs.openSync(path, 'w'), bufferBytes, options.onBytes);
   }
 
   /** Appends one record; the bytes are copied, so the caller may reuse its buffers at once. */
@@ -140,6 +147,7 @@ export class RecordFileWriter implements RecordSink {
 
   private writeAll(bytes: Buffer, offset: number, length: number): void {
     const fd = this.fd as number;
+    this.onBytes?.(bytes.subarray(offset, offset + length));
     while (length > 0) {
       const n = fs.writeSync(fd, bytes, offset, length);
       offset += n;

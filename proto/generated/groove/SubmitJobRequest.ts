@@ -11,6 +11,7 @@ export interface SubmitJobRequest {
   'name'?: (string);
   'maxAttempts'?: (number);
   'noSpeculation'?: (boolean);
+  'resultFormat'?: (string);
 }
 
 export interface SubmitJobRequest__Output {
@@ -23,4 +24,5 @@ export interface SubmitJobRequest__Output {
   'name': (string);
   'maxAttempts': (number);
   'noSpeculation': (boolean);
+  'resultFormat': (string);
 }

@@ -20,6 +20,7 @@ export interface TaskAssignment {
   'outputAttempt'?: (number)[];
   'outputStart'?: (number | string)[];
   'outputEnd'?: (number | string)[];
+  'resultFormat'?: (string);
 }
 
 export interface TaskAssignment__Output {
@@ -38,4 +39,5 @@ export interface TaskAssignment__Output {
   'outputAttempt': (number)[];
   'outputStart': (number)[];
   'outputEnd': (number)[];
+  'resultFormat': (string);
 }
