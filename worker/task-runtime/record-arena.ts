@@ -1,4 +1,4 @@
-import type { RecordSource } from '../../proto/index.js';
+import type { RecordFileWriter, RecordSource } from '../../proto/index.js';
 import { processSlabCache } from './slab-cache.js';
 import type { SlabCache } from './slab-cache.js';
 
@@ -7,7 +7,8 @@ const EMPTY_TABLE = new Uint32Array(0);
 
 /**
  * Words per record in a partition's entry table: key prefix (2 words: the key's first 8
- * bytes, big-endian, zero-padded), slab index, offset in the slab, key length, value length.
+ * bytes, big-endian, zero-padded), slab index, offset of the key in the slab, key length,
+ * value length.
  */
 const ENTRY_WORDS = 6;
 const PREFIX_BYTES = 8;
@@ -24,6 +25,9 @@ const RADIX_MIN_RECORDS = 4096;
 const RADIX_DIGITS = 4;
 const RADIX_BUCKETS = 1 << 16;
 
+/** Keys and values up to this long are copied by a loop: cheaper than a native call. */
+const INLINE_COPY_BYTES = 16;
+
 /** Runs this short are insertion-sorted before merging. */
 const INSERTION_RUN = 16;
 
@@ -36,9 +40,11 @@ const INSERTION_RUN = 16;
 export const ARENA_RECORD_OVERHEAD_BYTES = ENTRY_WORDS * 4 + 8;
 
 /**
- * The map side's in-memory buffer: record bytes packed into large slabs, and per partition
- * one flat Uint32Array of fixed-size entries, so buffering a record allocates no object.
- * Slabs are recycled across spills, and across tasks through a {@link SlabCache}.
+ * The map side's in-memory buffer: records packed into large slabs, framed as in a record
+ * file (varint key length, key, varint value length, value), and per partition one flat
+ * Uint32Array of fixed-size entries, so buffering a record allocates no object, and a
+ * spill copies each record to the run file in one piece (writeSortedPartition). Slabs are
+ * recycled across spills, and across tasks through a {@link SlabCache}.
  *
  * Sorting is a hand-written stable merge sort of a permutation rather than TypedArray#sort,
  * because the engine cannot inline a comparator passed to the built-in, and the comparator
@@ -79,10 +85,12 @@ export class RecordArena {
     return this.count;
   }
 
-  /** Copies one record in; `partition` must already be valid. */
-  add(partition: number, key: Buffer, value: Buffer): void {
+  /** Copies one record in; `partition` must already be valid. Returns the bytes it takes in the slabs. */
+  add(partition: number, key: Buffer, value: Buffer): number {
     const keyLength = key.length;
-    const size = keyLength + value.length;
+    const valueLength = value.length;
+    const keyHead = varintSize(keyLength);
+    const size = keyHead + keyLength + varintSize(valueLength) + valueLength;
     let slab: Buffer;
     let slabIndex: number;
     let offset: number;
@@ -101,8 +109,18 @@ export class RecordArena {
       offset = this.currentUsed;
       this.currentUsed += size;
     }
-    slab.set(key, offset);
-    slab.set(value, offset + keyLength);
+    const keyStart = writeVarint(slab, offset, keyLength);
+    if (keyLength <= INLINE_COPY_BYTES) {
+      for (let i = 0; i < keyLength; i++) slab[keyStart + i] = key[i] as number;
+    } else {
+      slab.set(key, keyStart);
+    }
+    const valueStart = writeVarint(slab, keyStart + keyLength, valueLength);
+    if (valueLength <= INLINE_COPY_BYTES) {
+      for (let i = 0; i < valueLength; i++) slab[valueStart + i] = value[i] as number;
+    } else {
+      slab.set(value, valueStart);
+    }
 
     let table = this.entries[partition] as Uint32Array;
     const n = this.entryCount[partition] as number;
@@ -115,8 +133,9 @@ export class RecordArena {
     let high = 0;
     let low = 0;
     if (keyLength >= PREFIX_BYTES) {
-      high = key.readUInt32BE(0);
-      low = key.readUInt32BE(4);
+      // Indexing, not readUInt32BE: no bounds checks or argument validation per record.
+      high = ((key[0] as number) << 24) | ((key[1] as number) << 16) | ((key[2] as number) << 8) | (key[3] as number);
+      low = ((key[4] as number) << 24) | ((key[5] as number) << 16) | ((key[6] as number) << 8) | (key[7] as number);
     } else {
       for (let i = 0; i < keyLength; i++) {
         const b = key[i] as number;
@@ -128,11 +147,12 @@ export class RecordArena {
     table[at++] = high;
     table[at++] = low;
     table[at++] = slabIndex;
-    table[at++] = offset;
+    table[at++] = keyStart;
     table[at++] = keyLength;
-    table[at] = value.length;
+    table[at] = valueLength;
     this.entryCount[partition] = n + 1;
     this.count++;
+    return size;
   }
 
   /**
@@ -140,6 +160,32 @@ export class RecordArena {
    * The source is valid until the next sortedPartition() or clear(); its views point into the slabs.
    */
   sortedPartition(partition: number): RecordSource {
+    return new ArenaSource(this.slabs, this.entries[partition] as Uint32Array, this.sortPartition(partition));
+  }
+
+  /**
+   * Sorts one partition like {@link sortedPartition} and appends its records to `writer`,
+   * each copied in one piece from its slab (no view, no framing). Returns how many.
+   */
+  writeSortedPartition(partition: number, writer: RecordFileWriter): number {
+    const table = this.entries[partition] as Uint32Array;
+    const order = this.sortPartition(partition);
+    const slabs = this.slabs;
+    const n = order.length;
+    for (let i = 0; i < n; i++) {
+      const at = (order[i] as number) * ENTRY_WORDS;
+      const keyStart = table[at + 3] as number;
+      const keyLength = table[at + 4] as number;
+      const valueLength = table[at + 5] as number;
+      const start = keyStart - varintSize(keyLength);
+      const end = keyStart + keyLength + varintSize(valueLength) + valueLength;
+      writer.writeRecordBytes(slabs[table[at + 2] as number] as Buffer, start, end);
+    }
+    return n;
+  }
+
+  /** Sorts one partition's entries; returns the sorted permutation (valid until the next sort). */
+  private sortPartition(partition: number): Uint32Array {
     const n = this.entryCount[partition] as number;
     const table = this.entries[partition] as Uint32Array;
     if (this.order.length < n) {
@@ -159,7 +205,7 @@ export class RecordArena {
     } finally {
       this.sorting = EMPTY_TABLE;
     }
-    return new ArenaSource(this.slabs, table, order);
+    return order;
   }
 
   /** Forgets all records, keeping regular slabs and table capacity for reuse. */
@@ -373,12 +419,34 @@ class ArenaSource implements RecordSource {
     const slab = this.slabs[t[at + 2] as number] as Buffer;
     const offset = t[at + 3] as number;
     const keyEnd = offset + (t[at + 4] as number);
+    const valueLength = t[at + 5] as number;
+    const valueStart = keyEnd + varintSize(valueLength);
     this.currentKey = slab.subarray(offset, keyEnd);
-    this.currentValue = slab.subarray(keyEnd, keyEnd + (t[at + 5] as number));
+    this.currentValue = slab.subarray(valueStart, valueStart + valueLength);
     return true;
   }
 
   close(): void {
     this.i = this.order.length;
   }
+}
+
+/** Bytes of the unsigned LEB128 encoding of a length (as in record files). */
+function varintSize(n: number): number {
+  if (n < 0x80) return 1;
+  if (n < 0x4000) return 2;
+  if (n < 0x200000) return 3;
+  if (n < 0x10000000) return 4;
+  return 5;
+}
+
+/** Writes n as unsigned LEB128 at buf[p]; returns the index after it. */
+function writeVarint(buf: Buffer, p: number, n: number): number {
+  while (n >= 0x80) {
+    buf[p++] = (n & 0x7f) | 0x80;
+    // Division, not >>> 7: lengths may exceed 2^31.
+    n = Math.floor(n / 128);
+  }
+  buf[p++] = n;
+  return p;
 }
