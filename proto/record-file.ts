@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import type { RecordSink, RecordSource } from './record-source.js';
+import type { FramedRecordSink, RecordSource } from './record-source.js';
 
 /**
  * Record files: a plain sequence of framed records, each `varint(key length) key
@@ -54,7 +54,7 @@ export interface RecordFileReaderOptions {
 }
 
 /** Writes a record file through one reused buffer, synchronously. */
-export class RecordFileWriter implements RecordSink {
+export class RecordFileWriter implements FramedRecordSink {
   private fd: number | undefined;
   private readonly buf: Buffer;
   private used = 0;
@@ -189,7 +189,8 @@ export class RecordFileWriter implements RecordSink {
 
 /**
  * Reads the records of a byte range of a record file, block by block into one reused
- * buffer. `key` and `value` are views into that buffer, valid until the next `next()`.
+ * buffer. `key` and `value` are views into that buffer, valid until the next `next()`,
+ * made when first asked for: a merge that copies records whole never makes the value's.
  */
 export class RecordFileReader implements RecordSource {
   private fd: number | undefined;
@@ -202,8 +203,14 @@ export class RecordFileReader implements RecordSource {
   private pos = 0;
   /** Set by readVarint: index just past the varint, relative to pos. */
   private varintEnd = 0;
-  private currentKey: Buffer = EMPTY;
-  private currentValue: Buffer = EMPTY;
+  /** The current record in buf: its start, key, value and end (the value ends the record). */
+  private recordStart = 0;
+  private keyStart = 0;
+  private keyEnd = 0;
+  private valueStart = 0;
+  private valueEnd = 0;
+  private currentKey: Buffer | undefined = EMPTY;
+  private currentValue: Buffer | undefined = EMPTY;
 
   private constructor(
     private readonly path: string,
@@ -242,12 +249,17 @@ export class RecordFileReader implements RecordSource {
 
   /** The current record's key (a view, valid until the next `next()`). */
   get key(): Buffer {
-    return this.currentKey;
+    return (this.currentKey ??= this.buf.subarray(this.keyStart, this.keyEnd));
   }
 
   /** The current record's value (a view, valid until the next `next()`). */
   get value(): Buffer {
-    return this.currentValue;
+    return (this.currentValue ??= this.buf.subarray(this.valueStart, this.valueEnd));
+  }
+
+  /** Appends the current record to sink as it is framed in the file: one copy, no views. */
+  copyCurrentTo(sink: FramedRecordSink): void {
+    sink.writeRecordBytes(this.buf, this.recordStart, this.valueEnd);
   }
 
   /** File offset of the next unread record: where the current record ends. */
@@ -270,8 +282,13 @@ export class RecordFileReader implements RecordSource {
     rel = valueStart + valueLength;
     if (this.fill(rel) < rel) throw this.truncated(start);
     const base = this.pos;
-    this.currentKey = this.buf.subarray(base + keyStart, base + keyStart + keyLength);
-    this.currentValue = this.buf.subarray(base + valueStart, base + rel);
+    this.recordStart = base;
+    this.keyStart = base + keyStart;
+    this.keyEnd = base + keyStart + keyLength;
+    this.valueStart = base + valueStart;
+    this.valueEnd = base + rel;
+    this.currentKey = undefined;
+    this.currentValue = undefined;
     this.pos = base + rel;
     return true;
   }
@@ -286,6 +303,7 @@ export class RecordFileReader implements RecordSource {
     this.pos = 0;
     this.currentKey = EMPTY;
     this.currentValue = EMPTY;
+    this.recordStart = this.keyStart = this.keyEnd = this.valueStart = this.valueEnd = 0;
     fs.closeSync(fd);
   }
 

@@ -1,4 +1,4 @@
-import type { RecordFileWriter, RecordSource } from '../../proto/index.js';
+import type { FramedRecordSink, RecordFileWriter, RecordSource } from '../../proto/index.js';
 import { processSlabCache } from './slab-cache.js';
 import type { SlabCache } from './slab-cache.js';
 
@@ -392,11 +392,15 @@ export class RecordArena {
   }
 }
 
-/** Walks a sorted permutation of a partition's entries, handing out views into the slabs. */
+/** Walks a sorted permutation of a partition's entries, handing out views into the slabs (made when first asked for). */
 class ArenaSource implements RecordSource {
   private i = 0;
-  private currentKey: Buffer = EMPTY;
-  private currentValue: Buffer = EMPTY;
+  private slab: Buffer = EMPTY;
+  private keyStart = 0;
+  private keyEnd = 0;
+  private valueLength = 0;
+  private currentKey: Buffer | undefined = EMPTY;
+  private currentValue: Buffer | undefined = EMPTY;
 
   constructor(
     private readonly slabs: readonly Buffer[],
@@ -405,10 +409,14 @@ class ArenaSource implements RecordSource {
   ) {}
 
   get key(): Buffer {
-    return this.currentKey;
+    return (this.currentKey ??= this.slab.subarray(this.keyStart, this.keyEnd));
   }
 
   get value(): Buffer {
+    if (this.currentValue === undefined) {
+      const valueStart = this.keyEnd + varintSize(this.valueLength);
+      this.currentValue = this.slab.subarray(valueStart, valueStart + this.valueLength);
+    }
     return this.currentValue;
   }
 
@@ -416,14 +424,19 @@ class ArenaSource implements RecordSource {
     if (this.i >= this.order.length) return false;
     const at = (this.order[this.i++] as number) * ENTRY_WORDS;
     const t = this.table;
-    const slab = this.slabs[t[at + 2] as number] as Buffer;
-    const offset = t[at + 3] as number;
-    const keyEnd = offset + (t[at + 4] as number);
-    const valueLength = t[at + 5] as number;
-    const valueStart = keyEnd + varintSize(valueLength);
-    this.currentKey = slab.subarray(offset, keyEnd);
-    this.currentValue = slab.subarray(valueStart, valueStart + valueLength);
+    this.slab = this.slabs[t[at + 2] as number] as Buffer;
+    this.keyStart = t[at + 3] as number;
+    this.keyEnd = this.keyStart + (t[at + 4] as number);
+    this.valueLength = t[at + 5] as number;
+    this.currentKey = undefined;
+    this.currentValue = undefined;
     return true;
+  }
+
+  /** Appends the current record to sink as the slab holds it, framed: one copy, no views. */
+  copyCurrentTo(sink: FramedRecordSink): void {
+    const keyLength = this.keyEnd - this.keyStart;
+    sink.writeRecordBytes(this.slab, this.keyStart - varintSize(keyLength), this.keyEnd + varintSize(this.valueLength) + this.valueLength);
   }
 
   close(): void {
