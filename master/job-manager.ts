@@ -30,6 +30,8 @@ export interface Submission {
   readonly speculation: boolean;
   /** The format reducers also write their part as result lines in; none when absent. */
   readonly resultFormat?: ResultFormat;
+  /** With a resultFormat: the reducers write the result lines only, no part files. */
+  readonly resultLinesOnly?: boolean;
 }
 
 /** The part of the master's options the job manager uses. */
@@ -79,6 +81,7 @@ export class JobManager {
       maxAttempts: sub.maxAttempts || this.policy.maxAttempts,
       speculation: sub.speculation,
       resultFormat: sub.resultFormat,
+      resultLinesOnly: sub.resultLinesOnly,
     };
     const job = planJob(spec, files, sub.chunkSize);
     this.jobs.set(job.id, job);
@@ -346,7 +349,7 @@ export class JobManager {
       const s = task.split;
       return { assign: { ...base, kind: 'MAP', mapInput: s ? { path: s.path, start: s.start, length: s.length } : null } };
     }
-    return encodeReduceAssignment({ ...base, kind: 'REDUCE', partition: task.index, resultFormat: job.spec.resultFormat ?? '' }, outputColumns(job, task.index));
+    return encodeReduceAssignment({ ...base, kind: 'REDUCE', partition: task.index, resultFormat: job.spec.resultFormat ?? '', resultLinesOnly: job.spec.resultLinesOnly === true }, outputColumns(job, task.index));
   }
 }
 

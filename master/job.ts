@@ -45,6 +45,8 @@ export interface JobSpec {
   readonly speculation: boolean;
   /** The format reducers also write their part as result lines in; none when absent. */
   readonly resultFormat?: ResultFormat;
+  /** With a resultFormat: the reducers write the result lines only, no part files. */
+  readonly resultLinesOnly?: boolean;
 }
 
 /** One line of a job's history, as `mr events` shows it. */

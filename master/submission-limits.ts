@@ -47,6 +47,7 @@ export function checkSubmission(req: SubmitJobRequest__Output, packHash: string,
   if (!Number.isInteger(req.maxAttempts) || req.maxAttempts < 0 || req.maxAttempts > 100) throw new UserError('max attempts: must be an integer from 1 to 100');
   const resultFormat = req.resultFormat || undefined;
   if (resultFormat !== undefined && !isResultFormat(resultFormat)) throw new UserError(`result format: must be text or jsonl, got ${JSON.stringify(resultFormat.slice(0, 64))}`);
+  if (req.resultLinesOnly && resultFormat === undefined) throw new UserError('result lines only: needs a result format');
   return {
     name: req.name || packName,
     packHash,
@@ -58,5 +59,6 @@ export function checkSubmission(req: SubmitJobRequest__Output, packHash: string,
     maxAttempts: req.maxAttempts,
     speculation: !req.noSpeculation,
     resultFormat,
+    resultLinesOnly: req.resultLinesOnly,
   };
 }

@@ -63,6 +63,13 @@ export interface SubmitOptions {
    * prints). Default: none.
    */
   readonly resultFormat?: ResultFormat;
+  /**
+   * With a resultFormat: the reducers write the result lines only, no part files. The
+   * results can then be taken only as those lines from the workers' disks: `results()`,
+   * `mr results` and `ReadResult` find no part file. For a cluster that goes away with the
+   * job (`mr run`). Default false.
+   */
+  readonly resultLinesOnly?: boolean;
 }
 
 /**
@@ -107,6 +114,7 @@ export class GrooveClient {
         maxAttempts: options.maxAttempts ?? 0,
         noSpeculation: options.speculation === false,
         resultFormat: options.resultFormat ?? '',
+        resultLinesOnly: options.resultLinesOnly === true,
     };
     const reply = await callUnary<SubmitJobReply__Output>(this.master, (o, cb) => this.rpc.submitJob(request, o, cb));
     return reply.jobId;

@@ -40,6 +40,8 @@ export interface TaskSpec {
   readonly sources?: readonly MapOutputSource[];
   /** kind = reduce: also write the part as result lines in this format (see proto/result-lines-file.ts). */
   readonly resultFormat?: ResultFormat;
+  /** kind = reduce, with a resultFormat: write the result lines only, no part file. */
+  readonly resultLinesOnly?: boolean;
 }
 
 /** Counts a task reports with its result. */

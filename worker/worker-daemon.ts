@@ -232,6 +232,7 @@ export class WorkerDaemon {
       partition: a.partition,
       sources: mapOutputSources(a),
       resultFormat,
+      resultLinesOnly: resultFormat !== undefined && a.resultLinesOnly,
     };
   }
 }

@@ -70,8 +70,9 @@ export async function runCommand(args: JobArgs & { slots?: number; output?: stri
   const cluster = started.value;
   const client = new GrooveClient({ master: cluster.masterAddress, security: cluster.security, localDataDirs: cluster.localDataDirs });
   try {
-    // The reducers write the result lines themselves, on this host's disk: no conversion after the job.
-    const jobId = await client.submitPacked(packed, { ...options, resultFormat: args.format });
+    // The reducers write the result lines themselves, on this host's disk: no conversion
+    // after the job. Nothing reads part files of this cluster, which goes away next.
+    const jobId = await client.submitPacked(packed, { ...options, resultFormat: args.format, resultLinesOnly: true });
     await client.wait(jobId, process.stderr.isTTY ? progressPrinter() : undefined);
     // The cluster is this command's alone and goes away next: its files can be moved out.
     await writeResults(client, jobId, args.format, { outputDir: args.output, moveLocalLines: true });

@@ -88,6 +88,7 @@ describe('hostile input', () => {
     await assert.rejects(client.submit('jobs/wordcount.ts', { inputs: files.slice(0, 1), params: { '../../x': '1' } }), /bad parameter name/);
     // Nor a result format: the reducers name their result lines after it.
     await assert.rejects(client.submit('jobs/wordcount.ts', { inputs: files.slice(0, 1), resultFormat: '../x' as ResultFormat }), /result format: must be text or jsonl/);
+    await assert.rejects(client.submit('jobs/wordcount.ts', { inputs: files.slice(0, 1), resultLinesOnly: true }), /result lines only: needs a result format/);
     // A worker cannot register under a path-like id or address.
     for (const register of [{ workerId: '../../w', dataAddress: '127.0.0.1:1', slots: 1 }, { workerId: 'w-ok', dataAddress: '../x:1', slots: 1 }, { workerId: 'w-ok', dataAddress: '127.0.0.1:1', slots: 0 }]) {
       const out = await call(masterRpc, 'Session', { register });

@@ -112,6 +112,30 @@ describe('result lines written by the reducers (SubmitOptions.resultFormat)', ()
     }
   }
 
+  for (const format of FORMATS) {
+    it(`writes the same lines and no part files when asked for lines only (${format})`, async () => {
+      const input = path.join(dir, 'pairs.jsonl');
+      const job = JOBS[1].job;
+      const only = await client.submit(job, { inputs: [input], resultFormat: format, resultLinesOnly: true });
+      const both = await client.submit(job, { inputs: [input], resultFormat: format });
+      await client.wait(only);
+      await client.wait(both);
+      const parts = await client.resultParts(only);
+      const bothParts = await client.resultParts(both);
+      assert.equal(parts.length, bothParts.length);
+      for (const [i, part] of parts.entries()) {
+        assert.equal(fs.existsSync(client.localPartPath(only, part) as string), false, `partition ${part.partition} has a part file`);
+        const lines = client.localResultLinesPath(only, part, format);
+        assert.ok(lines !== undefined);
+        assert.deepEqual(fs.readFileSync(lines), fs.readFileSync(client.localResultLinesPath(both, bothParts[i] as ResultPart, format) as string));
+      }
+      const out = path.join(dir, `only-${format}`);
+      await writeResults(client, only, format, { outputDir: out, moveLocalLines: true });
+      assert.equal(readDir(out).size, parts.length);
+      fs.rmSync(out, { recursive: true });
+    });
+  }
+
   it('copies the lines into --output and leaves them in place when not asked to move them', async () => {
     const jobId = await client.submit(JOBS[0].job, { inputs: [path.join(dir, 'pairs.jsonl')], resultFormat: 'text' });
     await client.wait(jobId);

@@ -12,6 +12,7 @@ export interface SubmitJobRequest {
   'maxAttempts'?: (number);
   'noSpeculation'?: (boolean);
   'resultFormat'?: (string);
+  'resultLinesOnly'?: (boolean);
 }
 
 export interface SubmitJobRequest__Output {
@@ -25,4 +26,5 @@ export interface SubmitJobRequest__Output {
   'maxAttempts': (number);
   'noSpeculation': (boolean);
   'resultFormat': (string);
+  'resultLinesOnly': (boolean);
 }

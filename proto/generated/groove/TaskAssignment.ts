@@ -21,6 +21,7 @@ export interface TaskAssignment {
   'outputStart'?: (number | string)[];
   'outputEnd'?: (number | string)[];
   'resultFormat'?: (string);
+  'resultLinesOnly'?: (boolean);
 }
 
 export interface TaskAssignment__Output {
@@ -40,4 +41,5 @@ export interface TaskAssignment__Output {
   'outputStart': (number)[];
   'outputEnd': (number)[];
   'resultFormat': (string);
+  'resultLinesOnly': (boolean);
 }
