@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { backoffDelay, UserError } from '../common/index.js';
 import type { Logger } from '../common/index.js';
-import type { MasterMessage, TaskUpdate__Output } from '../proto/index.js';
+import type { MasterMessage, ResultFormat, TaskUpdate__Output } from '../proto/index.js';
 import { isValidId } from '../proto/index.js';
 import { encodeReduceAssignment } from './encoded-message.js';
 import type { EncodedMasterMessage, OutputColumns } from './encoded-message.js';
@@ -28,6 +28,10 @@ export interface Submission {
   /** 0: the master's default. */
   readonly maxAttempts: number;
   readonly speculation: boolean;
+  /** The format reducers also write their part as result lines in; none when absent. */
+  readonly resultFormat?: ResultFormat;
+  /** With a resultFormat: the reducers write the result lines only, no part files. */
+  readonly resultLinesOnly?: boolean;
 }
 
 /** The part of the master's options the job manager uses. */
@@ -76,6 +80,8 @@ export class JobManager {
       sortBufferBytes: sub.sortBufferBytes,
       maxAttempts: sub.maxAttempts || this.policy.maxAttempts,
       speculation: sub.speculation,
+      resultFormat: sub.resultFormat,
+      resultLinesOnly: sub.resultLinesOnly,
     };
     const job = planJob(spec, files, sub.chunkSize);
     this.jobs.set(job.id, job);
@@ -343,7 +349,7 @@ export class JobManager {
       const s = task.split;
       return { assign: { ...base, kind: 'MAP', mapInput: s ? { path: s.path, start: s.start, length: s.length } : null } };
     }
-    return encodeReduceAssignment({ ...base, kind: 'REDUCE', partition: task.index }, outputColumns(job, task.index));
+    return encodeReduceAssignment({ ...base, kind: 'REDUCE', partition: task.index, resultFormat: job.spec.resultFormat ?? '', resultLinesOnly: job.spec.resultLinesOnly === true }, outputColumns(job, task.index));
   }
 }
 

@@ -1,3 +1,4 @@
+import type { ResultFormat } from '../proto/index.js';
 import { expectedAttemptDir } from './attempt-dir.js';
 import { CounterTable } from './counter-table.js';
 import { HostTable } from './host-table.js';
@@ -42,6 +43,10 @@ export interface JobSpec {
   readonly maxAttempts: number;
   /** Whether slow tasks get backup attempts. */
   readonly speculation: boolean;
+  /** The format reducers also write their part as result lines in; none when absent. */
+  readonly resultFormat?: ResultFormat;
+  /** With a resultFormat: the reducers write the result lines only, no part files. */
+  readonly resultLinesOnly?: boolean;
 }
 
 /** One line of a job's history, as `mr events` shows it. */

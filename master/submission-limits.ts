@@ -1,4 +1,5 @@
 import { UserError } from '../common/index.js';
+import { isResultFormat } from '../proto/index.js';
 import type { SubmitJobRequest__Output } from '../proto/index.js';
 import type { Submission } from './job-manager.js';
 
@@ -50,6 +51,9 @@ export function checkSubmission(req: SubmitJobRequest__Output, packHash: string,
   }
   if (paramBytes > LIMITS.maxParamBytes) throw new UserError(`params: more than ${LIMITS.maxParamBytes} bytes in all`);
   if (!Number.isInteger(req.maxAttempts) || req.maxAttempts < 0 || req.maxAttempts > 100) throw new UserError('max attempts: must be an integer from 1 to 100');
+  const resultFormat = req.resultFormat || undefined;
+  if (resultFormat !== undefined && !isResultFormat(resultFormat)) throw new UserError(`result format: must be text or jsonl, got ${JSON.stringify(resultFormat.slice(0, 64))}`);
+  if (req.resultLinesOnly && resultFormat === undefined) throw new UserError('result lines only: needs a result format');
   return {
     name: req.name || packName,
     packHash,
@@ -60,5 +64,7 @@ export function checkSubmission(req: SubmitJobRequest__Output, packHash: string,
     sortBufferBytes,
     maxAttempts: req.maxAttempts,
     speculation: !req.noSpeculation,
+    resultFormat,
+    resultLinesOnly: req.resultLinesOnly,
   };
 }

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import type { RecordSink, RecordSource } from './record-source.js';
+import type { FramedRecordSink, RecordSource } from './record-source.js';
 
 /**
  * Record files: a plain sequence of framed records, each `varint(key length) key
@@ -10,6 +10,9 @@ import type { RecordSink, RecordSource } from './record-source.js';
 
 /** Default size of a writer's buffer and of a reader's block: large enough to make syscalls rare. */
 export const DEFAULT_RECORD_FILE_BUFFER_BYTES = 1024 * 1024;
+
+/** Keys and values up to this long are copied by a loop: cheaper than a native call. */
+const INLINE_COPY_BYTES = 16;
 
 /** Lengths are below 2^35 (Buffers are smaller), so a longer varint can only be corruption. */
 const MAX_VARINT_BYTES = 5;
@@ -33,6 +36,12 @@ export class RecordFileError extends Error {
 export interface RecordFileWriterOptions {
   /** Size of the write buffer in bytes; default {@link DEFAULT_RECORD_FILE_BUFFER_BYTES}. */
   readonly bufferBytes?: number;
+  /**
+   * Called with every byte range as it goes to the file, in file order (a view, valid
+   * during the call only): lets the caller derive a second file from the same bytes
+   * without reading them back. Default: none.
+   */
+  readonly onBytes?: (bytes: Buffer) => void;
 }
 
 /** Options of {@link RecordFileReader.open}. */
@@ -45,7 +54,7 @@ export interface RecordFileReaderOptions {
 }
 
 /** Writes a record file through one reused buffer, synchronously. */
-export class RecordFileWriter implements RecordSink {
+export class RecordFileWriter implements FramedRecordSink {
   private fd: number | undefined;
   private readonly buf: Buffer;
   private used = 0;
@@ -55,6 +64,7 @@ export class RecordFileWriter implements RecordSink {
     private readonly path: string,
     fd: number,
     bufferBytes: number,
+    private readonly onBytes: ((bytes: Buffer) => void) | undefined,
   ) {
     this.fd = fd;
     this.buf = Buffer.allocUnsafeSlow(bufferBytes);
@@ -66,7 +76,7 @@ export class RecordFileWriter implements RecordSink {
     if (!Number.isSafeInteger(bufferBytes) || bufferBytes < 16) {
       throw new RangeError(`bufferBytes must be an integer >= 16, got ${String(bufferBytes)}`);
     }
-    return new RecordFileWriter(path, fs.openSync(path, 'w'), bufferBytes);
+    return new RecordFileWriter(path, fs.openSync(path, 'w'), bufferBytes, options.onBytes);
   }
 
   /** Appends one record; the bytes are copied, so the caller may reuse its buffers at once. */
@@ -84,10 +94,37 @@ export class RecordFileWriter implements RecordSink {
       }
     }
     let p = writeVarint(buf, this.used, keyLength);
-    buf.set(key, p);
+    if (keyLength <= INLINE_COPY_BYTES) {
+      for (let i = 0; i < keyLength; i++) buf[p + i] = key[i] as number;
+    } else {
+      buf.set(key, p);
+    }
     p = writeVarint(buf, p + keyLength, valueLength);
-    buf.set(value, p);
+    if (valueLength <= INLINE_COPY_BYTES) {
+      for (let i = 0; i < valueLength; i++) buf[p + i] = value[i] as number;
+    } else {
+      buf.set(value, p);
+    }
     this.used = p + valueLength;
+  }
+
+  /**
+   * Appends whole records already framed as this file frames them, src[start, end): one
+   * copy where {@link write} frames a key and a value. The caller vouches for the framing.
+   */
+  writeRecordBytes(src: Buffer, start: number, end: number): void {
+    if (this.fd === undefined) throw new Error(`${this.path}: write after close`);
+    const length = end - start;
+    const buf = this.buf;
+    if (this.used + length > buf.length) {
+      this.flush();
+      if (length > buf.length) {
+        this.writeAll(src, start, length);
+        return;
+      }
+    }
+    src.copy(buf, this.used, start, end);
+    this.used += length;
   }
 
   /**
@@ -140,6 +177,7 @@ export class RecordFileWriter implements RecordSink {
 
   private writeAll(bytes: Buffer, offset: number, length: number): void {
     const fd = this.fd as number;
+    this.onBytes?.(bytes.subarray(offset, offset + length));
     while (length > 0) {
       const n = fs.writeSync(fd, bytes, offset, length);
       offset += n;
@@ -151,7 +189,8 @@ export class RecordFileWriter implements RecordSink {
 
 /**
  * Reads the records of a byte range of a record file, block by block into one reused
- * buffer. `key` and `value` are views into that buffer, valid until the next `next()`.
+ * buffer. `key` and `value` are views into that buffer, valid until the next `next()`,
+ * made when first asked for: a merge that copies records whole never makes the value's.
  */
 export class RecordFileReader implements RecordSource {
   private fd: number | undefined;
@@ -164,8 +203,14 @@ export class RecordFileReader implements RecordSource {
   private pos = 0;
   /** Set by readVarint: index just past the varint, relative to pos. */
   private varintEnd = 0;
-  private currentKey: Buffer = EMPTY;
-  private currentValue: Buffer = EMPTY;
+  /** The current record in buf: its start, key, value and end (the value ends the record). */
+  private recordStart = 0;
+  private keyStart = 0;
+  private keyEnd = 0;
+  private valueStart = 0;
+  private valueEnd = 0;
+  private currentKey: Buffer | undefined = EMPTY;
+  private currentValue: Buffer | undefined = EMPTY;
 
   private constructor(
     private readonly path: string,
@@ -204,12 +249,17 @@ export class RecordFileReader implements RecordSource {
 
   /** The current record's key (a view, valid until the next `next()`). */
   get key(): Buffer {
-    return this.currentKey;
+    return (this.currentKey ??= this.buf.subarray(this.keyStart, this.keyEnd));
   }
 
   /** The current record's value (a view, valid until the next `next()`). */
   get value(): Buffer {
-    return this.currentValue;
+    return (this.currentValue ??= this.buf.subarray(this.valueStart, this.valueEnd));
+  }
+
+  /** Appends the current record to sink as it is framed in the file: one copy, no views. */
+  copyCurrentTo(sink: FramedRecordSink): void {
+    sink.writeRecordBytes(this.buf, this.recordStart, this.valueEnd);
   }
 
   /** File offset of the next unread record: where the current record ends. */
@@ -232,8 +282,13 @@ export class RecordFileReader implements RecordSource {
     rel = valueStart + valueLength;
     if (this.fill(rel) < rel) throw this.truncated(start);
     const base = this.pos;
-    this.currentKey = this.buf.subarray(base + keyStart, base + keyStart + keyLength);
-    this.currentValue = this.buf.subarray(base + valueStart, base + rel);
+    this.recordStart = base;
+    this.keyStart = base + keyStart;
+    this.keyEnd = base + keyStart + keyLength;
+    this.valueStart = base + valueStart;
+    this.valueEnd = base + rel;
+    this.currentKey = undefined;
+    this.currentValue = undefined;
     this.pos = base + rel;
     return true;
   }
@@ -248,6 +303,7 @@ export class RecordFileReader implements RecordSource {
     this.pos = 0;
     this.currentKey = EMPTY;
     this.currentValue = EMPTY;
+    this.recordStart = this.keyStart = this.keyEnd = this.valueStart = this.valueEnd = 0;
     fs.closeSync(fd);
   }
 

@@ -12,9 +12,21 @@ export interface RecordSource {
   readonly value: Buffer;
   /** Releases file handles; safe to call twice. */
   close(): void;
+  /**
+   * Appends the current record to `sink`: in one piece when the source holds it framed as
+   * in a record file (then without making the key and value views). Optional: without
+   * it, callers write `key` and `value`.
+   */
+  copyCurrentTo?(sink: FramedRecordSink): void;
 }
 
 /** Where encoded records go: a file writer, a network stream, a test array. */
 export interface RecordSink {
   write(key: Buffer, value: Buffer): void;
+}
+
+/** A sink that also takes whole records already framed as in a record file (see record-file.ts). */
+export interface FramedRecordSink extends RecordSink {
+  /** Appends the records framed in src[start, end). */
+  writeRecordBytes(src: Buffer, start: number, end: number): void;
 }

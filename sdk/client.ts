@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { Key } from '../common/index.js';
 import { JobFailedError, UserError } from '../common/index.js';
-import { createMasterClient, decodeKey, decodeValue, NO_SECURITY, RecordStreamDecoder } from '../proto/index.js';
-import type { DataChunk__Output, JobEvent__Output, JobStatus__Output, ListJobsReply__Output, ListWorkersReply__Output, MasterClient, PurgeReply__Output, ResultLocation__Output, ResultLocations__Output, Security, SubmitJobReply__Output, SubmitJobRequest, WorkerInfo__Output } from '../proto/index.js';
+import { createMasterClient, decodeKey, decodeValue, NO_SECURITY, RecordStreamDecoder, resultLinesPath } from '../proto/index.js';
+import type { DataChunk__Output, JobEvent__Output, JobStatus__Output, ListJobsReply__Output, ListWorkersReply__Output, MasterClient, PurgeReply__Output, ResultLocation__Output, ResultLocations__Output, ResultFormat, Security, SubmitJobReply__Output, SubmitJobRequest, WorkerInfo__Output } from '../proto/index.js';
 import { createWorkerClient, isAttemptFileOf } from '../worker/index.js';
 import { expandInputs } from './input-expander.js';
 import { packJobFile } from './job-bundler.js';
@@ -56,6 +56,20 @@ export interface SubmitOptions {
   readonly maxAttempts?: number;
   /** Backup attempts for stragglers. Default true. */
   readonly speculation?: boolean;
+  /**
+   * Have the reducers also write each part as result lines in this format, next to the
+   * part file: a client on the worker's host (see `localDataDirs`) then takes them as they
+   * are instead of converting the part file after the job (`mr run` asks for the format it
+   * prints). Default: none.
+   */
+  readonly resultFormat?: ResultFormat;
+  /**
+   * With a resultFormat: the reducers write the result lines only, no part files. The
+   * results can then be taken only as those lines from the workers' disks: `results()`,
+   * `mr results` and `ReadResult` find no part file. For a cluster that goes away with the
+   * job (`mr run`). Default false.
+   */
+  readonly resultLinesOnly?: boolean;
 }
 
 /**
@@ -99,6 +113,8 @@ export class GrooveClient {
         name: packed.pack.name,
         maxAttempts: options.maxAttempts ?? 0,
         noSpeculation: options.speculation === false,
+        resultFormat: options.resultFormat ?? '',
+        resultLinesOnly: options.resultLinesOnly === true,
     };
     const reply = await callUnary<SubmitJobReply__Output>(this.master, (o, cb) => this.rpc.submitJob(request, o, cb));
     return reply.jobId;
@@ -162,6 +178,18 @@ export class GrooveClient {
     const dataDir = this.localDataDirs.get(part.workerId);
     // The path comes from the master: only a part file of this job is read, as the worker's own data service checks.
     return dataDir !== undefined && isAttemptFileOf(jobId, part.path) ? path.join(dataDir, part.path) : undefined;
+  }
+
+  /**
+   * Where the part's result lines in `format` are on this host's disk: when its worker is
+   * one of `localDataDirs` and the job asked its reducers for that format
+   * (SubmitOptions.resultFormat).
+   */
+  localResultLinesPath(jobId: string, part: ResultPart, format: ResultFormat): string | undefined {
+    const partPath = this.localPartPath(jobId, part);
+    if (partPath === undefined) return undefined;
+    const lines = resultLinesPath(partPath, format);
+    return fs.existsSync(lines) ? lines : undefined;
   }
 
   private async *streamPart(jobId: string, part: ResultPart): AsyncGenerator<Buffer> {

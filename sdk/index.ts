@@ -4,7 +4,7 @@ export { GrooveError, JobFailedError, JobFileError, MasterUnavailableError, Requ
 export { GrooveClient, DEFAULT_MASTER } from './client.js';
 export { loadSecurity, writeTokenFile } from '../common/index.js';
 export type { SecurityFiles } from '../common/index.js';
-export type { Security } from '../proto/index.js';
+export type { ResultFormat, Security } from '../proto/index.js';
 export type { ClientOptions, JobEvent, JobStatus, ResultPart, SubmitOptions, WorkerInfo } from './client.js';
 export { EmbeddedCluster } from './embedded-cluster.js';
 export type { EmbeddedClusterOptions } from './embedded-cluster.js';

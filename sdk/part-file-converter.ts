@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
-import type { ResultFormat } from './result-line.js';
-import { ResultTextEncoder } from './result-text-encoder.js';
+import type { ResultFormat } from '../proto/index.js';
+import { ResultTextEncoder } from '../proto/index.js';
 
 /** Bytes per read of a part file. */
 const READ_BYTES = 4 * 1024 * 1024;

@@ -2,10 +2,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UserError } from '../common/index.js';
+import { ResultTextEncoder } from '../proto/index.js';
+import type { ResultFormat } from '../proto/index.js';
 import type { GrooveClient, ResultPart } from './client.js';
-import type { ResultFormat } from './result-line.js';
 import { ResultConverterPool } from './result-converter-pool.js';
-import { ResultTextEncoder } from './result-text-encoder.js';
 
 /** Part files written at once with --output: their reads, conversions and writes overlap. */
 const PARALLEL_PARTS = 4;
@@ -13,45 +13,69 @@ const PARALLEL_PARTS = 4;
 /** Most threads converting local part files at once (never more than the cores). */
 const MAX_CONVERTER_THREADS = 4;
 
+/** Bytes per read of a local file of result lines copied to stdout. */
+const LINES_READ_BYTES = 4 * 1024 * 1024;
+
+/** Options of {@link writeResults}. */
+export interface WriteResultsOptions {
+  /** Write `part-NNNNN` files into this directory instead of printing to stdout. */
+  readonly outputDir?: string;
+  /**
+   * Move the result lines the reducers wrote on this host into outputDir rather than copy
+   * them: for a cluster that is thrown away after (`mr run`). The part files stay, so the
+   * results can still be read (and converted) again. Default false.
+   */
+  readonly moveLocalLines?: boolean;
+}
+
 /**
  * Prints a job's results to stdout, or into `dir/part-NNNNN` files (one per partition,
- * empty ones too). Part files are turned into lines chunk by chunk as their bytes arrive
- * (see {@link ResultTextEncoder}), never record by record through objects. With a
- * directory, a few parts are written at once: those on this host's disk (an embedded
- * cluster's) each on a converter thread, the others streamed from their workers with
- * asynchronous file writes. Resolves with the number of records.
+ * empty ones too). A part whose result lines in `format` its reducer wrote on this host's
+ * disk (the job asked for them, see SubmitOptions.resultFormat) is taken as it is: moved or
+ * copied into the directory, or copied to stdout. Any other part file is turned into lines
+ * chunk by chunk as its bytes arrive (see {@link ResultTextEncoder}), never record by
+ * record through objects. With a directory, a few parts are written at once: those on
+ * this host's disk each on a converter thread, the others streamed from their workers with
+ * asynchronous file writes.
  */
-export async function writeResults(client: GrooveClient, jobId: string, format: ResultFormat, outputDir?: string): Promise<number> {
+export async function writeResults(client: GrooveClient, jobId: string, format: ResultFormat, options: WriteResultsOptions = {}): Promise<void> {
   const parts = await client.resultParts(jobId);
+  const linesPaths = parts.map((part) => client.localResultLinesPath(jobId, part, format));
+  const outputDir = options.outputDir;
   if (!outputDir) {
-    let count = 0;
-    for (const part of parts) {
+    for (const [i, part] of parts.entries()) {
+      const lines = linesPaths[i];
+      if (lines !== undefined) {
+        await copyToStdout(lines, part);
+        continue;
+      }
       const encoder = new ResultTextEncoder(format);
-      for await (const chunk of client.readPartBytes(jobId, part)) await writeToStdout(encoder.push(chunk));
+      for await (const chunk of client.readPartBytes(jobId, part)) await writeToStdout(Buffer.from(encoder.push(chunk)));
       encoder.end();
-      count += encoder.records;
     }
-    return count;
+    return;
   }
   fs.mkdirSync(outputDir, { recursive: true });
-  const localPaths = parts.map((part) => client.localPartPath(jobId, part));
+  const localPaths = parts.map((part, i) => (linesPaths[i] === undefined ? client.localPartPath(jobId, part) : undefined));
   const locals = localPaths.filter((p) => p !== undefined).length;
   // Parts on this host's disk are converted on threads, several at once; others stream in here.
   const pool = locals > 1 ? new ResultConverterPool(Math.min(MAX_CONVERTER_THREADS, os.availableParallelism(), locals)) : undefined;
-  let count = 0;
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < parts.length) {
       const i = next++;
       const part = parts[i] as ResultPart;
       const output = path.join(outputDir, `part-${String(part.partition).padStart(5, '0')}`);
+      const lines = linesPaths[i];
       const input = localPaths[i];
-      if (pool && input !== undefined) {
-        count += await pool.convert({ input, output, format }).catch((err: Error) => {
+      if (lines !== undefined) {
+        placeLinesFile(lines, output, part, options.moveLocalLines === true);
+      } else if (pool && input !== undefined) {
+        await pool.convert({ input, output, format }).catch((err: Error) => {
           throw new UserError(`cannot read partition ${part.partition} from ${input}: ${err.message} (purged?)`, { cause: err });
         });
       } else {
-        count += await writePartFile(client, jobId, part, format, output);
+        await writePartFile(client, jobId, part, format, output);
       }
     }
   };
@@ -60,11 +84,27 @@ export async function writeResults(client: GrooveClient, jobId: string, format: 
   } finally {
     await pool?.close();
   }
-  return count;
 }
 
-/** Converts one part into a file; resolves with its number of records. */
-async function writePartFile(client: GrooveClient, jobId: string, part: ResultPart, format: ResultFormat, file: string): Promise<number> {
+/** Puts a reducer's file of result lines at `output`: renamed when asked to move and on the same file system, else copied. */
+function placeLinesFile(lines: string, output: string, part: ResultPart, move: boolean): void {
+  try {
+    if (move) {
+      try {
+        fs.renameSync(lines, output);
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+      }
+    }
+    fs.copyFileSync(lines, output);
+  } catch (err) {
+    throw new UserError(`cannot write partition ${part.partition} from ${lines} to ${output}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** Converts one part into a file. */
+async function writePartFile(client: GrooveClient, jobId: string, part: ResultPart, format: ResultFormat, file: string): Promise<void> {
   const encoder = new ResultTextEncoder(format);
   const handle = await fs.promises.open(file, 'w');
   try {
@@ -77,12 +117,24 @@ async function writePartFile(client: GrooveClient, jobId: string, part: ResultPa
   } finally {
     await handle.close();
   }
-  return encoder.records;
 }
 
-/** Writes lines to stdout, waiting when the pipe is full so memory stays flat. */
+/** Copies a file of result lines to stdout. */
+async function copyToStdout(file: string, part: ResultPart): Promise<void> {
+  let stream: fs.ReadStream;
+  try {
+    stream = fs.createReadStream(file, { highWaterMark: LINES_READ_BYTES });
+    for await (const chunk of stream) await writeToStdout(chunk as Buffer);
+  } catch (err) {
+    throw new UserError(`cannot read partition ${part.partition} from ${file}: ${(err as Error).message} (purged?)`, { cause: err });
+  }
+}
+
+/**
+ * Writes lines to stdout, waiting when the pipe is full so memory stays flat. The stream
+ * keeps what it is given until it is flushed: the caller must not reuse `lines`.
+ */
 async function writeToStdout(lines: Buffer): Promise<void> {
   if (lines.length === 0) return;
-  // The encoder reuses its buffer and the stream keeps what it is given until it is flushed: hand it a copy.
-  if (!process.stdout.write(Buffer.from(lines))) await new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()));
+  if (!process.stdout.write(lines)) await new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()));
 }

@@ -1,4 +1,4 @@
-import type { Security } from '../proto/index.js';
+import type { ResultFormat, Security } from '../proto/index.js';
 
 /** One map output a reducer reads its partition from. */
 export interface MapOutputSource {
@@ -38,6 +38,10 @@ export interface TaskSpec {
   /** kind = reduce: the partition and every map output that holds a piece of it. */
   readonly partition?: number;
   readonly sources?: readonly MapOutputSource[];
+  /** kind = reduce: also write the part as result lines in this format (see proto/result-lines-file.ts). */
+  readonly resultFormat?: ResultFormat;
+  /** kind = reduce, with a resultFormat: write the result lines only, no part file. */
+  readonly resultLinesOnly?: boolean;
 }
 
 /** Counts a task reports with its result. */

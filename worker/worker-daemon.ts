@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { backoffDelay, checkBind, createLogger } from '../common/index.js';
 import type { Logger } from '../common/index.js';
-import { CHANNEL_OPTIONS, createMasterClient, isValidId, mapTaskId, serverCredentials, serverOptions } from '../proto/index.js';
+import { CHANNEL_OPTIONS, createMasterClient, isResultFormat, isValidId, mapTaskId, serverCredentials, serverOptions } from '../proto/index.js';
 import type { MasterClient, MasterMessage__Output, TaskAssignment__Output, TaskUpdate, WorkerMessage } from '../proto/index.js';
 import { attemptDir, jobDir, JOBS_DIR } from './data-layout.js';
 import { createDataService } from './data-service.js';
@@ -224,11 +224,15 @@ export class WorkerDaemon {
       if (!a.mapInput) throw new TaskAttemptError({ message: 'map assignment without input', user: false });
       return { ...base, kind: 'map', input: { path: a.mapInput.path, start: a.mapInput.start, length: a.mapInput.length } };
     }
+    const resultFormat = a.resultFormat || undefined;
+    if (resultFormat !== undefined && !isResultFormat(resultFormat)) throw new TaskAttemptError({ message: `reduce assignment asks for an unknown result format ${JSON.stringify(resultFormat.slice(0, 64))}`, user: false });
     return {
       ...base,
       kind: 'reduce',
       partition: a.partition,
       sources: mapOutputSources(a),
+      resultFormat,
+      resultLinesOnly: resultFormat !== undefined && a.resultLinesOnly,
     };
   }
 }

@@ -11,7 +11,7 @@ import { EmbeddedCluster } from '../embedded-cluster.js';
 import { packJobFile } from '../job-bundler.js';
 import { expandInputs } from '../input-expander.js';
 import { writeResults } from '../result-format.js';
-import type { ResultFormat } from '../result-line.js';
+import type { ResultFormat } from '../../proto/index.js';
 import { parseParams, parseSize, positiveInt, positiveNumber } from './parse-args.js';
 import { progressPrinter } from './progress.js';
 
@@ -70,9 +70,12 @@ export async function runCommand(args: JobArgs & { slots?: number; output?: stri
   const cluster = started.value;
   const client = new GrooveClient({ master: cluster.masterAddress, security: cluster.security, localDataDirs: cluster.localDataDirs });
   try {
-    const jobId = await client.submitPacked(packed, options);
+    // The reducers write the result lines themselves, on this host's disk: no conversion
+    // after the job. Nothing reads part files of this cluster, which goes away next.
+    const jobId = await client.submitPacked(packed, { ...options, resultFormat: args.format, resultLinesOnly: true });
     await client.wait(jobId, process.stderr.isTTY ? progressPrinter() : undefined);
-    await writeResults(client, jobId, args.format, args.output);
+    // The cluster is this command's alone and goes away next: its files can be moved out.
+    await writeResults(client, jobId, args.format, { outputDir: args.output, moveLocalLines: true });
   } finally {
     client.close();
     await cluster.stop();
@@ -151,7 +154,7 @@ export function eventsCommand(args: SecurityArgs & { master: string; job: string
 /** `mr results JOB`. */
 export function resultsCommand(args: SecurityArgs & { master: string; job: string; format: ResultFormat; output?: string }): Promise<void> {
   return withClient(args, async (c) => {
-    await writeResults(c, args.job, args.format, args.output);
+    await writeResults(c, args.job, args.format, { outputDir: args.output });
   });
 }
 

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { GrooveClient } from '../../sdk/index.js';
+import type { ResultFormat } from '../../sdk/index.js';
 import { startCluster } from '../helpers/cluster.js';
 import type { TestCluster } from '../helpers/cluster.js';
 import { mulberry32, writeCorpus } from '../helpers/corpus.js';
@@ -85,6 +86,9 @@ describe('hostile input', () => {
     const evil = await client.submit('jobs/wordcount.ts', { inputs: files.slice(0, 1), params: { ok: '../../x' } });
     assert.match(evil, /^[A-Za-z0-9_-]+$/);
     await assert.rejects(client.submit('jobs/wordcount.ts', { inputs: files.slice(0, 1), params: { '../../x': '1' } }), /bad parameter name/);
+    // Nor a result format: the reducers name their result lines after it.
+    await assert.rejects(client.submit('jobs/wordcount.ts', { inputs: files.slice(0, 1), resultFormat: '../x' as ResultFormat }), /result format: must be text or jsonl/);
+    await assert.rejects(client.submit('jobs/wordcount.ts', { inputs: files.slice(0, 1), resultLinesOnly: true }), /result lines only: needs a result format/);
     // A worker cannot register under a path-like id or address.
     for (const register of [{ workerId: '../../w', dataAddress: '127.0.0.1:1', slots: 1 }, { workerId: 'w-ok', dataAddress: '../x:1', slots: 1 }, { workerId: 'w-ok', dataAddress: '127.0.0.1:1', slots: 0 }]) {
       const out = await call(masterRpc, 'Session', { register });

@@ -85,6 +85,10 @@ describe('mr run (embedded cluster)', () => {
     const j = await runMr(['run', 'test/fixtures/emit-json-pairs.ts', '--input', input, '--format', 'jsonl', '--output', out]);
     assert.equal(j.code, 0, j.stderr);
     const lines = fs.readFileSync(path.join(out, 'part-00000'), 'utf8').trimEnd().split('\n');
+    // Printed to stdout, the same bytes as the part file.
+    const printed = await runMr(['run', 'test/fixtures/emit-json-pairs.ts', '--input', input, '--format', 'jsonl']);
+    assert.equal(printed.code, 0, printed.stderr);
+    assert.equal(printed.stdout, fs.readFileSync(path.join(out, 'part-00000'), 'utf8'));
     assert.deepEqual(lines.map((l) => JSON.parse(l) as unknown), [[null, 1.5], [true, [1, 2]], [2, { x: [1, 'y'] }], ['a\u0000b', 'nul key'], ['b', 'plain'], ['b', 'second b'], ['tab\tkey', ''], ['é', 'naïve 😀'], [['t', 1], null]]);
   });
 

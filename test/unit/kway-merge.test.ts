@@ -140,3 +140,32 @@ test('merges record files read with tiny blocks', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('copyCurrentTo copies the merged records whole from record files, and by key and value from other sources', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-kway-copy-'));
+  try {
+    const rand = mulberry32(8);
+    const runs = randomRuns(rand).concat(randomRuns(rand));
+    const files = runs.map((run, i) => {
+      const file = path.join(dir, `run-${i}.data`);
+      const writer = RecordFileWriter.create(file);
+      for (const [k, v] of run) writer.write(k, v);
+      writer.close();
+      return file;
+    });
+    const expected = runs.flat().concat(runs[0] as Rec[]).sort((a, b) => Buffer.compare(a[0], b[0]));
+    // Record files read with tiny blocks, plus one in-memory source that cannot copy whole.
+    const sources: RecordSource[] = files.map((f) => RecordFileReader.open(f, 0, undefined, { blockBytes: 5 }));
+    sources.push(new ScratchSource(runs[0] as Rec[]));
+    const merged = mergeSources(sources);
+    assert.ok(merged.copyCurrentTo);
+    const out = path.join(dir, 'merged.data');
+    const writer = RecordFileWriter.create(out, { bufferBytes: 64 });
+    while (merged.next()) merged.copyCurrentTo(writer);
+    writer.close();
+    merged.close();
+    assert.deepEqual(drain(RecordFileReader.open(out)), expected);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -6,9 +6,9 @@ import * as path from 'node:path';
 import { decodeKey, decodeValue, encodeKey, encodeValue } from '../../proto/index.js';
 import type { Key } from '../../proto/index.js';
 import { RecordFileWriter } from '../../proto/record-file.js';
-import { formatRecord } from '../../sdk/result-line.js';
-import type { ResultFormat } from '../../sdk/result-line.js';
-import { ResultTextEncoder } from '../../sdk/result-text-encoder.js';
+import { formatRecord } from '../../proto/index.js';
+import type { ResultFormat } from '../../proto/index.js';
+import { ResultTextEncoder } from '../../proto/index.js';
 import { mulberry32 } from '../helpers/prng.js';
 
 type Rec = [key: Buffer, value: Buffer];

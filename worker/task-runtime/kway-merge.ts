@@ -1,11 +1,15 @@
-import type { RecordSource } from '../../proto/index.js';
+import type { FramedRecordSink, RecordSource } from '../../proto/index.js';
 
 const EMPTY = Buffer.alloc(0);
+
+/** The current source of a merge before its first record and after its last. */
+const EMPTY_SOURCE: RecordSource = { key: EMPTY, value: EMPTY, next: () => false, close: () => undefined };
 
 /**
  * Merges sorted sources into one sorted source (ties: lower source index first, so merging
  * is stable). The merged source's key and value are the winning source's own views, valid
- * until the merged source's next `next()`. `close()` closes every source.
+ * until the merged source's next `next()`; copyCurrentTo copies the winning record whole
+ * when its source can. `close()` closes every source.
  */
 export function mergeSources(sources: readonly RecordSource[]): RecordSource {
   // One source needs no heap; it already is its own merge.
@@ -28,8 +32,8 @@ class MergedSource implements RecordSource {
   private readonly low: Uint32Array;
   private size = 0;
   private started = false;
-  private currentKey: Buffer = EMPTY;
-  private currentValue: Buffer = EMPTY;
+  /** The source whose record is current. */
+  private top: RecordSource = EMPTY_SOURCE;
 
   constructor(sources: readonly RecordSource[]) {
     this.sources = sources.slice();
@@ -39,11 +43,17 @@ class MergedSource implements RecordSource {
   }
 
   get key(): Buffer {
-    return this.currentKey;
+    return this.top.key;
   }
 
   get value(): Buffer {
-    return this.currentValue;
+    return this.top.value;
+  }
+
+  copyCurrentTo(sink: FramedRecordSink): void {
+    const top = this.top;
+    if (top.copyCurrentTo) top.copyCurrentTo(sink);
+    else sink.write(top.key, top.value);
   }
 
   next(): boolean {
@@ -68,10 +78,11 @@ class MergedSource implements RecordSource {
       }
       if (this.size > 1) this.siftDown(0);
     }
-    if (this.size === 0) return false;
-    const top = this.sources[heap[0] as number] as RecordSource;
-    this.currentKey = top.key;
-    this.currentValue = top.value;
+    if (this.size === 0) {
+      this.top = EMPTY_SOURCE;
+      return false;
+    }
+    this.top = this.sources[heap[0] as number] as RecordSource;
     return true;
   }
 

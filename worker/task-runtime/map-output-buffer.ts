@@ -19,7 +19,7 @@ export interface MapOutputOptions {
   /** Number of reduce partitions R, an integer >= 1. */
   readonly partitions: number;
   /**
-   * Spill a sorted run once buffered bytes exceed this: key and value bytes plus a fixed
+   * Spill a sorted run once buffered bytes exceed this: records framed as in a record file plus a fixed
    * {@link ARENA_RECORD_OVERHEAD_BYTES} per record for the in-memory index.
    */
   readonly bufferBytes: number;
@@ -118,8 +118,7 @@ export class MapOutputBuffer {
     if (!(partition >= 0 && partition < this.options.partitions && Number.isInteger(partition))) {
       throw new RangeError(`partition must be an integer in [0, ${this.options.partitions}), got ${String(partition)}`);
     }
-    this.arena.add(partition, key, value);
-    this.counted(key.length + value.length);
+    this.counted(this.arena.add(partition, key, value));
   }
 
   /**
@@ -263,10 +262,12 @@ export class MapOutputBuffer {
   /** Writes the buffer's records, every partition sorted (and combined) in turn. */
   private writeArena(writer: RecordFileWriter): { offsets: number[]; records: number } {
     const offsets: number[] = [];
+    const combiner = this.options.combiner;
     let records = 0;
     for (let p = 0; p < this.options.partitions; p++) {
       offsets.push(writer.position);
-      records += writeSorted(this.arena.sortedPartition(p), writer, this.options.combiner);
+      // Without a combiner the records go out as the slabs hold them, already framed.
+      records += combiner ? writeSorted(this.arena.sortedPartition(p), writer, combiner) : this.arena.writeSortedPartition(p, writer);
     }
     offsets.push(writer.position);
     return { offsets, records };

@@ -1,5 +1,5 @@
 import { hashPartitionOfRange, scalarValueRoom, writeScalarValueAt, writeStringKeyAt } from '../../proto/index.js';
-import type { RecordSource } from '../../proto/index.js';
+import type { FramedRecordSink, RecordFileWriter, RecordSource } from '../../proto/index.js';
 import { processSlabCache } from './slab-cache.js';
 import type { SlabCache } from './slab-cache.js';
 
@@ -8,7 +8,8 @@ const EMPTY_TABLE = new Uint32Array(0);
 
 /**
  * Words per record in a partition's entry table: key prefix (2 words: the key's first 8
- * bytes, big-endian, zero-padded), slab index, offset in the slab, key length, value length.
+ * bytes, big-endian, zero-padded), slab index, offset of the key in the slab, key length,
+ * value length.
  */
 const ENTRY_WORDS = 6;
 const PREFIX_BYTES = 8;
@@ -25,6 +26,9 @@ const RADIX_MIN_RECORDS = 4096;
 const RADIX_DIGITS = 4;
 const RADIX_BUCKETS = 1 << 16;
 
+/** Keys and values up to this long are copied by a loop: cheaper than a native call. */
+const INLINE_COPY_BYTES = 16;
+
 /** Runs this short are insertion-sorted before merging. */
 const INSERTION_RUN = 16;
 
@@ -37,9 +41,11 @@ const INSERTION_RUN = 16;
 export const ARENA_RECORD_OVERHEAD_BYTES = ENTRY_WORDS * 4 + 8;
 
 /**
- * The map side's in-memory buffer: record bytes packed into large slabs, and per partition
- * one flat Uint32Array of fixed-size entries, so buffering a record allocates no object.
- * Slabs are recycled across spills, and across tasks through a {@link SlabCache}.
+ * The map side's in-memory buffer: records packed into large slabs, framed as in a record
+ * file (varint key length, key, varint value length, value), and per partition one flat
+ * Uint32Array of fixed-size entries, so buffering a record allocates no object, and a
+ * spill copies each record to the run file in one piece (writeSortedPartition). Slabs are
+ * recycled across spills, and across tasks through a {@link SlabCache}.
  *
  * Sorting is a hand-written stable merge sort of a permutation rather than TypedArray#sort,
  * because the engine cannot inline a comparator passed to the built-in, and the comparator
@@ -80,10 +86,12 @@ export class RecordArena {
     return this.count;
   }
 
-  /** Copies one record in; `partition` must already be valid. */
-  add(partition: number, key: Buffer, value: Buffer): void {
+  /** Copies one record in; `partition` must already be valid. Returns the bytes it takes in the slabs. */
+  add(partition: number, key: Buffer, value: Buffer): number {
     const keyLength = key.length;
-    const size = keyLength + value.length;
+    const valueLength = value.length;
+    const keyHead = varintSize(keyLength);
+    const size = keyHead + keyLength + varintSize(valueLength) + valueLength;
     let slab: Buffer;
     let slabIndex: number;
     let offset: number;
@@ -102,9 +110,20 @@ export class RecordArena {
       offset = this.currentUsed;
       this.currentUsed += size;
     }
-    slab.set(key, offset);
-    slab.set(value, offset + keyLength);
-    this.addEntry(partition, slab, slabIndex, offset, keyLength, value.length);
+    const keyStart = writeVarint(slab, offset, keyLength);
+    if (keyLength <= INLINE_COPY_BYTES) {
+      for (let i = 0; i < keyLength; i++) slab[keyStart + i] = key[i] as number;
+    } else {
+      slab.set(key, keyStart);
+    }
+    const valueStart = writeVarint(slab, keyStart + keyLength, valueLength);
+    if (valueLength <= INLINE_COPY_BYTES) {
+      for (let i = 0; i < valueLength; i++) slab[valueStart + i] = value[i] as number;
+    } else {
+      slab.set(value, valueStart);
+    }
+    this.addEntry(partition, slab, slabIndex, keyStart, keyLength, valueLength);
+    return size;
   }
 
   /**
@@ -115,7 +134,13 @@ export class RecordArena {
    * a key to escape or reject, or a record too big for a slab.
    */
   addEncoded(partition: number, key: string, value: number | string, partitions: number): number {
-    const room = 3 * key.length + 2 + scalarValueRoom(value);
+    // Varints sized for the longest encodings; a record whose encodings came out shorter
+    // is moved down over the spare bytes (a long key's, or a string value's).
+    const keyRoom = 3 * key.length + 2;
+    const valueRoom = scalarValueRoom(value);
+    const keyHead = varintSize(keyRoom);
+    const valueHead = varintSize(valueRoom);
+    const room = keyHead + keyRoom + valueHead + valueRoom;
     if (room > this.slabBytes) return -1;
     if (this.currentIndex < 0 || this.currentUsed + room > this.current.length) {
       this.current = this.freeSlabs.pop() ?? this.slabCache.take(this.slabBytes);
@@ -124,14 +149,33 @@ export class RecordArena {
     }
     const slab = this.current;
     const offset = this.currentUsed;
-    const keyEnd = writeStringKeyAt(key, slab, offset);
+    let keyStart = offset + keyHead;
+    let keyEnd = writeStringKeyAt(key, slab, keyStart);
     if (keyEnd < 0) return -1;
-    const end = writeScalarValueAt(value, slab, keyEnd);
+    const keyLength = keyEnd - keyStart;
+    const keyVarint = varintSize(keyLength);
+    if (keyVarint < keyHead) {
+      slab.copyWithin(offset + keyVarint, keyStart, keyEnd);
+      keyStart = offset + keyVarint;
+      keyEnd = keyStart + keyLength;
+    }
+    writeVarint(slab, offset, keyLength);
+    let valueStart = keyEnd + valueHead;
+    let end = writeScalarValueAt(value, slab, valueStart);
+    const valueLength = end - valueStart;
+    const valueVarint = varintSize(valueLength);
+    if (valueVarint < valueHead) {
+      slab.copyWithin(keyEnd + valueVarint, valueStart, end);
+      valueStart = keyEnd + valueVarint;
+      end = valueStart + valueLength;
+    }
+    writeVarint(slab, keyEnd, valueLength);
     this.currentUsed = end;
-    this.addEntry(partition < 0 ? hashPartitionOfRange(slab, offset, keyEnd, partitions) : partition, slab, this.currentIndex, offset, keyEnd - offset, end - keyEnd);
+    this.addEntry(partition < 0 ? hashPartitionOfRange(slab, keyStart, keyEnd, partitions) : partition, slab, this.currentIndex, keyStart, keyLength, valueLength);
     return end - offset;
   }
 
+  /** Indexes a record whose key starts at `offset` of the slab. */
   private addEntry(partition: number, slab: Buffer, slabIndex: number, offset: number, keyLength: number, valueLength: number): void {
     let table = this.entries[partition] as Uint32Array;
     const n = this.entryCount[partition] as number;
@@ -144,6 +188,7 @@ export class RecordArena {
     let high = 0;
     let low = 0;
     if (keyLength >= PREFIX_BYTES) {
+      // Indexing, not readUInt32BE: no bounds checks or argument validation per record.
       high = ((slab[offset] as number) << 24) | ((slab[offset + 1] as number) << 16) | ((slab[offset + 2] as number) << 8) | (slab[offset + 3] as number);
       low = ((slab[offset + 4] as number) << 24) | ((slab[offset + 5] as number) << 16) | ((slab[offset + 6] as number) << 8) | (slab[offset + 7] as number);
     } else {
@@ -169,6 +214,32 @@ export class RecordArena {
    * The source is valid until the next sortedPartition() or clear(); its views point into the slabs.
    */
   sortedPartition(partition: number): RecordSource {
+    return new ArenaSource(this.slabs, this.entries[partition] as Uint32Array, this.sortPartition(partition));
+  }
+
+  /**
+   * Sorts one partition like {@link sortedPartition} and appends its records to `writer`,
+   * each copied in one piece from its slab (no view, no framing). Returns how many.
+   */
+  writeSortedPartition(partition: number, writer: RecordFileWriter): number {
+    const table = this.entries[partition] as Uint32Array;
+    const order = this.sortPartition(partition);
+    const slabs = this.slabs;
+    const n = order.length;
+    for (let i = 0; i < n; i++) {
+      const at = (order[i] as number) * ENTRY_WORDS;
+      const keyStart = table[at + 3] as number;
+      const keyLength = table[at + 4] as number;
+      const valueLength = table[at + 5] as number;
+      const start = keyStart - varintSize(keyLength);
+      const end = keyStart + keyLength + varintSize(valueLength) + valueLength;
+      writer.writeRecordBytes(slabs[table[at + 2] as number] as Buffer, start, end);
+    }
+    return n;
+  }
+
+  /** Sorts one partition's entries; returns the sorted permutation (valid until the next sort). */
+  private sortPartition(partition: number): Uint32Array {
     const n = this.entryCount[partition] as number;
     const table = this.entries[partition] as Uint32Array;
     if (this.order.length < n) {
@@ -188,7 +259,7 @@ export class RecordArena {
     } finally {
       this.sorting = EMPTY_TABLE;
     }
-    return new ArenaSource(this.slabs, table, order);
+    return order;
   }
 
   /** Forgets all records, keeping regular slabs and table capacity for reuse. */
@@ -375,11 +446,15 @@ export class RecordArena {
   }
 }
 
-/** Walks a sorted permutation of a partition's entries, handing out views into the slabs. */
+/** Walks a sorted permutation of a partition's entries, handing out views into the slabs (made when first asked for). */
 class ArenaSource implements RecordSource {
   private i = 0;
-  private currentKey: Buffer = EMPTY;
-  private currentValue: Buffer = EMPTY;
+  private slab: Buffer = EMPTY;
+  private keyStart = 0;
+  private keyEnd = 0;
+  private valueLength = 0;
+  private currentKey: Buffer | undefined = EMPTY;
+  private currentValue: Buffer | undefined = EMPTY;
 
   constructor(
     private readonly slabs: readonly Buffer[],
@@ -388,10 +463,14 @@ class ArenaSource implements RecordSource {
   ) {}
 
   get key(): Buffer {
-    return this.currentKey;
+    return (this.currentKey ??= this.slab.subarray(this.keyStart, this.keyEnd));
   }
 
   get value(): Buffer {
+    if (this.currentValue === undefined) {
+      const valueStart = this.keyEnd + varintSize(this.valueLength);
+      this.currentValue = this.slab.subarray(valueStart, valueStart + this.valueLength);
+    }
     return this.currentValue;
   }
 
@@ -399,15 +478,42 @@ class ArenaSource implements RecordSource {
     if (this.i >= this.order.length) return false;
     const at = (this.order[this.i++] as number) * ENTRY_WORDS;
     const t = this.table;
-    const slab = this.slabs[t[at + 2] as number] as Buffer;
-    const offset = t[at + 3] as number;
-    const keyEnd = offset + (t[at + 4] as number);
-    this.currentKey = slab.subarray(offset, keyEnd);
-    this.currentValue = slab.subarray(keyEnd, keyEnd + (t[at + 5] as number));
+    this.slab = this.slabs[t[at + 2] as number] as Buffer;
+    this.keyStart = t[at + 3] as number;
+    this.keyEnd = this.keyStart + (t[at + 4] as number);
+    this.valueLength = t[at + 5] as number;
+    this.currentKey = undefined;
+    this.currentValue = undefined;
     return true;
+  }
+
+  /** Appends the current record to sink as the slab holds it, framed: one copy, no views. */
+  copyCurrentTo(sink: FramedRecordSink): void {
+    const keyLength = this.keyEnd - this.keyStart;
+    sink.writeRecordBytes(this.slab, this.keyStart - varintSize(keyLength), this.keyEnd + varintSize(this.valueLength) + this.valueLength);
   }
 
   close(): void {
     this.i = this.order.length;
   }
+}
+
+/** Bytes of the unsigned LEB128 encoding of a length (as in record files). */
+function varintSize(n: number): number {
+  if (n < 0x80) return 1;
+  if (n < 0x4000) return 2;
+  if (n < 0x200000) return 3;
+  if (n < 0x10000000) return 4;
+  return 5;
+}
+
+/** Writes n as unsigned LEB128 at buf[p]; returns the index after it. */
+function writeVarint(buf: Buffer, p: number, n: number): number {
+  while (n >= 0x80) {
+    buf[p++] = (n & 0x7f) | 0x80;
+    // Division, not >>> 7: lengths may exceed 2^31.
+    n = Math.floor(n / 128);
+  }
+  buf[p++] = n;
+  return p;
 }

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Key } from '../../common/index.js';
-import { decodeKey, decodeValue, encodeKey, encodeValue, RecordFileReader, RecordFileWriter } from '../../proto/index.js';
+import { decodeKey, decodeValue, encodeKey, encodeValue, RecordFileReader, RecordFileWriter, ResultLinesWriter, resultLinesPath } from '../../proto/index.js';
 import type { RecordSource } from '../../proto/index.js';
 import { createWorkerClient, fetchPartitionToFile } from '../data-client.js';
 import type { AnyJob } from '../job-loader.js';
@@ -38,7 +39,9 @@ export const PART_FILE = 'part.data';
 
 /**
  * Runs one reduce attempt: fetch the partition's piece of every map output (read in
- * place when this worker holds it) -> k-way merge -> group -> reduce -> part file.
+ * place when this worker holds it) -> k-way merge -> group -> reduce -> part file, and,
+ * when the job asked for them, the part's result lines next to it (converted from the
+ * part file's bytes as they are written, so no pass after the job has to).
  * Fetching is asynchronous; the merge and the user's reduce run synchronously on
  * local files, so `values` can be a plain iterable streamed from disk.
  */
@@ -52,7 +55,16 @@ export async function runReduceTask(spec: TaskSpec, job: AnyJob, log: JobLogSink
   const { sources, bytesIn, fetched, fetch } = await openSources(spec, spec.sources, partition, dir, progress);
   const ctx = createTaskContext(spec.taskId, spec.attempt, spec.params, '', log);
   const outPath = path.join(dir, PART_FILE);
-  const writer = RecordFileWriter.create(outPath);
+  const lines = spec.resultFormat ? ResultLinesWriter.create(resultLinesPath(outPath, spec.resultFormat), spec.resultFormat) : undefined;
+  let writer: RecordFileWriter;
+  try {
+    // Lines only: the records are still framed by the writer (the lines are made from its
+    // bytes), and its file is the null device: a syscall per megabyte, no part file.
+    writer = RecordFileWriter.create(lines && spec.resultLinesOnly ? os.devNull : outPath, lines ? { onBytes: (bytes) => lines.push(bytes) } : {});
+  } catch (err) {
+    lines?.close();
+    throw err;
+  }
   let recordsIn = 0;
   let recordsOut = 0;
   const emit = (key: Key, value: unknown): void => {
@@ -80,10 +92,15 @@ export async function runReduceTask(spec: TaskSpec, job: AnyJob, log: JobLogSink
     }
   } finally {
     merged.close();
-    writer.close();
-    for (const f of fetched) fs.rmSync(f, { force: true });
+    try {
+      writer.close();
+    } finally {
+      lines?.close();
+      for (const f of fetched) fs.rmSync(f, { force: true });
+    }
   }
-  const bytes = fs.statSync(outPath).size;
+  lines?.end();
+  const bytes = writer.position;
   return {
     kind: 'reduce',
     path: path.join(spec.workDir, PART_FILE),

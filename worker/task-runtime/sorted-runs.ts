@@ -1,5 +1,5 @@
 import { RecordFileError, RecordFileReader } from '../../proto/index.js';
-import type { RecordFileWriter, RecordSource } from '../../proto/index.js';
+import type { FramedRecordSink, RecordFileWriter, RecordSource } from '../../proto/index.js';
 import { forEachGroup } from './group-by-key.js';
 import { mergeSources } from './kway-merge.js';
 
@@ -23,6 +23,13 @@ export interface SortedRun {
 export function writeSorted(source: RecordSource, writer: RecordFileWriter, combiner: Combiner | undefined): number {
   let records = 0;
   if (!combiner) {
+    if (source.copyCurrentTo) {
+      while (source.next()) {
+        source.copyCurrentTo(writer);
+        records++;
+      }
+      return records;
+    }
     while (source.next()) {
       writer.write(source.key, source.value);
       records++;
@@ -108,6 +115,10 @@ class PartitionCursor implements RecordSource {
 
   get value(): Buffer {
     return this.reader.value;
+  }
+
+  copyCurrentTo(sink: FramedRecordSink): void {
+    this.reader.copyCurrentTo(sink);
   }
 
   next(): boolean {

@@ -11,6 +11,8 @@ export interface SubmitJobRequest {
   'name'?: (string);
   'maxAttempts'?: (number);
   'noSpeculation'?: (boolean);
+  'resultFormat'?: (string);
+  'resultLinesOnly'?: (boolean);
 }
 
 export interface SubmitJobRequest__Output {
@@ -23,4 +25,6 @@ export interface SubmitJobRequest__Output {
   'name': (string);
   'maxAttempts': (number);
   'noSpeculation': (boolean);
+  'resultFormat': (string);
+  'resultLinesOnly': (boolean);
 }

@@ -20,6 +20,8 @@ export interface TaskAssignment {
   'outputAttempt'?: (number)[];
   'outputStart'?: (number | string)[];
   'outputEnd'?: (number | string)[];
+  'resultFormat'?: (string);
+  'resultLinesOnly'?: (boolean);
 }
 
 export interface TaskAssignment__Output {
@@ -38,4 +40,6 @@ export interface TaskAssignment__Output {
   'outputAttempt': (number)[];
   'outputStart': (number)[];
   'outputEnd': (number)[];
+  'resultFormat': (string);
+  'resultLinesOnly': (boolean);
 }

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import { decodeKey, decodeValue } from '../proto/index.js';
+import { decodeKey } from './key-codec.js';
+import { decodeValue } from './value-codec.js';
 import { formatRecord } from './result-line.js';
 import type { ResultFormat } from './result-line.js';
 

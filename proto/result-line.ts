@@ -1,4 +1,4 @@
-import type { Key } from '../common/index.js';
+import type { Key } from './key-codec.js';
 
 /** How results are printed: `KEY<TAB>VALUE` lines, or `[key, value]` JSON lines. */
 export type ResultFormat = 'text' | 'jsonl';
