@@ -7,7 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { createLogger } from '../../common/index.js';
 import { CHANNEL_OPTIONS, DATA_CHUNK_BYTES, grooveProto, NO_SECURITY, serverCredentials, serverOptions } from '../../proto/index.js';
 import type { DataChunk__Output, WorkerClient } from '../../proto/index.js';
-import { createWorkerClient, fetchPartitionToFile } from '../../worker/data-client.js';
+import { createWorkerClient, streamPartitionToFile } from '../../worker/data-client.js';
 import { createDataService } from '../../worker/data-service.js';
 import { workerServiceDefinition } from '../../worker/encoded-data-chunk.js';
 import { encodeMapOutputIndex } from '../../worker/task-runtime/map-output-buffer.js';
@@ -72,7 +72,7 @@ describe('data plane: FetchPartition and ReadResult streams', () => {
     for (let p = 0; p < sizes.length; p++) {
       const dest = path.join(dataDir, `fetched-${p}.data`);
       let chunks = 0;
-      const bytes = await fetchPartitionToFile(client, { jobId: JOB, dir: MAP_DIR, partition: p }, dest, () => chunks++);
+      const bytes = await streamPartitionToFile(client, { jobId: JOB, dir: MAP_DIR, partition: p }, dest, () => chunks++);
       assert.equal(bytes, sizes[p]);
       assert.ok(fs.readFileSync(dest).equals(partitions[p] as Buffer), `partition ${p} differs`);
       assert.equal(chunks, Math.ceil((sizes[p] as number) / DATA_CHUNK_BYTES));
@@ -84,7 +84,7 @@ describe('data plane: FetchPartition and ReadResult streams', () => {
       Array.from({ length: 12 }, async (_, i) => {
         const p = i % sizes.length;
         const dest = path.join(dataDir, `parallel-${i}.data`);
-        await fetchPartitionToFile(client, { jobId: JOB, dir: MAP_DIR, partition: p }, dest);
+        await streamPartitionToFile(client, { jobId: JOB, dir: MAP_DIR, partition: p }, dest);
         return fs.readFileSync(dest).equals(partitions[p] as Buffer);
       }),
     );
@@ -114,7 +114,7 @@ describe('data plane: FetchPartition and ReadResult streams', () => {
   });
 
   it('a missing map output is an error, not an empty partition', async () => {
-    await assert.rejects(fetchPartitionToFile(client, { jobId: JOB, dir: `jobs/${JOB}/map-00009-a0`, partition: 0 }, path.join(dataDir, 'missing.data')), /not found/);
+    await assert.rejects(streamPartitionToFile(client, { jobId: JOB, dir: `jobs/${JOB}/map-00009-a0`, partition: 0 }, path.join(dataDir, 'missing.data')), /not found/);
   });
 });
 
@@ -135,7 +135,7 @@ describe('data plane: a stalled sender', () => {
     try {
       const before = openFds();
       const started = Date.now();
-      await assert.rejects(fetchPartitionToFile(client, { jobId: JOB, dir: MAP_DIR, partition: 0 }, path.join(dir, 'stalled.data'), undefined, 300), /cancel/i);
+      await assert.rejects(streamPartitionToFile(client, { jobId: JOB, dir: MAP_DIR, partition: 0 }, path.join(dir, 'stalled.data'), undefined, 300), /cancel/i);
       assert.ok(Date.now() - started >= 300);
       assert.ok(openFds() <= before, 'the fetch file was left open');
     } finally {
