@@ -17,7 +17,7 @@ export const TICKET_ACCEPTED = 0;
 /** Tickets outstanding at once, at most: a caller that opens fetches and never collects them cannot fill memory. */
 const MAX_TICKETS = 10_000;
 
-/** A connection must present its ticket this soon. */
+/** A connection must present its ticket this soon, by default. */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /** A connection whose peer reads nothing for this long is dropped (a reducer that froze). */
@@ -36,6 +36,8 @@ export interface BulkDataServerOptions {
   readonly logger: Logger;
   /** Ticket lifetime, ms. Default {@link TICKET_TTL_MS}. */
   readonly ticketTtlMs?: number;
+  /** A connection must present its ticket this soon, ms. Default 10000. */
+  readonly handshakeTimeoutMs?: number;
 }
 
 interface Ticket {
@@ -63,6 +65,7 @@ export class BulkDataServer {
     readonly port: number,
     private readonly log: Logger,
     private readonly ticketTtlMs: number,
+    private readonly handshakeTimeoutMs: number,
   ) {}
 
   /** Listens on an ephemeral port of `host`. */
@@ -86,7 +89,7 @@ export class BulkDataServer {
       });
     });
     server.on('error', (err: Error) => options.logger.warn('bulk data server error', { error: err.message }));
-    bulk = new BulkDataServer(server, port, options.logger, options.ticketTtlMs ?? TICKET_TTL_MS);
+    bulk = new BulkDataServer(server, port, options.logger, options.ticketTtlMs ?? TICKET_TTL_MS, options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
     return bulk;
   }
 
@@ -120,7 +123,7 @@ export class BulkDataServer {
       this.log.warn(`bulk data: refused a connection from ${socket.remoteAddress ?? '?'}: ${reason}`);
       socket.destroy();
     };
-    socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => refuse('no ticket in time'));
+    socket.setTimeout(this.handshakeTimeoutMs, () => refuse('no ticket in time'));
     let presented = Buffer.alloc(0);
     const onData = (data: Buffer): void => {
       presented = Buffer.concat([presented, data]);

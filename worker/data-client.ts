@@ -70,6 +70,9 @@ export async function streamPartitionToFile(
   onChunk: () => void = () => undefined,
   idleTimeoutMs = FETCH_IDLE_TIMEOUT_MS,
 ): Promise<number> {
+  // The file is opened before the call starts: an error status that came in while the
+  // open was awaited would find no reader yet and be lost (the stream would just end).
+  const file = await fs.promises.open(destination, 'w');
   const call = client.fetchPartition(request);
   // A cut link does not end a stream by itself: give up when the data stops coming.
   let idle = setTimeout(() => call.cancel(), idleTimeoutMs);
@@ -77,11 +80,9 @@ export async function streamPartitionToFile(
     clearTimeout(idle);
     idle = setTimeout(() => call.cancel(), idleTimeoutMs);
   };
-  let file: fs.promises.FileHandle | undefined;
   let writing: Promise<void> = Promise.resolve();
   let bytes = 0;
   try {
-    file = await fs.promises.open(destination, 'w');
     const out = file;
     for await (const chunk of call as AsyncIterable<DataChunk__Output>) {
       restartIdle();
@@ -100,7 +101,7 @@ export async function streamPartitionToFile(
     throw err;
   } finally {
     clearTimeout(idle);
-    await file?.close();
+    await file.close();
   }
   return bytes;
 }
