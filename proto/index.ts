@@ -6,6 +6,8 @@ export { CHANNEL_OPTIONS, DATA_CHUNK_BYTES } from './channel-options.js';
 export { NO_SECURITY, channelCredentials, clientOptions, serverCredentials, serverOptions, tokenMatches } from './credentials.js';
 export type { Security } from './credentials.js';
 export type { DataChunk, DataChunk__Output } from './generated/groove/DataChunk';
+export type { FetchPartitionRequest, FetchPartitionRequest__Output } from './generated/groove/FetchPartitionRequest';
+export type { FetchTicket__Output } from './generated/groove/FetchTicket';
 export type { JobEvent__Output } from './generated/groove/JobEvent';
 export type { JobStatus, JobStatus__Output } from './generated/groove/JobStatus';
 export type { ListJobsReply__Output } from './generated/groove/ListJobsReply';

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
 import { CHANNEL_OPTIONS, channelCredentials, clientOptions, grooveProto, NO_SECURITY } from '../proto/index.js';
-import type { DataChunk__Output, Security, WorkerClient } from '../proto/index.js';
+import type { DataChunk__Output, FetchPartitionRequest, FetchTicket__Output, Security, WorkerClient } from '../proto/index.js';
+import { receiveToFile } from './bulk-fetch.js';
 
 /** A client of a worker's data service (map outputs for reducers, part files for readers). */
 export function createWorkerClient(address: string, security: Security = NO_SECURITY): WorkerClient {
@@ -11,19 +13,66 @@ export function createWorkerClient(address: string, security: Security = NO_SECU
 /** A fetch that receives nothing for this long is abandoned: its worker is presumed gone. */
 export const FETCH_IDLE_TIMEOUT_MS = 10_000;
 
+/** Options of {@link fetchPartitionToFile}. */
+export interface FetchOptions {
+  /** The worker's data address (host:port); its host is where the bulk data port listens. */
+  readonly dataAddress: string;
+  readonly security: Security;
+  /** Called as data reaches the file. */
+  readonly onChunk?: () => void;
+  /** Give up when nothing arrives for this long, ms. Default {@link FETCH_IDLE_TIMEOUT_MS}. */
+  readonly idleTimeoutMs?: number;
+}
+
 /**
- * Streams one partition of a remote map output into a local file; resolves with its size.
- * Writes are asynchronous, one at a time, so the disk write of a chunk overlaps receiving
+ * Fetches one partition of a remote map output into a local file; resolves with its size.
+ * Asks the worker's data service for a ticket (OpenFetch: the request is checked and
+ * authenticated there) and collects the bytes from its bulk data port; a worker without
+ * one (UNIMPLEMENTED) streams them over gRPC instead.
+ */
+export async function fetchPartitionToFile(client: WorkerClient, request: FetchPartitionRequest, destination: string, options: FetchOptions): Promise<number> {
+  const idleTimeoutMs = options.idleTimeoutMs ?? FETCH_IDLE_TIMEOUT_MS;
+  let ticket: FetchTicket__Output;
+  try {
+    ticket = await new Promise<FetchTicket__Output>((resolve, reject) =>
+      client.openFetch(request, { deadline: Date.now() + idleTimeoutMs }, (err, reply) => (err || !reply ? reject(err ?? new Error('empty OpenFetch reply')) : resolve(reply))),
+    );
+  } catch (err) {
+    if ((err as grpc.ServiceError).code === grpc.status.UNIMPLEMENTED) return streamPartitionToFile(client, request, destination, options.onChunk, idleTimeoutMs);
+    throw err;
+  }
+  if (ticket.length === 0) {
+    fs.writeFileSync(destination, '');
+    return 0;
+  }
+  const host = hostOf(options.dataAddress);
+  await receiveToFile({ host, port: ticket.port, ticket: ticket.ticket, length: ticket.length }, destination, { security: options.security, onWrite: options.onChunk, idleTimeoutMs });
+  return ticket.length;
+}
+
+/** The host of `host:port` or `[v6]:port`. */
+function hostOf(address: string): string {
+  const colon = address.lastIndexOf(':');
+  const host = colon < 0 ? address : address.slice(0, colon);
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
+/**
+ * Streams one partition of a remote map output into a local file over gRPC (FetchPartition);
+ * resolves with its size. Writes are asynchronous, one at a time, so the disk write of a chunk overlaps receiving
  * the next ones instead of blocking the event loop (gRPC keeps receiving into the call's
  * bounded buffer meanwhile, and pauses the stream when it is full).
  */
-export async function fetchPartitionToFile(
+export async function streamPartitionToFile(
   client: WorkerClient,
-  request: { jobId: string; dir: string; partition: number },
+  request: FetchPartitionRequest,
   destination: string,
   onChunk: () => void = () => undefined,
   idleTimeoutMs = FETCH_IDLE_TIMEOUT_MS,
 ): Promise<number> {
+  // The file is opened before the call starts: an error status that came in while the
+  // open was awaited would find no reader yet and be lost (the stream would just end).
+  const file = await fs.promises.open(destination, 'w');
   const call = client.fetchPartition(request);
   // A cut link does not end a stream by itself: give up when the data stops coming.
   let idle = setTimeout(() => call.cancel(), idleTimeoutMs);
@@ -31,11 +80,9 @@ export async function fetchPartitionToFile(
     clearTimeout(idle);
     idle = setTimeout(() => call.cancel(), idleTimeoutMs);
   };
-  let file: fs.promises.FileHandle | undefined;
   let writing: Promise<void> = Promise.resolve();
   let bytes = 0;
   try {
-    file = await fs.promises.open(destination, 'w');
     const out = file;
     for await (const chunk of call as AsyncIterable<DataChunk__Output>) {
       restartIdle();
@@ -54,7 +101,7 @@ export async function fetchPartitionToFile(
     throw err;
   } finally {
     clearTimeout(idle);
-    await file?.close();
+    await file.close();
   }
   return bytes;
 }

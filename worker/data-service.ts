@@ -3,40 +3,61 @@ import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../common/index.js';
 import { DATA_CHUNK_BYTES, isValidId } from '../proto/index.js';
-import type { DataChunk, WorkerHandlers } from '../proto/index.js';
+import type { DataChunk, FetchPartitionRequest__Output, WorkerHandlers } from '../proto/index.js';
+import type { BulkDataServer } from './bulk-data-server.js';
 import { isAttemptDirOf, isAttemptFileOf } from './data-layout.js';
 import { DATA_CHUNK_HEADER_ROOM, encodeDataChunkInPlace } from './encoded-data-chunk.js';
 import { readMapOutputIndex } from './task-runtime/map-output-buffer.js';
 
 /**
- * The worker's data plane: streams a partition of a map output to a reducer, and a part
- * file to a client reading results. Every path in a request is checked against the data
- * layout, so a request can only ever read task outputs under the data dir.
+ * The worker's data plane: hands reducers tickets to collect partitions of map outputs
+ * from the bulk data port (or streams them over gRPC), and streams part files to clients
+ * reading results. Every path in a request is checked against the data layout, so a
+ * request can only ever read task outputs under the data dir.
  */
-export function createDataService(dataDir: string, logger: Logger): WorkerHandlers {
+export function createDataService(dataDir: string, logger: Logger, bulk?: BulkDataServer): WorkerHandlers {
+  /** The file and byte range of a requested partition, or the error to answer with. */
+  const locate = (request: FetchPartitionRequest__Output): { file: string; start: number; end: number } | Error => {
+    const { jobId, dir, partition } = request;
+    if (!isValidId(jobId) || !isAttemptDirOf(jobId, dir)) return invalid(`bad map output reference ${JSON.stringify(dir)}`);
+    try {
+      const index = readMapOutputIndex(path.join(dataDir, dir));
+      if (!Number.isInteger(partition) || partition < 0 || partition >= index.offsets.length - 1) return invalid(`partition ${partition} out of range`);
+      return { file: index.dataPath, start: index.offsets[partition] as number, end: index.offsets[partition + 1] as number };
+    } catch (err) {
+      logger.warn('map output not found', { job: jobId, dir, error: (err as Error).message });
+      return notFound(`map output ${dir} not found on this worker`);
+    }
+  };
   return {
-    FetchPartition(call) {
-      const { jobId, dir, partition } = call.request;
-      if (!isValidId(jobId) || !isAttemptDirOf(jobId, dir)) {
-        call.emit('error', invalid(`bad map output reference ${JSON.stringify(dir)}`));
+    OpenFetch(call, callback) {
+      if (!bulk) {
+        callback(Object.assign(new Error('this worker has no bulk data port'), { code: grpc.status.UNIMPLEMENTED }));
         return;
       }
-      let range: { start: number; end: number };
-      let file: string;
+      const range = locate(call.request);
+      if (range instanceof Error) {
+        callback(range);
+        return;
+      }
+      const length = range.end - range.start;
+      if (length <= 0) {
+        callback(null, { port: bulk.port, ticket: Buffer.alloc(0), length: 0 });
+        return;
+      }
       try {
-        const index = readMapOutputIndex(path.join(dataDir, dir));
-        if (!Number.isInteger(partition) || partition < 0 || partition >= index.offsets.length - 1) {
-          call.emit('error', invalid(`partition ${partition} out of range`));
-          return;
-        }
-        range = { start: index.offsets[partition] as number, end: index.offsets[partition + 1] as number };
-        file = index.dataPath;
+        callback(null, { port: bulk.port, ticket: bulk.issue(range.file, range.start, range.end), length });
       } catch (err) {
-        logger.warn('map output not found', { job: jobId, dir, error: (err as Error).message });
-        call.emit('error', notFound(`map output ${dir} not found on this worker`));
+        callback(Object.assign(new Error((err as Error).message), { code: grpc.status.RESOURCE_EXHAUSTED }));
+      }
+    },
+    FetchPartition(call) {
+      const range = locate(call.request);
+      if (range instanceof Error) {
+        call.emit('error', range);
         return;
       }
-      streamFile(call, file, range.start, range.end, logger);
+      streamFile(call, range.file, range.start, range.end, logger);
     },
     ReadResult(call) {
       const { jobId, path: rel } = call.request;

@@ -7,6 +7,7 @@ import { backoffDelay, checkBind, createLogger } from '../common/index.js';
 import type { Logger } from '../common/index.js';
 import { CHANNEL_OPTIONS, createMasterClient, isResultFormat, isValidId, mapTaskId, serverCredentials, serverOptions } from '../proto/index.js';
 import type { MasterClient, MasterMessage__Output, TaskAssignment__Output, TaskUpdate, WorkerMessage } from '../proto/index.js';
+import { BulkDataServer } from './bulk-data-server.js';
 import { attemptDir, jobDir, JOBS_DIR } from './data-layout.js';
 import { createDataService } from './data-service.js';
 import { workerServiceDefinition } from './encoded-data-chunk.js';
@@ -37,6 +38,7 @@ export class WorkerDaemon {
     readonly workerId: string,
     readonly dataAddress: string,
     private readonly server: grpc.Server,
+    private readonly bulk: BulkDataServer,
     private readonly pool: ProcessPool,
     private readonly packs: PackCache,
     private readonly log: Logger,
@@ -49,11 +51,17 @@ export class WorkerDaemon {
     const workerId = loadWorkerId(opts.dataDir);
     const log = createLogger('worker').child({ worker: workerId });
     checkBind('worker', opts.host, opts.security, opts.insecure, log);
+    const dataLog = log.child({ component: 'data' });
+    // Shuffle bytes go over their own port, beside the data service and bound like it (see bulk-data-server.ts).
+    const bulk = await BulkDataServer.start({ host: opts.host, security: opts.security, logger: dataLog });
     const server = new grpc.Server(serverOptions(opts.security, CHANNEL_OPTIONS));
-    server.addService(workerServiceDefinition(), createDataService(opts.dataDir, log.child({ component: 'data' })));
+    server.addService(workerServiceDefinition(), createDataService(opts.dataDir, dataLog, bulk));
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(`${opts.host}:${opts.port}`, serverCredentials(opts.security), (err, p) => (err ? reject(err) : resolve(p))),
-    );
+    ).catch(async (err: unknown) => {
+      await bulk.close();
+      throw err;
+    });
     const dataAddress = `${opts.advertise}:${port}`;
     if (opts.runAs) {
       // Pool processes write their outputs under jobs/ as that user; the daemon (root) still reads and deletes them.
@@ -69,9 +77,9 @@ export class WorkerDaemon {
       if (!daemon?.masterClient) throw new Error('not connected to the master');
       return daemon.masterClient;
     });
-    daemon = new WorkerDaemon(opts, workerId, dataAddress, server, pool, packs, log);
+    daemon = new WorkerDaemon(opts, workerId, dataAddress, server, bulk, pool, packs, log);
     daemon.connect();
-    log.info('worker started', { dataAddress, slots: opts.slots, master: opts.master, dataDir: opts.dataDir });
+    log.info('worker started', { dataAddress, bulkDataPort: bulk.port, slots: opts.slots, master: opts.master, dataDir: opts.dataDir });
     return daemon;
   }
 
@@ -85,6 +93,7 @@ export class WorkerDaemon {
     await this.pool.stop();
     await new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
     this.server.forceShutdown();
+    await this.bulk.close();
   }
 
   private connect(): void {

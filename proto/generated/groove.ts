@@ -6,6 +6,7 @@ import type { CancelJob as _groove_CancelJob, CancelJob__Output as _groove_Cance
 import type { DataChunk as _groove_DataChunk, DataChunk__Output as _groove_DataChunk__Output } from './groove/DataChunk';
 import type { Drain as _groove_Drain, Drain__Output as _groove_Drain__Output } from './groove/Drain';
 import type { FetchPartitionRequest as _groove_FetchPartitionRequest, FetchPartitionRequest__Output as _groove_FetchPartitionRequest__Output } from './groove/FetchPartitionRequest';
+import type { FetchTicket as _groove_FetchTicket, FetchTicket__Output as _groove_FetchTicket__Output } from './groove/FetchTicket';
 import type { GetPackRequest as _groove_GetPackRequest, GetPackRequest__Output as _groove_GetPackRequest__Output } from './groove/GetPackRequest';
 import type { Heartbeat as _groove_Heartbeat, Heartbeat__Output as _groove_Heartbeat__Output } from './groove/Heartbeat';
 import type { JobEvent as _groove_JobEvent, JobEvent__Output as _groove_JobEvent__Output } from './groove/JobEvent';
@@ -49,6 +50,7 @@ export interface ProtoGrpcType {
     DataChunk: MessageTypeDefinition<_groove_DataChunk, _groove_DataChunk__Output>
     Drain: MessageTypeDefinition<_groove_Drain, _groove_Drain__Output>
     FetchPartitionRequest: MessageTypeDefinition<_groove_FetchPartitionRequest, _groove_FetchPartitionRequest__Output>
+    FetchTicket: MessageTypeDefinition<_groove_FetchTicket, _groove_FetchTicket__Output>
     GetPackRequest: MessageTypeDefinition<_groove_GetPackRequest, _groove_GetPackRequest__Output>
     Heartbeat: MessageTypeDefinition<_groove_Heartbeat, _groove_Heartbeat__Output>
     JobEvent: MessageTypeDefinition<_groove_JobEvent, _groove_JobEvent__Output>

@@ -23,6 +23,7 @@ function realisticRequests(method: MethodInfo, input: string, workerAddress: str
     case 'GetPack':
       return [method.serialize({ hash: '0'.repeat(64) })];
     case 'FetchPartition':
+    case 'OpenFetch':
       return [method.serialize({ jobId: 'job', dir: 'jobs/job/map-00000-a0', partition: 0 })];
     case 'ReadResult':
       return [method.serialize({ jobId: 'job', path: 'jobs/job/reduce-00000-a0/part.data' })];

@@ -7,38 +7,21 @@ import * as grpc from '@grpc/grpc-js';
 import { createLogger } from '../../common/index.js';
 import { CHANNEL_OPTIONS, DATA_CHUNK_BYTES, grooveProto, NO_SECURITY, serverCredentials, serverOptions } from '../../proto/index.js';
 import type { DataChunk__Output, WorkerClient } from '../../proto/index.js';
-import { createWorkerClient, fetchPartitionToFile } from '../../worker/data-client.js';
+import { createWorkerClient, fetchPartitionToFile, streamPartitionToFile } from '../../worker/data-client.js';
 import { createDataService } from '../../worker/data-service.js';
 import { workerServiceDefinition } from '../../worker/encoded-data-chunk.js';
-import { encodeMapOutputIndex } from '../../worker/task-runtime/map-output-buffer.js';
 import { waitUntil } from '../helpers/cluster.js';
+import { openFds, pattern, writeMapOutput } from '../helpers/map-output-fixture.js';
 
 const JOB = 'job-1';
 const MAP_DIR = `jobs/${JOB}/map-00000-a0`;
-
-/** Deterministic bytes, different at every offset of a chunk, so a lost or doubled chunk shows. */
-function pattern(length: number, seed: number): Buffer {
-  const b = Buffer.allocUnsafe(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 0xff;
-  }
-  return b;
-}
-
-function openFds(): number {
-  return fs.readdirSync('/proc/self/fd').length;
-}
 
 async function listen(server: grpc.Server): Promise<string> {
   const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', serverCredentials(NO_SECURITY), (err, p) => (err ? reject(err) : resolve(p))));
   return `127.0.0.1:${port}`;
 }
 
-describe('data plane: FetchPartition and ReadResult streams', () => {
+describe('data plane: FetchPartition and ReadResult gRPC streams', () => {
   let dataDir: string;
   let server: grpc.Server;
   let client: WorkerClient;
@@ -50,13 +33,7 @@ describe('data plane: FetchPartition and ReadResult streams', () => {
 
   before(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-data-plane-'));
-    const dir = path.join(dataDir, MAP_DIR);
-    fs.mkdirSync(dir, { recursive: true });
-    const data = Buffer.concat(partitions);
-    const offsets = [0];
-    for (const p of partitions) offsets.push((offsets[offsets.length - 1] as number) + p.length);
-    // A map output is its partitions' bytes followed by the index trailer.
-    fs.writeFileSync(path.join(dir, 'output.data'), Buffer.concat([data, encodeMapOutputIndex({ offsets, records: 1, bytes: data.length, spills: 0 })]));
+    writeMapOutput(dataDir, MAP_DIR, partitions);
     server = new grpc.Server(serverOptions(NO_SECURITY, CHANNEL_OPTIONS));
     server.addService(workerServiceDefinition(), createDataService(dataDir, createLogger('data-test')));
     client = createWorkerClient(await listen(server));
@@ -72,7 +49,7 @@ describe('data plane: FetchPartition and ReadResult streams', () => {
     for (let p = 0; p < sizes.length; p++) {
       const dest = path.join(dataDir, `fetched-${p}.data`);
       let chunks = 0;
-      const bytes = await fetchPartitionToFile(client, { jobId: JOB, dir: MAP_DIR, partition: p }, dest, () => chunks++);
+      const bytes = await streamPartitionToFile(client, { jobId: JOB, dir: MAP_DIR, partition: p }, dest, () => chunks++);
       assert.equal(bytes, sizes[p]);
       assert.ok(fs.readFileSync(dest).equals(partitions[p] as Buffer), `partition ${p} differs`);
       assert.equal(chunks, Math.ceil((sizes[p] as number) / DATA_CHUNK_BYTES));
@@ -84,7 +61,7 @@ describe('data plane: FetchPartition and ReadResult streams', () => {
       Array.from({ length: 12 }, async (_, i) => {
         const p = i % sizes.length;
         const dest = path.join(dataDir, `parallel-${i}.data`);
-        await fetchPartitionToFile(client, { jobId: JOB, dir: MAP_DIR, partition: p }, dest);
+        await streamPartitionToFile(client, { jobId: JOB, dir: MAP_DIR, partition: p }, dest);
         return fs.readFileSync(dest).equals(partitions[p] as Buffer);
       }),
     );
@@ -113,8 +90,15 @@ describe('data plane: FetchPartition and ReadResult streams', () => {
     await waitUntil('the server closed the partition file', () => openFds() <= before, 10_000);
   });
 
+  it('fetchPartitionToFile falls back to this stream when the worker has no bulk data port', async () => {
+    const dest = path.join(dataDir, 'fallback.data');
+    const bytes = await fetchPartitionToFile(client, { jobId: JOB, dir: MAP_DIR, partition: 0 }, dest, { dataAddress: '127.0.0.1:1', security: NO_SECURITY });
+    assert.equal(bytes, sizes[0]);
+    assert.ok(fs.readFileSync(dest).equals(partitions[0] as Buffer));
+  });
+
   it('a missing map output is an error, not an empty partition', async () => {
-    await assert.rejects(fetchPartitionToFile(client, { jobId: JOB, dir: `jobs/${JOB}/map-00009-a0`, partition: 0 }, path.join(dataDir, 'missing.data')), /not found/);
+    await assert.rejects(streamPartitionToFile(client, { jobId: JOB, dir: `jobs/${JOB}/map-00009-a0`, partition: 0 }, path.join(dataDir, 'missing.data')), /not found/);
   });
 });
 
@@ -135,7 +119,7 @@ describe('data plane: a stalled sender', () => {
     try {
       const before = openFds();
       const started = Date.now();
-      await assert.rejects(fetchPartitionToFile(client, { jobId: JOB, dir: MAP_DIR, partition: 0 }, path.join(dir, 'stalled.data'), undefined, 300), /cancel/i);
+      await assert.rejects(streamPartitionToFile(client, { jobId: JOB, dir: MAP_DIR, partition: 0 }, path.join(dir, 'stalled.data'), undefined, 300), /cancel/i);
       assert.ok(Date.now() - started >= 300);
       assert.ok(openFds() <= before, 'the fetch file was left open');
     } finally {

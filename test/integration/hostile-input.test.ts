@@ -3,8 +3,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import type { FetchTicket__Output } from '../../proto/index.js';
 import { GrooveClient } from '../../sdk/index.js';
 import type { ResultFormat } from '../../sdk/index.js';
+import { createWorkerClient } from '../../worker/index.js';
+import { rawExchange } from '../helpers/bulk-port.js';
 import { startCluster } from '../helpers/cluster.js';
 import type { TestCluster } from '../helpers/cluster.js';
 import { mulberry32, writeCorpus } from '../helpers/corpus.js';
@@ -65,17 +68,19 @@ describe('hostile input', () => {
       assert.ok(REFUSED.has(out.code), `GetPack(${hash}): ${grpc.status[out.code]}`);
     }
     const dirs = [`jobs/${jobId}/../../../secret.txt`, '../secret.txt', '/etc', `jobs/${jobId}/map-00000-a0/..`, `jobs/${jobId}/..`, `jobs/../${jobId}/map-00000-a0`, `jobs/${jobId}/map-00000-a0/../../../..`];
-    for (const dir of dirs) {
-      for (const id of [jobId, '..']) {
-        const out = await call(workerRpc, 'FetchPartition', { jobId: id, dir, partition: 0 });
-        assert.ok(REFUSED.has(out.code), `FetchPartition(${id}, ${dir}): ${grpc.status[out.code]} ${out.details}`);
+    for (const fetch of ['FetchPartition', 'OpenFetch']) {
+      for (const dir of dirs) {
+        for (const id of [jobId, '..']) {
+          const out = await call(workerRpc, fetch, { jobId: id, dir, partition: 0 });
+          assert.ok(REFUSED.has(out.code), `${fetch}(${id}, ${dir}): ${grpc.status[out.code]} ${out.details}`);
+        }
       }
-    }
-    for (const partition of [2, 99, 4294967295]) {
-      const loc = (await client.status(jobId)).mapsTotal;
-      assert.ok(loc > 0);
-      const out = await call(workerRpc, 'FetchPartition', { jobId, dir: `jobs/${jobId}/map-00000-a0`, partition });
-      assert.ok(REFUSED.has(out.code), `FetchPartition partition ${partition}: ${grpc.status[out.code]}`);
+      for (const partition of [2, 99, 4294967295]) {
+        const loc = (await client.status(jobId)).mapsTotal;
+        assert.ok(loc > 0);
+        const out = await call(workerRpc, fetch, { jobId, dir: `jobs/${jobId}/map-00000-a0`, partition });
+        assert.ok(REFUSED.has(out.code), `${fetch} partition ${partition}: ${grpc.status[out.code]}`);
+      }
     }
     const paths = [`jobs/${jobId}/reduce-00000-a0/../../../../secret.txt`, '/etc/passwd', '../secret.txt', `jobs/${jobId}/reduce-00000-a0/part.data/..`, `jobs/${jobId}/../../secret.txt`];
     for (const p of paths) {
@@ -104,6 +109,7 @@ describe('hostile input', () => {
       SubmitJob: { pack: Buffer.from('{"format":"groove-pack/1"'), inputs: [files[0] as string], partitions: 1 },
       Session: { register: { workerId: 'w-fuzz', dataAddress: '127.0.0.1:9', slots: 1 } },
       FetchPartition: { jobId, dir: `jobs/${jobId}/map-00000-a0`, partition: 0 },
+      OpenFetch: { jobId, dir: `jobs/${jobId}/map-00000-a0`, partition: 0 },
       ReadResult: { jobId, path: `jobs/${jobId}/reduce-00000-a0/part.data` },
       GetPack: { hash: 'a'.repeat(64) },
     };
@@ -121,6 +127,20 @@ describe('hostile input', () => {
       }
     }
     assert.ok(calls > 500);
+    // A real worker's bulk data port: random bytes where a ticket goes get the socket closed and nothing sent.
+    const dir = `jobs/${jobId}/map-00000-a0`;
+    const holder = cluster.workers.find((w) => fs.existsSync(path.join(w.dataDir, dir)));
+    assert.ok(holder, 'no worker holds map 0');
+    const rpc = createWorkerClient(holder.dataAddress, cluster.security);
+    const ticket = await new Promise<FetchTicket__Output>((resolve, reject) => rpc.openFetch({ jobId, dir, partition: 0 }, (err, reply) => (err || !reply ? reject(err) : resolve(reply))));
+    rpc.close();
+    for (let i = 0; i < 20; i++) {
+      // At least a ticket's length, so each is judged at once rather than after the handshake timeout.
+      const junk = Buffer.from(Array.from({ length: 32 + Math.floor(rnd() * 64) }, () => Math.floor(rnd() * 256)));
+      assert.equal((await rawExchange(ticket.port, junk)).length, 0, 'the bulk data port answered random bytes');
+    }
+    const good = await rawExchange(ticket.port, ticket.ticket);
+    assert.equal(good.length, 1 + ticket.length, 'the bulk data port stopped serving');
     // Both kinds of server are still up and right.
     const id = await running;
     await client.wait(id);

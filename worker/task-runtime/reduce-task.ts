@@ -159,7 +159,7 @@ async function openSources(
       fetched.push(file);
       const workerClient = client;
       remote.push(() =>
-        fetchPartitionToFile(workerClient, { jobId: spec.jobId, dir: out.dir, partition }, file, () => progress(true)).then(
+        fetchPartitionToFile(workerClient, { jobId: spec.jobId, dir: out.dir, partition }, file, { dataAddress: out.dataAddress, security: spec.security, onChunk: () => progress(true) }).then(
           () => {
             fetchedInto[i] = file;
           },

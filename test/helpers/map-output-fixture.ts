@@ -1,0 +1,31 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { encodeMapOutputIndex } from '../../worker/task-runtime/map-output-buffer.js';
+
+/** Deterministic bytes, different at every offset of a chunk, so a lost or doubled chunk shows. */
+export function pattern(length: number, seed: number): Buffer {
+  const b = Buffer.allocUnsafe(length);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    b[i] = x & 0xff;
+  }
+  return b;
+}
+
+/** Writes a map output (its partitions' bytes followed by the index trailer) into `dataDir/dir`. */
+export function writeMapOutput(dataDir: string, dir: string, partitions: readonly Buffer[]): void {
+  const full = path.join(dataDir, dir);
+  fs.mkdirSync(full, { recursive: true });
+  const data = Buffer.concat(partitions);
+  const offsets = [0];
+  for (const p of partitions) offsets.push((offsets[offsets.length - 1] as number) + p.length);
+  fs.writeFileSync(path.join(full, 'output.data'), Buffer.concat([data, encodeMapOutputIndex({ offsets, records: 1, bytes: data.length, spills: 0 })]));
+}
+
+/** Open file descriptors of this process. */
+export function openFds(): number {
+  return fs.readdirSync('/proc/self/fd').length;
+}
