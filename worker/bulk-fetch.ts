@@ -37,10 +37,13 @@ export interface ReceiveOptions {
  * worth takes well under a millisecond. A connection that closes early, a refused ticket,
  * extra bytes or silence for idleTimeoutMs fail the fetch.
  */
-export function receiveToFile(source: BulkTicket, destination: string, options: ReceiveOptions): Promise<void> {
-  const fd = fs.openSync(destination, 'w');
+export async function receiveToFile(source: BulkTicket, destination: string, options: ReceiveOptions): Promise<void> {
   const { host, port, length } = source;
   const peer = `${host}:${port}`;
+  // Checked before anything is opened: net.connect throws on a bad port.
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${host} gave a fetch ticket for port ${port}`);
+  if (!Number.isSafeInteger(length) || length < 0) throw new Error(`${peer} gave a fetch ticket for ${length} bytes`);
+  const fd = fs.openSync(destination, 'w');
   return new Promise<void>((resolve, reject) => {
     let accepted = false;
     let received = 0;

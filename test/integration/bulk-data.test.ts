@@ -212,6 +212,15 @@ describe('bulk data port: a sender that dies or stalls', () => {
     }
   });
 
+  it('a ticket naming no usable port is refused before anything is opened', async () => {
+    const before = openFds();
+    for (const port of [0, 70000, 1.5]) {
+      await assert.rejects(receiveToFile({ host: '127.0.0.1', port, ticket: Buffer.alloc(TICKET_BYTES), length: 10 }, path.join(dest, 'bad-port.data'), { security: {}, idleTimeoutMs: 1000 }), /gave a fetch ticket for port/);
+    }
+    assert.ok(openFds() <= before);
+    assert.ok(!fs.existsSync(path.join(dest, 'bad-port.data')));
+  });
+
   it('a sender that goes silent is abandoned after the idle timeout, its file closed', async () => {
     const sender = await fakeSender(MiB, 'stall');
     try {
