@@ -31,6 +31,8 @@ const READ_BUFFERS = 3;
 export interface BulkDataServerOptions {
   /** Address to bind: the data service's. */
   readonly host: string;
+  /** Port to bind; 0 (the default) picks a free one. */
+  readonly port?: number;
   /** TLS when it has a certificate and key (mutual when a CA is given too, as for gRPC). */
   readonly security: Security;
   readonly logger: Logger;
@@ -68,7 +70,7 @@ export class BulkDataServer {
     private readonly handshakeTimeoutMs: number,
   ) {}
 
-  /** Listens on an ephemeral port of `host`. */
+  /** Listens on `port` of `host` (a free port by default). */
   static async start(options: BulkDataServerOptions): Promise<BulkDataServer> {
     const { security } = options;
     let bulk: BulkDataServer | undefined;
@@ -83,7 +85,7 @@ export class BulkDataServer {
     }
     const port = await new Promise<number>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, options.host, () => {
+      server.listen(options.port ?? 0, options.host, () => {
         server.off('error', reject);
         resolve((server.address() as net.AddressInfo).port);
       });

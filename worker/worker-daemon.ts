@@ -53,7 +53,7 @@ export class WorkerDaemon {
     checkBind('worker', opts.host, opts.security, opts.insecure, log);
     const dataLog = log.child({ component: 'data' });
     // Shuffle bytes go over their own port, beside the data service and bound like it (see bulk-data-server.ts).
-    const bulk = await BulkDataServer.start({ host: opts.host, security: opts.security, logger: dataLog });
+    const bulk = await BulkDataServer.start({ host: opts.host, port: opts.bulkPort, security: opts.security, logger: dataLog });
     const server = new grpc.Server(serverOptions(opts.security, CHANNEL_OPTIONS));
     server.addService(workerServiceDefinition(), createDataService(opts.dataDir, dataLog, bulk));
     const port = await new Promise<number>((resolve, reject) =>

@@ -12,6 +12,8 @@ export interface WorkerDaemonOptions {
   readonly host?: string;
   /** Port of the data service; 0 picks a free one. Default 0. */
   readonly port?: number;
+  /** Port of the bulk data (shuffle) server, bound on `host` too; 0 picks a free one. Default 0. */
+  readonly bulkPort?: number;
   /** Host name or address other workers and clients use to reach this one. Default: `host`, or the hostname when bound to all interfaces. */
   readonly advertise?: string;
   /** Pool processes (concurrent tasks). Default: the number of cores. */
@@ -39,6 +41,7 @@ export interface CompiledWorkerDaemonOptions {
   readonly master: string;
   readonly host: string;
   readonly port: number;
+  readonly bulkPort: number;
   readonly advertise: string;
   readonly slots: number;
   readonly dataDir: string;
@@ -72,6 +75,8 @@ export function compileWorkerOptions(options: WorkerDaemonOptions): CompiledWork
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be an integer from 0 to 65535, got ${String(port)}`);
+  const bulkPort = options.bulkPort ?? 0;
+  if (!Number.isInteger(bulkPort) || bulkPort < 0 || bulkPort > 65535) throw new UserError(`--bulk-port must be an integer from 0 to 65535, got ${String(bulkPort)}`);
   const slots = options.slots ?? Math.max(1, os.availableParallelism());
   if (!Number.isInteger(slots) || slots < 1 || slots > 1024) throw new UserError(`--slots must be an integer from 1 to 1024, got ${String(slots)}`);
   if (!options.dataDir) throw new UserError('--data-dir is required');
@@ -86,6 +91,7 @@ export function compileWorkerOptions(options: WorkerDaemonOptions): CompiledWork
     master: options.master,
     host,
     port,
+    bulkPort,
     advertise,
     slots,
     dataDir: options.dataDir,

@@ -244,6 +244,7 @@ export async function workerCommand(args: SecurityArgs & {
   master: string;
   host: string;
   port: number;
+  bulkPort: number;
   advertise?: string;
   slots?: number;
   dataDir?: string;
@@ -257,6 +258,7 @@ export async function workerCommand(args: SecurityArgs & {
     master: args.master,
     host: args.host,
     port: args.port,
+    bulkPort: args.bulkPort,
     advertise: args.advertise,
     slots: positiveInt('--slots', args.slots),
     dataDir: args.dataDir ?? path.join(os.homedir(), '.groove', 'worker'),

@@ -96,6 +96,7 @@ function cli(argv: readonly string[]) {
           .option('master', masterOption)
           .option('host', { describe: 'address the data service binds', type: 'string', default: '127.0.0.1' })
           .option('port', { describe: 'data service port (0: any free port)', type: 'number', default: 0 })
+          .option('bulk-port', { describe: 'shuffle (bulk data) port, bound on --host too (0: any free port)', type: 'number', default: 0 })
           .option('advertise', { describe: 'host name or address others reach this worker at (default: --host)', type: 'string' })
           .option('slots', { describe: 'pool processes (default: cores)', type: 'number' })
           .option('data-dir', { describe: 'where task outputs are kept (default ~/.groove/worker)', type: 'string' })
@@ -111,6 +112,7 @@ function cli(argv: readonly string[]) {
           master: a.master,
           host: a.host,
           port: a.port,
+          bulkPort: a.bulkPort,
           advertise: a.advertise,
           slots: a.slots,
           dataDir: a.dataDir,

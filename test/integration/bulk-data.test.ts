@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
@@ -15,6 +16,7 @@ import { receiveToFile } from '../../worker/bulk-fetch.js';
 import { createWorkerClient, fetchPartitionToFile } from '../../worker/data-client.js';
 import { createDataService } from '../../worker/data-service.js';
 import { workerServiceDefinition } from '../../worker/encoded-data-chunk.js';
+import { compileWorkerOptions } from '../../worker/worker-options.js';
 import { rawExchange } from '../helpers/bulk-port.js';
 import { waitUntil } from '../helpers/cluster.js';
 import { openFds, pattern, writeMapOutput } from '../helpers/map-output-fixture.js';
@@ -294,5 +296,23 @@ describe('bulk data port: with a cluster token and TLS', () => {
       client.close();
       await plane.stop();
     }
+  });
+
+  it('binds the port it is given (mr worker --bulk-port), and says so when it is taken', async () => {
+    const free = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const fixed = await BulkDataServer.start({ host: '127.0.0.1', port: free, security: {}, logger: new WarningLog() });
+    try {
+      assert.equal(fixed.port, free);
+      await assert.rejects(BulkDataServer.start({ host: '127.0.0.1', port: free, security: {}, logger: new WarningLog() }), /EADDRINUSE/);
+    } finally {
+      await fixed.close();
+    }
+    assert.throws(() => compileWorkerOptions({ master: '127.0.0.1:1', dataDir: '/tmp/x', bulkPort: 70_000 }), /--bulk-port must be an integer from 0 to 65535/);
+    assert.equal(compileWorkerOptions({ master: '127.0.0.1:1', dataDir: '/tmp/x' }).bulkPort, 0);
   });
 });
