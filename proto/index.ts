@@ -39,4 +39,4 @@ export { formatRecord } from './result-line.js';
 export type { ResultFormat } from './result-line.js';
 export { ResultTextEncoder } from './result-text-encoder.js';
 export { RecordStreamDecoder } from './record-stream-decoder.js';
-export { decodeValue, encodeValue } from './value-codec.js';
+export { decodeValue, encodeValue, encodedStringValueSize, writeStringValue } from './value-codec.js';

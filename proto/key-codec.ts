@@ -61,7 +61,8 @@ function loneSurrogateIndex(s: string): number {
   return -1;
 }
 
-function isWellFormed(s: string): boolean {
+/** Whether a string has no lone surrogate (so its UTF-8 is the same whatever encoder makes it). */
+export function isWellFormed(s: string): boolean {
   return nativeIsWellFormed ? (s as unknown as WellFormedString).isWellFormed() : loneSurrogateIndex(s) === -1;
 }
 

@@ -1,4 +1,5 @@
 import { Packr } from 'msgpackr';
+import { isWellFormed } from './key-codec.js';
 
 /**
  * Values travel as MessagePack: compact, fast, and it round-trips what users emit
@@ -12,6 +13,55 @@ const packr = new Packr({ useRecords: false, mapsAsObjects: true, int64AsType: '
 /** Encodes one value. */
 export function encodeValue(value: unknown): Buffer {
   return packr.pack(value);
+}
+
+/** MessagePack string headers: fixstr (length in the tag), str8, str16, str32. */
+const MSGPACK_FIXSTR = 0xa0;
+const MSGPACK_STR8 = 0xd9;
+const MSGPACK_STR16 = 0xda;
+const MSGPACK_STR32 = 0xdb;
+
+/**
+ * The size of a string value's encoding, for {@link writeStringValue}; -1 for a string
+ * that must go through {@link encodeValue} (one with a lone surrogate, whose bytes are
+ * msgpackr's business).
+ */
+export function encodedStringValueSize(value: string): number {
+  if (!isWellFormed(value)) return -1;
+  const bytes = Buffer.byteLength(value, 'utf8');
+  return bytes + stringHeaderSize(bytes);
+}
+
+/**
+ * Writes a string value at buf[offset] exactly as {@link encodeValue} encodes it (the
+ * smallest MessagePack string header for its UTF-8 length, then the UTF-8), without a
+ * Buffer of its own: the map side encodes string values straight into its slabs. `size`
+ * is {@link encodedStringValueSize}'s answer (not -1). Returns the offset after it.
+ */
+export function writeStringValue(buf: Buffer, offset: number, value: string, size: number): number {
+  // Each header length has its own range of sizes: <= 32, 34-257, 259-65538, >= 65541.
+  const header = size > 0x10004 ? 5 : size > 0x101 ? 3 : size > 0x20 ? 2 : 1;
+  const bytes = size - header;
+  if (header === 1) {
+    buf[offset] = MSGPACK_FIXSTR | bytes;
+  } else if (header === 2) {
+    buf[offset] = MSGPACK_STR8;
+    buf[offset + 1] = bytes;
+  } else if (header === 3) {
+    buf[offset] = MSGPACK_STR16;
+    buf[offset + 1] = bytes >>> 8;
+    buf[offset + 2] = bytes & 0xff;
+  } else {
+    buf[offset] = MSGPACK_STR32;
+    buf.writeUInt32BE(bytes, offset + 1);
+  }
+  if (bytes > 0) buf.write(value, offset + header, bytes, 'utf8');
+  return offset + size;
+}
+
+/** Header bytes of a MessagePack string of `bytes` UTF-8 bytes. */
+function stringHeaderSize(bytes: number): number {
+  return bytes < 0x20 ? 1 : bytes < 0x100 ? 2 : bytes < 0x10000 ? 3 : 5;
 }
 
 /** Decodes one value encoded by {@link encodeValue}. */

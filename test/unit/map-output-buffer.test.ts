@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { encodeValue } from '../../proto/index.js';
 import { MapOutputBuffer, openPartition, readMapOutputIndex } from '../../worker/task-runtime/map-output-buffer.js';
 import type { ByteCombiner, MapOutputFile, MapOutputOptions } from '../../worker/task-runtime/map-output-buffer.js';
 import { mulberry32 } from '../helpers/prng.js';
@@ -311,5 +312,30 @@ test('options and arguments are validated with messages naming them', () => {
     assert.throws(() => readMapOutputIndex(dir), /the file has 77 bytes, its index says 76 \(3 of records\)/);
     fs.writeFileSync(dataPath, withIndex(0, '{}', 1000));
     assert.throws(() => readMapOutputIndex(dir), /an index of 1000 bytes does not fit/);
+  });
+});
+
+test('addValue gives the bytes of add with encodeValue: strings encoded in place, other values through the codec', () => {
+  const random = mulberry32(21);
+  const strings = ['', 'a', 'x'.repeat(31), 'x'.repeat(32), '€'.repeat(11), 'y'.repeat(255), 'y'.repeat(256), 'z'.repeat(70_000), 'naïve 😀', 'lone \ud800', 'tab\tnul\0'];
+  const others: unknown[] = [0, -1.5, null, true, [1, 'a'], { k: 'v' }, 2n ** 70n, Buffer.from([1, 2])];
+  const values = Array.from({ length: 5000 }, (_, i) => (random() < 0.8 ? (strings[i % strings.length] as string) + String(i % 7) : others[i % others.length]));
+  const keys = values.map(() => Buffer.from(`key-${Math.floor(random() * 500)}`));
+  withTempDir((dir) => {
+    const outputs = ['add', 'addValue'].map((how) => {
+      const sub = path.join(dir, how);
+      fs.mkdirSync(sub);
+      // A small buffer: spills, merges, the last buffer from memory, and records bigger than a slab.
+      const buffer = new MapOutputBuffer({ partitions: 3, bufferBytes: 64 * 1024, dir: sub });
+      values.forEach((value, i) => {
+        const key = keys[i] as Buffer;
+        if (how === 'add') buffer.add(partitionOf(key, 3), key, encodeValue(value));
+        else buffer.addValue(partitionOf(key, 3), key, value);
+      });
+      const file = buffer.finish();
+      assert.ok(file.spills > 0);
+      return fs.readFileSync(file.dataPath);
+    });
+    assert.deepEqual(outputs[1], outputs[0]);
   });
 });

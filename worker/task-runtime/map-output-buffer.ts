@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RecordFileReader, RecordFileWriter } from '../../proto/index.js';
+import { encodedStringValueSize, encodeValue, RecordFileReader, RecordFileWriter } from '../../proto/index.js';
 import type { RecordSource } from '../../proto/index.js';
 import { ARENA_RECORD_OVERHEAD_BYTES, RecordArena } from './record-arena.js';
 import { mergeRuns, writeSorted } from './sorted-runs.js';
@@ -114,11 +114,37 @@ export class MapOutputBuffer {
 
   /** Buffers one record (the bytes are copied); spills a sorted run when the buffer is over its limit. */
   add(partition: number, key: Buffer, value: Buffer): void {
+    this.checkAdd(partition);
+    this.added(this.arena.add(partition, key, value));
+  }
+
+  /**
+   * Buffers one record whose value is not encoded yet: the same as add() with
+   * encodeValue(value), but a string (every value of a sort, of a grep) is encoded
+   * straight into the buffer's memory.
+   */
+  addValue(partition: number, key: Buffer, value: unknown): void {
+    if (typeof value === 'string') {
+      const size = encodedStringValueSize(value);
+      if (size >= 0) {
+        this.checkAdd(partition);
+        this.added(this.arena.addStringValue(partition, key, value, size));
+        return;
+      }
+    }
+    this.add(partition, key, encodeValue(value));
+  }
+
+  private checkAdd(partition: number): void {
     if (this.state !== 'open') throw new Error(`map output buffer is ${this.state}`);
     if (!(partition >= 0 && partition < this.options.partitions && Number.isInteger(partition))) {
       throw new RangeError(`partition must be an integer in [0, ${this.options.partitions}), got ${String(partition)}`);
     }
-    this.buffered += this.arena.add(partition, key, value) + ARENA_RECORD_OVERHEAD_BYTES;
+  }
+
+  /** Counts a record of `bytes` in the arena; spills past the buffer's limit. */
+  private added(bytes: number): void {
+    this.buffered += bytes + ARENA_RECORD_OVERHEAD_BYTES;
     if (this.buffered > this.options.bufferBytes) {
       try {
         this.spill();

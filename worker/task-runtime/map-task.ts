@@ -51,7 +51,7 @@ export function runMapTask(spec: TaskSpec, job: AnyJob, log: JobLogSink, progres
     } else {
       p = hashPartition(k, R);
     }
-    buffer.add(p, k, encodeValue(value));
+    buffer.addValue(p, k, value);
     emitted++;
   };
   const combine = job.combine;

@@ -1,3 +1,4 @@
+import { writeStringValue } from '../../proto/index.js';
 import type { FramedRecordSink, RecordFileWriter, RecordSource } from '../../proto/index.js';
 import { processSlabCache } from './slab-cache.js';
 import type { SlabCache } from './slab-cache.js';
@@ -58,6 +59,9 @@ export class RecordArena {
   private currentIndex = -1;
   private currentUsed = 0;
   private count = 0;
+  /** Where place() left the value of the record it placed. */
+  private placedSlab: Buffer = EMPTY;
+  private placedValueStart = 0;
 
   private readonly entries: Uint32Array[] = [];
   private readonly entryCount: Uint32Array;
@@ -87,10 +91,36 @@ export class RecordArena {
 
   /** Copies one record in; `partition` must already be valid. Returns the bytes it takes in the slabs. */
   add(partition: number, key: Buffer, value: Buffer): number {
-    const keyLength = key.length;
     const valueLength = value.length;
-    const keyHead = varintSize(keyLength);
-    const size = keyHead + keyLength + varintSize(valueLength) + valueLength;
+    const size = this.place(partition, key, valueLength);
+    const slab = this.placedSlab;
+    const valueStart = this.placedValueStart;
+    if (valueLength <= INLINE_COPY_BYTES) {
+      for (let i = 0; i < valueLength; i++) slab[valueStart + i] = value[i] as number;
+    } else {
+      slab.set(value, valueStart);
+    }
+    return size;
+  }
+
+  /**
+   * Adds a record whose value is a string, encoded straight into the slab (see
+   * writeStringValue): no Buffer for the value, no copy. `encodedSize` is
+   * encodedStringValueSize's answer for it (not -1). Returns the bytes it takes.
+   */
+  addStringValue(partition: number, key: Buffer, value: string, encodedSize: number): number {
+    const size = this.place(partition, key, encodedSize);
+    writeStringValue(this.placedSlab, this.placedValueStart, value, encodedSize);
+    return size;
+  }
+
+  /**
+   * Makes room for a record, writes its framing and key and its entry; leaves where its
+   * value goes in placedSlab and placedValueStart. Returns the record's bytes.
+   */
+  private place(partition: number, key: Buffer, valueLength: number): number {
+    const keyLength = key.length;
+    const size = varintSize(keyLength) + keyLength + varintSize(valueLength) + valueLength;
     let slab: Buffer;
     let slabIndex: number;
     let offset: number;
@@ -115,12 +145,8 @@ export class RecordArena {
     } else {
       slab.set(key, keyStart);
     }
-    const valueStart = writeVarint(slab, keyStart + keyLength, valueLength);
-    if (valueLength <= INLINE_COPY_BYTES) {
-      for (let i = 0; i < valueLength; i++) slab[valueStart + i] = value[i] as number;
-    } else {
-      slab.set(value, valueStart);
-    }
+    this.placedSlab = slab;
+    this.placedValueStart = writeVarint(slab, keyStart + keyLength, valueLength);
 
     let table = this.entries[partition] as Uint32Array;
     const n = this.entryCount[partition] as number;
