@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { writeUtf8 } from './utf8-write.js';
 
 /**
  * A key: strings, numbers, booleans, null, and arrays of these (tuples), nested.
@@ -212,7 +213,7 @@ export function encodeKey(key: Key): Buffer {
       const length = Buffer.byteLength(key, 'utf8');
       const buf = Buffer.allocUnsafe(length + 2);
       buf[0] = TAG_STRING;
-      buf.write(key, 1, 'utf8');
+      writeUtf8(buf, key, 1, length);
       buf[length + 1] = END;
       return buf;
     }

@@ -1,5 +1,6 @@
 import { Packr } from 'msgpackr';
 import { isWellFormed } from './key-codec.js';
+import { writeUtf8 } from './utf8-write.js';
 
 /**
  * Values travel as MessagePack: compact, fast, and it round-trips what users emit
@@ -55,7 +56,7 @@ export function writeStringValue(buf: Buffer, offset: number, value: string, siz
     buf[offset] = MSGPACK_STR32;
     buf.writeUInt32BE(bytes, offset + 1);
   }
-  if (bytes > 0) buf.write(value, offset + header, bytes, 'utf8');
+  if (bytes > 0) writeUtf8(buf, value, offset + header, bytes);
   return offset + size;
 }
 
