@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { writeUtf8 } from './utf8-write.js';
 
 /**
  * A key: strings, numbers, booleans, null, and arrays of these (tuples), nested.
@@ -61,7 +62,8 @@ function loneSurrogateIndex(s: string): number {
   return -1;
 }
 
-function isWellFormed(s: string): boolean {
+/** Whether a string has no lone surrogate (so its UTF-8 is the same whatever encoder makes it). */
+export function isWellFormed(s: string): boolean {
   return nativeIsWellFormed ? (s as unknown as WellFormedString).isWellFormed() : loneSurrogateIndex(s) === -1;
 }
 
@@ -211,7 +213,7 @@ export function encodeKey(key: Key): Buffer {
       const length = Buffer.byteLength(key, 'utf8');
       const buf = Buffer.allocUnsafe(length + 2);
       buf[0] = TAG_STRING;
-      buf.write(key, 1, 'utf8');
+      writeUtf8(buf, key, 1, length);
       buf[length + 1] = END;
       return buf;
     }
@@ -235,7 +237,7 @@ export function encodeKey(key: Key): Buffer {
 export function writeStringKeyAt(key: string, buf: Buffer, offset: number): number {
   if (key.indexOf('\0') !== -1 || !isWellFormed(key)) return -1;
   buf[offset] = TAG_STRING;
-  const end = offset + 1 + buf.write(key, offset + 1, 'utf8');
+  const end = offset + 1 + writeUtf8(buf, key, offset + 1, 3 * key.length);
   buf[end] = END;
   return end + 1;
 }

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { storeKeyPrefix } from './record-source.js';
 import type { FramedRecordSink, RecordSource } from './record-source.js';
 
 /**
@@ -255,6 +256,10 @@ export class RecordFileReader implements RecordSource {
   /** The current record's value (a view, valid until the next `next()`). */
   get value(): Buffer {
     return (this.currentValue ??= this.buf.subarray(this.valueStart, this.valueEnd));
+  }
+
+  keyPrefixInto(high: Uint32Array, low: Uint32Array, i: number): void {
+    storeKeyPrefix(this.buf, this.keyStart, this.keyEnd - this.keyStart, high, low, i);
   }
 
   /** Appends the current record to sink as it is framed in the file: one copy, no views. */

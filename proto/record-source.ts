@@ -18,6 +18,31 @@ export interface RecordSource {
    * it, callers write `key` and `value`.
    */
   copyCurrentTo?(sink: FramedRecordSink): void;
+  /**
+   * Stores the current key's first 8 bytes, big-endian and zero-padded, as high[i] and
+   * low[i] (what a merge compares first), without making the key view. Optional.
+   */
+  keyPrefixInto?(high: Uint32Array, low: Uint32Array, i: number): void;
+}
+
+/** Stores the first 8 bytes of buf[start, start + length), big-endian and zero-padded, as high[i] and low[i]. */
+export function storeKeyPrefix(buf: Uint8Array, start: number, length: number, high: Uint32Array, low: Uint32Array, i: number): void {
+  if (length >= 8) {
+    // Indexing, not readUInt32BE: no bounds checks or argument validation per record.
+    high[i] = ((buf[start] as number) << 24) | ((buf[start + 1] as number) << 16) | ((buf[start + 2] as number) << 8) | (buf[start + 3] as number);
+    low[i] = ((buf[start + 4] as number) << 24) | ((buf[start + 5] as number) << 16) | ((buf[start + 6] as number) << 8) | (buf[start + 7] as number);
+    return;
+  }
+  let h = 0;
+  let l = 0;
+  for (let k = 0; k < length; k++) {
+    const b = buf[start + k] as number;
+    if (k < 4) h |= b << (24 - 8 * k);
+    else l |= b << (56 - 8 * k);
+  }
+  // Uint32Array stores the shifted (possibly negative) int32s as their unsigned values.
+  high[i] = h;
+  low[i] = l;
 }
 
 /** Where encoded records go: a file writer, a network stream, a test array. */

@@ -1,4 +1,5 @@
 import { Packr } from 'msgpackr';
+import { writeUtf8 } from './utf8-write.js';
 
 /**
  * Values travel as MessagePack: compact, fast, and it round-trips what users emit
@@ -36,7 +37,7 @@ export function writeScalarValueAt(value: number | string, buf: Buffer, offset: 
     // the largest header the string could need, then move the bytes down if it was smaller.
     const max = 3 * value.length;
     const room = max < 0x20 ? 1 : max < 0x100 ? 2 : max < 0x10000 ? 3 : 5;
-    const n = buf.write(value, offset + room, 'utf8');
+    const n = writeUtf8(buf, value, offset + room, max);
     const header = n < 0x20 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
     if (header < room) buf.copyWithin(offset + header, offset + room, offset + room + n);
     if (header === 1) buf[offset] = 0xa0 | n;

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { encodeKey, encodeValue, hashPartition } from '../../proto/index.js';
+import type { Key } from '../../proto/index.js';
 import { MapOutputBuffer, openPartition, readMapOutputIndex } from '../../worker/task-runtime/map-output-buffer.js';
 import type { ByteCombiner, MapOutputFile, MapOutputOptions } from '../../worker/task-runtime/map-output-buffer.js';
 import { mulberry32 } from '../helpers/prng.js';
@@ -311,5 +313,40 @@ test('options and arguments are validated with messages naming them', () => {
     assert.throws(() => readMapOutputIndex(dir), /the file has 77 bytes, its index says 76 \(3 of records\)/);
     fs.writeFileSync(dataPath, withIndex(0, '{}', 1000));
     assert.throws(() => readMapOutputIndex(dir), /an index of 1000 bytes does not fit/);
+  });
+});
+
+test('addPair gives the bytes of add with encodeKey and encodeValue: string keys with strings or numbers encoded in place, the rest through the codecs', () => {
+  const random = mulberry32(21);
+  const strings = ['', 'a', 'x'.repeat(31), 'x'.repeat(32), '€'.repeat(11), 'y'.repeat(255), 'y'.repeat(256), 'z'.repeat(70_000), 'naïve 😀', 'lone \ud800', 'tab\tnul\0'];
+  const others: unknown[] = [0, -1.5, 300, -70_000, 2 ** 40, null, true, [1, 'a'], { k: 'v' }, 2n ** 70n, Buffer.from([1, 2])];
+  const values = Array.from({ length: 5000 }, (_, i) => (random() < 0.7 ? (strings[i % strings.length] as string) + String(i % 7) : others[i % others.length]));
+  // Mostly short string keys; some long, some with a NUL (escaped by the codec), some not strings.
+  const keyOf = (i: number): Key => {
+    const n = Math.floor(random() * 500);
+    if (i % 11 === 0) return ['t', n];
+    if (i % 13 === 0) return `nul\0${n}`;
+    return i % 5 === 0 ? `${'long-key-'.repeat(20)}${n}` : `key-${n}`;
+  };
+  const keys = values.map((_, i) => keyOf(i));
+  withTempDir((dir) => {
+    const outputs = ['add', 'addPair'].map((how) => {
+      const sub = path.join(dir, how);
+      fs.mkdirSync(sub);
+      // A small buffer: spills, merges, the last buffer from memory, and records bigger than a slab.
+      const buffer = new MapOutputBuffer({ partitions: 3, bufferBytes: 64 * 1024, dir: sub });
+      values.forEach((value, i) => {
+        const key = keys[i] as Key;
+        // Every other record in a given partition, the rest in its hash partition.
+        const given = i % 2 === 0 ? i % 3 : undefined;
+        const k = encodeKey(key);
+        if (how === 'add') buffer.add(given ?? hashPartition(k, 3), k, encodeValue(value));
+        else buffer.addPair(given, key, value);
+      });
+      const file = buffer.finish();
+      assert.ok(file.spills > 0);
+      return fs.readFileSync(file.dataPath);
+    });
+    assert.deepEqual(outputs[1], outputs[0]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { Packr } from 'msgpackr';
-import { decodeValue, encodeValue } from '../../proto/index.js';
+import { decodeValue, encodeValue, scalarValueRoom, writeScalarValueAt } from '../../proto/index.js';
 import { mulberry32 } from '../helpers/prng.js';
 
 // msgpackr as the value codec configures it: the reference the fast path must agree with.
@@ -39,5 +39,27 @@ describe('value codec', () => {
   it('leaves every other value to msgpackr', () => {
     const values = ['', 'text', [1, 2], { a: 1 }, 2n ** 70n, new Uint8Array([1, 2, 3]), [null, true, 'x']];
     for (const v of values) assert.deepEqual(decodeValue(encodeValue(v)), reference.unpack(reference.pack(v)));
+  });
+});
+
+describe('writeScalarValueAt', () => {
+  it('writes exactly the bytes of encodeValue for strings at every header boundary, lone surrogates included', () => {
+    const random = mulberry32(17);
+    const alphabet = ['a', 'é', '€', '😀', '\0', '\t'];
+    const strings: string[] = [];
+    for (const n of [0, 1, 10, 11, 30, 31, 32, 33, 84, 85, 86, 127, 128, 254, 255, 256, 257, 21845, 21846, 65534, 65535, 65536, 65537, 70_000]) {
+      strings.push('x'.repeat(n));
+      strings.push(Array.from({ length: n }, () => alphabet[Math.floor(random() * alphabet.length)]).join(''));
+      strings.push('€'.repeat(Math.floor(n / 3)) + 'y'.repeat(n % 3));
+    }
+    strings.push('\ud800', 'a\udc00b', 'x'.repeat(100) + '\udbff');
+    for (const s of strings) {
+      const room = scalarValueRoom(s);
+      const expected = encodeValue(s);
+      const buf = Buffer.alloc(room + 4, 0xee);
+      assert.equal(writeScalarValueAt(s, buf, 2), 2 + expected.length, `size of a string of ${s.length} units`);
+      assert.deepEqual(buf.subarray(2, 2 + expected.length), expected, `a string of ${s.length} units`);
+      assert.deepEqual([buf[0], buf[1], buf[room + 2], buf[room + 3]], [0xee, 0xee, 0xee, 0xee], 'nothing written outside its room');
+    }
   });
 });

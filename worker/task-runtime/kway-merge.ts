@@ -1,3 +1,4 @@
+import { storeKeyPrefix } from '../../proto/index.js';
 import type { FramedRecordSink, RecordSource } from '../../proto/index.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -103,24 +104,13 @@ class MergedSource implements RecordSource {
 
   /** Caches source i's key prefix; called whenever source i has moved to a new record. */
   private readPrefix(i: number): void {
-    const key = (this.sources[i] as RecordSource).key;
-    const length = key.length;
-    if (length >= 8) {
-      // Indexing, not readUInt32BE: no bounds checks or argument validation per record.
-      this.high[i] = ((key[0] as number) << 24) | ((key[1] as number) << 16) | ((key[2] as number) << 8) | (key[3] as number);
-      this.low[i] = ((key[4] as number) << 24) | ((key[5] as number) << 16) | ((key[6] as number) << 8) | (key[7] as number);
+    const source = this.sources[i] as RecordSource;
+    if (source.keyPrefixInto) {
+      source.keyPrefixInto(this.high, this.low, i);
       return;
     }
-    let high = 0;
-    let low = 0;
-    for (let k = 0; k < length; k++) {
-      const b = key[k] as number;
-      if (k < 4) high |= b << (24 - 8 * k);
-      else low |= b << (56 - 8 * k);
-    }
-    // Uint32Array stores the shifted (possibly negative) int32s as their unsigned values.
-    this.high[i] = high;
-    this.low[i] = low;
+    const key = source.key;
+    storeKeyPrefix(key, 0, key.length, this.high, this.low, i);
   }
 
   /** Whether source a's record comes before source b's. */

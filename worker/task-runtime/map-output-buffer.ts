@@ -114,11 +114,8 @@ export class MapOutputBuffer {
 
   /** Buffers one record (the bytes are copied); spills a sorted run when the buffer is over its limit. */
   add(partition: number, key: Buffer, value: Buffer): void {
-    if (this.state !== 'open') throw new Error(`map output buffer is ${this.state}`);
-    if (!(partition >= 0 && partition < this.options.partitions && Number.isInteger(partition))) {
-      throw new RangeError(`partition must be an integer in [0, ${this.options.partitions}), got ${String(partition)}`);
-    }
-    this.counted(this.arena.add(partition, key, value));
+    this.checkAdd(partition);
+    this.added(this.arena.add(partition, key, value));
   }
 
   /**
@@ -128,14 +125,12 @@ export class MapOutputBuffer {
    * @throws what encodeKey throws for a key that is not a Key.
    */
   addPair(partition: number | undefined, key: Key, value: unknown): void {
-    if (this.state !== 'open') throw new Error(`map output buffer is ${this.state}`);
     if (typeof key === 'string' && (typeof value === 'number' || typeof value === 'string')) {
-      if (partition !== undefined && !(partition >= 0 && partition < this.options.partitions && Number.isInteger(partition))) {
-        throw new RangeError(`partition must be an integer in [0, ${this.options.partitions}), got ${String(partition)}`);
-      }
+      if (partition !== undefined) this.checkAdd(partition);
+      else if (this.state !== 'open') throw new Error(`map output buffer is ${this.state}`);
       const bytes = this.arena.addEncoded(partition ?? -1, key, value, this.options.partitions);
       if (bytes >= 0) {
-        this.counted(bytes);
+        this.added(bytes);
         return;
       }
     }
@@ -143,9 +138,16 @@ export class MapOutputBuffer {
     this.add(partition ?? hashPartition(k, this.options.partitions), k, encodeValue(value));
   }
 
-  /** Counts a buffered record's bytes; spills when the buffer is over its limit. */
-  private counted(recordBytes: number): void {
-    this.buffered += recordBytes + ARENA_RECORD_OVERHEAD_BYTES;
+  private checkAdd(partition: number): void {
+    if (this.state !== 'open') throw new Error(`map output buffer is ${this.state}`);
+    if (!(partition >= 0 && partition < this.options.partitions && Number.isInteger(partition))) {
+      throw new RangeError(`partition must be an integer in [0, ${this.options.partitions}), got ${String(partition)}`);
+    }
+  }
+
+  /** Counts a record of `bytes` in the arena; spills past the buffer's limit. */
+  private added(bytes: number): void {
+    this.buffered += bytes + ARENA_RECORD_OVERHEAD_BYTES;
     if (this.buffered > this.options.bufferBytes) {
       try {
         this.spill();

@@ -487,6 +487,13 @@ class ArenaSource implements RecordSource {
     return true;
   }
 
+  /** The prefix is in the entry already. */
+  keyPrefixInto(high: Uint32Array, low: Uint32Array, i: number): void {
+    const at = (this.order[this.i - 1] as number) * ENTRY_WORDS;
+    high[i] = this.table[at] as number;
+    low[i] = this.table[at + 1] as number;
+  }
+
   /** Appends the current record to sink as the slab holds it, framed: one copy, no views. */
   copyCurrentTo(sink: FramedRecordSink): void {
     const keyLength = this.keyEnd - this.keyStart;

@@ -121,6 +121,10 @@ class PartitionCursor implements RecordSource {
     this.reader.copyCurrentTo(sink);
   }
 
+  keyPrefixInto(high: Uint32Array, low: Uint32Array, i: number): void {
+    this.reader.keyPrefixInto(high, low, i);
+  }
+
   next(): boolean {
     return this.reader.offset < this.limit && this.reader.next();
   }
