@@ -34,7 +34,7 @@ export type { Key } from './key-codec.js';
 export { grooveProto } from './load.js';
 export { createMasterClient } from './master-client.js';
 export { hashPartition, hashPartitionOfRange } from './partitioner.js';
-export { RecordFileError, RecordFileReader, RecordFileWriter } from './record-file.js';
+export { RecordFileError, RecordFileReader, RecordFileWriter, varintSize, writeVarint } from './record-file.js';
 export { storeKeyPrefix } from './record-source.js';
 export type { FramedRecordSink, RecordSink, RecordSource } from './record-source.js';
 export { ResultLinesWriter, isResultFormat, resultLinesPath } from './result-lines-file.js';

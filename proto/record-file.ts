@@ -364,8 +364,8 @@ export class RecordFileReader implements RecordSource {
   }
 }
 
-/** Bytes of the unsigned LEB128 encoding of a length. */
-function varintSize(n: number): number {
+/** Bytes of the unsigned LEB128 encoding of a length (the record framing). */
+export function varintSize(n: number): number {
   if (n < 0x80) return 1;
   if (n < 0x4000) return 2;
   if (n < 0x200000) return 3;
@@ -374,7 +374,7 @@ function varintSize(n: number): number {
 }
 
 /** Writes n as unsigned LEB128 at buf[p]; returns the index after it. */
-function writeVarint(buf: Buffer, p: number, n: number): number {
+export function writeVarint(buf: Buffer, p: number, n: number): number {
   while (n >= 0x80) {
     buf[p++] = (n & 0x7f) | 0x80;
     // Division, not >>> 7: lengths may exceed 2^31.

@@ -1,4 +1,4 @@
-import { hashPartitionOfRange, scalarValueRoom, writeScalarValueAt, writeStringKeyAt } from '../../proto/index.js';
+import { hashPartitionOfRange, scalarValueRoom, varintSize, writeScalarValueAt, writeStringKeyAt, writeVarint } from '../../proto/index.js';
 import type { FramedRecordSink, RecordFileWriter, RecordSource } from '../../proto/index.js';
 import { processSlabCache } from './slab-cache.js';
 import type { SlabCache } from './slab-cache.js';
@@ -503,24 +503,4 @@ class ArenaSource implements RecordSource {
   close(): void {
     this.i = this.order.length;
   }
-}
-
-/** Bytes of the unsigned LEB128 encoding of a length (as in record files). */
-function varintSize(n: number): number {
-  if (n < 0x80) return 1;
-  if (n < 0x4000) return 2;
-  if (n < 0x200000) return 3;
-  if (n < 0x10000000) return 4;
-  return 5;
-}
-
-/** Writes n as unsigned LEB128 at buf[p]; returns the index after it. */
-function writeVarint(buf: Buffer, p: number, n: number): number {
-  while (n >= 0x80) {
-    buf[p++] = (n & 0x7f) | 0x80;
-    // Division, not >>> 7: lengths may exceed 2^31.
-    n = Math.floor(n / 128);
-  }
-  buf[p++] = n;
-  return p;
 }
