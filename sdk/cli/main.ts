@@ -162,6 +162,12 @@ function cli(argv: readonly string[]) {
 /** Runs the `mr` CLI; exits non-zero with a one-line error on failure. */
 export async function main(argv: readonly string[]): Promise<void> {
   filterProcessWarnings();
+  // A reader that stops early (`mr run ... | head`) closes the pipe: that ends the output,
+  // as it ends `cat`'s, and is not an error worth a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   try {
     await cli(argv).parseAsync();
   } catch (err) {

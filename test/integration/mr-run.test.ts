@@ -3,7 +3,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runMr } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { MR, ROOT, runMr } from '../helpers/cli.js';
 import type { MrResult } from '../helpers/cli.js';
 import { writeCorpus } from '../helpers/corpus.js';
 import { parseJsonl, referenceWordCount } from '../helpers/reference.js';
@@ -45,6 +46,17 @@ describe('mr run (embedded cluster)', () => {
     const r = await runMr(['run', 'jobs/wordcount.ts', '--input', ...files, '--chunk-size', '8KiB', '--slots', '2']);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(textResults(r.stdout), referenceWordCount(files));
+  });
+
+  it('stops quietly when the reader of its output goes away (mr run | head)', async () => {
+    // The reader takes one line and closes the pipe, as `head -1` does.
+    const child = spawn(process.execPath, [MR, 'run', 'jobs/wordcount.ts', '--input', ...files, '--slots', '2'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 0, stderr);
+    assert.doesNotMatch(stderr, /EPIPE|at .*\.js:\d+/);
   });
 
   it('writes jsonl and part files with --output', async () => {
