@@ -100,11 +100,7 @@ export class RecordArena {
       slabIndex = this.slabs.push(slab) - 1;
       offset = 0;
     } else {
-      if (this.currentIndex < 0 || this.currentUsed + size > this.current.length) {
-        this.current = this.freeSlabs.pop() ?? this.slabCache.take(this.slabBytes);
-        this.currentIndex = this.slabs.push(this.current) - 1;
-        this.currentUsed = 0;
-      }
+      this.makeRoom(size);
       slab = this.current;
       slabIndex = this.currentIndex;
       offset = this.currentUsed;
@@ -142,11 +138,7 @@ export class RecordArena {
     const valueHead = varintSize(valueRoom);
     const room = keyHead + keyRoom + valueHead + valueRoom;
     if (room > this.slabBytes) return -1;
-    if (this.currentIndex < 0 || this.currentUsed + room > this.current.length) {
-      this.current = this.freeSlabs.pop() ?? this.slabCache.take(this.slabBytes);
-      this.currentIndex = this.slabs.push(this.current) - 1;
-      this.currentUsed = 0;
-    }
+    this.makeRoom(room);
     const slab = this.current;
     const offset = this.currentUsed;
     let keyStart = offset + keyHead;
@@ -173,6 +165,14 @@ export class RecordArena {
     this.currentUsed = end;
     this.addEntry(partition < 0 ? hashPartitionOfRange(slab, keyStart, keyEnd, partitions) : partition, slab, this.currentIndex, keyStart, keyLength, valueLength);
     return end - offset;
+  }
+
+  /** Starts a new current slab unless `bytes` (at most a slab) fit in the current one. */
+  private makeRoom(bytes: number): void {
+    if (this.currentIndex >= 0 && this.currentUsed + bytes <= this.current.length) return;
+    this.current = this.freeSlabs.pop() ?? this.slabCache.take(this.slabBytes);
+    this.currentIndex = this.slabs.push(this.current) - 1;
+    this.currentUsed = 0;
   }
 
   /** Indexes a record whose key starts at `offset` of the slab. */
