@@ -1,11 +1,8 @@
-import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { Security } from '../proto/index.js';
 import { TICKET_ACCEPTED } from './bulk-data-server.js';
-
-/** The receive buffer of one connection: each socket read lands here, up to this many bytes. */
-const READ_BYTES = 256 * 1024;
+import { BlockFileWriter } from './block-file-writer.js';
 
 /** What to collect from a worker's bulk data port (see bulk-data-server.ts). */
 export interface BulkTicket {
@@ -29,13 +26,12 @@ export interface ReceiveOptions {
 
 /**
  * Collects a ticket's bytes into `destination`; resolves once all `length` bytes are in
- * the file. Each socket read lands in one reused buffer (the socket's `onread`) and is
- * written to the file at once, synchronously: no buffer per read for the GC, no hop to
- * the thread pool per write. That is less than half the CPU per MB of handing the
- * socket's own buffers to asynchronous writes, and it stalls nothing: while a write runs
- * the kernel keeps receiving into the socket buffer, and a page-cache write of a read's
- * worth takes well under a millisecond. A connection that closes early, a refused ticket,
- * extra bytes or silence for idleTimeoutMs fail the fetch.
+ * the file. The socket reads straight into the aligned blocks of a {@link BlockFileWriter}
+ * (the socket's `onread` with a buffer per read), which writes each full block on the
+ * thread pool, around the page cache where it can, while the next one fills: no buffer
+ * per read for the GC, no copy between the socket and the file. When the writes fall
+ * behind, the socket pauses until one completes. A connection that closes early, a
+ * refused ticket, extra bytes or silence for idleTimeoutMs fail the fetch.
  */
 export async function receiveToFile(source: BulkTicket, destination: string, options: ReceiveOptions): Promise<void> {
   const { host, port, length } = source;
@@ -43,7 +39,7 @@ export async function receiveToFile(source: BulkTicket, destination: string, opt
   // Checked before anything is opened: net.connect throws on a bad port.
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${host} gave a fetch ticket for port ${port}`);
   if (!Number.isSafeInteger(length) || length < 0) throw new Error(`${peer} gave a fetch ticket for ${length} bytes`);
-  const fd = fs.openSync(destination, 'w');
+  const writer = BlockFileWriter.create(destination);
   return new Promise<void>((resolve, reject) => {
     let accepted = false;
     let received = 0;
@@ -53,52 +49,51 @@ export async function receiveToFile(source: BulkTicket, destination: string, opt
       settled = true;
       clearTimeout(idle);
       socket.destroy();
-      try {
-        fs.closeSync(fd);
-      } catch (closeErr) {
-        err ??= closeErr as Error;
-      }
-      if (err) reject(err);
-      else resolve();
+      if (err) writer.destroy().then(() => reject(err), () => reject(err));
+      else writer.close().then(() => resolve(), reject);
     };
     const onIdle = (): void => finish(new Error(`no data from ${peer} for ${options.idleTimeoutMs} ms (fetch cancelled after ${received} of ${length} bytes)`));
     let idle = setTimeout(onIdle, options.idleTimeoutMs);
+    // Reads resume once a block write completes; our own disk is not the sender's silence.
+    writer.onDrain = () => {
+      if (settled) return;
+      idle.refresh();
+      socket.resume();
+    };
 
     const onRead = (nread: number, buf: Uint8Array): boolean => {
       if (settled) return false;
-      // The time spent in our own disk writes is not the sender's silence: restarted after them.
-      clearTimeout(idle);
-      let start = 0;
+      idle.refresh();
+      let n = nread;
       if (!accepted) {
         if (buf[0] !== TICKET_ACCEPTED) {
           finish(new Error(`${peer} refused the fetch ticket`));
           return false;
         }
         accepted = true;
-        start = 1;
+        // The status byte landed where the data goes: move the data over it (once per fetch).
+        buf.copyWithin(0, 1, nread);
+        n = nread - 1;
       }
-      const n = nread - start;
       if (received + n > length) {
         finish(new Error(`${peer} sent more than the ${length} bytes asked for`));
         return false;
       }
-      try {
-        let done = 0;
-        while (done < n) done += fs.writeSync(fd, buf, start + done, n - done, received + done);
-      } catch (err) {
-        finish(err as Error);
-        return false;
-      }
+      writer.advance(n);
       received += n;
       options.onWrite?.();
+      if (writer.error) {
+        finish(writer.error);
+        return false;
+      }
       if (received === length) {
         finish();
         return false;
       }
-      idle = setTimeout(onIdle, options.idleTimeoutMs);
-      return true;
+      // false pauses the socket until onDrain.
+      return !writer.congested;
     };
-    const onread: net.OnReadOpts = { buffer: Buffer.allocUnsafeSlow(READ_BYTES), callback: onRead };
+    const onread: net.OnReadOpts = { buffer: () => writer.space(), callback: onRead };
     const security = options.security;
     const useTls = Boolean(security.tlsCa || security.tlsCert);
     // tls.connect takes `onread` too (Node >= 14.18), though its typings do not say so.
