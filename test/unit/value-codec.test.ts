@@ -36,6 +36,26 @@ describe('value codec', () => {
     }
   });
 
+  it('decodes strings of every length and alphabet exactly as msgpackr does, also from inside a larger buffer', () => {
+    const random = mulberry32(29);
+    const alphabet = ['a', 'Z', '/', '\0', '\x7f', '\x80', 'é', '€', '😀'];
+    const strings = ['\ud800', 'a\udc00b', 'x'.repeat(40) + '\udbff'];
+    for (const n of [0, 1, 2, 15, 16, 31, 32, 33, 255, 256, 65535, 65536, 70_000]) {
+      strings.push('x'.repeat(n), Array.from({ length: n }, () => alphabet[Math.floor(random() * 5)]).join(''));
+      strings.push(Array.from({ length: n }, () => alphabet[Math.floor(random() * alphabet.length)]).join(''));
+    }
+    for (const v of strings) {
+      const inner = encodeValue(v);
+      const padded = Buffer.concat([Buffer.from('a5', 'hex'), inner, Buffer.from('ff', 'hex')]).subarray(1, 1 + inner.length);
+      const expected = reference.unpack(inner);
+      assert.equal(decodeValue(inner), expected, `a string of ${v.length} units`);
+      assert.equal(decodeValue(padded), expected, `a string of ${v.length} units, inside a buffer`);
+      assert.equal(decodeValue(new Uint8Array(inner)), expected, `a string of ${v.length} units, from a Uint8Array`);
+    }
+    // Lengths that do not match the header are not taken as strings.
+    for (const hex of ['a261', 'd90361', 'da000261']) assert.throws(() => decodeValue(Buffer.from(hex, 'hex')), Error, hex);
+  });
+
   it('leaves every other value to msgpackr', () => {
     const values = ['', 'text', [1, 2], { a: 1 }, 2n ** 70n, new Uint8Array([1, 2, 3]), [null, true, 'x']];
     for (const v of values) assert.deepEqual(decodeValue(encodeValue(v)), reference.unpack(reference.pack(v)));
