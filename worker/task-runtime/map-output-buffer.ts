@@ -120,8 +120,9 @@ export class MapOutputBuffer {
 
   /**
    * Encodes and buffers one emitted pair, in `partition`, or in the key's hash partition
-   * when `partition` is undefined. String keys with number or string values are encoded
-   * straight into the buffer; anything else goes through encodeKey/encodeValue.
+   * when `partition` is undefined. Number and string values are encoded straight into the
+   * buffer, and so are string keys; other keys go through encodeKey, other values through
+   * encodeValue.
    * @throws what encodeKey throws for a key that is not a Key.
    */
   addPair(partition: number | undefined, key: Key, value: unknown): void {
@@ -135,7 +136,16 @@ export class MapOutputBuffer {
       }
     }
     const k = encodeKey(key);
-    this.add(partition ?? hashPartition(k, this.options.partitions), k, encodeValue(value));
+    const p = partition ?? hashPartition(k, this.options.partitions);
+    if (typeof value === 'number' || typeof value === 'string') {
+      this.checkAdd(p);
+      const bytes = this.arena.addWithScalarValue(p, k, value);
+      if (bytes >= 0) {
+        this.added(bytes);
+        return;
+      }
+    }
+    this.add(p, k, encodeValue(value));
   }
 
   private checkAdd(partition: number): void {

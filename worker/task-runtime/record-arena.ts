@@ -107,17 +107,8 @@ export class RecordArena {
       this.currentUsed += size;
     }
     const keyStart = writeVarint(slab, offset, keyLength);
-    if (keyLength <= INLINE_COPY_BYTES) {
-      for (let i = 0; i < keyLength; i++) slab[keyStart + i] = key[i] as number;
-    } else {
-      slab.set(key, keyStart);
-    }
-    const valueStart = writeVarint(slab, keyStart + keyLength, valueLength);
-    if (valueLength <= INLINE_COPY_BYTES) {
-      for (let i = 0; i < valueLength; i++) slab[valueStart + i] = value[i] as number;
-    } else {
-      slab.set(value, valueStart);
-    }
+    copyBytes(key, slab, keyStart);
+    copyBytes(value, slab, writeVarint(slab, keyStart + keyLength, valueLength));
     this.addEntry(partition, slab, slabIndex, keyStart, keyLength, valueLength);
     return size;
   }
@@ -152,6 +143,38 @@ export class RecordArena {
       keyEnd = keyStart + keyLength;
     }
     writeVarint(slab, offset, keyLength);
+    const valueLength = this.writeValueAfterKey(slab, keyEnd, valueHead, value);
+    this.addEntry(partition < 0 ? hashPartitionOfRange(slab, keyStart, keyEnd, partitions) : partition, slab, this.currentIndex, keyStart, keyLength, valueLength);
+    return this.currentUsed - offset;
+  }
+
+  /**
+   * Copies an encoded key in and encodes a number or string value straight after it, as
+   * `encodeValue` would: a composite key's record then costs one Buffer (the key's), not
+   * two and a msgpackr call. Returns the record's size, or -1 (nothing buffered) when it
+   * is too big for a slab.
+   */
+  addWithScalarValue(partition: number, key: Buffer, value: number | string): number {
+    const keyLength = key.length;
+    const valueHead = varintSize(scalarValueRoom(value));
+    const room = varintSize(keyLength) + keyLength + valueHead + scalarValueRoom(value);
+    if (room > this.slabBytes) return -1;
+    this.makeRoom(room);
+    const slab = this.current;
+    const offset = this.currentUsed;
+    const keyStart = writeVarint(slab, offset, keyLength);
+    copyBytes(key, slab, keyStart);
+    const valueLength = this.writeValueAfterKey(slab, keyStart + keyLength, valueHead, value);
+    this.addEntry(partition, slab, this.currentIndex, keyStart, keyLength, valueLength);
+    return this.currentUsed - offset;
+  }
+
+  /**
+   * Encodes `value` after the key ending at `keyEnd` of the current slab, behind a varint
+   * of `valueHead` bytes reserved for its longest encoding (moved down when it came out
+   * shorter), and takes the bytes from the slab (up to `currentUsed`); returns the value's length.
+   */
+  private writeValueAfterKey(slab: Buffer, keyEnd: number, valueHead: number, value: number | string): number {
     let valueStart = keyEnd + valueHead;
     let end = writeScalarValueAt(value, slab, valueStart);
     const valueLength = end - valueStart;
@@ -163,8 +186,7 @@ export class RecordArena {
     }
     writeVarint(slab, keyEnd, valueLength);
     this.currentUsed = end;
-    this.addEntry(partition < 0 ? hashPartitionOfRange(slab, keyStart, keyEnd, partitions) : partition, slab, this.currentIndex, keyStart, keyLength, valueLength);
-    return end - offset;
+    return valueLength;
   }
 
   /** Starts a new current slab unless `bytes` (at most a slab) fit in the current one. */
@@ -502,5 +524,15 @@ class ArenaSource implements RecordSource {
 
   close(): void {
     this.i = this.order.length;
+  }
+}
+
+/** Copies `bytes` into `slab` at `at`: short ones by a loop, cheaper than a native call. */
+function copyBytes(bytes: Buffer, slab: Buffer, at: number): void {
+  const n = bytes.length;
+  if (n <= INLINE_COPY_BYTES) {
+    for (let i = 0; i < n; i++) slab[at + i] = bytes[i] as number;
+  } else {
+    slab.set(bytes, at);
   }
 }
