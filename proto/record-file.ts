@@ -15,6 +15,9 @@ export const DEFAULT_RECORD_FILE_BUFFER_BYTES = 1024 * 1024;
 /** Keys and values up to this long are copied by a loop: cheaper than a native call. */
 const INLINE_COPY_BYTES = 16;
 
+/** Keys up to this long are compared for equality by a loop: cheaper than a native call. */
+const INLINE_COMPARE_BYTES = 32;
+
 /** Lengths are below 2^35 (Buffers are smaller), so a longer varint can only be corruption. */
 const MAX_VARINT_BYTES = 5;
 
@@ -260,6 +263,21 @@ export class RecordFileReader implements RecordSource {
 
   keyPrefixInto(high: Uint32Array, low: Uint32Array, i: number): void {
     storeKeyPrefix(this.buf, this.keyStart, this.keyEnd - this.keyStart, high, low, i);
+  }
+
+  keyEquals(key: Buffer): boolean {
+    const start = this.keyStart;
+    const n = this.keyEnd - start;
+    if (n !== key.length) return false;
+    if (n > INLINE_COMPARE_BYTES) return this.buf.compare(key, 0, n, start, this.keyEnd) === 0;
+    const buf = this.buf;
+    for (let i = 0; i < n; i++) if (buf[start + i] !== key[i]) return false;
+    return true;
+  }
+
+  compareKeyTo(other: RecordSource): number {
+    if (other instanceof RecordFileReader) return this.buf.compare(other.buf, other.keyStart, other.keyEnd, this.keyStart, this.keyEnd);
+    return this.key.compare(other.key);
   }
 
   /** Appends the current record to sink as it is framed in the file: one copy, no views. */

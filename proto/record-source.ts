@@ -23,6 +23,13 @@ export interface RecordSource {
    * low[i] (what a merge compares first), without making the key view. Optional.
    */
   keyPrefixInto?(high: Uint32Array, low: Uint32Array, i: number): void;
+  /** Whether the current key is byte for byte `key`, without making the key view. Optional. */
+  keyEquals?(key: Buffer): boolean;
+  /**
+   * The current key compared with `other`'s current key (negative, 0, positive), without
+   * views when both hold their records in buffers of their own kind. Optional.
+   */
+  compareKeyTo?(other: RecordSource): number;
 }
 
 /** Stores the first 8 bytes of buf[start, start + length), big-endian and zero-padded, as high[i] and low[i]. */

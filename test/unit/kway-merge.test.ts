@@ -104,6 +104,24 @@ test('merging runs of long keys with shared prefixes, NUL and 0xff bytes equals 
     });
     const expected = runs.flat().sort((a, b) => Buffer.compare(a[0], b[0]));
     assert.deepEqual(drain(mergeSources(runs.map((run) => new ScratchSource(run)))), expected, `trial ${trial}`);
+    // The same runs as record files (keys compared in the readers' buffers), the first
+    // one left in memory so both kinds of source meet in one heap.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-kway-prefix-'));
+    try {
+      const sources = runs.map((run, i): RecordSource => {
+        if (i === 0) return new ScratchSource(run);
+        const file = path.join(dir, `run-${i}.data`);
+        const writer = RecordFileWriter.create(file);
+        for (const [k, v] of run) writer.write(k, v);
+        writer.close();
+        return RecordFileReader.open(file, 0, undefined, { blockBytes: 7 });
+      });
+      const merged = mergeSources(sources);
+      assert.deepEqual(drain(merged), expected, `trial ${trial}, record files`);
+      merged.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
 });
 

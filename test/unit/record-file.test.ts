@@ -272,3 +272,37 @@ test('writeRecordBytes copies framed records as they are, whatever the buffer si
     }
   });
 });
+
+test('keyEquals and compareKeyTo agree with Buffer#equals and Buffer#compare on the key views', () => {
+  withTempDir((dir) => {
+    const random = mulberry32(41);
+    // Keys around the inline-compare length, sharing prefixes, and one a prefix of another.
+    const keys: Buffer[] = [];
+    for (const n of [0, 1, 7, 8, 31, 32, 33, 100]) {
+      const base = Buffer.from(Array.from({ length: n }, () => 97 + Math.floor(random() * 3)));
+      keys.push(base, Buffer.concat([base, Buffer.of(0)]), Buffer.concat([base, Buffer.of(98)]));
+      if (n > 0) keys.push(Buffer.concat([base.subarray(0, n - 1), Buffer.of(200)]));
+    }
+    const files = [0, 1].map((f) => {
+      const file = path.join(dir, `keys-${f}.data`);
+      const writer = RecordFileWriter.create(file);
+      for (const k of keys) writer.write(k, Buffer.of(f));
+      writer.close();
+      return file;
+    });
+    // Small blocks, so records move within the reader's buffer between comparisons.
+    const a = RecordFileReader.open(files[0] as string, 0, undefined, { blockBytes: 64 });
+    for (const ka of keys) {
+      assert.ok(a.next());
+      const b = RecordFileReader.open(files[1] as string, 0, undefined, { blockBytes: 64 });
+      for (const kb of keys) {
+        assert.ok(b.next());
+        assert.equal(a.keyEquals(kb), ka.equals(kb), `${ka.toString('hex')} = ${kb.toString('hex')}`);
+        assert.equal(Math.sign(a.compareKeyTo(b)), Math.sign(ka.compare(kb)), `${ka.toString('hex')} vs ${kb.toString('hex')}`);
+        assert.equal(Math.sign(a.compareKeyTo({ key: kb, value: Buffer.alloc(0), next: () => false, close: () => undefined })), Math.sign(ka.compare(kb)));
+      }
+      b.close();
+    }
+    a.close();
+  });
+});

@@ -65,7 +65,7 @@ class GroupCursor {
       this.exhausted = true;
       this.groupOpen = false;
       return DONE;
-    } else if (!source.key.equals(this.groupKey)) {
+    } else if (!(source.keyEquals ? source.keyEquals(this.groupKey) : source.key.equals(this.groupKey))) {
       this.groupOpen = false;
       return DONE;
     }

@@ -51,6 +51,11 @@ class MergedSource implements RecordSource {
     return this.top.value;
   }
 
+  keyEquals(key: Buffer): boolean {
+    const top = this.top;
+    return top.keyEquals ? top.keyEquals(key) : top.key.equals(key);
+  }
+
   copyCurrentTo(sink: FramedRecordSink): void {
     const top = this.top;
     if (top.copyCurrentTo) top.copyCurrentTo(sink);
@@ -122,7 +127,9 @@ class MergedSource implements RecordSource {
     const lowB = this.low[b] as number;
     if (lowA !== lowB) return lowA < lowB;
     // Equal zero-padded prefixes: the keys may still differ past 8 bytes, or in length.
-    const c = (this.sources[a] as RecordSource).key.compare((this.sources[b] as RecordSource).key);
+    const sourceA = this.sources[a] as RecordSource;
+    const sourceB = this.sources[b] as RecordSource;
+    const c = sourceA.compareKeyTo ? sourceA.compareKeyTo(sourceB) : sourceA.key.compare(sourceB.key);
     return c < 0 || (c === 0 && a < b);
   }
 
