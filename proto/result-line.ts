@@ -9,7 +9,17 @@ function textField(x: unknown): string {
 }
 
 function toJson(x: unknown): string {
-  return JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null';
+  try {
+    // Without a replacer JSON.stringify is several times faster (it was 17% of a reduce
+    // printing arrays); it throws only on a bigint (or a cycle), rare enough to retry.
+    return JSON.stringify(x) ?? 'null';
+  } catch {
+    return JSON.stringify(x, bigintAsDigits) ?? 'null';
+  }
+}
+
+function bigintAsDigits(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
 }
 
 /** One result record as one line (without the newline). */

@@ -79,6 +79,19 @@ const MIXED: Rec[] = [
   rec('after', 'the rest'),
 ];
 
+describe('formatRecord', () => {
+  it('prints bigints as their digits wherever they are, and everything else as JSON.stringify does', () => {
+    const value = { n: 2n ** 70n, list: [1, -2n, 'x'], s: 'a\tb', none: null, d: new Date(0) };
+    const json = '{"n":"1180591620717411303424","list":[1,"-2","x"],"s":"a\\tb","none":null,"d":"1970-01-01T00:00:00.000Z"}';
+    assert.equal(formatRecord(['k', 1], value, 'text'), `["k",1]\t${json}`);
+    assert.equal(formatRecord(3, [true, 2n, 'é'], 'jsonl'), '[3,[true,"2","é"]]');
+    assert.equal(formatRecord('k', undefined, 'text'), 'k\tnull');
+    const cycle: { self?: unknown } = {};
+    cycle.self = cycle;
+    assert.throws(() => formatRecord('k', cycle, 'text'), TypeError);
+  });
+});
+
 describe('ResultTextEncoder', () => {
   for (const format of ['text', 'jsonl'] as const) {
     it(`prints every kind of record exactly like formatRecord (${format}), whole and cut anywhere`, () => {
