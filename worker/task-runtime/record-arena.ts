@@ -132,17 +132,11 @@ export class RecordArena {
     this.makeRoom(room);
     const slab = this.current;
     const offset = this.currentUsed;
-    let keyStart = offset + keyHead;
-    let keyEnd = writeStringKeyAt(key, slab, keyStart);
-    if (keyEnd < 0) return -1;
-    const keyLength = keyEnd - keyStart;
-    const keyVarint = varintSize(keyLength);
-    if (keyVarint < keyHead) {
-      slab.copyWithin(offset + keyVarint, keyStart, keyEnd);
-      keyStart = offset + keyVarint;
-      keyEnd = keyStart + keyLength;
-    }
-    writeVarint(slab, offset, keyLength);
+    const encodedEnd = writeStringKeyAt(key, slab, offset + keyHead);
+    if (encodedEnd < 0) return -1;
+    const keyLength = encodedEnd - offset - keyHead;
+    const keyStart = frameBehindReservedVarint(slab, offset, keyHead, encodedEnd);
+    const keyEnd = keyStart + keyLength;
     const valueLength = this.writeValueAfterKey(slab, keyEnd, valueHead, value);
     this.addEntry(partition < 0 ? hashPartitionOfRange(slab, keyStart, keyEnd, partitions) : partition, slab, this.currentIndex, keyStart, keyLength, valueLength);
     return this.currentUsed - offset;
@@ -175,17 +169,9 @@ export class RecordArena {
    * shorter), and takes the bytes from the slab (up to `currentUsed`); returns the value's length.
    */
   private writeValueAfterKey(slab: Buffer, keyEnd: number, valueHead: number, value: number | string): number {
-    let valueStart = keyEnd + valueHead;
-    let end = writeScalarValueAt(value, slab, valueStart);
-    const valueLength = end - valueStart;
-    const valueVarint = varintSize(valueLength);
-    if (valueVarint < valueHead) {
-      slab.copyWithin(keyEnd + valueVarint, valueStart, end);
-      valueStart = keyEnd + valueVarint;
-      end = valueStart + valueLength;
-    }
-    writeVarint(slab, keyEnd, valueLength);
-    this.currentUsed = end;
+    const encodedEnd = writeScalarValueAt(value, slab, keyEnd + valueHead);
+    const valueLength = encodedEnd - keyEnd - valueHead;
+    this.currentUsed = frameBehindReservedVarint(slab, keyEnd, valueHead, encodedEnd) + valueLength;
     return valueLength;
   }
 
@@ -535,4 +521,19 @@ function copyBytes(bytes: Buffer, slab: Buffer, at: number): void {
   } else {
     slab.set(bytes, at);
   }
+}
+
+/**
+ * Frames bytes encoded at `head + reserved` up to `end` of `slab`, where `reserved` bytes
+ * at `head` were kept for their length's longest varint: writes the varint at `head` and,
+ * when it came out shorter, moves the bytes down over the spare ones. Returns where the
+ * bytes start now.
+ */
+function frameBehindReservedVarint(slab: Buffer, head: number, reserved: number, end: number): number {
+  const start = head + reserved;
+  const length = end - start;
+  const size = varintSize(length);
+  if (size < reserved) slab.copyWithin(head + size, start, end);
+  writeVarint(slab, head, length);
+  return head + size;
 }
