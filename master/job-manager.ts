@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { backoffDelay, UserError } from '../common/index.js';
 import type { Logger } from '../common/index.js';
-import type { MasterMessage, ResultFormat, TaskUpdate__Output } from '../proto/index.js';
+import type { CommittedAttempts, MasterMessage, ResultFormat, TaskUpdate__Output } from '../proto/index.js';
 import { isValidId } from '../proto/index.js';
 import { encodeReduceAssignment } from './encoded-message.js';
 import type { EncodedMasterMessage, OutputColumns } from './encoded-message.js';
@@ -9,12 +9,28 @@ import { Job } from './job.js';
 import type { JobSpec } from './job.js';
 import type { Task } from './task.js';
 import type { Attempt } from './task-table.js';
-import { planJob } from './job-planner.js';
+import { SplitPlan } from './input-splitter.js';
+import { checkTaskCounts } from './task-limits.js';
 import { badSuccessReport, boundedError } from './task-update-check.js';
 import { resolveInputs } from './input-resolver.js';
 import type { CompiledMasterOptions } from './master-options.js';
 import { nextRetryTime, placeTasks } from './scheduler.js';
 import type { WorkerEntry, WorkerRegistry } from './worker-registry.js';
+
+/**
+ * How many times one reduce may fail to fetch map outputs before its job fails. A fetch
+ * failure is not the reduce's fault and is not charged as a failed attempt, but a map
+ * output that can never be fetched (a worker advertising an address the others cannot
+ * reach) would otherwise be recomputed and refetched forever.
+ */
+export const MAX_FETCH_FAILURES_PER_TASK = 8;
+
+/**
+ * How many times one map's committed output may be lost (its worker left, or reducers
+ * could not fetch it) before its job fails: each loss recomputes the map, so without a
+ * bound an unreachable or flapping worker keeps a job running forever.
+ */
+export const MAX_OUTPUT_LOSSES_PER_TASK = 16;
 
 /** What a submission asks for, after the RPC layer checked it. */
 export interface Submission {
@@ -34,6 +50,11 @@ export interface Submission {
   readonly resultLinesOnly?: boolean;
 }
 
+/** Where the master keeps job packs, as the job manager sees it: it deletes a pack no job uses. */
+export interface PackRemover {
+  remove(hash: string): void;
+}
+
 /** The part of the master's options the job manager uses. */
 export type JobPolicy = Pick<CompiledMasterOptions, 'maxAttempts' | 'blacklistAfter' | 'speculationFactor' | 'speculationMinMs' | 'retryBackoffMs' | 'prefetch'>;
 
@@ -48,6 +69,10 @@ export type JobPolicy = Pick<CompiledMasterOptions, 'maxAttempts' | 'blacklistAf
  */
 export class JobManager {
   private readonly jobs = new Map<string, Job>();
+  /** Submissions so far: part of every job id, which makes ids unique by construction. */
+  private submissions = 0;
+  /** Tasks of the jobs held (until purged), for the per-master limit. */
+  private heldTasks = 0;
   private retryTimer?: NodeJS.Timeout;
   private readonly speculationTimer: NodeJS.Timeout;
 
@@ -55,6 +80,8 @@ export class JobManager {
     private readonly workers: WorkerRegistry,
     private readonly policy: JobPolicy,
     private readonly log: Logger,
+    /** Deletes the master's copy of a pack once the last job using it is purged. */
+    private readonly packs?: PackRemover,
   ) {
     // Stragglers only show with time; look for them even when nothing else happens.
     this.speculationTimer = setInterval(() => this.schedule(), 500);
@@ -67,11 +94,20 @@ export class JobManager {
     if (this.retryTimer) clearTimeout(this.retryTimer);
   }
 
-  /** Plans and queues a job; resolves with it once its tasks exist. */
-  async submit(sub: Submission): Promise<Job> {
+  /**
+   * Plans and queues a job; resolves with it once its tasks exist. `accept` runs once the
+   * job passed every check and before any of its tasks can start (the master stores the
+   * job's pack then, so a refused submission leaves nothing behind).
+   */
+  async submit(sub: Submission, accept?: () => void): Promise<Job> {
     const files = await resolveInputs(sub.inputs);
+    const splits = new SplitPlan(files, sub.chunkSize);
+    checkTaskCounts(splits.count, sub.partitions, this.heldTasks);
+    const id = newJobId(sub.name, ++this.submissions);
+    // Unreachable by construction (the sequence number); never replace a job whatever happens.
+    if (this.jobs.has(id)) throw new Error(`job id ${id} is taken`);
     const spec: JobSpec = {
-      id: newJobId(sub.name),
+      id,
       name: sub.name,
       packHash: sub.packHash,
       inputs: sub.inputs,
@@ -83,8 +119,10 @@ export class JobManager {
       resultFormat: sub.resultFormat,
       resultLinesOnly: sub.resultLinesOnly,
     };
-    const job = planJob(spec, files, sub.chunkSize);
+    const job = new Job(spec, splits);
+    accept?.();
     this.jobs.set(job.id, job);
+    this.heldTasks += job.maps.length + job.reduces.length;
     job.emit('submitted', `${job.maps.length} map tasks over ${files.length} files, ${job.reduces.length} reduce tasks`);
     this.log.info('job submitted', { job: job.id, maps: job.maps.length, reduces: job.reduces.length });
     this.schedule();
@@ -112,17 +150,54 @@ export class JobManager {
     return job;
   }
 
-  /** Forgets a job and deletes its files on every worker. */
+  /**
+   * Forgets a job and deletes its files on every worker; its pack goes too (on the master
+   * and in the workers' caches) when no other job uses it.
+   */
   purge(jobId: string): void {
     const job = this.get(jobId);
     if (!job.finished) this.kill(jobId);
     this.jobs.delete(jobId);
-    for (const w of this.workers.connected()) w.send({ purge: { jobId } });
+    this.heldTasks -= job.maps.length + job.reduces.length;
+    const hash = job.spec.packHash;
+    const unused = ![...this.jobs.values()].some((j) => j.spec.packHash === hash);
+    if (unused) this.packs?.remove(hash);
+    for (const w of this.workers.connected()) w.send({ purge: { jobId, packHash: unused ? hash : '' } });
   }
 
-  /** A worker joined (or came back): give it work. */
-  workerJoined(): void {
+  /** The packs of the jobs held: a worker's cached packs not among them can go. */
+  packsInUse(): string[] {
+    return [...new Set([...this.jobs.values()].map((j) => j.spec.packHash))];
+  }
+
+  /**
+   * A worker joined (or came back, maybe on another address: its files are where its id
+   * and data dir are, so every output it holds is now served from the new address).
+   */
+  workerJoined(worker: WorkerEntry): void {
+    for (const job of this.jobs.values()) job.hosts.readdress(worker.id, worker.dataAddress);
     this.schedule();
+  }
+
+  /**
+   * The outputs on this worker that jobs still count as committed, per job: every other
+   * attempt directory there is stale and the worker deletes it when it registers.
+   */
+  committedOn(workerId: string): CommittedAttempts[] {
+    const out: CommittedAttempts[] = [];
+    for (const job of this.jobs.values()) {
+      const maps = job.outputsOn('map', workerId);
+      const reduces = job.outputsOn('reduce', workerId);
+      if (!maps.length && !reduces.length) continue;
+      out.push({
+        jobId: job.id,
+        mapIndex: maps.map((t) => t.index),
+        mapAttempt: maps.map((t) => job.mapOutputs.attempt(t.index)),
+        reduceIndex: reduces.map((t) => t.index),
+        reduceAttempt: reduces.map((t) => job.partFiles.attempt(t.index)),
+      });
+    }
+    return out;
   }
 
   /** A worker asked to drain: it keeps serving its outputs but gets no new tasks. */
@@ -156,6 +231,7 @@ export class JobManager {
         if (task.state !== 'succeeded') continue;
         job.emit('output-lost', `${task.id}: its output was on worker ${worker.id}; running it again`);
         job.dropOutput(task);
+        if (this.outputLost(job, task, `its output was lost with worker ${worker.id} at ${worker.dataAddress}`)) break;
         this.requeue(job, task);
       }
     }
@@ -218,18 +294,47 @@ export class JobManager {
     }
   }
 
-  /** A reducer could not fetch some map outputs: those maps run again; the reduce waits for them, uncharged. */
+  /**
+   * A reducer could not fetch some map outputs: those maps run again; the reduce waits for
+   * them, uncharged, up to MAX_FETCH_FAILURES_PER_TASK times.
+   */
   private fetchFailed(job: Job, task: Task, worker: WorkerEntry, update: TaskUpdate__Output): void {
     job.emit('fetch-failed', `${task.id} on ${worker.id} could not fetch ${update.lostMapTasks.join(', ')}: ${update.error}`);
+    task.losses++;
+    let from = '';
     for (const id of update.lostMapTasks) {
       const map = job.task(id);
       if (!map || map.kind !== 'map' || map.state !== 'succeeded') continue;
       const output = job.mapOutput(map);
-      if (output) map.failedOn.add(output.workerId);
+      if (output) {
+        map.failedOn.add(output.workerId);
+        from ||= ` from worker ${output.workerId} at ${output.dataAddress}`;
+      }
       job.dropOutput(map);
+      if (this.outputLost(job, map, `reducers could not fetch its output${from}: ${update.error}`)) return;
       this.requeue(job, map);
     }
+    if (task.losses >= MAX_FETCH_FAILURES_PER_TASK) {
+      this.failJob(job, task, `${task.id} could not fetch its input ${task.losses} times (last${from || ' time'}): ${update.error}`);
+      return;
+    }
     if (task.runningCount === 0) this.requeue(job, task);
+  }
+
+  /** Counts a lost map output; past the bound the job fails (and true is returned). */
+  private outputLost(job: Job, task: Task, why: string): boolean {
+    task.losses++;
+    if (task.losses < MAX_OUTPUT_LOSSES_PER_TASK) return false;
+    this.failJob(job, task, `${task.id} lost its output ${task.losses} times; last: ${why}`);
+    return true;
+  }
+
+  /** Ends a job as failed because of one task, which is not to run again. */
+  private failJob(job: Job, task: Task, error: string): void {
+    if (task.state !== 'failed' && task.state !== 'succeeded') job.setTaskState(task, 'failed');
+    job.finish('failed', error);
+    this.log.warn('job failed', { job: job.id, error });
+    this.stopAttempts(job, false);
   }
 
   private attemptFailed(job: Job, task: Task, attempt: Attempt, worker: WorkerEntry, update: TaskUpdate__Output): void {
@@ -411,9 +516,14 @@ function builtinCounters(kind: 'map' | 'reduce', stats: TaskUpdate__Output['stat
   return { 'groove.reduce.input.records': stats.recordsIn, 'groove.reduce.output.records': stats.recordsOut, 'groove.reduce.shuffle.bytes': stats.bytesIn, 'groove.reduce.output.bytes': stats.bytesOut };
 }
 
-/** Job ids read well in a terminal and sort by submission time: `wordcount-20261126-000102-a1b2`. */
-function newJobId(name: string): string {
+/**
+ * Job ids read well in a terminal and sort by submission time:
+ * `wordcount-20261126-000102-7-a1b2`. The `seq` part (this master's submission count) makes
+ * ids unique by construction however many jobs of one name arrive in a second; the random
+ * part keeps ids of a restarted master (whose count starts again) from matching old ones.
+ */
+export function newJobId(name: string, seq: number, now = new Date()): string {
   const safe = name.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 40) || 'job';
-  const t = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${safe}-${t}-${randomBytes(2).toString('hex')}`;
+  const t = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${safe}-${t}-${seq}-${randomBytes(2).toString('hex')}`;
 }

@@ -6,6 +6,7 @@ import type { MasterHandlers, MasterMessage, RegisterWorker__Output, WorkerMessa
 import type { JobManager } from './job-manager.js';
 import { toJobStatus } from './job-status.js';
 import type { PackStore } from './pack-store.js';
+import { probeAddress } from './reachability.js';
 import { checkSubmission } from './submission-limits.js';
 import type { WorkerEntry, WorkerRegistry } from './worker-registry.js';
 
@@ -21,11 +22,19 @@ export interface MasterServiceContext {
   readonly heartbeatMs: number;
 }
 
+/**
+ * A worker the master will not take, for a reason of its configuration (say, a data address
+ * the master cannot reach): sent as FAILED_PRECONDITION, on which a worker stops instead of
+ * reconnecting, since trying again cannot help.
+ */
+class RegistrationRefused extends UserError {}
+
 /** Turns any thrown error into a gRPC status: user mistakes keep their message, bugs are INTERNAL. */
 function toStatus(err: unknown): grpc.ServiceError {
   const message = err instanceof Error ? err.message : String(err);
   let code = grpc.status.INTERNAL;
-  if (err instanceof UserError) code = message.startsWith('no such job') ? grpc.status.NOT_FOUND : grpc.status.INVALID_ARGUMENT;
+  if (err instanceof RegistrationRefused) code = grpc.status.FAILED_PRECONDITION;
+  else if (err instanceof UserError) code = message.startsWith('no such job') ? grpc.status.NOT_FOUND : grpc.status.INVALID_ARGUMENT;
   else if (err instanceof RangeError || err instanceof TypeError) code = grpc.status.INVALID_ARGUMENT;
   return Object.assign(new Error(message), { code, details: message, metadata: new grpc.Metadata() });
 }
@@ -46,6 +55,7 @@ export function createMasterService(ctx: MasterServiceContext): MasterHandlers {
   return {
     Session(call) {
       let worker: WorkerEntry | undefined;
+      let registering = false;
       let closed = false;
       const close = (why: string): void => {
         if (closed) return;
@@ -56,31 +66,48 @@ export function createMasterService(ctx: MasterServiceContext): MasterHandlers {
         }
         call.end();
       };
+      const fail = (err: unknown): void => {
+        if (closed) return;
+        const refused = err instanceof RegistrationRefused;
+        (refused ? log.error : log.warn)(refused ? 'worker refused' : 'bad session message', { error: (err as Error).message });
+        call.emit('error', toStatus(err));
+        close(refused ? 'refused' : 'protocol error');
+      };
       call.on('data', (message: WorkerMessage__Output) => {
         try {
           if (message.kind === 'register' && message.register) {
-            if (worker) throw new UserError('already registered');
-            worker = register(message.register);
+            if (worker || registering) throw new UserError('already registered');
+            registering = true;
+            register(message.register).then((entry) => (worker = entry), fail);
             return;
           }
+          // Heartbeats sent while the master checks the worker's address wait for nothing.
+          if (!worker && registering) return;
           if (!worker) throw new UserError('register first');
           worker.lastSeen = Date.now();
           if (message.kind === 'taskUpdate' && message.taskUpdate) jobs.taskUpdate(worker, message.taskUpdate);
           else if (message.kind === 'drain') jobs.workerDraining(worker);
         } catch (err) {
-          log.warn('bad session message', { error: (err as Error).message });
-          call.emit('error', toStatus(err));
-          close('protocol error');
+          fail(err);
         }
       });
       call.on('end', () => close('session ended'));
       call.on('error', (err) => close(err.message));
       call.on('cancelled', () => close('cancelled'));
 
-      const register = (r: RegisterWorker__Output): WorkerEntry => {
+      const register = async (r: RegisterWorker__Output): Promise<WorkerEntry | undefined> => {
         if (!isValidId(r.workerId) || !/^[^\s/]+:\d+$/.test(r.dataAddress) || !Number.isInteger(r.slots) || r.slots < 1 || r.slots > 1024) {
           throw new UserError('bad registration');
         }
+        // Reducers and clients will dial this address: a worker nobody can reach there would
+        // have its outputs recomputed again and again, so it is refused at the door.
+        const unreachable = await probeAddress(r.dataAddress);
+        if (unreachable) {
+          throw new RegistrationRefused(
+            `the master cannot reach worker ${r.workerId} at its data address ${r.dataAddress} (${unreachable}); start the worker with --advertise set to a name or address of its host that the master, the other workers and clients can reach`,
+          );
+        }
+        if (closed) return undefined;
         // The same worker coming back on a new session: whatever the old session had is gone.
         const previous = workers.get(r.workerId);
         if (previous && previous.state !== 'lost') {
@@ -102,9 +129,11 @@ export function createMasterService(ctx: MasterServiceContext): MasterHandlers {
           disconnect: (why) => close(why),
         };
         workers.add(entry);
-        call.write({ registered: { workerId: entry.id, heartbeatMs: ctx.heartbeatMs } });
-        log.info('worker registered', { worker: entry.id, dataAddress: entry.dataAddress, slots: entry.slots });
-        jobs.workerJoined();
+        // After workerLost: the outputs it dropped are stale now, and the worker deletes them.
+        const committed = jobs.committedOn(entry.id);
+        call.write({ registered: { workerId: entry.id, heartbeatMs: ctx.heartbeatMs, committed, packs: jobs.packsInUse() } });
+        log.info('worker registered', { worker: entry.id, dataAddress: entry.dataAddress, slots: entry.slots, committedJobs: committed.length });
+        jobs.workerJoined(entry);
         return entry;
       };
     },
@@ -120,8 +149,9 @@ export function createMasterService(ctx: MasterServiceContext): MasterHandlers {
     },
 
     SubmitJob: unary(async (req) => {
-      const { hash, name } = packs.put(req.pack);
-      const job = await jobs.submit(checkSubmission(req, hash, name));
+      // The pack is stored only once the job is accepted: a refused submission leaves nothing.
+      const pack = packs.check(req.pack);
+      const job = await jobs.submit(checkSubmission(req, pack.hash, pack.name), () => packs.keep(pack));
       return { jobId: job.id };
     }),
 

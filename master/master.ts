@@ -37,7 +37,8 @@ export class Master {
     const log = createLogger('master');
     checkBind('master', opts.host, opts.security, opts.insecure, log);
     const workers = new WorkerRegistry();
-    const jobs = new JobManager(workers, opts, log);
+    const packs = new PackStore(opts.dataDir);
+    const jobs = new JobManager(workers, opts, log, packs);
     // Heartbeats that stop mean a worker is gone even when its TCP connection looks open
     // (a cut link, a frozen host): declare it lost so its work is done elsewhere.
     const monitor = setInterval(() => {
@@ -45,7 +46,6 @@ export class Master {
       for (const w of workers.connected()) if (now - w.lastSeen > opts.workerTimeoutMs) w.disconnect(`no heartbeat for ${now - w.lastSeen} ms`);
     }, Math.max(50, Math.floor(opts.workerTimeoutMs / 5)));
     monitor.unref();
-    const packs = new PackStore(opts.dataDir);
     const server = new grpc.Server(serverOptions(opts.security, CHANNEL_OPTIONS));
     server.addService(acceptingEncodedMessages(grooveProto().groove.Master.service), createMasterService({ jobs, workers, packs, log, heartbeatMs: opts.heartbeatMs }));
     const port = await new Promise<number>((resolve, reject) =>

@@ -22,6 +22,13 @@ export const LIMITS = {
   maxParamBytes: 64 * 1024,
   minSortBufferBytes: 64 * 1024,
   maxSortBufferBytes: 4 * 1024 * 1024 * 1024,
+  /**
+   * The smallest split: 4 KiB, a page. Each split is a map task the master keeps and
+   * schedules, so a split of a few bytes turns a small input into millions of tasks (a
+   * 20 MB input at 1 byte was 20,971,520 of them); the task limits of task-limits.ts
+   * bound the total, this bounds the waste per byte. The tests' small corpora use 8 KiB.
+   */
+  minChunkSize: 4 * 1024,
   maxChunkSize: 2 ** 40,
 } as const;
 
@@ -37,7 +44,9 @@ export function checkSubmission(req: SubmitJobRequest__Output, packHash: string,
   const partitions = req.partitions || 4;
   if (!Number.isInteger(partitions) || partitions < 1 || partitions > LIMITS.maxPartitions) throw new UserError(`partitions: must be an integer from 1 to ${LIMITS.maxPartitions}`);
   const chunkSize = req.chunkSize || DEFAULT_CHUNK_SIZE;
-  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > LIMITS.maxChunkSize) throw new UserError('chunk size: must be a positive integer number of bytes');
+  if (!Number.isInteger(chunkSize) || chunkSize < LIMITS.minChunkSize || chunkSize > LIMITS.maxChunkSize) {
+    throw new UserError(`chunk size: must be an integer from ${LIMITS.minChunkSize} bytes (4 KiB) to 1 TiB, got ${String(chunkSize)}`);
+  }
   const sortBufferBytes = req.sortBufferBytes || DEFAULT_SORT_BUFFER_BYTES;
   if (!Number.isInteger(sortBufferBytes) || sortBufferBytes < LIMITS.minSortBufferBytes || sortBufferBytes > LIMITS.maxSortBufferBytes) {
     throw new UserError(`sort buffer: must be from ${LIMITS.minSortBufferBytes} bytes to 4 GiB`);

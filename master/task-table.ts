@@ -45,6 +45,8 @@ export class TaskTable {
   readonly failures: Uint32Array;
   /** 1 once a backup attempt was started for the task's current run. */
   readonly speculated: Uint8Array;
+  /** Map: times its committed output was lost; reduce: times it could not fetch its input (see job-manager.ts). */
+  readonly losses: Uint32Array;
   private readonly extras = new Map<number, TaskExtras>();
   /** Tasks running now. */
   readonly running = new Set<number>();
@@ -65,6 +67,7 @@ export class TaskTable {
     this.nextAttempt = new Uint32Array(length);
     this.failures = new Uint32Array(length);
     this.speculated = new Uint8Array(length);
+    this.losses = new Uint32Array(length);
   }
 
   id(i: number): string {

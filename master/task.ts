@@ -49,6 +49,15 @@ export class Task {
     this.table.failures[this.index] = n;
   }
 
+  /** Map: times its committed output was lost; reduce: times it could not fetch its input. Both are bounded. */
+  get losses(): number {
+    return this.table.losses[this.index] as number;
+  }
+
+  set losses(n: number) {
+    this.table.losses[this.index] = n;
+  }
+
   /** True once a backup attempt was started for the current run. */
   get speculated(): boolean {
     return this.table.speculated[this.index] === 1;

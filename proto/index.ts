@@ -5,6 +5,7 @@
 export { CHANNEL_OPTIONS, DATA_CHUNK_BYTES } from './channel-options.js';
 export { NO_SECURITY, channelCredentials, clientOptions, serverCredentials, serverOptions, tokenMatches } from './credentials.js';
 export type { Security } from './credentials.js';
+export type { CommittedAttempts, CommittedAttempts__Output } from './generated/groove/CommittedAttempts';
 export type { DataChunk, DataChunk__Output } from './generated/groove/DataChunk';
 export type { FetchPartitionRequest, FetchPartitionRequest__Output } from './generated/groove/FetchPartitionRequest';
 export type { FetchTicket__Output } from './generated/groove/FetchTicket';
@@ -16,6 +17,7 @@ export type { MasterClient, MasterHandlers } from './generated/groove/Master';
 export type { MasterMessage, MasterMessage__Output } from './generated/groove/MasterMessage';
 export type { PackChunk__Output } from './generated/groove/PackChunk';
 export type { PurgeReply__Output } from './generated/groove/PurgeReply';
+export type { Registered__Output } from './generated/groove/Registered';
 export type { RegisterWorker__Output } from './generated/groove/RegisterWorker';
 export type { ResultLocation__Output } from './generated/groove/ResultLocation';
 export type { ResultLocations__Output } from './generated/groove/ResultLocations';

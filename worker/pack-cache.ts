@@ -10,7 +10,7 @@ import { PACKS_DIR } from './data-layout.js';
  */
 export class PackCache {
   private readonly inflight = new Map<string, Promise<string>>();
-  /** Packs known to be on disk: nothing here deletes a pack, so each is checked once, not per task. */
+  /** Packs known to be on disk, so each is checked once, not per task (remove() takes one out). */
   private readonly present = new Set<string>();
   private readonly dir: string;
 
@@ -34,6 +34,28 @@ export class PackCache {
       this.inflight.set(hash, pending);
     }
     return pending;
+  }
+
+  /**
+   * Deletes a cached pack no job uses any more (the master says so on purge or at
+   * registration). A pack being fetched now is left alone: a task is about to use it.
+   */
+  remove(hash: string): void {
+    if (!PACK_HASH_PATTERN.test(hash) || this.inflight.has(hash)) return;
+    this.present.delete(hash);
+    fs.rmSync(path.join(this.dir, `${hash}.pack`), { force: true });
+  }
+
+  /** Deletes every cached pack but those in `keep` (and those being fetched); returns how many went. */
+  removeAllBut(keep: ReadonlySet<string>): number {
+    let removed = 0;
+    for (const name of fs.readdirSync(this.dir)) {
+      const hash = name.endsWith('.pack') ? name.slice(0, -'.pack'.length) : '';
+      if (!PACK_HASH_PATTERN.test(hash) || keep.has(hash) || this.inflight.has(hash)) continue;
+      this.remove(hash);
+      removed++;
+    }
+    return removed;
   }
 
   private async fetch(hash: string, file: string): Promise<string> {

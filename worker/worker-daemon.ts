@@ -3,16 +3,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { backoffDelay, checkBind, createLogger } from '../common/index.js';
+import { backoffDelay, checkBind, createLogger, UserError } from '../common/index.js';
 import type { Logger } from '../common/index.js';
 import { CHANNEL_OPTIONS, createMasterClient, isResultFormat, isValidId, mapTaskId, serverCredentials, serverOptions } from '../proto/index.js';
-import type { MasterClient, MasterMessage__Output, TaskAssignment__Output, TaskUpdate, WorkerMessage } from '../proto/index.js';
+import type { MasterClient, MasterMessage__Output, Registered__Output, TaskAssignment__Output, TaskUpdate, WorkerMessage } from '../proto/index.js';
+import { chooseAdvertise } from './advertise-address.js';
 import { BulkDataServer } from './bulk-data-server.js';
 import { attemptDir, jobDir, JOBS_DIR } from './data-layout.js';
 import { createDataService } from './data-service.js';
 import { workerServiceDefinition } from './encoded-data-chunk.js';
 import { PackCache } from './pack-cache.js';
 import { ProcessPool, TaskAttemptError } from './process-pool.js';
+import { removeStaleFiles } from './stale-files.js';
 import type { MapOutputSource, TaskResult, TaskSpec } from './task-spec.js';
 import { compileWorkerOptions } from './worker-options.js';
 import type { CompiledWorkerDaemonOptions, WorkerDaemonOptions } from './worker-options.js';
@@ -31,7 +33,17 @@ export class WorkerDaemon {
   private heartbeat?: NodeJS.Timeout;
   private reconnects = 0;
   private stopped = false;
-  private readonly running = new Set<string>();
+  /** Sessions opened so far: an attempt started in an earlier one was written off by the master. */
+  private sessions = 0;
+  /** Attempts here, by `job/task/attempt`, with the session they came in. */
+  private readonly running = new Map<string, { readonly session: number; readonly dir: string; readonly packHash: string }>();
+  private refuse!: (reason: Error) => void;
+  /**
+   * Settles when the master refused this worker for good (a configuration error, such as a
+   * data address the master cannot reach): the daemon has stopped by then, and the reason
+   * is a one-line UserError to show.
+   */
+  readonly refused: Promise<Error> = new Promise((resolve) => (this.refuse = resolve));
 
   private constructor(
     readonly options: CompiledWorkerDaemonOptions,
@@ -62,7 +74,12 @@ export class WorkerDaemon {
       await bulk.close();
       throw err;
     });
-    const dataAddress = `${opts.advertise}:${port}`;
+    const advertise = await chooseAdvertise(opts, log).catch(async (err: unknown) => {
+      server.forceShutdown();
+      await bulk.close();
+      throw err;
+    });
+    const dataAddress = `${advertise}:${port}`;
     if (opts.runAs) {
       // Pool processes write their outputs under jobs/ as that user; the daemon (root) still reads and deletes them.
       const jobs = path.join(opts.dataDir, JOBS_DIR);
@@ -103,25 +120,33 @@ export class WorkerDaemon {
     this.masterClient = client;
     const session = client.session();
     this.session = session;
+    const n = ++this.sessions;
     let registered = false;
     session.on('data', (message: MasterMessage__Output) => {
       if (!registered && message.kind === 'registered') {
         registered = true;
         this.reconnects = 0;
         this.log.info('registered with the master', { master: this.options.master });
+        if (message.registered) this.registered(message.registered, n);
       }
       this.onMasterMessage(message);
     });
-    const lost = (why: string): void => {
+    const lost = (why: string, refusal?: string): void => {
       if (this.session !== session) return;
       this.session = undefined;
       if (this.heartbeat) clearInterval(this.heartbeat);
       if (this.stopped) return;
+      if (refusal !== undefined) {
+        // Trying again cannot fix a configuration error: stop, and say why.
+        this.log.error('the master refused this worker', { why: refusal });
+        void this.stop().finally(() => this.refuse(new UserError(`the master refused this worker: ${refusal}`)));
+        return;
+      }
       const delay = backoffDelay(this.reconnects++, { initialMs: 250, maxMs: 5000 });
       this.log.warn('lost the master; reconnecting', { why, inMs: delay });
       setTimeout(() => this.connect(), delay).unref();
     };
-    session.on('error', (err: Error) => lost(err.message));
+    session.on('error', (err: grpc.ServiceError) => lost(err.message, err.code === grpc.status.FAILED_PRECONDITION ? err.details : undefined));
     session.on('end', () => lost('session ended'));
     session.write({
       register: { workerId: this.workerId, dataAddress: this.dataAddress, slots: this.options.slots, hostname: os.hostname(), version: VERSION },
@@ -129,6 +154,27 @@ export class WorkerDaemon {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = setInterval(() => this.send({ heartbeat: { running: this.running.size } }), this.options.heartbeatMs);
     this.heartbeat.unref();
+  }
+
+  /**
+   * A session was accepted: the master wrote off every attempt of earlier sessions (they
+   * stop here), and told which outputs it still counts as committed; the rest of the data
+   * dir's attempts, and the packs of jobs it no longer holds, are deleted.
+   */
+  private registered(r: Registered__Output, session: number): void {
+    const old = [...this.running].filter(([, a]) => a.session < session).map(([key]) => key);
+    if (old.length) {
+      this.log.info('stopping attempts of an earlier session', { attempts: old.length });
+      void this.pool.cancel((s) => old.includes(`${s.jobId}/${s.taskId}/${s.attempt}`));
+    }
+    const busy = new Set([...this.running.values()].map((a) => a.dir));
+    const packs = this.packs.removeAllBut(new Set([...r.packs, ...[...this.running.values()].map((a) => a.packHash)]));
+    removeStaleFiles(this.options.dataDir, r.committed, busy).then(
+      (removed) => {
+        if (removed.attemptDirs || removed.jobDirs || packs) this.log.info('deleted stale files', { ...removed, packs });
+      },
+      (err: unknown) => this.log.warn('could not delete stale files', { error: (err as Error).message }),
+    );
   }
 
   private send(message: WorkerMessage): void {
@@ -144,7 +190,11 @@ export class WorkerDaemon {
         if (message.cancel) void this.cancelJob(message.cancel.jobId, message.cancel.deleteFiles);
         return;
       case 'purge':
-        if (message.purge) void this.cancelJob(message.purge.jobId, true);
+        if (message.purge) {
+          // The pack goes at once, before any later assignment can want it again.
+          if (message.purge.packHash) this.packs.remove(message.purge.packHash);
+          void this.cancelJob(message.purge.jobId, true);
+        }
         return;
       case 'cancelAttempt': {
         const c = message.cancelAttempt;
@@ -184,7 +234,8 @@ export class WorkerDaemon {
     const key = `${a.jobId}/${a.taskId}/${a.attempt}`;
     // Fields, not a child logger per task: making one was a visible cost for tiny tasks.
     const ids = { job: a.jobId, task: a.taskId, attempt: a.attempt };
-    this.running.add(key);
+    const dir = attemptDir(a.jobId, a.taskId, a.attempt);
+    this.running.set(key, { session: this.sessions, dir, packHash: a.packHash });
     try {
       if (!isValidId(a.jobId) || !isValidId(a.taskId)) throw new TaskAttemptError({ message: 'bad job or task id in assignment', user: false });
       const packPath = await this.packs.ensure(a.packHash);
@@ -209,6 +260,8 @@ export class WorkerDaemon {
           lostMapTasks: [...(failure.lostMapTasks ?? [])],
         },
       });
+      // A failed or cancelled attempt's output is never used: it goes now, not at purge.
+      if (isValidId(a.jobId) && isValidId(a.taskId)) await fs.promises.rm(path.join(this.options.dataDir, dir), { recursive: true, force: true }).catch(() => undefined);
     } finally {
       this.running.delete(key);
     }

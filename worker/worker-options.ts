@@ -14,7 +14,11 @@ export interface WorkerDaemonOptions {
   readonly port?: number;
   /** Port of the bulk data (shuffle) server, bound on `host` too; 0 picks a free one. Default 0. */
   readonly bulkPort?: number;
-  /** Host name or address other workers and clients use to reach this one. Default: `host`, or the hostname when bound to all interfaces. */
+  /**
+   * Host name or address other workers and clients use to reach this one. Default: `host`;
+   * when `host` is a wildcard (0.0.0.0, ::), the host name, or the first non-loopback IPv4
+   * address if the name resolves to loopback (see advertise-address.ts).
+   */
   readonly advertise?: string;
   /** Pool processes (concurrent tasks). Default: the number of cores. */
   readonly slots?: number;
@@ -42,7 +46,8 @@ export interface CompiledWorkerDaemonOptions {
   readonly host: string;
   readonly port: number;
   readonly bulkPort: number;
-  readonly advertise: string;
+  /** --advertise as given (the address is chosen at start, see advertise-address.ts). */
+  readonly advertise?: string;
   readonly slots: number;
   readonly dataDir: string;
   readonly heartbeatMs: number;
@@ -80,8 +85,10 @@ export function compileWorkerOptions(options: WorkerDaemonOptions): CompiledWork
   const slots = options.slots ?? Math.max(1, os.availableParallelism());
   if (!Number.isInteger(slots) || slots < 1 || slots > 1024) throw new UserError(`--slots must be an integer from 1 to 1024, got ${String(slots)}`);
   if (!options.dataDir) throw new UserError('--data-dir is required');
-  const anyHost = host === '0.0.0.0' || host === '::';
-  const advertise = options.advertise ?? (anyHost ? os.hostname() : host);
+  const advertise = options.advertise;
+  if (advertise !== undefined && !/^[^\s/:]+$|^\[[0-9A-Fa-f:.]+\]$/.test(advertise)) {
+    throw new UserError(`--advertise must be a host name or address without a port, got ${JSON.stringify(advertise)}`);
+  }
   const int = intOption;
   const heartbeatMs = int('heartbeatMs', options.heartbeatMs, 1000, 10);
   const taskTimeoutMs = int('--task-timeout', options.taskTimeoutMs, 120_000, 100);

@@ -14,11 +14,18 @@ import type { BenchContext, Workload, WorkloadReport } from '../workload.js';
 
 const GIB = 1024 ** 3;
 
-/** A file of `bytes` bytes: with --chunk-size 1 it gives one map task per byte. */
-function inputFile(bytes: number): string {
-  const dir = path.join(DATA_DIR, `master-scale-${bytes}`);
-  const data = cachedDataset(dir, { kind: 'bytes', bytes }, (out) => {
-    fs.writeFileSync(path.join(out, 'input.txt'), Buffer.alloc(bytes, 'a\n'));
+/** The smallest chunk size the master accepts (master/submission-limits.ts): one map task per chunk. */
+const CHUNK = 4096;
+
+/**
+ * A sparse file of `tasks` chunks: one map task per chunk. The simulated workers never
+ * read it and the master only looks at its size, so it takes no disk space.
+ */
+function inputFile(tasks: number): string {
+  const dir = path.join(DATA_DIR, `master-scale-${tasks}`);
+  const data = cachedDataset(dir, { kind: 'sparse', tasks, chunk: CHUNK }, (out) => {
+    fs.writeFileSync(path.join(out, 'input.txt'), '');
+    fs.truncateSync(path.join(out, 'input.txt'), tasks * CHUNK);
     return ['input.txt'];
   });
   return data.files[0] as string;
@@ -50,7 +57,7 @@ async function runOnce(ctx: BenchContext, workers: number, tasks: number, capMs:
     // master's first wave of task updates keeps its event loop busy past the SDK's 60 s
     // deadline and the submission fails (see docs/performance.md).
     const t0 = Date.now();
-    const jobId = await client.submit(path.join(ROOT, 'jobs', 'wordcount.ts'), { inputs: [input], partitions: 1, chunkSize: 1 });
+    const jobId = await client.submit(path.join(ROOT, 'jobs', 'wordcount.ts'), { inputs: [input], partitions: 1, chunkSize: CHUNK });
     const submitSeconds = (Date.now() - t0) / 1000;
     ctx.log(`master scale run ${run + 1}/${ctx.runs}: ${tasks.toLocaleString('en-US')}-task job submitted in ${submitSeconds.toFixed(1)} s; starting ${workers} simulated workers`);
     let counts: SimCounts = { registered: 0, assigned: 0, maps: 0, reduces: 0, firstAssignAt: 0, lastAssignAt: 0, lost: 0 };
@@ -123,7 +130,7 @@ export const masterScaleWorkload: Workload = {
       ],
       poolPeakRss: [],
       notes: [
-        `A real \`mr master --port 0 --worker-timeout 3600\` and ${workers} simulated workers of 1 slot each in one other process (bench/sim/simulated-workers.ts, ${Math.ceil(workers / 50)} HTTP/2 connections, the real Session protocol), answering each assignment at once with TASK_SUCCEEDED and a fake output. The job: jobs/wordcount.ts over one ${tasks.toLocaleString('en-US')}-byte file with chunk size 1 (one map per byte) and 1 partition, submitted with GrooveClient.submit.`,
+        `A real \`mr master --port 0 --worker-timeout 3600\` and ${workers} simulated workers of 1 slot each in one other process (bench/sim/simulated-workers.ts, ${Math.ceil(workers / 50)} HTTP/2 connections, the real Session protocol), answering each assignment at once with TASK_SUCCEEDED and a fake output. The job: jobs/wordcount.ts over one sparse file of ${tasks.toLocaleString('en-US')} chunks of ${CHUNK} bytes (one map per chunk) and 1 partition, submitted with GrooveClient.submit.`,
         `Rate = assignments received by the simulated workers / (last - first assignment time). Master RSS = VmHWM of the master process.${unfinished ? ` ${unfinished} of ${runs.length} runs did not finish the job and were stopped after ${capMs / 1000} s; their rate is the rate seen until then (${runs.map((r) => r.assigned).join(', ')} assignments).` : ''}`,
       ],
       details: { runs, masterPeakRss: rss },

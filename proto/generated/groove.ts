@@ -3,6 +3,7 @@ import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-load
 
 import type { CancelAttempt as _groove_CancelAttempt, CancelAttempt__Output as _groove_CancelAttempt__Output } from './groove/CancelAttempt';
 import type { CancelJob as _groove_CancelJob, CancelJob__Output as _groove_CancelJob__Output } from './groove/CancelJob';
+import type { CommittedAttempts as _groove_CommittedAttempts, CommittedAttempts__Output as _groove_CommittedAttempts__Output } from './groove/CommittedAttempts';
 import type { DataChunk as _groove_DataChunk, DataChunk__Output as _groove_DataChunk__Output } from './groove/DataChunk';
 import type { Drain as _groove_Drain, Drain__Output as _groove_Drain__Output } from './groove/Drain';
 import type { FetchPartitionRequest as _groove_FetchPartitionRequest, FetchPartitionRequest__Output as _groove_FetchPartitionRequest__Output } from './groove/FetchPartitionRequest';
@@ -47,6 +48,7 @@ export interface ProtoGrpcType {
   groove: {
     CancelAttempt: MessageTypeDefinition<_groove_CancelAttempt, _groove_CancelAttempt__Output>
     CancelJob: MessageTypeDefinition<_groove_CancelJob, _groove_CancelJob__Output>
+    CommittedAttempts: MessageTypeDefinition<_groove_CommittedAttempts, _groove_CommittedAttempts__Output>
     DataChunk: MessageTypeDefinition<_groove_DataChunk, _groove_DataChunk__Output>
     Drain: MessageTypeDefinition<_groove_Drain, _groove_Drain__Output>
     FetchPartitionRequest: MessageTypeDefinition<_groove_FetchPartitionRequest, _groove_FetchPartitionRequest__Output>

@@ -270,8 +270,13 @@ export async function workerCommand(args: SecurityArgs & {
     runAs: args.runAs,
   });
   process.stderr.write(`groove worker ${worker.workerId} serving data on ${worker.dataAddress}, ${worker.options.slots} slots, master ${args.master}\n`);
-  // SIGTERM drains (finish or hand back running tasks); SIGINT stops at once.
-  await untilSignal(() => worker.stop(), () => worker.drain());
+  // SIGTERM drains (finish or hand back running tasks); SIGINT stops at once. A worker the
+  // master refuses (a configuration error) has stopped itself: say why and exit non-zero.
+  const refused = await Promise.race([untilSignal(() => worker.stop(), () => worker.drain()).then(() => undefined), worker.refused]);
+  if (refused) {
+    process.stderr.write(`mr: ${refused.message}\n`);
+    process.exit(1);
+  }
   process.exit(0);
 }
 

@@ -97,7 +97,10 @@ function cli(argv: readonly string[]) {
           .option('host', { describe: 'address the data service binds', type: 'string', default: '127.0.0.1' })
           .option('port', { describe: 'data service port (0: any free port)', type: 'number', default: 0 })
           .option('bulk-port', { describe: 'shuffle (bulk data) port, bound on --host too (0: any free port)', type: 'number', default: 0 })
-          .option('advertise', { describe: 'host name or address others reach this worker at (default: --host)', type: 'string' })
+          .option('advertise', {
+            describe: 'host name or address others reach this worker at (default: --host; for 0.0.0.0 or ::, the host name, or the first non-loopback IPv4 address when the name resolves to loopback)',
+            type: 'string',
+          })
           .option('slots', { describe: 'pool processes (default: cores)', type: 'number' })
           .option('data-dir', { describe: 'where task outputs are kept (default ~/.groove/worker)', type: 'string' })
           .option('task-timeout', { describe: 'seconds without progress after which a task is killed and retried (default 120)', type: 'number' })

@@ -3,10 +3,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createLogger } from '../../common/index.js';
+import { createLogger, UserError } from '../../common/index.js';
 import { expectedAttemptDir } from '../../master/attempt-dir.js';
 import type { Job } from '../../master/job.js';
-import { JobManager } from '../../master/job-manager.js';
+import { JobManager, MAX_FETCH_FAILURES_PER_TASK } from '../../master/job-manager.js';
+import type { Submission } from '../../master/job-manager.js';
 import { WorkerRegistry } from '../../master/worker-registry.js';
 import type { WorkerEntry } from '../../master/worker-registry.js';
 import { grooveProto } from '../../proto/index.js';
@@ -130,13 +131,109 @@ describe('JobManager with columnar task records', () => {
       assert.equal(job.map(1).hasFailedOn('w2'), true);
       assert.equal(job.failedAttempts, 0, 'a failed fetch is not charged to the reduce');
       const w3 = addWorker(registry, 'w3');
-      jobs.workerJoined();
+      jobs.workerJoined(w3.entry);
       await turn();
       const [again] = takeAssignments(w3);
       assert.equal(again?.taskId, 'map-00001', 'the retry prefers a worker it has not failed on');
       jobs.taskUpdate(w3.entry, mapDone(again as TaskAssignment));
       assert.deepEqual(job.mapOutput(job.map(1))?.workerId, 'w3');
       assert.equal(records(), 6);
+    } finally {
+      jobs.close();
+    }
+  });
+});
+
+const POLICY = { maxAttempts: 4, blacklistAfter: 3, speculationFactor: 1.5, speculationMinMs: 60_000, retryBackoffMs: 0, prefetch: 1 };
+
+function sub(inputs: string[], over: Partial<Submission> = {}): Submission {
+  return { name: 'wordcount', packHash: 'h', inputs, partitions: 2, params: {}, chunkSize: 2, sortBufferBytes: 1 << 20, maxAttempts: 0, speculation: false, ...over };
+}
+
+describe('JobManager robustness', () => {
+  const input = path.join(dir, 'six.txt');
+  fs.writeFileSync(input, 'abcdef');
+
+  it('gives 600 simultaneous jobs of one name 600 ids, and never replaces a job', async () => {
+    const jobs = new JobManager(new WorkerRegistry(), POLICY, createLogger('test'));
+    try {
+      const submitted = await Promise.all(Array.from({ length: 600 }, () => jobs.submit(sub([input]))));
+      assert.equal(new Set(submitted.map((j) => j.id)).size, 600);
+      assert.equal(jobs.list().length, 600);
+      for (const j of submitted) assert.equal(jobs.get(j.id), j);
+      // The random part alone (the old scheme) would collide: the sequence number must be there.
+      assert.match(submitted[0]?.id ?? '', /^wordcount-\d{8}-\d{6}-\d+-[0-9a-f]{4}$/);
+    } finally {
+      jobs.close();
+    }
+  });
+
+  it('refuses a job over the per-job map limit or the per-master task limit, naming the limit', async () => {
+    const big = path.join(dir, 'big.bin');
+    fs.writeFileSync(big, '');
+    fs.truncateSync(big, 1024 * 1024 * 1024);
+    const jobs = new JobManager(new WorkerRegistry(), POLICY, createLogger('test'));
+    try {
+      // A 1 GiB file at 1 KiB per split: 1,048,576 maps, over 1,000,000.
+      await assert.rejects(jobs.submit(sub([big], { chunkSize: 1024 })), (err: Error) => err instanceof UserError && /1,048,576 map tasks; the limit is 1,000,000 per job/.test(err.message));
+      // maps x (partitions + 1) offsets: 100,000 maps x 10,000 partitions.
+      await assert.rejects(jobs.submit(sub([big], { chunkSize: 10_738, partitions: 10_000 })), /map output offsets per job/);
+      assert.equal(jobs.list().length, 0, 'nothing of a refused job is kept');
+      // Four jobs of 1,000,000 tasks fill the master; the fifth is refused until one is purged.
+      const full: Job[] = [];
+      for (let i = 0; i < 4; i++) full.push(await jobs.submit(sub([big], { chunkSize: 1074, partitions: 1 })));
+      assert.equal(full[0]?.maps.length, 999_760);
+      const more = sub([big], { chunkSize: 1024 * 1024, partitions: 1 });
+      await assert.rejects(jobs.submit(more), /the master holds 3,999,044 tasks; this job's 1,025 would pass its limit of 4,000,000 \(purge/);
+      jobs.purge(full[0]?.id as string);
+      await jobs.submit(more);
+    } finally {
+      jobs.close();
+      fs.rmSync(big);
+    }
+  });
+
+  it('fails a job whose reduce cannot fetch a map output, naming the address, after a bounded number of tries', async () => {
+    const registry = new WorkerRegistry();
+    const jobs = new JobManager(registry, POLICY, createLogger('test'));
+    try {
+      const w1 = addWorker(registry, 'w1');
+      const job = await jobs.submit(sub([input], { partitions: 1, chunkSize: 6 }));
+      let rounds = 0;
+      while (!job.finished && rounds++ < 100) {
+        await turn();
+        for (const a of takeAssignments(w1)) {
+          if (a.kind === 'MAP') jobs.taskUpdate(w1.entry, update(a, { mapOutput: { dir: expectedAttemptDir(a.jobId as string, a.taskId as string, a.attempt as number), offsets: [0, 6] } }));
+          else jobs.taskUpdate(w1.entry, update(a, { outcome: 'TASK_FAILED', error: 'connect ECONNREFUSED', lostMapTasks: ['map-00000'] }));
+        }
+      }
+      assert.equal(job.state, 'failed');
+      assert.equal(job.events.filter((e) => e.type === 'fetch-failed').length, MAX_FETCH_FAILURES_PER_TASK);
+      assert.match(job.error, /^reduce-00000 could not fetch its input 8 times \(last from worker w1 at 10\.0\.0\.1:7001\): connect ECONNREFUSED$/);
+    } finally {
+      jobs.close();
+    }
+  });
+
+  it('lists a rejoining worker\'s committed outputs and serves them from its new address', async () => {
+    const registry = new WorkerRegistry();
+    const jobs = new JobManager(registry, POLICY, createLogger('test'));
+    try {
+      const w1 = addWorker(registry, 'w1');
+      const job = await jobs.submit(sub([input], { partitions: 1, chunkSize: 3 }));
+      while (!job.finished) {
+        await turn();
+        for (const a of takeAssignments(w1)) jobs.taskUpdate(w1.entry, a.kind === 'MAP' ? update(a, { mapOutput: { dir: expectedAttemptDir(a.jobId as string, a.taskId as string, a.attempt as number), offsets: [0, 3] } }) : update(a, { reduceOutput: { path: `${expectedAttemptDir(a.jobId as string, a.taskId as string, a.attempt as number)}/part.data`, records: 1, bytes: 1 } }));
+      }
+      assert.equal(job.state, 'succeeded');
+      jobs.workerLost(w1.entry);
+      const back: WorkerEntry = { ...w1.entry, dataAddress: '10.0.0.1:9999', state: 'alive', running: new Set() };
+      registry.add(back);
+      assert.deepEqual(jobs.committedOn('w1'), [{ jobId: job.id, mapIndex: [0, 1], mapAttempt: [0, 0], reduceIndex: [0], reduceAttempt: [0] }]);
+      jobs.workerJoined(back);
+      assert.equal(job.partFile(job.reduce(0))?.dataAddress, '10.0.0.1:9999');
+      assert.equal(job.mapOutput(job.map(1))?.dataAddress, '10.0.0.1:9999');
+      assert.deepEqual(jobs.committedOn('w2'), []);
     } finally {
       jobs.close();
     }

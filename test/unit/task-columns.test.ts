@@ -46,17 +46,19 @@ describe('TaskOutputs', () => {
 });
 
 describe('HostTable', () => {
-  it('stores each worker and data address once; a new address is a new host', () => {
+  it('stores each worker once; a worker back on a new address moves all its outputs there', () => {
     const hosts = new HostTable();
     const a = hosts.intern('w1', '10.0.0.1:7001');
     assert.equal(hosts.intern('w2', '10.0.0.2:7001'), a + 1);
     assert.equal(hosts.intern('w1', '10.0.0.1:7001'), a);
-    const moved = hosts.intern('w1', '10.0.0.9:7001');
-    assert.notEqual(moved, a);
-    assert.deepEqual(hosts.get(moved), { workerId: 'w1', dataAddress: '10.0.0.9:7001' });
-    assert.deepEqual(hosts.indicesOf('w1'), [a, moved]);
+    assert.equal(hosts.intern('w1', '10.0.0.9:7001'), a);
+    assert.deepEqual(hosts.get(a), { workerId: 'w1', dataAddress: '10.0.0.9:7001' });
+    hosts.readdress('w1', '10.0.0.9:7777');
+    hosts.readdress('w3', '10.0.0.3:7001');
+    assert.deepEqual(hosts.get(a), { workerId: 'w1', dataAddress: '10.0.0.9:7777' });
+    assert.deepEqual(hosts.indicesOf('w1'), [a]);
     assert.deepEqual(hosts.indicesOf('w3'), []);
-    assert.throws(() => hosts.get(3), RangeError);
+    assert.throws(() => hosts.get(2), RangeError);
   });
 });
 

@@ -3,8 +3,10 @@
 
 export interface PurgeJobFiles {
   'jobId'?: (string);
+  'packHash'?: (string);
 }
 
 export interface PurgeJobFiles__Output {
   'jobId': (string);
+  'packHash': (string);
 }
