@@ -1,9 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GrooveClient } from '../../sdk/index.js';
 import type { SubmitOptions } from '../../sdk/index.js';
-import { childPids, startCluster } from '../helpers/cluster.js';
+import { childPids, startCluster, waitUntil } from '../helpers/cluster.js';
 import type { TestCluster, TestWorker } from '../helpers/cluster.js';
 import { mulberry32, writeCorpus } from '../helpers/corpus.js';
 import { referenceGrep, referenceInvertedIndex, referenceWordCount } from '../helpers/reference.js';
@@ -109,5 +110,64 @@ describe(`chaos (seed ${SEED})`, () => {
     for (const a of actions) t.diagnostic(a);
     assert.ok(actions.filter((a) => a.startsWith('kill worker')).length >= 1, `no worker was killed: ${actions.join('; ')}`);
     assert.ok(actions.filter((a) => a.startsWith('kill pool')).length >= 3, `too few pool processes killed: ${actions.join('; ')}`);
+  });
+});
+
+/** Attempt directories (`jobs/<job>/<task>-a<n>`) of one job on these workers. */
+function attemptDirs(workers: readonly TestWorker[], jobId: string): string[] {
+  return workers.flatMap((w) => {
+    try {
+      return fs.readdirSync(path.join(w.dataDir, 'jobs', jobId)).map((d) => `${w.id}/${d}`);
+    } catch {
+      return [];
+    }
+  });
+}
+
+describe('chaos: a flapping link', () => {
+  let cluster: TestCluster;
+  let client: GrooveClient;
+
+  before(async () => {
+    cluster = await startCluster({ workers: 3, slots: 1, masterArgs: ['--worker-timeout', '2', '--retry-backoff-ms', '50', '--speculation-min-ms', '60000'] });
+    client = new GrooveClient({ master: cluster.master });
+  });
+  after(async () => {
+    client.close();
+    await cluster.stop();
+  });
+
+  it('keeps only the committed attempts of a worker whose link keeps going down and up', { timeout: 150_000 }, async (t) => {
+    const files = writeCorpus(path.join(cluster.dir, 'corpus'), 8, 3000, SEED);
+    const victim = cluster.workers[0] as TestWorker;
+    const pid = victim.daemon.process.pid as number;
+    const id = await client.submit('test/fixtures/slow-wordcount.ts', { inputs: files, partitions: 3, chunkSize: 8 * 1024, maxAttempts: 30, params: { mapSleepMs: '250', reduceSleepMs: '300' } });
+    // Down 3 s (past the master's 2 s worker timeout, so it writes the worker off), up 2 s.
+    // A frozen daemon is a cut link to everyone: no heartbeats, no answers, TCP still open.
+    let flapping = true;
+    let flaps = 0;
+    const flapper = (async () => {
+      const done = client.wait(id).then(() => (flapping = false));
+      while (flapping) {
+        process.kill(pid, 'SIGSTOP');
+        flaps++;
+        await new Promise((r) => setTimeout(r, 3000));
+        process.kill(pid, 'SIGCONT');
+        await Promise.race([new Promise((r) => setTimeout(r, 2000)), done]);
+      }
+    })();
+    const status = await client.wait(id);
+    await flapper;
+    t.diagnostic(`${flaps} flaps; job ${status.state}, ${status.mapsTotal} maps, ${status.reducesTotal} reduces`);
+    assert.equal(status.state, 'succeeded', status.error);
+    assert.ok(flaps >= 2, `only ${flaps} flaps`);
+    await waitUntil('the flapping worker is back', async () => (await client.workers()).some((w) => w.workerId === victim.id && w.state === 'alive'));
+    // Each task has one committed attempt; everything else the flaps left is deleted.
+    const committed = status.mapsTotal + status.reducesTotal;
+    let dirs: string[] = [];
+    await waitUntil(`only the ${committed} committed attempt directories are left`, () => (dirs = attemptDirs(cluster.workers, id)).length === committed, 20_000).catch((err: Error) => {
+      throw new Error(`${err.message}; found ${dirs.length}: ${dirs.join(' ')}`);
+    });
+    assert.deepEqual(await collectResults(client, id), new Map<string, unknown>(referenceWordCount(files)));
   });
 });
