@@ -8,6 +8,7 @@
  *
  * Prints a JSON line of counts every 250 ms on stdout; stops on SIGTERM or SIGINT.
  */
+import * as net from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { CHANNEL_OPTIONS } from '../../proto/channel-options.js';
 import { grooveProto } from '../../proto/load.js';
@@ -28,7 +29,7 @@ export interface SimCounts {
   readonly lost: number;
 }
 
-function main(master: string, workers: number, connections: number): void {
+function main(master: string, workers: number, connections: number, dataAddress: string): void {
   const Ctor = grooveProto().groove.Master;
   // Separate subchannel pools: the workers spread over several HTTP/2 connections, as
   // they would over hosts, instead of all multiplexed on one.
@@ -65,7 +66,7 @@ function main(master: string, workers: number, connections: number): void {
       }
     });
     session.on('error', () => counts.lost++);
-    session.write({ register: { workerId: `sim-${String(i).padStart(5, '0')}`, dataAddress: '127.0.0.1:9', slots: 1, hostname: 'simulated', version: '0.1.0' } });
+    session.write({ register: { workerId: `sim-${String(i).padStart(5, '0')}`, dataAddress, slots: 1, hostname: 'simulated', version: '0.1.0' } });
   }
   const report = setInterval(() => process.stdout.write(`${JSON.stringify(counts)}\n`), 250);
   const stop = (): void => {
@@ -85,4 +86,10 @@ if (!master || !workers) {
   process.stderr.write('usage: simulated-workers MASTER WORKERS [CONNECTIONS]\n');
   process.exit(2);
 }
-main(master, Number(workers), Math.max(1, Number(connections ?? 1)));
+// The master checks at registration that it can connect to a worker's data address: one
+// listening socket stands for every simulated worker's (nothing is ever fetched from it).
+const dataPort = net.createServer((socket) => socket.destroy());
+dataPort.listen(0, '127.0.0.1', () => {
+  const { port } = dataPort.address() as net.AddressInfo;
+  main(master, Number(workers), Math.max(1, Number(connections ?? 1)), `127.0.0.1:${port}`);
+});
