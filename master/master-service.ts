@@ -3,6 +3,7 @@ import { UserError } from '../common/index.js';
 import type { Logger } from '../common/index.js';
 import { DATA_CHUNK_BYTES, isValidId } from '../proto/index.js';
 import type { MasterHandlers, MasterMessage, RegisterWorker__Output, WorkerMessage__Output } from '../proto/index.js';
+import type { EncodedMasterMessage } from './encoded-message.js';
 import type { JobManager } from './job-manager.js';
 import { toJobStatus } from './job-status.js';
 import type { PackStore } from './pack-store.js';
@@ -47,6 +48,57 @@ function unary<Req, Res>(fn: (req: Req) => Res | Promise<Res>): grpc.handleUnary
       .then((res) => callback(null, res))
       .catch((err: unknown) => callback(toStatus(err)));
   };
+}
+
+/** What acceptWorker needs of a worker's session. */
+interface SessionLink {
+  isClosed(): boolean;
+  write(message: MasterMessage | EncodedMasterMessage): void;
+  close(why: string): void;
+}
+
+/**
+ * Registers a worker on a session, or refuses it: first the master connects to its data
+ * address (reducers and clients will dial it: a worker nobody can reach there would have
+ * its outputs recomputed again and again). Resolves with the entry, or undefined when the
+ * session closed meanwhile.
+ */
+async function acceptWorker(ctx: MasterServiceContext, r: RegisterWorker__Output, link: SessionLink): Promise<WorkerEntry | undefined> {
+  const { jobs, workers, log } = ctx;
+  if (!isValidId(r.workerId) || !/^[^\s/]+:\d+$/.test(r.dataAddress) || !Number.isInteger(r.slots) || r.slots < 1 || r.slots > 1024) {
+    throw new UserError('bad registration');
+  }
+  const unreachable = await probeAddress(r.dataAddress);
+  if (unreachable) {
+    throw new RegistrationRefused(
+      `the master cannot reach worker ${r.workerId} at its data address ${r.dataAddress} (${unreachable}); start the worker with --advertise set to a name or address of its host that the master, the other workers and clients can reach`,
+    );
+  }
+  if (link.isClosed()) return undefined;
+  // The same worker coming back on a new session: whatever the old session had is gone.
+  const previous = workers.get(r.workerId);
+  if (previous && previous.state !== 'lost') {
+    jobs.workerLost(previous);
+    previous.disconnect('replaced by a new session');
+  }
+  const entry: WorkerEntry = {
+    id: r.workerId,
+    dataAddress: r.dataAddress,
+    slots: r.slots,
+    hostname: r.hostname,
+    state: 'alive',
+    lastSeen: Date.now(),
+    running: new Set(),
+    send: link.write,
+    disconnect: link.close,
+  };
+  workers.add(entry);
+  // After workerLost: the outputs it dropped are stale now, and the worker deletes them.
+  const committed = jobs.committedOn(entry.id);
+  link.write({ registered: { workerId: entry.id, heartbeatMs: ctx.heartbeatMs, committed, packs: jobs.packsInUse() } });
+  log.info('worker registered', { worker: entry.id, dataAddress: entry.dataAddress, slots: entry.slots, committedJobs: committed.length });
+  jobs.workerJoined(entry);
+  return entry;
 }
 
 /** The master's gRPC handlers: worker sessions, packs, and the client API. */
@@ -95,47 +147,15 @@ export function createMasterService(ctx: MasterServiceContext): MasterHandlers {
       call.on('error', (err) => close(err.message));
       call.on('cancelled', () => close('cancelled'));
 
-      const register = async (r: RegisterWorker__Output): Promise<WorkerEntry | undefined> => {
-        if (!isValidId(r.workerId) || !/^[^\s/]+:\d+$/.test(r.dataAddress) || !Number.isInteger(r.slots) || r.slots < 1 || r.slots > 1024) {
-          throw new UserError('bad registration');
-        }
-        // Reducers and clients will dial this address: a worker nobody can reach there would
-        // have its outputs recomputed again and again, so it is refused at the door.
-        const unreachable = await probeAddress(r.dataAddress);
-        if (unreachable) {
-          throw new RegistrationRefused(
-            `the master cannot reach worker ${r.workerId} at its data address ${r.dataAddress} (${unreachable}); start the worker with --advertise set to a name or address of its host that the master, the other workers and clients can reach`,
-          );
-        }
-        if (closed) return undefined;
-        // The same worker coming back on a new session: whatever the old session had is gone.
-        const previous = workers.get(r.workerId);
-        if (previous && previous.state !== 'lost') {
-          jobs.workerLost(previous);
-          previous.disconnect('replaced by a new session');
-        }
-        const entry: WorkerEntry = {
-          id: r.workerId,
-          dataAddress: r.dataAddress,
-          slots: r.slots,
-          hostname: r.hostname,
-          state: 'alive',
-          lastSeen: Date.now(),
-          running: new Set(),
-          send: (m) => {
-            // An EncodedMasterMessage goes out as it is (see acceptingEncodedMessages in master.ts).
+      const register = (r: RegisterWorker__Output): Promise<WorkerEntry | undefined> =>
+        acceptWorker(ctx, r, {
+          isClosed: () => closed,
+          // An EncodedMasterMessage goes out as it is (see acceptingEncodedMessages in master.ts).
+          write: (m) => {
             if (!closed) call.write(m as MasterMessage);
           },
-          disconnect: (why) => close(why),
-        };
-        workers.add(entry);
-        // After workerLost: the outputs it dropped are stale now, and the worker deletes them.
-        const committed = jobs.committedOn(entry.id);
-        call.write({ registered: { workerId: entry.id, heartbeatMs: ctx.heartbeatMs, committed, packs: jobs.packsInUse() } });
-        log.info('worker registered', { worker: entry.id, dataAddress: entry.dataAddress, slots: entry.slots, committedJobs: committed.length });
-        jobs.workerJoined(entry);
-        return entry;
-      };
+          close,
+        });
     },
 
     GetPack(call) {
