@@ -15,6 +15,7 @@ import { runMapTask } from './task-runtime/map-task.js';
 import { runReduceTask } from './task-runtime/reduce-task.js';
 import { FetchFailedError } from './task-runtime/fetch-failed-error.js';
 import { UserCodeError } from './task-runtime/user-code-error.js';
+import { NonTextInputError } from './task-runtime/text-input-check.js';
 import type { TaskFailure, TaskSpec } from './task-spec.js';
 import { filterProcessWarnings, JobFileError } from '../common/index.js';
 
@@ -66,6 +67,7 @@ function jobFor(spec: TaskSpec): LoadedJob {
 
 function toFailure(err: unknown, sourceMap: JobSourceMap | undefined): TaskFailure {
   if (err instanceof FetchFailedError) return { message: err.message, user: false, lostMapTasks: err.mapTaskIds };
+  if (err instanceof NonTextInputError) return { message: err.message, user: true, permanent: true };
   if (err instanceof UserCodeError && err.stack && sourceMap) {
     // The user's file and line, not the bundle's: in the stack, and the first one in the message.
     const stack = sourceMap.mapStack(err.stack);

@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { spawn } from 'node:child_process';
 import { MR, ROOT, runMr } from '../helpers/cli.js';
 import type { MrResult } from '../helpers/cli.js';
@@ -212,6 +213,29 @@ describe('mr run (embedded cluster)', () => {
     fs.writeFileSync(input, 'fine\nboom here\n');
     const r = await runMr(['run', 'test/fixtures/throws-on-line-9.ts', '--input', input, '--max-attempts', '1']);
     assertOneLineError(r, /thrown on line 9 \(at test\/fixtures\/throws-on-line-9\.ts:9\)$/);
+  });
+
+  describe('inputs that are not text', () => {
+    const text = 'one line\nanother line\n';
+    const inputs: [string, Buffer, RegExp][] = [
+      ['data.gz', zlib.gzipSync(text), /is gzip-compressed, not text/],
+      ['data.zst', Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), Buffer.from(text)]), /is zstd-compressed, not text/],
+      ['data.bz2', Buffer.concat([Buffer.from('BZh9'), Buffer.from(text)]), /is bzip2-compressed, not text/],
+      ['data.xz', Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), Buffer.from(text)]), /is xz-compressed, not text/],
+      ['data.zip', Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.from(text)]), /is a zip archive, not text/],
+      ['data.bin', Buffer.concat([Buffer.from('text first\n'), Buffer.from([0x00, 0x01, 0x02]), Buffer.from('\nmore\n')]), /is binary \(a NUL byte at offset 11\), not text/],
+    ];
+    for (const [name, bytes, pattern] of inputs) {
+      it(`refuses ${name} with one line naming it, and reads it with binaryText`, async () => {
+        const file = path.join(dir, name);
+        fs.writeFileSync(file, bytes);
+        const r = await runMr(['run', 'jobs/wordcount.ts', '--input', file]);
+        assertOneLineError(r, new RegExp(`input ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} ${pattern.source}.*binaryText: true`));
+        const opted = await runMr(['run', 'test/fixtures/counts-binary-lines.ts', '--input', file]);
+        assert.equal(opted.code, 0, opted.stderr);
+        assert.match(opted.stdout, /^lines\t\d+\n$/);
+      });
+    }
   });
 
   it('gives a usage error for an unknown option', async () => {

@@ -16,6 +16,7 @@ import { InMapFolder } from './in-map-folder.js';
 import type { Fold } from './in-map-folder.js';
 import { UserCodeError } from './user-code-error.js';
 import { decodedValues } from './decoded-values.js';
+import { checkTextInput } from './text-input-check.js';
 
 /**
  * Runs one map attempt: read the chunk's records -> map -> partition -> buffer (sorted,
@@ -26,6 +27,9 @@ export function runMapTask(spec: TaskSpec, job: AnyJob, log: JobLogSink, progres
   const started = Date.now();
   const input = spec.input;
   if (!input) throw new Error(`map task ${spec.taskId} has no input`);
+  // Every chunk's task looks at its file's first block (one small read), so whichever runs
+  // first fails the job; a compressed or binary file would otherwise map as garbage text.
+  if (job.binaryText !== true) checkTextInput(input.path);
   const ctx = createTaskContext(spec.taskId, spec.attempt, spec.params, input.path, log);
   const dir = path.join(spec.dataDir, spec.workDir);
   fs.mkdirSync(dir, { recursive: true });
