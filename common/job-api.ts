@@ -79,6 +79,13 @@ export interface JobDefinition<MK extends Key = Key, MV = unknown, RK extends Ke
   partition?(key: MK, partitions: number, ctx: JobContext): number;
   /** Map-side sort buffer per task in MiB; spills to disk beyond it. Default 100. */
   readonly sortBufferMB?: number;
+  /**
+   * Read inputs as text even when they do not look like text. By default (false) an input
+   * that starts with a gzip, zstd, bzip2, xz or zip magic number, or has a NUL byte in its
+   * first 64 KiB, fails the job with an error naming it, rather than being mapped as
+   * garbage lines. Invalid UTF-8 is read as U+FFFD either way.
+   */
+  readonly binaryText?: boolean;
 }
 
 /**
@@ -95,6 +102,9 @@ export function defineJob<MK extends Key = Key, MV = unknown, RK extends Key = M
   for (const name of ['combine', 'reduce', 'partition'] as const) {
     const fn = definition[name];
     if (fn !== undefined && typeof fn !== 'function') throw new TypeError(`the job's ${name} must be a function`);
+  }
+  if (definition.binaryText !== undefined && typeof definition.binaryText !== 'boolean') {
+    throw new TypeError(`the job's binaryText must be true or false, got ${String(definition.binaryText)}`);
   }
   if (definition.partitions !== undefined && !(Number.isInteger(definition.partitions) && definition.partitions >= 1)) {
     throw new RangeError(`the job's partitions must be a positive integer, got ${String(definition.partitions)}`);

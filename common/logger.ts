@@ -34,7 +34,8 @@ function rootLogger(): Winston.Logger {
   if (root) return root;
   const winston = require('winston') as typeof Winston;
   root = winston.createLogger({
-    level,
+    // Lines are filtered by wrap() before they get here (job output has its own floor).
+    level: 'debug',
     format: winston.format.combine(
       winston.format.timestamp(),
       winston.format.printf((info) => {
@@ -57,7 +58,6 @@ function isLevel(value: string | undefined): value is LogLevel {
 export function setLogLevel(next: LogLevel): void {
   if (isLevel(ENV_LEVEL)) return;
   level = next;
-  if (root) root.level = next;
 }
 
 /**
@@ -65,10 +65,12 @@ export function setLogLevel(next: LogLevel): void {
  * winston sees them (winston builds and pipes a disabled line before dropping it, and
  * debug lines sit on per-task paths); the winston child is made on the first line kept.
  */
-function wrap(fields: LogFields): Logger {
+function wrap(fields: LogFields, floor: LogLevel = 'error'): Logger {
   let w: Winston.Logger | undefined;
   const write = (at: LogLevel, message: string, extra?: LogFields): void => {
-    if (RANK[at] > RANK[level]) return;
+    // A floor shows lines of its level even when the command chose a quieter one; GROOVE_LOG still decides.
+    const shown = isLevel(ENV_LEVEL) ? RANK[ENV_LEVEL] : Math.max(RANK[level], RANK[floor]);
+    if (RANK[at] > shown) return;
     w ??= rootLogger().child(fields);
     if (extra) w.log(at, message, extra);
     else w.log(at, message);
@@ -78,11 +80,16 @@ function wrap(fields: LogFields): Logger {
     info: (message, extra) => write('info', message, extra),
     warn: (message, extra) => write('warn', message, extra),
     error: (message, extra) => write('error', message, extra),
-    child: (more) => wrap({ ...fields, ...more }),
+    child: (more) => wrap({ ...fields, ...more }, floor),
   };
 }
 
-/** A logger whose lines carry the component tag. */
-export function createLogger(component: string): Logger {
-  return wrap({ component });
+/**
+ * A logger whose lines carry the component tag. `floor` is the least severe level it
+ * writes whatever level the command set (not past `GROOVE_LOG`): job code's own output
+ * uses `info`, so `ctx.log` and `console` lines of a job show under `mr run`, which keeps
+ * Groove's own lines to errors.
+ */
+export function createLogger(component: string, floor: LogLevel = 'error'): Logger {
+  return wrap({ component }, floor);
 }

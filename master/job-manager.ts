@@ -350,7 +350,8 @@ export class JobManager {
     this.log.warn('attempt failed', { job: job.id, task: task.id, attempt: attempt.n, worker: worker.id, error: taskError });
     if (update.errorDetail) this.log.debug('attempt failure detail', { job: job.id, task: task.id, stack: update.errorDetail });
     if (job.workerFailures.get(worker.id) === this.policy.blacklistAfter) job.emit('worker-blacklisted', `worker ${worker.id} gets no more tasks of this job after ${this.policy.blacklistAfter} failed attempts`);
-    if (task.failures >= job.spec.maxAttempts) {
+    // A permanent failure (the input itself is bad) would only burn the remaining attempts.
+    if (task.failures >= job.spec.maxAttempts || update.permanentError) {
       job.setTaskState(task, 'failed');
       job.finish('failed', `${where}: ${taskError}`, errorDetail);
       this.log.warn('job failed', { job: job.id, error: job.error });

@@ -44,4 +44,4 @@ export { formatRecord } from './result-line.js';
 export type { ResultFormat } from './result-line.js';
 export { ResultTextEncoder } from './result-text-encoder.js';
 export { RecordStreamDecoder } from './record-stream-decoder.js';
-export { decodeValue, encodeValue, scalarValueRoom, writeScalarValueAt } from './value-codec.js';
+export { checkValue, decodeValue, encodeValue, encodeValueOf, findUnstorable, scalarValueRoom, UnstorableValueError, writeScalarValueAt } from './value-codec.js';

@@ -10,9 +10,154 @@ import { writeUtf8 } from './utf8-write.js';
  */
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, int64AsType: 'bigint', useBigIntExtension: true });
 
-/** Encodes one value. */
+/**
+ * What msgpackr writes for `undefined`, and for a function (which it stores as undefined):
+ * fixext1 of type 0. A value whose encoding holds these three bytes is walked to find
+ * out; any other encoding cannot hold an undefined or a function, so the walk is skipped.
+ */
+const UNDEFINED_BYTES = Buffer.from([0xd4, 0x00, 0x00]);
+
+/** How deep {@link findUnstorable} follows nested values; deeper ones are refused (msgpackr overflows its stack near there). */
+const MAX_VALUE_DEPTH = 1000;
+
+/**
+ * A value that MessagePack cannot carry as it is: undefined, a function or a Symbol
+ * anywhere in it, or a cycle. msgpackr would store the first two as null-like markers and
+ * drop what the user emitted, so they are refused like the others, by the path inside the
+ * value and, once the emit site adds it, the key.
+ */
+export class UnstorableValueError extends TypeError {
+  constructor(
+    readonly problem: string,
+    readonly key?: unknown,
+  ) {
+    super(`${key === undefined ? 'a value' : `the value emitted for key ${describeKey(key)}`} cannot be stored: ${problem}`);
+    this.name = 'UnstorableValueError';
+  }
+
+  /** The same error naming the key the value was emitted with. */
+  withKey(key: unknown): UnstorableValueError {
+    return new UnstorableValueError(this.problem, key);
+  }
+}
+
+function describeKey(key: unknown): string {
+  try {
+    return JSON.stringify(key) ?? String(key);
+  } catch {
+    return String(key);
+  }
+}
+
+/**
+ * Encodes one value.
+ * @throws UnstorableValueError for a value holding undefined, a function, a Symbol or a cycle.
+ */
 export function encodeValue(value: unknown): Buffer {
-  return packr.pack(value);
+  let bytes: Buffer;
+  try {
+    bytes = packr.pack(value);
+  } catch (err) {
+    // Symbols and cycles make msgpackr throw ("Unknown type", a stack overflow): say which part it was.
+    const problem = findUnstorable(value);
+    if (problem !== undefined) throw new UnstorableValueError(problem);
+    throw err;
+  }
+  if (bytes.length >= 3 && bytes.indexOf(UNDEFINED_BYTES) !== -1) {
+    const problem = findUnstorable(value);
+    if (problem !== undefined) throw new UnstorableValueError(problem);
+  }
+  return bytes;
+}
+
+/** {@link encodeValue} for a value emitted with `key`: its error names the key. */
+export function encodeValueOf(key: unknown, value: unknown): Buffer {
+  try {
+    return encodeValue(value);
+  } catch (err) {
+    throw err instanceof UnstorableValueError ? err.withKey(key) : err;
+  }
+}
+
+/**
+ * Refuses, as {@link encodeValue} would, a value that is kept unencoded for now (the
+ * in-mapper combining tables), so that a bad value fails at its emit whatever path it
+ * takes. Numbers and strings return at once.
+ * @throws UnstorableValueError naming `key`.
+ */
+export function checkValue(key: unknown, value: unknown): void {
+  const t = typeof value;
+  if (t === 'number' || t === 'string' || t === 'boolean' || t === 'bigint' || value === null) return;
+  const problem = findUnstorable(value);
+  if (problem !== undefined) throw new UnstorableValueError(problem, key);
+}
+
+/**
+ * What in `value` MessagePack cannot carry, as a path and a type ("value.f is a function",
+ * "value[1] is undefined"), or undefined if nothing. It follows what msgpackr encodes:
+ * array elements (a hole is undefined), own enumerable properties of objects (an
+ * undefined property is refused too: msgpackr would keep it as a marker that JSON output
+ * drops, which silently changes the data), Map values, Set elements, and what a class instance's
+ * `toJSON` returns; binary data, Dates, RegExps and Errors are leaves.
+ */
+export function findUnstorable(value: unknown, where = 'value', ancestors: unknown[] = []): string | undefined {
+  switch (typeof value) {
+    case 'undefined':
+      return `${where} is undefined`;
+    case 'function':
+      return `${where} is a function`;
+    case 'symbol':
+      return `${where} is a Symbol`;
+    case 'object':
+      break;
+    default:
+      return undefined;
+  }
+  if (value === null || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return undefined;
+  if (value instanceof Date || value instanceof RegExp || value instanceof Error) return undefined;
+  if (ancestors.includes(value)) return `${where} is circular (it contains itself)`;
+  if (ancestors.length >= MAX_VALUE_DEPTH) return `${where} is nested more than ${MAX_VALUE_DEPTH} levels deep`;
+  ancestors.push(value);
+  try {
+    return findInside(value, where, ancestors);
+  } finally {
+    ancestors.pop();
+  }
+}
+
+function findInside(value: object, where: string, ancestors: unknown[]): string | undefined {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const problem = findUnstorable(value[i], `${where}[${i}]`, ancestors);
+      if (problem !== undefined) return problem;
+    }
+    return undefined;
+  }
+  if (value instanceof Map) {
+    for (const [k, v] of value) {
+      const problem = findUnstorable(v, `${where}.get(${describeKey(k)})`, ancestors);
+      if (problem !== undefined) return problem;
+    }
+    return undefined;
+  }
+  if (value instanceof Set) {
+    let i = 0;
+    for (const v of value) {
+      const problem = findUnstorable(v, `${where} (Set element ${i++})`, ancestors);
+      if (problem !== undefined) return problem;
+    }
+    return undefined;
+  }
+  // msgpackr asks toJSON of class instances only; a plain object's toJSON is just a (function) property.
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function' && value.constructor !== Object) return findUnstorable(toJSON.call(value), `${where}.toJSON()`, ancestors);
+  for (const k in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
+    const name = /^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`;
+    const problem = findUnstorable((value as Record<string, unknown>)[k], `${where}${name}`, ancestors);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
 }
 
 /**

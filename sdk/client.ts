@@ -10,6 +10,7 @@ import { expandInputs } from './input-expander.js';
 import { packJobFile } from './job-bundler.js';
 import type { PackedJob } from './job-bundler.js';
 import { callUnary, fromServiceError } from './rpc.js';
+import { refuseNonTextInputs } from './text-input-peek.js';
 
 /** A job's status as the master reports it. */
 export type JobStatus = JobStatus__Output;
@@ -102,6 +103,7 @@ export class GrooveClient {
 
   /** Submits an already bundled job. */
   async submitPacked(packed: PackedJob, options: SubmitOptions): Promise<string> {
+    if (packed.job.binaryText !== true) refuseNonTextInputs(options.inputs);
     const sortBufferBytes = options.sortBufferBytes ?? (packed.job.sortBufferMB ? Math.round(packed.job.sortBufferMB * 1024 * 1024) : 0);
     const request: SubmitJobRequest = {
         pack: packed.bytes,

@@ -35,6 +35,23 @@ const grooveExternal: esbuild.Plugin = {
   },
 };
 
+/** The inline source map esbuild appends to the bundle. */
+const INLINE_MAP = /\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/;
+
+/**
+ * The bundle with its source map's file names as the user knows them: esbuild writes them
+ * relative to the working directory, which is right for files under it
+ * (`jobs/wordcount.ts`) but gives `../../home/me/job.ts` for others; those become
+ * absolute. Stack traces of the job's errors then name these files (worker/job-source-map.ts).
+ */
+function withUserSourcePaths(code: string): string {
+  const m = INLINE_MAP.exec(code);
+  if (!m) return code;
+  const map = JSON.parse(Buffer.from(m[1] as string, 'base64').toString('utf8')) as { sources?: string[] };
+  map.sources = (map.sources ?? []).map((s) => (s.startsWith('..') ? path.resolve(s) : s));
+  return `${code.slice(0, m.index)}//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`;
+}
+
 /**
  * Bundles a TypeScript (or JavaScript) job file into a pack and loads it once locally, so
  * a job that does not compile or defines no map is refused before anything is submitted.
@@ -62,7 +79,7 @@ export async function packJobFile(file: string): Promise<PackedJob> {
     const where = first?.location ? `${first.location.line}:${first.location.column}: ` : '';
     throw new JobFileError(file, `does not compile: ${where}${first?.text ?? String(err)}`, { cause: err });
   }
-  const code = result.outputFiles[0]?.text ?? '';
+  const code = withUserSourcePaths(result.outputFiles[0]?.text ?? '');
   const job = loadJobCode(code, path.basename(file));
   const name = typeof job.name === 'string' && job.name ? job.name : path.basename(file).replace(/\.[^.]*$/, '');
   const pack: JobPack = { format: JOB_PACK_FORMAT, name, source: path.basename(file), code };

@@ -1,3 +1,4 @@
+import { Console } from 'node:console';
 import { isBuiltin } from 'node:module';
 import * as vm from 'node:vm';
 import { defineJob, JobFileError } from '../common/index.js';
@@ -11,15 +12,24 @@ const GROOVE_MODULE = 'groove';
 /** What `require('groove')` gives job code: the job API and nothing else. */
 const GROOVE_API = Object.freeze({ defineJob });
 
+/** The console job code gets unless told otherwise: everything to stderr, where stdout carries results. */
+let stderrConsole: Console | undefined;
+
 /**
  * Runs a pack's bundled CommonJS code and returns its job definition. The bundle was
  * built with `groove` and node built-ins external, so those are the only modules it can
  * require; anything else means the bundling went wrong and is refused by name.
+ *
+ * `console` is what the name `console` means inside the job code (a parameter of the
+ * module wrapper, as `require` is): a pool process passes one that sends each line to its
+ * daemon's log, tagged with job and task; the default writes every method to stderr. So
+ * job output never lands on a stdout that carries results.
  */
-export function loadJobCode(code: string, source: string): AnyJob {
-  const wrapper = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname) {${code}\n})`, {
+export function loadJobCode(code: string, source: string, console?: Console): AnyJob {
+  const jobConsole = console ?? (stderrConsole ??= new Console({ stdout: process.stderr, stderr: process.stderr }));
+  const wrapper = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname, console) {${code}\n})`, {
     filename: source,
-  }) as (exports: unknown, require: (id: string) => unknown, module: { exports: unknown }, filename: string, dirname: string) => void;
+  }) as (exports: unknown, require: (id: string) => unknown, module: { exports: unknown }, filename: string, dirname: string, console: Console) => void;
   const mod: { exports: unknown } = { exports: {} };
   const requireForJob = (id: string): unknown => {
     if (id === GROOVE_MODULE) return GROOVE_API;
@@ -27,7 +37,7 @@ export function loadJobCode(code: string, source: string): AnyJob {
     throw new Error(`a job pack cannot require '${id}': it should have been bundled`);
   };
   try {
-    wrapper(mod.exports, requireForJob, mod, source, '.');
+    wrapper(mod.exports, requireForJob, mod, source, '.', jobConsole);
   } catch (err) {
     throw new JobFileError(source, `failed to load: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }

@@ -3,20 +3,30 @@
  * it, keeps each job's code loaded across tasks (keyed by pack hash), and reports every
  * outcome as a typed message. Job code runs here and nowhere else.
  */
+import { Console } from 'node:console';
 import * as fs from 'node:fs';
+import { Writable } from 'node:stream';
 import { decodeJobPack } from '../proto/index.js';
 import { loadJobCode } from './job-loader.js';
+import { JobSourceMap } from './job-source-map.js';
 import type { AnyJob } from './job-loader.js';
 import type { ChildToParent, ParentToChild } from './pool-messages.js';
 import { runMapTask } from './task-runtime/map-task.js';
 import { runReduceTask } from './task-runtime/reduce-task.js';
 import { FetchFailedError } from './task-runtime/fetch-failed-error.js';
 import { UserCodeError } from './task-runtime/user-code-error.js';
+import { NonTextInputError } from './task-runtime/text-input-check.js';
 import type { TaskFailure, TaskSpec } from './task-spec.js';
 import { filterProcessWarnings, JobFileError } from '../common/index.js';
 
+/** A job's code as loaded here, with its bundle's source map for the stacks of its errors. */
+interface LoadedJob {
+  readonly job: AnyJob;
+  readonly sourceMap: JobSourceMap | undefined;
+}
+
 /** Loaded jobs by pack hash; a pool process usually serves one or two jobs at a time. */
-const jobs = new Map<string, AnyJob>();
+const jobs = new Map<string, LoadedJob>();
 const MAX_CACHED_JOBS = 8;
 const PROGRESS_INTERVAL_MS = 500;
 
@@ -24,19 +34,46 @@ function send(message: ChildToParent): void {
   process.send?.(message);
 }
 
-function jobFor(spec: TaskSpec): AnyJob {
-  let job = jobs.get(spec.packHash);
-  if (!job) {
-    const pack = decodeJobPack(fs.readFileSync(spec.packPath));
-    job = loadJobCode(pack.code, pack.source);
-    if (jobs.size >= MAX_CACHED_JOBS) jobs.delete(jobs.keys().next().value as string);
-    jobs.set(spec.packHash, job);
-  }
-  return job;
+/** The task running now (one at a time): what job code's console lines are tagged with. */
+let current: { readonly jobId: string; readonly taskId: string } = { jobId: '', taskId: '' };
+
+/** A stream whose every write (one console call) goes to the daemon's log as a job line. */
+function jobLines(level: 'info' | 'warn'): Writable {
+  return new Writable({
+    write(chunk: Buffer | string, _encoding, done): void {
+      const text = String(chunk);
+      send({ type: 'log', level, message: text.endsWith('\n') ? text.slice(0, -1) : text, jobId: current.jobId, taskId: current.taskId });
+      done();
+    },
+  });
 }
 
-function toFailure(err: unknown): TaskFailure {
+/**
+ * The `console` of job code: log/info/debug lines at info, warn/error/trace at warn, all
+ * through the daemon's log (stderr), never this process's stdout.
+ */
+const jobConsole = new Console({ stdout: jobLines('info'), stderr: jobLines('warn') });
+
+function jobFor(spec: TaskSpec): LoadedJob {
+  let loaded = jobs.get(spec.packHash);
+  if (!loaded) {
+    const pack = decodeJobPack(fs.readFileSync(spec.packPath));
+    loaded = { job: loadJobCode(pack.code, pack.source, jobConsole), sourceMap: JobSourceMap.ofBundle(pack.code, pack.source) };
+    if (jobs.size >= MAX_CACHED_JOBS) jobs.delete(jobs.keys().next().value as string);
+    jobs.set(spec.packHash, loaded);
+  }
+  return loaded;
+}
+
+function toFailure(err: unknown, sourceMap: JobSourceMap | undefined): TaskFailure {
   if (err instanceof FetchFailedError) return { message: err.message, user: false, lostMapTasks: err.mapTaskIds };
+  if (err instanceof NonTextInputError) return { message: err.message, user: true, permanent: true };
+  if (err instanceof UserCodeError && err.stack && sourceMap) {
+    // The user's file and line, not the bundle's: in the stack, and the first one in the message.
+    const stack = sourceMap.mapStack(err.stack);
+    const at = sourceMap.firstUserFrame(err.stack);
+    return { message: at ? `${err.message} (at ${at})` : err.message, stack, user: true };
+  }
   if (err instanceof UserCodeError || err instanceof JobFileError) {
     return { message: err.message, stack: err.stack, user: true };
   }
@@ -45,6 +82,7 @@ function toFailure(err: unknown): TaskFailure {
 }
 
 async function run(spec: TaskSpec): Promise<void> {
+  current = { jobId: spec.jobId, taskId: spec.taskId };
   const log = (level: 'info' | 'warn', message: string): void =>
     send({ type: 'log', level, message, taskId: spec.taskId, jobId: spec.jobId });
   // Progress goes up at most every PROGRESS_INTERVAL_MS; the daemon kills a task that
@@ -60,12 +98,15 @@ async function run(spec: TaskSpec): Promise<void> {
       send({ type: 'progress', taskId: spec.taskId, attempt: spec.attempt });
     }
   };
+  let sourceMap: JobSourceMap | undefined;
   try {
-    const job = jobFor(spec);
+    const loaded = jobFor(spec);
+    const job = loaded.job;
+    sourceMap = loaded.sourceMap;
     const result = spec.kind === 'map' ? runMapTask(spec, job, log, progress) : await runReduceTask(spec, job, log, progress);
     send({ type: 'done', taskId: spec.taskId, attempt: spec.attempt, result });
   } catch (err) {
-    send({ type: 'failed', taskId: spec.taskId, attempt: spec.attempt, failure: toFailure(err) });
+    send({ type: 'failed', taskId: spec.taskId, attempt: spec.attempt, failure: toFailure(err, sourceMap) });
   }
 }
 

@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
+import { createLogger } from '../common/index.js';
 import type { Logger } from '../common/index.js';
 import type { ChildToParent, ParentToChild } from './pool-messages.js';
 import type { TaskFailure, TaskResult, TaskSpec } from './task-spec.js';
@@ -39,6 +40,11 @@ export interface ProcessPoolOptions {
 }
 
 const CHILD_SCRIPT = path.join(__dirname, 'pool-child.js');
+/**
+ * Job code's own output (`ctx.log`, `console`), tagged with job and task. It is shown at
+ * info and above even where Groove logs only errors (`mr run`): the user wrote it to see it.
+ */
+const jobOutput = createLogger('job', 'info');
 /** How much of a pool process's stderr is kept to explain its death. */
 const STDERR_TAIL_BYTES = 4096;
 
@@ -139,7 +145,9 @@ export class ProcessPool {
     const child = fork(CHILD_SCRIPT, [], {
       serialization: 'advanced',
       execArgv: [`--max-old-space-size=${this.options.memoryLimitMb}`],
-      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+      // stdout is piped, never inherited: under `mr run` the daemon's stdout carries the
+      // results, and whatever job code writes there (process.stdout.write) must not mix in.
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: { MALLOC_MMAP_THRESHOLD_: POOL_MMAP_THRESHOLD, ...process.env, GROOVE_POOL_PROCESS: '1' },
       ...(this.options.runAs ? { uid: this.options.runAs.uid, gid: this.options.runAs.gid } : {}),
     });
@@ -158,6 +166,7 @@ export class ProcessPool {
       process.stderr.write(d);
       proc.stderrTail = (proc.stderrTail + d.toString()).slice(-STDERR_TAIL_BYTES);
     });
+    child.stdout?.on('data', (d: Buffer) => process.stderr.write(d));
     child.on('message', (message: ChildToParent) => this.onMessage(proc, message, markReady));
     child.on('exit', (code, signal) => {
       this.onExit(proc, code, signal);
@@ -204,7 +213,7 @@ export class ProcessPool {
         return;
       }
       case 'log':
-        this.options.logger[message.level](message.message, { job: message.jobId, task: message.taskId, source: 'job' });
+        jobOutput[message.level](message.message, { job: message.jobId, task: message.taskId });
         return;
     }
   }

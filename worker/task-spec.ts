@@ -64,6 +64,8 @@ export interface TaskFailure {
   readonly message: string;
   readonly stack?: string;
   readonly user: boolean;
+  /** Another attempt would fail the same way (the input is not text): the job fails now. */
+  readonly permanent?: boolean;
   /** Map tasks whose outputs a reduce could not fetch (then the failure is not the reduce's). */
   readonly lostMapTasks?: readonly string[];
 }

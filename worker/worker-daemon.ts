@@ -257,6 +257,7 @@ export class WorkerDaemon {
           error: failure.message,
           errorDetail: failure.stack ?? '',
           userError: failure.user,
+          permanentError: failure.permanent ?? false,
           lostMapTasks: [...(failure.lostMapTasks ?? [])],
         },
       });

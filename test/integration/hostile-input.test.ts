@@ -2,9 +2,10 @@ import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
 import type { FetchTicket__Output } from '../../proto/index.js';
-import { GrooveClient } from '../../sdk/index.js';
+import { GrooveClient, JobFailedError, UserError } from '../../sdk/index.js';
 import type { ResultFormat } from '../../sdk/index.js';
 import { createWorkerClient } from '../../worker/index.js';
 import { rawExchange } from '../helpers/bulk-port.js';
@@ -100,6 +101,23 @@ describe('hostile input', () => {
       assert.ok(out.code !== grpc.status.OK, `Session register ${JSON.stringify(register)} accepted`);
     }
     assert.equal((await client.workers()).length, 2);
+  });
+
+  it('refuses inputs that are not text at submit, and in the map task without retrying when the client cannot see them', async () => {
+    const dir = path.join(cluster.dir, 'not-text');
+    fs.mkdirSync(dir);
+    const gz = path.join(dir, 'words.gz');
+    fs.writeFileSync(gz, zlib.gzipSync('one two\nthree\n'));
+    // A file the client can read is refused before anything is submitted.
+    await assert.rejects(client.submit('jobs/wordcount.ts', { inputs: [gz] }), (err: unknown) => err instanceof UserError && /words\.gz is gzip-compressed, not text/.test(err.message));
+    // Inside a directory only the master expands, the map task finds it: one attempt, not --max-attempts.
+    const id = await client.submit('jobs/wordcount.ts', { inputs: [dir], maxAttempts: 4 });
+    await assert.rejects(client.wait(id), (err: unknown) => err instanceof JobFailedError && /map-00000 .*words\.gz is gzip-compressed, not text: .*binaryText: true/.test(err.message));
+    const s = await client.status(id);
+    assert.equal(s.failedAttempts, 1, 'a permanent failure is not retried');
+    // The opt-in reads it as (garbage) lines.
+    const opted = await client.submit('test/fixtures/counts-binary-lines.ts', { inputs: [dir] });
+    await client.wait(opted);
   });
 
   it('answers random and truncated messages to every method with an error and stays up, while a job runs correctly', async () => {

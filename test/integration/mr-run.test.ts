@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { spawn } from 'node:child_process';
 import { MR, ROOT, runMr } from '../helpers/cli.js';
 import type { MrResult } from '../helpers/cli.js';
@@ -163,6 +164,78 @@ describe('mr run (embedded cluster)', () => {
     fs.writeFileSync(input, 'a\nboom\nb\n');
     const r = await runMr(['run', 'test/fixtures/throws-in-reduce.ts', '--input', input]);
     assertOneLineError(r, /failed: reduce-0000\d \(partition \d\): .*TypeError: reduce refused key boom/);
+  });
+
+  describe('values MessagePack cannot carry', () => {
+    let input: string;
+    before(() => {
+      input = path.join(dir, 'unstorable.txt');
+      fs.writeFileSync(input, 'a\nbad\nb\n');
+    });
+    const run = (job: string, kind: string, stage = 'map'): Promise<MrResult> =>
+      runMr(['run', `test/fixtures/${job}.ts`, '--input', input, '--param', `kind=${kind}`, '--param', `stage=${stage}`, '--max-attempts', '1']);
+    const cases: [string, string, string, RegExp][] = [
+      ['emits-unstorable', 'function', 'map', /map threw on record 2 of the chunk: .*key "bad" cannot be stored: value is a function/],
+      ['emits-unstorable', 'undefined', 'map', /key "bad" cannot be stored: value is undefined/],
+      ['emits-unstorable', 'symbol-in-array', 'map', /key "bad" cannot be stored: value\[1\] is a Symbol/],
+      ['emits-unstorable', 'nested-function', 'map', /key "bad" cannot be stored: value\.parts\[0\]\.f is a function/],
+      ['emits-unstorable', 'undefined-property', 'map', /key "bad" cannot be stored: value\.b is undefined/],
+      ['emits-unstorable-folded', 'function', 'map', /map threw on record 2 of the chunk: .*key "bad" cannot be stored: value is a function/],
+      ['emits-unstorable', 'nested-function', 'reduce', /reduce threw on key "bad": .*key "bad" cannot be stored: value\.parts\[0\]\.f is a function/],
+    ];
+    for (const [job, kind, stage, pattern] of cases) {
+      it(`refuses ${kind} emitted from ${stage}${job.endsWith('folded') ? ' through the in-map fold' : ''}, naming the key and the type`, async () => {
+        assertOneLineError(await run(job, kind, stage), pattern);
+      });
+    }
+  });
+
+  it('keeps job code\'s console output and ctx.log off stdout, and shows them on stderr', async () => {
+    const input = path.join(dir, 'noise.txt');
+    fs.writeFileSync(input, 'x\ny\nx\n');
+    const r = await runMr(['run', 'test/fixtures/console-noise.ts', '--input', input]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'x\t2\ny\t1\n');
+    for (const expected of ['noise at load', 'noise from map', 'complaint from map', 'raw noise from map', 'ctx.log saw y', 'reduced x']) {
+      assert.ok(r.stderr.includes(expected), `stderr lacks ${expected}:\n${r.stderr}`);
+    }
+    // Tagged with job and task.
+    assert.match(r.stderr, /info \[job\] noise from map \{"job":"console-noise-[^"]+","task":"map-00000"\}/);
+    assert.match(r.stderr, /warn \[job\] complaint from map /);
+    const quiet = await runMr(['run', 'test/fixtures/console-noise.ts', '--input', input], { env: { GROOVE_LOG: 'error' } });
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.equal(quiet.stdout, 'x\t2\ny\t1\n');
+    assert.doesNotMatch(quiet.stderr, /\[job\]/);
+  });
+
+  it('names the user\'s file and line when job code throws, not the bundle\'s', async () => {
+    const input = path.join(dir, 'boom3.txt');
+    fs.writeFileSync(input, 'fine\nboom here\n');
+    const r = await runMr(['run', 'test/fixtures/throws-on-line-9.ts', '--input', input, '--max-attempts', '1']);
+    assertOneLineError(r, /thrown on line 9 \(at test\/fixtures\/throws-on-line-9\.ts:9\)$/);
+  });
+
+  describe('inputs that are not text', () => {
+    const text = 'one line\nanother line\n';
+    const inputs: [string, Buffer, RegExp][] = [
+      ['data.gz', zlib.gzipSync(text), /is gzip-compressed, not text/],
+      ['data.zst', Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), Buffer.from(text)]), /is zstd-compressed, not text/],
+      ['data.bz2', Buffer.concat([Buffer.from('BZh9'), Buffer.from(text)]), /is bzip2-compressed, not text/],
+      ['data.xz', Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), Buffer.from(text)]), /is xz-compressed, not text/],
+      ['data.zip', Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.from(text)]), /is a zip archive, not text/],
+      ['data.bin', Buffer.concat([Buffer.from('text first\n'), Buffer.from([0x00, 0x01, 0x02]), Buffer.from('\nmore\n')]), /is binary \(a NUL byte at offset 11\), not text/],
+    ];
+    for (const [name, bytes, pattern] of inputs) {
+      it(`refuses ${name} with one line naming it, and reads it with binaryText`, async () => {
+        const file = path.join(dir, name);
+        fs.writeFileSync(file, bytes);
+        const r = await runMr(['run', 'jobs/wordcount.ts', '--input', file]);
+        assertOneLineError(r, new RegExp(`input ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} ${pattern.source}.*binaryText: true`));
+        const opted = await runMr(['run', 'test/fixtures/counts-binary-lines.ts', '--input', file]);
+        assert.equal(opted.code, 0, opted.stderr);
+        assert.match(opted.stdout, /^lines\t\d+\n$/);
+      });
+    }
   });
 
   it('gives a usage error for an unknown option', async () => {

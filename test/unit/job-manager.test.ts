@@ -48,7 +48,7 @@ function takeAssignments(w: TestWorker): TaskAssignment[] {
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 function update(a: TaskAssignment, over: Partial<TaskUpdate__Output>): TaskUpdate__Output {
-  return { jobId: a.jobId as string, taskId: a.taskId as string, attempt: a.attempt as number, outcome: 'TASK_SUCCEEDED', error: '', errorDetail: '', counters: {}, lostMapTasks: [], userError: false, stats: null, mapOutput: null, reduceOutput: null, ...over };
+  return { jobId: a.jobId as string, taskId: a.taskId as string, attempt: a.attempt as number, outcome: 'TASK_SUCCEEDED', error: '', errorDetail: '', counters: {}, lostMapTasks: [], userError: false, permanentError: false, stats: null, mapOutput: null, reduceOutput: null, ...over };
 }
 
 /** A map succeeds with output offsets [0, n, 2n] for its index n (2 partitions) and n input records. */
@@ -138,6 +138,33 @@ describe('JobManager with columnar task records', () => {
       jobs.taskUpdate(w3.entry, mapDone(again as TaskAssignment));
       assert.deepEqual(job.mapOutput(job.map(1))?.workerId, 'w3');
       assert.equal(records(), 6);
+    } finally {
+      jobs.close();
+    }
+  });
+
+  it('fails the job at the first permanent failure (an input that is not text), and retries other failures', async () => {
+    const input = path.join(dir, 'in2.txt');
+    fs.writeFileSync(input, 'abcdef');
+    const registry = new WorkerRegistry();
+    const jobs = new JobManager(registry, { maxAttempts: 4, blacklistAfter: 3, speculationFactor: 1.5, speculationMinMs: 60_000, retryBackoffMs: 0, prefetch: 1 }, createLogger('test'));
+    try {
+      const w1 = addWorker(registry, 'w1');
+      const job: Job = await jobs.submit({ name: 't', packHash: 'h', inputs: [input], partitions: 2, params: {}, chunkSize: 1 << 20, sortBufferBytes: 1 << 20, maxAttempts: 0, speculation: false });
+      await turn();
+      const [first] = takeAssignments(w1);
+      jobs.taskUpdate(w1.entry, update(first as TaskAssignment, { outcome: 'TASK_FAILED', error: 'map threw', userError: true }));
+      assert.equal(job.state, 'running', 'a user error is retried');
+      let retry: TaskAssignment | undefined;
+      for (let i = 0; i < 10 && !retry; i++) {
+        await turn();
+        [retry] = takeAssignments(w1);
+      }
+      assert.ok(retry, 'the map is assigned again');
+      jobs.taskUpdate(w1.entry, update(retry, { outcome: 'TASK_FAILED', error: 'input /x.gz is gzip-compressed, not text', userError: true, permanentError: true }));
+      assert.equal(job.state, 'failed');
+      assert.equal(job.failedAttempts, 2);
+      assert.match(job.error, /map-00000 .*gzip-compressed, not text/);
     } finally {
       jobs.close();
     }

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { Packr } from 'msgpackr';
-import { decodeValue, encodeValue, scalarValueRoom, writeScalarValueAt } from '../../proto/index.js';
+import { checkValue, decodeValue, encodeValue, encodeValueOf, scalarValueRoom, UnstorableValueError, writeScalarValueAt } from '../../proto/index.js';
 import { mulberry32 } from '../helpers/prng.js';
 
 // msgpackr as the value codec configures it: the reference the fast path must agree with.
@@ -59,6 +59,58 @@ describe('value codec', () => {
   it('leaves every other value to msgpackr', () => {
     const values = ['', 'text', [1, 2], { a: 1 }, 2n ** 70n, new Uint8Array([1, 2, 3]), [null, true, 'x']];
     for (const v of values) assert.deepEqual(decodeValue(encodeValue(v)), reference.unpack(reference.pack(v)));
+  });
+});
+
+describe('values MessagePack cannot carry', () => {
+  const circular: Record<string, unknown> = { a: 1 };
+  circular['self'] = circular;
+  class Point {
+    constructor(
+      readonly x: number,
+      readonly label?: string,
+    ) {}
+  }
+  const cases: [string, unknown, RegExp][] = [
+    ['a function', () => 1, /^value is a function$/],
+    ['undefined', undefined, /^value is undefined$/],
+    ['a Symbol in an array', [1, Symbol('s')], /^value\[1\] is a Symbol$/],
+    ['undefined in an array', [1, undefined], /^value\[1\] is undefined$/],
+    ['a hole in an array', [1, , 3], /^value\[1\] is undefined$/],
+    ['a function-valued property', { name: 'x', f: () => 0 }, /^value\.f is a function$/],
+    ['an undefined property', { a: 1, b: undefined }, /^value\.b is undefined$/],
+    ['a nested function', { list: [{ ok: 1 }, { 'odd key': [Math.max] }] }, /^value\.list\[1\]\["odd key"\]\[0\] is a function$/],
+    ['an undefined in a Map', new Map([['k', undefined]]), /^value\.get\("k"\) is undefined$/],
+    ['a class instance with an undefined field', new Point(1), /^value\.label is undefined$/],
+    ['a cycle', circular, /^value\.self is circular/],
+  ];
+  for (const [what, value, problem] of cases) {
+    it(`refuses ${what}, naming the path and the type`, () => {
+      for (const encode of [(v: unknown) => encodeValue(v), (v: unknown) => checkValue('k', v)]) {
+        assert.throws(
+          () => encode(value),
+          (err: unknown) => err instanceof UnstorableValueError && problem.test(err.problem),
+          `${what}: ${String(problem)}`,
+        );
+      }
+    });
+  }
+
+  it('names the key it was emitted with, on one line', () => {
+    assert.throws(
+      () => encodeValueOf(['user', 7], { f: () => 0 }),
+      (err: unknown) => err instanceof Error && err.message === 'the value emitted for key ["user",7] cannot be stored: value.f is a function',
+    );
+  });
+
+  it('still round-trips numbers, strings, objects, Dates, binary and values whose bytes look like undefined', () => {
+    const date = new Date(1700000000000);
+    // d4 00 00 inside a number and inside binary data: the walk finds nothing to refuse.
+    const lookalikes = [0xd40000, Buffer.from([0xd4, 0, 0, 1]), [1.5, 'x'], { a: 1, b: [null, 'y', { c: 2n }] }, date, { toJSON: 1 }];
+    for (const v of [0, -1, 2.5, 'text', ...lookalikes]) {
+      checkValue('k', v);
+      assert.deepEqual(decodeValue(encodeValue(v)), reference.unpack(reference.pack(v)));
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Key } from '../../common/index.js';
-import { encodeKey } from '../../proto/index.js';
+import { checkValue, encodeKey } from '../../proto/index.js';
 import { ENTRY_OVERHEAD, roughSize } from './rough-size.js';
 import { NOT_SHORT, ShortKeyTable } from './short-key-table.js';
 import { UserCodeError } from './user-code-error.js';
@@ -114,7 +114,10 @@ export class InMapFolder {
 
   private apply(key: Key, a: unknown, b: unknown): unknown {
     try {
-      return this.fold(a, b);
+      const folded = this.fold(a, b);
+      // Numbers, the usual fold, skip the check; anything else is refused as an emit would be.
+      if (typeof folded !== 'number') checkValue(key, folded);
+      return folded;
     } catch (err) {
       throw new UserCodeError('combine', err, `key ${JSON.stringify(key)}`);
     }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { encodeKey, encodeValue, hashPartition, RecordFileReader, RecordFileWriter } from '../../proto/index.js';
+import { encodeKey, encodeValueOf, hashPartition, RecordFileReader, RecordFileWriter } from '../../proto/index.js';
 import type { Key, RecordSource } from '../../proto/index.js';
 import { ARENA_RECORD_OVERHEAD_BYTES, RecordArena } from './record-arena.js';
 import { mergeRuns, writeSorted } from './sorted-runs.js';
@@ -145,7 +145,7 @@ export class MapOutputBuffer {
         return;
       }
     }
-    this.add(p, k, encodeValue(value));
+    this.add(p, k, encodeValueOf(key, value));
   }
 
   private checkAdd(partition: number): void {

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { isFold } from '../../common/index.js';
 import type { CombineValues, Key } from '../../common/index.js';
-import { decodeKey, decodeValue, encodeKey, encodeValue } from '../../proto/index.js';
+import { checkValue, decodeKey, decodeValue, encodeKey, encodeValueOf, UnstorableValueError } from '../../proto/index.js';
 import type { AnyJob } from '../job-loader.js';
 import type { TaskResult, TaskSpec } from '../task-spec.js';
 import { lineReadBlockSize, readLines } from './line-reader.js';
@@ -16,6 +16,7 @@ import { InMapFolder } from './in-map-folder.js';
 import type { Fold } from './in-map-folder.js';
 import { UserCodeError } from './user-code-error.js';
 import { decodedValues } from './decoded-values.js';
+import { checkTextInput } from './text-input-check.js';
 
 /**
  * Runs one map attempt: read the chunk's records -> map -> partition -> buffer (sorted,
@@ -26,6 +27,9 @@ export function runMapTask(spec: TaskSpec, job: AnyJob, log: JobLogSink, progres
   const started = Date.now();
   const input = spec.input;
   if (!input) throw new Error(`map task ${spec.taskId} has no input`);
+  // Every chunk's task looks at its file's first block (one small read), so whichever runs
+  // first fails the job; a compressed or binary file would otherwise map as garbage text.
+  if (job.binaryText !== true) checkTextInput(input.path);
   const ctx = createTaskContext(spec.taskId, spec.attempt, spec.params, input.path, log);
   const dir = path.join(spec.dataDir, spec.workDir);
   fs.mkdirSync(dir, { recursive: true });
@@ -58,7 +62,14 @@ export function runMapTask(spec: TaskSpec, job: AnyJob, log: JobLogSink, progres
   const tableBytes = Math.floor(spec.sortBufferBytes / 2);
   const inMap =
     combine === undefined ? undefined : isFold(combine) ? new InMapFolder(tableBytes, combine as Fold, toBuffer) : new InMapCombiner(tableBytes, valueCombiner(job, ctx), toBuffer);
-  const emit = inMap ? (key: Key, value: unknown): void => inMap.add(key, value) : toBuffer;
+  // The in-map tables keep values unencoded: a value MessagePack cannot carry is refused
+  // here, at its emit, as the sort buffer's encoding would (numbers and strings skip it).
+  const emit = inMap
+    ? (key: Key, value: unknown): void => {
+        if (typeof value !== 'number' && typeof value !== 'string') checkValue(key, value);
+        inMap.add(key, value);
+      }
+    : toBuffer;
   const where = (): string => `record ${recordsIn} of the chunk`;
   const read = readLines(input.path, input.start, input.length, (line) => {
     recordsIn++;
@@ -69,7 +80,12 @@ export function runMapTask(spec: TaskSpec, job: AnyJob, log: JobLogSink, progres
       throw err instanceof UserCodeError ? err : new UserCodeError('map', err, where());
     }
   }, lineReadBlockSize(input.length));
-  inMap?.flush();
+  try {
+    inMap?.flush();
+  } catch (err) {
+    // Every value was checked as it went in; a combined one that slipped through is still the job's.
+    throw err instanceof UnstorableValueError ? new UserCodeError('combine', err, 'the end of the chunk') : err;
+  }
   const out = buffer.finish();
   return {
     kind: 'map',
@@ -94,6 +110,7 @@ function valueCombiner(job: AnyJob, ctx: ReturnType<typeof createTaskContext>): 
         (k, v) => {
           const same = keyBytes === undefined ? k === key : typeof k !== 'string' && encodeKey(k).equals(keyBytes);
           if (!same) throw new Error(`combine must emit the key it was given (${JSON.stringify(key)}), not ${JSON.stringify(k)}`);
+          checkValue(k, v);
           out.push(v);
         },
         ctx,
@@ -134,9 +151,9 @@ function userCombiner(job: AnyJob, ctx: ReturnType<typeof createTaskContext>): B
       if (fold) {
         let acc = fold(decodeValue(firstValue), decodeValue(second.value));
         for (const v of rest) acc = fold(acc, decodeValue(v));
-        emitBytes(keyBytes, encodeValue(acc));
+        emitBytes(keyBytes, encodeValueOf(key, acc));
       } else {
-        (combine as CombineValues<Key, unknown>)(key, decodedValues(all, decodeValue), (k, v) => emitBytes(encodeKey(k), encodeValue(v)), ctx);
+        (combine as CombineValues<Key, unknown>)(key, decodedValues(all, decodeValue), (k, v) => emitBytes(encodeKey(k), encodeValueOf(k, v)), ctx);
       }
     } catch (err) {
       throw new UserCodeError('combine', err, `key ${JSON.stringify(key)}`);

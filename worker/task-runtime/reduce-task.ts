@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Key } from '../../common/index.js';
-import { decodeKey, decodeValue, encodeKey, encodeValue, RecordFileReader, RecordFileWriter, ResultLinesWriter, resultLinesPath } from '../../proto/index.js';
+import { decodeKey, decodeValue, encodeKey, encodeValueOf, RecordFileReader, RecordFileWriter, ResultLinesWriter, resultLinesPath } from '../../proto/index.js';
 import type { RecordSource } from '../../proto/index.js';
 import { createWorkerClient, fetchPartitionToFile } from '../data-client.js';
 import type { AnyJob } from '../job-loader.js';
@@ -68,7 +68,7 @@ export async function runReduceTask(spec: TaskSpec, job: AnyJob, log: JobLogSink
   let recordsIn = 0;
   let recordsOut = 0;
   const emit = (key: Key, value: unknown): void => {
-    writer.write(encodeKey(key), encodeValue(value));
+    writer.write(encodeKey(key), encodeValueOf(key, value));
     recordsOut++;
   };
   const reduce = job.reduce;

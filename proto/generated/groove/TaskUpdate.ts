@@ -18,6 +18,7 @@ export interface TaskUpdate {
   'stats'?: (_groove_TaskStats | null);
   'lostMapTasks'?: (string)[];
   'userError'?: (boolean);
+  'permanentError'?: (boolean);
 }
 
 export interface TaskUpdate__Output {
@@ -33,4 +34,5 @@ export interface TaskUpdate__Output {
   'stats': (_groove_TaskStats__Output | null);
   'lostMapTasks': (string)[];
   'userError': (boolean);
+  'permanentError': (boolean);
 }

@@ -1,0 +1,67 @@
+import * as fs from 'node:fs';
+
+/**
+ * Bytes of an input's start that are looked at for NUL bytes: text never has them, and
+ * binary formats (images, executables, UTF-16, record files) have them early. One read
+ * of this size per map task is nothing next to the chunk it reads.
+ */
+export const TEXT_CHECK_BYTES = 64 * 1024;
+
+/** Magic numbers of compressed and archive formats that are bytes, not text, until decompressed. */
+const MAGIC: readonly { readonly bytes: readonly number[]; readonly what: string }[] = [
+  { bytes: [0x1f, 0x8b], what: 'gzip-compressed' },
+  { bytes: [0x28, 0xb5, 0x2f, 0xfd], what: 'zstd-compressed' },
+  { bytes: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], what: 'xz-compressed' },
+  { bytes: [0x50, 0x4b, 0x03, 0x04], what: 'a zip archive' },
+  { bytes: [0x50, 0x4b, 0x05, 0x06], what: 'a zip archive' },
+];
+
+/**
+ * An input that is not text (compressed, an archive, binary): the same bytes fail the
+ * same way on any worker and any attempt, so the job fails at once instead of retrying.
+ */
+export class NonTextInputError extends Error {
+  /** The job may not retry: the input itself is the problem. */
+  readonly permanent = true;
+
+  constructor(
+    readonly path: string,
+    readonly what: string,
+  ) {
+    super(`input ${path} is ${what}, not text: decompress or convert it first (or set binaryText: true in the job to read it as text anyway)`);
+    this.name = 'NonTextInputError';
+  }
+}
+
+/**
+ * What makes `head` (the first bytes of a file) not text, or undefined if it may be text:
+ * a compression or archive magic number at its start, or a NUL byte in it.
+ */
+export function nonTextReason(head: Buffer): string | undefined {
+  for (const { bytes, what } of MAGIC) {
+    if (head.length >= bytes.length && bytes.every((b, i) => head[i] === b)) return what;
+  }
+  // bzip2: "BZh" and a block size digit.
+  if (head.length >= 4 && head[0] === 0x42 && head[1] === 0x5a && head[2] === 0x68 && (head[3] as number) >= 0x31 && (head[3] as number) <= 0x39) {
+    return 'bzip2-compressed';
+  }
+  const nul = head.indexOf(0);
+  return nul === -1 ? undefined : `binary (a NUL byte at offset ${nul})`;
+}
+
+/**
+ * Refuses a file whose first {@link TEXT_CHECK_BYTES} are not text (see {@link nonTextReason}).
+ * @throws NonTextInputError naming the file and what it looks like.
+ */
+export function checkTextInput(path: string): void {
+  const head = Buffer.allocUnsafe(TEXT_CHECK_BYTES);
+  const fd = fs.openSync(path, 'r');
+  let n: number;
+  try {
+    n = fs.readSync(fd, head, 0, TEXT_CHECK_BYTES, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  const why = nonTextReason(head.subarray(0, n));
+  if (why !== undefined) throw new NonTextInputError(path, why);
+}
