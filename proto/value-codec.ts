@@ -63,12 +63,25 @@ export function encodeValue(value: unknown): Buffer {
     if (problem !== undefined) throw new UnstorableValueError(problem);
     throw err;
   }
-  if (bytes.length >= 3 && bytes.indexOf(UNDEFINED_BYTES) !== -1) {
+  if (mayHoldUndefined(bytes)) {
     const problem = findUnstorable(value);
     if (problem !== undefined) throw new UnstorableValueError(problem);
   }
   return bytes;
 }
+
+/** Whether `b` holds msgpackr's undefined marker (or the same bytes inside other data). */
+function mayHoldUndefined(b: Buffer): boolean {
+  const n = b.length - 2;
+  // A native search costs a call into C++, several times a short loop's time: most
+  // values are small objects and arrays of a few dozen bytes.
+  if (n > SHORT_SEARCH_BYTES) return b.indexOf(UNDEFINED_BYTES) !== -1;
+  for (let i = 0; i < n; i++) if (b[i] === 0xd4 && b[i + 1] === 0 && b[i + 2] === 0) return true;
+  return false;
+}
+
+/** Encodings up to this long are searched by a loop, longer ones natively. */
+const SHORT_SEARCH_BYTES = 128;
 
 /** {@link encodeValue} for a value emitted with `key`: its error names the key. */
 export function encodeValueOf(key: unknown, value: unknown): Buffer {

@@ -99,7 +99,7 @@ describe('a cluster of one master and three workers, started through the CLI', (
     assert.notEqual(r.code, 0);
     assert.match(r.stdout.split('\n')[0] ?? '', /^throws-in-map-/);
     const last = r.stderr.trim().split('\n').pop() ?? '';
-    assert.match(last, /^mr: job \S+ failed: map-00000 \(input .*boom\.txt, bytes 0-8\): map threw on record 2 of the chunk: Error: exploded on purpose at "boom"$/);
+    assert.match(last, /^mr: job \S+ failed: map-00000 \(input .*boom\.txt, bytes 0-8\): map threw on record 2 of the chunk: Error: exploded on purpose at "boom" \(at test\/fixtures\/throws-in-map\.ts:7\)$/);
     assert.doesNotMatch(r.stderr, /^\s+at /m);
   });
 

@@ -151,7 +151,7 @@ test('an empty file gives one split and no records', () => {
   assert.equal(splits.length, 1);
   const [split] = splits;
   assert.ok(split);
-  assert.deepEqual(collect(file, split.start, split.length), { records: 0, bytesRead: 0, lines: [] });
+  assert.deepEqual(collect(file, split.start, split.length), { records: 0, bytesRead: 0, replacedChars: 0, lines: [] });
 });
 
 test('a split of length 0, or past the end of the file, owns no records', () => {
@@ -176,8 +176,8 @@ test('a split starting at a line start owns that line; one starting inside it do
 
 test('bytesRead counts the bytes of the owned records, line ends included', () => {
   const file = writeTemp('ab\r\ncd\nef');
-  assert.deepEqual(collect(file, 0, 5), { records: 2, bytesRead: 7, lines: ['ab', 'cd'] });
-  assert.deepEqual(collect(file, 5, 4), { records: 1, bytesRead: 2, lines: ['ef'] });
+  assert.deepEqual(collect(file, 0, 5), { records: 2, bytesRead: 7, replacedChars: 0, lines: ['ab', 'cd'] });
+  assert.deepEqual(collect(file, 5, 4), { records: 1, bytesRead: 2, replacedChars: 0, lines: ['ef'] });
 });
 
 test('a record longer than the chunk and the block is read whole by the split it starts in', () => {
@@ -247,4 +247,40 @@ test('lineReadBlockSize: a small split gets a small block, which still reads a l
   assert.deepEqual(collect(file, 0, 6, lineReadBlockSize(6)).lines, ['a b', `c ${long}`]);
   // A split starting inside the long line skips all of it, through the small block.
   assert.deepEqual(collect(file, 10, text.length - 10, lineReadBlockSize(10)).lines, ['next']);
+});
+
+test('invalid UTF-8 reads as U+FFFD and is counted exactly once over all splits, whatever the chunk and block sizes', () => {
+  // Bad bytes (a lone 0xff, a cut 3-byte sequence, an overlong form) among valid text that
+  // holds a real U+FFFD, which is not counted.
+  const random = mulberry32(41);
+  const pieces: Buffer[] = [];
+  for (let i = 0; i < 400; i++) {
+    const r = random();
+    if (r < 0.1) pieces.push(Buffer.from([0xff]));
+    else if (r < 0.15) pieces.push(Buffer.from([0xe6, 0x9d]));
+    else if (r < 0.2) pieces.push(Buffer.from([0xc0, 0xaf]));
+    else if (r < 0.25) pieces.push(Buffer.from('real \ufffd '));
+    else pieces.push(Buffer.from(r < 0.6 ? 'word ' : 'naïve 東京\n'));
+  }
+  const bytes = Buffer.concat(pieces);
+  const file = path.join(dir, `invalid-${fileCount++}.txt`);
+  fs.writeFileSync(file, bytes);
+  const real = (bytes.toString('latin1').match(/\u00ef\u00bf\u00bd/g) ?? []).length;
+  const expected = (bytes.toString('utf8').match(/\ufffd/g) ?? []).length - real;
+  assert.ok(expected > 50 && real > 0);
+  for (const chunkSize of [7, 100, 1000, bytes.length]) {
+    for (const blockSize of [8, 33, 4096]) {
+      let replaced = 0;
+      const lines: string[] = [];
+      for (const split of splitInputs([{ path: file, size: bytes.length }], chunkSize)) {
+        const part = collect(split.path, split.start, split.length, blockSize);
+        replaced += part.replacedChars;
+        lines.push(...part.lines);
+      }
+      assert.equal(replaced, expected, `chunk ${chunkSize}, block ${blockSize}`);
+      assert.deepEqual(lines, expectedRecords(bytes.toString('utf8')));
+    }
+  }
+  const valid = writeTemp('naïve \ufffd\n東京\n');
+  assert.equal(collect(valid, 0, 100, 4).replacedChars, 0);
 });

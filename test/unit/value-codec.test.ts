@@ -76,6 +76,7 @@ describe('values MessagePack cannot carry', () => {
     ['undefined', undefined, /^value is undefined$/],
     ['a Symbol in an array', [1, Symbol('s')], /^value\[1\] is a Symbol$/],
     ['undefined in an array', [1, undefined], /^value\[1\] is undefined$/],
+    ['undefined at the end of a long array', [...new Array<number>(300).fill(7), undefined], /^value\[300\] is undefined$/],
     ['a hole in an array', [1, , 3], /^value\[1\] is undefined$/],
     ['a function-valued property', { name: 'x', f: () => 0 }, /^value\.f is a function$/],
     ['an undefined property', { a: 1, b: undefined }, /^value\.b is undefined$/],
@@ -106,7 +107,9 @@ describe('values MessagePack cannot carry', () => {
   it('still round-trips numbers, strings, objects, Dates, binary and values whose bytes look like undefined', () => {
     const date = new Date(1700000000000);
     // d4 00 00 inside a number and inside binary data: the walk finds nothing to refuse.
-    const lookalikes = [0xd40000, Buffer.from([0xd4, 0, 0, 1]), [1.5, 'x'], { a: 1, b: [null, 'y', { c: 2n }] }, date, { toJSON: 1 }];
+    const long = Buffer.alloc(500, 0x61);
+    long.set([0xd4, 0, 0], 400);
+    const lookalikes = [0xd40000, Buffer.from([0xd4, 0, 0, 1]), long, ['x'.repeat(200), 0xd40000], [1.5, 'x'], { a: 1, b: [null, 'y', { c: 2n }] }, date, { toJSON: 1 }];
     for (const v of [0, -1, 2.5, 'text', ...lookalikes]) {
       checkValue('k', v);
       assert.deepEqual(decodeValue(encodeValue(v)), reference.unpack(reference.pack(v)));

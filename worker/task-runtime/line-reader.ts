@@ -3,6 +3,7 @@
  * byte offsets, so this is where a record that straddles a cut is given to exactly one
  * map task.
  */
+import { isUtf8 } from 'node:buffer';
 import * as fs from 'node:fs';
 
 /** Block size of the read buffer: large reads keep syscalls rare, 1 MiB keeps memory small. */
@@ -33,6 +34,26 @@ export interface LineReadResult {
    * are not counted).
    */
   readonly bytesRead: number;
+  /** Characters of the records that were invalid UTF-8 and read as U+FFFD (0 for valid text). */
+  readonly replacedChars: number;
+}
+
+/** U+FFFD as UTF-8: a replacement character that was in the file, not made by decoding. */
+const REPLACEMENT_BYTES = Buffer.from([0xef, 0xbf, 0xbd]);
+
+/**
+ * How many characters decoding `bytes` as UTF-8 replaces with U+FFFD. Checking validity
+ * is one native pass over a whole block of lines; only an invalid block is decoded again
+ * to count. `bytes` must start and end on character boundaries (after a '\n' or at an end
+ * of the file), as whole lines do, so no character is split between two checks.
+ */
+function replacedChars(bytes: Buffer): number {
+  if (isUtf8(bytes)) return 0;
+  const text = bytes.toString('utf8');
+  let n = 0;
+  for (let i = text.indexOf('\ufffd'); i !== -1; i = text.indexOf('\ufffd', i + 1)) n++;
+  for (let i = bytes.indexOf(REPLACEMENT_BYTES); i !== -1; i = bytes.indexOf(REPLACEMENT_BYTES, i + 3)) n--;
+  return n;
 }
 
 /**
@@ -44,7 +65,8 @@ export interface LineReadResult {
  *
  * Lines end at `\n`; a `\r` before it (CRLF) is dropped. A final `\n` does not start an
  * empty last record, a last line without `\n` is still a record, blank lines are records
- * (empty strings), and a chunk of length 0 owns no lines. Lines are decoded as UTF-8.
+ * (empty strings), and a chunk of length 0 owns no lines. Lines are decoded as UTF-8;
+ * invalid sequences become U+FFFD and are counted ({@link LineReadResult.replacedChars}).
  *
  * The file is read synchronously through one reusable buffer of `blockSize` bytes, so a
  * task holds one block in memory, not the file; the buffer grows only to hold a line
@@ -93,9 +115,16 @@ export function readLines(
     let records = 0;
     let ownedFrom = bufOffset;
     let ownedTo = bufOffset;
+    // Index in view of the first byte of the records passed on but not yet checked for
+    // invalid UTF-8 (-1: none); they are checked a buffer at a time, not per line.
+    let checkFrom = -1;
+    let replaced = 0;
 
     for (;;) {
-      if (!skipping && bufOffset + lineBegin >= end) break;
+      if (!skipping && bufOffset + lineBegin >= end) {
+        if (checkFrom >= 0) replaced += replacedChars(view.subarray(checkFrom, lineBegin));
+        break;
+      }
       const nl = view.indexOf(LF, scanFrom);
       if (nl !== -1) {
         if (skipping) {
@@ -103,6 +132,7 @@ export function readLines(
           ownedFrom = bufOffset + nl + 1;
         } else {
           const lineEnd = nl > lineBegin && view[nl - 1] === CR ? nl - 1 : nl;
+          if (checkFrom < 0) checkFrom = lineBegin;
           onLine(view.toString('utf8', lineBegin, lineEnd));
           records++;
           ownedTo = bufOffset + nl + 1;
@@ -114,15 +144,21 @@ export function readLines(
         if (!skipping && lineBegin < view.length) {
           const last = view.length - 1;
           const lineEnd = view[last] === CR ? last : view.length;
+          if (checkFrom < 0) checkFrom = lineBegin;
           onLine(view.toString('utf8', lineBegin, lineEnd));
           records++;
           ownedTo = bufOffset + view.length;
         }
+        if (checkFrom >= 0) replaced += replacedChars(view.subarray(checkFrom));
         break;
       }
       // No '\n' in the buffer: keep the unfinished line (nothing of a skipped one), move it
       // to the front and fill the rest; grow only if the line already fills the buffer.
       if (skipping) lineBegin = view.length;
+      if (checkFrom >= 0) {
+        replaced += replacedChars(view.subarray(checkFrom, lineBegin));
+        checkFrom = -1;
+      }
       const kept = view.length - lineBegin;
       if (lineBegin > 0) {
         buf.copyWithin(0, lineBegin, view.length);
@@ -138,7 +174,7 @@ export function readLines(
       view = buf.subarray(0, kept + n);
       scanFrom = kept;
     }
-    return { records, bytesRead: records > 0 ? ownedTo - ownedFrom : 0 };
+    return { records, bytesRead: records > 0 ? ownedTo - ownedFrom : 0, replacedChars: replaced };
   } finally {
     fs.closeSync(fd);
   }

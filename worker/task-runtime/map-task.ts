@@ -18,6 +18,9 @@ import { UserCodeError } from './user-code-error.js';
 import { decodedValues } from './decoded-values.js';
 import { checkTextInput } from './text-input-check.js';
 
+/** Characters of the input that were invalid UTF-8, read as U+FFFD (shown by `mr status` when not 0). */
+export const REPLACED_CHARS_COUNTER = 'groove.map.input.invalid-utf8-chars';
+
 /**
  * Runs one map attempt: read the chunk's records -> map -> partition -> buffer (sorted,
  * combined, spilled past the sort buffer) -> one output file with a partition index in
@@ -91,7 +94,7 @@ export function runMapTask(spec: TaskSpec, job: AnyJob, log: JobLogSink, progres
     kind: 'map',
     dir: spec.workDir,
     offsets: out.offsets,
-    counters: { ...ctx.counterValues },
+    counters: read.replacedChars > 0 ? { ...ctx.counterValues, [REPLACED_CHARS_COUNTER]: read.replacedChars } : { ...ctx.counterValues },
     stats: { recordsIn, recordsOut: emitted, bytesIn: read.bytesRead, bytesOut: out.bytes, millis: Date.now() - started, spills: out.spills },
   };
 }
