@@ -9,11 +9,13 @@ import { GrooveClient } from '../client.js';
 import type { JobStatus, SubmitOptions } from '../client.js';
 import { EmbeddedCluster } from '../embedded-cluster.js';
 import { packJobFile } from '../job-bundler.js';
+import type { PackedJob } from '../job-bundler.js';
 import { expandInputs } from '../input-expander.js';
 import { writeResults } from '../result-format.js';
 import type { ResultFormat } from '../../proto/index.js';
 import { parseParams, parseSize, positiveInt, positiveNumber } from './parse-args.js';
 import { progressPrinter } from './progress.js';
+import { atExit, cleanupOnSignals } from './exit-cleanup.js';
 
 /** Security options every cluster command takes. */
 export interface SecurityArgs {
@@ -59,15 +61,30 @@ export async function runCommand(args: JobArgs & { slots?: number; output?: stri
   const slots = positiveInt('--slots', args.slots);
   // The job's outcome is reported once, by this command; the embedded daemons stay quiet.
   setLogLevel('error');
-  // Bundle the job while the cluster starts (esbuild works in its own process, the pool
-  // processes boot in theirs); a job file that does not bundle still stops everything.
-  const [bundled, started] = await Promise.allSettled([packJobFile(args.job), EmbeddedCluster.start({ slots })]);
-  if (bundled.status === 'rejected' || started.status === 'rejected') {
-    if (started.status === 'fulfilled') await started.value.stop();
-    throw bundled.status === 'rejected' ? bundled.reason : (started as PromiseRejectedResult).reason;
+  // However this ends (Ctrl-C, SIGTERM, the reader of stdout going away), the embedded
+  // cluster stops and its temporary data dir goes with it.
+  const restoreSignals = cleanupOnSignals();
+  let forgetCluster = (): void => undefined;
+  try {
+    // Bundle the job while the cluster starts (esbuild works in its own process, the pool
+    // processes boot in theirs); a job file that does not bundle still stops everything.
+    const starting = EmbeddedCluster.start({ slots }).then((c) => {
+      forgetCluster = atExit(() => c.stop());
+      return c;
+    });
+    const [bundled, started] = await Promise.allSettled([packJobFile(args.job), starting]);
+    if (bundled.status === 'rejected' || started.status === 'rejected') {
+      if (started.status === 'fulfilled') await started.value.stop();
+      throw bundled.status === 'rejected' ? bundled.reason : (started as PromiseRejectedResult).reason;
+    }
+    await runOnCluster(bundled.value, started.value, options, args);
+  } finally {
+    forgetCluster();
+    restoreSignals();
   }
-  const packed = bundled.value;
-  const cluster = started.value;
+}
+
+async function runOnCluster(packed: PackedJob, cluster: EmbeddedCluster, options: SubmitOptions, args: { output?: string; format: ResultFormat }): Promise<void> {
   const client = new GrooveClient({ master: cluster.masterAddress, security: cluster.security, localDataDirs: cluster.localDataDirs });
   try {
     // The reducers write the result lines themselves, on this host's disk: no conversion

@@ -3,6 +3,7 @@ import type { Argv } from 'yargs';
 import { errorMessage, filterProcessWarnings, UserError } from '../../common/index.js';
 import { DEFAULT_MASTER } from '../client.js';
 import * as cmd from './commands.js';
+import { exitAfterCleanup } from './exit-cleanup.js';
 
 /** A mistake in the command line itself. */
 class UsageError extends UserError {}
@@ -163,9 +164,9 @@ function cli(argv: readonly string[]) {
 export async function main(argv: readonly string[]): Promise<void> {
   filterProcessWarnings();
   // A reader that stops early (`mr run ... | head`) closes the pipe: that ends the output,
-  // as it ends `cat`'s, and is not an error worth a stack trace.
+  // as it ends `cat`'s, and is not an error worth a stack trace (`mr run` still cleans up).
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
+    if (err.code === 'EPIPE') return exitAfterCleanup(0);
     throw err;
   });
   try {
