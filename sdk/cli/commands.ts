@@ -11,6 +11,7 @@ import { EmbeddedCluster } from '../embedded-cluster.js';
 import { packJobFile } from '../job-bundler.js';
 import type { PackedJob } from '../job-bundler.js';
 import { expandInputs } from '../input-expander.js';
+import { checkOutputDir } from '../output-dir.js';
 import { writeResults } from '../result-format.js';
 import type { ResultFormat } from '../../proto/index.js';
 import { parseParams, parseSize, positiveInt, positiveNumber } from './parse-args.js';
@@ -55,10 +56,11 @@ function submitOptions(args: JobArgs): SubmitOptions {
 }
 
 /** `mr run`: the job on an embedded master and worker, results to stdout or --output. */
-export async function runCommand(args: JobArgs & { slots?: number; output?: string; format: ResultFormat }): Promise<void> {
+export async function runCommand(args: JobArgs & { slots?: number; output?: string; overwrite?: boolean; format: ResultFormat }): Promise<void> {
   // Check everything the user gave before starting anything.
   const options = submitOptions(args);
   const slots = positiveInt('--slots', args.slots);
+  if (args.output !== undefined) checkOutputDir(args.output, args.overwrite === true);
   // The job's outcome is reported once, by this command; the embedded daemons stay quiet.
   setLogLevel('error');
   // However this ends (Ctrl-C, SIGTERM, the reader of stdout going away), the embedded
@@ -84,7 +86,7 @@ export async function runCommand(args: JobArgs & { slots?: number; output?: stri
   }
 }
 
-async function runOnCluster(packed: PackedJob, cluster: EmbeddedCluster, options: SubmitOptions, args: { output?: string; format: ResultFormat }): Promise<void> {
+async function runOnCluster(packed: PackedJob, cluster: EmbeddedCluster, options: SubmitOptions, args: { output?: string; overwrite?: boolean; format: ResultFormat }): Promise<void> {
   const client = new GrooveClient({ master: cluster.masterAddress, security: cluster.security, localDataDirs: cluster.localDataDirs });
   try {
     // The reducers write the result lines themselves, on this host's disk: no conversion
@@ -92,7 +94,7 @@ async function runOnCluster(packed: PackedJob, cluster: EmbeddedCluster, options
     const jobId = await client.submitPacked(packed, { ...options, resultFormat: args.format, resultLinesOnly: true });
     await client.wait(jobId, process.stderr.isTTY ? progressPrinter() : undefined);
     // The cluster is this command's alone and goes away next: its files can be moved out.
-    await writeResults(client, jobId, args.format, { outputDir: args.output, moveLocalLines: true });
+    await writeResults(client, jobId, args.format, { outputDir: args.output, overwrite: args.overwrite, moveLocalLines: true });
   } finally {
     client.close();
     await cluster.stop();
@@ -169,9 +171,16 @@ export function eventsCommand(args: SecurityArgs & { master: string; job: string
 }
 
 /** `mr results JOB`. */
-export function resultsCommand(args: SecurityArgs & { master: string; job: string; format: ResultFormat; output?: string }): Promise<void> {
+export function resultsCommand(args: SecurityArgs & { master: string; job: string; format: ResultFormat; output?: string; overwrite?: boolean }): Promise<void> {
+  if (args.output !== undefined) checkOutputDir(args.output, args.overwrite === true);
   return withClient(args, async (c) => {
-    await writeResults(c, args.job, args.format, { outputDir: args.output });
+    // Ctrl-C while part files are written: the hidden directory they go into is removed on the way out.
+    const restoreSignals = args.output !== undefined ? cleanupOnSignals() : () => undefined;
+    try {
+      await writeResults(c, args.job, args.format, { outputDir: args.output, overwrite: args.overwrite });
+    } finally {
+      restoreSignals();
+    }
   });
 }
 

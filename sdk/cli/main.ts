@@ -43,6 +43,9 @@ function securityArgs(a: { tokenFile?: string; tlsCert?: string; tlsKey?: string
 
 const insecureOption = { describe: 'allow listening beyond loopback without a token (anyone who can connect can run code)', type: 'boolean', default: false } as const;
 
+const outputOption = { alias: 'o', describe: 'write DIR/part-NNNNN files and DIR/_SUCCESS instead of printing', type: 'string' } as const;
+const overwriteOption = { describe: 'with --output, replace the results already in DIR (refused otherwise)', type: 'boolean', default: false } as const;
+
 const formatOption = { describe: 'result format', choices: ['text', 'jsonl'] as const, default: 'text' as const };
 
 function jobArg<T>(y: Argv<T>) {
@@ -57,8 +60,8 @@ function cli(argv: readonly string[]) {
     .command(
       'run <job>',
       'run a job on an embedded cluster on this machine and print its results',
-      (y) => jobOptions(y).option('slots', { describe: 'pool processes (default: cores)', type: 'number' }).option('output', { alias: 'o', describe: 'write part-NNNNN files into DIR instead of stdout', type: 'string' }).option('format', formatOption),
-      (a) => cmd.runCommand({ job: a.job, input: a.input, partitions: a.partitions, param: a.param, chunkSize: a.chunkSize, sortBufferMb: a.sortBufferMb, maxAttempts: a.maxAttempts, speculation: a.speculation, slots: a.slots, output: a.output, format: a.format }),
+      (y) => jobOptions(y).option('slots', { describe: 'pool processes (default: cores)', type: 'number' }).option('output', outputOption).option('overwrite', overwriteOption).option('format', formatOption),
+      (a) => cmd.runCommand({ job: a.job, input: a.input, partitions: a.partitions, param: a.param, chunkSize: a.chunkSize, sortBufferMb: a.sortBufferMb, maxAttempts: a.maxAttempts, speculation: a.speculation, slots: a.slots, output: a.output, overwrite: a.overwrite, format: a.format }),
     )
     .command(
       'master',
@@ -134,8 +137,8 @@ function cli(argv: readonly string[]) {
     .command(
       'results <job>',
       'print a job\'s results',
-      (y) => jobArg(y).option('format', formatOption).option('output', { alias: 'o', describe: 'write part-NNNNN files into DIR', type: 'string' }),
-      (a) => cmd.resultsCommand({ ...securityArgs(a), master: a.master, job: a.job, format: a.format, output: a.output }),
+      (y) => jobArg(y).option('format', formatOption).option('output', outputOption).option('overwrite', overwriteOption),
+      (a) => cmd.resultsCommand({ ...securityArgs(a), master: a.master, job: a.job, format: a.format, output: a.output, overwrite: a.overwrite }),
     )
     .command('kill <job>', 'stop a running job', jobArg, (a) => cmd.killCommand(a))
     .command('purge <job>', 'forget a job and delete its files on the workers', jobArg, (a) => cmd.purgeCommand(a))
