@@ -32,6 +32,8 @@ export interface Submission {
   readonly resultFormat?: ResultFormat;
   /** With a resultFormat: the reducers write the result lines only, no part files. */
   readonly resultLinesOnly?: boolean;
+  /** Accept inputs that hold no file (see resolveInputs). */
+  readonly allowEmpty?: boolean;
 }
 
 /** The part of the master's options the job manager uses. */
@@ -69,7 +71,7 @@ export class JobManager {
 
   /** Plans and queues a job; resolves with it once its tasks exist. */
   async submit(sub: Submission): Promise<Job> {
-    const files = await resolveInputs(sub.inputs);
+    const files = await resolveInputs(sub.inputs, { allowEmpty: sub.allowEmpty === true });
     const spec: JobSpec = {
       id: newJobId(sub.name),
       name: sub.name,

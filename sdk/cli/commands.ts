@@ -41,13 +41,15 @@ export interface JobArgs {
   readonly sortBufferMb?: number;
   readonly maxAttempts?: number;
   readonly speculation?: boolean;
+  readonly allowEmpty?: boolean;
 }
 
 function submitOptions(args: JobArgs): SubmitOptions {
   return {
     maxAttempts: positiveInt('--max-attempts', args.maxAttempts),
     speculation: args.speculation,
-    inputs: expandInputs(args.input),
+    inputs: expandInputs(args.input, process.cwd(), args.allowEmpty === true),
+    allowEmpty: args.allowEmpty === true,
     partitions: positiveInt('--partitions', args.partitions),
     params: parseParams(args.param),
     chunkSize: args.chunkSize === undefined ? undefined : parseSize('--chunk-size', args.chunkSize),

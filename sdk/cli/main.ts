@@ -24,7 +24,8 @@ function jobOptions<T>(y: Argv<T>) {
     .option('chunk-size', { describe: 'split size, e.g. 64MiB', type: 'string' })
     .option('sort-buffer-mb', { describe: 'map-side sort buffer per task, MiB (default 100; fractions allowed, at least 0.0625)', type: 'number' })
     .option('max-attempts', { describe: 'failed attempts a task may have before the job fails (default 4)', type: 'number' })
-    .option('speculation', { describe: 'backup attempts for straggling tasks (--no-speculation turns them off)', type: 'boolean', default: true });
+    .option('speculation', { describe: 'backup attempts for straggling tasks (--no-speculation turns them off)', type: 'boolean', default: true })
+    .option('allow-empty', { describe: 'accept a directory or glob that holds no file (refused by default)', type: 'boolean', default: false });
 }
 
 /** --token-file and the TLS options, on every command that talks to or runs a cluster. */
@@ -61,7 +62,7 @@ function cli(argv: readonly string[]) {
       'run <job>',
       'run a job on an embedded cluster on this machine and print its results',
       (y) => jobOptions(y).option('slots', { describe: 'pool processes (default: cores)', type: 'number' }).option('output', outputOption).option('overwrite', overwriteOption).option('format', formatOption),
-      (a) => cmd.runCommand({ job: a.job, input: a.input, partitions: a.partitions, param: a.param, chunkSize: a.chunkSize, sortBufferMb: a.sortBufferMb, maxAttempts: a.maxAttempts, speculation: a.speculation, slots: a.slots, output: a.output, overwrite: a.overwrite, format: a.format }),
+      (a) => cmd.runCommand({ job: a.job, input: a.input, partitions: a.partitions, param: a.param, chunkSize: a.chunkSize, sortBufferMb: a.sortBufferMb, maxAttempts: a.maxAttempts, speculation: a.speculation, allowEmpty: a.allowEmpty, slots: a.slots, output: a.output, overwrite: a.overwrite, format: a.format }),
     )
     .command(
       'master',
@@ -129,7 +130,7 @@ function cli(argv: readonly string[]) {
       'submit <job>',
       'submit a job to a cluster; prints its id',
       (y) => securityOptions(jobOptions(y)).option('master', masterOption).option('wait', { describe: 'wait for the job; exit 0 only if it succeeded', type: 'boolean', default: false }),
-      (a) => cmd.submitCommand({ ...securityArgs(a), job: a.job, input: a.input, partitions: a.partitions, param: a.param, chunkSize: a.chunkSize, sortBufferMb: a.sortBufferMb, maxAttempts: a.maxAttempts, speculation: a.speculation, master: a.master, wait: a.wait }),
+      (a) => cmd.submitCommand({ ...securityArgs(a), job: a.job, input: a.input, partitions: a.partitions, param: a.param, chunkSize: a.chunkSize, sortBufferMb: a.sortBufferMb, maxAttempts: a.maxAttempts, speculation: a.speculation, allowEmpty: a.allowEmpty, master: a.master, wait: a.wait }),
     )
     .command('wait <job>', 'wait for a job; exit 0 only if it succeeded', jobArg, (a) => cmd.waitCommand(a))
     .command('status <job>', 'show a job\'s state, progress and counters', jobArg, (a) => cmd.statusCommand(a))
