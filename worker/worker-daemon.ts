@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { backoffDelay, checkBind, createLogger } from '../common/index.js';
+import { backoffDelay, checkBind, createLogger, UserError } from '../common/index.js';
 import type { Logger } from '../common/index.js';
 import { CHANNEL_OPTIONS, createMasterClient, isResultFormat, isValidId, mapTaskId, serverCredentials, serverOptions } from '../proto/index.js';
 import type { MasterClient, MasterMessage__Output, TaskAssignment__Output, TaskUpdate, WorkerMessage } from '../proto/index.js';
@@ -32,6 +32,12 @@ export class WorkerDaemon {
   private reconnects = 0;
   private stopped = false;
   private readonly running = new Set<string>();
+  private refuse: (err: UserError) => void = () => undefined;
+  /**
+   * Resolves when the master refuses this worker's credentials (a wrong or missing cluster
+   * token): a configuration error that retrying cannot fix, so the worker stops reconnecting.
+   */
+  readonly refused = new Promise<UserError>((resolve) => (this.refuse = resolve));
 
   private constructor(
     readonly options: CompiledWorkerDaemonOptions,
@@ -121,7 +127,13 @@ export class WorkerDaemon {
       this.log.warn('lost the master; reconnecting', { why, inMs: delay });
       setTimeout(() => this.connect(), delay).unref();
     };
-    session.on('error', (err: Error) => lost(err.message));
+    session.on('error', (err: Error) => {
+      if ((err as { code?: unknown }).code !== grpc.status.UNAUTHENTICATED || this.session !== session) return lost(err.message);
+      this.session = undefined;
+      if (this.heartbeat) clearInterval(this.heartbeat);
+      const details = (err as { details?: unknown }).details;
+      this.refuse(new UserError(`the master at ${this.options.master} refused this worker: ${typeof details === 'string' && details ? details : err.message} (give every process the cluster's token: --token-file or MR_TOKEN_FILE)`));
+    });
     session.on('end', () => lost('session ended'));
     session.write({
       register: { workerId: this.workerId, dataAddress: this.dataAddress, slots: this.options.slots, hostname: os.hostname(), version: VERSION },

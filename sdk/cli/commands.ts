@@ -233,6 +233,17 @@ function untilSignal(stop: () => Promise<void>, onTerm: () => Promise<void> = st
   });
 }
 
+/**
+ * The master's first line: the address it is bound to (0.0.0.0 when it is, not the
+ * loopback address clients on its host may use), the status page and where its token is from.
+ */
+export function masterStartedLine(host: string, address: string, httpPort: number | undefined, tokenFile: string | undefined): string {
+  const port = address.slice(address.lastIndexOf(':') + 1);
+  const bound = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  const status = httpPort !== undefined ? `, status page on port ${httpPort}` : '';
+  return `groove master listening on ${bound}${status}${tokenFile ? `, cluster token from ${tokenFile}` : ''}`;
+}
+
 /** `mr master`. */
 export async function masterCommand(args: SecurityArgs & {
   insecure: boolean;
@@ -258,7 +269,7 @@ export async function masterCommand(args: SecurityArgs & {
     security: securityOf(args),
     insecure: args.insecure,
   });
-  process.stderr.write(`groove master listening on ${master.address}${master.httpPort !== undefined ? `, status page on port ${master.httpPort}` : ''}\n`);
+  process.stderr.write(`${masterStartedLine(args.host, master.address, master.httpPort, args.tokenFile)}\n`);
   await untilSignal(() => master.stop());
   // A connection to a peer that vanished can hold the event loop open for minutes; the
   // daemon is done, so exit rather than linger.
@@ -298,13 +309,30 @@ export async function workerCommand(args: SecurityArgs & {
     runAs: args.runAs,
   });
   process.stderr.write(`groove worker ${worker.workerId} serving data on ${worker.dataAddress}, ${worker.options.slots} slots, master ${args.master}\n`);
-  // SIGTERM drains (finish or hand back running tasks); SIGINT stops at once.
-  await untilSignal(() => worker.stop(), () => worker.drain());
+  // SIGTERM drains (finish or hand back running tasks); SIGINT stops at once. A master that
+  // refuses the worker's token is a configuration error: stop and say so, do not retry.
+  const refused = await Promise.race([untilSignal(() => worker.stop(), () => worker.drain()).then(() => undefined), worker.refused]);
+  if (refused) {
+    await worker.stop();
+    process.stderr.write(`mr: ${refused.message}\n`);
+    process.exit(1);
+  }
   process.exit(0);
 }
 
 /** The default place of the cluster token written by `mr token`. */
 export const DEFAULT_TOKEN_FILE = path.join(os.homedir(), '.groove', 'token');
+
+/**
+ * The token file a cluster command uses when `--token-file` is not given: env
+ * MR_TOKEN_FILE (empty: none), else the file `mr token` writes by default if it exists,
+ * else none (as before tokens had a default place).
+ */
+export function defaultTokenFile(): string | undefined {
+  const env = process.env['MR_TOKEN_FILE'];
+  if (env !== undefined) return env;
+  return fs.existsSync(DEFAULT_TOKEN_FILE) ? DEFAULT_TOKEN_FILE : undefined;
+}
 
 /** `mr token [FILE]`: writes a fresh random cluster token, readable by its owner only. */
 export function tokenCommand(args: { file?: string; force: boolean }): Promise<void> {
@@ -312,6 +340,6 @@ export function tokenCommand(args: { file?: string; force: boolean }): Promise<v
   if (fs.existsSync(file) && !args.force) throw new UserError(`${file} exists; pass --force to replace it (every process of the cluster needs the new one)`);
   writeTokenFile(file);
   process.stdout.write(`${file}\n`);
-  process.stderr.write(`wrote a new cluster token to ${file} (mode 0600); give it to the master, the workers and clients with --token-file ${file} or MR_TOKEN_FILE\n`);
+  process.stderr.write(`wrote a new cluster token to ${file} (mode 0600); give it to the master, the workers and clients with --token-file ${file} or MR_TOKEN_FILE${file === DEFAULT_TOKEN_FILE ? ' (on this host, every mr command reads this file when neither is given)' : ''}\n`);
   return Promise.resolve();
 }

@@ -31,7 +31,7 @@ function jobOptions<T>(y: Argv<T>) {
 /** --token-file and the TLS options, on every command that talks to or runs a cluster. */
 function securityOptions<T>(y: Argv<T>) {
   return y
-    .option('token-file', { describe: 'the cluster token (env MR_TOKEN_FILE; make one with mr token)', type: 'string', default: process.env['MR_TOKEN_FILE'], defaultDescription: '$MR_TOKEN_FILE' })
+    .option('token-file', { describe: 'the cluster token (make one with mr token; MR_TOKEN_FILE= for none)', type: 'string', default: cmd.defaultTokenFile(), defaultDescription: '$MR_TOKEN_FILE, else ~/.groove/token if it exists' })
     .option('tls-cert', { describe: 'PEM certificate this process presents', type: 'string' })
     .option('tls-key', { describe: 'PEM private key of --tls-cert', type: 'string' })
     .option('tls-ca', { describe: 'PEM CA that peers\' certificates must be signed by (servers then require client certificates)', type: 'string' })
