@@ -45,23 +45,24 @@ export interface JobArgs {
 }
 
 function submitOptions(args: JobArgs): SubmitOptions {
-  return {
+  // Option values first, inputs last: a bad value is a usage error whatever the inputs.
+  const checked = {
     maxAttempts: positiveInt('--max-attempts', args.maxAttempts),
     speculation: args.speculation,
-    inputs: expandInputs(args.input, process.cwd(), args.allowEmpty === true),
-    allowEmpty: args.allowEmpty === true,
     partitions: positiveInt('--partitions', args.partitions),
     params: parseParams(args.param),
     chunkSize: args.chunkSize === undefined ? undefined : parseSize('--chunk-size', args.chunkSize),
     sortBufferBytes: args.sortBufferMb === undefined ? undefined : Math.round(positiveNumber('--sort-buffer-mb', args.sortBufferMb) * 1024 * 1024),
+    allowEmpty: args.allowEmpty === true,
   };
+  return { ...checked, inputs: expandInputs(args.input, process.cwd(), checked.allowEmpty) };
 }
 
 /** `mr run`: the job on an embedded master and worker, results to stdout or --output. */
 export async function runCommand(args: JobArgs & { slots?: number; output?: string; overwrite?: boolean; format: ResultFormat }): Promise<void> {
   // Check everything the user gave before starting anything.
-  const options = submitOptions(args);
   const slots = positiveInt('--slots', args.slots);
+  const options = submitOptions(args);
   if (args.output !== undefined) checkOutputDir(args.output, args.overwrite === true);
   // The job's outcome is reported once, by this command; the embedded daemons stay quiet.
   setLogLevel('error');
@@ -186,11 +187,17 @@ export function resultsCommand(args: SecurityArgs & { master: string; job: strin
   });
 }
 
-/** `mr kill JOB`. */
+/**
+ * `mr kill JOB`: stops a running job. One that had already ended is left as it is, and the
+ * line says so (exit 0 still: what was asked, that the job not run, holds).
+ */
 export function killCommand(args: SecurityArgs & { master: string; job: string }): Promise<void> {
   return withClient(args, async (c) => {
-    const s = await c.kill(args.job);
-    process.stdout.write(`${s.jobId} ${s.state}\n`);
+    const before = await c.status(args.job);
+    // The job may also end between the two calls: then the kill finds it ended.
+    const after = before.state === 'running' ? await c.kill(args.job) : before;
+    const ended = before.state !== 'running' || after.state !== 'killed';
+    process.stdout.write(ended ? `${after.jobId} had already ended (${after.state}); nothing to kill\n` : `${after.jobId} killed\n`);
   });
 }
 

@@ -1,12 +1,13 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { errorMessage, filterProcessWarnings, UserError } from '../../common/index.js';
+import { isUsageError, USAGE_EXIT_CODE, UsageError } from './usage-error.js';
 import { DEFAULT_MASTER } from '../client.js';
 import * as cmd from './commands.js';
 import { exitAfterCleanup } from './exit-cleanup.js';
 
-/** A mistake in the command line itself. */
-class UsageError extends UserError {}
 
 const masterOption = {
   describe: 'the master, HOST:PORT (env MR_MASTER)',
@@ -17,7 +18,7 @@ const masterOption = {
 
 function jobOptions<T>(y: Argv<T>) {
   return y
-    .positional('job', { describe: 'the job file (TypeScript or JavaScript)', type: 'string', demandOption: true })
+    .positional('JOB_FILE', { describe: 'the job file (TypeScript or JavaScript)', type: 'string', demandOption: true })
     .option('input', { alias: 'i', describe: 'input files, directories or globs', type: 'string', array: true, demandOption: true })
     .option('partitions', { alias: 'p', describe: 'reduce partitions (default: the job\'s, else 4)', type: 'number' })
     .option('param', { describe: 'KEY=VALUE for ctx.params (repeatable)', type: 'string', array: true })
@@ -50,7 +51,16 @@ const overwriteOption = { describe: 'with --output, replace the results already 
 const formatOption = { describe: 'result format', choices: ['text', 'jsonl'] as const, default: 'text' as const };
 
 function jobArg<T>(y: Argv<T>) {
-  return securityOptions(y.positional('job', { describe: 'job id', type: 'string', demandOption: true }).option('master', masterOption));
+  return securityOptions(y.positional('JOB_ID', { describe: 'the job id (mr submit prints it; mr jobs lists them)', type: 'string', demandOption: true }).option('master', masterOption));
+}
+
+/** This installation's version, from its package.json (dist/sdk/cli/ is three levels down). */
+function packageVersion(): string {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** Builds the `mr` command line. */
@@ -59,10 +69,10 @@ function cli(argv: readonly string[]) {
     .scriptName('mr')
     .usage('$0 <command> [options]\n\nGroove: MapReduce for TypeScript.')
     .command(
-      'run <job>',
+      'run <JOB_FILE>',
       'run a job on an embedded cluster on this machine and print its results',
       (y) => jobOptions(y).option('slots', { describe: 'pool processes (default: cores)', type: 'number' }).option('output', outputOption).option('overwrite', overwriteOption).option('format', formatOption),
-      (a) => cmd.runCommand({ job: a.job, input: a.input, partitions: a.partitions, param: a.param, chunkSize: a.chunkSize, sortBufferMb: a.sortBufferMb, maxAttempts: a.maxAttempts, speculation: a.speculation, allowEmpty: a.allowEmpty, slots: a.slots, output: a.output, overwrite: a.overwrite, format: a.format }),
+      (a) => cmd.runCommand({ job: a.JOB_FILE, input: a.input, partitions: a.partitions, param: a.param, chunkSize: a.chunkSize, sortBufferMb: a.sortBufferMb, maxAttempts: a.maxAttempts, speculation: a.speculation, allowEmpty: a.allowEmpty, slots: a.slots, output: a.output, overwrite: a.overwrite, format: a.format }),
     )
     .command(
       'master',
@@ -127,37 +137,37 @@ function cli(argv: readonly string[]) {
         }),
     )
     .command(
-      'submit <job>',
+      'submit <JOB_FILE>',
       'submit a job to a cluster; prints its id',
       (y) => securityOptions(jobOptions(y)).option('master', masterOption).option('wait', { describe: 'wait for the job; exit 0 only if it succeeded', type: 'boolean', default: false }),
-      (a) => cmd.submitCommand({ ...securityArgs(a), job: a.job, input: a.input, partitions: a.partitions, param: a.param, chunkSize: a.chunkSize, sortBufferMb: a.sortBufferMb, maxAttempts: a.maxAttempts, speculation: a.speculation, allowEmpty: a.allowEmpty, master: a.master, wait: a.wait }),
+      (a) => cmd.submitCommand({ ...securityArgs(a), job: a.JOB_FILE, input: a.input, partitions: a.partitions, param: a.param, chunkSize: a.chunkSize, sortBufferMb: a.sortBufferMb, maxAttempts: a.maxAttempts, speculation: a.speculation, allowEmpty: a.allowEmpty, master: a.master, wait: a.wait }),
     )
-    .command('wait <job>', 'wait for a job; exit 0 only if it succeeded', jobArg, (a) => cmd.waitCommand(a))
-    .command('status <job>', 'show a job\'s state, progress and counters', jobArg, (a) => cmd.statusCommand(a))
-    .command('events <job>', 'show a job\'s events, following until it ends', jobArg, (a) => cmd.eventsCommand(a))
+    .command('wait <JOB_ID>', 'wait for a job; exit 0 only if it succeeded', jobArg, (a) => cmd.waitCommand({ ...a, job: a.JOB_ID }))
+    .command('status <JOB_ID>', 'show a job\'s state, progress and counters', jobArg, (a) => cmd.statusCommand({ ...a, job: a.JOB_ID }))
+    .command('events <JOB_ID>', 'show a job\'s events, following until it ends', jobArg, (a) => cmd.eventsCommand({ ...a, job: a.JOB_ID }))
     .command(
-      'results <job>',
+      'results <JOB_ID>',
       'print a job\'s results',
       (y) => jobArg(y).option('format', formatOption).option('output', outputOption).option('overwrite', overwriteOption),
-      (a) => cmd.resultsCommand({ ...securityArgs(a), master: a.master, job: a.job, format: a.format, output: a.output, overwrite: a.overwrite }),
+      (a) => cmd.resultsCommand({ ...securityArgs(a), master: a.master, job: a.JOB_ID, format: a.format, output: a.output, overwrite: a.overwrite }),
     )
-    .command('kill <job>', 'stop a running job', jobArg, (a) => cmd.killCommand(a))
-    .command('purge <job>', 'forget a job and delete its files on the workers', jobArg, (a) => cmd.purgeCommand(a))
+    .command('kill <JOB_ID>', 'stop a running job', jobArg, (a) => cmd.killCommand({ ...a, job: a.JOB_ID }))
+    .command('purge <JOB_ID>', 'forget a job and delete its files on the workers', jobArg, (a) => cmd.purgeCommand({ ...a, job: a.JOB_ID }))
     .command('jobs', 'list jobs', (y) => securityOptions(y.option('master', masterOption)), (a) => cmd.jobsCommand(a))
     .command('workers', 'list workers', (y) => securityOptions(y.option('master', masterOption)), (a) => cmd.workersCommand(a))
     .command(
-      'token [file]',
+      'token [FILE]',
       'write a fresh random cluster token (mode 0600)',
       (y) =>
         y
-          .positional('file', { describe: 'where (default ~/.groove/token)', type: 'string' })
+          .positional('FILE', { describe: 'where (default ~/.groove/token, which every mr command reads when no token file is given)', type: 'string' })
           .option('force', { describe: 'replace an existing file', type: 'boolean', default: false }),
-      (a) => cmd.tokenCommand({ file: a.file, force: a.force }),
+      (a) => cmd.tokenCommand({ file: a.FILE, force: a.force }),
     )
     .demandCommand(1, 'give a command; see mr --help')
     .strict()
     .help()
-    .version(false)
+    .version('version', 'Show the version', `groove-mr ${packageVersion()}`)
     .wrap(Math.min(100, process.stdout.columns || 100))
     .fail((message, err) => {
       throw err ?? new UsageError(message);
@@ -179,6 +189,6 @@ export async function main(argv: readonly string[]): Promise<void> {
     if (process.env['GROOVE_LOG'] === 'debug' && err instanceof Error) process.stderr.write(`${err.stack ?? ''}\n`);
     const prefix = err instanceof UserError ? '' : 'internal error: ';
     process.stderr.write(`mr: ${prefix}${errorMessage(err)}\n`);
-    process.exitCode = err instanceof UsageError ? 2 : 1;
+    process.exitCode = isUsageError(err) ? USAGE_EXIT_CODE : 1;
   }
 }

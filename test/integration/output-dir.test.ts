@@ -16,7 +16,7 @@ function readOutput(dir: string): { names: string[]; counts: Map<unknown, unknow
 }
 
 function assertRefused(r: MrResult, dir: string): void {
-  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.code, 2, `a bad --output is a usage error; ${r.stderr}`);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   assert.match(r.stderr, new RegExp(`--output ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} already holds results .*--overwrite`));
 }
