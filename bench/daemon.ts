@@ -21,7 +21,8 @@ export interface Daemon {
  */
 export function startDaemon(args: readonly string[], ready: RegExp, env?: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<Daemon> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MR, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    // No token file unless asked (MR_TOKEN_FILE empty), so a ~/.groove/token of whoever runs the bench changes nothing.
+    const child = spawn(process.execPath, [MR, ...args], { cwd: ROOT, env: { ...process.env, MR_TOKEN_FILE: '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     let text = '';
     let daemon: Daemon | undefined;
     const exited = new Promise<void>((done) => child.once('exit', () => done()));

@@ -1,4 +1,4 @@
-import { defineJob } from '../sdk/index.js';
+import { defineJob } from 'groove-mr';
 
 /**
  * Distributed grep: the lines that match the regular expression in param `pattern`,

@@ -1,4 +1,4 @@
-import { defineJob } from '../sdk/index.js';
+import { defineJob } from 'groove-mr';
 
 /**
  * Inverted index: each word (tokens as in wordcount) -> the sorted list of the distinct

@@ -1,5 +1,5 @@
-import { defineJob } from '../sdk/index.js';
-import type { JobContext } from '../sdk/index.js';
+import { defineJob } from 'groove-mr';
+import type { JobContext } from 'groove-mr';
 
 /**
  * Total-order sort of text records whose first KEY_BYTES characters are the key (the

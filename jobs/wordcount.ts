@@ -1,4 +1,4 @@
-import { defineJob } from '../sdk/index.js';
+import { defineJob } from 'groove-mr';
 
 /**
  * Word count: every token between runs of ASCII whitespace (space, tab, CR, LF, VT, FF),

@@ -6,33 +6,63 @@ import type { InputFile } from './input-splitter.js';
 /** The most input files one job may name (after expanding directories). */
 export const MAX_INPUT_FILES = 100_000;
 
+/** Options of {@link resolveInputs}. */
+export interface ResolveOptions {
+  /** Accept a directory that holds no file, and no input at all. Default false. */
+  readonly allowEmpty?: boolean;
+}
+
+/** What the user is told when the master cannot see an input the client named. */
+const SAME_PATH_HINT = 'inputs must be readable by the master and the workers at the same path (a shared filesystem, or the same host)';
+
 /**
  * Turns the inputs of a submission into files with sizes. A directory stands for every
  * file under it (sorted, hidden files skipped, as Hadoop's FileInputFormat does). Paths
- * must be absolute: the master and the workers read them at the same path.
+ * must be absolute: the master and the workers read them at the same path. A directory
+ * that holds no file is refused by name unless `allowEmpty`: a typo'd or not yet filled
+ * directory would otherwise make a job that "succeeds" over nothing.
  */
-export async function resolveInputs(inputs: readonly string[]): Promise<InputFile[]> {
-  if (inputs.length === 0) throw new UserError('no input given');
+export async function resolveInputs(inputs: readonly string[], options: ResolveOptions = {}): Promise<InputFile[]> {
+  if (inputs.length === 0 && !options.allowEmpty) throw new UserError('no input given');
   const files: InputFile[] = [];
   for (const input of inputs) {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(input)) throw new UserError(`input ${input}: URL inputs are not supported yet; copy the data to a path the workers can read`);
     if (!path.isAbsolute(input)) throw new UserError(`input ${input}: must be an absolute path`);
-    let stat: fs.Stats;
-    try {
-      stat = await fs.promises.stat(input);
-    } catch {
-      throw new UserError(`input not found: ${input}`);
-    }
+    const stat = await statInput(input);
+    const before = files.length;
     if (stat.isDirectory()) await addDirectory(input, files);
     else if (stat.isFile()) files.push({ path: input, size: stat.size });
     else throw new UserError(`input ${input}: not a regular file or directory`);
+    if (files.length === before && !options.allowEmpty) {
+      throw new UserError(`input ${input}: the directory holds no input file (hidden and _ files are skipped); pass --allow-empty if an empty input is expected`);
+    }
     if (files.length > MAX_INPUT_FILES) throw new UserError(`too many input files (more than ${MAX_INPUT_FILES})`);
   }
   return files;
 }
 
+/**
+ * Stats an input on the master's host. The client already checked that the path exists
+ * where it runs, so a failure here most often means the master runs elsewhere and cannot
+ * see it: say that, rather than "not found" about a file the user is looking at.
+ */
+async function statInput(input: string): Promise<fs.Stats> {
+  try {
+    return await fs.promises.stat(input);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' || code === 'ENOTDIR' ? 'no such file on its host' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    throw new UserError(`input ${input}: the master cannot read it (${why}); ${SAME_PATH_HINT}`, { cause: err });
+  }
+}
+
 async function addDirectory(dir: string, files: InputFile[]): Promise<void> {
-  const entries = (await fs.promises.readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  let entries: fs.Dirent[];
+  try {
+    entries = (await fs.promises.readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  } catch (err) {
+    throw new UserError(`input ${dir}: the master cannot list it (${(err as Error).message}); ${SAME_PATH_HINT}`, { cause: err });
+  }
   for (const e of entries) {
     if (e.name.startsWith('.') || e.name.startsWith('_')) continue;
     const full = path.join(dir, e.name);

@@ -48,6 +48,8 @@ export interface Submission {
   readonly resultFormat?: ResultFormat;
   /** With a resultFormat: the reducers write the result lines only, no part files. */
   readonly resultLinesOnly?: boolean;
+  /** Accept inputs that hold no file (see resolveInputs). */
+  readonly allowEmpty?: boolean;
 }
 
 /** Where the master keeps job packs, as the job manager sees it: it deletes a pack no job uses. */
@@ -100,7 +102,7 @@ export class JobManager {
    * job's pack then, so a refused submission leaves nothing behind).
    */
   async submit(sub: Submission, accept?: () => void): Promise<Job> {
-    const files = await resolveInputs(sub.inputs);
+    const files = await resolveInputs(sub.inputs, { allowEmpty: sub.allowEmpty === true });
     const splits = new SplitPlan(files, sub.chunkSize);
     checkTaskCounts(splits.count, sub.partitions, this.heldTasks);
     const id = newJobId(sub.name, ++this.submissions);

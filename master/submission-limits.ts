@@ -36,7 +36,7 @@ const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
 
 /** Checks a submission against the limits; every message names the field. */
 export function checkSubmission(req: SubmitJobRequest__Output, packHash: string, packName: string): Submission {
-  if (!req.inputs.length) throw new UserError('inputs: at least one input is required');
+  if (!req.inputs.length && !req.allowEmpty) throw new UserError('inputs: at least one input is required');
   if (req.inputs.length > LIMITS.maxInputs) throw new UserError(`inputs: at most ${LIMITS.maxInputs} inputs`);
   for (const input of req.inputs) {
     if (typeof input !== 'string' || !input || input.length > LIMITS.maxPathLength || input.includes('\0')) throw new UserError('inputs: each input must be a non-empty path without NUL of at most 4096 characters');
@@ -75,5 +75,6 @@ export function checkSubmission(req: SubmitJobRequest__Output, packHash: string,
     speculation: !req.noSpeculation,
     resultFormat,
     resultLinesOnly: req.resultLinesOnly,
+    allowEmpty: req.allowEmpty,
   };
 }

@@ -71,6 +71,12 @@ export interface SubmitOptions {
    * job (`mr run`). Default false.
    */
   readonly resultLinesOnly?: boolean;
+  /**
+   * Accept inputs that hold no file: a glob that matches none, a directory with none in it.
+   * Default false: such an input is refused by name, as a job over nothing is most often a
+   * mistake.
+   */
+  readonly allowEmpty?: boolean;
 }
 
 /**
@@ -97,7 +103,7 @@ export class GrooveClient {
 
   /** Bundles a job file and submits it; resolves with the job id. */
   async submit(jobFile: string, options: SubmitOptions): Promise<string> {
-    const inputs = expandInputs(options.inputs);
+    const inputs = expandInputs(options.inputs, process.cwd(), options.allowEmpty === true);
     return this.submitPacked(await packJobFile(jobFile), { ...options, inputs });
   }
 
@@ -117,6 +123,7 @@ export class GrooveClient {
         noSpeculation: options.speculation === false,
         resultFormat: options.resultFormat ?? '',
         resultLinesOnly: options.resultLinesOnly === true,
+        allowEmpty: options.allowEmpty === true,
     };
     const reply = await callUnary<SubmitJobReply__Output>(this.master, (o, cb) => this.rpc.submitJob(request, o, cb));
     return reply.jobId;

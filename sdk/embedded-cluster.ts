@@ -27,7 +27,10 @@ export class EmbeddedCluster {
     private readonly worker: WorkerDaemon,
     private readonly dataDir: string,
     private readonly ownsDataDir: boolean,
+    private readonly removeOnExit: (() => void) | undefined,
   ) {}
+
+  private stopping: Promise<void> | undefined;
 
   /** The master's host:port, for a {@link GrooveClient}. */
   get masterAddress(): string {
@@ -42,21 +45,46 @@ export class EmbeddedCluster {
   static async start(options: EmbeddedClusterOptions = {}): Promise<EmbeddedCluster> {
     const ownsDataDir = !options.dataDir;
     const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'groove-run-'));
+    // The last resort for a process that exits without stop() (process.exit, an uncaught
+    // exception): a temporary data dir can hold gigabytes of map output.
+    const removeOnExit = ownsDataDir ? (): void => fs.rmSync(dataDir, { recursive: true, force: true }) : undefined;
+    if (removeOnExit) process.on('exit', removeOnExit);
+    const forget = (): void => {
+      if (!removeOnExit) return;
+      process.off('exit', removeOnExit);
+      removeOnExit();
+    };
     const security: Security = { token: ephemeralToken() };
-    const master = await Master.start({ host: '127.0.0.1', port: 0, dataDir: path.join(dataDir, 'master'), security });
+    let master: Master;
+    try {
+      master = await Master.start({ host: '127.0.0.1', port: 0, dataDir: path.join(dataDir, 'master'), security });
+    } catch (err) {
+      forget();
+      throw err;
+    }
     try {
       const worker = await WorkerDaemon.start({ master: master.address, host: '127.0.0.1', port: 0, slots: options.slots, dataDir: path.join(dataDir, 'worker'), security });
-      return new EmbeddedCluster(security, master, worker, dataDir, ownsDataDir);
+      return new EmbeddedCluster(security, master, worker, dataDir, ownsDataDir, removeOnExit);
     } catch (err) {
       await master.stop();
+      forget();
       throw err;
     }
   }
 
-  /** Stops the worker and the master and removes the temporary data. */
-  async stop(): Promise<void> {
-    await this.worker.stop();
-    await this.master.stop();
-    if (this.ownsDataDir) fs.rmSync(this.dataDir, { recursive: true, force: true });
+  /** Stops the worker and the master and removes the temporary data; calling it again waits for the first call. */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopOnce();
+    return this.stopping;
+  }
+
+  private async stopOnce(): Promise<void> {
+    try {
+      await this.worker.stop();
+      await this.master.stop();
+    } finally {
+      if (this.removeOnExit) process.off('exit', this.removeOnExit);
+      if (this.ownsDataDir) fs.rmSync(this.dataDir, { recursive: true, force: true });
+    }
   }
 }

@@ -7,9 +7,11 @@ const GLOB_CHARS = /[*?[\]{}]/;
 
 /**
  * Makes the inputs of a submission absolute, expands globs the shell left alone (quoted
- * ones), and refuses a missing input before anything is sent.
+ * ones), and refuses a missing input before anything is sent. With `allowEmpty`, a glob
+ * that matches no file stands for nothing instead (the master likewise accepts an empty
+ * directory then).
  */
-export function expandInputs(inputs: readonly string[], cwd = process.cwd()): string[] {
+export function expandInputs(inputs: readonly string[], cwd = process.cwd(), allowEmpty = false): string[] {
   const out: string[] = [];
   for (const input of inputs) {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(input)) {
@@ -23,12 +25,12 @@ export function expandInputs(inputs: readonly string[], cwd = process.cwd()): st
     }
     if (GLOB_CHARS.test(input)) {
       const matches = globSync(input, { cwd, absolute: true, onlyFiles: true }).sort();
-      if (!matches.length) throw new UserError(`input not found: no file matches ${input}`);
+      if (!matches.length && !allowEmpty) throw new UserError(`input not found: no file matches ${input} (pass --allow-empty if an empty input is expected)`);
       out.push(...matches);
       continue;
     }
     throw new UserError(`input not found: ${input}`);
   }
-  if (!out.length) throw new UserError('no input given: use --input PATH');
+  if (!out.length && !(allowEmpty && inputs.length)) throw new UserError('no input given: use --input PATH');
   return out;
 }

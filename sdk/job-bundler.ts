@@ -15,22 +15,25 @@ export interface PackedJob {
   readonly job: AnyJob;
 }
 
-/** Root of the Groove installation: the job API here is what `groove` means inside a pack. */
+/** Root of the Groove installation: the job API here is what `groove-mr` means inside a pack. */
 const GROOVE_ROOT = path.resolve(__dirname, '..', '..');
+/** The module name job code imports the job API by (the package's name). */
+const GROOVE_MODULE = 'groove-mr';
 const API_DIRS = [path.join(GROOVE_ROOT, 'sdk'), path.join(GROOVE_ROOT, 'common')];
 
 /**
- * Keeps Groove itself out of packs: `import ... from 'groove'`, and inside this repo a
- * relative import of sdk/ or common/, both become `require('groove')`, which the pool
- * process answers with the job API. So a pack never drags the client, gRPC or the CLI in.
+ * Keeps Groove itself out of packs: `import ... from 'groove-mr'` (or from 'groove', the
+ * package's name before it moved to the free npm name), and inside this repo a relative
+ * import of sdk/ or common/, all become `require('groove-mr')`, which the pool process
+ * answers with the job API. So a pack never drags the client, gRPC or the CLI in.
  */
 const grooveExternal: esbuild.Plugin = {
   name: 'groove-external',
   setup(build) {
-    build.onResolve({ filter: /^groove(\/.*)?$/ }, () => ({ path: 'groove', external: true }));
+    build.onResolve({ filter: /^groove(-mr)?(\/.*)?$/ }, () => ({ path: GROOVE_MODULE, external: true }));
     build.onResolve({ filter: /^\.\.?\// }, (args) => {
       const target = path.resolve(args.resolveDir, args.path);
-      return API_DIRS.some((dir) => target === dir || target.startsWith(dir + path.sep)) ? { path: 'groove', external: true } : undefined;
+      return API_DIRS.some((dir) => target === dir || target.startsWith(dir + path.sep)) ? { path: GROOVE_MODULE, external: true } : undefined;
     });
   },
 };

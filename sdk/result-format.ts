@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { UserError } from '../common/index.js';
 import { ResultTextEncoder } from '../proto/index.js';
 import type { ResultFormat } from '../proto/index.js';
 import type { GrooveClient, ResultPart } from './client.js';
+import { OutputDir } from './output-dir.js';
 import { ResultConverterPool } from './result-converter-pool.js';
 
 /** Part files written at once with --output: their reads, conversions and writes overlap. */
@@ -26,11 +26,14 @@ export interface WriteResultsOptions {
    * results can still be read (and converted) again. Default false.
    */
   readonly moveLocalLines?: boolean;
+  /** Replace results (part files, _SUCCESS) already in outputDir instead of refusing it. Default false. */
+  readonly overwrite?: boolean;
 }
 
 /**
  * Prints a job's results to stdout, or into `dir/part-NNNNN` files (one per partition,
- * empty ones too). A part whose result lines in `format` its reducer wrote on this host's
+ * empty ones too) and `dir/_SUCCESS`, replacing a directory's results as a whole (see
+ * {@link OutputDir}; one that holds results is refused unless `overwrite`). A part whose result lines in `format` its reducer wrote on this host's
  * disk (the job asked for them, see SubmitOptions.resultFormat) is taken as it is: moved or
  * copied into the directory, or copied to stdout. Any other part file is turned into lines
  * chunk by chunk as its bytes arrive (see {@link ResultTextEncoder}), never record by
@@ -55,35 +58,51 @@ export async function writeResults(client: GrooveClient, jobId: string, format: 
     }
     return;
   }
-  fs.mkdirSync(outputDir, { recursive: true });
+  const out = OutputDir.open(outputDir, options.overwrite === true);
   const localPaths = parts.map((part, i) => (linesPaths[i] === undefined ? client.localPartPath(jobId, part) : undefined));
   const locals = localPaths.filter((p) => p !== undefined).length;
   // Parts on this host's disk are converted on threads, several at once; others stream in here.
   const pool = locals > 1 ? new ResultConverterPool(Math.min(MAX_CONVERTER_THREADS, os.availableParallelism(), locals)) : undefined;
   let next = 0;
+  const writePart = async (i: number): Promise<void> => {
+    const part = parts[i] as ResultPart;
+    const output = out.partPath(part.partition);
+    const lines = linesPaths[i];
+    const input = localPaths[i];
+    if (lines !== undefined) {
+      placeLinesFile(lines, output, part, options.moveLocalLines === true);
+    } else if (pool && input !== undefined) {
+      await pool.convert({ input, output, format }).catch((err: Error) => {
+        throw new UserError(`cannot read partition ${part.partition} from ${input}: ${err.message} (purged?)`, { cause: err });
+      });
+    } else {
+      await writePartFile(client, jobId, part, format, output);
+    }
+  };
   const lane = async (): Promise<void> => {
     while (next < parts.length) {
       const i = next++;
-      const part = parts[i] as ResultPart;
-      const output = path.join(outputDir, `part-${String(part.partition).padStart(5, '0')}`);
-      const lines = linesPaths[i];
-      const input = localPaths[i];
-      if (lines !== undefined) {
-        placeLinesFile(lines, output, part, options.moveLocalLines === true);
-      } else if (pool && input !== undefined) {
-        await pool.convert({ input, output, format }).catch((err: Error) => {
-          throw new UserError(`cannot read partition ${part.partition} from ${input}: ${err.message} (purged?)`, { cause: err });
-        });
-      } else {
-        await writePartFile(client, jobId, part, format, output);
+      try {
+        await writePart(i);
+      } catch (err) {
+        next = parts.length; // the other lanes take no more parts
+        throw err;
       }
     }
   };
+  let lanes: PromiseSettledResult<void>[];
   try {
-    await Promise.all(Array.from({ length: Math.min(PARALLEL_PARTS, parts.length) }, lane));
+    // Every lane ends before the hidden directory can go: none still writes into it.
+    lanes = await Promise.allSettled(Array.from({ length: Math.min(PARALLEL_PARTS, parts.length) }, lane));
   } finally {
     await pool?.close();
   }
+  const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+  if (failed) {
+    out.abort();
+    throw failed.reason;
+  }
+  out.commit();
 }
 
 /** Puts a reducer's file of result lines at `output`: renamed when asked to move and on the same file system, else copied. */

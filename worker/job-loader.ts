@@ -7,9 +7,12 @@ import type { JobDefinition, Key } from '../common/index.js';
 /** A job definition with its types erased, as the runtime sees it. */
 export type AnyJob = JobDefinition<Key, unknown, Key, unknown>;
 
-/** The only non-built-in module a pack may require: the job API, provided by Groove itself. */
-const GROOVE_MODULE = 'groove';
-/** What `require('groove')` gives job code: the job API and nothing else. */
+/**
+ * The only non-built-in modules a pack may require: the job API, provided by Groove itself,
+ * by the package's name, and by its old name for packs bundled before the rename.
+ */
+const GROOVE_MODULES: ReadonlySet<string> = new Set(['groove-mr', 'groove']);
+/** What `require('groove-mr')` gives job code: the job API and nothing else. */
 const GROOVE_API = Object.freeze({ defineJob });
 
 /** The console job code gets unless told otherwise: everything to stderr, where stdout carries results. */
@@ -17,7 +20,7 @@ let stderrConsole: Console | undefined;
 
 /**
  * Runs a pack's bundled CommonJS code and returns its job definition. The bundle was
- * built with `groove` and node built-ins external, so those are the only modules it can
+ * built with `groove-mr` and node built-ins external, so those are the only modules it can
  * require; anything else means the bundling went wrong and is refused by name.
  *
  * `console` is what the name `console` means inside the job code (a parameter of the
@@ -32,7 +35,7 @@ export function loadJobCode(code: string, source: string, console?: Console): An
   }) as (exports: unknown, require: (id: string) => unknown, module: { exports: unknown }, filename: string, dirname: string, console: Console) => void;
   const mod: { exports: unknown } = { exports: {} };
   const requireForJob = (id: string): unknown => {
-    if (id === GROOVE_MODULE) return GROOVE_API;
+    if (GROOVE_MODULES.has(id)) return GROOVE_API;
     if (isBuiltin(id)) return require(id);
     throw new Error(`a job pack cannot require '${id}': it should have been bundled`);
   };

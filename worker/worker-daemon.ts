@@ -139,14 +139,14 @@ export class WorkerDaemon {
       if (refusal !== undefined) {
         // Trying again cannot fix a configuration error: stop, and say why.
         this.log.error('the master refused this worker', { why: refusal });
-        void this.stop().finally(() => this.refuse(new UserError(`the master refused this worker: ${refusal}`)));
+        void this.stop().finally(() => this.refuse(new UserError(`the master at ${this.options.master} refused this worker: ${refusal}`)));
         return;
       }
       const delay = backoffDelay(this.reconnects++, { initialMs: 250, maxMs: 5000 });
       this.log.warn('lost the master; reconnecting', { why, inMs: delay });
       setTimeout(() => this.connect(), delay).unref();
     };
-    session.on('error', (err: grpc.ServiceError) => lost(err.message, err.code === grpc.status.FAILED_PRECONDITION ? err.details : undefined));
+    session.on('error', (err: grpc.ServiceError) => lost(err.message, refusalOf(err)));
     session.on('end', () => lost('session ended'));
     session.write({
       register: { workerId: this.workerId, dataAddress: this.dataAddress, slots: this.options.slots, hostname: os.hostname(), version: VERSION },
@@ -334,4 +334,16 @@ function loadWorkerId(dataDir: string): string {
   const id = `w-${os.hostname().replace(/[^A-Za-z0-9-]/g, '').slice(0, 20) || 'host'}-${randomBytes(4).toString('hex')}`;
   fs.writeFileSync(file, `${id}\n`);
   return id;
+}
+
+/**
+ * Why the master refused this worker for good, for the errors retrying cannot fix: a
+ * registration it refused (FAILED_PRECONDITION, e.g. an unreachable data address) or a
+ * credential it refused (UNAUTHENTICATED: a wrong or missing cluster token).
+ */
+function refusalOf(err: grpc.ServiceError): string | undefined {
+  if (err.code === grpc.status.FAILED_PRECONDITION) return err.details;
+  if (err.code !== grpc.status.UNAUTHENTICATED) return undefined;
+  const why = err.details || err.message;
+  return `${why} (give every process the cluster's token: --token-file or MR_TOKEN_FILE)`;
 }

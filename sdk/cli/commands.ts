@@ -9,11 +9,14 @@ import { GrooveClient } from '../client.js';
 import type { JobStatus, SubmitOptions } from '../client.js';
 import { EmbeddedCluster } from '../embedded-cluster.js';
 import { packJobFile } from '../job-bundler.js';
+import type { PackedJob } from '../job-bundler.js';
 import { expandInputs } from '../input-expander.js';
+import { checkOutputDir } from '../output-dir.js';
 import { writeResults } from '../result-format.js';
 import type { ResultFormat } from '../../proto/index.js';
 import { parseParams, parseSize, positiveInt, positiveNumber } from './parse-args.js';
 import { progressPrinter } from './progress.js';
+import { atExit, cleanupOnSignals } from './exit-cleanup.js';
 
 /** Security options every cluster command takes. */
 export interface SecurityArgs {
@@ -38,36 +41,55 @@ export interface JobArgs {
   readonly sortBufferMb?: number;
   readonly maxAttempts?: number;
   readonly speculation?: boolean;
+  readonly allowEmpty?: boolean;
 }
 
 function submitOptions(args: JobArgs): SubmitOptions {
-  return {
+  // Option values first, inputs last: a bad value is a usage error whatever the inputs.
+  const checked = {
     maxAttempts: positiveInt('--max-attempts', args.maxAttempts),
     speculation: args.speculation,
-    inputs: expandInputs(args.input),
     partitions: positiveInt('--partitions', args.partitions),
     params: parseParams(args.param),
     chunkSize: args.chunkSize === undefined ? undefined : parseSize('--chunk-size', args.chunkSize),
     sortBufferBytes: args.sortBufferMb === undefined ? undefined : Math.round(positiveNumber('--sort-buffer-mb', args.sortBufferMb) * 1024 * 1024),
+    allowEmpty: args.allowEmpty === true,
   };
+  return { ...checked, inputs: expandInputs(args.input, process.cwd(), checked.allowEmpty) };
 }
 
 /** `mr run`: the job on an embedded master and worker, results to stdout or --output. */
-export async function runCommand(args: JobArgs & { slots?: number; output?: string; format: ResultFormat }): Promise<void> {
+export async function runCommand(args: JobArgs & { slots?: number; output?: string; overwrite?: boolean; format: ResultFormat }): Promise<void> {
   // Check everything the user gave before starting anything.
-  const options = submitOptions(args);
   const slots = positiveInt('--slots', args.slots);
+  const options = submitOptions(args);
+  if (args.output !== undefined) checkOutputDir(args.output, args.overwrite === true);
   // The job's outcome is reported once, by this command; the embedded daemons stay quiet.
   setLogLevel('error');
-  // Bundle the job while the cluster starts (esbuild works in its own process, the pool
-  // processes boot in theirs); a job file that does not bundle still stops everything.
-  const [bundled, started] = await Promise.allSettled([packJobFile(args.job), EmbeddedCluster.start({ slots })]);
-  if (bundled.status === 'rejected' || started.status === 'rejected') {
-    if (started.status === 'fulfilled') await started.value.stop();
-    throw bundled.status === 'rejected' ? bundled.reason : (started as PromiseRejectedResult).reason;
+  // However this ends (Ctrl-C, SIGTERM, the reader of stdout going away), the embedded
+  // cluster stops and its temporary data dir goes with it.
+  const restoreSignals = cleanupOnSignals();
+  let forgetCluster = (): void => undefined;
+  try {
+    // Bundle the job while the cluster starts (esbuild works in its own process, the pool
+    // processes boot in theirs); a job file that does not bundle still stops everything.
+    const starting = EmbeddedCluster.start({ slots }).then((c) => {
+      forgetCluster = atExit(() => c.stop());
+      return c;
+    });
+    const [bundled, started] = await Promise.allSettled([packJobFile(args.job), starting]);
+    if (bundled.status === 'rejected' || started.status === 'rejected') {
+      if (started.status === 'fulfilled') await started.value.stop();
+      throw bundled.status === 'rejected' ? bundled.reason : (started as PromiseRejectedResult).reason;
+    }
+    await runOnCluster(bundled.value, started.value, options, args);
+  } finally {
+    forgetCluster();
+    restoreSignals();
   }
-  const packed = bundled.value;
-  const cluster = started.value;
+}
+
+async function runOnCluster(packed: PackedJob, cluster: EmbeddedCluster, options: SubmitOptions, args: { output?: string; overwrite?: boolean; format: ResultFormat }): Promise<void> {
   const client = new GrooveClient({ master: cluster.masterAddress, security: cluster.security, localDataDirs: cluster.localDataDirs });
   try {
     // The reducers write the result lines themselves, on this host's disk: no conversion
@@ -75,7 +97,7 @@ export async function runCommand(args: JobArgs & { slots?: number; output?: stri
     const jobId = await client.submitPacked(packed, { ...options, resultFormat: args.format, resultLinesOnly: true });
     await client.wait(jobId, process.stderr.isTTY ? progressPrinter() : undefined);
     // The cluster is this command's alone and goes away next: its files can be moved out.
-    await writeResults(client, jobId, args.format, { outputDir: args.output, moveLocalLines: true });
+    await writeResults(client, jobId, args.format, { outputDir: args.output, overwrite: args.overwrite, moveLocalLines: true });
   } finally {
     client.close();
     await cluster.stop();
@@ -152,17 +174,30 @@ export function eventsCommand(args: SecurityArgs & { master: string; job: string
 }
 
 /** `mr results JOB`. */
-export function resultsCommand(args: SecurityArgs & { master: string; job: string; format: ResultFormat; output?: string }): Promise<void> {
+export function resultsCommand(args: SecurityArgs & { master: string; job: string; format: ResultFormat; output?: string; overwrite?: boolean }): Promise<void> {
+  if (args.output !== undefined) checkOutputDir(args.output, args.overwrite === true);
   return withClient(args, async (c) => {
-    await writeResults(c, args.job, args.format, { outputDir: args.output });
+    // Ctrl-C while part files are written: the hidden directory they go into is removed on the way out.
+    const restoreSignals = args.output !== undefined ? cleanupOnSignals() : () => undefined;
+    try {
+      await writeResults(c, args.job, args.format, { outputDir: args.output, overwrite: args.overwrite });
+    } finally {
+      restoreSignals();
+    }
   });
 }
 
-/** `mr kill JOB`. */
+/**
+ * `mr kill JOB`: stops a running job. One that had already ended is left as it is, and the
+ * line says so (exit 0 still: what was asked, that the job not run, holds).
+ */
 export function killCommand(args: SecurityArgs & { master: string; job: string }): Promise<void> {
   return withClient(args, async (c) => {
-    const s = await c.kill(args.job);
-    process.stdout.write(`${s.jobId} ${s.state}\n`);
+    const before = await c.status(args.job);
+    // The job may also end between the two calls: then the kill finds it ended.
+    const after = before.state === 'running' ? await c.kill(args.job) : before;
+    const ended = before.state !== 'running' || after.state !== 'killed';
+    process.stdout.write(ended ? `${after.jobId} had already ended (${after.state}); nothing to kill\n` : `${after.jobId} killed\n`);
   });
 }
 
@@ -205,6 +240,17 @@ function untilSignal(stop: () => Promise<void>, onTerm: () => Promise<void> = st
   });
 }
 
+/**
+ * The master's first line: the address it is bound to (0.0.0.0 when it is, not the
+ * loopback address clients on its host may use), the status page and where its token is from.
+ */
+export function masterStartedLine(host: string, address: string, httpPort: number | undefined, tokenFile: string | undefined): string {
+  const port = address.slice(address.lastIndexOf(':') + 1);
+  const bound = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  const status = httpPort !== undefined ? `, status page on port ${httpPort}` : '';
+  return `groove master listening on ${bound}${status}${tokenFile ? `, cluster token from ${tokenFile}` : ''}`;
+}
+
 /** `mr master`. */
 export async function masterCommand(args: SecurityArgs & {
   insecure: boolean;
@@ -230,7 +276,7 @@ export async function masterCommand(args: SecurityArgs & {
     security: securityOf(args),
     insecure: args.insecure,
   });
-  process.stderr.write(`groove master listening on ${master.address}${master.httpPort !== undefined ? `, status page on port ${master.httpPort}` : ''}\n`);
+  process.stderr.write(`${masterStartedLine(args.host, master.address, master.httpPort, args.tokenFile)}\n`);
   await untilSignal(() => master.stop());
   // A connection to a peer that vanished can hold the event loop open for minutes; the
   // daemon is done, so exit rather than linger.
@@ -283,12 +329,23 @@ export async function workerCommand(args: SecurityArgs & {
 /** The default place of the cluster token written by `mr token`. */
 export const DEFAULT_TOKEN_FILE = path.join(os.homedir(), '.groove', 'token');
 
+/**
+ * The token file a cluster command uses when `--token-file` is not given: env
+ * MR_TOKEN_FILE (empty: none), else the file `mr token` writes by default if it exists,
+ * else none (as before tokens had a default place).
+ */
+export function defaultTokenFile(): string | undefined {
+  const env = process.env['MR_TOKEN_FILE'];
+  if (env !== undefined) return env;
+  return fs.existsSync(DEFAULT_TOKEN_FILE) ? DEFAULT_TOKEN_FILE : undefined;
+}
+
 /** `mr token [FILE]`: writes a fresh random cluster token, readable by its owner only. */
 export function tokenCommand(args: { file?: string; force: boolean }): Promise<void> {
   const file = path.resolve(args.file ?? DEFAULT_TOKEN_FILE);
   if (fs.existsSync(file) && !args.force) throw new UserError(`${file} exists; pass --force to replace it (every process of the cluster needs the new one)`);
   writeTokenFile(file);
   process.stdout.write(`${file}\n`);
-  process.stderr.write(`wrote a new cluster token to ${file} (mode 0600); give it to the master, the workers and clients with --token-file ${file} or MR_TOKEN_FILE\n`);
+  process.stderr.write(`wrote a new cluster token to ${file} (mode 0600); give it to the master, the workers and clients with --token-file ${file} or MR_TOKEN_FILE${file === DEFAULT_TOKEN_FILE ? ' (on this host, every mr command reads this file when neither is given)' : ''}\n`);
   return Promise.resolve();
 }

@@ -1,11 +1,13 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { errorMessage, filterProcessWarnings, UserError } from '../../common/index.js';
+import { isUsageError, USAGE_EXIT_CODE, UsageError } from './usage-error.js';
 import { DEFAULT_MASTER } from '../client.js';
 import * as cmd from './commands.js';
+import { exitAfterCleanup } from './exit-cleanup.js';
 
-/** A mistake in the command line itself. */
-class UsageError extends UserError {}
 
 const masterOption = {
   describe: 'the master, HOST:PORT (env MR_MASTER)',
@@ -16,20 +18,21 @@ const masterOption = {
 
 function jobOptions<T>(y: Argv<T>) {
   return y
-    .positional('job', { describe: 'the job file (TypeScript or JavaScript)', type: 'string', demandOption: true })
+    .positional('JOB_FILE', { describe: 'the job file (TypeScript or JavaScript)', type: 'string', demandOption: true })
     .option('input', { alias: 'i', describe: 'input files, directories or globs', type: 'string', array: true, demandOption: true })
     .option('partitions', { alias: 'p', describe: 'reduce partitions (default: the job\'s, else 4)', type: 'number' })
     .option('param', { describe: 'KEY=VALUE for ctx.params (repeatable)', type: 'string', array: true })
     .option('chunk-size', { describe: 'split size, e.g. 64MiB', type: 'string' })
     .option('sort-buffer-mb', { describe: 'map-side sort buffer per task, MiB (default 100; fractions allowed, at least 0.0625)', type: 'number' })
     .option('max-attempts', { describe: 'failed attempts a task may have before the job fails (default 4)', type: 'number' })
-    .option('speculation', { describe: 'backup attempts for straggling tasks (--no-speculation turns them off)', type: 'boolean', default: true });
+    .option('speculation', { describe: 'backup attempts for straggling tasks (--no-speculation turns them off)', type: 'boolean', default: true })
+    .option('allow-empty', { describe: 'accept a directory or glob that holds no file (refused by default)', type: 'boolean', default: false });
 }
 
 /** --token-file and the TLS options, on every command that talks to or runs a cluster. */
 function securityOptions<T>(y: Argv<T>) {
   return y
-    .option('token-file', { describe: 'the cluster token (env MR_TOKEN_FILE; make one with mr token)', type: 'string', default: process.env['MR_TOKEN_FILE'], defaultDescription: '$MR_TOKEN_FILE' })
+    .option('token-file', { describe: 'the cluster token (make one with mr token; MR_TOKEN_FILE= for none)', type: 'string', default: cmd.defaultTokenFile(), defaultDescription: '$MR_TOKEN_FILE, else ~/.groove/token if it exists' })
     .option('tls-cert', { describe: 'PEM certificate this process presents', type: 'string' })
     .option('tls-key', { describe: 'PEM private key of --tls-cert', type: 'string' })
     .option('tls-ca', { describe: 'PEM CA that peers\' certificates must be signed by (servers then require client certificates)', type: 'string' })
@@ -42,10 +45,22 @@ function securityArgs(a: { tokenFile?: string; tlsCert?: string; tlsKey?: string
 
 const insecureOption = { describe: 'allow listening beyond loopback without a token (anyone who can connect can run code)', type: 'boolean', default: false } as const;
 
+const outputOption = { alias: 'o', describe: 'write DIR/part-NNNNN files and DIR/_SUCCESS instead of printing', type: 'string' } as const;
+const overwriteOption = { describe: 'with --output, replace the results already in DIR (refused otherwise)', type: 'boolean', default: false } as const;
+
 const formatOption = { describe: 'result format', choices: ['text', 'jsonl'] as const, default: 'text' as const };
 
 function jobArg<T>(y: Argv<T>) {
-  return securityOptions(y.positional('job', { describe: 'job id', type: 'string', demandOption: true }).option('master', masterOption));
+  return securityOptions(y.positional('JOB_ID', { describe: 'the job id (mr submit prints it; mr jobs lists them)', type: 'string', demandOption: true }).option('master', masterOption));
+}
+
+/** This installation's version, from its package.json (dist/sdk/cli/ is three levels down). */
+function packageVersion(): string {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** Builds the `mr` command line. */
@@ -54,10 +69,10 @@ function cli(argv: readonly string[]) {
     .scriptName('mr')
     .usage('$0 <command> [options]\n\nGroove: MapReduce for TypeScript.')
     .command(
-      'run <job>',
+      'run <JOB_FILE>',
       'run a job on an embedded cluster on this machine and print its results',
-      (y) => jobOptions(y).option('slots', { describe: 'pool processes (default: cores)', type: 'number' }).option('output', { alias: 'o', describe: 'write part-NNNNN files into DIR instead of stdout', type: 'string' }).option('format', formatOption),
-      (a) => cmd.runCommand({ job: a.job, input: a.input, partitions: a.partitions, param: a.param, chunkSize: a.chunkSize, sortBufferMb: a.sortBufferMb, maxAttempts: a.maxAttempts, speculation: a.speculation, slots: a.slots, output: a.output, format: a.format }),
+      (y) => jobOptions(y).option('slots', { describe: 'pool processes (default: cores)', type: 'number' }).option('output', outputOption).option('overwrite', overwriteOption).option('format', formatOption),
+      (a) => cmd.runCommand({ job: a.JOB_FILE, input: a.input, partitions: a.partitions, param: a.param, chunkSize: a.chunkSize, sortBufferMb: a.sortBufferMb, maxAttempts: a.maxAttempts, speculation: a.speculation, allowEmpty: a.allowEmpty, slots: a.slots, output: a.output, overwrite: a.overwrite, format: a.format }),
     )
     .command(
       'master',
@@ -125,37 +140,37 @@ function cli(argv: readonly string[]) {
         }),
     )
     .command(
-      'submit <job>',
+      'submit <JOB_FILE>',
       'submit a job to a cluster; prints its id',
       (y) => securityOptions(jobOptions(y)).option('master', masterOption).option('wait', { describe: 'wait for the job; exit 0 only if it succeeded', type: 'boolean', default: false }),
-      (a) => cmd.submitCommand({ ...securityArgs(a), job: a.job, input: a.input, partitions: a.partitions, param: a.param, chunkSize: a.chunkSize, sortBufferMb: a.sortBufferMb, maxAttempts: a.maxAttempts, speculation: a.speculation, master: a.master, wait: a.wait }),
+      (a) => cmd.submitCommand({ ...securityArgs(a), job: a.JOB_FILE, input: a.input, partitions: a.partitions, param: a.param, chunkSize: a.chunkSize, sortBufferMb: a.sortBufferMb, maxAttempts: a.maxAttempts, speculation: a.speculation, allowEmpty: a.allowEmpty, master: a.master, wait: a.wait }),
     )
-    .command('wait <job>', 'wait for a job; exit 0 only if it succeeded', jobArg, (a) => cmd.waitCommand(a))
-    .command('status <job>', 'show a job\'s state, progress and counters', jobArg, (a) => cmd.statusCommand(a))
-    .command('events <job>', 'show a job\'s events, following until it ends', jobArg, (a) => cmd.eventsCommand(a))
+    .command('wait <JOB_ID>', 'wait for a job; exit 0 only if it succeeded', jobArg, (a) => cmd.waitCommand({ ...a, job: a.JOB_ID }))
+    .command('status <JOB_ID>', 'show a job\'s state, progress and counters', jobArg, (a) => cmd.statusCommand({ ...a, job: a.JOB_ID }))
+    .command('events <JOB_ID>', 'show a job\'s events, following until it ends', jobArg, (a) => cmd.eventsCommand({ ...a, job: a.JOB_ID }))
     .command(
-      'results <job>',
+      'results <JOB_ID>',
       'print a job\'s results',
-      (y) => jobArg(y).option('format', formatOption).option('output', { alias: 'o', describe: 'write part-NNNNN files into DIR', type: 'string' }),
-      (a) => cmd.resultsCommand({ ...securityArgs(a), master: a.master, job: a.job, format: a.format, output: a.output }),
+      (y) => jobArg(y).option('format', formatOption).option('output', outputOption).option('overwrite', overwriteOption),
+      (a) => cmd.resultsCommand({ ...securityArgs(a), master: a.master, job: a.JOB_ID, format: a.format, output: a.output, overwrite: a.overwrite }),
     )
-    .command('kill <job>', 'stop a running job', jobArg, (a) => cmd.killCommand(a))
-    .command('purge <job>', 'forget a job and delete its files on the workers', jobArg, (a) => cmd.purgeCommand(a))
+    .command('kill <JOB_ID>', 'stop a running job', jobArg, (a) => cmd.killCommand({ ...a, job: a.JOB_ID }))
+    .command('purge <JOB_ID>', 'forget a job and delete its files on the workers', jobArg, (a) => cmd.purgeCommand({ ...a, job: a.JOB_ID }))
     .command('jobs', 'list jobs', (y) => securityOptions(y.option('master', masterOption)), (a) => cmd.jobsCommand(a))
     .command('workers', 'list workers', (y) => securityOptions(y.option('master', masterOption)), (a) => cmd.workersCommand(a))
     .command(
-      'token [file]',
+      'token [FILE]',
       'write a fresh random cluster token (mode 0600)',
       (y) =>
         y
-          .positional('file', { describe: 'where (default ~/.groove/token)', type: 'string' })
+          .positional('FILE', { describe: 'where (default ~/.groove/token, which every mr command reads when no token file is given)', type: 'string' })
           .option('force', { describe: 'replace an existing file', type: 'boolean', default: false }),
-      (a) => cmd.tokenCommand({ file: a.file, force: a.force }),
+      (a) => cmd.tokenCommand({ file: a.FILE, force: a.force }),
     )
     .demandCommand(1, 'give a command; see mr --help')
     .strict()
     .help()
-    .version(false)
+    .version('version', 'Show the version', `groove-mr ${packageVersion()}`)
     .wrap(Math.min(100, process.stdout.columns || 100))
     .fail((message, err) => {
       throw err ?? new UsageError(message);
@@ -166,9 +181,9 @@ function cli(argv: readonly string[]) {
 export async function main(argv: readonly string[]): Promise<void> {
   filterProcessWarnings();
   // A reader that stops early (`mr run ... | head`) closes the pipe: that ends the output,
-  // as it ends `cat`'s, and is not an error worth a stack trace.
+  // as it ends `cat`'s, and is not an error worth a stack trace (`mr run` still cleans up).
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
+    if (err.code === 'EPIPE') return exitAfterCleanup(0);
     throw err;
   });
   try {
@@ -177,6 +192,6 @@ export async function main(argv: readonly string[]): Promise<void> {
     if (process.env['GROOVE_LOG'] === 'debug' && err instanceof Error) process.stderr.write(`${err.stack ?? ''}\n`);
     const prefix = err instanceof UserError ? '' : 'internal error: ';
     process.stderr.write(`mr: ${prefix}${errorMessage(err)}\n`);
-    process.exitCode = err instanceof UsageError ? 2 : 1;
+    process.exitCode = isUsageError(err) ? USAGE_EXIT_CODE : 1;
   }
 }

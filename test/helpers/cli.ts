@@ -14,17 +14,39 @@ export interface MrResult {
   readonly stderr: string;
 }
 
+/**
+ * The environment of an `mr` a test starts: the test's, without a token file unless the test
+ * gives one (MR_TOKEN_FILE empty means none), so a ~/.groove/token of whoever runs the tests
+ * does not change what they test.
+ */
+export function mrEnv(env?: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...process.env, MR_TOKEN_FILE: '', ...env };
+}
+
+/** Options of {@link runMr} and {@link runProcess}. */
+export interface RunOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly timeoutMs?: number;
+  /** Working directory; default the repository root. */
+  readonly cwd?: string;
+}
+
 /** Runs `mr ARGS...` to completion. */
-export function runMr(args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<MrResult> {
+export function runMr(args: readonly string[], options: RunOptions = {}): Promise<MrResult> {
+  return runProcess(process.execPath, [MR, ...args], { ...options, env: mrEnv(options.env) });
+}
+
+/** Runs any command to completion (its environment: the test's plus `env`). */
+export function runProcess(command: string, args: readonly string[], options: RunOptions = {}): Promise<MrResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MR, ...args], { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, [...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.stderr.on('data', (d: Buffer) => err.push(d));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`mr ${args.join(' ')} timed out; stderr: ${Buffer.concat(err).toString()}`));
+      reject(new Error(`${command} ${args.join(' ')} timed out; stderr: ${Buffer.concat(err).toString()}`));
     }, options.timeoutMs ?? 120_000);
     child.on('error', reject);
     child.on('close', (code) => {
@@ -49,7 +71,7 @@ export interface Daemon {
  */
 export function startDaemon(args: readonly string[], ready: RegExp, timeoutMs = 30_000, env?: NodeJS.ProcessEnv): Promise<{ daemon: Daemon; match: RegExpExecArray }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MR, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [MR, ...args], { cwd: ROOT, env: mrEnv(env), stdio: ['ignore', 'ignore', 'pipe'] });
     let text = '';
     const daemon: Daemon = {
       process: child,

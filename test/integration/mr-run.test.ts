@@ -65,8 +65,8 @@ describe('mr run (embedded cluster)', () => {
     const r = await runMr(['run', 'jobs/wordcount.ts', '--input', path.join(dir, 'corpus'), '--partitions', '3', '--format', 'jsonl', '--output', out]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, '');
-    assert.deepEqual(fs.readdirSync(out).sort(), ['part-00000', 'part-00001', 'part-00002']);
-    const merged = fs.readdirSync(out).map((f) => fs.readFileSync(path.join(out, f), 'utf8')).join('');
+    assert.deepEqual(fs.readdirSync(out).sort(), ['_SUCCESS', 'part-00000', 'part-00001', 'part-00002']);
+    const merged = fs.readdirSync(out).filter((f) => f.startsWith('part-')).map((f) => fs.readFileSync(path.join(out, f), 'utf8')).join('');
     assert.deepEqual(parseJsonl(merged), new Map(referenceWordCount(files)));
   });
 
@@ -123,13 +123,14 @@ describe('mr run (embedded cluster)', () => {
     const splits = JSON.stringify(['0', 'Z', 'é']);
     const r = await runMr(['run', 'jobs/sort.ts', '--input', input, '--partitions', '4', '--param', `splits=${splits}`, '--chunk-size', '32KiB', '--output', out, '--slots', '2']);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(fs.readdirSync(out).sort(), ['part-00000', 'part-00001', 'part-00002', 'part-00003']);
-    const lines = fs.readdirSync(out).sort().flatMap((f) => fs.readFileSync(path.join(out, f), 'utf8').split('\n').filter((l) => l !== ''));
+    assert.deepEqual(fs.readdirSync(out).sort(), ['_SUCCESS', 'part-00000', 'part-00001', 'part-00002', 'part-00003']);
+    const parts = fs.readdirSync(out).filter((f) => f.startsWith('part-')).sort();
+    const lines = parts.flatMap((f) => fs.readFileSync(path.join(out, f), 'utf8').split('\n').filter((l) => l !== ''));
     // KEY<TAB>PAYLOAD: the key is the record's first 10 characters.
     const keyOf = (l: string): string => l.slice(0, l.indexOf('\t'));
     for (let i = 1; i < lines.length; i++) assert.ok(compareCodePoints(keyOf(lines[i - 1] as string), keyOf(lines[i] as string)) <= 0, `out of order at line ${i}`);
     assert.deepEqual(lines.map((l) => l.replace('\t', '')).sort(), [...records].sort());
-    for (const f of fs.readdirSync(out)) assert.ok(fs.statSync(path.join(out, f)).size > 0, `${f} is empty: the splits should spread the keys`);
+    for (const f of parts) assert.ok(fs.statSync(path.join(out, f)).size > 0, `${f} is empty: the splits should spread the keys`);
   });
 
   it('refuses a missing input before starting anything', async () => {

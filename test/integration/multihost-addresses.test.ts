@@ -69,7 +69,7 @@ describe('advertised addresses across hosts (network namespaces)', () => {
     started = Date.now();
     const nobody = await worker('w1', ['--host', '0.0.0.0', '--advertise', '10.213.9.200']);
     assert.equal(nobody.code, 1, nobody.stderr);
-    assert.match(lastLine(nobody), /^mr: the master refused this worker: the master cannot reach worker \S+ at its data address 10\.213\.9\.200:\d+ \(.+\); start the worker with --advertise/);
+    assert.match(lastLine(nobody), /^mr: the master at \S+ refused this worker: the master cannot reach worker \S+ at its data address 10\.213\.9\.200:\d+ \(.+\); start the worker with --advertise/);
     assert.ok(Date.now() - started < REFUSAL_BOUND_MS, `took ${Date.now() - started} ms`);
 
     // --host 0.0.0.0 without --advertise: an address of the host that the others reach.

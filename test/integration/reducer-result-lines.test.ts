@@ -49,8 +49,10 @@ async function referenceLines(client: GrooveClient, jobId: string, part: ResultP
   return Buffer.from(lines.join(''), 'utf8');
 }
 
+/** The part files of an output directory (beside them: _SUCCESS). */
 function readDir(dir: string): Map<string, Buffer> {
-  return new Map(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f))]));
+  assert.ok(fs.existsSync(path.join(dir, '_SUCCESS')), `${dir} has no _SUCCESS`);
+  return new Map(fs.readdirSync(dir).filter((f) => f.startsWith('part-')).sort().map((f) => [f, fs.readFileSync(path.join(dir, f))]));
 }
 
 describe('result lines written by the reducers (SubmitOptions.resultFormat)', () => {

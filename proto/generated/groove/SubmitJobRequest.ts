@@ -13,6 +13,7 @@ export interface SubmitJobRequest {
   'noSpeculation'?: (boolean);
   'resultFormat'?: (string);
   'resultLinesOnly'?: (boolean);
+  'allowEmpty'?: (boolean);
 }
 
 export interface SubmitJobRequest__Output {
@@ -27,4 +28,5 @@ export interface SubmitJobRequest__Output {
   'noSpeculation': (boolean);
   'resultFormat': (string);
   'resultLinesOnly': (boolean);
+  'allowEmpty': (boolean);
 }
