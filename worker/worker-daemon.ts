@@ -261,7 +261,9 @@ export class WorkerDaemon {
         },
       });
       // A failed or cancelled attempt's output is never used: it goes now, not at purge.
-      if (isValidId(a.jobId) && isValidId(a.taskId)) await fs.promises.rm(path.join(this.options.dataDir, dir), { recursive: true, force: true }).catch(() => undefined);
+      if (isValidId(a.jobId) && isValidId(a.taskId)) {
+        await fs.promises.rm(path.join(this.options.dataDir, dir), { recursive: true, force: true }).catch(() => undefined);
+      }
     } finally {
       this.running.delete(key);
     }
