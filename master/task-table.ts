@@ -45,7 +45,7 @@ export class TaskTable {
   readonly failures: Uint32Array;
   /** 1 once a backup attempt was started for the task's current run. */
   readonly speculated: Uint8Array;
-  /** Map: times its committed output was lost; reduce: times it could not fetch its input (see job-manager.ts). */
+  /** Times the task's committed output was lost, plus (reduce) times it could not fetch its input; bounded in job-manager.ts. */
   readonly losses: Uint32Array;
   private readonly extras = new Map<number, TaskExtras>();
   /** Tasks running now. */

@@ -49,7 +49,7 @@ export class Task {
     this.table.failures[this.index] = n;
   }
 
-  /** Map: times its committed output was lost; reduce: times it could not fetch its input. Both are bounded. */
+  /** Times its committed output was lost, plus (reduce) times it could not fetch its input; bounded. */
   get losses(): number {
     return this.table.losses[this.index] as number;
   }

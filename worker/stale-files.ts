@@ -30,7 +30,11 @@ function committedNames(committed: readonly CommittedAttempts__Output[]): Map<st
  * their own when they end). The list is made at once, so an assignment that arrives
  * after the registration is never touched; the deletions then run in the background.
  */
-export async function removeStaleFiles(dataDir: string, committed: readonly CommittedAttempts__Output[], busy: ReadonlySet<string>): Promise<StaleFilesRemoved> {
+export async function removeStaleFiles(
+  dataDir: string,
+  committed: readonly CommittedAttempts__Output[],
+  busy: ReadonlySet<string>,
+): Promise<StaleFilesRemoved> {
   const keep = committedNames(committed);
   const doomed: string[] = [];
   let jobDirs = 0;

@@ -162,10 +162,10 @@ export class WorkerDaemon {
    * dir's attempts, and the packs of jobs it no longer holds, are deleted.
    */
   private registered(r: Registered__Output, session: number): void {
-    const old = [...this.running].filter(([, a]) => a.session < session).map(([key]) => key);
-    if (old.length) {
-      this.log.info('stopping attempts of an earlier session', { attempts: old.length });
-      void this.pool.cancel((s) => old.includes(`${s.jobId}/${s.taskId}/${s.attempt}`));
+    const old = new Set([...this.running].filter(([, a]) => a.session < session).map(([key]) => key));
+    if (old.size) {
+      this.log.info('stopping attempts of an earlier session', { attempts: old.size });
+      void this.pool.cancel((s) => old.has(`${s.jobId}/${s.taskId}/${s.attempt}`));
     }
     const busy = new Set([...this.running.values()].map((a) => a.dir));
     const packs = this.packs.removeAllBut(new Set([...r.packs, ...[...this.running.values()].map((a) => a.packHash)]));
@@ -262,7 +262,9 @@ export class WorkerDaemon {
         },
       });
       // A failed or cancelled attempt's output is never used: it goes now, not at purge.
-      if (isValidId(a.jobId) && isValidId(a.taskId)) await fs.promises.rm(path.join(this.options.dataDir, dir), { recursive: true, force: true }).catch(() => undefined);
+      if (isValidId(a.jobId) && isValidId(a.taskId)) {
+        await fs.promises.rm(path.join(this.options.dataDir, dir), { recursive: true, force: true }).catch(() => undefined);
+      }
     } finally {
       this.running.delete(key);
     }

@@ -75,6 +75,17 @@ describe('master robustness', () => {
     await waitUntil('the workers deleted their cached copies', () => workerPacks.every((d) => filesIn(d).length === 0), 10_000);
   });
 
+  it('deletes the directory of a failed attempt once it ended', { timeout: 60_000 }, async () => {
+    const id = await client.submit('test/fixtures/throws-first-attempt.ts', { inputs: files.slice(0, 6), partitions: 2, chunkSize: 8 * 1024, speculation: false });
+    const status = await client.wait(id);
+    assert.ok(status.failedAttempts >= 1, 'no attempt failed');
+    const dirs = (): string[] => cluster.workers.flatMap((w) => filesIn(path.join(w.dataDir, 'jobs', id)));
+    await waitUntil(`only the ${status.mapsTotal + status.reducesTotal} committed attempt directories are left`, () => dirs().length === status.mapsTotal + status.reducesTotal, 10_000).catch((err: Error) => {
+      throw new Error(`${err.message}: ${dirs().join(' ')}`);
+    });
+    await client.purge(id);
+  });
+
   it('serves the results of a worker restarted on a new port', { timeout: 90_000 }, async () => {
     const id = await client.submit('jobs/wordcount.ts', { inputs: files, partitions: 3, chunkSize: 8 * 1024 });
     await client.wait(id);

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { createLogger, UserError } from '../../common/index.js';
 import { expectedAttemptDir } from '../../master/attempt-dir.js';
 import type { Job } from '../../master/job.js';
-import { JobManager, MAX_FETCH_FAILURES_PER_TASK } from '../../master/job-manager.js';
+import { JobManager, MAX_FETCH_FAILURES_PER_TASK, MAX_OUTPUT_LOSSES_PER_TASK } from '../../master/job-manager.js';
 import type { Submission } from '../../master/job-manager.js';
 import { WorkerRegistry } from '../../master/worker-registry.js';
 import type { WorkerEntry } from '../../master/worker-registry.js';
@@ -237,6 +237,28 @@ describe('JobManager robustness', () => {
       assert.equal(job.state, 'failed');
       assert.equal(job.events.filter((e) => e.type === 'fetch-failed').length, MAX_FETCH_FAILURES_PER_TASK);
       assert.match(job.error, /^reduce-00000 could not fetch its input 8 times \(last from worker w1 at 10\.0\.0\.1:7001\): connect ECONNREFUSED$/);
+    } finally {
+      jobs.close();
+    }
+  });
+
+  it('fails a job whose map output keeps being lost with its worker, after a bounded number of recomputations', async () => {
+    const registry = new WorkerRegistry();
+    const jobs = new JobManager(registry, POLICY, createLogger('test'));
+    try {
+      const job = await jobs.submit(sub([input], { partitions: 1, chunkSize: 6 }));
+      let w = addWorker(registry, 'w1');
+      for (let n = 0; n < 2 * MAX_OUTPUT_LOSSES_PER_TASK && !job.finished; n++) {
+        await turn();
+        for (const a of takeAssignments(w)) jobs.taskUpdate(w.entry, update(a, { mapOutput: { dir: expectedAttemptDir(a.jobId as string, a.taskId as string, a.attempt as number), offsets: [0, 6] } }));
+        // The worker flaps: the map output it just committed goes with it.
+        jobs.workerLost(w.entry);
+        w = addWorker(registry, 'w1');
+        jobs.workerJoined(w.entry);
+      }
+      assert.equal(job.state, 'failed');
+      assert.equal(job.events.filter((e) => e.type === 'output-lost').length, MAX_OUTPUT_LOSSES_PER_TASK);
+      assert.match(job.error, /^map-00000 lost its output 64 times; last: its output was lost with worker w1 at 10\.0\.0\.1:7001$/);
     } finally {
       jobs.close();
     }
