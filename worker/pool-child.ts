@@ -4,7 +4,7 @@
  * outcome as a typed message. Job code runs here and nowhere else.
  */
 import * as fs from 'node:fs';
-import { decodeJobPack } from '../proto/index.js';
+import { decodeJobPack, packHash } from '../proto/index.js';
 import { loadJobCode } from './job-loader.js';
 import type { AnyJob } from './job-loader.js';
 import type { ChildToParent, ParentToChild } from './pool-messages.js';
@@ -27,7 +27,11 @@ function send(message: ChildToParent): void {
 function jobFor(spec: TaskSpec): AnyJob {
   let job = jobs.get(spec.packHash);
   if (!job) {
-    const pack = decodeJobPack(fs.readFileSync(spec.packPath));
+    const bytes = fs.readFileSync(spec.packPath);
+    // Content addressed: a pack damaged on this worker's disk must not run as the job.
+    const actual = packHash(bytes);
+    if (actual !== spec.packHash) throw new Error(`job pack ${spec.packPath} is corrupt on this worker (its hash is ${actual})`);
+    const pack = decodeJobPack(bytes);
     job = loadJobCode(pack.code, pack.source);
     if (jobs.size >= MAX_CACHED_JOBS) jobs.delete(jobs.keys().next().value as string);
     jobs.set(spec.packHash, job);
