@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GrooveClient } from '../../sdk/index.js';
@@ -172,5 +173,65 @@ describe('integrity: damaged map outputs, fetched copies and part files are dete
     fs.writeFileSync(file, intact);
     const again = await runMr(['results', '--master', cluster.master, id]);
     assert.equal(again.stdout, good.stdout, 'the intact file reads as before');
+  });
+});
+
+/** Mounts a tmpfs of `size` at `dir` (created); returns why it cannot, or undefined when mounted. */
+function mountTmpfs(dir: string, size: string): string | undefined {
+  if (process.getuid?.() !== 0) return 'mounting a tmpfs needs root';
+  fs.mkdirSync(dir, { recursive: true });
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' });
+    return undefined;
+  } catch (err) {
+    return `cannot mount a tmpfs: ${(err as Error).message}`;
+  }
+}
+
+describe("integrity: a reducer's own full disk is the reducer's failure, not the maps'", () => {
+  let cluster: TestCluster;
+  let client: GrooveClient;
+  let tiny: string | undefined;
+
+  before(async () => {
+    cluster = await startCluster({ workers: 1, slots: 1, masterArgs: ['--retry-backoff-ms', '50'] });
+    client = new GrooveClient({ master: cluster.master });
+  });
+  after(async () => {
+    client.close();
+    for (const w of cluster.workers) await w.daemon.stop();
+    if (tiny) execFileSync('umount', [tiny]);
+    await cluster.stop();
+  });
+
+  it('ENOSPC while fetching fails the attempt as the worker\'s, re-runs no map, and leaves no fetched copy', async (t) => {
+    const files = writeCorpus(path.join(cluster.dir, 'corpus'), 1, 120_000, 11);
+    const gate = path.join(cluster.dir, 'gate');
+    // One map, held until the second worker (whose data dir is a tiny tmpfs) has joined:
+    // the map's output is then on the first worker, and one reduce goes to each.
+    const id = await client.submit(GATED, { inputs: files, partitions: 2, chunkSize: 8 * 1024 * 1024, speculation: false, maxAttempts: 4, params: { mapGate: gate } });
+    const events = collectEvents(client, id);
+    await waitForEvent(client, id, (e) => e.startsWith('task-started map-00000 '));
+    const dataDir = path.join(cluster.dir, `w${cluster.workers.length}`);
+    const why = mountTmpfs(dataDir, '256k');
+    if (why) {
+      fs.writeFileSync(gate, '');
+      await client.wait(id);
+      t.skip(why);
+      return;
+    }
+    tiny = dataDir;
+    const small = await cluster.addWorker();
+    assert.equal(small.dataDir, dataDir);
+    await waitUntil('2 workers alive', async () => (await client.workers()).filter((w) => w.state === 'alive').length === 2);
+    fs.writeFileSync(gate, '');
+    await client.wait(id);
+    assert.deepEqual(await collectResults(client, id), new Map<string, unknown>(referenceWordCount(files)), 'exact counts');
+    const lines = await events;
+    const full = lines.filter((l) => l.startsWith('task-failed reduce-') && l.includes(` on ${small.id} `));
+    assert.ok(full.some((l) => /ENOSPC|no space left/.test(l) && /this worker's disk/.test(l)), `the reduce on the full worker failed with ENOSPC:\n${lines.join('\n')}`);
+    assert.equal(lines.filter((l) => l.startsWith('fetch-failed ')).length, 0, `no fetch failure was reported:\n${lines.join('\n')}`);
+    assert.equal(lines.filter((l) => l.startsWith('task-succeeded map-00000 ')).length, 1, 'the map did not run again');
+    assert.deepEqual(findFiles(dataDir, /fetch-\d+\.data$/), [], 'no fetched copy stayed behind');
   });
 });
