@@ -273,21 +273,26 @@ async function openSources(
     if (localFailure) throw localFailure;
     throw new FetchFailedError(lost.sort(), lastError);
   }
-  try {
-    fetchedInto.forEach((file, i) => {
-      const out = outputs[i] as MapOutputSource;
-      // The copy must be as long as the range asked for: a short one is a lost output.
-      if (file !== undefined) slots[i] = RecordFileReader.open(file, 0, out.end - out.start, { blockBytes });
-    });
-  } catch (err) {
-    for (const s of slots) s?.close();
-    if (err instanceof RangeError || err instanceof RecordFileError) {
-      const i = fetchedInto.findIndex((file, j) => file !== undefined && slots[j] === undefined);
-      const out = outputs[i];
-      if (out) throw new FetchFailedError([out.taskId], `its fetched copy is short: ${err.message}`);
-    }
-    throw err;
-  }
+  openFetchedCopies(fetchedInto, outputs, slots, blockBytes);
   const sources = slots.filter((s): s is RecordSource => s !== undefined);
   return { sources, bytesIn, fetch: { millis: fetchMillis, bytes: remoteBytes } };
+}
+
+/**
+ * Opens the fetched copies into their slots. A copy must be as long as the range asked for:
+ * a short one (cut on this disk after the fetch) is a lost output of its map.
+ */
+function openFetchedCopies(files: readonly (string | undefined)[], outputs: readonly MapOutputSource[], slots: (RecordSource | undefined)[], blockBytes: number): void {
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i];
+    if (file === undefined) continue;
+    const out = outputs[i] as MapOutputSource;
+    try {
+      slots[i] = RecordFileReader.open(file, 0, out.end - out.start, { blockBytes });
+    } catch (err) {
+      for (const s of slots) s?.close();
+      if (err instanceof RangeError) throw new FetchFailedError([out.taskId], `its fetched copy is short: ${err.message}`);
+      throw err;
+    }
+  }
 }
