@@ -127,9 +127,13 @@ async function writePartFile(client: GrooveClient, jobId: string, part: ResultPa
       for (let offset = 0; offset < lines.length; ) offset += (await handle.write(lines, offset, lines.length - offset)).bytesWritten;
     }
     encoder.end();
-  } finally {
+  } catch (err) {
+    // No partial file of a partition that could not be read (a corrupt one, say) is left to look like a result.
     await handle.close();
+    await fs.promises.rm(file, { force: true });
+    throw err;
   }
+  await handle.close();
 }
 
 /** Copies a file of result lines to stdout, verified first. */

@@ -169,6 +169,11 @@ describe('integrity: damaged map outputs, fetched copies and part files are dete
       assert.match(message, why, what);
       assert.match(message, /run the job again/, what);
       assert.equal(res.stdout, before, `${what}: nothing of partition 1 was printed`);
+      const out = path.join(cluster.dir, `results-${damages.findIndex((d) => d[0] === what)}`);
+      const toDir = await runMr(['results', '--master', cluster.master, id, '--output', out]);
+      assert.notEqual(toDir.code, 0, `${what}: exit status with --output`);
+      assert.match(toDir.stderr.trim(), new RegExp(`^mr: partition 1 on worker ${damaged.workerId} is corrupt`), what);
+      assert.ok(!fs.existsSync(path.join(out, 'part-00001')), `${what}: no file of partition 1 in the output directory`);
     }
     fs.writeFileSync(file, intact);
     const again = await runMr(['results', '--master', cluster.master, id]);
