@@ -117,14 +117,14 @@ describe(`chaos (seed ${SEED})`, () => {
     const seed = SEED + 1;
     t.diagnostic(`byte-flip seed ${seed} (replay with GROOVE_CHAOS_SEED=${SEED})`);
     const rnd = mulberry32(seed);
-    const files = writeCorpus(path.join(cluster.dir, 'flip-corpus'), 10, 3000, seed);
+    const files = writeCorpus(path.join(cluster.dir, 'flip-corpus'), 6, 3000, seed);
     const base = { inputs: files, chunkSize: 12 * 1024, maxAttempts: 30 };
     const jobs: ChaosJob[] = [
-      { file: 'test/fixtures/slow-wordcount.ts', options: { ...base, partitions: 4, params: { mapSleepMs: '150', reduceSleepMs: '300' } }, expected: new Map<string, unknown>(referenceWordCount(files)) },
+      { file: 'test/fixtures/slow-wordcount.ts', options: { ...base, partitions: 4, params: { mapSleepMs: '150', reduceSleepMs: '100' } }, expected: new Map<string, unknown>(referenceWordCount(files)) },
       { file: 'jobs/grep.ts', options: { ...base, partitions: 2, params: { pattern: '^(ka|the)' } }, expected: new Map<string, unknown>(referenceGrep(files, /^(ka|the)/)) },
     ];
     // Bounded, so the jobs finish: every flip can cost a map its output once more.
-    const MAX_FLIPS = 12;
+    const MAX_FLIPS = 8;
     const flips: string[] = [];
     let running = true;
     const flipper = (async () => {
