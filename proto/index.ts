@@ -37,9 +37,21 @@ export { grooveProto } from './load.js';
 export { createMasterClient } from './master-client.js';
 export { hashPartition, hashPartitionOfRange } from './partitioner.js';
 export { RecordFileError, RecordFileReader, RecordFileWriter, varintSize, writeVarint } from './record-file.js';
+export {
+  BLOCK_HEADER_BYTES,
+  BlockChecksumError,
+  MAX_BLOCK_PAYLOAD_BYTES,
+  PART_FILE_END_BYTES,
+  PartFileVerifier,
+  blockChecksum,
+  encodePartFileEnd,
+  verifyPartFile,
+  verifyPartFileSync,
+  writeBlockHeader,
+} from './record-blocks.js';
 export { storeKeyPrefix } from './record-source.js';
 export type { FramedRecordSink, RecordSink, RecordSource } from './record-source.js';
-export { ResultLinesWriter, isResultFormat, resultLinesPath } from './result-lines-file.js';
+export { ResultLinesError, ResultLinesWriter, isResultFormat, resultLinesPath, resultLinesSumPath, verifyResultLines } from './result-lines-file.js';
 export { formatRecord } from './result-line.js';
 export type { ResultFormat } from './result-line.js';
 export { ResultTextEncoder } from './result-text-encoder.js';

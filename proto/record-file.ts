@@ -1,12 +1,15 @@
 import * as fs from 'node:fs';
+import * as zlib from 'node:zlib';
+import { BLOCK_HEADER_BYTES, blockChecksum, MAX_BLOCK_PAYLOAD_BYTES, writeBlockHeader } from './record-blocks.js';
 import { storeKeyPrefix } from './record-source.js';
 import type { FramedRecordSink, RecordSource } from './record-source.js';
 
 /**
- * Record files: a plain sequence of framed records, each `varint(key length) key
- * varint(value length) value` (unsigned LEB128). No header, so a byte range of a file that
- * starts and ends on record boundaries (a partition of a map output) is itself a valid
- * record file, and can be streamed to a reducer as is.
+ * Record files: a sequence of checksummed blocks (record-blocks.ts), each holding whole
+ * framed records, each `varint(key length) key varint(value length) value` (unsigned
+ * LEB128). No file header, so a byte range of a file that starts and ends on block
+ * boundaries (a partition of a map output) is itself a valid record file, and can be
+ * streamed to a reducer as is, its checksums with it.
  */
 
 /** Default size of a writer's buffer and of a reader's block: large enough to make syscalls rare. */
@@ -57,12 +60,23 @@ export interface RecordFileReaderOptions {
   readonly blockBytes?: number;
 }
 
-/** Writes a record file through one reused buffer, synchronously. */
+/**
+ * Writes a record file through one reused buffer, synchronously, in checksummed blocks
+ * (see record-blocks.ts): the buffer holds whole blocks, each header written in place when
+ * its block ends, so framing and checksumming cost no extra copy.
+ */
 export class RecordFileWriter implements FramedRecordSink {
   private fd: number | undefined;
   private readonly buf: Buffer;
-  private used = 0;
+  /** Index in buf of the current block's header; the blocks before it are complete. */
+  private blockStart = 0;
+  /** End of the current block's payload in buf. */
+  private used = BLOCK_HEADER_BYTES;
+  /** Where the current block must end: its payload limit, or the buffer's end. */
+  private blockLimit: number;
   private flushed = 0;
+  private blockCount = 0;
+  private payload = 0;
 
   private constructor(
     private readonly path: string,
@@ -71,7 +85,9 @@ export class RecordFileWriter implements FramedRecordSink {
     private readonly onBytes: ((bytes: Buffer) => void) | undefined,
   ) {
     this.fd = fd;
-    this.buf = Buffer.allocUnsafeSlow(bufferBytes);
+    // Room for one header more than asked for, so a buffer of n bytes holds n bytes of records.
+    this.buf = Buffer.allocUnsafeSlow(bufferBytes + BLOCK_HEADER_BYTES);
+    this.blockLimit = this.limitFrom(0);
   }
 
   /** Creates (or truncates) the file at `path`. */
@@ -89,14 +105,11 @@ export class RecordFileWriter implements FramedRecordSink {
     const keyLength = key.length;
     const valueLength = value.length;
     const size = varintSize(keyLength) + keyLength + varintSize(valueLength) + valueLength;
-    const buf = this.buf;
-    if (this.used + size > buf.length) {
-      this.flush();
-      if (size > buf.length) {
-        this.writeDirect(key, value);
-        return;
-      }
+    if (this.used + size > this.blockLimit && !this.makeRoom(size)) {
+      this.writeDirect(key, value);
+      return;
     }
+    const buf = this.buf;
     let p = writeVarint(buf, this.used, keyLength);
     if (keyLength <= INLINE_COPY_BYTES) {
       for (let i = 0; i < keyLength; i++) buf[p + i] = key[i] as number;
@@ -114,50 +127,75 @@ export class RecordFileWriter implements FramedRecordSink {
 
   /**
    * Appends whole records already framed as this file frames them, src[start, end): one
-   * copy where {@link write} frames a key and a value. The caller vouches for the framing.
+   * copy where {@link write} frames a key and a value. The caller vouches for the framing,
+   * and that a call holding several records is not bigger than a block.
    */
   writeRecordBytes(src: Buffer, start: number, end: number): void {
     if (this.fd === undefined) throw new Error(`${this.path}: write after close`);
     const length = end - start;
-    const buf = this.buf;
-    if (this.used + length > buf.length) {
-      this.flush();
-      if (length > buf.length) {
-        this.writeAll(src, start, length);
-        return;
-      }
+    if (this.used + length > this.blockLimit && !this.makeRoom(length)) {
+      this.writeBlockDirect([src.subarray(start, end)]);
+      return;
     }
-    src.copy(buf, this.used, start, end);
+    src.copy(this.buf, this.used, start, end);
     this.used += length;
   }
 
   /**
-   * Appends bytes that are not a record, such as a trailer after the last one (readers of
-   * the file then stop at a record boundary before them); copied like a record's.
+   * Appends bytes that are not records, outside any block, such as a trailer after the
+   * last record (readers of the file then stop at a block boundary before them).
    */
   writeRaw(bytes: Buffer): void {
     if (this.fd === undefined) throw new Error(`${this.path}: write after close`);
-    if (this.used + bytes.length > this.buf.length) {
+    this.endBlock();
+    if (this.blockStart + bytes.length > this.buf.length) {
       this.flush();
       if (bytes.length > this.buf.length) {
         this.writeAll(bytes, 0, bytes.length);
         return;
       }
     }
-    this.buf.set(bytes, this.used);
-    this.used += bytes.length;
+    this.buf.set(bytes, this.blockStart);
+    this.startBlockAt(this.blockStart + bytes.length);
   }
 
-  /** Bytes written so far, buffered ones included: the offset the next record will start at. */
+  /**
+   * Ends the current block, so the next record starts a new one at {@link position}: a
+   * partition of a map output is then a whole number of blocks, readable on its own.
+   * Returns the position.
+   */
+  endBlock(): number {
+    const start = this.blockStart;
+    const payloadStart = start + BLOCK_HEADER_BYTES;
+    const used = this.used;
+    if (used > payloadStart) {
+      const buf = this.buf;
+      writeBlockHeader(buf, start, used - payloadStart, blockChecksum(buf, payloadStart, used));
+      this.onBytes?.(buf.subarray(payloadStart, used));
+      this.blockCount++;
+      this.payload += used - payloadStart;
+      this.startBlockAt(used);
+    }
+    return this.position;
+  }
+
+  /** File bytes written so far, buffered ones included (with the current block's header, if it holds a record). */
   get position(): number {
-    return this.flushed + this.used;
+    return this.flushed + (this.used > this.blockStart + BLOCK_HEADER_BYTES ? this.used : this.blockStart);
   }
 
-  /** Flushes and closes the file; safe to call twice. */
+  /** Record bytes written so far (the file without block headers or raw bytes), and the blocks they are in. */
+  get records(): { payloadBytes: number; blocks: number } {
+    const open = this.used - this.blockStart - BLOCK_HEADER_BYTES;
+    return { payloadBytes: this.payload + open, blocks: this.blockCount + (open > 0 ? 1 : 0) };
+  }
+
+  /** Ends the last block, flushes and closes the file; safe to call twice. */
   close(): void {
     const fd = this.fd;
     if (fd === undefined) return;
     try {
+      this.endBlock();
       this.flush();
     } finally {
       this.fd = undefined;
@@ -165,23 +203,64 @@ export class RecordFileWriter implements FramedRecordSink {
     }
   }
 
+  /**
+   * Makes room for `size` more bytes in a block: ends the current block when it is full,
+   * and flushes when the buffer is. False when the bytes are more than a block holds (or
+   * the buffer): they then get a block of their own, written around the flushed buffer.
+   */
+  private makeRoom(size: number): boolean {
+    this.endBlock();
+    if (this.used + size <= this.blockLimit) return true;
+    this.flush();
+    return this.used + size <= this.blockLimit;
+  }
+
+  private startBlockAt(at: number): void {
+    this.blockStart = at;
+    this.used = at + BLOCK_HEADER_BYTES;
+    this.blockLimit = this.limitFrom(at);
+  }
+
+  private limitFrom(at: number): number {
+    return Math.min(this.buf.length, at + BLOCK_HEADER_BYTES + MAX_BLOCK_PAYLOAD_BYTES);
+  }
+
+  /** Writes the complete blocks; the current block must be empty. */
   private flush(): void {
-    if (this.used > 0) this.writeAll(this.buf, 0, this.used);
-    this.used = 0;
+    if (this.blockStart > 0) this.writeAll(this.buf, 0, this.blockStart);
+    this.startBlockAt(0);
   }
 
   /** A record bigger than the buffer: frame it around the caller's bytes instead of growing the buffer. */
   private writeDirect(key: Buffer, value: Buffer): void {
-    const head = Buffer.allocUnsafe(MAX_VARINT_BYTES);
-    this.writeAll(head, 0, writeVarint(head, 0, key.length));
-    this.writeAll(key, 0, key.length);
-    this.writeAll(head, 0, writeVarint(head, 0, value.length));
-    this.writeAll(value, 0, value.length);
+    const head = Buffer.allocUnsafe(2 * MAX_VARINT_BYTES);
+    const keyHead = writeVarint(head, 0, key.length);
+    const valueHead = writeVarint(head, keyHead, value.length);
+    this.writeBlockDirect([head.subarray(0, keyHead), key, head.subarray(keyHead, valueHead), value]);
+  }
+
+  /** Writes one block of the given pieces straight to the file; the buffer must be flushed. */
+  private writeBlockDirect(pieces: readonly Buffer[]): void {
+    let length = 0;
+    let crc = 0;
+    for (const piece of pieces) {
+      length += piece.length;
+      // Node 20's zlib.crc32 returns 0 for some empty views, whatever the running value.
+      if (piece.length > 0) crc = zlib.crc32(piece, crc);
+    }
+    const header = Buffer.allocUnsafe(BLOCK_HEADER_BYTES);
+    writeBlockHeader(header, 0, length, crc);
+    this.writeAll(header, 0, header.length);
+    for (const piece of pieces) {
+      this.onBytes?.(piece);
+      this.writeAll(piece, 0, piece.length);
+    }
+    this.blockCount++;
+    this.payload += length;
   }
 
   private writeAll(bytes: Buffer, offset: number, length: number): void {
     const fd = this.fd as number;
-    this.onBytes?.(bytes.subarray(offset, offset + length));
     while (length > 0) {
       const n = fs.writeSync(fd, bytes, offset, length);
       offset += n;
@@ -192,8 +271,8 @@ export class RecordFileWriter implements FramedRecordSink {
 }
 
 /**
- * Reads the records of a byte range of a record file, block by block into one reused
- * buffer. `key` and `value` are views into that buffer, valid until the next `next()`,
+ * Reads the records of a byte range of a record file (which must start and end on block
+ * boundaries), block by block into one reused buffer, verifying each block's checksum. `key` and `value` are views into that buffer, valid until the next `next()`,
  * made when first asked for: a merge that copies records whole never makes the value's.
  */
 export class RecordFileReader implements RecordSource {
@@ -205,8 +284,10 @@ export class RecordFileReader implements RecordSource {
   private len = 0;
   /** Index in buf of the next unread record. */
   private pos = 0;
-  /** Set by readVarint: index just past the varint, relative to pos. */
+  /** Set by readVarint: index in buf just past the varint. */
   private varintEnd = 0;
+  /** Index in buf where the current (verified) block's records end. */
+  private blockEnd = 0;
   /** The current record in buf: its start, key, value and end (the value ends the record). */
   private recordStart = 0;
   private keyStart = 0;
@@ -290,30 +371,54 @@ export class RecordFileReader implements RecordSource {
     return this.bufStart + this.pos;
   }
 
-  /** Advances to the next record; false at the end of the range. Throws {@link RecordFileError} on a bad record. */
+  /**
+   * Advances to the next record; false at the end of the range. A block is verified against
+   * its checksum before its first record is read. Throws {@link RecordFileError} on a bad
+   * block or record.
+   */
   next(): boolean {
-    const start = this.bufStart + this.pos;
-    if (start >= this.end || this.fd === undefined) return false;
-    // Offsets below are relative to pos, because fill() may move the buffered bytes.
-    let avail = this.fill(MAX_VARINT_BYTES);
-    const keyLength = this.readVarint(0, avail, start);
-    const keyStart = this.varintEnd;
-    let rel = keyStart + keyLength;
-    avail = this.fill(rel + MAX_VARINT_BYTES);
-    const valueLength = this.readVarint(rel, avail, start);
-    const valueStart = this.varintEnd;
-    rel = valueStart + valueLength;
-    if (this.fill(rel) < rel) throw this.truncated(start);
+    if (this.pos >= this.blockEnd) {
+      const start = this.bufStart + this.pos;
+      if (start >= this.end || this.fd === undefined) return false;
+      this.openBlock(start);
+    }
     const base = this.pos;
+    const limit = this.blockEnd;
+    const keyLength = this.readVarint(base, limit, base);
+    const keyStart = this.varintEnd;
+    const keyEnd = keyStart + keyLength;
+    if (keyEnd > limit) throw this.crossing(base);
+    const valueLength = this.readVarint(keyEnd, limit, base);
+    const valueStart = this.varintEnd;
+    const valueEnd = valueStart + valueLength;
+    if (valueEnd > limit) throw this.crossing(base);
     this.recordStart = base;
-    this.keyStart = base + keyStart;
-    this.keyEnd = base + keyStart + keyLength;
-    this.valueStart = base + valueStart;
-    this.valueEnd = base + rel;
+    this.keyStart = keyStart;
+    this.keyEnd = keyEnd;
+    this.valueStart = valueStart;
+    this.valueEnd = valueEnd;
     this.currentKey = undefined;
     this.currentValue = undefined;
-    this.pos = base + rel;
+    this.pos = valueEnd;
     return true;
+  }
+
+  /** Buffers the whole block whose header is at file offset `start`, checks it, and makes it current. */
+  private openBlock(start: number): void {
+    if (this.fill(BLOCK_HEADER_BYTES) < BLOCK_HEADER_BYTES) throw this.truncated(start, 'block header');
+    const length = this.buf.readUInt32LE(this.pos);
+    const crc = this.buf.readUInt32LE(this.pos + 4);
+    if (length === 0) throw new RecordFileError(this.path, start, 'corrupt block header (an empty block)');
+    if (start + BLOCK_HEADER_BYTES + length > this.end) {
+      throw new RecordFileError(this.path, start, `a block of ${length} bytes runs past the end of the range at ${this.end} (truncated or corrupt)`);
+    }
+    if (this.fill(BLOCK_HEADER_BYTES + length) < BLOCK_HEADER_BYTES + length) throw this.truncated(start, 'block');
+    const payload = this.pos + BLOCK_HEADER_BYTES;
+    if (blockChecksum(this.buf, payload, payload + length) !== crc) {
+      throw new RecordFileError(this.path, start, `checksum mismatch in a block of ${length} bytes`);
+    }
+    this.pos = payload;
+    this.blockEnd = payload + length;
   }
 
   /** Closes the file and drops the buffer; safe to call twice. */
@@ -324,6 +429,7 @@ export class RecordFileReader implements RecordSource {
     this.buf = EMPTY;
     this.len = 0;
     this.pos = 0;
+    this.blockEnd = 0;
     this.currentKey = EMPTY;
     this.currentValue = EMPTY;
     this.recordStart = this.keyStart = this.keyEnd = this.valueStart = this.valueEnd = 0;
@@ -359,26 +465,32 @@ export class RecordFileReader implements RecordSource {
     return this.len;
   }
 
-  private readVarint(rel: number, avail: number, recordStart: number): number {
+  /** Reads a varint at buf[at], which must end before `limit`; sets varintEnd. */
+  private readVarint(at: number, limit: number, recordStart: number): number {
     const buf = this.buf;
-    const base = this.pos;
     let result = 0;
     let scale = 1;
     for (let i = 0; i < MAX_VARINT_BYTES; i++) {
-      if (rel + i >= avail) throw this.truncated(recordStart);
-      const b = buf[base + rel + i] as number;
+      if (at + i >= limit) throw this.crossing(recordStart);
+      const b = buf[at + i] as number;
       result += (b & 0x7f) * scale;
       if (b < 0x80) {
-        this.varintEnd = rel + i + 1;
+        this.varintEnd = at + i + 1;
         return result;
       }
       scale *= 128;
     }
-    throw new RecordFileError(this.path, recordStart, `corrupt record (length varint longer than ${MAX_VARINT_BYTES} bytes)`);
+    throw new RecordFileError(this.path, this.bufStart + recordStart, `corrupt record (length varint longer than ${MAX_VARINT_BYTES} bytes)`);
   }
 
-  private truncated(recordStart: number): RecordFileError {
-    return new RecordFileError(this.path, recordStart, `truncated record (range ends at ${this.end})`);
+  /** The file is shorter than the range: it ends inside the block at `start`. */
+  private truncated(start: number, what: string): RecordFileError {
+    return new RecordFileError(this.path, start, `truncated ${what} (the file ends before the range's end at ${this.end})`);
+  }
+
+  /** A record in a verified block runs past the block's end: the writer never does that. */
+  private crossing(recordStart: number): RecordFileError {
+    return new RecordFileError(this.path, this.bufStart + recordStart, 'corrupt record (it runs past the end of its block)');
   }
 }
 

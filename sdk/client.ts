@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { Key } from '../common/index.js';
 import { JobFailedError, UserError } from '../common/index.js';
-import { createMasterClient, decodeKey, decodeValue, NO_SECURITY, RecordStreamDecoder, resultLinesPath } from '../proto/index.js';
+import { BlockChecksumError, createMasterClient, decodeKey, decodeValue, NO_SECURITY, PartFileVerifier, RecordStreamDecoder, resultLinesPath, verifyPartFile } from '../proto/index.js';
 import type { DataChunk__Output, JobEvent__Output, JobStatus__Output, ListJobsReply__Output, ListWorkersReply__Output, MasterClient, PurgeReply__Output, ResultLocation__Output, ResultLocations__Output, ResultFormat, Security, SubmitJobReply__Output, SubmitJobRequest, WorkerInfo__Output } from '../proto/index.js';
 import { createWorkerClient, isAttemptFileOf } from '../worker/index.js';
 import { expandInputs } from './input-expander.js';
@@ -172,10 +172,13 @@ export class GrooveClient {
   }
 
   /**
-   * The bytes of one part file (the record-file format, see proto/record-file.ts) in
-   * chunks of any size: from disk when its worker is one of `localDataDirs`, else streamed
-   * from the worker. A chunk's memory may be reused once the next one is asked for: copy
-   * what must outlive that.
+   * The records of one part file as bytes (framed as in proto/record-file.ts, without its
+   * checksummed blocks' headers) in chunks of any size: from disk when its worker is one of
+   * `localDataDirs`, else streamed from the worker. The whole file is verified before its
+   * first chunk comes (by its worker, or here when read from disk), and every block again
+   * as it arrives: a corrupt or short part file is a {@link UserError} naming the partition
+   * and worker, before any of its records. A chunk's memory may be reused once the next
+   * one is asked for: copy what must outlive that.
    */
   readPartBytes(jobId: string, part: ResultPart): AsyncGenerator<Buffer> {
     const local = this.localPartPath(jobId, part);
@@ -204,10 +207,14 @@ export class GrooveClient {
   private async *streamPart(jobId: string, part: ResultPart): AsyncGenerator<Buffer> {
     const worker = createWorkerClient(part.dataAddress, this.security);
     const call = worker.readResult({ jobId, path: part.path });
+    const verifier = new PartFileVerifier(`part file ${part.path} as received`);
     try {
-      for await (const chunk of call as AsyncIterable<DataChunk__Output>) yield chunk.data;
+      for await (const chunk of call as AsyncIterable<DataChunk__Output>) yield verifier.push(chunk.data);
+      verifier.end();
     } catch (err) {
+      if (err instanceof BlockChecksumError) throw corruptPart(part, err.message, err);
       const code = (err as { code?: unknown }).code;
+      if (code === grpc.status.DATA_LOSS) throw corruptPart(part, (err as grpc.ServiceError).details, err);
       if (code === grpc.status.UNAVAILABLE || code === grpc.status.DEADLINE_EXCEEDED || code === grpc.status.CANCELLED) {
         throw new UserError(`cannot read partition ${part.partition} from worker ${part.workerId} at ${part.dataAddress}: it is unreachable (results live on the workers; if it is gone, run the job again)`, { cause: err });
       }
@@ -248,16 +255,31 @@ export class GrooveClient {
 }
 
 /**
- * Reads a part file of a worker on this host, the next block's read overlapping the
- * caller's work on the current one. Two blocks take turns, so a file costs no garbage.
+ * The one-line error of a corrupt or short part file: it names the partition and its
+ * worker, and says how to get the partition back.
+ */
+export function corruptPart(part: ResultPart, reason: string, cause: unknown): UserError {
+  return new UserError(
+    `partition ${part.partition} on worker ${part.workerId} is corrupt (${reason}); nothing of it was printed; run the job again to recompute it while its inputs exist`,
+    { cause },
+  );
+}
+
+/**
+ * Reads a part file of a worker on this host, verified whole first (see readPartBytes),
+ * the next block's read overlapping the caller's work on the current one. Two blocks take
+ * turns, so a file costs no garbage.
  */
 async function* readLocalPart(file: string, part: ResultPart): AsyncGenerator<Buffer> {
   let handle: fs.promises.FileHandle;
   try {
+    await verifyPartFile(file);
     handle = await fs.promises.open(file, 'r');
   } catch (err) {
+    if (err instanceof BlockChecksumError) throw corruptPart(part, err.message, err);
     throw new UserError(`cannot read partition ${part.partition} from ${file}: ${(err as Error).message} (purged?)`, { cause: err });
   }
+  const verifier = new PartFileVerifier(file);
   const blocks = [Buffer.allocUnsafe(LOCAL_READ_BYTES), Buffer.allocUnsafe(LOCAL_READ_BYTES)] as const;
   try {
     const readInto = async (block: Buffer): Promise<Buffer> => block.subarray(0, (await handle.read(block, 0, block.length, null)).bytesRead);
@@ -265,13 +287,17 @@ async function* readLocalPart(file: string, part: ResultPart): AsyncGenerator<Bu
     let next = readInto(blocks[0]);
     for (;;) {
       const block = await next;
-      if (block.length === 0) return;
+      if (block.length === 0) break;
       turn ^= 1;
       next = readInto(blocks[turn] as Buffer);
       // A failed read-ahead is reported by the await above on the next turn, or dropped if the caller stops.
       next.catch(() => undefined);
-      yield block;
+      yield verifier.push(block);
     }
+    verifier.end();
+  } catch (err) {
+    if (err instanceof BlockChecksumError) throw corruptPart(part, err.message, err);
+    throw err;
   } finally {
     await handle.close();
   }

@@ -1,4 +1,5 @@
 import { parentPort } from 'node:worker_threads';
+import { BlockChecksumError } from '../proto/index.js';
 import { convertPartFile } from './part-file-converter.js';
 import type { ConvertReply, ConvertRequest } from './result-converter-pool.js';
 
@@ -10,7 +11,7 @@ if (parentPort) {
     try {
       reply = { records: convertPartFile(request.input, request.output, request.format) };
     } catch (err) {
-      reply = { error: err instanceof Error ? err.message : String(err) };
+      reply = { error: err instanceof Error ? err.message : String(err), corrupt: err instanceof BlockChecksumError };
     }
     port.postMessage(reply);
   });

@@ -10,7 +10,18 @@ export interface ConvertRequest {
 }
 
 /** A converter thread's answer to one request. */
-export type ConvertReply = { readonly records: number; readonly error?: undefined } | { readonly error: string; readonly records?: undefined };
+export type ConvertReply =
+  | { readonly records: number; readonly error?: undefined }
+  /** `corrupt`: the part file failed its checksums (the error is then a {@link CorruptPartFileError}). */
+  | { readonly error: string; readonly corrupt?: boolean; readonly records?: undefined };
+
+/** A part file a converter thread found corrupt or short (checksums, end marker). */
+export class CorruptPartFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CorruptPartFileError';
+  }
+}
 
 interface Job {
   readonly request: ConvertRequest;
@@ -74,7 +85,7 @@ export class ResultConverterPool {
     if (!job) return;
     this.busy.delete(worker);
     this.idle.push(worker);
-    if (reply.error !== undefined) job.reject(new Error(reply.error));
+    if (reply.error !== undefined) job.reject(reply.corrupt ? new CorruptPartFileError(reply.error) : new Error(reply.error));
     else job.resolve(reply.records);
     this.dispatch();
   }

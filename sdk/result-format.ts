@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { UserError } from '../common/index.js';
-import { ResultTextEncoder } from '../proto/index.js';
+import { ResultLinesError, ResultTextEncoder, verifyResultLines } from '../proto/index.js';
 import type { ResultFormat } from '../proto/index.js';
+import { corruptPart } from './client.js';
 import type { GrooveClient, ResultPart } from './client.js';
 import { OutputDir } from './output-dir.js';
-import { ResultConverterPool } from './result-converter-pool.js';
+import { CorruptPartFileError, ResultConverterPool } from './result-converter-pool.js';
 
 /** Part files written at once with --output: their reads, conversions and writes overlap. */
 const PARALLEL_PARTS = 4;
@@ -73,6 +74,7 @@ export async function writeResults(client: GrooveClient, jobId: string, format: 
       placeLinesFile(lines, output, part, options.moveLocalLines === true);
     } else if (pool && input !== undefined) {
       await pool.convert({ input, output, format }).catch((err: Error) => {
+        if (err instanceof CorruptPartFileError) throw corruptPart(part, err.message, err);
         throw new UserError(`cannot read partition ${part.partition} from ${input}: ${err.message} (purged?)`, { cause: err });
       });
     } else {
@@ -105,8 +107,19 @@ export async function writeResults(client: GrooveClient, jobId: string, format: 
   out.commit();
 }
 
-/** Puts a reducer's file of result lines at `output`: renamed when asked to move and on the same file system, else copied. */
+/** Verifies a reducer's file of result lines against its checksums before any of it is used. */
+function checkLines(lines: string, part: ResultPart): void {
+  try {
+    verifyResultLines(lines);
+  } catch (err) {
+    if (err instanceof ResultLinesError) throw corruptPart(part, err.message, err);
+    throw new UserError(`cannot read partition ${part.partition} from ${lines}: ${(err as Error).message} (purged?)`, { cause: err });
+  }
+}
+
+/** Puts a reducer's file of result lines at `output` (verified first): renamed when asked to move and on the same file system, else copied. */
 function placeLinesFile(lines: string, output: string, part: ResultPart, move: boolean): void {
+  checkLines(lines, part);
   try {
     if (move) {
       try {
@@ -133,13 +146,18 @@ async function writePartFile(client: GrooveClient, jobId: string, part: ResultPa
       for (let offset = 0; offset < lines.length; ) offset += (await handle.write(lines, offset, lines.length - offset)).bytesWritten;
     }
     encoder.end();
-  } finally {
+  } catch (err) {
+    // No partial file of a partition that could not be read (a corrupt one, say) is left to look like a result.
     await handle.close();
+    await fs.promises.rm(file, { force: true });
+    throw err;
   }
+  await handle.close();
 }
 
-/** Copies a file of result lines to stdout. */
+/** Copies a file of result lines to stdout, verified first. */
 async function copyToStdout(file: string, part: ResultPart): Promise<void> {
+  checkLines(file, part);
   let stream: fs.ReadStream;
   try {
     stream = fs.createReadStream(file, { highWaterMark: LINES_READ_BYTES });

@@ -3,6 +3,7 @@ import * as tls from 'node:tls';
 import type { Security } from '../proto/index.js';
 import { TICKET_ACCEPTED } from './bulk-data-server.js';
 import { BlockFileWriter } from './block-file-writer.js';
+import { LocalWriteError } from './local-write-error.js';
 
 /** What to collect from a worker's bulk data port (see bulk-data-server.ts). */
 export interface BulkTicket {
@@ -39,7 +40,14 @@ export async function receiveToFile(source: BulkTicket, destination: string, opt
   // Checked before anything is opened: net.connect throws on a bad port.
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${host} gave a fetch ticket for port ${port}`);
   if (!Number.isSafeInteger(length) || length < 0) throw new Error(`${peer} gave a fetch ticket for ${length} bytes`);
-  const writer = BlockFileWriter.create(destination);
+  let writer: BlockFileWriter;
+  try {
+    writer = BlockFileWriter.create(destination);
+  } catch (err) {
+    throw new LocalWriteError(destination, err);
+  }
+  // The file's errors are this worker's, not the sender's: marked so, they fail the fetch as a local fault.
+  const local = (err: unknown): LocalWriteError => new LocalWriteError(destination, err);
   return new Promise<void>((resolve, reject) => {
     let accepted = false;
     let received = 0;
@@ -50,7 +58,7 @@ export async function receiveToFile(source: BulkTicket, destination: string, opt
       clearTimeout(idle);
       socket.destroy();
       if (err) writer.destroy().then(() => reject(err), () => reject(err));
-      else writer.close().then(() => resolve(), reject);
+      else writer.close().then(() => resolve(), (closeErr: unknown) => reject(local(closeErr)));
     };
     const onIdle = (): void => finish(new Error(`no data from ${peer} for ${options.idleTimeoutMs} ms (fetch cancelled after ${received} of ${length} bytes)`));
     let idle = setTimeout(onIdle, options.idleTimeoutMs);
@@ -83,7 +91,7 @@ export async function receiveToFile(source: BulkTicket, destination: string, opt
       received += n;
       options.onWrite?.();
       if (writer.error) {
-        finish(writer.error);
+        finish(local(writer.error));
         return false;
       }
       if (received === length) {

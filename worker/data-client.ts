@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { CHANNEL_OPTIONS, channelCredentials, clientOptions, grooveProto, NO_SECURITY } from '../proto/index.js';
 import type { DataChunk__Output, FetchPartitionRequest, FetchTicket__Output, Security, WorkerClient } from '../proto/index.js';
 import { receiveToFile } from './bulk-fetch.js';
+import { LocalWriteError } from './local-write-error.js';
 
 /** A client of a worker's data service (map outputs for reducers, part files for readers). */
 export function createWorkerClient(address: string, security: Security = NO_SECURITY): WorkerClient {
@@ -42,7 +43,11 @@ export async function fetchPartitionToFile(client: WorkerClient, request: FetchP
     throw err;
   }
   if (ticket.length === 0) {
-    fs.writeFileSync(destination, '');
+    try {
+      fs.writeFileSync(destination, '');
+    } catch (err) {
+      throw new LocalWriteError(destination, err);
+    }
     return 0;
   }
   const host = hostOf(options.dataAddress);
@@ -72,7 +77,9 @@ export async function streamPartitionToFile(
 ): Promise<number> {
   // The file is opened before the call starts: an error status that came in while the
   // open was awaited would find no reader yet and be lost (the stream would just end).
-  const file = await fs.promises.open(destination, 'w');
+  const file = await fs.promises.open(destination, 'w').catch((err: unknown) => {
+    throw new LocalWriteError(destination, err);
+  });
   const call = client.fetchPartition(request);
   // A cut link does not end a stream by itself: give up when the data stops coming.
   let idle = setTimeout(() => call.cancel(), idleTimeoutMs);
@@ -89,7 +96,9 @@ export async function streamPartitionToFile(
       await writing;
       // The time spent waiting for our own disk is not the sender's silence.
       restartIdle();
-      writing = writeFully(out, chunk.data, bytes);
+      writing = writeFully(out, chunk.data, bytes).catch((err: unknown) => {
+        throw new LocalWriteError(destination, err);
+      });
       bytes += chunk.data.length;
       onChunk();
     }

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../common/index.js';
-import { DATA_CHUNK_BYTES, isValidId } from '../proto/index.js';
+import { BlockChecksumError, DATA_CHUNK_BYTES, isValidId, verifyPartFile } from '../proto/index.js';
 import type { DataChunk, FetchPartitionRequest__Output, WorkerHandlers } from '../proto/index.js';
 import type { BulkDataServer } from './bulk-data-server.js';
 import { isAttemptDirOf, isAttemptFileOf } from './data-layout.js';
@@ -73,7 +73,17 @@ export function createDataService(dataDir: string, logger: Logger, bulk?: BulkDa
         call.emit('error', notFound(`result ${rel} not found on this worker (purged?)`));
         return;
       }
-      streamFile(call, file, 0, size, logger);
+      // The whole file is checked before its first byte goes, so a reader never prints a
+      // record of a corrupt part file; the reader checks the blocks again as they arrive.
+      verifyPartFile(file).then(
+        () => streamFile(call, file, 0, size, logger),
+        (err: unknown) => {
+          const corrupt = err instanceof BlockChecksumError;
+          logger.warn(corrupt ? 'corrupt part file' : 'part file unreadable', { job: jobId, file, error: (err as Error).message });
+          const message = corrupt ? `part file ${rel} is corrupt on this worker: ${err.reason} at offset ${err.offset}` : `cannot read result ${rel}: ${(err as Error).message}`;
+          call.emit('error', Object.assign(new Error(message), { code: corrupt ? grpc.status.DATA_LOSS : grpc.status.INTERNAL }));
+        },
+      );
     },
   };
 }

@@ -6,7 +6,8 @@ import { PACKS_DIR } from './data-layout.js';
 
 /**
  * Job packs on this worker, by content hash. Each pack is fetched from the master once,
- * checked against its hash, and kept for every later task of the job.
+ * checked against its hash, and kept for every later task of the job; a pool process
+ * checks the hash again when it loads the pack (pool-child.ts).
  */
 export class PackCache {
   private readonly inflight = new Map<string, Promise<string>>();
@@ -24,9 +25,14 @@ export class PackCache {
     if (!PACK_HASH_PATTERN.test(hash)) return Promise.reject(new Error(`bad pack hash ${JSON.stringify(hash)}`));
     const file = path.join(this.dir, `${hash}.pack`);
     if (this.present.has(hash)) return Promise.resolve(file);
+    // A pack found on disk (kept from before a restart) is used only if it still has its
+    // hash; a damaged one is fetched again.
     if (fs.existsSync(file)) {
-      this.present.add(hash);
-      return Promise.resolve(file);
+      if (hashOfFile(file) === hash) {
+        this.present.add(hash);
+        return Promise.resolve(file);
+      }
+      fs.rmSync(file, { force: true });
     }
     let pending = this.inflight.get(hash);
     if (!pending) {
@@ -70,5 +76,14 @@ export class PackCache {
     fs.renameSync(tmp, file);
     this.present.add(hash);
     return file;
+  }
+}
+
+/** The content hash of a file's bytes, or undefined when it cannot be read. */
+function hashOfFile(file: string): string | undefined {
+  try {
+    return packHash(fs.readFileSync(file));
+  } catch {
+    return undefined;
   }
 }

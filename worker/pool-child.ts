@@ -6,7 +6,7 @@
 import { Console } from 'node:console';
 import * as fs from 'node:fs';
 import { Writable } from 'node:stream';
-import { decodeJobPack } from '../proto/index.js';
+import { decodeJobPack, packHash } from '../proto/index.js';
 import { loadJobCode } from './job-loader.js';
 import { JobSourceMap } from './job-source-map.js';
 import type { AnyJob } from './job-loader.js';
@@ -57,7 +57,11 @@ const jobConsole = new Console({ stdout: jobLines('info'), stderr: jobLines('war
 function jobFor(spec: TaskSpec): LoadedJob {
   let loaded = jobs.get(spec.packHash);
   if (!loaded) {
-    const pack = decodeJobPack(fs.readFileSync(spec.packPath));
+    const bytes = fs.readFileSync(spec.packPath);
+    // Content addressed: a pack damaged on this worker's disk must not run as the job.
+    const actual = packHash(bytes);
+    if (actual !== spec.packHash) throw new Error(`job pack ${spec.packPath} is corrupt on this worker (its hash is ${actual})`);
+    const pack = decodeJobPack(bytes);
     loaded = { job: loadJobCode(pack.code, pack.source, jobConsole), sourceMap: JobSourceMap.ofBundle(pack.code, pack.source) };
     if (jobs.size >= MAX_CACHED_JOBS) jobs.delete(jobs.keys().next().value as string);
     jobs.set(spec.packHash, loaded);

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { BLOCK_HEADER_BYTES, blockChecksum, encodePartFileEnd, MAX_BLOCK_PAYLOAD_BYTES, writeBlockHeader } from '../../proto/index.js';
 import { encodeMapOutputIndex } from '../../worker/task-runtime/map-output-buffer.js';
 
 /** Deterministic bytes, different at every offset of a chunk, so a lost or doubled chunk shows. */
@@ -28,4 +29,21 @@ export function writeMapOutput(dataDir: string, dir: string, partitions: readonl
 /** Open file descriptors of this process. */
 export function openFds(): number {
   return fs.readdirSync('/proc/self/fd').length;
+}
+
+/**
+ * `content` framed as a part file: checksummed blocks of it and the end marker. The worker's
+ * ReadResult checks the blocks, not the records in them, so any bytes do.
+ */
+export function checksummedPartFile(content: Buffer): Buffer {
+  const pieces: Buffer[] = [];
+  let blocks = 0;
+  for (let at = 0; at < content.length; at += MAX_BLOCK_PAYLOAD_BYTES, blocks++) {
+    const payload = content.subarray(at, at + MAX_BLOCK_PAYLOAD_BYTES);
+    const header = Buffer.alloc(BLOCK_HEADER_BYTES);
+    writeBlockHeader(header, 0, payload.length, blockChecksum(payload, 0, payload.length));
+    pieces.push(header, payload);
+  }
+  pieces.push(encodePartFileEnd(content.length, blocks));
+  return Buffer.concat(pieces);
 }

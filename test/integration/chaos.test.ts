@@ -9,6 +9,7 @@ import type { TestCluster, TestWorker } from '../helpers/cluster.js';
 import { mulberry32, writeCorpus } from '../helpers/corpus.js';
 import { referenceGrep, referenceInvertedIndex, referenceWordCount } from '../helpers/reference.js';
 import { collectResults } from '../helpers/job-output.js';
+import { readMapOutputIndex } from '../../worker/task-runtime/map-output-buffer.js';
 
 /** The seed is printed so a failing run can be replayed: GROOVE_CHAOS_SEED=N npm test. */
 const SEED = Number(process.env['GROOVE_CHAOS_SEED'] ?? 20261126);
@@ -111,6 +112,65 @@ describe(`chaos (seed ${SEED})`, () => {
     assert.ok(actions.filter((a) => a.startsWith('kill worker')).length >= 1, `no worker was killed: ${actions.join('; ')}`);
     assert.ok(actions.filter((a) => a.startsWith('kill pool')).length >= 3, `too few pool processes killed: ${actions.join('; ')}`);
   });
+
+  it('runs jobs to the right answers while bytes of map outputs and fetched copies are flipped at random', async (t) => {
+    const seed = SEED + 1;
+    t.diagnostic(`byte-flip seed ${seed} (replay with GROOVE_CHAOS_SEED=${SEED})`);
+    const rnd = mulberry32(seed);
+    const files = writeCorpus(path.join(cluster.dir, 'flip-corpus'), 6, 3000, seed);
+    const base = { inputs: files, chunkSize: 12 * 1024, maxAttempts: 30 };
+    const jobs: ChaosJob[] = [
+      { file: 'test/fixtures/slow-wordcount.ts', options: { ...base, partitions: 4, params: { mapSleepMs: '150', reduceSleepMs: '100' } }, expected: new Map<string, unknown>(referenceWordCount(files)) },
+      { file: 'jobs/grep.ts', options: { ...base, partitions: 2, params: { pattern: '^(ka|the)' } }, expected: new Map<string, unknown>(referenceGrep(files, /^(ka|the)/)) },
+    ];
+    // Bounded, so the jobs finish: every flip can cost a map its output once more.
+    const MAX_FLIPS = 8;
+    const flips: string[] = [];
+    let running = true;
+    const flipper = (async () => {
+      while (running && flips.length < MAX_FLIPS) {
+        await new Promise((r) => setTimeout(r, 100 + rnd() * 200));
+        const targets = cluster.workers.flatMap((w) => damageable(w.dataDir));
+        const target = targets[Math.floor(rnd() * targets.length)];
+        if (!target) continue;
+        try {
+          const offset = Math.floor(rnd() * target.bytes);
+          const fd = fs.openSync(target.file, 'r+');
+          try {
+            const b = Buffer.alloc(1);
+            if (fs.readSync(fd, b, 0, 1, offset) !== 1) continue;
+            b[0] = (b[0] as number) ^ (1 << Math.floor(rnd() * 8));
+            fs.writeSync(fd, b, 0, 1, offset);
+          } finally {
+            fs.closeSync(fd);
+          }
+          flips.push(`flip byte ${offset} of ${path.relative(cluster.dir, target.file)}`);
+        } catch {
+          // removed meanwhile (a cancelled attempt, a finished reduce)
+        }
+      }
+    })();
+    const events: string[] = [];
+    try {
+      const ids = await Promise.all(jobs.map((j) => client.submit(j.file, j.options)));
+      await Promise.all(
+        jobs.map(async (job, i) => {
+          const id = ids[i] as string;
+          for await (const e of client.watch(id)) events.push(`${e.type} ${e.message}`);
+          await client.wait(id);
+          assert.deepEqual(await collectResults(client, id), job.expected, `job ${id} (${job.file})`);
+        }),
+      );
+    } finally {
+      running = false;
+      await flipper;
+    }
+    const detected = events.filter((e) => e.startsWith('fetch-failed ') && /corrupt/.test(e));
+    t.diagnostic(`${flips.length} flips, ${detected.length} detected as corrupt map outputs (the rest landed in bytes already read)`);
+    for (const f of flips) t.diagnostic(f);
+    assert.ok(flips.length >= 3, `too few flips: ${flips.join('; ')}`);
+    assert.ok(detected.length >= 1, `no flip was detected:\n${events.join('\n')}`);
+  });
 });
 
 /** Attempt directories (`jobs/<job>/<task>-a<n>`) of one job on these workers. */
@@ -171,3 +231,20 @@ describe('chaos: a flapping link', () => {
     assert.deepEqual(await collectResults(client, id), new Map<string, unknown>(referenceWordCount(files)));
   });
 });
+
+/** Map outputs (their records) and fetched copies in a worker's data dir: what a byte flip may hit. */
+function damageable(dataDir: string): { file: string; bytes: number }[] {
+  const jobs = path.join(dataDir, 'jobs');
+  if (!fs.existsSync(jobs)) return [];
+  const out: { file: string; bytes: number }[] = [];
+  for (const rel of fs.readdirSync(jobs, { recursive: true }) as string[]) {
+    const file = path.join(jobs, rel);
+    try {
+      if (rel.endsWith(`${path.sep}output.data`)) out.push({ file, bytes: readMapOutputIndex(path.dirname(file)).bytes });
+      else if (/fetch-\d+\.data$/.test(rel)) out.push({ file, bytes: fs.statSync(file).size });
+    } catch {
+      // unfinished, or gone meanwhile
+    }
+  }
+  return out.filter((t) => t.bytes > 0);
+}

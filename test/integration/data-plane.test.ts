@@ -11,7 +11,7 @@ import { createWorkerClient, fetchPartitionToFile, streamPartitionToFile } from 
 import { createDataService } from '../../worker/data-service.js';
 import { workerServiceDefinition } from '../../worker/encoded-data-chunk.js';
 import { waitUntil } from '../helpers/cluster.js';
-import { openFds, pattern, writeMapOutput } from '../helpers/map-output-fixture.js';
+import { checksummedPartFile, openFds, pattern, writeMapOutput } from '../helpers/map-output-fixture.js';
 
 const JOB = 'job-1';
 const MAP_DIR = `jobs/${JOB}/map-00000-a0`;
@@ -70,12 +70,39 @@ describe('data plane: FetchPartition and ReadResult gRPC streams', () => {
 
   it('a part file streams whole through ReadResult', async () => {
     const rel = `jobs/${JOB}/reduce-00000-a0/part.data`;
-    const content = pattern(2 * DATA_CHUNK_BYTES + 99, 42);
+    const content = checksummedPartFile(pattern(2 * DATA_CHUNK_BYTES + 99, 42));
     fs.mkdirSync(path.dirname(path.join(dataDir, rel)), { recursive: true });
     fs.writeFileSync(path.join(dataDir, rel), content);
     const got: Buffer[] = [];
     for await (const chunk of client.readResult({ jobId: JOB, path: rel }) as AsyncIterable<DataChunk__Output>) got.push(chunk.data);
     assert.ok(Buffer.concat(got).equals(content));
+  });
+
+  it('a corrupt or short part file is refused with DATA_LOSS before its first byte is sent', async () => {
+    const good = checksummedPartFile(pattern(2 * DATA_CHUNK_BYTES + 99, 43));
+    const flipped = Buffer.from(good);
+    // A byte late in the file: the whole file is checked before anything goes.
+    const at = good.length - 5000;
+    flipped[at] = (flipped[at] as number) ^ 0x10;
+    const cases: [string, Buffer, RegExp][] = [
+      ['flipped', flipped, /checksum mismatch/],
+      ['cut at a block boundary', good.subarray(0, good.length - 20), /without its end marker/],
+      ['cut mid-block', good.subarray(0, good.length - 3000), /ends inside a block/],
+    ];
+    for (const [name, bytes, why] of cases) {
+      const rel = `jobs/${JOB}/reduce-00001-a0/part.data`;
+      fs.mkdirSync(path.dirname(path.join(dataDir, rel)), { recursive: true });
+      fs.writeFileSync(path.join(dataDir, rel), bytes);
+      let chunks = 0;
+      await assert.rejects(
+        (async () => {
+          for await (const _ of client.readResult({ jobId: JOB, path: rel }) as AsyncIterable<DataChunk__Output>) chunks++;
+        })(),
+        (err: grpc.ServiceError) => err.code === grpc.status.DATA_LOSS && why.test(err.details) && err.details.includes('part.data'),
+        name,
+      );
+      assert.equal(chunks, 0, `${name}: nothing of the file was sent`);
+    }
   });
 
   it('a reducer that cancels mid-stream leaves the server with no open file', async () => {

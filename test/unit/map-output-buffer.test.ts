@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { encodeKey, encodeValue, hashPartition } from '../../proto/index.js';
 import type { Key } from '../../proto/index.js';
 import { MapOutputBuffer, openPartition, readMapOutputIndex } from '../../worker/task-runtime/map-output-buffer.js';
@@ -296,9 +297,10 @@ test('options and arguments are validated with messages naming them', () => {
     assert.deepEqual(readMapOutputIndex(dir), file);
     /** A data file of `records` bytes of records followed by an index trailer holding `index`. */
     const withIndex = (records: number, index: string, length = Buffer.byteLength(index)): Buffer => {
-      const footer = Buffer.alloc(12);
+      const footer = Buffer.alloc(16);
       footer.writeUInt32LE(length, 0);
-      footer.write('GRVMOIX1', 4, 'latin1');
+      footer.writeUInt32LE(zlib.crc32(Buffer.from(index)), 4);
+      footer.write('GRVMOIX2', 8, 'latin1');
       return Buffer.concat([Buffer.alloc(records), Buffer.from(index), footer]);
     };
     fs.writeFileSync(dataPath, 'x');
@@ -310,7 +312,7 @@ test('options and arguments are validated with messages naming them', () => {
     fs.writeFileSync(dataPath, withIndex(3, '{"offsets": [0, 5, 3], "records": 1, "bytes": 3, "spills": 0}'));
     assert.throws(() => readMapOutputIndex(dir), /offsets\[2\]/);
     fs.writeFileSync(dataPath, withIndex(4, '{"offsets": [0, 1, 3], "records": 1, "bytes": 3, "spills": 0}'));
-    assert.throws(() => readMapOutputIndex(dir), /the file has 77 bytes, its index says 76 \(3 of records\)/);
+    assert.throws(() => readMapOutputIndex(dir), /the file has 81 bytes, its index says 80 \(3 of records\)/);
     fs.writeFileSync(dataPath, withIndex(0, '{}', 1000));
     assert.throws(() => readMapOutputIndex(dir), /an index of 1000 bytes does not fit/);
   });

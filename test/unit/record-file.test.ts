@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { RecordFileError, RecordFileReader, RecordFileWriter } from '../../proto/record-file.js';
+import { RecordFileError, RecordFileReader, RecordFileWriter, varintSize, writeVarint } from '../../proto/record-file.js';
+import { BLOCK_HEADER_BYTES, blockChecksum, writeBlockHeader } from '../../proto/record-blocks.js';
 import type { RecordFileReaderOptions, RecordFileWriterOptions } from '../../proto/record-file.js';
 import { mulberry32 } from '../helpers/prng.js';
 
@@ -25,15 +26,19 @@ function randomBytes(rand: () => number, length: number): Buffer {
   return b;
 }
 
-/** Writes records and returns the offset where each one starts, plus the end offset. */
-function writeFile(file: string, records: readonly Rec[], options?: RecordFileWriterOptions): number[] {
+/**
+ * Writes records and returns the offset where each one starts, plus the end offset. With
+ * `blockPerRecord`, each record gets a checksummed block of its own, so every one of those
+ * offsets is a block boundary (where a range may start or end).
+ */
+function writeFile(file: string, records: readonly Rec[], options?: RecordFileWriterOptions, blockPerRecord = false): number[] {
   const writer = RecordFileWriter.create(file, options);
   const offsets: number[] = [];
   for (const [k, v] of records) {
-    offsets.push(writer.position);
+    offsets.push(blockPerRecord ? writer.endBlock() : writer.position);
     writer.write(k, v);
   }
-  offsets.push(writer.position);
+  offsets.push(writer.endBlock());
   writer.close();
   writer.close();
   return offsets;
@@ -80,7 +85,16 @@ test('round trip with varied writer buffers and reader blocks', () => {
   });
 });
 
-test('the format is varint key length, key, varint value length, value', () => {
+/** A record framed as a record file frames it. */
+function frame(key: Buffer, value: Buffer): Buffer {
+  const out = Buffer.alloc(varintSize(key.length) + key.length + varintSize(value.length) + value.length);
+  const p = writeVarint(out, 0, key.length);
+  key.copy(out, p);
+  value.copy(out, writeVarint(out, p + key.length, value.length));
+  return out;
+}
+
+test('the format is checksummed blocks of varint key length, key, varint value length, value', () => {
   withTempDir((dir) => {
     const file = path.join(dir, 'a.data');
     writeFile(file, [
@@ -88,9 +102,12 @@ test('the format is varint key length, key, varint value length, value', () => {
       [Buffer.alloc(0), Buffer.alloc(0)],
     ]);
     const bytes = fs.readFileSync(file);
-    assert.deepEqual([...bytes.subarray(0, 5)], [2, 0x61, 0x62, 0xc8, 0x01]);
-    assert.equal(bytes.length, 5 + 200 + 2);
-    assert.deepEqual([...bytes.subarray(205)], [0, 0]);
+    assert.equal(bytes.readUInt32LE(0), 5 + 200 + 2, 'block payload length');
+    assert.equal(bytes.readUInt32LE(4), blockChecksum(bytes, 8, bytes.length), 'CRC32 of the payload');
+    const records = bytes.subarray(BLOCK_HEADER_BYTES);
+    assert.deepEqual([...records.subarray(0, 5)], [2, 0x61, 0x62, 0xc8, 0x01]);
+    assert.equal(records.length, 5 + 200 + 2);
+    assert.deepEqual([...records.subarray(205)], [0, 0]);
   });
 });
 
@@ -99,7 +116,7 @@ test('byte ranges read exactly the records inside them', () => {
     const rand = mulberry32(2);
     const records = randomRecords(rand, 200);
     const file = path.join(dir, 'a.data');
-    const offsets = writeFile(file, records);
+    const offsets = writeFile(file, records, {}, true);
     for (let trial = 0; trial < 50; trial++) {
       const i = Math.floor(rand() * (records.length + 1));
       const j = i + Math.floor(rand() * (records.length + 1 - i));
@@ -140,7 +157,7 @@ test('views are valid until next() and point into the block (no copy)', () => {
     assert.ok(reader.next());
     assert.equal(reader.key.buffer, reader.value.buffer, 'key and value share the block');
     assert.equal(reader.key.toString(), 'k1');
-    assert.equal(reader.offset, 6);
+    assert.equal(reader.offset, BLOCK_HEADER_BYTES + 6);
     reader.close();
   });
 });
@@ -150,7 +167,8 @@ test('a truncated file throws a RecordFileError naming the path and the offset',
     const file = path.join(dir, 'a.data');
     const records: Rec[] = [];
     for (let i = 0; i < 10; i++) records.push([Buffer.from(`key-${i}`), Buffer.alloc(300, i)]);
-    const offsets = writeFile(file, records);
+    // A block per record: a block is verified whole before its first record is read.
+    const offsets = writeFile(file, records, {}, true);
     const lastStart = offsets[9] as number;
     for (const cut of [1, 2, 250, 303, 304]) {
       fs.truncateSync(file, (offsets[10] as number) - cut);
@@ -176,10 +194,15 @@ test('a truncated file throws a RecordFileError naming the path and the offset',
 test('a range ending inside a record, or past the end of the file, is an error', () => {
   withTempDir((dir) => {
     const file = path.join(dir, 'a.data');
-    const offsets = writeFile(file, [
-      [Buffer.from('a'), Buffer.from('1')],
-      [Buffer.from('bb'), Buffer.from('22')],
-    ]);
+    const offsets = writeFile(
+      file,
+      [
+        [Buffer.from('a'), Buffer.from('1')],
+        [Buffer.from('bb'), Buffer.from('22')],
+      ],
+      {},
+      true,
+    );
     const reader = RecordFileReader.open(file, 0, (offsets[2] as number) - 1);
     assert.ok(reader.next());
     assert.throws(() => reader.next(), (err: unknown) => err instanceof RecordFileError && err.offset === offsets[1]);
@@ -192,10 +215,15 @@ test('a range ending inside a record, or past the end of the file, is an error',
 test('an over-long length varint is reported as corrupt', () => {
   withTempDir((dir) => {
     const file = path.join(dir, 'a.data');
-    fs.writeFileSync(file, Buffer.from([1, 0x41, 1, 0x42, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]));
+    // A block with a valid checksum around bad records: what a buggy writer could make.
+    const payload = Buffer.from([1, 0x41, 1, 0x42, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
+    const block = Buffer.alloc(BLOCK_HEADER_BYTES + payload.length);
+    writeBlockHeader(block, 0, payload.length, blockChecksum(payload, 0, payload.length));
+    payload.copy(block, BLOCK_HEADER_BYTES);
+    fs.writeFileSync(file, block);
     const reader = RecordFileReader.open(file);
     assert.ok(reader.next());
-    assert.throws(() => reader.next(), (err: unknown) => err instanceof RecordFileError && err.offset === 4 && /corrupt/.test(err.message));
+    assert.throws(() => reader.next(), (err: unknown) => err instanceof RecordFileError && err.offset === BLOCK_HEADER_BYTES + 4 && /corrupt/.test(err.message));
     reader.close();
   });
 });
@@ -204,7 +232,7 @@ test('a writer refuses writes after close', () => {
   withTempDir((dir) => {
     const writer = RecordFileWriter.create(path.join(dir, 'a.data'));
     writer.write(Buffer.from('k'), Buffer.from('v'));
-    assert.equal(writer.position, 4);
+    assert.equal(writer.position, BLOCK_HEADER_BYTES + 4);
     writer.close();
     assert.throws(() => writer.write(Buffer.from('k'), Buffer.from('v')), /after close/);
     assert.throws(() => writer.writeRaw(Buffer.from('t')), /after close/);
@@ -234,7 +262,7 @@ test('writeRaw appends bytes after the records, in order, whatever the buffer si
   });
 });
 
-test('onBytes sees exactly the bytes of the file, in order, records bigger than the buffer and raw bytes included', () => {
+test('onBytes sees exactly the record bytes of the file, in order, records bigger than the buffer included', () => {
   const rand = mulberry32(12);
   const records = randomRecords(rand, 60);
   withTempDir((dir) => {
@@ -246,7 +274,8 @@ test('onBytes sees exactly the bytes of the file, in order, records bigger than 
       for (const [k, v] of records) writer.write(k, v);
       writer.writeRaw(randomBytes(rand, 300));
       writer.close();
-      assert.deepEqual(Buffer.concat(seen), fs.readFileSync(file), `buffer of ${bufferBytes} bytes`);
+      // The blocks' payloads, without their headers or the raw bytes after them.
+      assert.deepEqual(Buffer.concat(seen), Buffer.concat(records.map(([k, v]) => frame(k, v))), `buffer of ${bufferBytes} bytes`);
       assert.ok(seen.every((b) => b.length > 0), 'no empty calls');
     }
   });
@@ -256,17 +285,17 @@ test('writeRecordBytes copies framed records as they are, whatever the buffer si
   const rand = mulberry32(13);
   const records = randomRecords(rand, 80);
   withTempDir((dir) => {
-    const framedFile = path.join(dir, 'framed.data');
-    writeFile(framedFile, records);
-    const framed = fs.readFileSync(framedFile);
-    const offsets = writeFile(path.join(dir, 'again.data'), records);
+    const pieces = records.map(([k, v]) => frame(k, v));
+    const framed = Buffer.concat(pieces);
+    const offsets = [0];
+    for (const piece of pieces) offsets.push((offsets[offsets.length - 1] as number) + piece.length);
     for (const bufferBytes of [16, 100, 1 << 20]) {
       const file = path.join(dir, `copy-${bufferBytes}.data`);
       const writer = RecordFileWriter.create(file, { bufferBytes });
       // One record at a time, then the rest in one piece.
       for (let i = 0; i < 40; i++) writer.writeRecordBytes(framed, offsets[i] as number, offsets[i + 1] as number);
       writer.writeRecordBytes(framed, offsets[40] as number, framed.length);
-      assert.equal(writer.position, framed.length);
+      assert.equal(writer.records.payloadBytes, framed.length);
       writer.close();
       assert.deepEqual(readAll(file), records, `buffer of ${bufferBytes} bytes`);
     }

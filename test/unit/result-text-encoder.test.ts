@@ -18,15 +18,16 @@ function reference(records: readonly Rec[], format: ResultFormat): Buffer {
   return Buffer.from(records.map(([k, v]) => formatRecord(decodeKey(k), decodeValue(v), format) + '\n').join(''), 'utf8');
 }
 
-/** The records' bytes in the part-file format, written by the engine's own writer. */
+/** The records' bytes in the part-file format (the blocks' payloads), written by the engine's own writer. */
 function partFileBytes(records: readonly Rec[]): Buffer {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-text-encoder-'));
   try {
     const file = path.join(dir, 'part.data');
-    const writer = RecordFileWriter.create(file);
+    const payloads: Buffer[] = [];
+    const writer = RecordFileWriter.create(file, { onBytes: (bytes) => payloads.push(Buffer.from(bytes)) });
     for (const [k, v] of records) writer.write(k, v);
     writer.close();
-    return fs.readFileSync(file);
+    return Buffer.concat(payloads);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

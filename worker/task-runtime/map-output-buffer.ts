@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { encodeKey, encodeValueOf, hashPartition, RecordFileReader, RecordFileWriter } from '../../proto/index.js';
 import type { Key, RecordSource } from '../../proto/index.js';
 import { ARENA_RECORD_OVERHEAD_BYTES, RecordArena } from './record-arena.js';
@@ -62,9 +63,9 @@ export const MAP_OUTPUT_DATA_FILE = 'output.data';
  * apart cost a pool process two more opens and a rename per task, which for tiny tasks
  * was a large share of their time. Written last, so a file that has it is complete.
  */
-const INDEX_MAGIC = Buffer.from('GRVMOIX1', 'latin1');
-/** The index's length (uint32 LE) and the magic. */
-const INDEX_FOOTER_BYTES = 4 + INDEX_MAGIC.length;
+const INDEX_MAGIC = Buffer.from('GRVMOIX2', 'latin1');
+/** The index's length and its CRC32 (uint32 LE each), and the magic. */
+const INDEX_FOOTER_BYTES = 4 + 4 + INDEX_MAGIC.length;
 /** Bytes read from the end of a data file to find its index: one read for any usual partition count. */
 const INDEX_TAIL_READ_BYTES = 16 * 1024;
 
@@ -277,11 +278,11 @@ export class MapOutputBuffer {
     const combiner = this.options.combiner;
     let records = 0;
     for (let p = 0; p < this.options.partitions; p++) {
-      offsets.push(writer.position);
+      offsets.push(writer.endBlock());
       // Without a combiner the records go out as the slabs hold them, already framed.
       records += combiner ? writeSorted(this.arena.sortedPartition(p), writer, combiner) : this.arena.writeSortedPartition(p, writer);
     }
-    offsets.push(writer.position);
+    offsets.push(writer.endBlock());
     return { offsets, records };
   }
 }
@@ -299,9 +300,11 @@ export function openPartition(file: { dataPath: string; offsets: readonly number
  * Reads back the index of the finished map output in `dir` (for the data service), checking
  * it against the data file so a damaged or unfinished output fails here, not mid-merge.
  *
- * The data file is `records | index | uint32 LE index length | "GRVMOIX1"`, the index
- * being the JSON of `{ offsets, records, bytes, spills }`. Partitions are byte ranges of
- * the records, so readers of a partition never see the index.
+ * The data file is `blocks | index | uint32 LE index length | uint32 LE CRC32 of the index |
+ * "GRVMOIX2"`, the blocks being checksummed blocks of records (record-blocks.ts) and the
+ * index the JSON of `{ offsets, records, bytes, spills }`. Partitions are byte ranges of
+ * whole blocks, so readers of a partition never see the index; the file's length must be
+ * what the index says, so a short file is refused here.
  */
 export function readMapOutputIndex(dir: string): MapOutputFile {
   const dataPath = path.join(dir, MAP_OUTPUT_DATA_FILE);
@@ -334,7 +337,8 @@ export function encodeMapOutputIndex(file: Omit<MapOutputFile, 'dataPath'>): Buf
   const json = Buffer.from(JSON.stringify({ offsets, records, bytes, spills }));
   const footer = Buffer.allocUnsafe(INDEX_FOOTER_BYTES);
   footer.writeUInt32LE(json.length, 0);
-  INDEX_MAGIC.copy(footer, 4);
+  footer.writeUInt32LE(zlib.crc32(json), 4);
+  INDEX_MAGIC.copy(footer, 8);
   return Buffer.concat([json, footer]);
 }
 
@@ -349,7 +353,9 @@ function readIndexText(dataPath: string, bad: (why: string) => Error): { size: n
     const length = tail.readUInt32LE(tail.length - INDEX_FOOTER_BYTES);
     if (length + INDEX_FOOTER_BYTES > size) throw bad(`an index of ${length} bytes does not fit in ${size} bytes`);
     if (length + INDEX_FOOTER_BYTES > tail.length) tail = readAt(fd, length + INDEX_FOOTER_BYTES, size);
-    return { size, text: tail.toString('utf8', tail.length - INDEX_FOOTER_BYTES - length, tail.length - INDEX_FOOTER_BYTES) };
+    const json = tail.subarray(tail.length - INDEX_FOOTER_BYTES - length, tail.length - INDEX_FOOTER_BYTES);
+    if (zlib.crc32(json) !== tail.readUInt32LE(tail.length - INDEX_FOOTER_BYTES + 4)) throw bad('checksum mismatch in the index');
+    return { size, text: json.toString('utf8') };
   } finally {
     fs.closeSync(fd);
   }

@@ -2,7 +2,19 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Key } from '../../common/index.js';
-import { decodeKey, decodeValue, encodeKey, encodeValueOf, RecordFileReader, RecordFileWriter, ResultLinesWriter, resultLinesPath } from '../../proto/index.js';
+import {
+  decodeKey,
+  decodeValue,
+  encodeKey,
+  encodePartFileEnd,
+  encodeValueOf,
+  RecordFileError,
+  RecordFileReader,
+  RecordFileWriter,
+  ResultLinesWriter,
+  resultLinesPath,
+  resultLinesSumPath,
+} from '../../proto/index.js';
 import type { RecordSource } from '../../proto/index.js';
 import { createWorkerClient, fetchPartitionToFile } from '../data-client.js';
 import type { AnyJob } from '../job-loader.js';
@@ -15,6 +27,7 @@ import { MAP_OUTPUT_DATA_FILE } from './map-output-buffer.js';
 import { createTaskContext } from './task-context.js';
 import type { JobLogSink } from './task-context.js';
 import { FetchFailedError } from './fetch-failed-error.js';
+import { LocalWriteError } from '../local-write-error.js';
 import { UserCodeError } from './user-code-error.js';
 
 /** Memory the merge's read blocks may take in all, and the bounds of one block. */
@@ -51,18 +64,56 @@ export async function runReduceTask(spec: TaskSpec, job: AnyJob, log: JobLogSink
   if (partition === undefined || !spec.sources) throw new Error(`reduce task ${spec.taskId} has no partition`);
   const dir = path.join(spec.dataDir, spec.workDir);
   fs.mkdirSync(dir, { recursive: true });
-
-  const { sources, bytesIn, fetched, fetch } = await openSources(spec, spec.sources, partition, dir, progress);
-  const ctx = createTaskContext(spec.taskId, spec.attempt, spec.params, '', log);
   const outPath = path.join(dir, PART_FILE);
-  const lines = spec.resultFormat ? ResultLinesWriter.create(resultLinesPath(outPath, spec.resultFormat), spec.resultFormat) : undefined;
+  const linesPath = spec.resultFormat ? resultLinesPath(outPath, spec.resultFormat) : undefined;
+  // Every fetched copy goes when the attempt ends, whatever the outcome; a failed attempt's
+  // output goes too: a full disk must not stay full because of it.
+  const fetched: string[] = [];
+  // The map task whose output each source file holds (in place or a fetched copy).
+  const owners = new Map<string, string>();
+  let succeeded = false;
+  try {
+    const opened = await openSources(spec, spec.sources, partition, dir, { fetched, owners }, progress);
+    const result = reduceSources(spec, job, log, progress, opened, outPath, linesPath);
+    succeeded = true;
+    return { ...result, stats: { ...result.stats, millis: Date.now() - started } };
+  } catch (err) {
+    throw err instanceof RecordFileError ? lostIfMapOutput(err, owners) : err;
+  } finally {
+    for (const f of fetched) fs.rmSync(f, { force: true });
+    if (!succeeded) {
+      fs.rmSync(outPath, { force: true });
+      if (linesPath !== undefined) {
+        fs.rmSync(linesPath, { force: true });
+        fs.rmSync(resultLinesSumPath(linesPath), { force: true });
+      }
+    }
+  }
+}
+
+/** Merges, groups and reduces the opened sources into the part file (and its result lines). */
+function reduceSources(
+  spec: TaskSpec,
+  job: AnyJob,
+  log: JobLogSink,
+  progress: (coarse?: boolean) => void,
+  opened: OpenedSources,
+  outPath: string,
+  linesPath: string | undefined,
+): TaskResult {
+  const { sources, bytesIn, fetch } = opened;
+  const ctx = createTaskContext(spec.taskId, spec.attempt, spec.params, '', log);
+  let lines: ResultLinesWriter | undefined;
   let writer: RecordFileWriter;
   try {
+    lines = linesPath !== undefined && spec.resultFormat ? ResultLinesWriter.create(linesPath, spec.resultFormat) : undefined;
     // Lines only: the records are still framed by the writer (the lines are made from its
     // bytes), and its file is the null device: a syscall per megabyte, no part file.
-    writer = RecordFileWriter.create(lines && spec.resultLinesOnly ? os.devNull : outPath, lines ? { onBytes: (bytes) => lines.push(bytes) } : {});
+    const linesWriter = lines;
+    writer = RecordFileWriter.create(linesWriter && spec.resultLinesOnly ? os.devNull : outPath, linesWriter ? { onBytes: (bytes) => linesWriter.push(bytes) } : {});
   } catch (err) {
     lines?.close();
+    for (const s of sources) s.close();
     throw err;
   }
   let recordsIn = 0;
@@ -84,19 +135,24 @@ export async function runReduceTask(spec: TaskSpec, job: AnyJob, log: JobLogSink
         try {
           reduce(key, decodedValues(values, decodeValue, onValue), emit, ctx);
         } catch (err) {
+          // A bad block met while the values streamed is the input's fault, not the user's code.
+          if (err instanceof RecordFileError) throw err;
           throw new UserCodeError('reduce', err, `key ${JSON.stringify(key)}`);
         }
       });
     } else {
       recordsIn = recordsOut = copyRecords(merged, writer, progress);
     }
+    // The end marker makes a part file cut at a block boundary detectably short.
+    writer.endBlock();
+    const { payloadBytes, blocks } = writer.records;
+    writer.writeRaw(encodePartFileEnd(payloadBytes, blocks));
   } finally {
     merged.close();
     try {
       writer.close();
     } finally {
       lines?.close();
-      for (const f of fetched) fs.rmSync(f, { force: true });
     }
   }
   lines?.end();
@@ -107,21 +163,43 @@ export async function runReduceTask(spec: TaskSpec, job: AnyJob, log: JobLogSink
     records: recordsOut,
     bytes,
     counters: { ...ctx.counterValues, [FETCH_MILLIS_COUNTER]: fetch.millis, [FETCH_BYTES_COUNTER]: fetch.bytes },
-    stats: { recordsIn, recordsOut, bytesIn, bytesOut: bytes, millis: Date.now() - started, spills: 0 },
+    stats: { recordsIn, recordsOut, bytesIn, bytesOut: bytes, millis: 0, spills: 0 },
   };
 }
 
-/** Opens every map output's piece of the partition: local ones in place, remote ones fetched to files first. */
+/**
+ * A bad block or short file met while merging: when it is a map output's (read in place
+ * or a fetched copy), that output is lost, as if it could not be fetched: the map runs
+ * again. Anything else is the reduce's own failure.
+ */
+function lostIfMapOutput(err: RecordFileError, owners: ReadonlyMap<string, string>): Error {
+  const taskId = owners.get(err.path);
+  return taskId === undefined ? err : new FetchFailedError([taskId], `its output is corrupt: ${err.message}`);
+}
+
+interface OpenedSources {
+  readonly sources: RecordSource[];
+  readonly bytesIn: number;
+  readonly fetch: { millis: number; bytes: number };
+}
+
+/**
+ * Opens every map output's piece of the partition: local ones in place, remote ones fetched
+ * to files first (listed in `files.fetched` as they are created, for the caller to remove;
+ * `files.owners` gets the map task of every file opened). An output that cannot be had is
+ * lost ({@link FetchFailedError}); a fetch that failed writing this worker's own disk is
+ * this worker's failure ({@link LocalWriteError}), not the map's.
+ */
 async function openSources(
   spec: TaskSpec,
   outputs: readonly MapOutputSource[],
   partition: number,
   dir: string,
+  files: { fetched: string[]; owners: Map<string, string> },
   progress: (coarse?: boolean) => void,
-): Promise<{ sources: RecordSource[]; bytesIn: number; fetched: string[]; fetch: { millis: number; bytes: number } }> {
+): Promise<OpenedSources> {
   // Indexed by map task so equal keys merge in map order, the same on every run.
   const slots: (RecordSource | undefined)[] = [];
-  const fetched: string[] = [];
   // Opened once every fetch is done, so the merge's read blocks do not add to the memory
   // the fetch streams hold.
   const fetchedInto: (string | undefined)[] = [];
@@ -133,6 +211,7 @@ async function openSources(
   const blockBytes = Math.max(MIN_BLOCK_BYTES, Math.min(MAX_BLOCK_BYTES, Math.floor(MERGE_READ_BUDGET / Math.max(1, outputs.length))));
   const lost: string[] = [];
   let lastError = '';
+  let localFailure: LocalWriteError | undefined;
   try {
     const remote: (() => Promise<void>)[] = [];
     outputs.forEach((out, i) => {
@@ -141,8 +220,10 @@ async function openSources(
       bytesIn += end - start;
       if (out.workerId === spec.workerId) {
         // A local output that is gone (disk trouble, a purge) is a lost map output like a remote one.
+        const file = path.join(spec.dataDir, out.dir, MAP_OUTPUT_DATA_FILE);
         try {
-          slots[i] = RecordFileReader.open(path.join(spec.dataDir, out.dir, MAP_OUTPUT_DATA_FILE), start, end, { blockBytes });
+          slots[i] = RecordFileReader.open(file, start, end, { blockBytes });
+          files.owners.set(file, out.taskId);
         } catch (err) {
           lost.push(out.taskId);
           lastError = `local: ${(err as Error).message}`;
@@ -156,7 +237,8 @@ async function openSources(
       }
       remoteBytes += end - start;
       const file = path.join(dir, `fetch-${String(i).padStart(5, '0')}.data`);
-      fetched.push(file);
+      files.fetched.push(file);
+      files.owners.set(file, out.taskId);
       const workerClient = client;
       remote.push(() =>
         fetchPartitionToFile(workerClient, { jobId: spec.jobId, dir: out.dir, partition }, file, { dataAddress: out.dataAddress, security: spec.security, onChunk: () => progress(true) }).then(
@@ -164,16 +246,21 @@ async function openSources(
             fetchedInto[i] = file;
           },
           (err: unknown) => {
+            if (err instanceof LocalWriteError) {
+              localFailure ??= err;
+              return;
+            }
             lost.push(out.taskId);
             lastError = `${out.dataAddress}: ${(err as Error).message}`;
           },
         ),
       );
     });
-    // A few fetches at a time keep the pipes full without thousands of open streams.
+    // A few fetches at a time keep the pipes full without thousands of open streams; once
+    // this worker's disk fails, the rest are not started.
     let next = 0;
     const lane = async (): Promise<void> => {
-      while (next < remote.length) await (remote[next++] as () => Promise<void>)();
+      while (next < remote.length && !localFailure) await (remote[next++] as () => Promise<void>)();
     };
     const fetchStarted = performance.now();
     await Promise.all(Array.from({ length: Math.min(FETCH_PARALLELISM, remote.length) }, lane));
@@ -181,18 +268,31 @@ async function openSources(
   } finally {
     for (const c of clients.values()) c.close();
   }
-  if (lost.length) {
+  if (localFailure || lost.length) {
     for (const s of slots) s?.close();
+    if (localFailure) throw localFailure;
     throw new FetchFailedError(lost.sort(), lastError);
   }
-  try {
-    fetchedInto.forEach((file, i) => {
-      if (file !== undefined) slots[i] = RecordFileReader.open(file, 0, undefined, { blockBytes });
-    });
-  } catch (err) {
-    for (const s of slots) s?.close();
-    throw err;
-  }
+  openFetchedCopies(fetchedInto, outputs, slots, blockBytes);
   const sources = slots.filter((s): s is RecordSource => s !== undefined);
-  return { sources, bytesIn, fetched, fetch: { millis: fetchMillis, bytes: remoteBytes } };
+  return { sources, bytesIn, fetch: { millis: fetchMillis, bytes: remoteBytes } };
+}
+
+/**
+ * Opens the fetched copies into their slots. A copy must be as long as the range asked for:
+ * a short one (cut on this disk after the fetch) is a lost output of its map.
+ */
+function openFetchedCopies(files: readonly (string | undefined)[], outputs: readonly MapOutputSource[], slots: (RecordSource | undefined)[], blockBytes: number): void {
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i];
+    if (file === undefined) continue;
+    const out = outputs[i] as MapOutputSource;
+    try {
+      slots[i] = RecordFileReader.open(file, 0, out.end - out.start, { blockBytes });
+    } catch (err) {
+      for (const s of slots) s?.close();
+      if (err instanceof RangeError) throw new FetchFailedError([out.taskId], `its fetched copy is short: ${err.message}`);
+      throw err;
+    }
+  }
 }

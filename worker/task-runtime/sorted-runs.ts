@@ -76,13 +76,13 @@ export function mergeRuns(
     }
     const live: RecordSource[] = [];
     for (let p = 0; p < partitions; p++) {
-      offsets.push(writer.position);
+      offsets.push(writer.endBlock());
       live.length = 0;
       for (const cursor of cursors) if (cursor.startPartition(p)) live.push(cursor);
       if (last) live.push(last(p));
       if (live.length > 0) records += writeSorted(mergeSources(live), writer, combiner);
     }
-    offsets.push(writer.position);
+    offsets.push(writer.endBlock());
   } finally {
     for (const cursor of cursors) cursor.reader.close();
   }

@@ -1,0 +1,193 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { RecordFileError, RecordFileReader, RecordFileWriter } from '../../proto/record-file.js';
+import { BlockChecksumError, encodePartFileEnd, PART_FILE_END_BYTES, PartFileVerifier, verifyPartFileSync } from '../../proto/record-blocks.js';
+import { ResultLinesError, ResultLinesWriter, resultLinesSumPath, verifyResultLines } from '../../proto/result-lines-file.js';
+import { encodeKey, encodeValue } from '../../proto/index.js';
+import { MapOutputBuffer, readMapOutputIndex } from '../../worker/task-runtime/map-output-buffer.js';
+import { mulberry32 } from '../helpers/prng.js';
+
+type Rec = [key: Buffer, value: Buffer];
+
+function withTempDir(fn: (dir: string) => void): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-record-blocks-'));
+  try {
+    fn(dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Records of a few sizes, some bigger than a block. */
+function records(seed: number, n: number): Rec[] {
+  const rand = mulberry32(seed);
+  const out: Rec[] = [];
+  for (let i = 0; i < n; i++) {
+    const big = rand() < 0.02;
+    const key = Buffer.from(`key-${String(i).padStart(5, '0')}`);
+    const value = Buffer.alloc(big ? 20_000 + Math.floor(rand() * 5000) : Math.floor(rand() * 200), i & 0xff);
+    out.push([key, value]);
+  }
+  return out;
+}
+
+/** Writes a part file as a reduce does: blocks, then the end marker. Returns the records' bytes (the blocks' payloads). */
+function writePartFile(file: string, recs: readonly Rec[], bufferBytes?: number): Buffer {
+  const payloads: Buffer[] = [];
+  const writer = RecordFileWriter.create(file, { bufferBytes, onBytes: (b) => payloads.push(Buffer.from(b)) });
+  for (const [k, v] of recs) writer.write(k, v);
+  writer.endBlock();
+  const { payloadBytes, blocks } = writer.records;
+  writer.writeRaw(encodePartFileEnd(payloadBytes, blocks));
+  writer.close();
+  return Buffer.concat(payloads);
+}
+
+function readAll(file: string, end?: number): Rec[] {
+  const reader = RecordFileReader.open(file, 0, end);
+  const out: Rec[] = [];
+  try {
+    while (reader.next()) out.push([Buffer.from(reader.key), Buffer.from(reader.value)]);
+  } finally {
+    reader.close();
+  }
+  return out;
+}
+
+test('block framing round trip: the reader and the part file verifier give back the records, fed in chunks of any size', () => {
+  withTempDir((dir) => {
+    const recs = records(1, 600);
+    for (const bufferBytes of [64, 5000, undefined]) {
+      const file = path.join(dir, `part-${String(bufferBytes)}.data`);
+      const payload = writePartFile(file, recs, bufferBytes);
+      const size = fs.statSync(file).size;
+      assert.deepEqual(readAll(file, size - PART_FILE_END_BYTES), recs);
+      assert.deepEqual(verifyPartFileSync(file).payloadBytes, payload.length);
+      const bytes = fs.readFileSync(file);
+      for (const chunk of [1, 7, 4096, 100_000]) {
+        const verifier = new PartFileVerifier(file);
+        const got: Buffer[] = [];
+        // The verifier compacts its input in place: give it copies.
+        for (let at = 0; at < bytes.length; at += chunk) got.push(Buffer.from(verifier.push(Buffer.from(bytes.subarray(at, at + chunk)))));
+        verifier.end();
+        assert.ok(Buffer.concat(got).equals(payload), `chunks of ${chunk}`);
+      }
+    }
+  });
+});
+
+test('a flipped bit anywhere in a record file is a RecordFileError naming the file, never a wrong record', () => {
+  withTempDir((dir) => {
+    const recs = records(2, 120);
+    const file = path.join(dir, 'a.data');
+    const writer = RecordFileWriter.create(file, { bufferBytes: 3000 });
+    for (const [k, v] of recs) writer.write(k, v);
+    writer.close();
+    const good = fs.readFileSync(file);
+    assert.ok(good.length > 3 * 3000, 'several blocks');
+    const rand = mulberry32(3);
+    // Every byte of the first blocks, then a sample of the rest.
+    const offsets = [...Array.from({ length: 400 }, (_, i) => i), ...Array.from({ length: 400 }, () => Math.floor(rand() * good.length))];
+    for (const offset of offsets) {
+      const bad = Buffer.from(good);
+      bad[offset] = (bad[offset] as number) ^ (1 << (offset % 8));
+      fs.writeFileSync(file, bad);
+      assert.throws(
+        () => readAll(file),
+        (err: unknown) => err instanceof RecordFileError && err.path === file && /checksum mismatch|runs past|corrupt/.test(err.message),
+        `flip at ${offset}`,
+      );
+    }
+  });
+});
+
+test('a flipped bit in a part file, or a cut one (at a block boundary, at a record boundary inside a block, mid-record), fails its verification', () => {
+  withTempDir((dir) => {
+    const file = path.join(dir, 'part.data');
+    writePartFile(file, records(4, 300), 4000);
+    const good = fs.readFileSync(file);
+    const check = (bytes: Buffer, why: RegExp, what: string): void => {
+      fs.writeFileSync(file, bytes);
+      assert.throws(() => verifyPartFileSync(file), (err: unknown) => err instanceof BlockChecksumError && err.file === file && why.test(err.message), what);
+    };
+    const rand = mulberry32(5);
+    for (let i = 0; i < 300; i++) {
+      const offset = Math.floor(rand() * good.length);
+      const bad = Buffer.from(good);
+      bad[offset] = (bad[offset] as number) ^ 0x20;
+      check(bad, /checksum mismatch|empty block|end marker|ends inside|after the end marker/, `flip at ${offset}`);
+    }
+    // Every cut short of the whole file: at the end marker, at blocks' ends, inside records.
+    for (let cut = 0; cut < good.length; cut += 1 + Math.floor(rand() * 97)) check(good.subarray(0, cut), /ends inside a block|without its end marker|ends inside/, `cut at ${cut}`);
+    check(good.subarray(0, good.length - PART_FILE_END_BYTES), /without its end marker/, 'cut at the last block boundary');
+    check(Buffer.concat([good, Buffer.from('x')]), /after the end marker/, 'a byte more');
+  });
+});
+
+test('a fetched copy shorter than its range, and a range not ending on a block boundary, are refused', () => {
+  withTempDir((dir) => {
+    const file = path.join(dir, 'copy.data');
+    const writer = RecordFileWriter.create(file, { bufferBytes: 1000 });
+    for (const [k, v] of records(6, 50)) writer.write(k, v);
+    const size = writer.endBlock();
+    writer.close();
+    fs.truncateSync(file, size - 10);
+    assert.throws(() => RecordFileReader.open(file, 0, size), RangeError);
+    assert.throws(() => readAll(file, size - 10), (err: unknown) => err instanceof RecordFileError && /runs past the end of the range/.test(err.message));
+  });
+});
+
+test('a flipped bit in a map output index, or a cut map output, is refused by readMapOutputIndex', () => {
+  withTempDir((dir) => {
+    const buffer = new MapOutputBuffer({ partitions: 3, bufferBytes: 1 << 20, dir });
+    for (let i = 0; i < 500; i++) buffer.addPair(undefined, `w${i % 37}`, i);
+    const file = buffer.finish();
+    const good = fs.readFileSync(file.dataPath);
+    assert.deepEqual(readMapOutputIndex(dir), file);
+    // Every byte after the records: the index's JSON, its length, its checksum, the magic.
+    for (let offset = file.bytes; offset < good.length; offset++) {
+      const bad = Buffer.from(good);
+      bad[offset] = (bad[offset] as number) ^ 0x01;
+      fs.writeFileSync(file.dataPath, bad);
+      assert.throws(() => readMapOutputIndex(dir), /invalid map output index/, `flip at ${offset}`);
+    }
+    for (const cut of [1, 16, good.length - file.bytes, good.length - file.bytes + 1, good.length - 1]) {
+      fs.writeFileSync(file.dataPath, good.subarray(0, good.length - cut));
+      assert.throws(() => readMapOutputIndex(dir), /invalid map output index/, `cut ${cut}`);
+    }
+  });
+});
+
+test('result lines are checked against their checksum file: a flip, a cut, a missing checksum file are each an error', () => {
+  withTempDir((dir) => {
+    const lines = path.join(dir, 'part.text');
+    const writer = ResultLinesWriter.create(lines, 'text');
+    const payloads: Buffer[] = [];
+    const part = RecordFileWriter.create(path.join(dir, 'part.data'), { onBytes: (b) => payloads.push(Buffer.from(b)) });
+    for (let i = 0; i < 300_000; i++) part.write(encodeKey(`word-${i}`), encodeValue(i));
+    part.close();
+    for (const p of payloads) writer.push(p);
+    writer.end();
+    verifyResultLines(lines);
+    const good = fs.readFileSync(lines);
+    assert.ok(good.length > 2 * 1024 * 1024, 'several checksum blocks');
+    const expectError = (why: RegExp, what: string): void => {
+      assert.throws(() => verifyResultLines(lines), (err: unknown) => err instanceof ResultLinesError && err.message.startsWith(lines) && why.test(err.message), what);
+    };
+    for (const offset of [0, 1024 * 1024 + 3, good.length - 1]) {
+      const bad = Buffer.from(good);
+      bad[offset] = (bad[offset] as number) ^ 0x02;
+      fs.writeFileSync(lines, bad);
+      expectError(/checksum mismatch in the block at offset/, `flip at ${offset}`);
+    }
+    // Cut at a line's end: still whole lines, but fewer.
+    fs.writeFileSync(lines, good.subarray(0, good.lastIndexOf('\n', good.length - 2) + 1));
+    expectError(/truncated/, 'cut at a line');
+    fs.writeFileSync(lines, good);
+    fs.rmSync(resultLinesSumPath(lines));
+    expectError(/no valid checksum file/, 'no checksum file');
+  });
+});
