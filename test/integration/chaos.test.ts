@@ -201,7 +201,7 @@ describe('chaos: a flapping link', () => {
     const files = writeCorpus(path.join(cluster.dir, 'corpus'), 8, 3000, SEED);
     const victim = cluster.workers[0] as TestWorker;
     const pid = victim.daemon.process.pid as number;
-    const id = await client.submit('test/fixtures/slow-wordcount.ts', { inputs: files, partitions: 3, chunkSize: 8 * 1024, maxAttempts: 30, params: { mapSleepMs: '250', reduceSleepMs: '300' } });
+    const id = await client.submit('test/fixtures/slow-wordcount.ts', { inputs: files, partitions: 3, chunkSize: 8 * 1024, maxAttempts: 30, params: { mapSleepMs: '1000', reduceSleepMs: '300' } });
     // Down 3 s (past the master's 2 s worker timeout, so it writes the worker off), up 2 s.
     // A frozen daemon is a cut link to everyone: no heartbeats, no answers, TCP still open.
     let flapping = true;
