@@ -127,10 +127,13 @@ describe(`chaos (seed ${SEED})`, () => {
     const MAX_FLIPS = 8;
     const flips: string[] = [];
     let running = true;
+    // Only this test's jobs: the workers' dirs still hold the outputs of the kill test's jobs,
+    // which nothing reads any more, so a flip there could never be detected.
+    const ids = await Promise.all(jobs.map((j) => client.submit(j.file, j.options)));
     const flipper = (async () => {
       while (running && flips.length < MAX_FLIPS) {
         await new Promise((r) => setTimeout(r, 100 + rnd() * 200));
-        const targets = cluster.workers.flatMap((w) => damageable(w.dataDir));
+        const targets = cluster.workers.flatMap((w) => ids.flatMap((id) => damageable(path.join(w.dataDir, 'jobs', id))));
         const target = targets[Math.floor(rnd() * targets.length)];
         if (!target) continue;
         try {
@@ -152,7 +155,6 @@ describe(`chaos (seed ${SEED})`, () => {
     })();
     const events: string[] = [];
     try {
-      const ids = await Promise.all(jobs.map((j) => client.submit(j.file, j.options)));
       await Promise.all(
         jobs.map(async (job, i) => {
           const id = ids[i] as string;
@@ -232,13 +234,12 @@ describe('chaos: a flapping link', () => {
   });
 });
 
-/** Map outputs (their records) and fetched copies in a worker's data dir: what a byte flip may hit. */
-function damageable(dataDir: string): { file: string; bytes: number }[] {
-  const jobs = path.join(dataDir, 'jobs');
-  if (!fs.existsSync(jobs)) return [];
+/** Map outputs (their records) and fetched copies in a job's dir on a worker: what a byte flip may hit. */
+function damageable(jobDir: string): { file: string; bytes: number }[] {
+  if (!fs.existsSync(jobDir)) return [];
   const out: { file: string; bytes: number }[] = [];
-  for (const rel of fs.readdirSync(jobs, { recursive: true }) as string[]) {
-    const file = path.join(jobs, rel);
+  for (const rel of fs.readdirSync(jobDir, { recursive: true }) as string[]) {
+    const file = path.join(jobDir, rel);
     try {
       if (rel.endsWith(`${path.sep}output.data`)) out.push({ file, bytes: readMapOutputIndex(path.dirname(file)).bytes });
       else if (/fetch-\d+\.data$/.test(rel)) out.push({ file, bytes: fs.statSync(file).size });
