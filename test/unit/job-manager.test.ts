@@ -236,7 +236,40 @@ describe('JobManager robustness', () => {
       }
       assert.equal(job.state, 'failed');
       assert.equal(job.events.filter((e) => e.type === 'fetch-failed').length, MAX_FETCH_FAILURES_PER_TASK);
-      assert.match(job.error, /^reduce-00000 could not fetch its input 8 times \(last from worker w1 at 10\.0\.0\.1:7001\): connect ECONNREFUSED$/);
+      assert.match(job.error, /^reduce-00000 could not fetch its input 16 times \(last from worker w1 at 10\.0\.0\.1:7001\): connect ECONNREFUSED$/);
+    } finally {
+      jobs.close();
+    }
+  });
+
+  it('does not count against a reduce the fetches of outputs the master had already written off', async () => {
+    const registry = new WorkerRegistry();
+    const jobs = new JobManager(registry, POLICY, createLogger('test'));
+    try {
+      const w1 = addWorker(registry, 'w1');
+      const job = await jobs.submit(sub([input], { partitions: 1, chunkSize: 6 }));
+      let stale = 0;
+      let rounds = 0;
+      while (!job.finished && rounds++ < 200) {
+        await turn();
+        for (const a of takeAssignments(w1)) {
+          if (a.kind === 'MAP') {
+            jobs.taskUpdate(w1.entry, update(a, { mapOutput: { dir: expectedAttemptDir(a.jobId as string, a.taskId as string, a.attempt as number), offsets: [0, 6] } }));
+          } else if (stale < 2 * MAX_FETCH_FAILURES_PER_TASK) {
+            // The reducer raced a loss the master already knows of: the map runs again anyway.
+            const map = job.task('map-00000');
+            assert.ok(map);
+            job.dropOutput(map);
+            job.setTaskState(map, 'pending');
+            stale++;
+            jobs.taskUpdate(w1.entry, update(a, { outcome: 'TASK_FAILED', error: 'connect ECONNREFUSED', lostMapTasks: ['map-00000'] }));
+          } else {
+            jobs.taskUpdate(w1.entry, update(a, { reduceOutput: { path: `${expectedAttemptDir(a.jobId as string, a.taskId as string, a.attempt as number)}/part.data`, records: 1, bytes: 1 } }));
+          }
+        }
+      }
+      assert.equal(stale, 2 * MAX_FETCH_FAILURES_PER_TASK);
+      assert.equal(job.state, 'succeeded', job.error);
     } finally {
       jobs.close();
     }
