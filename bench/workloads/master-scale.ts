@@ -16,15 +16,19 @@ const GIB = 1024 ** 3;
 
 /** The smallest chunk size the master accepts (master/submission-limits.ts): one map task per chunk. */
 const CHUNK = 4096;
+/** Text before the hole: 65,550 bytes, past the 64 KiB of an input that the client checks. */
+const TEXT_HEAD = 'a line of text\n'.repeat(4370);
 
 /**
  * A sparse file of `tasks` chunks: one map task per chunk. The simulated workers never
- * read it and the master only looks at its size, so it takes no disk space.
+ * read it and the master only looks at its size, so it takes no disk space. Its first
+ * 64 KiB are text lines: the client refuses an input whose first block holds NUL bytes
+ * (it would be binary), and the hole after them is read by nobody.
  */
 function inputFile(tasks: number): string {
   const dir = path.join(DATA_DIR, `master-scale-${tasks}`);
-  const data = cachedDataset(dir, { kind: 'sparse', tasks, chunk: CHUNK }, (out) => {
-    fs.writeFileSync(path.join(out, 'input.txt'), '');
+  const data = cachedDataset(dir, { kind: 'sparse-text-head', tasks, chunk: CHUNK }, (out) => {
+    fs.writeFileSync(path.join(out, 'input.txt'), TEXT_HEAD);
     fs.truncateSync(path.join(out, 'input.txt'), tasks * CHUNK);
     return ['input.txt'];
   });
