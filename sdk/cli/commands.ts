@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createLogger, loadSecurity, oneLine, setLogLevel, terminalSafe, UserError, writeTokenFile } from '../../common/index.js';
 import type { Security } from '../../proto/index.js';
-import { Master } from '../../master/index.js';
+import { Master, SUBMISSION_LIMITS } from '../../master/index.js';
 import { WorkerDaemon } from '../../worker/index.js';
 import { GrooveClient } from '../client.js';
 import type { JobStatus, SubmitOptions } from '../client.js';
@@ -51,7 +51,7 @@ function submitOptions(args: JobArgs): SubmitOptions {
     speculation: args.speculation,
     partitions: positiveInt('--partitions', args.partitions),
     params: parseParams(args.param),
-    chunkSize: args.chunkSize === undefined ? undefined : parseSize('--chunk-size', args.chunkSize),
+    chunkSize: args.chunkSize === undefined ? undefined : parseSize('--chunk-size', args.chunkSize, SUBMISSION_LIMITS.minChunkSize),
     sortBufferBytes: args.sortBufferMb === undefined ? undefined : Math.round(positiveNumber('--sort-buffer-mb', args.sortBufferMb) * 1024 * 1024),
     allowEmpty: args.allowEmpty === true,
   };

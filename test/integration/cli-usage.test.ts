@@ -34,6 +34,7 @@ describe('the mr command line', () => {
       ['run', 'jobs/wordcount.ts', '--input', 'README.md', '--partitions', '0'],
       ['run', 'jobs/wordcount.ts', '--input', 'README.md', '--slots', '-1'],
       ['run', 'jobs/wordcount.ts', '--input', 'README.md', '--chunk-size', 'lots'],
+      ['run', 'jobs/wordcount.ts', '--input', 'README.md', '--chunk-size', '1'],
       ['run', 'jobs/wordcount.ts', '--input', 'README.md', '--param', 'novalue'],
       ['run', 'jobs/wordcount.ts', '--input', 'README.md', '--no-such-option'],
       ['jobs', '--master', 'not-an-address'],
