@@ -236,9 +236,15 @@ describe('chaos: a flapping link', () => {
 
 /** Map outputs (their records) and fetched copies in a job's dir on a worker: what a byte flip may hit. */
 function damageable(jobDir: string): { file: string; bytes: number }[] {
-  if (!fs.existsSync(jobDir)) return [];
   const out: { file: string; bytes: number }[] = [];
-  for (const rel of fs.readdirSync(jobDir, { recursive: true }) as string[]) {
+  let rels: string[];
+  try {
+    rels = fs.readdirSync(jobDir, { recursive: true }) as string[];
+  } catch {
+    // not there yet, or an attempt directory removed during the walk
+    return [];
+  }
+  for (const rel of rels) {
     const file = path.join(jobDir, rel);
     try {
       if (rel.endsWith(`${path.sep}output.data`)) out.push({ file, bytes: readMapOutputIndex(path.dirname(file)).bytes });
