@@ -10,3 +10,4 @@ export { filterProcessWarnings } from './process-warnings.js';
 export { checkBind, ephemeralToken, isLoopback, loadSecurity, writeTokenFile } from './security-config.js';
 export type { SecurityFiles } from './security-config.js';
 export { terminalSafe } from './terminal-text.js';
+export type { Security } from './security.js';

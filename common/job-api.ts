@@ -1,4 +1,4 @@
-import type { Key } from '../proto/index.js';
+import type { Key } from './key.js';
 
 export type { Key };
 

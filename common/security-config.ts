@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Security } from '../proto/index.js';
+import type { Security } from './security.js';
 import { UserError } from './errors.js';
 import type { Logger } from './logger.js';
 

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { backoffDelay, UserError } from '../common/index.js';
 import type { Logger } from '../common/index.js';
-import type { CommittedAttempts, MasterMessage, ResultFormat, TaskUpdate__Output } from '../proto/index.js';
-import { isValidId } from '../proto/index.js';
-import { encodeReduceAssignment } from './encoded-message.js';
-import type { EncodedMasterMessage, OutputColumns } from './encoded-message.js';
+import type { CommittedAttempts } from '../proto/wire/generated/groove/CommittedAttempts';
+import type { MasterMessage } from '../proto/wire/generated/groove/MasterMessage';
+import type { ResultFormat } from '../proto/formats/index.js';
+import type { TaskUpdate__Output } from '../proto/wire/generated/groove/TaskUpdate';
+import { isValidId } from '../proto/formats/index.js';
+import { encodeReduceAssignment } from '../proto/wire/index.js';
+import type { EncodedMasterMessage, OutputColumns } from '../proto/wire/index.js';
 import { Job } from './job.js';
 import type { JobSpec } from './job.js';
 import type { Task } from './task.js';

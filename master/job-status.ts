@@ -1,4 +1,4 @@
-import type { JobStatus } from '../proto/index.js';
+import type { JobStatus } from '../proto/wire/generated/groove/JobStatus';
 import type { Job } from './job.js';
 
 /** A job's status as it goes on the wire. */

@@ -1,4 +1,4 @@
-import type { ResultFormat } from '../proto/index.js';
+import type { ResultFormat } from '../proto/formats/index.js';
 import { expectedAttemptDir } from './attempt-dir.js';
 import { CounterTable } from './counter-table.js';
 import { HostTable } from './host-table.js';

@@ -1,6 +1,6 @@
 import { intOption, UserError } from '../common/index.js';
-import { NO_SECURITY } from '../proto/index.js';
-import type { Security } from '../proto/index.js';
+import { NO_SECURITY } from '../proto/wire/index.js';
+import type { Security } from '../proto/wire/index.js';
 
 /** The master's default port, as in the CLI contract. */
 export const DEFAULT_MASTER_PORT = 7070;

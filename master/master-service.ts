@@ -1,9 +1,13 @@
 import * as grpc from '@grpc/grpc-js';
 import { UserError } from '../common/index.js';
 import type { Logger } from '../common/index.js';
-import { DATA_CHUNK_BYTES, isValidId } from '../proto/index.js';
-import type { MasterHandlers, MasterMessage, RegisterWorker__Output, WorkerMessage__Output } from '../proto/index.js';
-import type { EncodedMasterMessage } from './encoded-message.js';
+import { DATA_CHUNK_BYTES } from '../proto/wire/index.js';
+import { isValidId } from '../proto/formats/index.js';
+import type { MasterHandlers } from '../proto/wire/generated/groove/Master';
+import type { MasterMessage } from '../proto/wire/generated/groove/MasterMessage';
+import type { RegisterWorker__Output } from '../proto/wire/generated/groove/RegisterWorker';
+import type { WorkerMessage__Output } from '../proto/wire/generated/groove/WorkerMessage';
+import type { EncodedMasterMessage } from '../proto/wire/index.js';
 import type { JobManager } from './job-manager.js';
 import { toJobStatus } from './job-status.js';
 import type { PackStore } from './pack-store.js';

@@ -1,5 +1,5 @@
 import * as http from 'node:http';
-import { tokenMatches } from '../proto/index.js';
+import { tokenMatches } from '../proto/wire/index.js';
 import type { JobManager } from './job-manager.js';
 import { toJobStatus } from './job-status.js';
 import type { WorkerRegistry } from './worker-registry.js';

@@ -1,6 +1,6 @@
 import { UserError } from '../common/index.js';
-import { isResultFormat } from '../proto/index.js';
-import type { SubmitJobRequest__Output } from '../proto/index.js';
+import { isResultFormat } from '../proto/formats/index.js';
+import type { SubmitJobRequest__Output } from '../proto/wire/generated/groove/SubmitJobRequest';
 import type { Submission } from './job-manager.js';
 
 /** Default split size: 64 MiB, as in Hadoop and Disco. */

@@ -1,4 +1,4 @@
-import { mapTaskId, reduceTaskId } from '../proto/index.js';
+import { mapTaskId, reduceTaskId } from '../proto/formats/index.js';
 import type { InputSplit, SplitPlan } from './input-splitter.js';
 import type { TaskState } from './job-state.js';
 

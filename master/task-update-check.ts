@@ -1,4 +1,4 @@
-import type { TaskUpdate__Output } from '../proto/index.js';
+import type { TaskUpdate__Output } from '../proto/wire/generated/groove/TaskUpdate';
 import { expectedAttemptDir } from './attempt-dir.js';
 import type { Job } from './job.js';
 import type { Task } from './task.js';

@@ -1,5 +1,5 @@
-import type { MasterMessage } from '../proto/index.js';
-import type { EncodedMasterMessage } from './encoded-message.js';
+import type { MasterMessage } from '../proto/wire/generated/groove/MasterMessage';
+import type { EncodedMasterMessage } from '../proto/wire/index.js';
 
 /**
  * Lifecycle of a worker as the master sees it:

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ephemeralToken } from '../common/index.js';
 import { Master } from '../master/index.js';
-import type { Security } from '../proto/index.js';
+import type { Security } from '../proto/wire/index.js';
 import { WorkerDaemon } from '../worker/index.js';
 
 /** Options of an {@link EmbeddedCluster}. */

@@ -4,7 +4,8 @@ export { GrooveError, JobFailedError, JobFileError, MasterUnavailableError, Requ
 export { GrooveClient, DEFAULT_MASTER } from './client.js';
 export { loadSecurity, writeTokenFile } from '../common/index.js';
 export type { SecurityFiles } from '../common/index.js';
-export type { ResultFormat, Security } from '../proto/index.js';
+export type { ResultFormat } from '../proto/formats/index.js';
+export type { Security } from '../proto/wire/index.js';
 export type { ClientOptions, JobEvent, JobStatus, ResultPart, SubmitOptions, WorkerInfo } from './client.js';
 export { EmbeddedCluster } from './embedded-cluster.js';
 export type { EmbeddedClusterOptions } from './embedded-cluster.js';
@@ -14,3 +15,6 @@ export { Master } from '../master/index.js';
 export type { MasterOptions } from '../master/index.js';
 export { WorkerDaemon } from '../worker/index.js';
 export type { WorkerDaemonOptions } from '../worker/index.js';
+export { convertPartFile } from './part-file-converter.js';
+export { writeResults } from './result-format.js';
+export { OutputDir, checkOutputDir } from './output-dir.js';

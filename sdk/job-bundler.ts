@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { JobFileError } from '../common/index.js';
-import { JOB_PACK_FORMAT, encodeJobPack } from '../proto/index.js';
-import type { JobPack } from '../proto/index.js';
+import { JOB_PACK_FORMAT, encodeJobPack } from '../proto/formats/index.js';
+import type { JobPack } from '../proto/formats/index.js';
 import { loadJobCode } from '../worker/index.js';
 import type { AnyJob } from '../worker/index.js';
 

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
-import type { ResultFormat } from '../proto/index.js';
-import { PartFileVerifier, ResultTextEncoder, verifyPartFileSync } from '../proto/index.js';
+import type { ResultFormat } from '../proto/formats/index.js';
+import { PartFileVerifier, verifyPartFileSync } from '../proto/formats/index.js';
+import { ResultTextEncoder } from '../proto/formats/index.js';
 
 /** Bytes per read of a part file. */
 const READ_BYTES = 4 * 1024 * 1024;

@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { BlockChecksumError } from '../proto/index.js';
+import { BlockChecksumError } from '../proto/formats/index.js';
 import { convertPartFile } from './part-file-converter.js';
 import type { ConvertReply, ConvertRequest } from './result-converter-pool.js';
 

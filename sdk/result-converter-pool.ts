@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { ResultFormat } from '../proto/index.js';
+import type { ResultFormat } from '../proto/formats/index.js';
 
 /** A request to a converter thread: convert the part file `input` into `output`. */
 export interface ConvertRequest {

@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { UserError } from '../common/index.js';
-import { ResultLinesError, ResultTextEncoder, verifyResultLines } from '../proto/index.js';
-import type { ResultFormat } from '../proto/index.js';
+import { ResultLinesError, verifyResultLines } from '../proto/formats/index.js';
+import { ResultTextEncoder } from '../proto/formats/index.js';
+import type { ResultFormat } from '../proto/formats/index.js';
 import { corruptPart } from './client.js';
 import type { GrooveClient, ResultPart } from './client.js';
 import { OutputDir } from './output-dir.js';

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { isValidId } from '../proto/index.js';
+import { isValidId } from '../proto/formats/index.js';
 
 /**
  * Where a worker keeps things, relative to its data dir:

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { MasterClient, PackChunk__Output } from '../proto/index.js';
-import { PACK_HASH_PATTERN, packHash } from '../proto/index.js';
+import type { MasterClient } from '../proto/wire/generated/groove/Master';
+import type { PackChunk__Output } from '../proto/wire/generated/groove/PackChunk';
+import { PACK_HASH_PATTERN, packHash } from '../proto/formats/index.js';
 import { PACKS_DIR } from './data-layout.js';
 
 /**

@@ -6,16 +6,16 @@
 import { Console } from 'node:console';
 import * as fs from 'node:fs';
 import { Writable } from 'node:stream';
-import { decodeJobPack, packHash } from '../proto/index.js';
+import { decodeJobPack, packHash } from '../proto/formats/index.js';
 import { loadJobCode } from './job-loader.js';
 import { JobSourceMap } from './job-source-map.js';
 import type { AnyJob } from './job-loader.js';
 import type { ChildToParent, ParentToChild } from './pool-messages.js';
-import { runMapTask } from './task-runtime/map-task.js';
-import { runReduceTask } from './task-runtime/reduce-task.js';
-import { FetchFailedError } from './task-runtime/fetch-failed-error.js';
-import { UserCodeError } from './task-runtime/user-code-error.js';
-import { NonTextInputError } from './task-runtime/text-input-check.js';
+import { runMapTask } from './task-runtime/index.js';
+import { runReduceTask } from './task-runtime/index.js';
+import { FetchFailedError } from './shuffle/index.js';
+import { UserCodeError } from './task-runtime/index.js';
+import { NonTextInputError } from './task-runtime/index.js';
 import type { TaskFailure, TaskSpec } from './task-spec.js';
 import { filterProcessWarnings, JobFileError } from '../common/index.js';
 

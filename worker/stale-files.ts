@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { CommittedAttempts__Output } from '../proto/index.js';
-import { isValidId, mapTaskId, reduceTaskId } from '../proto/index.js';
+import type { CommittedAttempts__Output } from '../proto/wire/generated/groove/CommittedAttempts';
+import { isValidId, mapTaskId, reduceTaskId } from '../proto/formats/index.js';
 import { JOBS_DIR } from './data-layout.js';
 
 /** What a cleanup at registration deleted. */

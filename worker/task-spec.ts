@@ -1,4 +1,5 @@
-import type { ResultFormat, Security } from '../proto/index.js';
+import type { ResultFormat } from '../proto/formats/index.js';
+import type { Security } from '../proto/wire/index.js';
 
 /** One map output a reducer reads its partition from. */
 export interface MapOutputSource {

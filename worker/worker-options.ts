@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import { intOption, UserError } from '../common/index.js';
-import { NO_SECURITY } from '../proto/index.js';
-import type { Security } from '../proto/index.js';
+import { NO_SECURITY } from '../proto/wire/index.js';
+import type { Security } from '../proto/wire/index.js';
 
 /** Options of a worker daemon (`mr worker`). */
 export interface WorkerDaemonOptions {

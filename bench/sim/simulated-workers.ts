@@ -10,11 +10,11 @@
  */
 import * as net from 'node:net';
 import * as grpc from '@grpc/grpc-js';
-import { CHANNEL_OPTIONS } from '../../proto/channel-options.js';
-import { grooveProto } from '../../proto/load.js';
-import type { MasterClient } from '../../proto/generated/groove/Master';
-import type { MasterMessage__Output } from '../../proto/generated/groove/MasterMessage';
-import type { WorkerMessage } from '../../proto/generated/groove/WorkerMessage';
+import { CHANNEL_OPTIONS } from '../../proto/wire/index.js';
+import { grooveProto } from '../../proto/wire/index.js';
+import type { MasterClient } from '../../proto/wire/generated/groove/Master';
+import type { MasterMessage__Output } from '../../proto/wire/generated/groove/MasterMessage';
+import type { WorkerMessage } from '../../proto/wire/generated/groove/WorkerMessage';
 
 /** The counts the simulator reports. */
 export interface SimCounts {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BLOCK_HEADER_BYTES, blockChecksum, encodePartFileEnd, MAX_BLOCK_PAYLOAD_BYTES, writeBlockHeader } from '../../proto/index.js';
-import { encodeMapOutputIndex } from '../../worker/task-runtime/map-output-buffer.js';
+import { BLOCK_HEADER_BYTES, blockChecksum, encodePartFileEnd, MAX_BLOCK_PAYLOAD_BYTES, writeBlockHeader } from '../../proto/formats/index.js';
+import { encodeMapOutputIndex } from '../../proto/formats/index.js';
 
 /** Deterministic bytes, different at every offset of a chunk, so a lost or doubled chunk shows. */
 export function pattern(length: number, seed: number): Buffer {

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { grooveProto } from '../../proto/load.js';
+import { grooveProto } from '../../proto/wire/index.js';
 
 /** One RPC method of a Groove service, as the wire sees it. */
 export interface MethodInfo {

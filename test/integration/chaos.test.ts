@@ -9,7 +9,7 @@ import type { TestCluster, TestWorker } from '../helpers/cluster.js';
 import { mulberry32, writeCorpus } from '../helpers/corpus.js';
 import { referenceGrep, referenceInvertedIndex, referenceWordCount } from '../helpers/reference.js';
 import { collectResults } from '../helpers/job-output.js';
-import { readMapOutputIndex } from '../../worker/task-runtime/map-output-buffer.js';
+import { readMapOutputIndex } from '../../proto/formats/index.js';
 
 /** The seed is printed so a failing run can be replayed: GROOVE_CHAOS_SEED=N npm test. */
 const SEED = Number(process.env['GROOVE_CHAOS_SEED'] ?? 20261126);

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
-import type { FetchTicket__Output } from '../../proto/index.js';
+import type { FetchTicket__Output } from '../../proto/wire/generated/groove/FetchTicket';
 import { GrooveClient, JobFailedError, UserError } from '../../sdk/index.js';
 import type { ResultFormat } from '../../sdk/index.js';
 import { createWorkerClient } from '../../worker/index.js';

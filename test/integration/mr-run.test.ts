@@ -9,7 +9,7 @@ import { MR, ROOT, runMr } from '../helpers/cli.js';
 import type { MrResult } from '../helpers/cli.js';
 import { writeCorpus } from '../helpers/corpus.js';
 import { parseJsonl, referenceWordCount } from '../helpers/reference.js';
-import { mulberry32 } from '../helpers/prng.js';
+import { mulberry32 } from '../helpers/corpus.js';
 import { compareCodePoints } from '../../jobs/sort.js';
 
 /** A user's mistake ends with one line on stderr and no stack trace. */

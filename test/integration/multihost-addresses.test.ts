@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeTokenFile } from '../../common/security-config.js';
+import { writeTokenFile } from '../../common/index.js';
 import type { MrResult } from '../helpers/cli.js';
 import { writeCorpus } from '../helpers/corpus.js';
 import { NetnsLab, netnsSkipReason } from '../helpers/netns.js';

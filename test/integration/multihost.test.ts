@@ -1,4 +1,4 @@
-import { writeTokenFile } from '../../common/security-config.js';
+import { writeTokenFile } from '../../common/index.js';
 import { after, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';

@@ -3,12 +3,12 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { formatRecord } from '../../proto/index.js';
+import { formatRecord } from '../../proto/formats/index.js';
 import { EmbeddedCluster, GrooveClient } from '../../sdk/index.js';
 import type { ResultFormat, ResultPart } from '../../sdk/index.js';
-import { convertPartFile } from '../../sdk/part-file-converter.js';
-import { writeResults } from '../../sdk/result-format.js';
-import { mulberry32 } from '../helpers/prng.js';
+import { convertPartFile } from '../../sdk/index.js';
+import { writeResults } from '../../sdk/index.js';
+import { mulberry32 } from '../helpers/corpus.js';
 
 const FORMATS: readonly ResultFormat[] = ['text', 'jsonl'];
 

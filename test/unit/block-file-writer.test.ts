@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ALIGNED_BLOCK_BYTES, AlignedBlockPool } from '../../worker/aligned-block-pool.js';
-import { BlockFileWriter } from '../../worker/block-file-writer.js';
+import { ALIGNED_BLOCK_BYTES, AlignedBlockPool } from '../../worker/index.js';
+import { BlockFileWriter } from '../../worker/index.js';
 
 /** Bytes that differ at every offset of a block, so a block written twice or at the wrong place shows. */
 function pattern(n: number, seed: number): Buffer {

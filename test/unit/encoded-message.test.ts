@@ -1,8 +1,9 @@
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { acceptingEncodedMessages, encodeReduceAssignment } from '../../master/encoded-message.js';
-import { grooveProto } from '../../proto/index.js';
-import type { MasterMessage, MasterMessage__Output, TaskAssignment } from '../../proto/index.js';
+import { acceptingEncodedMessages, encodeReduceAssignment } from '../../proto/wire/index.js';
+import { grooveProto } from '../../proto/wire/index.js';
+import type { MasterMessage, MasterMessage__Output } from '../../proto/wire/generated/groove/MasterMessage';
+import type { TaskAssignment } from '../../proto/wire/generated/groove/TaskAssignment';
 
 const session = grooveProto().groove.Master.service.Session;
 const serialize = session.responseSerialize as (m: MasterMessage) => Buffer;

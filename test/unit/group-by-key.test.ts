@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RecordSource } from '../../proto/record-source.js';
-import { forEachGroup } from '../../worker/task-runtime/group-by-key.js';
+import type { RecordSource } from '../../proto/formats/index.js';
+import { forEachGroup } from '../../worker/index.js';
 
 /**
  * Generates sorted records on the fly from (key, count) runs, writing each into one reused

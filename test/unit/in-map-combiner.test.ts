@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { InMapCombiner } from '../../worker/task-runtime/in-map-combiner.js';
+import { InMapCombiner } from '../../worker/index.js';
 import type { Key } from '../../common/index.js';
 import { skewedCounts, sumByKey } from '../helpers/keyed-counts.js';
 

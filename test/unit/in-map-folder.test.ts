@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { InMapFolder } from '../../worker/task-runtime/in-map-folder.js';
-import { UserCodeError } from '../../worker/task-runtime/user-code-error.js';
+import { InMapFolder } from '../../worker/index.js';
+import { UserCodeError } from '../../worker/index.js';
 import type { Key } from '../../common/index.js';
 import { skewedCounts, sumByKey } from '../helpers/keyed-counts.js';
 

@@ -3,9 +3,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as assert from 'node:assert/strict';
-import { encodeKey, encodeValue, hashPartition, hashPartitionOfRange, RecordFileWriter, scalarValueRoom, writeScalarValueAt, writeStringKeyAt } from '../../proto/index.js';
-import { RecordArena } from '../../worker/task-runtime/record-arena.js';
-import { mulberry32 } from '../helpers/prng.js';
+import { encodeKey, writeStringKeyAt } from '../../proto/formats/index.js';
+import { encodeValue, scalarValueRoom, writeScalarValueAt } from '../../proto/formats/index.js';
+import { hashPartition, hashPartitionOfRange } from '../../proto/formats/index.js';
+import { RecordFileWriter } from '../../proto/formats/index.js';
+import { RecordArena } from '../../worker/index.js';
+import { mulberry32 } from '../helpers/corpus.js';
 
 /** Strings around every MessagePack header boundary, in one, two, three and four UTF-8 bytes a character. */
 function strings(): string[] {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { splitInputs } from '../../master/input-splitter.js';
-import type { InputSplit } from '../../master/input-splitter.js';
+import { splitInputs } from '../../master/index.js';
+import type { InputSplit } from '../../master/index.js';
 
 /** The splits as [start, length] pairs, which keeps expectations short. */
 function ranges(splits: readonly InputSplit[]): Array<[number, number]> {

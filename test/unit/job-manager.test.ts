@@ -4,14 +4,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createLogger, UserError } from '../../common/index.js';
-import { expectedAttemptDir } from '../../master/attempt-dir.js';
-import type { Job } from '../../master/job.js';
-import { JobManager, MAX_FETCH_FAILURES_PER_TASK, MAX_OUTPUT_LOSSES_PER_TASK } from '../../master/job-manager.js';
-import type { Submission } from '../../master/job-manager.js';
-import { WorkerRegistry } from '../../master/worker-registry.js';
-import type { WorkerEntry } from '../../master/worker-registry.js';
-import { grooveProto } from '../../proto/index.js';
-import type { MasterMessage, MasterMessage__Output, TaskAssignment, TaskUpdate__Output } from '../../proto/index.js';
+import { expectedAttemptDir } from '../../master/index.js';
+import type { Job } from '../../master/index.js';
+import { JobManager, MAX_FETCH_FAILURES_PER_TASK, MAX_OUTPUT_LOSSES_PER_TASK } from '../../master/index.js';
+import type { Submission } from '../../master/index.js';
+import { WorkerRegistry } from '../../master/index.js';
+import type { WorkerEntry } from '../../master/index.js';
+import { grooveProto } from '../../proto/wire/index.js';
+import type { MasterMessage, MasterMessage__Output } from '../../proto/wire/generated/groove/MasterMessage';
+import type { TaskAssignment } from '../../proto/wire/generated/groove/TaskAssignment';
+import type { TaskUpdate__Output } from '../../proto/wire/generated/groove/TaskUpdate';
 
 /**
  * The job manager driven the way worker sessions drive it: workers are registry entries

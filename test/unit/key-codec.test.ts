@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compareKeys, decodeKey, encodeKey, isKey, type Key } from '../../proto/key-codec.js';
-import { mulberry32 } from '../helpers/prng.js';
+import { compareKeys, decodeKey, encodeKey, isKey, type Key } from '../../proto/formats/index.js';
+import { mulberry32 } from '../helpers/corpus.js';
 
 
 function pick<T>(rand: () => number, items: readonly T[]): T {

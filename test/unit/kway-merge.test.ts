@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { RecordFileReader, RecordFileWriter } from '../../proto/record-file.js';
-import type { RecordSource } from '../../proto/record-source.js';
-import { mergeSources } from '../../worker/task-runtime/kway-merge.js';
-import { mulberry32 } from '../helpers/prng.js';
+import { RecordFileReader, RecordFileWriter } from '../../proto/formats/index.js';
+import type { RecordSource } from '../../proto/formats/index.js';
+import { mergeSources } from '../../worker/index.js';
+import { mulberry32 } from '../helpers/corpus.js';
 
 type Rec = [key: Buffer, value: Buffer];
 

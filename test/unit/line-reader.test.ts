@@ -3,10 +3,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { splitInputs } from '../../master/input-splitter.js';
-import { DEFAULT_LINE_READ_BLOCK_SIZE, lineReadBlockSize, readLines } from '../../worker/task-runtime/line-reader.js';
-import type { LineReadResult } from '../../worker/task-runtime/line-reader.js';
-import { mulberry32 } from '../helpers/prng.js';
+import { splitInputs } from '../../master/index.js';
+import { DEFAULT_LINE_READ_BLOCK_SIZE, lineReadBlockSize, readLines } from '../../worker/index.js';
+import type { LineReadResult } from '../../worker/index.js';
+import { mulberry32 } from '../helpers/corpus.js';
 
 let dir = '';
 let fileCount = 0;

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { checkOutputDir, OutputDir } from '../../sdk/output-dir.js';
+import { checkOutputDir, OutputDir } from '../../sdk/index.js';
 import { UserError } from '../../common/index.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-output-dir-'));

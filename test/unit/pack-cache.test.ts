@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { encodeJobPack, packHash } from '../../proto/index.js';
-import type { MasterClient } from '../../proto/index.js';
-import { PACKS_DIR } from '../../worker/data-layout.js';
-import { PackCache } from '../../worker/pack-cache.js';
+import { encodeJobPack, packHash } from '../../proto/formats/index.js';
+import type { MasterClient } from '../../proto/wire/generated/groove/Master';
+import { PACKS_DIR } from '../../worker/index.js';
+import { PackCache } from '../../worker/index.js';
 
 test('a pack damaged on the worker\'s disk is not used: it is fetched again and checked', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-pack-cache-'));

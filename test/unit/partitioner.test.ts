@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { encodeKey } from '../../proto/key-codec.js';
-import { hashPartition } from '../../proto/partitioner.js';
-import { mulberry32 } from '../helpers/prng.js';
+import { encodeKey } from '../../proto/formats/index.js';
+import { hashPartition } from '../../proto/formats/index.js';
+import { mulberry32 } from '../helpers/corpus.js';
 
 
 // An independent reference in BigInt arithmetic, so a slip in the Math.imul/>>> code

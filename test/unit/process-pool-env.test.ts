@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { createLogger } from '../../common/index.js';
-import { ProcessPool } from '../../worker/process-pool.js';
+import { ProcessPool } from '../../worker/index.js';
 
 /** The environment of a running process, from /proc. */
 function environOf(pid: number): Map<string, string> {

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { RecordFileReader, RecordFileWriter } from '../../proto/index.js';
-import { RecordArena } from '../../worker/task-runtime/record-arena.js';
-import { mulberry32 } from '../helpers/prng.js';
+import { RecordFileReader, RecordFileWriter } from '../../proto/formats/index.js';
+import { RecordArena } from '../../worker/index.js';
+import { mulberry32 } from '../helpers/corpus.js';
 
 type Rec = [key: Buffer, value: Buffer];
 

@@ -3,12 +3,14 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { RecordFileError, RecordFileReader, RecordFileWriter } from '../../proto/record-file.js';
-import { BlockChecksumError, encodePartFileEnd, PART_FILE_END_BYTES, PartFileVerifier, verifyPartFileSync } from '../../proto/record-blocks.js';
-import { ResultLinesError, ResultLinesWriter, resultLinesSumPath, verifyResultLines } from '../../proto/result-lines-file.js';
-import { encodeKey, encodeValue } from '../../proto/index.js';
-import { MapOutputBuffer, readMapOutputIndex } from '../../worker/task-runtime/map-output-buffer.js';
-import { mulberry32 } from '../helpers/prng.js';
+import { RecordFileError, RecordFileReader, RecordFileWriter } from '../../proto/formats/index.js';
+import { BlockChecksumError, encodePartFileEnd, PART_FILE_END_BYTES, PartFileVerifier, verifyPartFileSync } from '../../proto/formats/index.js';
+import { ResultLinesError, ResultLinesWriter, resultLinesSumPath, verifyResultLines } from '../../proto/formats/index.js';
+import { encodeKey } from '../../proto/formats/index.js';
+import { encodeValue } from '../../proto/formats/index.js';
+import { MapOutputBuffer } from '../../worker/index.js';
+import { readMapOutputIndex } from '../../proto/formats/index.js';
+import { mulberry32 } from '../helpers/corpus.js';
 
 type Rec = [key: Buffer, value: Buffer];
 

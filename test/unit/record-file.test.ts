@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { RecordFileError, RecordFileReader, RecordFileWriter, varintSize, writeVarint } from '../../proto/record-file.js';
-import { BLOCK_HEADER_BYTES, blockChecksum, writeBlockHeader } from '../../proto/record-blocks.js';
-import type { RecordFileReaderOptions, RecordFileWriterOptions } from '../../proto/record-file.js';
-import { mulberry32 } from '../helpers/prng.js';
+import { RecordFileError, RecordFileReader, RecordFileWriter, varintSize, writeVarint } from '../../proto/formats/index.js';
+import { BLOCK_HEADER_BYTES, blockChecksum, writeBlockHeader } from '../../proto/formats/index.js';
+import type { RecordFileReaderOptions, RecordFileWriterOptions } from '../../proto/formats/index.js';
+import { mulberry32 } from '../helpers/corpus.js';
 
 type Rec = [key: Buffer, value: Buffer];
 

@@ -3,13 +3,14 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { decodeKey, decodeValue, encodeKey, encodeValue } from '../../proto/index.js';
-import type { Key } from '../../proto/index.js';
-import { RecordFileWriter } from '../../proto/record-file.js';
-import { formatRecord } from '../../proto/index.js';
-import type { ResultFormat } from '../../proto/index.js';
-import { ResultTextEncoder } from '../../proto/index.js';
-import { mulberry32 } from '../helpers/prng.js';
+import { decodeKey, encodeKey } from '../../proto/formats/index.js';
+import { decodeValue, encodeValue } from '../../proto/formats/index.js';
+import type { Key } from '../../proto/formats/index.js';
+import { RecordFileWriter } from '../../proto/formats/index.js';
+import { formatRecord } from '../../proto/formats/index.js';
+import type { ResultFormat } from '../../proto/formats/index.js';
+import { ResultTextEncoder } from '../../proto/formats/index.js';
+import { mulberry32 } from '../helpers/corpus.js';
 
 type Rec = [key: Buffer, value: Buffer];
 

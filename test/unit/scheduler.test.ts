@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { planJob } from '../../master/job-planner.js';
-import type { Job, JobSpec } from '../../master/job.js';
-import type { Task } from '../../master/task.js';
-import { nextRetryTime, placeTasks, runnableTasks, stragglers } from '../../master/scheduler.js';
-import type { Placement, SchedulingPolicy, SlotView } from '../../master/scheduler.js';
+import { planJob } from '../../master/index.js';
+import type { Job, JobSpec } from '../../master/index.js';
+import type { Task } from '../../master/index.js';
+import { nextRetryTime, placeTasks, runnableTasks, stragglers } from '../../master/index.js';
+import type { Placement, SchedulingPolicy, SlotView } from '../../master/index.js';
 
 const NOW = 1_000_000;
 

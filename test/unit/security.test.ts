@@ -3,15 +3,15 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { UserError } from '../../common/errors.js';
-import { createLogger } from '../../common/logger.js';
-import { checkBind, isLoopback, loadSecurity, writeTokenFile } from '../../common/security-config.js';
-import { terminalSafe } from '../../common/terminal-text.js';
-import { tokenMatches } from '../../proto/credentials.js';
-import { planJob } from '../../master/job-planner.js';
-import { expectedAttemptDir } from '../../master/attempt-dir.js';
-import { badSuccessReport } from '../../master/task-update-check.js';
-import type { TaskUpdate__Output } from '../../proto/generated/groove/TaskUpdate';
+import { UserError } from '../../common/index.js';
+import { createLogger } from '../../common/index.js';
+import { checkBind, isLoopback, loadSecurity, writeTokenFile } from '../../common/index.js';
+import { terminalSafe } from '../../common/index.js';
+import { tokenMatches } from '../../proto/wire/index.js';
+import { planJob } from '../../master/index.js';
+import { expectedAttemptDir } from '../../master/index.js';
+import { badSuccessReport } from '../../master/index.js';
+import type { TaskUpdate__Output } from '../../proto/wire/generated/groove/TaskUpdate';
 
 const log = createLogger('test');
 

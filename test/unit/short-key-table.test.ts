@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { NOT_SHORT, SHORT_KEY_MAX_LENGTH, ShortKeyTable } from '../../worker/task-runtime/short-key-table.js';
+import { NOT_SHORT, SHORT_KEY_MAX_LENGTH, ShortKeyTable } from '../../worker/index.js';
 
 function contents(table: ShortKeyTable): Map<string, number> {
   const seen = new Map<string, number>();

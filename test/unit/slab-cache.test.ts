@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { RecordArena } from '../../worker/task-runtime/record-arena.js';
-import { SlabCache } from '../../worker/task-runtime/slab-cache.js';
+import { RecordArena } from '../../worker/index.js';
+import { SlabCache } from '../../worker/index.js';
 
 function drain(arena: RecordArena, partition: number): string[] {
   const source = arena.sortedPartition(partition);

@@ -1,11 +1,11 @@
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { CounterTable } from '../../master/counter-table.js';
-import { HostTable } from '../../master/host-table.js';
-import { SplitPlan, splitInputs } from '../../master/input-splitter.js';
-import { planJob } from '../../master/job-planner.js';
-import type { Job, JobSpec } from '../../master/job.js';
-import { TaskOutputs } from '../../master/task-outputs.js';
+import { CounterTable } from '../../master/index.js';
+import { HostTable } from '../../master/index.js';
+import { SplitPlan, splitInputs } from '../../master/index.js';
+import { planJob } from '../../master/index.js';
+import type { Job, JobSpec } from '../../master/index.js';
+import { TaskOutputs } from '../../master/index.js';
 
 function makeJob(maps: number, partitions: number): Job {
   const spec: JobSpec = { id: 'job-1', name: 'test', packHash: 'hash', inputs: ['/in'], partitions, params: {}, sortBufferBytes: 1 << 20, maxAttempts: 4, speculation: false };

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
-import { nonTextReason } from '../../worker/task-runtime/text-input-check.js';
+import { nonTextReason } from '../../worker/index.js';
 
 describe('text input check', () => {
   it('takes text, UTF-8, empty input and text that merely starts like a magic number', () => {

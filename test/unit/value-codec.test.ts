@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { Packr } from 'msgpackr';
-import { checkValue, decodeValue, encodeValue, encodeValueOf, scalarValueRoom, UnstorableValueError, writeScalarValueAt } from '../../proto/index.js';
-import { mulberry32 } from '../helpers/prng.js';
+import { checkValue, decodeValue, encodeValue, encodeValueOf, scalarValueRoom, UnstorableValueError, writeScalarValueAt } from '../../proto/formats/index.js';
+import { mulberry32 } from '../helpers/corpus.js';
 
 // msgpackr as the value codec configures it: the reference the fast path must agree with.
 const reference = new Packr({ useRecords: false, mapsAsObjects: true, int64AsType: 'bigint', useBigIntExtension: true });

@@ -1,4 +1,4 @@
-import type { RecordSource } from '../../proto/index.js';
+import type { RecordSource } from '../../proto/formats/index.js';
 
 const EMPTY = Buffer.alloc(0);
 

@@ -1,4 +1,4 @@
-import type { FramedRecordSink, RecordSource } from '../../proto/index.js';
+import type { FramedRecordSink, RecordSource } from '../../proto/formats/index.js';
 
 /**
  * The reduce of a job that has none: every merged record goes to the part file as it is.

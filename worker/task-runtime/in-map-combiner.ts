@@ -1,5 +1,5 @@
 import type { Key } from '../../common/index.js';
-import { encodeKey } from '../../proto/index.js';
+import { encodeKey } from '../../proto/formats/index.js';
 import { ENTRY_OVERHEAD, roughSize } from './rough-size.js';
 
 /** A user combine at the level of decoded values: given a key and its values, the values it emits. */

@@ -1,5 +1,6 @@
 import type { Key } from '../../common/index.js';
-import { checkValue, encodeKey } from '../../proto/index.js';
+import { checkValue } from '../../proto/formats/index.js';
+import { encodeKey } from '../../proto/formats/index.js';
 import { ENTRY_OVERHEAD, roughSize } from './rough-size.js';
 import { NOT_SHORT, ShortKeyTable } from './short-key-table.js';
 import { UserCodeError } from './user-code-error.js';

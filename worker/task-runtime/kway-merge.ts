@@ -1,5 +1,5 @@
-import { storeKeyPrefix } from '../../proto/index.js';
-import type { FramedRecordSink, RecordSource } from '../../proto/index.js';
+import { storeKeyPrefix } from '../../proto/formats/index.js';
+import type { FramedRecordSink, RecordSource } from '../../proto/formats/index.js';
 
 const EMPTY = Buffer.alloc(0);
 

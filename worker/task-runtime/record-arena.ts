@@ -1,5 +1,9 @@
-import { hashPartitionOfRange, scalarValueRoom, varintSize, writeScalarValueAt, writeStringKeyAt, writeVarint } from '../../proto/index.js';
-import type { FramedRecordSink, RecordFileWriter, RecordSource } from '../../proto/index.js';
+import { hashPartitionOfRange } from '../../proto/formats/index.js';
+import { scalarValueRoom, writeScalarValueAt } from '../../proto/formats/index.js';
+import { varintSize, writeVarint } from '../../proto/formats/index.js';
+import { writeStringKeyAt } from '../../proto/formats/index.js';
+import type { FramedRecordSink, RecordSource } from '../../proto/formats/index.js';
+import type { RecordFileWriter } from '../../proto/formats/index.js';
 import { processSlabCache } from './slab-cache.js';
 import type { SlabCache } from './slab-cache.js';
 

@@ -2,31 +2,23 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Key } from '../../common/index.js';
-import {
-  decodeKey,
-  decodeValue,
-  encodeKey,
-  encodePartFileEnd,
-  encodeValueOf,
-  RecordFileError,
-  RecordFileReader,
-  RecordFileWriter,
-  ResultLinesWriter,
-  resultLinesPath,
-  resultLinesSumPath,
-} from '../../proto/index.js';
-import type { RecordSource } from '../../proto/index.js';
-import { createWorkerClient, fetchPartitionToFile } from '../data-client.js';
+import { decodeKey, encodeKey } from '../../proto/formats/index.js';
+import { decodeValue, encodeValueOf } from '../../proto/formats/index.js';
+import { encodePartFileEnd } from '../../proto/formats/index.js';
+import { RecordFileError, RecordFileReader, RecordFileWriter } from '../../proto/formats/index.js';
+import { ResultLinesWriter, resultLinesPath, resultLinesSumPath } from '../../proto/formats/index.js';
+import type { RecordSource } from '../../proto/formats/index.js';
+import { createWorkerClient, fetchPartitionToFile } from '../shuffle/index.js';
 import type { AnyJob } from '../job-loader.js';
 import type { MapOutputSource, TaskResult, TaskSpec } from '../task-spec.js';
 import { decodedValues } from './decoded-values.js';
 import { forEachGroup } from './group-by-key.js';
 import { copyRecords } from './identity-reduce.js';
 import { mergeSources } from './kway-merge.js';
-import { MAP_OUTPUT_DATA_FILE } from './map-output-buffer.js';
+import { MAP_OUTPUT_DATA_FILE } from '../../proto/formats/index.js';
 import { createTaskContext } from './task-context.js';
 import type { JobLogSink } from './task-context.js';
-import { FetchFailedError } from './fetch-failed-error.js';
+import { FetchFailedError } from '../shuffle/index.js';
 import { LocalWriteError } from '../local-write-error.js';
 import { UserCodeError } from './user-code-error.js';
 

@@ -1,5 +1,6 @@
-import { RecordFileError, RecordFileReader } from '../../proto/index.js';
-import type { FramedRecordSink, RecordFileWriter, RecordSource } from '../../proto/index.js';
+import { RecordFileError, RecordFileReader } from '../../proto/formats/index.js';
+import type { FramedRecordSink, RecordSource } from '../../proto/formats/index.js';
+import type { RecordFileWriter } from '../../proto/formats/index.js';
 import { forEachGroup } from './group-by-key.js';
 import { mergeSources } from './kway-merge.js';
 

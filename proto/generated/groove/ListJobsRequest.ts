@@ -1,8 +1,0 @@
-// Original file: proto/groove.proto
-
-
-export interface ListJobsRequest {
-}
-
-export interface ListJobsRequest__Output {
-}

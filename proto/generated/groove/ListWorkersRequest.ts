@@ -1,8 +1,0 @@
-// Original file: proto/groove.proto
-
-
-export interface ListWorkersRequest {
-}
-
-export interface ListWorkersRequest__Output {
-}

@@ -1,0 +1,14 @@
+// Original file: proto/wire/groove.proto
+
+
+export interface ReduceOutputInfo {
+  'path'?: (string);
+  'records'?: (number | string);
+  'bytes'?: (number | string);
+}
+
+export interface ReduceOutputInfo__Output {
+  'path': (string);
+  'records': (number);
+  'bytes': (number);
+}

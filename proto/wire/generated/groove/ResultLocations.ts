@@ -1,0 +1,13 @@
+// Original file: proto/wire/groove.proto
+
+import type { ResultLocation as _groove_ResultLocation, ResultLocation__Output as _groove_ResultLocation__Output } from '../groove/ResultLocation';
+
+export interface ResultLocations {
+  'jobId'?: (string);
+  'parts'?: (_groove_ResultLocation)[];
+}
+
+export interface ResultLocations__Output {
+  'jobId': (string);
+  'parts': (_groove_ResultLocation__Output)[];
+}

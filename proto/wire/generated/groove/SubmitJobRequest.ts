@@ -1,0 +1,32 @@
+// Original file: proto/wire/groove.proto
+
+
+export interface SubmitJobRequest {
+  'pack'?: (Buffer | Uint8Array | string);
+  'inputs'?: (string)[];
+  'partitions'?: (number);
+  'params'?: ({[key: string]: string});
+  'chunkSize'?: (number | string);
+  'sortBufferBytes'?: (number | string);
+  'name'?: (string);
+  'maxAttempts'?: (number);
+  'noSpeculation'?: (boolean);
+  'resultFormat'?: (string);
+  'resultLinesOnly'?: (boolean);
+  'allowEmpty'?: (boolean);
+}
+
+export interface SubmitJobRequest__Output {
+  'pack': (Buffer);
+  'inputs': (string)[];
+  'partitions': (number);
+  'params': ({[key: string]: string});
+  'chunkSize': (number);
+  'sortBufferBytes': (number);
+  'name': (string);
+  'maxAttempts': (number);
+  'noSpeculation': (boolean);
+  'resultFormat': (string);
+  'resultLinesOnly': (boolean);
+  'allowEmpty': (boolean);
+}

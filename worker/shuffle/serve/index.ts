@@ -1,0 +1,3 @@
+/** worker/shuffle/serve: the way into this folder. */
+export { BulkDataServer } from './bulk-server.js';
+export { createDataService } from './shuffle-service.js';

@@ -1,0 +1,16 @@
+/** worker/task-runtime: the way into this folder. */
+export { NonTextInputError, TEXT_CHECK_BYTES, nonTextReason } from './text-input-check.js';
+export { runMapTask } from './map-task.js';
+export { runReduceTask } from './reduce-task.js';
+export { UserCodeError } from './user-code-error.js';
+export { mergeSources } from './kway-merge.js';
+export { RecordArena } from './record-arena.js';
+export { DEFAULT_LINE_READ_BLOCK_SIZE, lineReadBlockSize, readLines } from './line-reader.js';
+export type { LineReadResult } from './line-reader.js';
+export { InMapCombiner } from './in-map-combiner.js';
+export { MapOutputBuffer } from './map-output-buffer.js';
+export { forEachGroup } from './group-by-key.js';
+export { NOT_SHORT, SHORT_KEY_MAX_LENGTH, ShortKeyTable } from './short-key-table.js';
+export { InMapFolder } from './in-map-folder.js';
+export { SlabCache } from './slab-cache.js';
+export type { ByteCombiner, MapOutputOptions } from './map-output-buffer.js';
