@@ -61,6 +61,11 @@ export class SplitPlan {
     this.first[files.length] = total;
   }
 
+  /** The number of input files. */
+  get fileCount(): number {
+    return this.files.length;
+  }
+
   /** The number of splits. */
   get count(): number {
     return this.first[this.files.length] as number;

@@ -8,8 +8,10 @@ import type { TaskUpdate__Output } from '../proto/wire/generated/groove/TaskUpda
 import { isValidId } from '../proto/formats/index.js';
 import { encodeReduceAssignment } from '../proto/wire/index.js';
 import type { EncodedMasterMessage, OutputColumns } from '../proto/wire/index.js';
-import { Job } from './job.js';
-import type { JobSpec } from './job.js';
+import { Job, placeOf } from './job.js';
+import type { CommittedOutput, JobSpec } from './job.js';
+import { describePlace } from './job-event.js';
+import type { AttemptStats } from './job-event.js';
 import type { Task } from './task.js';
 import type { Attempt } from './task-table.js';
 import { SplitPlan } from './input-splitter.js';
@@ -133,7 +135,6 @@ export class JobManager {
     accept?.();
     this.jobs.set(job.id, job);
     this.heldTasks += job.maps.length + job.reduces.length;
-    job.emit('submitted', `${job.maps.length} map tasks over ${files.length} files, ${job.reduces.length} reduce tasks`);
     this.log.info('job submitted', { job: job.id, maps: job.maps.length, reduces: job.reduces.length });
     this.schedule();
     return job;
@@ -185,7 +186,7 @@ export class JobManager {
    * and data dir are, so every output it holds is now served from the new address).
    */
   workerJoined(worker: WorkerEntry): void {
-    for (const job of this.jobs.values()) job.hosts.readdress(worker.id, worker.dataAddress);
+    for (const job of this.jobs.values()) job.readdress(worker.id, worker.dataAddress);
     this.schedule();
   }
 
@@ -212,7 +213,7 @@ export class JobManager {
 
   /** A worker asked to drain: it keeps serving its outputs but gets no new tasks. */
   workerDraining(worker: WorkerEntry): void {
-    if (worker.state === 'alive') worker.state = 'draining';
+    this.workers.drain(worker);
     this.log.info('worker draining', { worker: worker.id });
   }
 
@@ -222,27 +223,24 @@ export class JobManager {
    * need are computed again elsewhere; part files of unfinished jobs are redone too.
    */
   workerLost(worker: WorkerEntry): void {
-    worker.state = 'lost';
-    worker.running.clear();
+    this.workers.markLost(worker);
     for (const job of this.jobs.values()) {
       if (job.finished) continue;
       const reducesLeft = job.reducesDone < job.reduces.length;
       for (const task of job.tasksWithAttempts()) {
         for (const attempt of [...task.running.values()]) {
           if (attempt.workerId !== worker.id) continue;
-          task.endAttempt(attempt.n);
-          job.emit('attempt-lost', `${task.id} attempt ${attempt.n} lost with worker ${worker.id}`);
-          if (task.runningCount === 0 && task.state === 'running') this.requeue(job, task);
+          job.loseAttempt(task, attempt);
+          if (task.runningCount === 0 && task.state === 'running') job.requeue(task);
         }
       }
       // Map outputs matter only while a reduce may still fetch them; part files until the job ends.
       const lost = [...(reducesLeft ? job.outputsOn('map', worker.id) : []), ...job.outputsOn('reduce', worker.id)];
       for (const task of lost) {
         if (task.state !== 'succeeded') continue;
-        job.emit('output-lost', `${task.id}: its output was on worker ${worker.id}; running it again`);
-        job.dropOutput(task);
+        job.loseOutput(task, worker.id);
         if (this.outputLost(job, task, `its output was lost with worker ${worker.id} at ${worker.dataAddress}`)) break;
-        this.requeue(job, task);
+        job.requeue(task);
       }
     }
     this.schedule();
@@ -250,7 +248,7 @@ export class JobManager {
 
   /** Folds a task attempt's outcome into its job. */
   taskUpdate(worker: WorkerEntry, update: TaskUpdate__Output): void {
-    worker.running.delete(attemptKey(update.jobId, update.taskId, update.attempt));
+    this.workers.attemptEnded(worker, attemptKey(update.jobId, update.taskId, update.attempt));
     const job = this.jobs.get(update.jobId);
     const task = job?.task(update.taskId);
     const attempt = task && task.runningCount > 0 ? task.running.get(update.attempt) : undefined;
@@ -262,9 +260,9 @@ export class JobManager {
       this.schedule();
       return;
     }
-    task.endAttempt(update.attempt);
+    job.endAttempt(task, update.attempt);
     if (update.outcome === 'TASK_SUCCEEDED') this.attemptSucceeded(job, task, attempt, worker, update);
-    else if (update.lostMapTasks.length) this.fetchFailed(job, task, worker, update);
+    else if (update.lostMapTasks.length) this.fetchFailed(job, task, attempt, update);
     else this.attemptFailed(job, task, attempt, worker, update);
     this.schedule();
   }
@@ -277,26 +275,15 @@ export class JobManager {
       return;
     }
     // The output's directory is not stored: badSuccessReport checked it is the attempt's own.
-    if (task.kind === 'map' && update.mapOutput) {
-      job.setMapOutput(task, worker.id, worker.dataAddress, attempt.n, update.mapOutput.offsets);
-    } else if (task.kind === 'reduce' && update.reduceOutput) {
-      const out = update.reduceOutput;
-      job.setPartFile(task, worker.id, worker.dataAddress, attempt.n, out.records, out.bytes);
-    } else {
+    const output = committedOutput(task, update);
+    if (!output) {
       this.attemptFailed(job, task, attempt, worker, { ...update, error: 'the worker reported success without an output', errorDetail: '' });
       return;
     }
-    job.recordDuration(task.kind, Date.now() - attempt.startedAt);
-    job.setTaskState(task, 'succeeded');
-    job.commitCounters(task, { ...update.counters, ...builtinCounters(task.kind, update.stats) });
-    const stats = update.stats;
-    job.emit(
-      'task-succeeded',
-      `${task.id} attempt ${attempt.n}${attempt.speculative ? ' (backup)' : ''} on ${worker.id} (${stats?.recordsIn ?? 0} records in, ${stats?.recordsOut ?? 0} out, ${stats?.spills ?? 0} spills, ${Math.round(stats?.millis ?? 0)} ms)`,
-    );
+    const counters = { ...update.counters, ...builtinCounters(task.kind, update.stats) };
+    job.commit(task, attempt, worker.dataAddress, output, counters, attemptStats(update.stats));
     // First success wins: the other attempts of this task stop and their files go.
-    if (task.runningCount) for (const other of task.running.values()) this.cancelAttempt(job, task, other, 'another attempt finished first');
-    task.clearRunning();
+    if (task.runningCount) for (const other of [...task.running.values()]) this.cancelAttempt(job, task, other, 'another attempt finished first');
     if (job.reducesDone === job.reduces.length) {
       job.finish('succeeded');
       this.stopAttempts(job, false);
@@ -308,95 +295,75 @@ export class JobManager {
    * A reducer could not fetch some map outputs: those maps run again; the reduce waits for
    * them, uncharged, up to MAX_FETCH_FAILURES_PER_TASK times.
    */
-  private fetchFailed(job: Job, task: Task, worker: WorkerEntry, update: TaskUpdate__Output): void {
-    job.emit('fetch-failed', `${task.id} on ${worker.id} could not fetch ${update.lostMapTasks.join(', ')}: ${update.error}`);
+  private fetchFailed(job: Job, task: Task, attempt: Attempt, update: TaskUpdate__Output): void {
+    job.fetchFailed(task, attempt, update.lostMapTasks, update.error);
     let from = '';
     for (const id of update.lostMapTasks) {
       const map = job.task(id);
       if (!map || map.kind !== 'map' || map.state !== 'succeeded') continue;
-      const output = job.mapOutput(map);
-      if (output) {
-        map.failedOn.add(output.workerId);
-        from ||= ` from worker ${output.workerId} at ${output.dataAddress}`;
-      }
-      job.dropOutput(map);
+      const output = job.unfetchable(map);
+      if (output) from ||= ` from worker ${output.workerId} at ${output.dataAddress}`;
       if (this.outputLost(job, map, `reducers could not fetch its output${from}: ${update.error}`)) return;
-      this.requeue(job, map);
+      job.requeue(map);
     }
     // Only a failure to fetch an output the master still counted as held is the fetch's
     // own: outputs already written off (their worker died meanwhile) are bounded by their
     // maps' loss counts, so a cluster losing workers does not end a reduce that is fine.
-    if (from) task.losses++;
-    if (from && task.losses >= MAX_FETCH_FAILURES_PER_TASK) {
-      this.failJob(job, task, `${task.id} could not fetch its input ${task.losses} times (last${from}): ${update.error}`);
+    const losses = from ? job.countLoss(task) : task.losses;
+    if (from && losses >= MAX_FETCH_FAILURES_PER_TASK) {
+      this.failJob(job, task, `${task.id} could not fetch its input ${losses} times (last${from}): ${update.error}`);
       return;
     }
-    if (task.runningCount === 0) this.requeue(job, task);
+    if (task.runningCount === 0) job.requeue(task);
   }
 
   /** Counts a lost map output; past the bound the job fails (and true is returned). */
   private outputLost(job: Job, task: Task, why: string): boolean {
-    task.losses++;
-    if (task.losses < MAX_OUTPUT_LOSSES_PER_TASK) return false;
-    this.failJob(job, task, `${task.id} lost its output ${task.losses} times; last: ${why}`);
+    const losses = job.countLoss(task);
+    if (losses < MAX_OUTPUT_LOSSES_PER_TASK) return false;
+    this.failJob(job, task, `${task.id} lost its output ${losses} times; last: ${why}`);
     return true;
   }
 
   /** Ends a job as failed because of one task, which is not to run again. */
-  private failJob(job: Job, task: Task, error: string): void {
-    if (task.state !== 'failed' && task.state !== 'succeeded') job.setTaskState(task, 'failed');
-    job.finish('failed', error);
+  private failJob(job: Job, task: Task, error: string, errorDetail = ''): void {
+    job.failBecauseOf(task, error, errorDetail);
     this.log.warn('job failed', { job: job.id, error });
     this.stopAttempts(job, false);
   }
 
   private attemptFailed(job: Job, task: Task, attempt: Attempt, worker: WorkerEntry, update: TaskUpdate__Output): void {
-    task.failures++;
-    job.failedAttempts++;
     const { error, errorDetail } = boundedError(update);
     const taskError = error || 'failed';
-    task.setError(taskError, errorDetail);
-    task.failedOn.add(worker.id);
-    job.workerFailures.set(worker.id, (job.workerFailures.get(worker.id) ?? 0) + 1);
-    const where = describeTask(task);
-    job.emit('task-failed', `${where} attempt ${attempt.n} on ${worker.id} failed (${task.failures} of ${job.spec.maxAttempts}): ${taskError}`);
+    const failures = job.failAttempt(task, attempt, taskError, errorDetail, this.policy.blacklistAfter);
     this.log.warn('attempt failed', { job: job.id, task: task.id, attempt: attempt.n, worker: worker.id, error: taskError });
     if (update.errorDetail) this.log.debug('attempt failure detail', { job: job.id, task: task.id, stack: update.errorDetail });
-    if (job.workerFailures.get(worker.id) === this.policy.blacklistAfter) job.emit('worker-blacklisted', `worker ${worker.id} gets no more tasks of this job after ${this.policy.blacklistAfter} failed attempts`);
     // A permanent failure (the input itself is bad) would only burn the remaining attempts.
-    if (task.failures >= job.spec.maxAttempts || update.permanentError) {
-      job.setTaskState(task, 'failed');
-      job.finish('failed', `${where}: ${taskError}`, errorDetail);
-      this.log.warn('job failed', { job: job.id, error: job.error });
-      this.stopAttempts(job, false);
+    if (failures >= job.spec.maxAttempts || update.permanentError) {
+      this.failJob(job, task, `${describePlace(task.id, placeOf(task))}: ${taskError}`, errorDetail);
       return;
     }
     if (task.runningCount === 0) {
-      this.requeue(job, task);
-      job.holdBack(task, Date.now() + backoffDelay(task.failures - 1, { initialMs: this.policy.retryBackoffMs, maxMs: 30 * this.policy.retryBackoffMs }));
+      job.requeue(task);
+      job.holdBack(task, Date.now() + backoffDelay(failures - 1, { initialMs: this.policy.retryBackoffMs, maxMs: 30 * this.policy.retryBackoffMs }));
     }
-  }
-
-  /** Puts a task back to pending so it runs again. */
-  private requeue(job: Job, task: Task): void {
-    if (task.state === 'pending') return;
-    job.uncommitCounters(task);
-    job.setTaskState(task, 'pending');
-    task.speculated = false;
   }
 
   private cancelAttempt(job: Job, task: Task, attempt: Attempt, why: string): void {
     const worker = this.workers.get(attempt.workerId);
-    worker?.running.delete(attemptKey(job.id, task.id, attempt.n));
+    if (worker) this.workers.attemptEnded(worker, attemptKey(job.id, task.id, attempt.n));
     if (worker && worker.state !== 'lost') worker.send({ cancelAttempt: { jobId: job.id, taskId: task.id, attempt: attempt.n } });
-    job.emit('attempt-cancelled', `${task.id} attempt ${attempt.n} on ${attempt.workerId}: ${why}`);
+    job.cancelAttempt(task, attempt, why);
   }
 
   /** Stops every attempt of a finished job on every worker; a killed job's files go too. */
   private stopAttempts(job: Job, deleteFiles: boolean): void {
     for (const task of job.tasksWithAttempts()) {
-      for (const a of task.running.values()) this.workers.get(a.workerId)?.running.delete(attemptKey(job.id, task.id, a.n));
-      task.clearRunning();
+      for (const a of task.running.values()) {
+        const worker = this.workers.get(a.workerId);
+        if (worker) this.workers.attemptEnded(worker, attemptKey(job.id, task.id, a.n));
+      }
+      job.clearAttempts(task);
     }
     for (const w of this.workers.connected()) w.send({ cancel: { jobId: job.id, deleteFiles } });
   }
@@ -432,15 +399,8 @@ export class JobManager {
 
   private start(job: Job, task: Task, workerId: string, speculative: boolean, now: number): void {
     const worker = this.workers.get(workerId) as WorkerEntry;
-    const attempt: Attempt = { n: task.nextAttempt++, workerId, startedAt: now, speculative };
-    if (task.state === 'pending') job.setTaskState(task, 'running');
-    task.running.set(attempt.n, attempt);
-    if (speculative) {
-      task.speculated = true;
-      job.speculativeAttempts++;
-    }
-    worker.running.add(attemptKey(job.id, task.id, attempt.n));
-    job.emit('task-started', `${task.id} attempt ${attempt.n} on ${workerId}${speculative ? ' (backup for a straggler)' : ''}`);
+    const attempt = job.startAttempt(task, workerId, now, speculative);
+    this.workers.attemptStarted(worker, attemptKey(job.id, task.id, attempt.n));
     worker.send(this.assignment(job, task, attempt.n));
   }
 
@@ -515,10 +475,15 @@ function isCommitted(job: Job | undefined, task: Task | undefined, worker: Worke
   return false;
 }
 
-/** `map-00003 (input /data/a.txt, bytes 0-1000)` or `reduce-00001 (partition 1)`. */
-function describeTask(task: Task): string {
-  const s = task.split;
-  return s ? `${task.id} (input ${s.path}, bytes ${s.start}-${s.start + s.length})` : `${task.id} (partition ${task.index})`;
+/** What a success report says the attempt wrote, if it is of the task's kind. */
+function committedOutput(task: Task, update: TaskUpdate__Output): CommittedOutput | undefined {
+  if (task.kind === 'map') return update.mapOutput ? { offsets: update.mapOutput.offsets } : undefined;
+  return update.reduceOutput ? { records: update.reduceOutput.records, bytes: update.reduceOutput.bytes } : undefined;
+}
+
+/** What the task-succeeded event tells of an attempt (zeros for a worker that sent no stats). */
+function attemptStats(stats: TaskUpdate__Output['stats']): AttemptStats {
+  return { recordsIn: stats?.recordsIn ?? 0, recordsOut: stats?.recordsOut ?? 0, spills: stats?.spills ?? 0, millis: stats?.millis ?? 0 };
 }
 
 /** Groove's own counters, summed like user counters (as Hadoop's task counters are). */

@@ -1,3 +1,5 @@
+import { IllegalTransitionError } from './illegal-transition-error.js';
+
 /**
  * Lifecycles of jobs and tasks, with the legal transitions in one place.
  *
@@ -30,12 +32,12 @@ export function isTerminal(state: JobState): boolean {
   return JOB_TRANSITIONS[state].length === 0;
 }
 
-/** Checks a job transition; an illegal one is a bug in the master. */
-export function assertJobTransition(from: JobState, to: JobState): void {
-  if (!JOB_TRANSITIONS[from].includes(to)) throw new Error(`illegal job transition ${from} -> ${to}`);
+/** Checks a transition of job `jobId`; an illegal one is a bug in the master. */
+export function assertJobTransition(jobId: string, from: JobState, to: JobState): void {
+  if (!JOB_TRANSITIONS[from].includes(to)) throw new IllegalTransitionError('job', jobId, from, to);
 }
 
-/** Checks a task transition; an illegal one is a bug in the master. */
-export function assertTaskTransition(from: TaskState, to: TaskState): void {
-  if (!TASK_TRANSITIONS[from].includes(to)) throw new Error(`illegal task transition ${from} -> ${to}`);
+/** Checks a transition of task `taskId` (`job/task`); an illegal one is a bug in the master. */
+export function assertTaskTransition(taskId: string, from: TaskState, to: TaskState): void {
+  if (!TASK_TRANSITIONS[from].includes(to)) throw new IllegalTransitionError('task', taskId, from, to);
 }

@@ -3,11 +3,13 @@ import { expectedAttemptDir } from './attempt-dir.js';
 import { CounterTable } from './counter-table.js';
 import { HostTable } from './host-table.js';
 import type { SplitPlan } from './input-splitter.js';
+import type { AttemptStats, JobEndEvent, JobEvent, JobEventRecord, TaskPlace } from './job-event.js';
 import { assertJobTransition, assertTaskTransition, isTerminal } from './job-state.js';
 import type { JobState, TaskState } from './job-state.js';
 import { Task } from './task.js';
 import { TaskOutputs } from './task-outputs.js';
 import { TaskTable } from './task-table.js';
+import type { Attempt } from './task-table.js';
 
 /** Where a finished map task's output lives. */
 export interface MapOutputRef {
@@ -49,12 +51,17 @@ export interface JobSpec {
   readonly resultLinesOnly?: boolean;
 }
 
-/** One line of a job's history, as `mr events` shows it. */
-export interface JobEventRecord {
-  readonly time: number;
-  readonly type: string;
-  readonly message: string;
-}
+/** What a committed attempt wrote: a map's R + 1 partition offsets, or a reduce's part file size. */
+export type CommittedOutput = { readonly offsets: ArrayLike<number> } | { readonly records: number; readonly bytes: number };
+
+/** A read-only view of one kind of task's columns. */
+export type TaskColumns = Pick<TaskTable, 'kind' | 'length' | 'id' | 'extrasCount'>;
+
+/** A read-only view of one kind of task's committed outputs. */
+export type OutputColumns = Pick<TaskOutputs, 'length' | 'stride' | 'has' | 'host' | 'attempt' | 'value' | 'values'>;
+
+/** A read-only view of the workers holding a job's outputs. */
+export type JobHosts = Pick<HostTable, 'get' | 'indicesOf'>;
 
 /** The most events a job keeps; older ones are dropped (the counts in the status stay exact). */
 const MAX_EVENTS = 10_000;
@@ -62,57 +69,119 @@ const MAX_EVENTS = 10_000;
 const DURATION_SAMPLE = 1024;
 
 /**
- * A job and its tasks. All state changes go through its methods so the lifecycle rules
- * and the listeners (watchers, status page) see every change.
+ * A job and its tasks. It is the only writer of their state: every change goes through
+ * its methods, which check the lifecycle rules (job-state.ts), and what happened goes
+ * through one method, record, as a typed event (job-event.ts) that the listeners
+ * (watchers, status page) see.
  *
  * Tasks live in columns (TaskTable, TaskOutputs, CounterTable) rather than one object
  * each: a job may have a million tasks, and the master must hold them in far less than
- * a GiB. `Task` objects are views made on demand.
+ * a GiB. `Task` objects are read-only views made on demand.
  */
 export class Job {
-  state: JobState = 'running';
-  error = '';
-  errorDetail = '';
+  private jobState: JobState = 'running';
+  private jobError = '';
+  private jobErrorDetail = '';
   readonly submittedAt = Date.now();
-  finishedAt = 0;
-  readonly maps: TaskTable;
-  readonly reduces: TaskTable;
+  private finishTime = 0;
+  private readonly mapTable: TaskTable;
+  private readonly reduceTable: TaskTable;
+  /** The maps' columns. */
+  readonly maps: TaskColumns;
+  /** The reduces' columns. */
+  readonly reduces: TaskColumns;
+  private readonly hostTable = new HostTable();
   /** Workers holding this job's outputs. */
-  readonly hosts = new HostTable();
+  readonly hosts: JobHosts = this.hostTable;
+  private readonly mapOutputTable: TaskOutputs;
+  private readonly partFileTable: TaskOutputs;
   /** Map outputs: R + 1 partition offsets each. */
-  readonly mapOutputs: TaskOutputs;
+  readonly mapOutputs: OutputColumns;
   /** Part files: records and bytes each. */
-  readonly partFiles: TaskOutputs;
+  readonly partFiles: OutputColumns;
   private readonly counterTable: CounterTable;
-  readonly events: JobEventRecord[] = [];
+  private readonly history: JobEventRecord[] = [];
   /** Failed attempts per worker, for the per-job blacklist. */
-  readonly workerFailures = new Map<string, number>();
-  failedAttempts = 0;
-  speculativeAttempts = 0;
-  mapsDone = 0;
-  reducesDone = 0;
+  private readonly failuresByWorker = new Map<string, number>();
+  private failedCount = 0;
+  private speculativeCount = 0;
+  private mapsSucceeded = 0;
+  private reducesSucceeded = 0;
   /** Recent winning-attempt durations per kind, ms (a bounded sample). */
-  readonly durations: Readonly<Record<'map' | 'reduce', number[]>> = { map: [], reduce: [] };
+  private readonly durationSample: Readonly<Record<'map' | 'reduce', number[]>> = { map: [], reduce: [] };
   private readonly listeners = new Set<(event: JobEventRecord) => void>();
 
-  /** A job with one pending map per split and one pending reduce per partition. */
+  /** A job with one pending map per split and one pending reduce per partition; its first event says so. */
   constructor(
     readonly spec: JobSpec,
     splits: SplitPlan,
   ) {
-    this.maps = new TaskTable('map', splits.count, splits);
-    this.reduces = new TaskTable('reduce', spec.partitions);
-    this.mapOutputs = new TaskOutputs(this.maps.length, spec.partitions + 1);
-    this.partFiles = new TaskOutputs(this.reduces.length, 2);
+    this.maps = this.mapTable = new TaskTable('map', splits.count, splits);
+    this.reduces = this.reduceTable = new TaskTable('reduce', spec.partitions);
+    this.mapOutputs = this.mapOutputTable = new TaskOutputs(this.maps.length, spec.partitions + 1);
+    this.partFiles = this.partFileTable = new TaskOutputs(this.reduces.length, 2);
     this.counterTable = new CounterTable(this.maps.length + this.reduces.length);
+    this.record({ kind: 'job-submitted', maps: this.maps.length, files: splits.fileCount, reduces: this.reduces.length });
   }
 
   get id(): string {
     return this.spec.id;
   }
 
+  get state(): JobState {
+    return this.jobState;
+  }
+
+  /** Why the job failed or was killed; empty while it runs or after it succeeded. */
+  get error(): string {
+    return this.jobError;
+  }
+
+  /** The failed attempt's stack, when one ended the job. */
+  get errorDetail(): string {
+    return this.jobErrorDetail;
+  }
+
+  /** When the job ended, ms since epoch; 0 while it runs. */
+  get finishedAt(): number {
+    return this.finishTime;
+  }
+
   get finished(): boolean {
-    return isTerminal(this.state);
+    return isTerminal(this.jobState);
+  }
+
+  /** Attempts that failed, over all tasks (fetch failures and lost attempts not counted). */
+  get failedAttempts(): number {
+    return this.failedCount;
+  }
+
+  /** Backup attempts started for stragglers. */
+  get speculativeAttempts(): number {
+    return this.speculativeCount;
+  }
+
+  get mapsDone(): number {
+    return this.mapsSucceeded;
+  }
+
+  get reducesDone(): number {
+    return this.reducesSucceeded;
+  }
+
+  /** The job's recent history, oldest first (at most 2 x MAX_EVENTS). */
+  get events(): readonly JobEventRecord[] {
+    return this.history;
+  }
+
+  /** Failed attempts per worker, for the per-job blacklist. */
+  get workerFailures(): ReadonlyMap<string, number> {
+    return this.failuresByWorker;
+  }
+
+  /** Recent winning-attempt durations per kind, ms (a bounded sample). */
+  get durations(): Readonly<Record<'map' | 'reduce', readonly number[]>> {
+    return this.durationSample;
   }
 
   /** The job's counters: every task's committed attempt, summed. */
@@ -122,12 +191,12 @@ export class Job {
 
   /** Map task `index`. */
   map(index: number): Task {
-    return this.taskAt(this.maps, index);
+    return this.taskAt(this.mapTable, index);
   }
 
   /** Reduce task of partition `p`. */
   reduce(p: number): Task {
-    return this.taskAt(this.reduces, p);
+    return this.taskAt(this.reduceTable, p);
   }
 
   private taskAt(table: TaskTable, index: number): Task {
@@ -136,14 +205,14 @@ export class Job {
   }
 
   private table(kind: 'map' | 'reduce'): TaskTable {
-    return kind === 'map' ? this.maps : this.reduces;
+    return kind === 'map' ? this.mapTable : this.reduceTable;
   }
 
   /** The task with this id (`map-00007`, `reduce-00001`), if the job has it. */
   task(id: string): Task | undefined {
     const m = /^(map|reduce)-(\d+)$/.exec(id);
     if (!m) return undefined;
-    const table = m[1] === 'map' ? this.maps : this.reduces;
+    const table = m[1] === 'map' ? this.mapTable : this.reduceTable;
     const index = Number(m[2]);
     return index < table.length && table.id(index) === id ? new Task(table, index) : undefined;
   }
@@ -157,25 +226,25 @@ export class Job {
   /** The tasks running now, maps first. */
   runningTasks(): Task[] {
     const out: Task[] = [];
-    for (const table of [this.maps, this.reduces]) for (const i of table.running) out.push(new Task(table, i));
+    for (const table of [this.mapTable, this.reduceTable]) for (const i of table.running) out.push(new Task(table, i));
     return out;
   }
 
   /** The tasks with running attempts, maps first: the running ones, and one whose failure just ended the job. */
   tasksWithAttempts(): Task[] {
     const out: Task[] = [];
-    for (const table of [this.maps, this.reduces]) for (const i of table.withAttempts()) out.push(new Task(table, i));
+    for (const table of [this.mapTable, this.reduceTable]) for (const i of table.withAttempts()) out.push(new Task(table, i));
     return out;
   }
 
   /** How many tasks run now. */
   get runningCount(): number {
-    return this.maps.running.size + this.reduces.running.size;
+    return this.mapTable.running.size + this.reduceTable.running.size;
   }
 
   /** Pending tasks waiting out a retry backoff, lazily (see holdBack). */
   *heldBack(): Generator<Task> {
-    for (const table of [this.maps, this.reduces]) for (const i of table.heldBack) yield new Task(table, i);
+    for (const table of [this.mapTable, this.reduceTable]) for (const i of table.heldBack) yield new Task(table, i);
   }
 
   /** Stops tracking a task as held back (it started, or its wait is over). */
@@ -189,28 +258,139 @@ export class Job {
     return () => this.listeners.delete(listener);
   }
 
-  /** Records and broadcasts an event. */
-  emit(type: string, message: string): void {
-    const event = { time: Date.now(), type, message };
-    this.events.push(event);
+  /** The one way an event enters the job's history: stamped, kept (bounded) and broadcast. */
+  private record(event: JobEvent): void {
+    const r: JobEventRecord = { ...event, time: Date.now() };
+    this.history.push(r);
     // Trim in batches so a long job does not pay a shift of the whole array per event.
-    if (this.events.length >= 2 * MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS);
-    for (const l of this.listeners) l(event);
+    if (this.history.length >= 2 * MAX_EVENTS) this.history.splice(0, this.history.length - MAX_EVENTS);
+    for (const l of this.listeners) l(r);
   }
 
   /** Moves a task to a new state, keeping the done counts right. */
   setTaskState(task: Task, to: TaskState): void {
     const from = task.state;
-    assertTaskTransition(from, to);
+    assertTaskTransition(`${this.id}/${task.id}`, from, to);
     const delta = to === 'succeeded' ? 1 : from === 'succeeded' ? -1 : 0;
-    if (task.kind === 'map') this.mapsDone += delta;
-    else this.reducesDone += delta;
+    if (task.kind === 'map') this.mapsSucceeded += delta;
+    else this.reducesSucceeded += delta;
     this.table(task.kind).setState(task.index, to);
+  }
+
+  /** Puts a task back to pending so it runs again; its committed counters are taken back. */
+  requeue(task: Task): void {
+    if (task.state === 'pending') return;
+    this.uncommitCounters(task);
+    this.setTaskState(task, 'pending');
+    this.table(task.kind).speculated[task.index] = 0;
+  }
+
+  /** Starts the task's next attempt on a worker (a backup one when `speculative`). */
+  startAttempt(task: Task, workerId: string, startedAt: number, speculative: boolean): Attempt {
+    const table = this.table(task.kind);
+    const n = table.nextAttempt[task.index] as number;
+    table.nextAttempt[task.index] = n + 1;
+    const attempt: Attempt = { n, workerId, startedAt, speculative };
+    if (task.state === 'pending') this.setTaskState(task, 'running');
+    table.attempts(task.index).set(n, attempt);
+    if (speculative) {
+      table.speculated[task.index] = 1;
+      this.speculativeCount++;
+    }
+    this.record({ kind: 'task-started', taskId: task.id, attempt: n, workerId, speculative });
+    return attempt;
+  }
+
+  /** Forgets one running attempt of a task (its outcome came in). */
+  endAttempt(task: Task, n: number): void {
+    this.table(task.kind).endAttempt(task.index, n);
+  }
+
+  /** Forgets every running attempt of a task. */
+  clearAttempts(task: Task): void {
+    this.table(task.kind).clearAttempts(task.index);
+  }
+
+  /** An attempt was running on a worker that was lost: it is forgotten (not a failure). */
+  loseAttempt(task: Task, attempt: Attempt): void {
+    this.endAttempt(task, attempt.n);
+    this.record({ kind: 'attempt-lost', taskId: task.id, attempt: attempt.n, workerId: attempt.workerId });
+  }
+
+  /** The master stopped an attempt: it is forgotten. */
+  cancelAttempt(task: Task, attempt: Attempt, reason: string): void {
+    this.endAttempt(task, attempt.n);
+    this.record({ kind: 'attempt-cancelled', taskId: task.id, attempt: attempt.n, workerId: attempt.workerId, reason });
+  }
+
+  /**
+   * Commits a succeeded attempt (already ended): its output becomes the task's, served
+   * from `dataAddress`, its counters count, and the task succeeds.
+   */
+  commit(task: Task, attempt: Attempt, dataAddress: string, output: CommittedOutput, counters: Readonly<Record<string, number>>, stats: AttemptStats): void {
+    if ('offsets' in output) this.setMapOutput(task, attempt.workerId, dataAddress, attempt.n, output.offsets);
+    else this.setPartFile(task, attempt.workerId, dataAddress, attempt.n, output.records, output.bytes);
+    this.recordDuration(task.kind, Date.now() - attempt.startedAt);
+    this.setTaskState(task, 'succeeded');
+    this.commitCounters(task, counters);
+    this.record({ kind: 'task-succeeded', taskId: task.id, attempt: attempt.n, workerId: attempt.workerId, speculative: attempt.speculative, stats });
+  }
+
+  /**
+   * Charges a failed attempt (already ended) to its task and its worker; past
+   * `blacklistAfter` failures here the worker gets no more of the job's tasks. Returns
+   * the task's failures so far.
+   */
+  failAttempt(task: Task, attempt: Attempt, error: string, errorDetail: string, blacklistAfter: number): number {
+    const table = this.table(task.kind);
+    const failures = (table.failures[task.index] as number) + 1;
+    table.failures[task.index] = failures;
+    this.failedCount++;
+    table.setError(task.index, error, errorDetail);
+    this.markFailedOn(task, attempt.workerId);
+    const onWorker = (this.failuresByWorker.get(attempt.workerId) ?? 0) + 1;
+    this.failuresByWorker.set(attempt.workerId, onWorker);
+    const { n, workerId } = attempt;
+    this.record({ kind: 'task-failed', taskId: task.id, place: placeOf(task), attempt: n, workerId, failures, maxAttempts: this.spec.maxAttempts, error });
+    if (onWorker === blacklistAfter) this.record({ kind: 'worker-blacklisted', workerId, failures: blacklistAfter });
+    return failures;
+  }
+
+  /** A reduce attempt (already ended) could not fetch these maps' outputs. */
+  fetchFailed(task: Task, attempt: Attempt, lostMapTasks: readonly string[], error: string): void {
+    this.record({ kind: 'fetch-failed', taskId: task.id, attempt: attempt.n, workerId: attempt.workerId, lostMapTasks, error });
+  }
+
+  /** Marks a worker as one where the task failed: a retry prefers another. */
+  markFailedOn(task: Task, workerId: string): void {
+    this.table(task.kind).failedOn(task.index).add(workerId);
+  }
+
+  /** Reducers could not fetch a map's output: its worker is blamed, the output forgotten. Returns where it was. */
+  unfetchable(map: Task): MapOutputRef | undefined {
+    const output = this.mapOutput(map);
+    if (output) this.markFailedOn(map, output.workerId);
+    this.dropOutput(map);
+    return output;
+  }
+
+  /** A task's committed output was on a worker that was lost: it is forgotten. */
+  loseOutput(task: Task, workerId: string): void {
+    this.record({ kind: 'output-lost', taskId: task.id, workerId });
+    this.dropOutput(task);
+  }
+
+  /** Counts one more loss of a task's output (or, for a reduce, of its input); returns the count. */
+  countLoss(task: Task): number {
+    const losses = this.table(task.kind).losses;
+    const n = (losses[task.index] as number) + 1;
+    losses[task.index] = n;
+    return n;
   }
 
   /** Adds a winning attempt's duration to the sample stragglers are judged by. */
   recordDuration(kind: 'map' | 'reduce', ms: number): void {
-    const sample = this.durations[kind];
+    const sample = this.durationSample[kind];
     sample.push(ms);
     if (sample.length >= 2 * DURATION_SAMPLE) sample.splice(0, sample.length - DURATION_SAMPLE);
   }
@@ -222,31 +402,42 @@ export class Job {
     table.heldBack.add(task.index);
   }
 
+  /** Ends the job as failed because of one task, which is not to run again. */
+  failBecauseOf(task: Task, error: string, errorDetail = ''): void {
+    if (task.state !== 'failed' && task.state !== 'succeeded') this.setTaskState(task, 'failed');
+    this.finish('failed', error, errorDetail);
+  }
+
   /** Ends the job. */
   finish(to: Exclude<JobState, 'running'>, error = '', errorDetail = ''): void {
-    assertJobTransition(this.state, to);
-    this.state = to;
-    this.error = error;
-    this.errorDetail = errorDetail;
-    this.finishedAt = Date.now();
-    this.emit('state', error ? `${to}: ${error}` : to);
+    assertJobTransition(this.id, this.jobState, to);
+    this.jobState = to;
+    this.jobError = error;
+    this.jobErrorDetail = errorDetail;
+    this.finishTime = Date.now();
+    this.record(endEvent(to, error, errorDetail));
   }
 
   /** Records where a map's committed attempt wrote its output: on `workerId` at `dataAddress`, R + 1 partition offsets. */
   setMapOutput(task: Task, workerId: string, dataAddress: string, attempt: number, offsets: ArrayLike<number>): void {
     if (task.kind !== 'map') throw new Error(`${task.id} is not a map`);
-    this.mapOutputs.set(task.index, this.hosts.intern(workerId, dataAddress), attempt, offsets);
+    this.mapOutputTable.set(task.index, this.hostTable.intern(workerId, dataAddress), attempt, offsets);
   }
 
   /** Records where a reduce's committed attempt wrote its part file. */
   setPartFile(task: Task, workerId: string, dataAddress: string, attempt: number, records: number, bytes: number): void {
     if (task.kind !== 'reduce') throw new Error(`${task.id} is not a reduce`);
-    this.partFiles.set(task.index, this.hosts.intern(workerId, dataAddress), attempt, [records, bytes]);
+    this.partFileTable.set(task.index, this.hostTable.intern(workerId, dataAddress), attempt, [records, bytes]);
   }
 
   /** Forgets a task's output (it was lost). */
   dropOutput(task: Task): void {
-    (task.kind === 'map' ? this.mapOutputs : this.partFiles).clear(task.index);
+    (task.kind === 'map' ? this.mapOutputTable : this.partFileTable).clear(task.index);
+  }
+
+  /** A worker came back at another address: the outputs it holds are served from there now. */
+  readdress(workerId: string, dataAddress: string): void {
+    this.hostTable.readdress(workerId, dataAddress);
   }
 
   /** Where a map's output is, if it has one. */
@@ -268,9 +459,9 @@ export class Job {
 
   /** The tasks of one kind whose output is on this worker, in index order. */
   outputsOn(kind: 'map' | 'reduce', workerId: string): Task[] {
-    const hosts = new Set(this.hosts.indicesOf(workerId));
+    const hosts = new Set(this.hostTable.indicesOf(workerId));
     const table = this.table(kind);
-    return (kind === 'map' ? this.mapOutputs : this.partFiles).onHosts(hosts).map((i) => new Task(table, i));
+    return (kind === 'map' ? this.mapOutputTable : this.partFileTable).onHosts(hosts).map((i) => new Task(table, i));
   }
 
   /**
@@ -294,4 +485,15 @@ export class Job {
   private slot(task: Task): number {
     return task.kind === 'map' ? task.index : this.maps.length + task.index;
   }
+}
+
+/** Where a task works, as its events name it. */
+export function placeOf(task: Task): TaskPlace {
+  const s = task.split;
+  return s ? { input: s.path, start: s.start, length: s.length } : { partition: task.index };
+}
+
+function endEvent(to: Exclude<JobState, 'running'>, error: string, errorDetail: string): JobEndEvent {
+  if (to === 'succeeded') return { kind: 'job-succeeded' };
+  return to === 'failed' ? { kind: 'job-failed', error, errorDetail } : { kind: 'job-killed', reason: error };
 }

@@ -8,6 +8,15 @@ import type { MasterMessage } from '../proto/wire/generated/groove/MasterMessage
 import type { RegisterWorker__Output } from '../proto/wire/generated/groove/RegisterWorker';
 import type { WorkerMessage__Output } from '../proto/wire/generated/groove/WorkerMessage';
 import type { EncodedMasterMessage } from '../proto/wire/index.js';
+import type { GetPackRequest__Output } from '../proto/wire/generated/groove/GetPackRequest';
+import type { JobEvent } from '../proto/wire/generated/groove/JobEvent';
+import type { JobRequest__Output } from '../proto/wire/generated/groove/JobRequest';
+import type { PackChunk } from '../proto/wire/generated/groove/PackChunk';
+import type { ResultLocations } from '../proto/wire/generated/groove/ResultLocations';
+import type { WorkerInfo } from '../proto/wire/generated/groove/WorkerInfo';
+import type { Job } from './job.js';
+import { renderJobEvent } from './job-event.js';
+import type { JobEventRecord } from './job-event.js';
 import type { JobManager } from './job-manager.js';
 import { toJobStatus } from './job-status.js';
 import type { PackStore } from './pack-store.js';
@@ -85,18 +94,14 @@ async function acceptWorker(ctx: MasterServiceContext, r: RegisterWorker__Output
     jobs.workerLost(previous);
     previous.disconnect('replaced by a new session');
   }
-  const entry: WorkerEntry = {
+  const entry = workers.register({
     id: r.workerId,
     dataAddress: r.dataAddress,
     slots: r.slots,
     hostname: r.hostname,
-    state: 'alive',
-    lastSeen: Date.now(),
-    running: new Set(),
     send: link.write,
     disconnect: link.close,
-  };
-  workers.add(entry);
+  });
   // After workerLost: the outputs it dropped are stale now, and the worker deletes them.
   const committed = jobs.committedOn(entry.id);
   link.write({ registered: { workerId: entry.id, heartbeatMs: ctx.heartbeatMs, committed, packs: jobs.packsInUse() } });
@@ -105,151 +110,150 @@ async function acceptWorker(ctx: MasterServiceContext, r: RegisterWorker__Output
   return entry;
 }
 
-/** The master's gRPC handlers: worker sessions, packs, and the client API. */
-export function createMasterService(ctx: MasterServiceContext): MasterHandlers {
-  const { jobs, workers, packs, log } = ctx;
-  return {
-    Session(call) {
-      let worker: WorkerEntry | undefined;
-      let registering = false;
-      let closed = false;
-      const close = (why: string): void => {
-        if (closed) return;
-        closed = true;
-        if (worker && workers.get(worker.id) === worker && worker.state !== 'lost') {
-          (why === 'session ended' ? log.info : log.warn)('worker left', { worker: worker.id, why });
-          jobs.workerLost(worker);
-        }
-        call.end();
-      };
-      const fail = (err: unknown): void => {
-        if (closed) return;
-        const refused = err instanceof RegistrationRefused;
-        (refused ? log.error : log.warn)(refused ? 'worker refused' : 'bad session message', { error: (err as Error).message });
-        call.emit('error', toStatus(err));
-        close(refused ? 'refused' : 'protocol error');
-      };
-      call.on('data', (message: WorkerMessage__Output) => {
-        try {
-          if (message.kind === 'register' && message.register) {
-            if (worker || registering) throw new UserError('already registered');
-            registering = true;
-            register(message.register).then((entry) => (worker = entry), fail);
-            return;
-          }
-          // Heartbeats sent while the master checks the worker's address wait for nothing.
-          if (!worker && registering) return;
-          if (!worker) throw new UserError('register first');
-          worker.lastSeen = Date.now();
-          if (message.kind === 'taskUpdate' && message.taskUpdate) jobs.taskUpdate(worker, message.taskUpdate);
-          else if (message.kind === 'drain') jobs.workerDraining(worker);
-        } catch (err) {
-          fail(err);
-        }
-      });
-      call.on('end', () => close('session ended'));
-      call.on('error', (err) => close(err.message));
-      call.on('cancelled', () => close('cancelled'));
-
-      const register = (r: RegisterWorker__Output): Promise<WorkerEntry | undefined> =>
-        acceptWorker(ctx, r, {
-          isClosed: () => closed,
-          // An EncodedMasterMessage goes out as it is (see acceptingEncodedMessages in master.ts).
-          write: (m) => {
-            if (!closed) call.write(m as MasterMessage);
-          },
-          close,
-        });
-    },
-
-    GetPack(call) {
-      const bytes = packs.get(call.request.hash);
-      if (!bytes) {
-        call.emit('error', Object.assign(new Error(`no such pack ${call.request.hash}`), { code: grpc.status.NOT_FOUND }));
+/** A worker's session: its registration, then its heartbeats, task updates and drain request. */
+function workerSession(ctx: MasterServiceContext, call: grpc.ServerDuplexStream<WorkerMessage__Output, MasterMessage>): void {
+  const { jobs, workers, log } = ctx;
+  let worker: WorkerEntry | undefined;
+  let registering = false;
+  let closed = false;
+  const close = (why: string): void => {
+    if (closed) return;
+    closed = true;
+    if (worker && workers.get(worker.id) === worker && worker.state !== 'lost') {
+      (why === 'session ended' ? log.info : log.warn)('worker left', { worker: worker.id, why });
+      jobs.workerLost(worker);
+    }
+    call.end();
+  };
+  const fail = (err: unknown): void => {
+    if (closed) return;
+    const refused = err instanceof RegistrationRefused;
+    (refused ? log.error : log.warn)(refused ? 'worker refused' : 'bad session message', { error: (err as Error).message });
+    call.emit('error', toStatus(err));
+    close(refused ? 'refused' : 'protocol error');
+  };
+  const register = (r: RegisterWorker__Output): Promise<WorkerEntry | undefined> =>
+    acceptWorker(ctx, r, {
+      isClosed: () => closed,
+      // An EncodedMasterMessage goes out as it is (see acceptingEncodedMessages in master.ts).
+      write: (m) => {
+        if (!closed) call.write(m as MasterMessage);
+      },
+      close,
+    });
+  call.on('data', (message: WorkerMessage__Output) => {
+    try {
+      if (message.kind === 'register' && message.register) {
+        if (worker || registering) throw new UserError('already registered');
+        registering = true;
+        register(message.register).then((entry) => (worker = entry), fail);
         return;
       }
-      for (let i = 0; i < bytes.length; i += DATA_CHUNK_BYTES) call.write({ data: bytes.subarray(i, i + DATA_CHUNK_BYTES) });
-      call.end();
-    },
+      // Heartbeats sent while the master checks the worker's address wait for nothing.
+      if (!worker && registering) return;
+      if (!worker) throw new UserError('register first');
+      workers.touch(worker);
+      if (message.kind === 'taskUpdate' && message.taskUpdate) jobs.taskUpdate(worker, message.taskUpdate);
+      else if (message.kind === 'drain') jobs.workerDraining(worker);
+    } catch (err) {
+      fail(err);
+    }
+  });
+  call.on('end', () => close('session ended'));
+  call.on('error', (err) => close(err.message));
+  call.on('cancelled', () => close('cancelled'));
+}
 
+/** Streams a job pack to a worker, in chunks. */
+function sendPack(packs: PackStore, call: grpc.ServerWritableStream<GetPackRequest__Output, PackChunk>): void {
+  const bytes = packs.get(call.request.hash);
+  if (!bytes) {
+    call.emit('error', Object.assign(new Error(`no such pack ${call.request.hash}`), { code: grpc.status.NOT_FOUND }));
+    return;
+  }
+  for (let i = 0; i < bytes.length; i += DATA_CHUNK_BYTES) call.write({ data: bytes.subarray(i, i + DATA_CHUNK_BYTES) });
+  call.end();
+}
+
+/** Streams a job's events, those so far and then the new ones, until it ends. */
+function watchJob(jobs: JobManager, call: grpc.ServerWritableStream<JobRequest__Output, JobEvent>): void {
+  let job: Job;
+  try {
+    job = jobs.get(call.request.jobId);
+  } catch (err) {
+    call.emit('error', toStatus(err));
+    return;
+  }
+  // The status rides along at most every STATUS_EVERY_MS (and always with the last
+  // event): a job of a million tasks makes millions of events, and a full status on
+  // each would cost the master more than the scheduling itself.
+  let statusAt = 0;
+  const send = (record: JobEventRecord): void => {
+    const e = renderJobEvent(record);
+    const now = Date.now();
+    const withStatus = e.type === 'state' || job.finished || now - statusAt >= STATUS_EVERY_MS;
+    if (withStatus) statusAt = now;
+    call.write({ time: e.time, type: e.type, message: e.message, status: withStatus ? toJobStatus(job) : null });
+  };
+  for (const e of job.events) send(e);
+  if (job.finished) {
+    call.end();
+    return;
+  }
+  const unsubscribe = job.subscribe((e) => {
+    send(e);
+    if (job.finished) {
+      unsubscribe();
+      call.end();
+    }
+  });
+  call.on('cancelled', unsubscribe);
+}
+
+/** Where a succeeded job's part files are; refused when the job has none, or one is on a lost worker. */
+function resultLocations(ctx: MasterServiceContext, jobId: string): ResultLocations {
+  const job = ctx.jobs.get(jobId);
+  if (job.state !== 'succeeded') throw new UserError(`job ${job.id} has no results: it is ${job.state}${job.error ? ` (${job.error})` : ''}`);
+  return {
+    jobId: job.id,
+    parts: Array.from({ length: job.reduces.length }, (_, partition) => {
+      const t = job.reduce(partition);
+      const p = job.partFile(t);
+      if (!p) throw new Error(`${t.id} has no part file`);
+      if (ctx.workers.get(p.workerId)?.state === 'lost') {
+        throw new UserError(`the results of partition ${partition} were on worker ${p.workerId}, which is lost; run the job again`);
+      }
+      return { partition, workerId: p.workerId, dataAddress: p.dataAddress, path: p.path };
+    }),
+  };
+}
+
+/** A worker as `mr workers` lists it. */
+function workerInfo(w: WorkerEntry): WorkerInfo {
+  return { workerId: w.id, dataAddress: w.dataAddress, slots: w.slots, running: w.running.size, state: w.state, hostname: w.hostname, lastSeen: w.lastSeen };
+}
+
+/** The master's gRPC handlers: worker sessions, packs, and the client API. */
+export function createMasterService(ctx: MasterServiceContext): MasterHandlers {
+  const { jobs, workers, packs } = ctx;
+  return {
+    Session: (call) => workerSession(ctx, call),
+    GetPack: (call) => sendPack(packs, call),
     SubmitJob: unary(async (req) => {
       // The pack is stored only once the job is accepted: a refused submission leaves nothing.
       const pack = packs.check(req.pack);
       const job = await jobs.submit(checkSubmission(req, pack.hash, pack.name), () => packs.keep(pack));
       return { jobId: job.id };
     }),
-
     GetJob: unary((req) => toJobStatus(jobs.get(req.jobId))),
-
-    WatchJob(call) {
-      let job;
-      try {
-        job = jobs.get(call.request.jobId);
-      } catch (err) {
-        call.emit('error', toStatus(err));
-        return;
-      }
-      // The status rides along at most every STATUS_EVERY_MS (and always with the last
-      // event): a job of a million tasks makes millions of events, and a full status on
-      // each would cost the master more than the scheduling itself.
-      let statusAt = 0;
-      const send = (e: { time: number; type: string; message: string }): void => {
-        const now = Date.now();
-        const withStatus = e.type === 'state' || job.finished || now - statusAt >= STATUS_EVERY_MS;
-        if (withStatus) statusAt = now;
-        call.write({ time: e.time, type: e.type, message: e.message, status: withStatus ? toJobStatus(job) : null });
-      };
-      for (const e of job.events) send(e);
-      if (job.finished) {
-        call.end();
-        return;
-      }
-      const unsubscribe = job.subscribe((e) => {
-        send(e);
-        if (job.finished) {
-          unsubscribe();
-          call.end();
-        }
-      });
-      call.on('cancelled', unsubscribe);
-    },
-
+    WatchJob: (call) => watchJob(jobs, call),
     ListJobs: unary(() => ({ jobs: jobs.list().map(toJobStatus) })),
-
-    ListWorkers: unary(() => ({
-      workers: workers.all().map((w) => ({
-        workerId: w.id,
-        dataAddress: w.dataAddress,
-        slots: w.slots,
-        running: w.running.size,
-        state: w.state,
-        hostname: w.hostname,
-        lastSeen: w.lastSeen,
-      })),
-    })),
-
+    ListWorkers: unary(() => ({ workers: workers.all().map(workerInfo) })),
     KillJob: unary((req) => toJobStatus(jobs.kill(req.jobId))),
-
     PurgeJob: unary((req) => {
       jobs.purge(req.jobId);
       return { jobId: req.jobId };
     }),
-
-    GetResultLocations: unary((req) => {
-      const job = jobs.get(req.jobId);
-      if (job.state !== 'succeeded') throw new UserError(`job ${job.id} has no results: it is ${job.state}${job.error ? ` (${job.error})` : ''}`);
-      return {
-        jobId: job.id,
-        parts: Array.from({ length: job.reduces.length }, (_, partition) => {
-          const t = job.reduce(partition);
-          const p = job.partFile(t);
-          if (!p) throw new Error(`${t.id} has no part file`);
-          if (workers.get(p.workerId)?.state === 'lost') {
-            throw new UserError(`the results of partition ${partition} were on worker ${p.workerId}, which is lost; run the job again`);
-          }
-          return { partition, workerId: p.workerId, dataAddress: p.dataAddress, path: p.path };
-        }),
-      };
-    }),
+    GetResultLocations: unary((req) => resultLocations(ctx, req.jobId)),
   };
 }

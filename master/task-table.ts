@@ -24,13 +24,15 @@ interface TaskExtras {
 const STATES: readonly TaskState[] = ['pending', 'running', 'succeeded', 'failed'];
 const CODES: Readonly<Record<TaskState, number>> = { pending: 0, running: 1, succeeded: 2, failed: 3 };
 const PENDING = CODES.pending;
+const NO_ATTEMPTS: ReadonlyMap<number, Attempt> = new Map();
+const NO_WORKERS: ReadonlySet<string> = new Set();
 const RUNNING = CODES.running;
 
 /**
  * The master's record of the tasks of one kind (maps or reduces) of a job, as columns:
  * a job may have a million tasks, so a task is a few bytes in typed arrays, plus an
  * entry in a sparse map while it is running or after it failed. Task ids and map
- * splits are derived from the index. Only Job changes states (see Job.setTaskState).
+ * splits are derived from the index. Only Job writes to it (a Job hands out read-only views).
  *
  * Pending tasks are found without a set of a million entries: the tasks pending since
  * planning are scanned in index order from a cursor (they only ever leave that state),
@@ -119,6 +121,11 @@ export class TaskTable {
     return (this.extrasOf(i).running ??= new Map());
   }
 
+  /** Task i's running attempts, to read: looking makes no record. */
+  runningAttempts(i: number): ReadonlyMap<number, Attempt> {
+    return this.extras.get(i)?.running ?? NO_ATTEMPTS;
+  }
+
   runningCount(i: number): number {
     return this.extras.get(i)?.running?.size ?? 0;
   }
@@ -150,6 +157,11 @@ export class TaskTable {
   /** Workers where an attempt of task i failed, made on first use. */
   failedOn(i: number): Set<string> {
     return (this.extrasOf(i).failedOn ??= new Set());
+  }
+
+  /** Workers where an attempt of task i failed, to read: looking makes no record. */
+  failedWorkers(i: number): ReadonlySet<string> {
+    return this.extras.get(i)?.failedOn ?? NO_WORKERS;
   }
 
   hasFailedOn(i: number, workerId: string): boolean {

@@ -5,7 +5,7 @@ import type { Attempt, TaskTable } from './task-table.js';
 /**
  * A view of one task of a job: its record lives in the job's TaskTable, so a task object
  * exists only while some code looks at it. Two views of the same task are two objects:
- * compare tasks by `id`, not by identity. Its state changes only through Job.
+ * compare tasks by `id`, not by identity. It only reads: its task changes only through Job's methods.
  */
 export class Task {
   constructor(
@@ -36,17 +36,9 @@ export class Task {
     return this.table.nextAttempt[this.index] as number;
   }
 
-  set nextAttempt(n: number) {
-    this.table.nextAttempt[this.index] = n;
-  }
-
   /** Failed attempts, counted against the job's attempt limit. */
   get failures(): number {
     return this.table.failures[this.index] as number;
-  }
-
-  set failures(n: number) {
-    this.table.failures[this.index] = n;
   }
 
   /** Times its committed output was lost, plus (reduce) times it could not fetch its input; bounded. */
@@ -54,17 +46,9 @@ export class Task {
     return this.table.losses[this.index] as number;
   }
 
-  set losses(n: number) {
-    this.table.losses[this.index] = n;
-  }
-
   /** True once a backup attempt was started for the current run. */
   get speculated(): boolean {
     return this.table.speculated[this.index] === 1;
-  }
-
-  set speculated(on: boolean) {
-    this.table.speculated[this.index] = on ? 1 : 0;
   }
 
   /** Not to be started again before this time (retry backoff), ms since epoch. */
@@ -73,8 +57,8 @@ export class Task {
   }
 
   /** Attempts running now (two when a backup attempt races the first). */
-  get running(): Map<number, Attempt> {
-    return this.table.attempts(this.index);
+  get running(): ReadonlyMap<number, Attempt> {
+    return this.table.runningAttempts(this.index);
   }
 
   /** How many attempts run now. */
@@ -82,19 +66,9 @@ export class Task {
     return this.table.runningCount(this.index);
   }
 
-  /** Forgets one running attempt. */
-  endAttempt(n: number): void {
-    this.table.endAttempt(this.index, n);
-  }
-
-  /** Forgets the running attempts. */
-  clearRunning(): void {
-    this.table.clearAttempts(this.index);
-  }
-
   /** Workers where an attempt failed: a retry prefers another one. */
-  get failedOn(): Set<string> {
-    return this.table.failedOn(this.index);
+  get failedOn(): ReadonlySet<string> {
+    return this.table.failedWorkers(this.index);
   }
 
   /** Whether an attempt failed on this worker. */
@@ -114,10 +88,5 @@ export class Task {
 
   get errorDetail(): string | undefined {
     return this.table.error(this.index).errorDetail;
-  }
-
-  /** Records a failed attempt's error. */
-  setError(error: string, errorDetail: string): void {
-    this.table.setError(this.index, error, errorDetail);
   }
 }

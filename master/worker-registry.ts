@@ -1,36 +1,74 @@
 import type { MasterMessage } from '../proto/wire/generated/groove/MasterMessage';
 import type { EncodedMasterMessage } from '../proto/wire/index.js';
+import { IllegalTransitionError } from './illegal-transition-error.js';
 
 /**
  * Lifecycle of a worker as the master sees it:
  *   alive -> draining -> lost;  alive -> lost
- * A draining worker still serves its outputs but gets no new tasks.
+ * A draining worker still serves its outputs but gets no new tasks. A lost worker never
+ * comes back as such: a worker that registers again gets a fresh entry.
  */
 export type WorkerState = 'alive' | 'draining' | 'lost';
 
-/** One worker daemon known to the master. */
-export interface WorkerEntry {
+const WORKER_TRANSITIONS: Readonly<Record<WorkerState, readonly WorkerState[]>> = {
+  alive: ['draining', 'lost'],
+  draining: ['lost'],
+  lost: [],
+};
+
+/** Checks a transition of worker `workerId`; an illegal one is a bug in the master. */
+export function assertWorkerTransition(workerId: string, from: WorkerState, to: WorkerState): void {
+  if (!WORKER_TRANSITIONS[from].includes(to)) throw new IllegalTransitionError('worker', workerId, from, to);
+}
+
+/** What a worker tells the master when it registers, and how its session reaches it. */
+export interface WorkerRegistration {
   readonly id: string;
   readonly dataAddress: string;
   readonly slots: number;
   readonly hostname: string;
-  state: WorkerState;
-  lastSeen: number;
-  /** Keys (`job/task/attempt`) of the attempts running there. */
-  readonly running: Set<string>;
   /** Sends a message down the worker's session. */
   readonly send: (message: MasterMessage | EncodedMasterMessage) => void;
   /** Ends the worker's session (it will be treated as lost). */
   readonly disconnect: (why: string) => void;
 }
 
-/** The workers of the cluster, including lost ones (they stay listed for `mr workers`). */
-export class WorkerRegistry {
-  private readonly workers = new Map<string, WorkerEntry>();
+/** One worker daemon known to the master. Read-only: only the WorkerRegistry changes it. */
+export interface WorkerEntry extends WorkerRegistration {
+  readonly state: WorkerState;
+  /** When the worker last sent anything, ms since epoch. */
+  readonly lastSeen: number;
+  /** Keys (`job/task/attempt`) of the attempts running there. */
+  readonly running: ReadonlySet<string>;
+}
 
-  /** Adds or replaces a worker (a worker that reconnects gets a fresh entry). */
-  add(entry: WorkerEntry): void {
-    this.workers.set(entry.id, entry);
+/** The registry's own, writable record behind a WorkerEntry. */
+interface WorkerRecord extends WorkerRegistration {
+  state: WorkerState;
+  lastSeen: number;
+  readonly running: Set<string>;
+}
+
+/**
+ * The workers of the cluster, including lost ones (they stay listed for `mr workers`).
+ * It is the only writer of worker entries: states move only along the lifecycle above.
+ */
+export class WorkerRegistry {
+  private readonly workers = new Map<string, WorkerRecord>();
+  /** Every entry this registry made, current or replaced: a replaced one may still report. */
+  private readonly records = new WeakSet<WorkerEntry>();
+
+  /**
+   * Adds a worker, alive, seen now. A worker that registers again gets a fresh entry; its
+   * previous one must be lost by then (its attempts and outputs were written off).
+   */
+  register(r: WorkerRegistration): WorkerEntry {
+    const previous = this.workers.get(r.id);
+    if (previous && previous.state !== 'lost') throw new Error(`worker ${r.id} registered again while ${previous.state}`);
+    const record: WorkerRecord = { ...r, state: 'alive', lastSeen: Date.now(), running: new Set() };
+    this.workers.set(record.id, record);
+    this.records.add(record);
+    return record;
   }
 
   get(id: string): WorkerEntry | undefined {
@@ -49,5 +87,45 @@ export class WorkerRegistry {
 
   all(): WorkerEntry[] {
     return [...this.workers.values()];
+  }
+
+  /** The worker sent something: it is still there. */
+  touch(worker: WorkerEntry, now = Date.now()): void {
+    this.own(worker).lastSeen = now;
+  }
+
+  /** The worker asked to drain; true when it was alive (asking again changes nothing). */
+  drain(worker: WorkerEntry): boolean {
+    const w = this.own(worker);
+    if (w.state !== 'alive') return false;
+    this.move(w, 'draining');
+    return true;
+  }
+
+  /** The worker is gone: its session ended or its heartbeats stopped. Nothing runs there any more. */
+  markLost(worker: WorkerEntry): void {
+    const w = this.own(worker);
+    this.move(w, 'lost');
+    w.running.clear();
+  }
+
+  /** An attempt (`job/task/attempt`) was sent to the worker. */
+  attemptStarted(worker: WorkerEntry, key: string): void {
+    this.own(worker).running.add(key);
+  }
+
+  /** An attempt ended on the worker, or was cancelled there. */
+  attemptEnded(worker: WorkerEntry, key: string): void {
+    this.own(worker).running.delete(key);
+  }
+
+  private move(w: WorkerRecord, to: WorkerState): void {
+    assertWorkerTransition(w.id, w.state, to);
+    w.state = to;
+  }
+
+  private own(worker: WorkerEntry): WorkerRecord {
+    if (!this.records.has(worker)) throw new Error(`worker ${worker.id} is not an entry of this registry`);
+    return worker as WorkerRecord;
   }
 }

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createLogger, UserError } from '../../common/index.js';
-import { expectedAttemptDir } from '../../master/index.js';
+import { expectedAttemptDir, renderJobEvent } from '../../master/index.js';
 import type { Job } from '../../master/index.js';
 import { JobManager, MAX_FETCH_FAILURES_PER_TASK, MAX_OUTPUT_LOSSES_PER_TASK } from '../../master/index.js';
 import type { Submission } from '../../master/index.js';
@@ -35,8 +35,7 @@ function addWorker(registry: WorkerRegistry, id: string): TestWorker {
   const send = (m: MasterMessage | Buffer): void => {
     inbox.push(Buffer.isBuffer(m) ? decode(m) : m);
   };
-  const entry: WorkerEntry = { id, dataAddress: `10.0.0.${id.slice(1)}:7001`, slots: 1, hostname: id, state: 'alive', lastSeen: Date.now(), running: new Set(), send, disconnect: () => {} };
-  registry.add(entry);
+  const entry = registry.register({ id, dataAddress: `10.0.0.${id.slice(1)}:7001`, slots: 1, hostname: id, send, disconnect: () => {} });
   return { entry, inbox };
 }
 
@@ -101,7 +100,7 @@ describe('JobManager with columnar task records', () => {
       jobs.workerLost(w1.entry);
       for (const id of onW1) assert.equal(job.mapOutput(job.task(id) as never), undefined, `${id} output should be gone`);
       assert.equal(records(), [...where].filter(([, w]) => w === 'w2').reduce((s, [t]) => s + Number(t.slice(4)) + 1, 0), 'the lost maps\' counters are taken back');
-      const lostEvents = job.events.filter((e) => e.type === 'output-lost').map((e) => e.message.split(':')[0]);
+      const lostEvents = job.events.map(renderJobEvent).filter((e) => e.type === 'output-lost').map((e) => e.message.split(':')[0]);
       assert.deepEqual(lostEvents.sort(), [...onW1].sort());
       let reduce: TaskAssignment | undefined;
       for (let round = 0; round < 10 && !reduce; round++) {
@@ -237,7 +236,7 @@ describe('JobManager robustness', () => {
         }
       }
       assert.equal(job.state, 'failed');
-      assert.equal(job.events.filter((e) => e.type === 'fetch-failed').length, MAX_FETCH_FAILURES_PER_TASK);
+      assert.equal(job.events.map(renderJobEvent).filter((e) => e.type === 'fetch-failed').length, MAX_FETCH_FAILURES_PER_TASK);
       assert.match(job.error, /^reduce-00000 could not fetch its input 16 times \(last from worker w1 at 10\.0\.0\.1:7001\): connect ECONNREFUSED$/);
     } finally {
       jobs.close();
@@ -292,7 +291,7 @@ describe('JobManager robustness', () => {
         jobs.workerJoined(w.entry);
       }
       assert.equal(job.state, 'failed');
-      assert.equal(job.events.filter((e) => e.type === 'output-lost').length, MAX_OUTPUT_LOSSES_PER_TASK);
+      assert.equal(job.events.map(renderJobEvent).filter((e) => e.type === 'output-lost').length, MAX_OUTPUT_LOSSES_PER_TASK);
       assert.match(job.error, /^map-00000 lost its output 64 times; last: its output was lost with worker w1 at 10\.0\.0\.1:7001$/);
     } finally {
       jobs.close();
@@ -311,8 +310,7 @@ describe('JobManager robustness', () => {
       }
       assert.equal(job.state, 'succeeded');
       jobs.workerLost(w1.entry);
-      const back: WorkerEntry = { ...w1.entry, dataAddress: '10.0.0.1:9999', state: 'alive', running: new Set() };
-      registry.add(back);
+      const back = registry.register({ ...w1.entry, dataAddress: '10.0.0.1:9999' });
       assert.deepEqual(jobs.committedOn('w1'), [{ jobId: job.id, mapIndex: [0, 1], mapAttempt: [0, 0], reduceIndex: [0], reduceAttempt: [0] }]);
       jobs.workerJoined(back);
       assert.equal(job.partFile(job.reduce(0))?.dataAddress, '10.0.0.1:9999');

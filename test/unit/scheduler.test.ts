@@ -4,7 +4,7 @@ import { planJob } from '../../master/index.js';
 import type { Job, JobSpec } from '../../master/index.js';
 import type { Task } from '../../master/index.js';
 import { nextRetryTime, placeTasks, runnableTasks, stragglers } from '../../master/index.js';
-import type { Placement, SchedulingPolicy, SlotView } from '../../master/index.js';
+import type { Attempt, Placement, SchedulingPolicy, SlotView } from '../../master/index.js';
 
 const NOW = 1_000_000;
 
@@ -30,25 +30,32 @@ function policy(over: Partial<SchedulingPolicy> = {}): SchedulingPolicy {
 }
 
 /** Starts an attempt of `task` on `workerId`, begun at `startedAt`. */
-function start(job: Job, task: Task, workerId: string, startedAt: number, speculative = false): void {
-  if (task.state === 'pending') job.setTaskState(task, 'running');
-  const n = task.nextAttempt++;
-  task.running.set(n, { n, workerId, startedAt, speculative });
+function start(job: Job, task: Task, workerId: string, startedAt: number, speculative = false): Attempt {
+  return job.startAttempt(task, workerId, startedAt, speculative);
 }
 
 /** Runs `task` to success, its winning attempt having taken `duration` ms. */
 function succeed(job: Job, task: Task, duration = 1000): void {
   if (task.state === 'pending') start(job, task, 'w0', NOW - duration);
-  task.clearRunning();
+  job.clearAttempts(task);
   job.recordDuration(task.kind, duration);
   job.setTaskState(task, 'succeeded');
 }
 
-/** Records a failed attempt of a (still pending) task on `workerId`, as the job manager does. */
+/** Runs an attempt of a (pending) task on `workerId` that fails, and puts the task back, as the job manager does. */
 function failOn(job: Job, task: Task, workerId: string): void {
-  task.failures++;
-  task.failedOn.add(workerId);
-  job.workerFailures.set(workerId, (job.workerFailures.get(workerId) ?? 0) + 1);
+  const a = start(job, task, workerId, NOW);
+  job.endAttempt(task, a.n);
+  job.failAttempt(task, a, 'boom', '', Infinity);
+  job.requeue(task);
+}
+
+/**
+ * Charges `failures` failed attempts of the job to a worker, on its first reduce: reduces
+ * wait for the maps, so no map's own failures or placement change.
+ */
+function chargeWorker(job: Job, workerId: string, failures: number): void {
+  for (let i = 0; i < failures; i++) failOn(job, job.reduce(0), workerId);
 }
 
 const ids = (tasks: readonly Task[]): string[] => tasks.map((t) => t.id);
@@ -155,14 +162,14 @@ describe('placeTasks', () => {
     // The only other worker is blacklisted for the job (w1 has 1 failure, w3 has 2): back to w1.
     const other = makeJob(1, 1);
     failOn(other, other.map(0), 'w1');
-    other.workerFailures.set('w3', 2);
+    chargeWorker(other, 'w3', 2);
     assert.deepEqual(where(placeTasks([other], [{ id: 'w1', free: 1 }, { id: 'w3', free: 1 }], policy())), ['job-1/map-00000@w1']);
   });
 
   it('gives a blacklisted worker none of the job while another worker is usable', () => {
     const job = makeJob(3, 1);
-    job.workerFailures.set('w1', 2);
-    job.workerFailures.set('w2', 1); // below the limit: still usable
+    chargeWorker(job, 'w1', 2);
+    chargeWorker(job, 'w2', 1); // below the limit: still usable
     assert.deepEqual(where(placeTasks([job], slots(2, 1), policy())), ['job-1/map-00000@w2']);
     // A usable worker without a free slot still counts: w1 waits rather than takes the job.
     assert.deepEqual(where(placeTasks([job], slots(2, 0), policy())), []);
@@ -170,15 +177,15 @@ describe('placeTasks', () => {
 
   it('uses blacklisted workers when every worker is blacklisted for the job', () => {
     const job = makeJob(3, 1);
-    job.workerFailures.set('w1', 2);
-    job.workerFailures.set('w2', 3);
+    chargeWorker(job, 'w1', 2);
+    chargeWorker(job, 'w2', 3);
     assert.deepEqual(where(placeTasks([job], slots(1, 1), policy())), ['job-1/map-00000@w1', 'job-1/map-00001@w2']);
   });
 
   it('blacklists per job: other jobs still go to the worker', () => {
     const a = makeJob(3, 1, { id: 'a' });
     const b = makeJob(2, 1, { id: 'b' });
-    a.workerFailures.set('w1', 2);
+    chargeWorker(a, 'w1', 2);
     assert.deepEqual(where(placeTasks([a, b], slots(2, 1), policy())), ['a/map-00000@w2', 'b/map-00000@w1', 'b/map-00001@w1']);
   });
 });
@@ -245,7 +252,8 @@ describe('stragglers', () => {
       return job;
     };
     const job = build(true);
-    job.map(1).speculated = true; // its backup already failed: one attempt left, no second backup
+    // Its backup already failed: one attempt left, no second backup.
+    job.endAttempt(job.map(1), start(job, job.map(1), 'w2', NOW - 100, true).n);
     start(job, job.map(2), 'w2', NOW - 100, true);
     assert.deepEqual(ids(stragglers(job, policy())), ['map-00003']);
     assert.deepEqual(stragglers(build(false), policy()), []);
@@ -277,10 +285,12 @@ describe('placeTasks: backup attempts', () => {
     const job = slowJob('w1');
     start(job, job.map(3), 'w2', NOW);
     assert.deepEqual(placeTasks([job], slots(3), policy()), []);
-    job.workerFailures.set('w2', 2);
+    chargeWorker(job, 'w2', 2);
     assert.deepEqual(placeTasks([job], slots(3, 1), policy()), []);
-    job.workerFailures.set('w2', 1);
-    assert.deepEqual(where(placeTasks([job], slots(3, 1), policy())), ['job-1/map-00002@w2*']);
+    const below = slowJob('w1');
+    start(below, below.map(3), 'w2', NOW);
+    chargeWorker(below, 'w2', 1);
+    assert.deepEqual(where(placeTasks([below], slots(3, 1), policy())), ['job-1/map-00002@w2*']);
   });
 
   it('places no backup for a job without speculation', () => {
