@@ -6,7 +6,9 @@
  */
 
 /** Where a task works: a map's byte range of an input file, or a reduce's partition. */
-export type TaskPlace = { readonly input: string; readonly start: number; readonly length: number } | { readonly partition: number };
+export type TaskPlace =
+  | { readonly input: string; readonly start: number; readonly length: number }
+  | { readonly partition: number };
 
 /** What a successful attempt reported doing. */
 export interface AttemptStats {
@@ -146,7 +148,8 @@ export interface RenderedJobEvent {
 
 /** `map-00003 (input /data/a.txt, bytes 0-1000)` or `reduce-00001 (partition 1)`. */
 export function describePlace(taskId: string, place: TaskPlace): string {
-  return 'input' in place ? `${taskId} (input ${place.input}, bytes ${place.start}-${place.start + place.length})` : `${taskId} (partition ${place.partition})`;
+  if (!('input' in place)) return `${taskId} (partition ${place.partition})`;
+  return `${taskId} (input ${place.input}, bytes ${place.start}-${place.start + place.length})`;
 }
 
 /** The wire type of an event: the job's end is one type, `state`, as it always was. */
@@ -175,8 +178,10 @@ export function eventMessage(e: JobEvent): string {
       const did = `${s.recordsIn} records in, ${s.recordsOut} out, ${s.spills} spills, ${Math.round(s.millis)} ms`;
       return `${e.taskId} attempt ${e.attempt}${e.speculative ? ' (backup)' : ''} on ${e.workerId} (${did})`;
     }
-    case 'task-failed':
-      return `${describePlace(e.taskId, e.place)} attempt ${e.attempt} on ${e.workerId} failed (${e.failures} of ${e.maxAttempts}): ${e.error}`;
+    case 'task-failed': {
+      const where = describePlace(e.taskId, e.place);
+      return `${where} attempt ${e.attempt} on ${e.workerId} failed (${e.failures} of ${e.maxAttempts}): ${e.error}`;
+    }
     case 'fetch-failed':
       return `${e.taskId} on ${e.workerId} could not fetch ${e.lostMapTasks.join(', ')}: ${e.error}`;
     case 'attempt-lost':

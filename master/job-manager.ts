@@ -283,7 +283,8 @@ export class JobManager {
     const counters = { ...update.counters, ...builtinCounters(task.kind, update.stats) };
     job.commit(task, attempt, worker.dataAddress, output, counters, attemptStats(update.stats));
     // First success wins: the other attempts of this task stop and their files go.
-    if (task.runningCount) for (const other of [...task.running.values()]) this.cancelAttempt(job, task, other, 'another attempt finished first');
+    const others = task.runningCount ? [...task.running.values()] : [];
+    for (const other of others) this.cancelAttempt(job, task, other, 'another attempt finished first');
     if (job.reducesDone === job.reduces.length) {
       job.finish('succeeded');
       this.stopAttempts(job, false);
@@ -345,7 +346,8 @@ export class JobManager {
     }
     if (task.runningCount === 0) {
       job.requeue(task);
-      job.holdBack(task, Date.now() + backoffDelay(failures - 1, { initialMs: this.policy.retryBackoffMs, maxMs: 30 * this.policy.retryBackoffMs }));
+      const { retryBackoffMs } = this.policy;
+      job.holdBack(task, Date.now() + backoffDelay(failures - 1, { initialMs: retryBackoffMs, maxMs: 30 * retryBackoffMs }));
     }
   }
 
@@ -483,7 +485,12 @@ function committedOutput(task: Task, update: TaskUpdate__Output): CommittedOutpu
 
 /** What the task-succeeded event tells of an attempt (zeros for a worker that sent no stats). */
 function attemptStats(stats: TaskUpdate__Output['stats']): AttemptStats {
-  return { recordsIn: stats?.recordsIn ?? 0, recordsOut: stats?.recordsOut ?? 0, spills: stats?.spills ?? 0, millis: stats?.millis ?? 0 };
+  return {
+    recordsIn: stats?.recordsIn ?? 0,
+    recordsOut: stats?.recordsOut ?? 0,
+    spills: stats?.spills ?? 0,
+    millis: stats?.millis ?? 0,
+  };
 }
 
 /** Groove's own counters, summed like user counters (as Hadoop's task counters are). */

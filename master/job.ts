@@ -52,7 +52,9 @@ export interface JobSpec {
 }
 
 /** What a committed attempt wrote: a map's R + 1 partition offsets, or a reduce's part file size. */
-export type CommittedOutput = { readonly offsets: ArrayLike<number> } | { readonly records: number; readonly bytes: number };
+export type CommittedOutput =
+  | { readonly offsets: ArrayLike<number> }
+  | { readonly records: number; readonly bytes: number };
 
 /** A read-only view of one kind of task's columns. */
 export type TaskColumns = Pick<TaskTable, 'kind' | 'length' | 'id' | 'extrasCount'>;
@@ -327,13 +329,21 @@ export class Job {
    * Commits a succeeded attempt (already ended): its output becomes the task's, served
    * from `dataAddress`, its counters count, and the task succeeds.
    */
-  commit(task: Task, attempt: Attempt, dataAddress: string, output: CommittedOutput, counters: Readonly<Record<string, number>>, stats: AttemptStats): void {
-    if ('offsets' in output) this.setMapOutput(task, attempt.workerId, dataAddress, attempt.n, output.offsets);
-    else this.setPartFile(task, attempt.workerId, dataAddress, attempt.n, output.records, output.bytes);
+  commit(
+    task: Task,
+    attempt: Attempt,
+    dataAddress: string,
+    output: CommittedOutput,
+    counters: Readonly<Record<string, number>>,
+    stats: AttemptStats,
+  ): void {
+    const { n, workerId, speculative } = attempt;
+    if ('offsets' in output) this.setMapOutput(task, workerId, dataAddress, n, output.offsets);
+    else this.setPartFile(task, workerId, dataAddress, n, output.records, output.bytes);
     this.recordDuration(task.kind, Date.now() - attempt.startedAt);
     this.setTaskState(task, 'succeeded');
     this.commitCounters(task, counters);
-    this.record({ kind: 'task-succeeded', taskId: task.id, attempt: attempt.n, workerId: attempt.workerId, speculative: attempt.speculative, stats });
+    this.record({ kind: 'task-succeeded', taskId: task.id, attempt: n, workerId, speculative, stats });
   }
 
   /**
@@ -351,14 +361,16 @@ export class Job {
     const onWorker = (this.failuresByWorker.get(attempt.workerId) ?? 0) + 1;
     this.failuresByWorker.set(attempt.workerId, onWorker);
     const { n, workerId } = attempt;
-    this.record({ kind: 'task-failed', taskId: task.id, place: placeOf(task), attempt: n, workerId, failures, maxAttempts: this.spec.maxAttempts, error });
+    const { maxAttempts } = this.spec;
+    this.record({ kind: 'task-failed', taskId: task.id, place: placeOf(task), attempt: n, workerId, failures, maxAttempts, error });
     if (onWorker === blacklistAfter) this.record({ kind: 'worker-blacklisted', workerId, failures: blacklistAfter });
     return failures;
   }
 
   /** A reduce attempt (already ended) could not fetch these maps' outputs. */
   fetchFailed(task: Task, attempt: Attempt, lostMapTasks: readonly string[], error: string): void {
-    this.record({ kind: 'fetch-failed', taskId: task.id, attempt: attempt.n, workerId: attempt.workerId, lostMapTasks, error });
+    const { n, workerId } = attempt;
+    this.record({ kind: 'fetch-failed', taskId: task.id, attempt: n, workerId, lostMapTasks, error });
   }
 
   /** Marks a worker as one where the task failed: a retry prefers another. */

@@ -111,7 +111,10 @@ async function acceptWorker(ctx: MasterServiceContext, r: RegisterWorker__Output
 }
 
 /** A worker's session: its registration, then its heartbeats, task updates and drain request. */
-function workerSession(ctx: MasterServiceContext, call: grpc.ServerDuplexStream<WorkerMessage__Output, MasterMessage>): void {
+function workerSession(
+  ctx: MasterServiceContext,
+  call: grpc.ServerDuplexStream<WorkerMessage__Output, MasterMessage>,
+): void {
   const { jobs, workers, log } = ctx;
   let worker: WorkerEntry | undefined;
   let registering = false;
@@ -213,7 +216,9 @@ function watchJob(jobs: JobManager, call: grpc.ServerWritableStream<JobRequest__
 /** Where a succeeded job's part files are; refused when the job has none, or one is on a lost worker. */
 function resultLocations(ctx: MasterServiceContext, jobId: string): ResultLocations {
   const job = ctx.jobs.get(jobId);
-  if (job.state !== 'succeeded') throw new UserError(`job ${job.id} has no results: it is ${job.state}${job.error ? ` (${job.error})` : ''}`);
+  if (job.state !== 'succeeded') {
+    throw new UserError(`job ${job.id} has no results: it is ${job.state}${job.error ? ` (${job.error})` : ''}`);
+  }
   return {
     jobId: job.id,
     parts: Array.from({ length: job.reduces.length }, (_, partition) => {
@@ -221,7 +226,8 @@ function resultLocations(ctx: MasterServiceContext, jobId: string): ResultLocati
       const p = job.partFile(t);
       if (!p) throw new Error(`${t.id} has no part file`);
       if (ctx.workers.get(p.workerId)?.state === 'lost') {
-        throw new UserError(`the results of partition ${partition} were on worker ${p.workerId}, which is lost; run the job again`);
+        const where = `the results of partition ${partition} were on worker ${p.workerId}`;
+        throw new UserError(`${where}, which is lost; run the job again`);
       }
       return { partition, workerId: p.workerId, dataAddress: p.dataAddress, path: p.path };
     }),
@@ -230,7 +236,15 @@ function resultLocations(ctx: MasterServiceContext, jobId: string): ResultLocati
 
 /** A worker as `mr workers` lists it. */
 function workerInfo(w: WorkerEntry): WorkerInfo {
-  return { workerId: w.id, dataAddress: w.dataAddress, slots: w.slots, running: w.running.size, state: w.state, hostname: w.hostname, lastSeen: w.lastSeen };
+  return {
+    workerId: w.id,
+    dataAddress: w.dataAddress,
+    slots: w.slots,
+    running: w.running.size,
+    state: w.state,
+    hostname: w.hostname,
+    lastSeen: w.lastSeen,
+  };
 }
 
 /** The master's gRPC handlers: worker sessions, packs, and the client API. */
