@@ -43,10 +43,29 @@ export interface WorkerEntry extends WorkerRegistration {
 }
 
 /** The registry's own, writable record behind a WorkerEntry. */
-interface WorkerRecord extends WorkerRegistration {
-  state: WorkerState;
-  lastSeen: number;
-  readonly running: Set<string>;
+class WorkerRecord implements WorkerEntry {
+  readonly id: string;
+  readonly dataAddress: string;
+  readonly slots: number;
+  readonly hostname: string;
+  readonly send: (message: MasterMessage | EncodedMasterMessage) => void;
+  readonly disconnect: (why: string) => void;
+  state: WorkerState = 'alive';
+  lastSeen = Date.now();
+  readonly running = new Set<string>();
+
+  constructor(
+    r: WorkerRegistration,
+    /** The registry that made it: the only one that may change it. */
+    readonly owner: WorkerRegistry,
+  ) {
+    this.id = r.id;
+    this.dataAddress = r.dataAddress;
+    this.slots = r.slots;
+    this.hostname = r.hostname;
+    this.send = r.send;
+    this.disconnect = r.disconnect;
+  }
 }
 
 /**
@@ -55,8 +74,6 @@ interface WorkerRecord extends WorkerRegistration {
  */
 export class WorkerRegistry {
   private readonly workers = new Map<string, WorkerRecord>();
-  /** Every entry this registry made, current or replaced: a replaced one may still report. */
-  private readonly records = new WeakSet<WorkerEntry>();
 
   /**
    * Adds a worker, alive, seen now. A worker that registers again gets a fresh entry; its
@@ -65,9 +82,8 @@ export class WorkerRegistry {
   register(r: WorkerRegistration): WorkerEntry {
     const previous = this.workers.get(r.id);
     if (previous && previous.state !== 'lost') throw new Error(`worker ${r.id} registered again while ${previous.state}`);
-    const record: WorkerRecord = { ...r, state: 'alive', lastSeen: Date.now(), running: new Set() };
+    const record = new WorkerRecord(r, this);
     this.workers.set(record.id, record);
-    this.records.add(record);
     return record;
   }
 
@@ -124,8 +140,9 @@ export class WorkerRegistry {
     w.state = to;
   }
 
+  /** The writable record behind an entry this registry made (current or replaced: a replaced one may still report). */
   private own(worker: WorkerEntry): WorkerRecord {
-    if (!this.records.has(worker)) throw new Error(`worker ${worker.id} is not an entry of this registry`);
-    return worker as WorkerRecord;
+    if (!(worker instanceof WorkerRecord && worker.owner === this)) throw new Error(`worker ${worker.id} is not an entry of this registry`);
+    return worker;
   }
 }
