@@ -142,7 +142,8 @@ export class WorkerRegistry {
 
   /** The writable record behind an entry this registry made (current or replaced: a replaced one may still report). */
   private own(worker: WorkerEntry): WorkerRecord {
-    if (!(worker instanceof WorkerRecord && worker.owner === this)) throw new Error(`worker ${worker.id} is not an entry of this registry`);
+    const mine = worker instanceof WorkerRecord && worker.owner === this;
+    if (!mine) throw new Error(`worker ${worker.id} is not an entry of this registry`);
     return worker;
   }
 }
