@@ -1,7 +1,8 @@
 /** The small shared layer below master, worker and sdk: the job API, errors, logging, options and security settings. */
 export { defineJob, isFold } from './job-api.js';
 export type { CombineValues, Counters, Emit, FoldValues, JobContext, JobDefinition, JobLog, Key } from './job-api.js';
-export { GrooveError, JobFailedError, JobFileError, MasterUnavailableError, RequestRejectedError, UserError, errorMessage, oneLine } from './errors.js';
+export { GrooveError, JobFailedError, JobFileError, MasterUnavailableError, NotFoundError, PreconditionFailedError, RequestRejectedError, UserError } from './errors.js';
+export { errorMessage, oneLine } from './errors.js';
 export { createLogger, setLogLevel } from './logger.js';
 export type { LogFields, LogLevel, Logger } from './logger.js';
 export { backoffDelay } from './backoff.js';

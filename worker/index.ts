@@ -28,3 +28,6 @@ export { ALIGNED_BLOCK_BYTES, AlignedBlockPool } from './shuffle/index.js';
 export { BlockFileWriter } from './shuffle/index.js';
 export { SlabCache } from './task-runtime/index.js';
 export type { ByteCombiner, MapOutputOptions } from './task-runtime/index.js';
+export { FetchFailedError } from './shuffle/index.js';
+export { LocalWriteError } from './local-write-error.js';
+export { TaskAttemptError } from './process-pool.js';
