@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createLogger, loadSecurity, oneLine, setLogLevel, terminalSafe, UserError, writeTokenFile } from '../../common/index.js';
+import { createLogger, envTokenFile, loadSecurity, oneLine, setLogLevel, terminalSafe, UserError, writeTokenFile } from '../../common/index.js';
 import type { Security } from '../../proto/wire/index.js';
 import { Master, SUBMISSION_LIMITS } from '../../master/index.js';
 import { WorkerDaemon } from '../../worker/index.js';
@@ -335,7 +335,7 @@ export const DEFAULT_TOKEN_FILE = path.join(os.homedir(), '.groove', 'token');
  * else none (as before tokens had a default place).
  */
 export function defaultTokenFile(): string | undefined {
-  const env = process.env['MR_TOKEN_FILE'];
+  const env = envTokenFile();
   if (env !== undefined) return env;
   return fs.existsSync(DEFAULT_TOKEN_FILE) ? DEFAULT_TOKEN_FILE : undefined;
 }

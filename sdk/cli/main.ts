@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
-import { errorMessage, filterProcessWarnings, UserError } from '../../common/index.js';
+import { envMaster, errorMessage, filterProcessWarnings, isDebugLogging, UserError } from '../../common/index.js';
 import { isUsageError, USAGE_EXIT_CODE, UsageError } from './usage-error.js';
 import { DEFAULT_MASTER } from '../client.js';
 import * as cmd from './commands.js';
@@ -12,7 +12,7 @@ import { exitAfterCleanup } from './exit-cleanup.js';
 const masterOption = {
   describe: 'the master, HOST:PORT (env MR_MASTER)',
   type: 'string',
-  default: process.env['MR_MASTER'] ?? DEFAULT_MASTER,
+  default: envMaster() ?? DEFAULT_MASTER,
   defaultDescription: '$MR_MASTER or 127.0.0.1:7070',
 } as const;
 
@@ -189,7 +189,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   try {
     await cli(argv).parseAsync();
   } catch (err) {
-    if (process.env['GROOVE_LOG'] === 'debug' && err instanceof Error) process.stderr.write(`${err.stack ?? ''}\n`);
+    if (isDebugLogging() && err instanceof Error) process.stderr.write(`${err.stack ?? ''}\n`);
     const prefix = err instanceof UserError ? '' : 'internal error: ';
     process.stderr.write(`mr: ${prefix}${errorMessage(err)}\n`);
     process.exitCode = isUsageError(err) ? USAGE_EXIT_CODE : 1;
