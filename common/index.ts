@@ -8,7 +8,8 @@ export { ENVIRONMENT_VARIABLES, envMaster, envTokenFile } from './environment.js
 export type { EnvironmentVariable } from './environment.js';
 export type { LogFields, LogLevel, Logger } from './logger.js';
 export { backoffDelay } from './backoff.js';
-export { intOption } from './option-checks.js';
+export { checkOption, checkOptionalOption, flagHelp, optionFromFlag } from './option-checks.js';
+export type { OptionSpec, OptionTable, OptionUnit } from './option-checks.js';
 export { filterProcessWarnings } from './process-warnings.js';
 export { checkBind, ephemeralToken, isLoopback, loadSecurity, writeTokenFile } from './security-config.js';
 export type { SecurityFiles } from './security-config.js';

@@ -9,7 +9,7 @@ export { BulkDataServer, TICKET_BYTES } from './shuffle/index.js';
 export { receiveToFile } from './shuffle/index.js';
 export { fetchPartitionToFile } from './shuffle/index.js';
 export { createDataService } from './shuffle/index.js';
-export { compileWorkerOptions } from './worker-options.js';
+export { compileWorkerOptions, WORKER_OPTION_TABLE } from './worker-options.js';
 export { streamPartitionToFile } from './shuffle/index.js';
 export { mergeSources } from './task-runtime/index.js';
 export { RecordArena } from './task-runtime/index.js';
