@@ -39,7 +39,12 @@ function scaleOf(spec: OptionSpec): number {
   return from === spec.unit ? 1 : (SCALE[`${from}>${spec.unit}`] ?? 1);
 }
 
-const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3, t: 1024 ** 4, tb: 1024 ** 4, tib: 1024 ** 4 };
+const KIB = 1024;
+/** Binary units of a size flag, by lowercase suffix (`64MiB`, `512k`, `1g`). */
+const SIZE_UNITS: Readonly<Record<string, number>> = {
+  ...{ '': 1, b: 1, k: KIB, kb: KIB, kib: KIB, m: KIB ** 2, mb: KIB ** 2, mib: KIB ** 2 },
+  ...{ g: KIB ** 3, gb: KIB ** 3, gib: KIB ** 3, t: KIB ** 4, tb: KIB ** 4, tib: KIB ** 4 },
+};
 
 /** A byte count as people write it: 4096 -> "4 KiB", 100 MiB -> "100 MiB"; undefined when not a round binary unit. */
 function bytesText(bytes: number): string | undefined {
