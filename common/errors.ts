@@ -39,6 +39,18 @@ export class MasterUnavailableError extends UserError {
 /** The master or a worker refused a request (unknown job, bad argument). */
 export class RequestRejectedError extends UserError {}
 
+/**
+ * What a request names does not exist: an unknown job, a map output or result a worker
+ * does not hold. Sent as gRPC NOT_FOUND and turned back into this class by the client.
+ */
+export class NotFoundError extends RequestRejectedError {}
+
+/**
+ * A request refused for a reason of the caller's configuration, which trying again cannot
+ * change (a worker whose data address the master cannot reach): sent as FAILED_PRECONDITION.
+ */
+export class PreconditionFailedError extends UserError {}
+
 /** Flattens any message to one line, control characters escaped, so it prints safely as one line. */
 export function oneLine(text: string): string {
   return terminalSafe(text.replace(/\s*[\r\n]+\s*/g, ' ').trim());

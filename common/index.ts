@@ -1,11 +1,15 @@
 /** The small shared layer below master, worker and sdk: the job API, errors, logging, options and security settings. */
 export { defineJob, isFold } from './job-api.js';
 export type { CombineValues, Counters, Emit, FoldValues, JobContext, JobDefinition, JobLog, Key } from './job-api.js';
-export { GrooveError, JobFailedError, JobFileError, MasterUnavailableError, RequestRejectedError, UserError, errorMessage, oneLine } from './errors.js';
-export { createLogger, setLogLevel } from './logger.js';
+export { GrooveError, JobFailedError, JobFileError, MasterUnavailableError, NotFoundError, PreconditionFailedError, RequestRejectedError, UserError } from './errors.js';
+export { errorMessage, oneLine } from './errors.js';
+export { createLogger, isDebugLogging, setLogLevel } from './logger.js';
+export { ENVIRONMENT_VARIABLES, envMaster, envTokenFile } from './environment.js';
+export type { EnvironmentVariable } from './environment.js';
 export type { LogFields, LogLevel, Logger } from './logger.js';
 export { backoffDelay } from './backoff.js';
-export { intOption } from './option-checks.js';
+export { checkOption, checkOptionalOption, flagHelp, optionFromFlag } from './option-checks.js';
+export type { OptionSpec, OptionTable, OptionUnit } from './option-checks.js';
 export { filterProcessWarnings } from './process-warnings.js';
 export { checkBind, ephemeralToken, isLoopback, loadSecurity, writeTokenFile } from './security-config.js';
 export type { SecurityFiles } from './security-config.js';

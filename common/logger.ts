@@ -1,4 +1,5 @@
 import type * as Winston from 'winston';
+import { envLogLevel } from './environment.js';
 
 /** Structured fields that go with a log line (job, task, worker ids, counts). */
 export type LogFields = Readonly<Record<string, unknown>>;
@@ -17,7 +18,7 @@ export interface Logger {
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
 /** `GROOVE_LOG=debug` (or info, warn, error) overrides every default level. */
-const ENV_LEVEL = process.env['GROOVE_LOG'];
+const ENV_LEVEL = envLogLevel();
 
 /** Severity rank of each level: a line is written when its rank is at most the level's. */
 const RANK: Readonly<Record<LogLevel, number>> = { error: 0, warn: 1, info: 2, debug: 3 };
@@ -52,6 +53,11 @@ function rootLogger(): Winston.Logger {
 
 function isLevel(value: string | undefined): value is LogLevel {
   return value === 'error' || value === 'warn' || value === 'info' || value === 'debug';
+}
+
+/** Whether GROOVE_LOG asks for debug logs (the CLI then prints stacks of the errors it reports). */
+export function isDebugLogging(): boolean {
+  return ENV_LEVEL === 'debug';
 }
 
 /** Sets the level of every logger, unless GROOVE_LOG chose one. */

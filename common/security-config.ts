@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Security } from './security.js';
 import { UserError } from './errors.js';
+import { envTokenFile } from './environment.js';
 import type { Logger } from './logger.js';
 
 /** Where the security material comes from: file paths, as given on the command line. */
@@ -29,7 +30,7 @@ function readOption(option: string, file: string): Buffer {
 
 /** Reads the token and TLS files; errors name the option and the file. */
 export function loadSecurity(files: SecurityFiles, log?: Logger): Security {
-  const tokenFile = files.tokenFile ?? process.env['MR_TOKEN_FILE'];
+  const tokenFile = files.tokenFile ?? envTokenFile();
   let token: string | undefined;
   if (tokenFile) {
     token = readOption('--token-file', tokenFile).toString('utf8').trim();

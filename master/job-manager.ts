@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { backoffDelay, UserError } from '../common/index.js';
+import { backoffDelay, NotFoundError } from '../common/index.js';
 import type { Logger } from '../common/index.js';
 import type { CommittedAttempts } from '../proto/wire/generated/groove/CommittedAttempts';
 import type { MasterMessage } from '../proto/wire/generated/groove/MasterMessage';
@@ -142,7 +142,7 @@ export class JobManager {
 
   get(jobId: string): Job {
     const job = isValidId(jobId) ? this.jobs.get(jobId) : undefined;
-    if (!job) throw new UserError(`no such job: ${jobId}`);
+    if (!job) throw new NotFoundError(`no such job: ${jobId}`);
     return job;
   }
 

@@ -1,35 +1,61 @@
-import { intOption, UserError } from '../common/index.js';
+import { checkOption, checkOptionalOption, UserError } from '../common/index.js';
+import type { OptionTable } from '../common/index.js';
 import { NO_SECURITY } from '../proto/wire/index.js';
 import type { Security } from '../proto/wire/index.js';
 
 /** The master's default port, as in the CLI contract. */
 export const DEFAULT_MASTER_PORT = 7070;
 
-/** Options of a master (`mr master`). */
+/**
+ * The master's numeric options: defaults, bounds, units and CLI flags, written once. The
+ * compiler checks against it, `mr master` builds its flags and help from it.
+ */
+export const MASTER_OPTION_TABLE = {
+  port: { flag: 'port', unit: 'port', default: DEFAULT_MASTER_PORT, min: 0, max: 65535, describe: 'gRPC port (0: any free port)' },
+  httpPort: { flag: 'http-port', unit: 'port', defaultText: 'none', min: 0, max: 65535, describe: 'status page port (0: any free port; none if not given)' },
+  heartbeatMs: { unit: 'ms', default: 1000, min: 10, describe: 'how often workers send heartbeats' },
+  workerTimeoutMs: {
+    flag: 'worker-timeout',
+    unit: 'ms',
+    flagUnit: 'seconds',
+    default: 5000,
+    // Twice the default heartbeat: one late heartbeat must not lose a worker (the compiler checks twice the actual one).
+    min: 2000,
+    describe: 'time without a heartbeat after which a worker is lost (at least two heartbeats)',
+  },
+  maxAttempts: { flag: 'max-attempts', unit: 'count', default: 4, min: 1, describe: 'default failed attempts per task before a job fails' },
+  blacklistAfter: { unit: 'count', default: 3, min: 1, describe: 'failed attempts of one job after which a worker gets no more of its tasks' },
+  speculationFactor: { unit: 'factor', default: 2, min: 1, fractional: true, describe: 'a running task is a straggler past this multiple of its finished peers\' median time' },
+  speculationMinMs: { flag: 'speculation-min-ms', unit: 'ms', default: 5000, min: 0, describe: 'a task runs at least this long before it may get a backup attempt' },
+  retryBackoffMs: { flag: 'retry-backoff-ms', unit: 'ms', default: 200, min: 0, describe: 'first delay before retrying a failed attempt; it doubles, with jitter' },
+  prefetch: { unit: 'count', default: 2, min: 1, max: 16, describe: 'tasks a worker may hold per slot (1: none queued; 2: one waits behind each running task)' },
+} as const satisfies OptionTable<string>;
+
+/** Options of a master (`mr master`); numeric ones have their default, unit and bounds in {@link MASTER_OPTION_TABLE}. */
 export interface MasterOptions {
   /** Address to bind. Default 127.0.0.1: nothing is exposed unless asked. */
   readonly host?: string;
-  /** gRPC port; 0 picks a free one. Default 7070. */
+  /** gRPC port; 0 picks a free one. See {@link MASTER_OPTION_TABLE}.port. */
   readonly port?: number;
-  /** Port of the HTTP status page; 0 picks a free one; undefined serves none. */
+  /** Port of the HTTP status page; 0 picks a free one; undefined serves none. See {@link MASTER_OPTION_TABLE}.httpPort. */
   readonly httpPort?: number;
   /** Where job packs are kept. Required. */
   readonly dataDir: string;
-  /** How often workers send heartbeats, ms. Default 1000. */
+  /** How often workers send heartbeats, ms. See {@link MASTER_OPTION_TABLE}.heartbeatMs. */
   readonly heartbeatMs?: number;
-  /** A worker silent this long is declared lost, ms. Default 5000. */
+  /** A worker silent this long is declared lost, ms; at least twice heartbeatMs. See {@link MASTER_OPTION_TABLE}.workerTimeoutMs. */
   readonly workerTimeoutMs?: number;
-  /** Failed attempts a task may have before its job fails. Default 4. */
+  /** Failed attempts a task may have before its job fails. See {@link MASTER_OPTION_TABLE}.maxAttempts. */
   readonly maxAttempts?: number;
-  /** Failed attempts of one job after which a worker gets no more of its tasks. Default 3. */
+  /** Failed attempts of one job after which a worker gets no more of its tasks. See {@link MASTER_OPTION_TABLE}.blacklistAfter. */
   readonly blacklistAfter?: number;
-  /** A running task is a straggler past this multiple of its finished peers' median time. Default 2. */
+  /** A running task is a straggler past this multiple of its finished peers' median time. See {@link MASTER_OPTION_TABLE}.speculationFactor. */
   readonly speculationFactor?: number;
-  /** ...and past this many ms. Default 5000. */
+  /** ...and past this many ms. See {@link MASTER_OPTION_TABLE}.speculationMinMs. */
   readonly speculationMinMs?: number;
-  /** First retry delay after a failed attempt, ms; it doubles, with jitter. Default 200. */
+  /** First retry delay after a failed attempt, ms; it doubles, with jitter. See {@link MASTER_OPTION_TABLE}.retryBackoffMs. */
   readonly retryBackoffMs?: number;
-  /** Tasks a worker may hold per slot (1: none queued; 2: one waits behind each running task). Default 2. */
+  /** Tasks a worker may hold per slot. See {@link MASTER_OPTION_TABLE}.prefetch. */
   readonly prefetch?: number;
   /** Cluster token and TLS material. Default: none. */
   readonly security?: Security;
@@ -55,38 +81,26 @@ export interface CompiledMasterOptions {
   readonly insecure: boolean;
 }
 
-function checkPort(name: string, port: number): void {
-  intOption(name, port, 0, 0, 65535);
-}
-
-/** Applies defaults and validates; errors name the option. */
+/** Applies defaults and validates; errors name the option's field. */
 export function compileMasterOptions(options: MasterOptions): CompiledMasterOptions {
-  const port = options.port ?? DEFAULT_MASTER_PORT;
-  checkPort('--port', port);
-  if (options.httpPort !== undefined) checkPort('--http-port', options.httpPort);
+  const t = MASTER_OPTION_TABLE;
+  const port = checkOption('port', t.port, options.port);
+  const httpPort = checkOptionalOption('httpPort', t.httpPort, options.httpPort);
   if (!options.dataDir) throw new UserError('--data-dir is required');
-  const int = intOption;
-  const heartbeatMs = int('heartbeatMs', options.heartbeatMs, 1000, 10);
-  const workerTimeoutMs = int('--worker-timeout-ms', options.workerTimeoutMs, 5000, 2 * heartbeatMs);
-  const maxAttempts = int('--max-attempts', options.maxAttempts, 4, 1);
-  const blacklistAfter = int('--blacklist-after', options.blacklistAfter, 3, 1);
-  const speculationMinMs = int('--speculation-min-ms', options.speculationMinMs, 5000, 0);
-  const retryBackoffMs = int('--retry-backoff-ms', options.retryBackoffMs, 200, 0);
-  const speculationFactor = options.speculationFactor ?? 2;
-  if (!(speculationFactor >= 1)) throw new UserError(`speculationFactor must be at least 1, got ${String(speculationFactor)}`);
+  const heartbeatMs = checkOption('heartbeatMs', t.heartbeatMs, options.heartbeatMs);
   return {
     host: options.host ?? '127.0.0.1',
     port,
-    httpPort: options.httpPort,
+    httpPort,
     dataDir: options.dataDir,
     heartbeatMs,
-    workerTimeoutMs,
-    maxAttempts,
-    blacklistAfter,
-    speculationFactor,
-    speculationMinMs,
-    retryBackoffMs,
-    prefetch: int('prefetch', options.prefetch, 2, 1, 16),
+    workerTimeoutMs: checkOption('workerTimeoutMs', t.workerTimeoutMs, options.workerTimeoutMs, 2 * heartbeatMs),
+    maxAttempts: checkOption('maxAttempts', t.maxAttempts, options.maxAttempts),
+    blacklistAfter: checkOption('blacklistAfter', t.blacklistAfter, options.blacklistAfter),
+    speculationFactor: checkOption('speculationFactor', t.speculationFactor, options.speculationFactor),
+    speculationMinMs: checkOption('speculationMinMs', t.speculationMinMs, options.speculationMinMs),
+    retryBackoffMs: checkOption('retryBackoffMs', t.retryBackoffMs, options.retryBackoffMs),
+    prefetch: checkOption('prefetch', t.prefetch, options.prefetch),
     security: options.security ?? NO_SECURITY,
     insecure: options.insecure ?? false,
   };

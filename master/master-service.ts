@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
-import { UserError } from '../common/index.js';
+import { NotFoundError, PreconditionFailedError, UserError } from '../common/index.js';
 import type { Logger } from '../common/index.js';
-import { DATA_CHUNK_BYTES } from '../proto/wire/index.js';
+import { DATA_CHUNK_BYTES, toServiceError } from '../proto/wire/index.js';
 import { isValidId } from '../proto/formats/index.js';
 import type { MasterHandlers } from '../proto/wire/generated/groove/Master';
 import type { MasterMessage } from '../proto/wire/generated/groove/MasterMessage';
@@ -41,16 +41,11 @@ export interface MasterServiceContext {
  * the master cannot reach): sent as FAILED_PRECONDITION, on which a worker stops instead of
  * reconnecting, since trying again cannot help.
  */
-class RegistrationRefused extends UserError {}
+class RegistrationRefused extends PreconditionFailedError {}
 
-/** Turns any thrown error into a gRPC status: user mistakes keep their message, bugs are INTERNAL. */
+/** Turns any thrown error into a gRPC status, its code chosen by the error's class: user mistakes keep their message, bugs are INTERNAL. */
 function toStatus(err: unknown): grpc.ServiceError {
-  const message = err instanceof Error ? err.message : String(err);
-  let code = grpc.status.INTERNAL;
-  if (err instanceof RegistrationRefused) code = grpc.status.FAILED_PRECONDITION;
-  else if (err instanceof UserError) code = message.startsWith('no such job') ? grpc.status.NOT_FOUND : grpc.status.INVALID_ARGUMENT;
-  else if (err instanceof RangeError || err instanceof TypeError) code = grpc.status.INVALID_ARGUMENT;
-  return Object.assign(new Error(message), { code, details: message, metadata: new grpc.Metadata() });
+  return toServiceError(err);
 }
 
 /** Runs a unary handler, answering with its value or its error as a status. */
@@ -171,7 +166,7 @@ function workerSession(
 function sendPack(packs: PackStore, call: grpc.ServerWritableStream<GetPackRequest__Output, PackChunk>): void {
   const bytes = packs.get(call.request.hash);
   if (!bytes) {
-    call.emit('error', Object.assign(new Error(`no such pack ${call.request.hash}`), { code: grpc.status.NOT_FOUND }));
+    call.emit('error', toStatus(new NotFoundError(`no such pack ${call.request.hash}`)));
     return;
   }
   for (let i = 0; i < bytes.length; i += DATA_CHUNK_BYTES) call.write({ data: bytes.subarray(i, i + DATA_CHUNK_BYTES) });

@@ -1,7 +1,9 @@
-import { UserError } from '../common/index.js';
+import { checkOption, UserError } from '../common/index.js';
+import type { OptionTable } from '../common/index.js';
 import { isResultFormat } from '../proto/formats/index.js';
 import type { SubmitJobRequest__Output } from '../proto/wire/generated/groove/SubmitJobRequest';
 import type { Submission } from './job-manager.js';
+import { MASTER_OPTION_TABLE } from './master-options.js';
 
 /** Default split size: 64 MiB, as in Hadoop and Disco. */
 export const DEFAULT_CHUNK_SIZE = 64 * 1024 * 1024;
@@ -32,6 +34,37 @@ export const LIMITS = {
   maxChunkSize: 2 ** 40,
 } as const;
 
+/**
+ * The numeric options of a submission: defaults, bounds, units and the flags of `mr run`
+ * and `mr submit`, written once. The master checks every submission against it (errors
+ * name the SubmitOptions field), the CLI builds the flags and their help from it and checks
+ * them before anything starts (errors name the flag).
+ */
+export const SUBMIT_OPTION_TABLE = {
+  partitions: { flag: 'partitions', unit: 'count', default: 4, defaultText: 'the job\'s, else {}', min: 1, max: LIMITS.maxPartitions, describe: 'reduce partitions' },
+  chunkSize: {
+    flag: 'chunk-size',
+    unit: 'bytes',
+    flagUnit: 'size',
+    default: DEFAULT_CHUNK_SIZE,
+    min: LIMITS.minChunkSize,
+    max: LIMITS.maxChunkSize,
+    describe: 'split size, e.g. 64MiB',
+  },
+  sortBufferBytes: {
+    flag: 'sort-buffer-mb',
+    unit: 'bytes',
+    flagUnit: 'MiB',
+    default: DEFAULT_SORT_BUFFER_BYTES,
+    defaultText: 'the job\'s sortBufferMB, else {}',
+    min: LIMITS.minSortBufferBytes,
+    max: LIMITS.maxSortBufferBytes,
+    describe: 'map-side sort buffer per task (fractions allowed)',
+  },
+  // 100: past it a task that keeps failing only wastes the cluster's time.
+  maxAttempts: { flag: 'max-attempts', unit: 'count', defaultText: `the master's (${MASTER_OPTION_TABLE.maxAttempts.default} unless set)`, min: 1, max: 100, describe: 'failed attempts a task may have before the job fails' },
+} as const satisfies OptionTable<string>;
+
 const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
 
 /** Checks a submission against the limits; every message names the field. */
@@ -41,16 +74,11 @@ export function checkSubmission(req: SubmitJobRequest__Output, packHash: string,
   for (const input of req.inputs) {
     if (typeof input !== 'string' || !input || input.length > LIMITS.maxPathLength || input.includes('\0')) throw new UserError('inputs: each input must be a non-empty path without NUL of at most 4096 characters');
   }
-  const partitions = req.partitions || 4;
-  if (!Number.isInteger(partitions) || partitions < 1 || partitions > LIMITS.maxPartitions) throw new UserError(`partitions: must be an integer from 1 to ${LIMITS.maxPartitions}`);
-  const chunkSize = req.chunkSize || DEFAULT_CHUNK_SIZE;
-  if (!Number.isInteger(chunkSize) || chunkSize < LIMITS.minChunkSize || chunkSize > LIMITS.maxChunkSize) {
-    throw new UserError(`chunk size: must be an integer from ${LIMITS.minChunkSize} bytes (4 KiB) to 1 TiB, got ${String(chunkSize)}`);
-  }
-  const sortBufferBytes = req.sortBufferBytes || DEFAULT_SORT_BUFFER_BYTES;
-  if (!Number.isInteger(sortBufferBytes) || sortBufferBytes < LIMITS.minSortBufferBytes || sortBufferBytes > LIMITS.maxSortBufferBytes) {
-    throw new UserError(`sort buffer: must be from ${LIMITS.minSortBufferBytes} bytes to 4 GiB`);
-  }
+  // 0 on the wire: not given, the default applies.
+  const t = SUBMIT_OPTION_TABLE;
+  const partitions = checkOption('partitions', t.partitions, req.partitions || undefined);
+  const chunkSize = checkOption('chunkSize', t.chunkSize, req.chunkSize || undefined);
+  const sortBufferBytes = checkOption('sortBufferBytes', t.sortBufferBytes, req.sortBufferBytes || undefined);
   const entries = Object.entries(req.params);
   if (entries.length > LIMITS.maxParams) throw new UserError(`params: at most ${LIMITS.maxParams}`);
   let paramBytes = 0;
@@ -59,7 +87,7 @@ export function checkSubmission(req: SubmitJobRequest__Output, packHash: string,
     paramBytes += k.length + v.length;
   }
   if (paramBytes > LIMITS.maxParamBytes) throw new UserError(`params: more than ${LIMITS.maxParamBytes} bytes in all`);
-  if (!Number.isInteger(req.maxAttempts) || req.maxAttempts < 0 || req.maxAttempts > 100) throw new UserError('max attempts: must be an integer from 1 to 100');
+  if (req.maxAttempts !== 0) checkOption('maxAttempts', t.maxAttempts, req.maxAttempts);
   const resultFormat = req.resultFormat || undefined;
   if (resultFormat !== undefined && !isResultFormat(resultFormat)) throw new UserError(`result format: must be text or jsonl, got ${JSON.stringify(resultFormat.slice(0, 64))}`);
   if (req.resultLinesOnly && resultFormat === undefined) throw new UserError('result lines only: needs a result format');

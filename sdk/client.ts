@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { Key } from '../common/index.js';
-import { JobFailedError, UserError } from '../common/index.js';
+import { envMaster, JobFailedError, UserError } from '../common/index.js';
 import { BlockChecksumError, PartFileVerifier, verifyPartFile } from '../proto/formats/index.js';
 import { createMasterClient } from '../proto/wire/index.js';
 import { decodeKey } from '../proto/formats/index.js';
@@ -113,7 +113,7 @@ export class GrooveClient {
   private readonly localDataDirs: ReadonlyMap<string, string>;
 
   constructor(options: ClientOptions = {}) {
-    this.master = options.master ?? process.env['MR_MASTER'] ?? DEFAULT_MASTER;
+    this.master = options.master ?? envMaster() ?? DEFAULT_MASTER;
     if (!/^[^\s/]+:\d+$/.test(this.master)) throw new UserError(`--master must be HOST:PORT, got ${JSON.stringify(this.master)}`);
     this.security = options.security ?? NO_SECURITY;
     this.localDataDirs = options.localDataDirs ?? new Map<string, string>();

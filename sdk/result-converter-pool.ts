@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { GrooveError } from '../common/index.js';
 import type { ResultFormat } from '../proto/formats/index.js';
 
 /** A request to a converter thread: convert the part file `input` into `output`. */
@@ -16,12 +17,7 @@ export type ConvertReply =
   | { readonly error: string; readonly corrupt?: boolean; readonly records?: undefined };
 
 /** A part file a converter thread found corrupt or short (checksums, end marker). */
-export class CorruptPartFileError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CorruptPartFileError';
-  }
-}
+export class CorruptPartFileError extends GrooveError {}
 
 interface Job {
   readonly request: ConvertRequest;

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { MasterUnavailableError, RequestRejectedError } from '../common/index.js';
+import { MasterUnavailableError, NotFoundError, RequestRejectedError } from '../common/index.js';
 
 /** Codes that mean "nobody answered", as opposed to "the server said no". */
 const UNREACHABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED]);
@@ -11,6 +11,7 @@ export function fromServiceError(err: unknown, address: string): Error {
   if (e.code === grpc.status.UNAUTHENTICATED) {
     return new RequestRejectedError(`${address} refused the request: ${e.details || 'unauthenticated'} (give the cluster token with --token-file or MR_TOKEN_FILE)`, { cause: err });
   }
+  if (e.code === grpc.status.NOT_FOUND) return new NotFoundError(e.details || e.message || 'not found', { cause: err });
   if (typeof e.code === 'number') return new RequestRejectedError(e.details || e.message || 'request refused', { cause: err });
   return err instanceof Error ? err : new Error(String(err));
 }

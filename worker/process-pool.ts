@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { createLogger } from '../common/index.js';
+import { createLogger, GrooveError } from '../common/index.js';
 import type { Logger } from '../common/index.js';
 import type { ChildToParent, ParentToChild } from './pool-messages.js';
 import type { TaskFailure, TaskResult, TaskSpec } from './task-spec.js';
@@ -17,10 +17,9 @@ import type { TaskFailure, TaskResult, TaskSpec } from './task-spec.js';
 const POOL_MMAP_THRESHOLD = String(128 * 1024);
 
 /** A task attempt that ended in failure, with what the pool process reported. */
-export class TaskAttemptError extends Error {
-  constructor(readonly failure: TaskFailure) {
-    super(failure.message);
-    this.name = 'TaskAttemptError';
+export class TaskAttemptError extends GrooveError {
+  constructor(readonly failure: TaskFailure, options?: { cause?: unknown }) {
+    super(failure.message, options);
   }
 }
 

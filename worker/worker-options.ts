@@ -1,18 +1,41 @@
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
-import { intOption, UserError } from '../common/index.js';
+import { checkOption, UserError } from '../common/index.js';
+import type { OptionTable } from '../common/index.js';
 import { NO_SECURITY } from '../proto/wire/index.js';
 import type { Security } from '../proto/wire/index.js';
 
-/** Options of a worker daemon (`mr worker`). */
+/**
+ * The worker's numeric options: defaults, bounds, units and CLI flags, written once. The
+ * compiler checks against it, `mr worker` (and `mr run --slots`) build flags and help from it.
+ */
+export const WORKER_OPTION_TABLE = {
+  port: { flag: 'port', unit: 'port', default: 0, min: 0, max: 65535, describe: 'data service port (0: any free port)' },
+  bulkPort: { flag: 'bulk-port', unit: 'port', default: 0, min: 0, max: 65535, describe: 'shuffle (bulk data) port, bound on --host too (0: any free port)' },
+  // 1024: far past any machine's cores, and each slot is a process with its own heap.
+  slots: { flag: 'slots', unit: 'count', defaultText: 'cores', min: 1, max: 1024, describe: 'pool processes (concurrent tasks)' },
+  heartbeatMs: { unit: 'ms', default: 1000, min: 10, describe: 'heartbeat interval' },
+  taskTimeoutMs: {
+    flag: 'task-timeout',
+    unit: 'ms',
+    flagUnit: 'seconds',
+    default: 120_000,
+    min: 100,
+    describe: 'time without progress after which a task is killed and retried',
+  },
+  taskMemoryMb: { flag: 'task-memory-mb', unit: 'MiB', default: 2048, min: 64, describe: 'heap limit of each pool process' },
+  drainTimeoutMs: { flag: 'drain-timeout', unit: 'ms', flagUnit: 'seconds', default: 60_000, min: 0, describe: 'on SIGTERM, time running tasks may take to finish before they are handed back' },
+} as const satisfies OptionTable<string>;
+
+/** Options of a worker daemon (`mr worker`); numeric ones have their default, unit and bounds in {@link WORKER_OPTION_TABLE}. */
 export interface WorkerDaemonOptions {
   /** The master's host:port. Required. */
   readonly master: string;
   /** Address the data service binds to. Default 127.0.0.1: nothing is exposed unless asked. */
   readonly host?: string;
-  /** Port of the data service; 0 picks a free one. Default 0. */
+  /** Port of the data service; 0 picks a free one. See {@link WORKER_OPTION_TABLE}.port. */
   readonly port?: number;
-  /** Port of the bulk data (shuffle) server, bound on `host` too; 0 picks a free one. Default 0. */
+  /** Port of the bulk data (shuffle) server, bound on `host` too; 0 picks a free one. See {@link WORKER_OPTION_TABLE}.bulkPort. */
   readonly bulkPort?: number;
   /**
    * Host name or address other workers and clients use to reach this one. Default: `host`;
@@ -20,17 +43,17 @@ export interface WorkerDaemonOptions {
    * address if the name resolves to loopback (see advertise-address.ts).
    */
   readonly advertise?: string;
-  /** Pool processes (concurrent tasks). Default: the number of cores. */
+  /** Pool processes (concurrent tasks). Default: the number of cores; bounds in {@link WORKER_OPTION_TABLE}.slots. */
   readonly slots?: number;
   /** Where packs, map outputs and part files live. Required. */
   readonly dataDir: string;
-  /** Heartbeat interval, ms. Default 1000. */
+  /** Heartbeat interval, ms. See {@link WORKER_OPTION_TABLE}.heartbeatMs. */
   readonly heartbeatMs?: number;
-  /** A task that reports no progress for this long is killed and retried, ms. Default 120000. */
+  /** A task that reports no progress for this long is killed and retried, ms. See {@link WORKER_OPTION_TABLE}.taskTimeoutMs. */
   readonly taskTimeoutMs?: number;
-  /** Heap limit of each pool process, MiB. Default 2048. */
+  /** Heap limit of each pool process, MiB. See {@link WORKER_OPTION_TABLE}.taskMemoryMb. */
   readonly taskMemoryMb?: number;
-  /** On SIGTERM, how long running tasks may take to finish before they are handed back, ms. Default 60000. */
+  /** On SIGTERM, how long running tasks may take to finish before they are handed back, ms. See {@link WORKER_OPTION_TABLE}.drainTimeoutMs. */
   readonly drainTimeoutMs?: number;
   /** Cluster token and TLS material, for the data service and every connection. Default: none. */
   readonly security?: Security;
@@ -74,26 +97,23 @@ function resolveUser(user: string): { user: string; uid: number; gid: number } {
   }
 }
 
-/** Applies defaults and validates; errors name the option. */
+/** Applies defaults and validates; errors name the option's field. */
 export function compileWorkerOptions(options: WorkerDaemonOptions): CompiledWorkerDaemonOptions {
   if (!options.master || !/^[^\s:]+:\d+$/.test(options.master)) throw new UserError(`--master must be HOST:PORT, got ${JSON.stringify(options.master)}`);
   const host = options.host ?? '127.0.0.1';
-  const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be an integer from 0 to 65535, got ${String(port)}`);
-  const bulkPort = options.bulkPort ?? 0;
-  if (!Number.isInteger(bulkPort) || bulkPort < 0 || bulkPort > 65535) throw new UserError(`--bulk-port must be an integer from 0 to 65535, got ${String(bulkPort)}`);
-  const slots = options.slots ?? Math.max(1, os.availableParallelism());
-  if (!Number.isInteger(slots) || slots < 1 || slots > 1024) throw new UserError(`--slots must be an integer from 1 to 1024, got ${String(slots)}`);
+  const t = WORKER_OPTION_TABLE;
+  const port = checkOption('port', t.port, options.port);
+  const bulkPort = checkOption('bulkPort', t.bulkPort, options.bulkPort);
+  const slots = checkOption('slots', t.slots, options.slots ?? Math.min(t.slots.max, Math.max(1, os.availableParallelism())));
   if (!options.dataDir) throw new UserError('--data-dir is required');
   const advertise = options.advertise;
   if (advertise !== undefined && !/^[^\s/:]+$|^\[[0-9A-Fa-f:.]+\]$/.test(advertise)) {
     throw new UserError(`--advertise must be a host name or address without a port, got ${JSON.stringify(advertise)}`);
   }
-  const int = intOption;
-  const heartbeatMs = int('heartbeatMs', options.heartbeatMs, 1000, 10);
-  const taskTimeoutMs = int('--task-timeout', options.taskTimeoutMs, 120_000, 100);
-  const taskMemoryMb = int('--task-memory-mb', options.taskMemoryMb, 2048, 64);
-  const drainTimeoutMs = int('--drain-timeout', options.drainTimeoutMs, 60_000, 0);
+  const heartbeatMs = checkOption('heartbeatMs', t.heartbeatMs, options.heartbeatMs);
+  const taskTimeoutMs = checkOption('taskTimeoutMs', t.taskTimeoutMs, options.taskTimeoutMs);
+  const taskMemoryMb = checkOption('taskMemoryMb', t.taskMemoryMb, options.taskMemoryMb);
+  const drainTimeoutMs = checkOption('drainTimeoutMs', t.drainTimeoutMs, options.drainTimeoutMs);
   return {
     master: options.master,
     host,

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
+import { GrooveError } from '../../common/index.js';
 
 /**
  * Checksummed blocks: how every record file Groove writes (map outputs, spill runs, fetched
@@ -59,14 +60,14 @@ export function encodePartFileEnd(payloadBytes: number, blocks: number): Buffer 
 }
 
 /** A checksummed file is short or corrupt; `offset` is where (in the file, or in the stream fed so far). */
-export class BlockChecksumError extends Error {
+export class BlockChecksumError extends GrooveError {
   constructor(
     readonly file: string,
     readonly offset: number,
     readonly reason: string,
+    options?: { cause?: unknown },
   ) {
-    super(`${file}: ${reason} at offset ${offset}`);
-    this.name = 'BlockChecksumError';
+    super(`${file}: ${reason} at offset ${offset}`, options);
   }
 }
 

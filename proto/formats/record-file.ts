@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
+import { GrooveError } from '../../common/index.js';
 import { BLOCK_HEADER_BYTES, blockChecksum, MAX_BLOCK_PAYLOAD_BYTES, writeBlockHeader } from './record-blocks.js';
 import { storeKeyPrefix } from './record-source.js';
 import type { FramedRecordSink, RecordSource } from './record-source.js';
@@ -27,7 +28,7 @@ const MAX_VARINT_BYTES = 5;
 const EMPTY = Buffer.alloc(0);
 
 /** A record file is truncated or corrupt; names the file and the byte offset of the bad record. */
-export class RecordFileError extends Error {
+export class RecordFileError extends GrooveError {
   constructor(
     readonly path: string,
     readonly offset: number,
@@ -35,7 +36,6 @@ export class RecordFileError extends Error {
     options?: { cause?: unknown },
   ) {
     super(`${path}: ${reason} at offset ${offset}`, options);
-    this.name = 'RecordFileError';
   }
 }
 

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import { GrooveError } from '../../common/index.js';
 import type { ResultFormat } from './result-line.js';
 import { ResultTextEncoder } from './result-text-encoder.js';
 
@@ -38,14 +39,13 @@ export function resultLinesSumPath(linesPath: string): string {
 }
 
 /** A file of result lines is short, longer, corrupt, or has no (valid) checksum file. */
-export class ResultLinesError extends Error {
+export class ResultLinesError extends GrooveError {
   constructor(
     readonly file: string,
     reason: string,
     options?: { cause?: unknown },
   ) {
     super(`${file}: ${reason}`, options);
-    this.name = 'ResultLinesError';
   }
 }
 

@@ -1,4 +1,5 @@
 import { Packr } from 'msgpackr';
+import { GrooveError } from '../../common/index.js';
 import { writeUtf8 } from './utf8-write.js';
 
 /**
@@ -26,13 +27,12 @@ const MAX_VALUE_DEPTH = 1000;
  * drop what the user emitted, so they are refused like the others, by the path inside the
  * value and, once the emit site adds it, the key.
  */
-export class UnstorableValueError extends TypeError {
+export class UnstorableValueError extends GrooveError {
   constructor(
     readonly problem: string,
     readonly key?: unknown,
   ) {
     super(`${key === undefined ? 'a value' : `the value emitted for key ${describeKey(key)}`} cannot be stored: ${problem}`);
-    this.name = 'UnstorableValueError';
   }
 
   /** The same error naming the key the value was emitted with. */

@@ -15,3 +15,4 @@ export { workerServiceDefinition } from './encoded-data-chunk.js';
 export { DATA_CHUNK_HEADER_ROOM, encodeDataChunkInPlace } from './encoded-data-chunk.js';
 export { channelCredentials, clientOptions } from './credentials.js';
 export { EncodedDataChunk } from './encoded-data-chunk.js';
+export { grpcStatusOf, toServiceError } from './grpc-status-of.js';

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createLogger, loadSecurity, oneLine, setLogLevel, terminalSafe, UserError, writeTokenFile } from '../../common/index.js';
+import { createLogger, envTokenFile, loadSecurity, optionFromFlag, oneLine, setLogLevel, terminalSafe, UserError, writeTokenFile } from '../../common/index.js';
 import type { Security } from '../../proto/wire/index.js';
-import { Master, SUBMISSION_LIMITS } from '../../master/index.js';
-import { WorkerDaemon } from '../../worker/index.js';
+import { Master, MASTER_OPTION_TABLE, SUBMIT_OPTION_TABLE } from '../../master/index.js';
+import { WORKER_OPTION_TABLE, WorkerDaemon } from '../../worker/index.js';
 import { GrooveClient } from '../client.js';
 import type { JobStatus, SubmitOptions } from '../client.js';
 import { EmbeddedCluster } from '../embedded-cluster.js';
@@ -14,8 +14,9 @@ import { expandInputs } from '../input-expander.js';
 import { checkOutputDir } from '../output-dir.js';
 import { writeResults } from '../result-format.js';
 import type { ResultFormat } from '../../proto/formats/index.js';
-import { parseParams, parseSize, positiveInt, positiveNumber } from './parse-args.js';
+import { parseParams } from './parse-args.js';
 import { progressPrinter } from './progress.js';
+import type { FlagValue } from './table-flag.js';
 import { atExit, cleanupOnSignals } from './exit-cleanup.js';
 
 /** Security options every cluster command takes. */
@@ -35,33 +36,35 @@ function securityOf(args: SecurityArgs): Security {
 export interface JobArgs {
   readonly job: string;
   readonly input: readonly string[];
-  readonly partitions?: number;
+  readonly partitions?: FlagValue;
   readonly param?: readonly string[];
-  readonly chunkSize?: string;
-  readonly sortBufferMb?: number;
-  readonly maxAttempts?: number;
+  readonly chunkSize?: FlagValue;
+  readonly sortBufferMb?: FlagValue;
+  readonly maxAttempts?: FlagValue;
   readonly speculation?: boolean;
   readonly allowEmpty?: boolean;
 }
 
 function submitOptions(args: JobArgs): SubmitOptions {
   // Option values first, inputs last: a bad value is a usage error whatever the inputs.
+  // The master checks them again, against the same table (SUBMIT_OPTION_TABLE).
+  const t = SUBMIT_OPTION_TABLE;
   const checked = {
-    maxAttempts: positiveInt('--max-attempts', args.maxAttempts),
+    maxAttempts: optionFromFlag(t.maxAttempts, args.maxAttempts),
     speculation: args.speculation,
-    partitions: positiveInt('--partitions', args.partitions),
+    partitions: optionFromFlag(t.partitions, args.partitions),
     params: parseParams(args.param),
-    chunkSize: args.chunkSize === undefined ? undefined : parseSize('--chunk-size', args.chunkSize, SUBMISSION_LIMITS.minChunkSize),
-    sortBufferBytes: args.sortBufferMb === undefined ? undefined : Math.round(positiveNumber('--sort-buffer-mb', args.sortBufferMb) * 1024 * 1024),
+    chunkSize: optionFromFlag(t.chunkSize, args.chunkSize),
+    sortBufferBytes: optionFromFlag(t.sortBufferBytes, args.sortBufferMb),
     allowEmpty: args.allowEmpty === true,
   };
   return { ...checked, inputs: expandInputs(args.input, process.cwd(), checked.allowEmpty) };
 }
 
 /** `mr run`: the job on an embedded master and worker, results to stdout or --output. */
-export async function runCommand(args: JobArgs & { slots?: number; output?: string; overwrite?: boolean; format: ResultFormat }): Promise<void> {
+export async function runCommand(args: JobArgs & { slots?: FlagValue; output?: string; overwrite?: boolean; format: ResultFormat }): Promise<void> {
   // Check everything the user gave before starting anything.
-  const slots = positiveInt('--slots', args.slots);
+  const slots = optionFromFlag(WORKER_OPTION_TABLE.slots, args.slots);
   const options = submitOptions(args);
   if (args.output !== undefined) checkOutputDir(args.output, args.overwrite === true);
   // The job's outcome is reported once, by this command; the embedded daemons stay quiet.
@@ -255,24 +258,29 @@ export function masterStartedLine(host: string, address: string, httpPort: numbe
 export async function masterCommand(args: SecurityArgs & {
   insecure: boolean;
   host: string;
-  port: number;
-  httpPort?: number;
+  port?: FlagValue;
+  httpPort?: FlagValue;
   dataDir?: string;
-  workerTimeout?: number;
-  maxAttempts?: number;
-  speculationMinMs?: number;
-  retryBackoffMs?: number;
+  workerTimeout?: FlagValue;
+  maxAttempts?: FlagValue;
+  speculationMinMs?: FlagValue;
+  retryBackoffMs?: FlagValue;
 }): Promise<void> {
+  const t = MASTER_OPTION_TABLE;
+  // Every value is checked (and named as typed) before anything starts.
+  const options = {
+    host: args.host,
+    port: optionFromFlag(t.port, args.port),
+    httpPort: optionFromFlag(t.httpPort, args.httpPort),
+    dataDir: args.dataDir ?? path.join(os.homedir(), '.groove', 'master'),
+    workerTimeoutMs: optionFromFlag(t.workerTimeoutMs, args.workerTimeout),
+    maxAttempts: optionFromFlag(t.maxAttempts, args.maxAttempts),
+    speculationMinMs: optionFromFlag(t.speculationMinMs, args.speculationMinMs),
+    retryBackoffMs: optionFromFlag(t.retryBackoffMs, args.retryBackoffMs),
+  };
   setLogLevel('info');
   const master = await Master.start({
-    host: args.host,
-    port: args.port,
-    httpPort: args.httpPort,
-    dataDir: args.dataDir ?? path.join(os.homedir(), '.groove', 'master'),
-    workerTimeoutMs: args.workerTimeout === undefined ? undefined : Math.round(args.workerTimeout * 1000),
-    maxAttempts: args.maxAttempts,
-    speculationMinMs: args.speculationMinMs,
-    retryBackoffMs: args.retryBackoffMs,
+    ...options,
     security: securityOf(args),
     insecure: args.insecure,
   });
@@ -289,28 +297,32 @@ export async function workerCommand(args: SecurityArgs & {
   runAs?: string;
   master: string;
   host: string;
-  port: number;
-  bulkPort: number;
+  port?: FlagValue;
+  bulkPort?: FlagValue;
   advertise?: string;
-  slots?: number;
+  slots?: FlagValue;
   dataDir?: string;
-  taskTimeout?: number;
-  taskMemoryMb?: number;
-  drainTimeout?: number;
+  taskTimeout?: FlagValue;
+  taskMemoryMb?: FlagValue;
+  drainTimeout?: FlagValue;
 }): Promise<void> {
-  setLogLevel('info');
-  const seconds = (s: number | undefined): number | undefined => (s === undefined ? undefined : Math.round(s * 1000));
-  const worker = await WorkerDaemon.start({
+  const t = WORKER_OPTION_TABLE;
+  // Every value is checked (and named as typed) before anything starts.
+  const options = {
     master: args.master,
     host: args.host,
-    port: args.port,
-    bulkPort: args.bulkPort,
+    port: optionFromFlag(t.port, args.port),
+    bulkPort: optionFromFlag(t.bulkPort, args.bulkPort),
     advertise: args.advertise,
-    slots: positiveInt('--slots', args.slots),
+    slots: optionFromFlag(t.slots, args.slots),
     dataDir: args.dataDir ?? path.join(os.homedir(), '.groove', 'worker'),
-    taskTimeoutMs: seconds(args.taskTimeout),
-    taskMemoryMb: args.taskMemoryMb,
-    drainTimeoutMs: seconds(args.drainTimeout),
+    taskTimeoutMs: optionFromFlag(t.taskTimeoutMs, args.taskTimeout),
+    taskMemoryMb: optionFromFlag(t.taskMemoryMb, args.taskMemoryMb),
+    drainTimeoutMs: optionFromFlag(t.drainTimeoutMs, args.drainTimeout),
+  };
+  setLogLevel('info');
+  const worker = await WorkerDaemon.start({
+    ...options,
     security: securityOf(args),
     insecure: args.insecure,
     runAs: args.runAs,
@@ -335,7 +347,7 @@ export const DEFAULT_TOKEN_FILE = path.join(os.homedir(), '.groove', 'token');
  * else none (as before tokens had a default place).
  */
 export function defaultTokenFile(): string | undefined {
-  const env = process.env['MR_TOKEN_FILE'];
+  const env = envTokenFile();
   if (env !== undefined) return env;
   return fs.existsSync(DEFAULT_TOKEN_FILE) ? DEFAULT_TOKEN_FILE : undefined;
 }

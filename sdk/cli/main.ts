@@ -2,17 +2,20 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
-import { errorMessage, filterProcessWarnings, UserError } from '../../common/index.js';
+import { envMaster, errorMessage, filterProcessWarnings, isDebugLogging, UserError } from '../../common/index.js';
 import { isUsageError, USAGE_EXIT_CODE, UsageError } from './usage-error.js';
 import { DEFAULT_MASTER } from '../client.js';
 import * as cmd from './commands.js';
 import { exitAfterCleanup } from './exit-cleanup.js';
+import { tableFlag } from './table-flag.js';
+import { MASTER_OPTION_TABLE, SUBMIT_OPTION_TABLE } from '../../master/index.js';
+import { WORKER_OPTION_TABLE } from '../../worker/index.js';
 
 
 const masterOption = {
   describe: 'the master, HOST:PORT (env MR_MASTER)',
   type: 'string',
-  default: process.env['MR_MASTER'] ?? DEFAULT_MASTER,
+  default: envMaster() ?? DEFAULT_MASTER,
   defaultDescription: '$MR_MASTER or 127.0.0.1:7070',
 } as const;
 
@@ -20,11 +23,11 @@ function jobOptions<T>(y: Argv<T>) {
   return y
     .positional('JOB_FILE', { describe: 'the job file (TypeScript or JavaScript)', type: 'string', demandOption: true })
     .option('input', { alias: 'i', describe: 'input files, directories or globs', type: 'string', array: true, demandOption: true })
-    .option('partitions', { alias: 'p', describe: 'reduce partitions (default: the job\'s, else 4)', type: 'number' })
+    .option('partitions', { alias: 'p', ...tableFlag(SUBMIT_OPTION_TABLE.partitions) })
     .option('param', { describe: 'KEY=VALUE for ctx.params (repeatable)', type: 'string', array: true })
-    .option('chunk-size', { describe: 'split size, e.g. 64MiB', type: 'string' })
-    .option('sort-buffer-mb', { describe: 'map-side sort buffer per task, MiB (default 100; fractions allowed, at least 0.0625)', type: 'number' })
-    .option('max-attempts', { describe: 'failed attempts a task may have before the job fails (default 4)', type: 'number' })
+    .option('chunk-size', tableFlag(SUBMIT_OPTION_TABLE.chunkSize))
+    .option('sort-buffer-mb', tableFlag(SUBMIT_OPTION_TABLE.sortBufferBytes))
+    .option('max-attempts', tableFlag(SUBMIT_OPTION_TABLE.maxAttempts))
     .option('speculation', { describe: 'backup attempts for straggling tasks (--no-speculation turns them off)', type: 'boolean', default: true })
     .option('allow-empty', { describe: 'accept a directory or glob that holds no file (refused by default)', type: 'boolean', default: false });
 }
@@ -71,7 +74,7 @@ function cli(argv: readonly string[]) {
     .command(
       'run <JOB_FILE>',
       'run a job on an embedded cluster on this machine and print its results',
-      (y) => jobOptions(y).option('slots', { describe: 'pool processes (default: cores)', type: 'number' }).option('output', outputOption).option('overwrite', overwriteOption).option('format', formatOption),
+      (y) => jobOptions(y).option('slots', tableFlag(WORKER_OPTION_TABLE.slots)).option('output', outputOption).option('overwrite', overwriteOption).option('format', formatOption),
       (a) => cmd.runCommand({ job: a.JOB_FILE, input: a.input, partitions: a.partitions, param: a.param, chunkSize: a.chunkSize, sortBufferMb: a.sortBufferMb, maxAttempts: a.maxAttempts, speculation: a.speculation, allowEmpty: a.allowEmpty, slots: a.slots, output: a.output, overwrite: a.overwrite, format: a.format }),
     )
     .command(
@@ -81,13 +84,13 @@ function cli(argv: readonly string[]) {
         securityOptions(y)
           .option('insecure', insecureOption)
           .option('host', { describe: 'address to bind', type: 'string', default: '127.0.0.1' })
-          .option('port', { describe: 'gRPC port (0: any free port)', type: 'number', default: 7070 })
-          .option('http-port', { describe: 'status page port (0: any free port; none if not given)', type: 'number' })
+          .option('port', tableFlag(MASTER_OPTION_TABLE.port))
+          .option('http-port', tableFlag(MASTER_OPTION_TABLE.httpPort))
           .option('data-dir', { describe: 'where job packs are kept (default ~/.groove/master)', type: 'string' })
-          .option('worker-timeout', { describe: 'seconds without a heartbeat after which a worker is lost (default 5)', type: 'number' })
-          .option('max-attempts', { describe: 'default failed attempts per task before a job fails (default 4)', type: 'number' })
-          .option('speculation-min-ms', { describe: 'a task runs at least this long before it may get a backup attempt (default 5000)', type: 'number' })
-          .option('retry-backoff-ms', { describe: 'first delay before retrying a failed attempt; doubles (default 200)', type: 'number' }),
+          .option('worker-timeout', tableFlag(MASTER_OPTION_TABLE.workerTimeoutMs))
+          .option('max-attempts', tableFlag(MASTER_OPTION_TABLE.maxAttempts))
+          .option('speculation-min-ms', tableFlag(MASTER_OPTION_TABLE.speculationMinMs))
+          .option('retry-backoff-ms', tableFlag(MASTER_OPTION_TABLE.retryBackoffMs)),
       (a) =>
         cmd.masterCommand({
           ...securityArgs(a),
@@ -110,17 +113,17 @@ function cli(argv: readonly string[]) {
           .option('insecure', insecureOption)
           .option('master', masterOption)
           .option('host', { describe: 'address the data service binds', type: 'string', default: '127.0.0.1' })
-          .option('port', { describe: 'data service port (0: any free port)', type: 'number', default: 0 })
-          .option('bulk-port', { describe: 'shuffle (bulk data) port, bound on --host too (0: any free port)', type: 'number', default: 0 })
+          .option('port', tableFlag(WORKER_OPTION_TABLE.port))
+          .option('bulk-port', tableFlag(WORKER_OPTION_TABLE.bulkPort))
           .option('advertise', {
             describe: 'host name or address others reach this worker at (default: --host; for 0.0.0.0 or ::, the host name, or the first non-loopback IPv4 address when the name resolves to loopback)',
             type: 'string',
           })
-          .option('slots', { describe: 'pool processes (default: cores)', type: 'number' })
+          .option('slots', tableFlag(WORKER_OPTION_TABLE.slots))
           .option('data-dir', { describe: 'where task outputs are kept (default ~/.groove/worker)', type: 'string' })
-          .option('task-timeout', { describe: 'seconds without progress after which a task is killed and retried (default 120)', type: 'number' })
-          .option('task-memory-mb', { describe: 'heap limit of each pool process, MiB (default 2048)', type: 'number' })
-          .option('drain-timeout', { describe: 'on SIGTERM, seconds running tasks may take to finish (default 60)', type: 'number' })
+          .option('task-timeout', tableFlag(WORKER_OPTION_TABLE.taskTimeoutMs))
+          .option('task-memory-mb', tableFlag(WORKER_OPTION_TABLE.taskMemoryMb))
+          .option('drain-timeout', tableFlag(WORKER_OPTION_TABLE.drainTimeoutMs))
           .option('run-as', { describe: 'run pool processes (job code) as this user; the worker must run as root', type: 'string' }),
       (a) =>
         cmd.workerCommand({
@@ -173,7 +176,9 @@ function cli(argv: readonly string[]) {
     .version('version', 'Show the version', `groove-mr ${packageVersion()}`)
     .wrap(Math.min(100, process.stdout.columns || 100))
     .fail((message, err) => {
-      throw err ?? new UsageError(message);
+      // yargs reports some command-line mistakes (a flag without its value) as a YError: usage errors too.
+      if (err && err.name !== 'YError') throw err;
+      throw new UsageError(message || err?.message || 'bad command line', { cause: err });
     });
 }
 
@@ -189,7 +194,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   try {
     await cli(argv).parseAsync();
   } catch (err) {
-    if (process.env['GROOVE_LOG'] === 'debug' && err instanceof Error) process.stderr.write(`${err.stack ?? ''}\n`);
+    if (isDebugLogging() && err instanceof Error) process.stderr.write(`${err.stack ?? ''}\n`);
     const prefix = err instanceof UserError ? '' : 'internal error: ';
     process.stderr.write(`mr: ${prefix}${errorMessage(err)}\n`);
     process.exitCode = isUsageError(err) ? USAGE_EXIT_CODE : 1;

@@ -8,10 +8,10 @@ export class UsageError extends UserError {}
 
 /**
  * Whether an error is the command line's fault: the parser's, or a bad option value found
- * later by the code that checks it. Those checks name the option first (`--partitions must
- * be a positive integer...`), the convention of every options compiler here (master,
- * worker, client, the CLI's own parsers), so that is what tells them apart from other
- * user errors (a missing input, a failed job), which exit 1.
+ * later by the code that checks it. The CLI checks every flag against its component's
+ * option table before anything starts, and those errors name the flag first (`--partitions
+ * must be an integer from 1 to 10000, got 'abc'`), so that is what tells them apart from
+ * other user errors (a missing input, a failed job), which exit 1.
  */
 export function isUsageError(err: unknown): boolean {
   return err instanceof UsageError || (err instanceof UserError && /^--[a-z]/.test(err.message));

@@ -58,7 +58,7 @@ describe('master robustness', () => {
     const tiny = await runMr(['submit', 'jobs/wordcount.ts', '--input', files[0] as string, '--chunk-size', '1', '--master', cluster.master]);
     assert.equal(tiny.code, 2);
     assert.equal(tiny.stderr.trim().split('\n').length, 1, tiny.stderr);
-    await assert.rejects(client.submit('jobs/wordcount.ts', { inputs: [files[0] as string], chunkSize: 1 }), /chunk size: must be an integer from 4096 bytes \(4 KiB\)/);
+    await assert.rejects(client.submit('jobs/wordcount.ts', { inputs: [files[0] as string], chunkSize: 1 }), /: chunkSize must be an integer number of bytes from 4096 \(4 KiB\) to 1099511627776 \(1 TiB\), got 1$/);
     const missing = await runMr(['submit', 'jobs/wordcount.ts', '--input', path.join(cluster.dir, 'no-such-file'), '--master', cluster.master]);
     assert.equal(missing.code, 1, missing.stderr);
     assert.deepEqual(filesIn(masterPacks), [], 'a refused submission left its pack');

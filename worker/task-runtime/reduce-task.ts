@@ -166,7 +166,7 @@ function reduceSources(
  */
 function lostIfMapOutput(err: RecordFileError, owners: ReadonlyMap<string, string>): Error {
   const taskId = owners.get(err.path);
-  return taskId === undefined ? err : new FetchFailedError([taskId], `its output is corrupt: ${err.message}`);
+  return taskId === undefined ? err : new FetchFailedError([taskId], `its output is corrupt: ${err.message}`, { cause: err });
 }
 
 interface OpenedSources {
@@ -283,7 +283,7 @@ function openFetchedCopies(files: readonly (string | undefined)[], outputs: read
       slots[i] = RecordFileReader.open(file, 0, out.end - out.start, { blockBytes });
     } catch (err) {
       for (const s of slots) s?.close();
-      if (err instanceof RangeError) throw new FetchFailedError([out.taskId], `its fetched copy is short: ${err.message}`);
+      if (err instanceof RangeError) throw new FetchFailedError([out.taskId], `its fetched copy is short: ${err.message}`, { cause: err });
       throw err;
     }
   }

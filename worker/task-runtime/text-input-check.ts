@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { GrooveError } from '../../common/index.js';
 
 /**
  * Bytes of an input's start that are looked at for NUL bytes: text never has them, and
@@ -20,7 +21,7 @@ const MAGIC: readonly { readonly bytes: readonly number[]; readonly what: string
  * An input that is not text (compressed, an archive, binary): the same bytes fail the
  * same way on any worker and any attempt, so the job fails at once instead of retrying.
  */
-export class NonTextInputError extends Error {
+export class NonTextInputError extends GrooveError {
   /** The job may not retry: the input itself is the problem. */
   readonly permanent = true;
 
@@ -29,7 +30,6 @@ export class NonTextInputError extends Error {
     readonly what: string,
   ) {
     super(`input ${path} is ${what}, not text: decompress or convert it first (or set binaryText: true in the job to read it as text anyway)`);
-    this.name = 'NonTextInputError';
   }
 }
 

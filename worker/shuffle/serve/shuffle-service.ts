@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import { NotFoundError, RequestRejectedError } from '../../../common/index.js';
 import type { Logger } from '../../../common/index.js';
 import { BlockChecksumError, verifyPartFile } from '../../../proto/formats/index.js';
-import { DATA_CHUNK_BYTES } from '../../../proto/wire/index.js';
+import { DATA_CHUNK_BYTES, toServiceError } from '../../../proto/wire/index.js';
 import { isValidId } from '../../../proto/formats/index.js';
 import type { DataChunk } from '../../../proto/wire/generated/groove/DataChunk';
 import type { FetchPartitionRequest__Output } from '../../../proto/wire/generated/groove/FetchPartitionRequest';
@@ -85,7 +86,7 @@ export function createDataService(dataDir: string, logger: Logger, bulk?: BulkDa
           const corrupt = err instanceof BlockChecksumError;
           logger.warn(corrupt ? 'corrupt part file' : 'part file unreadable', { job: jobId, file, error: (err as Error).message });
           const message = corrupt ? `part file ${rel} is corrupt on this worker: ${err.reason} at offset ${err.offset}` : `cannot read result ${rel}: ${(err as Error).message}`;
-          call.emit('error', Object.assign(new Error(message), { code: corrupt ? grpc.status.DATA_LOSS : grpc.status.INTERNAL }));
+          call.emit('error', toServiceError(err, message));
         },
       );
     },
@@ -149,9 +150,9 @@ function streamFile(call: grpc.ServerWritableStream<unknown, DataChunk>, file: s
 }
 
 function invalid(message: string): Error {
-  return Object.assign(new Error(message), { code: grpc.status.INVALID_ARGUMENT });
+  return toServiceError(new RequestRejectedError(message));
 }
 
 function notFound(message: string): Error {
-  return Object.assign(new Error(message), { code: grpc.status.NOT_FOUND });
+  return toServiceError(new NotFoundError(message));
 }
