@@ -19,8 +19,8 @@ const STALLED_READER_MS = 120_000;
 const READ_BYTES = 1024 * 1024;
 const READ_BUFFERS = 3;
 
-/** Options of a {@link BulkDataServer}. */
-export interface BulkDataServerOptions {
+/** Options of a {@link BulkServer}. */
+export interface BulkServerOptions {
   /** Address to bind: the data service's. */
   readonly host: string;
   /** Port to bind; 0 (the default) picks a free one. */
@@ -50,7 +50,7 @@ interface Ticket {
  * ticket, then receives the status byte {@link TICKET_ACCEPTED} and exactly the range.
  * Anything else (an unknown, expired or reused ticket, garbage, silence) closes the socket.
  */
-export class BulkDataServer {
+export class BulkServer {
   private readonly tickets = new Map<string, Ticket>();
   private readonly sockets = new Set<net.Socket>();
 
@@ -63,9 +63,9 @@ export class BulkDataServer {
   ) {}
 
   /** Listens on `port` of `host` (a free port by default). */
-  static async start(options: BulkDataServerOptions): Promise<BulkDataServer> {
+  static async start(options: BulkServerOptions): Promise<BulkServer> {
     const { security } = options;
-    let bulk: BulkDataServer | undefined;
+    let bulk: BulkServer | undefined;
     const onSocket = (socket: net.Socket): void => bulk?.accept(socket);
     let server: net.Server;
     if (security.tlsCert && security.tlsKey) {
@@ -83,7 +83,7 @@ export class BulkDataServer {
       });
     });
     server.on('error', (err: Error) => options.logger.warn('bulk data server error', { error: err.message }));
-    bulk = new BulkDataServer(server, port, options.logger, options.ticketTtlMs ?? TICKET_TTL_MS, options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
+    bulk = new BulkServer(server, port, options.logger, options.ticketTtlMs ?? TICKET_TTL_MS, options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
     return bulk;
   }
 
