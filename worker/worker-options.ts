@@ -8,11 +8,11 @@ import type { Security } from '../proto/wire/index.js';
 export interface WorkerDaemonOptions {
   /** The master's host:port. Required. */
   readonly master: string;
-  /** Address the data service binds to. Default 127.0.0.1: nothing is exposed unless asked. */
+  /** Address the shuffle service binds to. Default 127.0.0.1: nothing is exposed unless asked. */
   readonly host?: string;
-  /** Port of the data service; 0 picks a free one. Default 0. */
+  /** Port of the shuffle service; 0 picks a free one. Default 0. */
   readonly port?: number;
-  /** Port of the bulk data (shuffle) server, bound on `host` too; 0 picks a free one. Default 0. */
+  /** The shuffle's bulk port, bound on `host` too; 0 picks a free one. Default 0. */
   readonly bulkPort?: number;
   /**
    * Host name or address other workers and clients use to reach this one. Default: `host`;
@@ -32,7 +32,7 @@ export interface WorkerDaemonOptions {
   readonly taskMemoryMb?: number;
   /** On SIGTERM, how long running tasks may take to finish before they are handed back, ms. Default 60000. */
   readonly drainTimeoutMs?: number;
-  /** Cluster token and TLS material, for the data service and every connection. Default: none. */
+  /** Cluster token and TLS material, for the shuffle service and every connection. Default: none. */
   readonly security?: Security;
   /** Allow listening beyond loopback without a token (warns on every start). Default false. */
   readonly insecure?: boolean;

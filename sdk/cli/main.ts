@@ -109,9 +109,9 @@ function cli(argv: readonly string[]) {
         securityOptions(y)
           .option('insecure', insecureOption)
           .option('master', masterOption)
-          .option('host', { describe: 'address the data service binds', type: 'string', default: '127.0.0.1' })
-          .option('port', { describe: 'data service port (0: any free port)', type: 'number', default: 0 })
-          .option('bulk-port', { describe: 'shuffle (bulk data) port, bound on --host too (0: any free port)', type: 'number', default: 0 })
+          .option('host', { describe: 'address the shuffle service binds', type: 'string', default: '127.0.0.1' })
+          .option('port', { describe: 'shuffle service port (0: any free port)', type: 'number', default: 0 })
+          .option('bulk-port', { describe: 'shuffle bulk port, bound on --host too (0: any free port)', type: 'number', default: 0 })
           .option('advertise', {
             describe: 'host name or address others reach this worker at (default: --host; for 0.0.0.0 or ::, the host name, or the first non-loopback IPv4 address when the name resolves to loopback)',
             type: 'string',

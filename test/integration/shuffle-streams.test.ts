@@ -24,7 +24,7 @@ async function listen(server: grpc.Server): Promise<string> {
   return `127.0.0.1:${port}`;
 }
 
-describe('data plane: FetchPartition and ReadResult gRPC streams', () => {
+describe('shuffle streams: FetchPartition and ReadResult gRPC streams', () => {
   let dataDir: string;
   let server: grpc.Server;
   let client: WorkerClient;
@@ -36,7 +36,7 @@ describe('data plane: FetchPartition and ReadResult gRPC streams', () => {
   const partitions = sizes.map((n, i) => pattern(n, i + 1));
 
   before(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-data-plane-'));
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-shuffle-streams-'));
     writeMapOutput(dataDir, MAP_DIR, partitions);
     server = new grpc.Server(serverOptions(NO_SECURITY, CHANNEL_OPTIONS));
     server.addService(workerServiceDefinition(), createShuffleService(dataDir, createLogger('data-test')));
@@ -136,7 +136,7 @@ describe('data plane: FetchPartition and ReadResult gRPC streams', () => {
   });
 });
 
-describe('data plane: a stalled sender', () => {
+describe('shuffle streams: a stalled sender', () => {
   it('a fetch that stops receiving is abandoned after the idle timeout, its file closed', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-data-stall-'));
     const server = new grpc.Server(serverOptions(NO_SECURITY, CHANNEL_OPTIONS));

@@ -48,8 +48,8 @@ class WarningLog implements Logger {
   }
 }
 
-/** A worker's data plane as the daemon runs it: the gRPC data service and the bulk data port, both on loopback. */
-interface DataPlane {
+/** A worker's shuffle end as the daemon runs it: the gRPC shuffle service and the bulk port, both on loopback. */
+interface ShuffleEnd {
   readonly dataDir: string;
   readonly address: string;
   readonly bulk: BulkServer;
@@ -57,7 +57,7 @@ interface DataPlane {
   stop(): Promise<void>;
 }
 
-async function startDataPlane(security: Security, options: { ticketTtlMs?: number; handshakeTimeoutMs?: number } = {}): Promise<DataPlane> {
+async function startShuffleEnd(security: Security, options: { ticketTtlMs?: number; handshakeTimeoutMs?: number } = {}): Promise<ShuffleEnd> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-bulk-'));
   writeMapOutput(dataDir, MAP_DIR, PARTITIONS);
   const log = new WarningLog();
@@ -92,13 +92,13 @@ function openFetch(client: WorkerClient, partition: number): Promise<FetchTicket
   return new Promise((resolve, reject) => client.openFetch({ jobId: JOB, dir: MAP_DIR, partition }, (err, reply) => (err || !reply ? reject(err) : resolve(reply))));
 }
 
-describe('bulk data port: OpenFetch tickets and raw transfers', () => {
-  let plane: DataPlane;
+describe('bulk port: OpenFetch tickets and raw transfers', () => {
+  let plane: ShuffleEnd;
   let client: WorkerClient;
   let dest: string;
 
   before(async () => {
-    plane = await startDataPlane({}, { ticketTtlMs: 300, handshakeTimeoutMs: 300 });
+    plane = await startShuffleEnd({}, { ticketTtlMs: 300, handshakeTimeoutMs: 300 });
     client = createWorkerClient(plane.address);
     dest = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-bulk-dest-'));
   });
@@ -186,7 +186,7 @@ describe('bulk data port: OpenFetch tickets and raw transfers', () => {
   });
 });
 
-describe('bulk data port: a sender that dies or stalls', () => {
+describe('bulk port: a sender that dies or stalls', () => {
   let dest: string;
   before(() => {
     dest = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-bulk-fault-'));
@@ -253,7 +253,7 @@ describe('bulk data port: a sender that dies or stalls', () => {
   });
 });
 
-describe('bulk data port: with a cluster token and TLS', () => {
+describe('bulk port: with a cluster token and TLS', () => {
   let certDir: string;
   let dest: string;
   before(() => {
@@ -265,7 +265,7 @@ describe('bulk data port: with a cluster token and TLS', () => {
 
   it('OpenFetch without the token is refused; with it, the fetch works', async () => {
     const security: Security = { token: 'a-cluster-token-long-enough' };
-    const plane = await startDataPlane(security);
+    const plane = await startShuffleEnd(security);
     const anonymous = createWorkerClient(plane.address);
     const member = createWorkerClient(plane.address, security);
     try {
@@ -284,7 +284,7 @@ describe('bulk data port: with a cluster token and TLS', () => {
   it('with mutual TLS the bytes come over TLS; plain TCP and clients without a certificate are refused', async () => {
     const certs = makeTestCerts(certDir, 'bulk');
     const security: Security = { token: 'a-cluster-token-long-enough', tlsCert: fs.readFileSync(certs.cert), tlsKey: fs.readFileSync(certs.key), tlsCa: fs.readFileSync(certs.ca) };
-    const plane = await startDataPlane(security);
+    const plane = await startShuffleEnd(security);
     const client = createWorkerClient(plane.address, security);
     try {
       for (const p of [0, 3]) {
