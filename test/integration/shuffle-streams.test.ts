@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -196,6 +197,35 @@ describe('shuffle streams: a stalled sender', () => {
       peers.close();
       server.forceShutdown();
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a fetch from a peer that was unreachable gets a fresh channel, not one waiting out its reconnect backoff', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-data-reconnect-'));
+    writeMapOutput(dataDir, MAP_DIR, [pattern(1000, 1)]);
+    // A port nobody listens on yet.
+    const port = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (probe.address() as net.AddressInfo).port;
+        probe.close(() => resolve(p));
+      });
+    });
+    const address = `127.0.0.1:${port}`;
+    const peers = new PeerFetches(NO_SECURITY);
+    const server = new grpc.Server(serverOptions(NO_SECURITY, CHANNEL_OPTIONS));
+    try {
+      const request = { address, jobId: JOB, dir: MAP_DIR, partition: 0, destination: path.join(dataDir, 'again.data') };
+      const down = await peers.open(request);
+      assert.equal(down.kind, 'failed');
+      assert.equal(down.kind === 'failed' ? down.code : undefined, grpc.status.UNAVAILABLE);
+      server.addService(workerServiceDefinition(), createShuffleService(dataDir, createLogger('data-test')));
+      await new Promise<number>((resolve, reject) => server.bindAsync(address, serverCredentials(NO_SECURITY), (err, p) => (err ? reject(err) : resolve(p))));
+      const up = await peers.open(request);
+      assert.deepEqual(up, { kind: 'streamed', bytes: 1000 });
+    } finally {
+      peers.close();
+      server.forceShutdown();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -26,48 +26,80 @@ export interface PeerFetchOptions {
  * destination file here.
  */
 export class PeerFetches {
-  private readonly clients = new Map<string, WorkerClient>();
+  private readonly clients = new Map<string, PeerClient>();
   private closed = false;
 
   constructor(private readonly security: Security) {}
 
   /** Opens one fetch; never rejects (a failure is an answer, with its gRPC status). */
   async open(request: OpenFetchRequest, options: PeerFetchOptions = {}): Promise<OpenFetchAnswer> {
+    if (this.closed) return { kind: 'failed', message: 'the worker is shutting down', local: false };
+    const peer = this.clientFor(request.address);
+    peer.calls++;
     try {
-      if (this.closed) throw new Error('the worker is shutting down');
       options.signal?.throwIfAborted();
-      const client = this.clientFor(request.address);
       const idleTimeoutMs = request.idleTimeoutMs ?? FETCH_IDLE_TIMEOUT_MS;
       const call = { jobId: request.jobId, dir: request.dir, partition: request.partition };
       let ticket: FetchTicket__Output;
       try {
-        ticket = await openFetch(client, call, idleTimeoutMs, options.signal);
+        ticket = await openFetch(peer.client, call, idleTimeoutMs, options.signal);
       } catch (err) {
         if ((err as grpc.ServiceError).code !== grpcLib().status.UNIMPLEMENTED) throw err;
-        const bytes = await streamPartitionToFile(client, call, request.destination, { ...options, idleTimeoutMs });
+        const bytes = await streamPartitionToFile(peer.client, call, request.destination, { ...options, idleTimeoutMs });
         return { kind: 'streamed', bytes };
       }
       return { kind: 'ticket', port: ticket.port, ticket: ticket.ticket, length: ticket.length };
     } catch (err) {
+      // A peer that did not answer may be gone or cut off: the next fetch gets a fresh
+      // channel rather than one waiting out its reconnect backoff (as each reduce attempt
+      // had its own client before the daemon made the calls).
+      if (isLinkFailure(err)) this.retire(request.address, peer);
       return failedAnswer(err);
+    } finally {
+      peer.calls--;
+      if (peer.retired && peer.calls === 0) peer.client.close();
     }
   }
 
   /** Closes every client; fetches opened after this fail. */
   close(): void {
     this.closed = true;
-    for (const c of this.clients.values()) c.close();
+    for (const peer of this.clients.values()) {
+      peer.retired = true;
+      if (peer.calls === 0) peer.client.close();
+    }
     this.clients.clear();
   }
 
-  private clientFor(address: string): WorkerClient {
-    let client = this.clients.get(address);
-    if (!client) {
-      client = createWorkerClient(address, this.security);
-      this.clients.set(address, client);
+  private clientFor(address: string): PeerClient {
+    let peer = this.clients.get(address);
+    if (!peer) {
+      peer = { client: createWorkerClient(address, this.security), calls: 0, retired: false };
+      this.clients.set(address, peer);
     }
-    return client;
+    return peer;
   }
+
+  /** Forgets a peer's client; it closes once its calls under way are over. */
+  private retire(address: string, peer: PeerClient): void {
+    if (this.clients.get(address) === peer) this.clients.delete(address);
+    peer.retired = true;
+  }
+}
+
+/** A cached client of one peer, with the calls under way on it. */
+interface PeerClient {
+  readonly client: WorkerClient;
+  calls: number;
+  /** No longer handed out: closed when `calls` is back to 0. */
+  retired: boolean;
+}
+
+/** An error of the link or of the peer's liveness, not an answer of its shuffle service. */
+function isLinkFailure(err: unknown): boolean {
+  const code = (err as Partial<grpc.ServiceError>).code;
+  const status = grpcLib().status;
+  return code === status.UNAVAILABLE || code === status.DEADLINE_EXCEEDED || code === status.CANCELLED;
 }
 
 /** OpenFetch, ended by its deadline or by `signal`. */
