@@ -3,12 +3,14 @@ export type { CompiledWorkerDaemonOptions, WorkerDaemonOptions } from './worker-
 export { loadJobCode } from './job-loader.js';
 export { NonTextInputError, nonTextReason, TEXT_CHECK_BYTES } from './task-runtime/index.js';
 export type { AnyJob } from './job-loader.js';
-export { createWorkerClient } from './shuffle/index.js';
+// The client of a worker's shuffle service, for the SDK's readers of results.
+export { createWorkerClient } from '../proto/wire/index.js';
 export { isAttemptFileOf } from './data-layout.js';
-export { BulkDataServer, TICKET_BYTES } from './shuffle/index.js';
+export { BulkServer, PeerFetches, TICKET_BYTES } from './shuffle/index.js';
 export { receiveToFile } from './shuffle/index.js';
 export { fetchPartitionToFile } from './shuffle/index.js';
-export { createDataService } from './shuffle/index.js';
+export { createShuffleService } from './shuffle/index.js';
+export type { FetchOpener, OpenFetchRequest } from './shuffle/index.js';
 export { compileWorkerOptions, WORKER_OPTION_TABLE } from './worker-options.js';
 export { streamPartitionToFile } from './shuffle/index.js';
 export { mergeSources } from './task-runtime/index.js';

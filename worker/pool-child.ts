@@ -14,6 +14,7 @@ import type { ChildToParent, ParentToChild } from './pool-messages.js';
 import { runMapTask } from './task-runtime/index.js';
 import { runReduceTask } from './task-runtime/index.js';
 import { FetchFailedError } from './shuffle/index.js';
+import type { OpenFetchAnswer, OpenFetchRequest } from './shuffle/index.js';
 import { UserCodeError } from './task-runtime/index.js';
 import { NonTextInputError } from './task-runtime/index.js';
 import type { TaskFailure, TaskSpec } from './task-spec.js';
@@ -32,6 +33,23 @@ const PROGRESS_INTERVAL_MS = 500;
 
 function send(message: ChildToParent): void {
   process.send?.(message);
+}
+
+/** Fetches asked of the daemon and not answered yet, by id. */
+const fetchesOpening = new Map<number, (answer: OpenFetchAnswer) => void>();
+let lastFetchId = 0;
+
+/**
+ * Asks the daemon to open a fetch: it makes the gRPC call on its own client to the peer, so
+ * this process never loads grpc-js. The daemon bounds every call (deadline, idle timeout),
+ * and this process exits when the daemon goes away, so no answer is waited for forever.
+ */
+function openFetch(request: OpenFetchRequest): Promise<OpenFetchAnswer> {
+  return new Promise<OpenFetchAnswer>((resolve) => {
+    const id = ++lastFetchId;
+    fetchesOpening.set(id, resolve);
+    send({ type: 'openFetch', id, request });
+  });
 }
 
 /** The task running now (one at a time): what job code's console lines are tagged with. */
@@ -107,7 +125,7 @@ async function run(spec: TaskSpec): Promise<void> {
     const loaded = jobFor(spec);
     const job = loaded.job;
     sourceMap = loaded.sourceMap;
-    const result = spec.kind === 'map' ? runMapTask(spec, job, log, progress) : await runReduceTask(spec, job, log, progress);
+    const result = spec.kind === 'map' ? runMapTask(spec, job, log, progress) : await runReduceTask(spec, job, log, progress, openFetch);
     send({ type: 'done', taskId: spec.taskId, attempt: spec.attempt, result });
   } catch (err) {
     send({ type: 'failed', taskId: spec.taskId, attempt: spec.attempt, failure: toFailure(err, sourceMap) });
@@ -120,6 +138,10 @@ process.on('message', (message: ParentToChild) => {
   switch (message.type) {
     case 'run':
       void run(message.spec);
+      break;
+    case 'fetchOpened':
+      fetchesOpening.get(message.id)?.(message.answer);
+      fetchesOpening.delete(message.id);
       break;
     case 'shutdown':
       process.disconnect?.();

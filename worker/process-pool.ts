@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { createLogger, GrooveError } from '../common/index.js';
 import type { Logger } from '../common/index.js';
 import type { ChildToParent, ParentToChild } from './pool-messages.js';
+import type { OpenFetchAnswer, OpenFetchRequest, PeerFetchOptions } from './shuffle/index.js';
 import type { TaskFailure, TaskResult, TaskSpec } from './task-spec.js';
 
 /**
@@ -36,6 +37,11 @@ export interface ProcessPoolOptions {
   readonly stopTimeoutMs?: number;
   /** Run pool processes as this uid/gid (job code then has only that user's rights). */
   readonly runAs?: { readonly uid: number; readonly gid: number };
+  /**
+   * Opens the fetches reducers ask for (the daemon's gRPC calls to its peers; see
+   * shuffle/serve/peer-fetches.ts). Without it, every fetch fails.
+   */
+  readonly openFetch?: (request: OpenFetchRequest, options: PeerFetchOptions) => Promise<OpenFetchAnswer>;
 }
 
 const CHILD_SCRIPT = path.join(__dirname, 'pool-child.js');
@@ -63,6 +69,8 @@ interface PoolProcess {
   isReady: boolean;
   running?: Running;
   stderrTail: string;
+  /** Fetches the daemon runs for it: they end when it does. */
+  readonly fetches: Set<AbortController>;
 }
 
 /**
@@ -158,6 +166,7 @@ export class ProcessPool {
       exited: new Promise<void>((resolve) => (markExited = resolve)),
       isReady: false,
       stderrTail: '',
+      fetches: new Set(),
     };
     // Keep the tail of stderr to explain a death (V8 prints "heap out of memory" there),
     // and pass it on so job code's console.error output is not lost.
@@ -214,12 +223,35 @@ export class ProcessPool {
       case 'log':
         jobOutput[message.level](message.message, { job: message.jobId, task: message.taskId });
         return;
+      case 'openFetch':
+        this.openFetch(proc, message.id, message.request);
+        return;
     }
+  }
+
+  /** Runs a fetch the child asked for and sends the answer back, unless the child is gone by then. */
+  private openFetch(proc: PoolProcess, id: number, request: OpenFetchRequest): void {
+    const open = this.options.openFetch;
+    const abort = new AbortController();
+    proc.fetches.add(abort);
+    // Data streamed here is the reducer's progress as much as the bytes it receives itself.
+    const onChunk = (): void => {
+      if (proc.running) proc.running.lastProgress = Date.now();
+    };
+    const answer: Promise<OpenFetchAnswer> = open
+      ? open(request, { signal: abort.signal, onChunk })
+      : Promise.resolve({ kind: 'failed', message: 'this pool fetches nothing (no openFetch)', local: false });
+    void answer.then((a) => {
+      proc.fetches.delete(abort);
+      if (!abort.signal.aborted && proc.child.connected) this.sendTo(proc, { type: 'fetchOpened', id, answer: a });
+    });
   }
 
   private onExit(proc: PoolProcess, code: number | null, signal: NodeJS.Signals | null): void {
     const index = this.procs.indexOf(proc);
     if (index >= 0) this.procs.splice(index, 1);
+    for (const f of proc.fetches) f.abort();
+    proc.fetches.clear();
     const running = proc.running;
     proc.running = undefined;
     if (running) {

@@ -5,7 +5,7 @@ import type { Security } from '../proto/wire/index.js';
 export interface MapOutputSource {
   readonly taskId: string;
   readonly workerId: string;
-  /** host:port of the worker's data service holding the output. */
+  /** host:port of the worker's shuffle service holding the output. */
   readonly dataAddress: string;
   /** The output's directory, relative to that worker's data dir. */
   readonly dir: string;

@@ -17,9 +17,9 @@ import type { TaskAssignment__Output } from '../proto/wire/generated/groove/Task
 import type { TaskUpdate } from '../proto/wire/generated/groove/TaskUpdate';
 import type { WorkerMessage } from '../proto/wire/generated/groove/WorkerMessage';
 import { chooseAdvertise } from './advertise-address.js';
-import { BulkDataServer } from './shuffle/index.js';
+import { BulkServer, PeerFetches } from './shuffle/index.js';
 import { attemptDir, jobDir, JOBS_DIR } from './data-layout.js';
-import { createDataService } from './shuffle/index.js';
+import { createShuffleService } from './shuffle/index.js';
 import { workerServiceDefinition } from '../proto/wire/index.js';
 import { PackCache } from './pack-cache.js';
 import { ProcessPool, TaskAttemptError } from './process-pool.js';
@@ -32,7 +32,7 @@ import type { CompiledWorkerDaemonOptions, WorkerDaemonOptions } from './worker-
 const VERSION = '0.1.0';
 
 /**
- * A worker daemon: serves its task outputs over the data service, keeps one session with
+ * A worker daemon: serves its task outputs over the shuffle service, keeps one session with
  * the master (register, heartbeats and task updates up; assignments, cancels and purges
  * down), and runs assigned tasks on its pool of processes. It never runs job code itself.
  */
@@ -59,24 +59,25 @@ export class WorkerDaemon {
     readonly workerId: string,
     readonly dataAddress: string,
     private readonly server: grpc.Server,
-    private readonly bulk: BulkDataServer,
+    private readonly bulk: BulkServer,
+    private readonly peers: PeerFetches,
     private readonly pool: ProcessPool,
     private readonly packs: PackCache,
     private readonly log: Logger,
   ) {}
 
-  /** Starts the data service and the pool, then connects to the master (and keeps reconnecting). */
+  /** Starts the shuffle service and the pool, then connects to the master (and keeps reconnecting). */
   static async start(options: WorkerDaemonOptions): Promise<WorkerDaemon> {
     const opts = compileWorkerOptions(options);
     fs.mkdirSync(opts.dataDir, { recursive: true });
     const workerId = loadWorkerId(opts.dataDir);
     const log = createLogger('worker').child({ worker: workerId });
     checkBind('worker', opts.host, opts.security, opts.insecure, log);
-    const dataLog = log.child({ component: 'data' });
-    // Shuffle bytes go over their own port, beside the data service and bound like it (see bulk-data-server.ts).
-    const bulk = await BulkDataServer.start({ host: opts.host, port: opts.bulkPort, security: opts.security, logger: dataLog });
+    const shuffleLog = log.child({ component: 'shuffle' });
+    // Shuffle bytes go over their own port, beside the shuffle service and bound like it (see shuffle/serve/bulk-server.ts).
+    const bulk = await BulkServer.start({ host: opts.host, port: opts.bulkPort, security: opts.security, logger: shuffleLog });
     const server = new grpc.Server(serverOptions(opts.security, CHANNEL_OPTIONS));
-    server.addService(workerServiceDefinition(), createDataService(opts.dataDir, dataLog, bulk));
+    server.addService(workerServiceDefinition(), createShuffleService(opts.dataDir, shuffleLog, bulk));
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(`${opts.host}:${opts.port}`, serverCredentials(opts.security), (err, p) => (err ? reject(err) : resolve(p))),
     ).catch(async (err: unknown) => {
@@ -96,20 +97,23 @@ export class WorkerDaemon {
       fs.chownSync(jobs, opts.runAs.uid, opts.runAs.gid);
       log.info('pool processes run as another user', { user: opts.runAs.user, uid: opts.runAs.uid });
     }
-    const pool = new ProcessPool({ size: opts.slots, logger: log.child({ component: 'pool' }), taskTimeoutMs: opts.taskTimeoutMs, memoryLimitMb: opts.taskMemoryMb, runAs: opts.runAs });
+    // The gRPC calls of this worker's reducers' fetches, made here so pool processes never load grpc-js.
+    const peers = new PeerFetches(opts.security);
+    const openFetch = peers.open.bind(peers);
+    const pool = new ProcessPool({ size: opts.slots, logger: log.child({ component: 'pool' }), taskTimeoutMs: opts.taskTimeoutMs, memoryLimitMb: opts.taskMemoryMb, runAs: opts.runAs, openFetch });
     await pool.start();
     let daemon: WorkerDaemon | undefined;
     const packs = new PackCache(opts.dataDir, () => {
       if (!daemon?.masterClient) throw new Error('not connected to the master');
       return daemon.masterClient;
     });
-    daemon = new WorkerDaemon(opts, workerId, dataAddress, server, bulk, pool, packs, log);
+    daemon = new WorkerDaemon(opts, workerId, dataAddress, server, bulk, peers, pool, packs, log);
     daemon.connect();
-    log.info('worker started', { dataAddress, bulkDataPort: bulk.port, slots: opts.slots, master: opts.master, dataDir: opts.dataDir });
+    log.info('worker started', { dataAddress, bulkPort: bulk.port, slots: opts.slots, master: opts.master, dataDir: opts.dataDir });
     return daemon;
   }
 
-  /** Closes the session, stops the pool and the data service. */
+  /** Closes the session, stops the pool and the shuffle service. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
@@ -117,6 +121,7 @@ export class WorkerDaemon {
     this.session?.cancel();
     this.masterClient?.close();
     await this.pool.stop();
+    this.peers.close();
     await new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
     this.server.forceShutdown();
     await this.bulk.close();

@@ -10,8 +10,8 @@ import type { Security } from '../proto/wire/index.js';
  * compiler checks against it, `mr worker` (and `mr run --slots`) build flags and help from it.
  */
 export const WORKER_OPTION_TABLE = {
-  port: { flag: 'port', unit: 'port', default: 0, min: 0, max: 65535, describe: 'data service port (0: any free port)' },
-  bulkPort: { flag: 'bulk-port', unit: 'port', default: 0, min: 0, max: 65535, describe: 'shuffle (bulk data) port, bound on --host too (0: any free port)' },
+  port: { flag: 'port', unit: 'port', default: 0, min: 0, max: 65535, describe: 'shuffle service port (0: any free port)' },
+  bulkPort: { flag: 'bulk-port', unit: 'port', default: 0, min: 0, max: 65535, describe: 'shuffle bulk port, bound on --host too (0: any free port)' },
   // 1024: far past any machine's cores, and each slot is a process with its own heap.
   slots: { flag: 'slots', unit: 'count', defaultText: 'cores', min: 1, max: 1024, describe: 'pool processes (concurrent tasks)' },
   heartbeatMs: { unit: 'ms', default: 1000, min: 10, describe: 'heartbeat interval' },
@@ -31,11 +31,11 @@ export const WORKER_OPTION_TABLE = {
 export interface WorkerDaemonOptions {
   /** The master's host:port. Required. */
   readonly master: string;
-  /** Address the data service binds to. Default 127.0.0.1: nothing is exposed unless asked. */
+  /** Address the shuffle service binds to. Default 127.0.0.1: nothing is exposed unless asked. */
   readonly host?: string;
-  /** Port of the data service; 0 picks a free one. See {@link WORKER_OPTION_TABLE}.port. */
+  /** Port of the shuffle service; 0 picks a free one. See {@link WORKER_OPTION_TABLE}.port. */
   readonly port?: number;
-  /** Port of the bulk data (shuffle) server, bound on `host` too; 0 picks a free one. See {@link WORKER_OPTION_TABLE}.bulkPort. */
+  /** The shuffle's bulk port, bound on `host` too; 0 picks a free one. See {@link WORKER_OPTION_TABLE}.bulkPort. */
   readonly bulkPort?: number;
   /**
    * Host name or address other workers and clients use to reach this one. Default: `host`;
@@ -55,7 +55,7 @@ export interface WorkerDaemonOptions {
   readonly taskMemoryMb?: number;
   /** On SIGTERM, how long running tasks may take to finish before they are handed back, ms. See {@link WORKER_OPTION_TABLE}.drainTimeoutMs. */
   readonly drainTimeoutMs?: number;
-  /** Cluster token and TLS material, for the data service and every connection. Default: none. */
+  /** Cluster token and TLS material, for the shuffle service and every connection. Default: none. */
   readonly security?: Security;
   /** Allow listening beyond loopback without a token (warns on every start). Default false. */
   readonly insecure?: boolean;

@@ -94,7 +94,7 @@ export const shuffleWorkload: Workload = {
       ],
       poolPeakRss: peaks,
       notes: [
-        'Cluster: `mr master --port 0` and two `mr worker --port 0 --slots 1` on loopback; bench/jobs/bigrams.ts submitted with the SDK, 2 partitions, so each reducer fetches about half its partition from the other worker (OpenFetch ticket, bytes from its bulk data port).',
+        'Cluster: `mr master --port 0` and two `mr worker --port 0 --slots 1` on loopback; bench/jobs/bigrams.ts submitted with the SDK, 2 partitions, so each reducer fetches about half its partition from the other worker (OpenFetch ticket, bytes from its bulk port).',
         'Groove figure = groove.reduce.fetch.bytes / groove.reduce.fetch.millis, median over runs: the bytes reducers fetched from the other worker over the time they spent fetching them, both summed over the reduce tasks (a reduce\'s fetch time runs from its first remote fetch started to its last one finished, up to 8 at once; its local map outputs are read in place and not counted). So it is the rate of one reducer, weighted by fetch time. Bytes shuffled (groove.reduce.shuffle.bytes) include the local reads.',
         `End-to-end job time (submitted to finished) median ${median(endToEnd).toFixed(2)} s; bytes shuffled median ${megabytes(median(shuffled)).toFixed(0)} MB, of which fetched remotely ${megabytes(median(remote)).toFixed(0)} MB; both reducers' fetches together, timed from outside (first fetch file opened to last growth of the fetched files, 10 ms polling): ${median(aggregateRates).toFixed(0)} MB/s.`,
         'Every run checked that every record the maps emitted reached a reduce (groove.map.output.records = groove.reduce.input.records).',

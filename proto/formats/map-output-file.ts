@@ -51,7 +51,7 @@ export function openPartition(file: { dataPath: string; offsets: readonly number
 }
 
 /**
- * Reads back the index of the finished map output in `dir` (for the data service), checking
+ * Reads back the index of the finished map output in `dir` (for the shuffle service), checking
  * it against the data file so a damaged or unfinished output fails here, not mid-merge.
  *
  * The data file is `blocks | index | uint32 LE index length | uint32 LE CRC32 of the index |

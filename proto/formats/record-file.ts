@@ -4,6 +4,7 @@ import { GrooveError } from '../../common/index.js';
 import { BLOCK_HEADER_BYTES, blockChecksum, MAX_BLOCK_PAYLOAD_BYTES, writeBlockHeader } from './record-blocks.js';
 import { storeKeyPrefix } from './record-source.js';
 import type { FramedRecordSink, RecordSource } from './record-source.js';
+import { MAX_LENGTH_VARINT_BYTES, readVarint, VARINT_TOO_LONG, varintSize, varintValue, writeVarint } from './varint.js';
 
 /**
  * Record files: a sequence of checksummed blocks (record-blocks.ts), each holding whole
@@ -21,9 +22,6 @@ const INLINE_COPY_BYTES = 16;
 
 /** Keys up to this long are compared for equality by a loop: cheaper than a native call. */
 const INLINE_COMPARE_BYTES = 32;
-
-/** Lengths are below 2^35 (Buffers are smaller), so a longer varint can only be corruption. */
-const MAX_VARINT_BYTES = 5;
 
 const EMPTY = Buffer.alloc(0);
 
@@ -233,7 +231,7 @@ export class RecordFileWriter implements FramedRecordSink {
 
   /** A record bigger than the buffer: frame it around the caller's bytes instead of growing the buffer. */
   private writeDirect(key: Buffer, value: Buffer): void {
-    const head = Buffer.allocUnsafe(2 * MAX_VARINT_BYTES);
+    const head = Buffer.allocUnsafe(2 * MAX_LENGTH_VARINT_BYTES);
     const keyHead = writeVarint(head, 0, key.length);
     const valueHead = writeVarint(head, keyHead, value.length);
     this.writeBlockDirect([head.subarray(0, keyHead), key, head.subarray(keyHead, valueHead), value]);
@@ -284,8 +282,6 @@ export class RecordFileReader implements RecordSource {
   private len = 0;
   /** Index in buf of the next unread record. */
   private pos = 0;
-  /** Set by readVarint: index in buf just past the varint. */
-  private varintEnd = 0;
   /** Index in buf where the current (verified) block's records end. */
   private blockEnd = 0;
   /** The current record in buf: its start, key, value and end (the value ends the record). */
@@ -384,13 +380,14 @@ export class RecordFileReader implements RecordSource {
     }
     const base = this.pos;
     const limit = this.blockEnd;
-    const keyLength = this.readVarint(base, limit, base);
-    const keyStart = this.varintEnd;
-    const keyEnd = keyStart + keyLength;
+    const buf = this.buf;
+    const keyStart = readVarint(buf, base, limit, MAX_LENGTH_VARINT_BYTES);
+    if (keyStart < 0) throw this.badVarint(keyStart, base);
+    const keyEnd = keyStart + varintValue();
     if (keyEnd > limit) throw this.crossing(base);
-    const valueLength = this.readVarint(keyEnd, limit, base);
-    const valueStart = this.varintEnd;
-    const valueEnd = valueStart + valueLength;
+    const valueStart = readVarint(buf, keyEnd, limit, MAX_LENGTH_VARINT_BYTES);
+    if (valueStart < 0) throw this.badVarint(valueStart, base);
+    const valueEnd = valueStart + varintValue();
     if (valueEnd > limit) throw this.crossing(base);
     this.recordStart = base;
     this.keyStart = keyStart;
@@ -465,22 +462,10 @@ export class RecordFileReader implements RecordSource {
     return this.len;
   }
 
-  /** Reads a varint at buf[at], which must end before `limit`; sets varintEnd. */
-  private readVarint(at: number, limit: number, recordStart: number): number {
-    const buf = this.buf;
-    let result = 0;
-    let scale = 1;
-    for (let i = 0; i < MAX_VARINT_BYTES; i++) {
-      if (at + i >= limit) throw this.crossing(recordStart);
-      const b = buf[at + i] as number;
-      result += (b & 0x7f) * scale;
-      if (b < 0x80) {
-        this.varintEnd = at + i + 1;
-        return result;
-      }
-      scale *= 128;
-    }
-    throw new RecordFileError(this.path, this.bufStart + recordStart, `corrupt record (length varint longer than ${MAX_VARINT_BYTES} bytes)`);
+  /** A length varint of the record at `recordStart` that runs past its block or is too long (readVarint's answer). */
+  private badVarint(answer: number, recordStart: number): RecordFileError {
+    if (answer !== VARINT_TOO_LONG) return this.crossing(recordStart);
+    return new RecordFileError(this.path, this.bufStart + recordStart, `corrupt record (length varint longer than ${MAX_LENGTH_VARINT_BYTES} bytes)`);
   }
 
   /** The file is shorter than the range: it ends inside the block at `start`. */
@@ -492,24 +477,4 @@ export class RecordFileReader implements RecordSource {
   private crossing(recordStart: number): RecordFileError {
     return new RecordFileError(this.path, this.bufStart + recordStart, 'corrupt record (it runs past the end of its block)');
   }
-}
-
-/** Bytes of the unsigned LEB128 encoding of a length (the record framing). */
-export function varintSize(n: number): number {
-  if (n < 0x80) return 1;
-  if (n < 0x4000) return 2;
-  if (n < 0x200000) return 3;
-  if (n < 0x10000000) return 4;
-  return 5;
-}
-
-/** Writes n as unsigned LEB128 at buf[p]; returns the index after it. */
-export function writeVarint(buf: Buffer, p: number, n: number): number {
-  while (n >= 0x80) {
-    buf[p++] = (n & 0x7f) | 0x80;
-    // Division, not >>> 7: lengths may exceed 2^31.
-    n = Math.floor(n / 128);
-  }
-  buf[p++] = n;
-  return p;
 }

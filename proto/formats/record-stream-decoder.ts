@@ -1,3 +1,5 @@
+import { MAX_LENGTH_VARINT_BYTES, readVarint, VARINT_TOO_LONG, varintValue } from './varint.js';
+
 /**
  * Splits a byte stream of framed records (the record-file format: varint key length, key,
  * varint value length, value) arriving in arbitrary chunks, as from a gRPC stream, back
@@ -11,15 +13,15 @@ export class RecordStreamDecoder {
     const buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     let pos = 0;
     for (;;) {
-      const k = readVarint(buf, pos);
-      if (!k) break;
-      const keyEnd = k.next + k.value;
+      const keyStart = lengthEnd(buf, pos);
+      if (keyStart < 0) break;
+      const keyEnd = keyStart + varintValue();
       if (keyEnd > buf.length) break;
-      const v = readVarint(buf, keyEnd);
-      if (!v) break;
-      const valueEnd = v.next + v.value;
+      const valueStart = lengthEnd(buf, keyEnd);
+      if (valueStart < 0) break;
+      const valueEnd = valueStart + varintValue();
       if (valueEnd > buf.length) break;
-      onRecord(buf.subarray(k.next, keyEnd), buf.subarray(v.next, valueEnd));
+      onRecord(buf.subarray(keyStart, keyEnd), buf.subarray(valueStart, valueEnd));
       pos = valueEnd;
     }
     // Copy the tail so the caller's chunk can be released.
@@ -32,15 +34,9 @@ export class RecordStreamDecoder {
   }
 }
 
-function readVarint(buf: Buffer, pos: number): { value: number; next: number } | undefined {
-  let value = 0;
-  let scale = 1;
-  for (let i = pos; i < buf.length; i++) {
-    const b = buf[i] as number;
-    value += (b & 0x7f) * scale;
-    if (b < 0x80) return { value, next: i + 1 };
-    scale *= 128;
-    if (scale > 2 ** 49) throw new RangeError('malformed record stream: varint too long');
-  }
-  return undefined;
+/** Where the length varint at buf[pos] ends (its value in varintValue()); -1 if the buffer ends first. */
+function lengthEnd(buf: Buffer, pos: number): number {
+  const end = readVarint(buf, pos, buf.length, MAX_LENGTH_VARINT_BYTES);
+  if (end === VARINT_TOO_LONG) throw new RangeError('malformed record stream: varint too long');
+  return end;
 }

@@ -3,6 +3,7 @@ import { decodeKey } from './key-codec.js';
 import { decodeValue } from './value-codec.js';
 import { formatRecord } from './result-line.js';
 import type { ResultFormat } from './result-line.js';
+import { MAX_LENGTH_VARINT_BYTES, readVarint, VARINT_TOO_LONG, varintValue } from './varint.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -26,8 +27,6 @@ const JOIN_BYTES = 64 * 1024;
 /** Ranges up to this long are copied by a loop: cheaper than a native call. */
 const INLINE_COPY_BYTES = 16;
 
-/** A varint this long is corruption: record lengths are below 2^35. */
-const MAX_VARINT_BYTES = 5;
 
 /**
  * Turns the bytes of a part file (the record-file format), arriving in chunks of any
@@ -257,11 +256,11 @@ const frame = { keyStart: 0, keyEnd: 0, valueStart: 0, valueEnd: 0 };
 function readFrame(buf: Buffer, pos: number, n: number): boolean {
   const keyStart = readVarintEnd(buf, pos, n);
   if (keyStart < 0) return false;
-  const keyEnd = keyStart + varintValue;
+  const keyEnd = keyStart + varintValue();
   if (keyEnd > n) return false;
   const valueStart = readVarintEnd(buf, keyEnd, n);
   if (valueStart < 0) return false;
-  const valueEnd = valueStart + varintValue;
+  const valueEnd = valueStart + varintValue();
   if (valueEnd > n) return false;
   frame.keyStart = keyStart;
   frame.keyEnd = keyEnd;
@@ -270,26 +269,13 @@ function readFrame(buf: Buffer, pos: number, n: number): boolean {
   return true;
 }
 
-/** The value of the varint {@link readVarintEnd} read last. */
-let varintValue = 0;
-
-/** Reads the varint at buf[pos] into varintValue and returns where it ends; -1 if it runs past `n`. */
+/** Reads the length varint at buf[pos] and returns where it ends (its value in varintValue()); -1 if it runs past `n`. */
 function readVarintEnd(buf: Buffer, pos: number, n: number): number {
-  let p = pos;
-  let value = 0;
-  let scale = 1;
-  for (;;) {
-    if (p >= n) return -1;
-    const b = buf[p++] as number;
-    value += (b & 0x7f) * scale;
-    if (b < 0x80) break;
-    scale *= 128;
-    if (p - pos >= MAX_VARINT_BYTES) throw malformed(pos);
-  }
-  varintValue = value;
-  return p;
+  const end = readVarint(buf, pos, n, MAX_LENGTH_VARINT_BYTES);
+  if (end === VARINT_TOO_LONG) throw malformed(pos);
+  return end;
 }
 
 function malformed(offset: number): RangeError {
-  return new RangeError(`malformed record stream: varint longer than ${MAX_VARINT_BYTES} bytes at offset ${offset}`);
+  return new RangeError(`malformed record stream: varint longer than ${MAX_LENGTH_VARINT_BYTES} bytes at offset ${offset}`);
 }

@@ -1,8 +1,9 @@
 import type * as grpc from '@grpc/grpc-js';
+import { varintSize, writeVarint } from '../formats/index.js';
 import { grooveProto } from './load.js';
 
 /**
- * A DataChunk message already in its protobuf encoding. The data plane reads file bytes
+ * A DataChunk message already in its protobuf encoding. The shuffle service reads file bytes
  * straight into a buffer that has room for the message header in front, so sending a
  * chunk costs no protobuf copy (encoding a `bytes` field copies it) and the read buffer
  * can be reused once gRPC has framed the message.
@@ -23,23 +24,15 @@ const DATA_FIELD_TAG = 0x0a;
  * {@link DATA_CHUNK_HEADER_ROOM}.
  */
 export function encodeDataChunkInPlace(buf: Buffer, dataStart: number, length: number): EncodedDataChunk {
-  let varintBytes = 1;
-  for (let v = length; v >= 0x80; v = Math.floor(v / 128)) varintBytes++;
-  let p = dataStart - varintBytes - 1;
-  if (p < 0) throw new RangeError(`no room for a ${length}-byte chunk's header before offset ${dataStart}`);
-  const start = p;
-  buf[p++] = DATA_FIELD_TAG;
-  let v = length;
-  while (v >= 0x80) {
-    buf[p++] = (v & 0x7f) | 0x80;
-    v = Math.floor(v / 128);
-  }
-  buf[p] = v;
+  const start = dataStart - varintSize(length) - 1;
+  if (start < 0) throw new RangeError(`no room for a ${length}-byte chunk's header before offset ${dataStart}`);
+  buf[start] = DATA_FIELD_TAG;
+  writeVarint(buf, start + 1, length);
   return new EncodedDataChunk(buf.subarray(start, dataStart + length));
 }
 
 /**
- * The Worker service definition, with the data-plane responses serialized as they come
+ * The Worker service definition, with the shuffle service's streamed responses serialized as they come
  * when already encoded ({@link EncodedDataChunk}), by protobuf otherwise.
  */
 export function workerServiceDefinition(): grpc.ServiceDefinition {

@@ -1,4 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
+import { MAX_VARINT_BYTES, readVarint, varintSize, varintValue, writeVarint } from '../formats/index.js';
 import { grooveProto } from './load.js';
 import type { MasterMessage } from './generated/groove/MasterMessage';
 import type { TaskAssignment } from './generated/groove/TaskAssignment';
@@ -51,13 +52,11 @@ export function acceptingEncodedMessages(service: grpc.ServiceDefinition): grpc.
 export function encodeReduceAssignment(base: TaskAssignment, columns: OutputColumns): EncodedMasterMessage {
   const head = sessionSerializer()({ assign: { ...base, outputHosts: columns.hosts.map((h) => ({ workerId: h.workerId, dataAddress: h.dataAddress })) } });
   // head is one field: tag, length, the assignment's bytes.
-  let at = 0;
-  const tag = readVarint(head, at);
-  if (tag.value !== ((MASTER_MESSAGE_ASSIGN << 3) | LENGTH_DELIMITED)) throw new Error('unexpected encoding of an assignment');
-  at = tag.next;
-  const length = readVarint(head, at);
-  const body = head.subarray(length.next);
-  if (body.length !== length.value) throw new Error('unexpected encoding of an assignment');
+  const lengthAt = readVarint(head, 0, head.length);
+  if (lengthAt < 0 || varintValue() !== ((MASTER_MESSAGE_ASSIGN << 3) | LENGTH_DELIMITED)) throw new Error('unexpected encoding of an assignment');
+  const bodyAt = readVarint(head, lengthAt, head.length);
+  const body = head.subarray(bodyAt);
+  if (bodyAt < 0 || body.length !== varintValue()) throw new Error('unexpected encoding of an assignment');
   const w = new ByteWriter(body.length + columns.host.length * 26 + 64);
   w.bytes(body);
   w.packedVarints(OUTPUT_HOST, columns.host);
@@ -70,18 +69,6 @@ export function encodeReduceAssignment(base: TaskAssignment, columns: OutputColu
   out.varint(assignment.length);
   out.bytes(assignment);
   return out.done() as EncodedMasterMessage;
-}
-
-function readVarint(buf: Buffer, at: number): { value: number; next: number } {
-  let value = 0;
-  let scale = 1;
-  for (let i = at; i < buf.length && i < at + 8; i++) {
-    const b = buf[i] as number;
-    value += (b & 0x7f) * scale;
-    scale *= 128;
-    if (b < 0x80) return { value, next: i + 1 };
-  }
-  throw new Error('bad varint');
 }
 
 /** Just enough of a protobuf writer for the columns: varints, packed fields, raw bytes. */
@@ -102,12 +89,8 @@ class ByteWriter {
 
   /** A non-negative integer below 2^53 as a varint. */
   varint(v: number): void {
-    this.room(10);
-    while (v >= 0x80) {
-      this.buf[this.at++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
-    }
-    this.buf[this.at++] = v;
+    this.room(MAX_VARINT_BYTES);
+    this.at = writeVarint(this.buf, this.at, v);
   }
 
   bytes(b: Uint8Array): void {
@@ -119,7 +102,7 @@ class ByteWriter {
   packedVarints(field: number, values: Uint32Array): void {
     if (values.length === 0) return;
     let size = 0;
-    for (const v of values) size += v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
+    for (const v of values) size += varintSize(v);
     this.varint((field << 3) | LENGTH_DELIMITED);
     this.varint(size);
     this.room(size);

@@ -11,6 +11,8 @@ export type { Security } from './credentials.js';
 export { DATA_CHUNK_BYTES } from './channel-options.js';
 export { tokenMatches } from './credentials.js';
 export { createMasterClient } from './master-client.js';
+export { createWorkerClient } from './worker-client.js';
+export { grpcLib } from './grpc-lib.js';
 export { workerServiceDefinition } from './encoded-data-chunk.js';
 export { DATA_CHUNK_HEADER_ROOM, encodeDataChunkInPlace } from './encoded-data-chunk.js';
 export { channelCredentials, clientOptions } from './credentials.js';

@@ -112,7 +112,7 @@ function cli(argv: readonly string[]) {
         securityOptions(y)
           .option('insecure', insecureOption)
           .option('master', masterOption)
-          .option('host', { describe: 'address the data service binds', type: 'string', default: '127.0.0.1' })
+          .option('host', { describe: 'address the shuffle service binds', type: 'string', default: '127.0.0.1' })
           .option('port', tableFlag(WORKER_OPTION_TABLE.port))
           .option('bulk-port', tableFlag(WORKER_OPTION_TABLE.bulkPort))
           .option('advertise', {

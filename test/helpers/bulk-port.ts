@@ -1,6 +1,6 @@
 import * as net from 'node:net';
 
-/** Connects to a worker's bulk data port, sends `bytes`, and resolves with everything received until the server closes. */
+/** Connects to a worker's bulk port, sends `bytes`, and resolves with everything received until the server closes. */
 export function rawExchange(port: number, bytes: Buffer, host = '127.0.0.1'): Promise<Buffer> {
   return new Promise((resolve) => {
     const got: Buffer[] = [];

@@ -11,7 +11,7 @@ export interface TestWorker {
   readonly daemon: Daemon;
   readonly id: string;
   readonly dataDir: string;
-  /** host:port of its data service. */
+  /** host:port of its shuffle service. */
   readonly dataAddress: string;
 }
 

@@ -145,7 +145,7 @@ describe('hostile input', () => {
       }
     }
     assert.ok(calls > 500);
-    // A real worker's bulk data port: random bytes where a ticket goes get the socket closed and nothing sent.
+    // A real worker's bulk port: random bytes where a ticket goes get the socket closed and nothing sent.
     const dir = `jobs/${jobId}/map-00000-a0`;
     const holder = cluster.workers.find((w) => fs.existsSync(path.join(w.dataDir, dir)));
     assert.ok(holder, 'no worker holds map 0');
@@ -155,10 +155,10 @@ describe('hostile input', () => {
     for (let i = 0; i < 20; i++) {
       // At least a ticket's length, so each is judged at once rather than after the handshake timeout.
       const junk = Buffer.from(Array.from({ length: 32 + Math.floor(rnd() * 64) }, () => Math.floor(rnd() * 256)));
-      assert.equal((await rawExchange(ticket.port, junk)).length, 0, 'the bulk data port answered random bytes');
+      assert.equal((await rawExchange(ticket.port, junk)).length, 0, 'the bulk port answered random bytes');
     }
     const good = await rawExchange(ticket.port, ticket.ticket);
-    assert.equal(good.length, 1 + ticket.length, 'the bulk data port stopped serving');
+    assert.equal(good.length, 1 + ticket.length, 'the bulk port stopped serving');
     // Both kinds of server are still up and right.
     const id = await running;
     await client.wait(id);

@@ -1,5 +1,5 @@
 /**
- * The bulk data protocol, shared by its two ends: the server in the daemon (serve/) and the
+ * The bulk port's protocol, shared by its two ends: the server in the daemon (serve/) and the
  * receiver in the pool process (fetch/). A reducer presents a ticket the shuffle service
  * issued over gRPC; the server answers one status byte, then exactly the ticket's range.
  */

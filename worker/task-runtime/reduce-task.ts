@@ -8,7 +8,8 @@ import { encodePartFileEnd } from '../../proto/formats/index.js';
 import { RecordFileError, RecordFileReader, RecordFileWriter } from '../../proto/formats/index.js';
 import { ResultLinesWriter, resultLinesPath, resultLinesSumPath } from '../../proto/formats/index.js';
 import type { RecordSource } from '../../proto/formats/index.js';
-import { createWorkerClient, fetchPartitionToFile } from '../shuffle/index.js';
+import { fetchPartitionToFile } from '../shuffle/index.js';
+import type { FetchOpener } from '../shuffle/index.js';
 import type { AnyJob } from '../job-loader.js';
 import type { MapOutputSource, TaskResult, TaskSpec } from '../task-spec.js';
 import { decodedValues } from './decoded-values.js';
@@ -50,7 +51,7 @@ export const PART_FILE = 'part.data';
  * Fetching is asynchronous; the merge and the user's reduce run synchronously on
  * local files, so `values` can be a plain iterable streamed from disk.
  */
-export async function runReduceTask(spec: TaskSpec, job: AnyJob, log: JobLogSink, progress: (coarse?: boolean) => void): Promise<TaskResult> {
+export async function runReduceTask(spec: TaskSpec, job: AnyJob, log: JobLogSink, progress: (coarse?: boolean) => void, openFetch: FetchOpener): Promise<TaskResult> {
   const started = Date.now();
   const partition = spec.partition;
   if (partition === undefined || !spec.sources) throw new Error(`reduce task ${spec.taskId} has no partition`);
@@ -65,7 +66,7 @@ export async function runReduceTask(spec: TaskSpec, job: AnyJob, log: JobLogSink
   const owners = new Map<string, string>();
   let succeeded = false;
   try {
-    const opened = await openSources(spec, spec.sources, partition, dir, { fetched, owners }, progress);
+    const opened = await openSources(spec, spec.sources, partition, dir, { fetched, owners }, progress, openFetch);
     const result = reduceSources(spec, job, log, progress, opened, outPath, linesPath);
     succeeded = true;
     return { ...result, stats: { ...result.stats, millis: Date.now() - started } };
@@ -180,7 +181,8 @@ interface OpenedSources {
  * to files first (listed in `files.fetched` as they are created, for the caller to remove;
  * `files.owners` gets the map task of every file opened). An output that cannot be had is
  * lost ({@link FetchFailedError}); a fetch that failed writing this worker's own disk is
- * this worker's failure ({@link LocalWriteError}), not the map's.
+ * this worker's failure ({@link LocalWriteError}), not the map's. Remote ones are opened
+ * through the daemon (`openFetch`), which makes the gRPC calls.
  */
 async function openSources(
   spec: TaskSpec,
@@ -189,6 +191,7 @@ async function openSources(
   dir: string,
   files: { fetched: string[]; owners: Map<string, string> },
   progress: (coarse?: boolean) => void,
+  openFetch: FetchOpener,
 ): Promise<OpenedSources> {
   // Indexed by map task so equal keys merge in map order, the same on every run.
   const slots: (RecordSource | undefined)[] = [];
@@ -198,68 +201,58 @@ async function openSources(
   let bytesIn = 0;
   let remoteBytes = 0;
   let fetchMillis = 0;
-  const clients = new Map<string, ReturnType<typeof createWorkerClient>>();
   // The merge holds one read block per map output: share MERGE_READ_BUDGET among them.
   const blockBytes = Math.max(MIN_BLOCK_BYTES, Math.min(MAX_BLOCK_BYTES, Math.floor(MERGE_READ_BUDGET / Math.max(1, outputs.length))));
   const lost: string[] = [];
   let lastError = '';
   let localFailure: LocalWriteError | undefined;
-  try {
-    const remote: (() => Promise<void>)[] = [];
-    outputs.forEach((out, i) => {
-      const { start, end } = out;
-      if (end <= start) return;
-      bytesIn += end - start;
-      if (out.workerId === spec.workerId) {
-        // A local output that is gone (disk trouble, a purge) is a lost map output like a remote one.
-        const file = path.join(spec.dataDir, out.dir, MAP_OUTPUT_DATA_FILE);
-        try {
-          slots[i] = RecordFileReader.open(file, start, end, { blockBytes });
-          files.owners.set(file, out.taskId);
-        } catch (err) {
+  const remote: (() => Promise<void>)[] = [];
+  outputs.forEach((out, i) => {
+    const { start, end } = out;
+    if (end <= start) return;
+    bytesIn += end - start;
+    if (out.workerId === spec.workerId) {
+      // A local output that is gone (disk trouble, a purge) is a lost map output like a remote one.
+      const file = path.join(spec.dataDir, out.dir, MAP_OUTPUT_DATA_FILE);
+      try {
+        slots[i] = RecordFileReader.open(file, start, end, { blockBytes });
+        files.owners.set(file, out.taskId);
+      } catch (err) {
+        lost.push(out.taskId);
+        lastError = `local: ${(err as Error).message}`;
+      }
+      return;
+    }
+    remoteBytes += end - start;
+    const file = path.join(dir, `fetch-${String(i).padStart(5, '0')}.data`);
+    files.fetched.push(file);
+    files.owners.set(file, out.taskId);
+    const request = { address: out.dataAddress, jobId: spec.jobId, dir: out.dir, partition, destination: file };
+    remote.push(() =>
+      fetchPartitionToFile(openFetch, request, { security: spec.security, onChunk: () => progress(true) }).then(
+        () => {
+          fetchedInto[i] = file;
+        },
+        (err: unknown) => {
+          if (err instanceof LocalWriteError) {
+            localFailure ??= err;
+            return;
+          }
           lost.push(out.taskId);
-          lastError = `local: ${(err as Error).message}`;
-        }
-        return;
-      }
-      let client = clients.get(out.dataAddress);
-      if (!client) {
-        client = createWorkerClient(out.dataAddress, spec.security);
-        clients.set(out.dataAddress, client);
-      }
-      remoteBytes += end - start;
-      const file = path.join(dir, `fetch-${String(i).padStart(5, '0')}.data`);
-      files.fetched.push(file);
-      files.owners.set(file, out.taskId);
-      const workerClient = client;
-      remote.push(() =>
-        fetchPartitionToFile(workerClient, { jobId: spec.jobId, dir: out.dir, partition }, file, { dataAddress: out.dataAddress, security: spec.security, onChunk: () => progress(true) }).then(
-          () => {
-            fetchedInto[i] = file;
-          },
-          (err: unknown) => {
-            if (err instanceof LocalWriteError) {
-              localFailure ??= err;
-              return;
-            }
-            lost.push(out.taskId);
-            lastError = `${out.dataAddress}: ${(err as Error).message}`;
-          },
-        ),
-      );
-    });
-    // A few fetches at a time keep the pipes full without thousands of open streams; once
-    // this worker's disk fails, the rest are not started.
-    let next = 0;
-    const lane = async (): Promise<void> => {
-      while (next < remote.length && !localFailure) await (remote[next++] as () => Promise<void>)();
-    };
-    const fetchStarted = performance.now();
-    await Promise.all(Array.from({ length: Math.min(FETCH_PARALLELISM, remote.length) }, lane));
-    if (remote.length) fetchMillis = Math.round(performance.now() - fetchStarted);
-  } finally {
-    for (const c of clients.values()) c.close();
-  }
+          lastError = `${out.dataAddress}: ${(err as Error).message}`;
+        },
+      ),
+    );
+  });
+  // A few fetches at a time keep the pipes full without thousands of open streams; once
+  // this worker's disk fails, the rest are not started.
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < remote.length && !localFailure) await (remote[next++] as () => Promise<void>)();
+  };
+  const fetchStarted = performance.now();
+  await Promise.all(Array.from({ length: Math.min(FETCH_PARALLELISM, remote.length) }, lane));
+  if (remote.length) fetchMillis = Math.round(performance.now() - fetchStarted);
   if (localFailure || lost.length) {
     for (const s of slots) s?.close();
     if (localFailure) throw localFailure;

@@ -1,16 +1,16 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import type { Security } from '../../../proto/wire/index.js';
+import type { Security } from '../../../common/index.js';
 import { TICKET_ACCEPTED } from '../bulk-protocol.js';
 import { BlockFileWriter } from './block-file-writer.js';
 import { LocalWriteError } from '../../local-write-error.js';
 
-/** What to collect from a worker's bulk data port (see bulk-data-server.ts). */
+/** What to collect from a worker's bulk port (see serve/bulk-server.ts). */
 export interface BulkTicket {
-  /** The data host: the host of the worker's data address. */
+  /** The host of the worker's shuffle service address. */
   readonly host: string;
   readonly port: number;
-  readonly ticket: Buffer;
+  readonly ticket: Uint8Array;
   /** Bytes the server sends after accepting the ticket. */
   readonly length: number;
 }

@@ -19,9 +19,9 @@ const STALLED_READER_MS = 120_000;
 const READ_BYTES = 1024 * 1024;
 const READ_BUFFERS = 3;
 
-/** Options of a {@link BulkDataServer}. */
-export interface BulkDataServerOptions {
-  /** Address to bind: the data service's. */
+/** Options of a {@link BulkServer}. */
+export interface BulkServerOptions {
+  /** Address to bind: the shuffle service's. */
   readonly host: string;
   /** Port to bind; 0 (the default) picks a free one. */
   readonly port?: number;
@@ -42,15 +42,15 @@ interface Ticket {
 }
 
 /**
- * The worker's bulk data port: sends byte ranges of map outputs over plain sockets, the
+ * The worker's bulk port: sends byte ranges of map outputs over plain sockets, the
  * way Hadoop's shuffle server and Spark's block transfer keep shuffle bytes out of their
  * RPC layer (grpc-js costs about 2 ms of CPU per MB on each end). It authenticates
- * nothing itself: the data service checks and authenticates each request (OpenFetch)
+ * nothing itself: the shuffle service checks and authenticates each request (OpenFetch)
  * and issues a single-use ticket naming one range of one file; a connection presents a
  * ticket, then receives the status byte {@link TICKET_ACCEPTED} and exactly the range.
  * Anything else (an unknown, expired or reused ticket, garbage, silence) closes the socket.
  */
-export class BulkDataServer {
+export class BulkServer {
   private readonly tickets = new Map<string, Ticket>();
   private readonly sockets = new Set<net.Socket>();
 
@@ -63,15 +63,15 @@ export class BulkDataServer {
   ) {}
 
   /** Listens on `port` of `host` (a free port by default). */
-  static async start(options: BulkDataServerOptions): Promise<BulkDataServer> {
+  static async start(options: BulkServerOptions): Promise<BulkServer> {
     const { security } = options;
-    let bulk: BulkDataServer | undefined;
+    let bulk: BulkServer | undefined;
     const onSocket = (socket: net.Socket): void => bulk?.accept(socket);
     let server: net.Server;
     if (security.tlsCert && security.tlsKey) {
       const clientAuth = security.tlsCa !== undefined && security.tlsClientAuth !== false;
       server = tls.createServer({ cert: security.tlsCert, key: security.tlsKey, ca: security.tlsCa, requestCert: clientAuth, rejectUnauthorized: clientAuth }, onSocket);
-      server.on('tlsClientError', (err: Error) => options.logger.warn('bulk data: TLS handshake failed', { error: err.message }));
+      server.on('tlsClientError', (err: Error) => options.logger.warn('bulk port: TLS handshake failed', { error: err.message }));
     } else {
       server = net.createServer(onSocket);
     }
@@ -82,8 +82,8 @@ export class BulkDataServer {
         resolve((server.address() as net.AddressInfo).port);
       });
     });
-    server.on('error', (err: Error) => options.logger.warn('bulk data server error', { error: err.message }));
-    bulk = new BulkDataServer(server, port, options.logger, options.ticketTtlMs ?? TICKET_TTL_MS, options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
+    server.on('error', (err: Error) => options.logger.warn('bulk port server error', { error: err.message }));
+    bulk = new BulkServer(server, port, options.logger, options.ticketTtlMs ?? TICKET_TTL_MS, options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
     return bulk;
   }
 
@@ -114,7 +114,7 @@ export class BulkDataServer {
     socket.on('error', () => undefined);
     socket.setNoDelay(true);
     const refuse = (reason: string): void => {
-      this.log.warn(`bulk data: refused a connection from ${socket.remoteAddress ?? '?'}: ${reason}`);
+      this.log.warn(`bulk port: refused a connection from ${socket.remoteAddress ?? '?'}: ${reason}`);
       socket.destroy();
     };
     socket.setTimeout(this.handshakeTimeoutMs, () => refuse('no ticket in time'));
@@ -131,14 +131,14 @@ export class BulkDataServer {
       this.tickets.delete(key);
       clearTimeout(ticket.expiry);
       socket.setTimeout(STALLED_READER_MS, () => {
-        this.log.warn('bulk data: dropped a reader that took nothing for too long', { file: ticket.file });
+        this.log.warn('bulk port: dropped a reader that took nothing for too long', { file: ticket.file });
         socket.destroy();
       });
       // The peer half-closing or sending more means it no longer follows the protocol.
       socket.on('data', () => refuse('bytes after the ticket'));
       socket.resume();
       this.send(socket, ticket).catch((err: unknown) => {
-        this.log.warn('bulk data: read failed while sending', { file: ticket.file, error: (err as Error).message });
+        this.log.warn('bulk port: read failed while sending', { file: ticket.file, error: (err as Error).message });
         socket.destroy();
       });
     };

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { NotFoundError, RequestRejectedError } from '../../../common/index.js';
 import type { Logger } from '../../../common/index.js';
 import { BlockChecksumError, verifyPartFile } from '../../../proto/formats/index.js';
@@ -9,18 +9,19 @@ import { isValidId } from '../../../proto/formats/index.js';
 import type { DataChunk } from '../../../proto/wire/generated/groove/DataChunk';
 import type { FetchPartitionRequest__Output } from '../../../proto/wire/generated/groove/FetchPartitionRequest';
 import type { WorkerHandlers } from '../../../proto/wire/generated/groove/Worker';
-import type { BulkDataServer } from './bulk-server.js';
+import type { BulkServer } from './bulk-server.js';
 import { isAttemptDirOf, isAttemptFileOf } from '../../data-layout.js';
 import { DATA_CHUNK_HEADER_ROOM, encodeDataChunkInPlace } from '../../../proto/wire/index.js';
 import { readMapOutputIndex } from '../../../proto/formats/index.js';
 
 /**
- * The worker's data plane: hands reducers tickets to collect partitions of map outputs
- * from the bulk data port (or streams them over gRPC), and streams part files to clients
- * reading results. Every path in a request is checked against the data layout, so a
+ * The worker's shuffle service: hands reducers' daemons tickets to collect partitions of map
+ * outputs from the bulk port (or streams them over gRPC), and streams part files to clients
+ * reading results. grpc-js is loaded on first use (grpcLib): pool processes import this
+ * folder for its fetch end and must never load it. Every path in a request is checked against the data layout, so a
  * request can only ever read task outputs under the data dir.
  */
-export function createDataService(dataDir: string, logger: Logger, bulk?: BulkDataServer): WorkerHandlers {
+export function createShuffleService(dataDir: string, logger: Logger, bulk?: BulkServer): WorkerHandlers {
   /** The file and byte range of a requested partition, or the error to answer with. */
   const locate = (request: FetchPartitionRequest__Output): { file: string; start: number; end: number } | Error => {
     const { jobId, dir, partition } = request;
@@ -37,7 +38,7 @@ export function createDataService(dataDir: string, logger: Logger, bulk?: BulkDa
   return {
     OpenFetch(call, callback) {
       if (!bulk) {
-        callback(Object.assign(new Error('this worker has no bulk data port'), { code: grpc.status.UNIMPLEMENTED }));
+        callback(Object.assign(new Error('this worker has no bulk port'), { code: grpcLib().status.UNIMPLEMENTED }));
         return;
       }
       const range = locate(call.request);
@@ -53,7 +54,7 @@ export function createDataService(dataDir: string, logger: Logger, bulk?: BulkDa
       try {
         callback(null, { port: bulk.port, ticket: bulk.issue(range.file, range.start, range.end), length });
       } catch (err) {
-        callback(Object.assign(new Error((err as Error).message), { code: grpc.status.RESOURCE_EXHAUSTED }));
+        callback(Object.assign(new Error((err as Error).message), { code: grpcLib().status.RESOURCE_EXHAUSTED }));
       }
     },
     FetchPartition(call) {
@@ -145,7 +146,7 @@ function streamFile(call: grpc.ServerWritableStream<unknown, DataChunk>, file: s
   pump().catch((err: unknown) => {
     const message = (err as Error).message;
     logger.warn('read failed while streaming', { file, error: message });
-    if (!cancelled) call.emit('error', Object.assign(new Error(`read failed: ${message}`), { code: grpc.status.INTERNAL }));
+    if (!cancelled) call.emit('error', Object.assign(new Error(`read failed: ${message}`), { code: grpcLib().status.INTERNAL }));
   });
 }
 

@@ -14,10 +14,10 @@ import { serverCredentials, serverOptions } from '../../proto/wire/index.js';
 import type { FetchTicket__Output } from '../../proto/wire/generated/groove/FetchTicket';
 import type { Security } from '../../proto/wire/index.js';
 import type { WorkerClient } from '../../proto/wire/generated/groove/Worker';
-import { BulkDataServer, TICKET_BYTES } from '../../worker/index.js';
+import { BulkServer, TICKET_BYTES } from '../../worker/index.js';
 import { receiveToFile } from '../../worker/index.js';
-import { createWorkerClient, fetchPartitionToFile } from '../../worker/index.js';
-import { createDataService } from '../../worker/index.js';
+import { createWorkerClient, fetchPartitionToFile, PeerFetches } from '../../worker/index.js';
+import { createShuffleService } from '../../worker/index.js';
 import { workerServiceDefinition } from '../../proto/wire/index.js';
 import { compileWorkerOptions } from '../../worker/index.js';
 import { rawExchange } from '../helpers/bulk-port.js';
@@ -48,22 +48,22 @@ class WarningLog implements Logger {
   }
 }
 
-/** A worker's data plane as the daemon runs it: the gRPC data service and the bulk data port, both on loopback. */
-interface DataPlane {
+/** A worker's shuffle end as the daemon runs it: the gRPC shuffle service and the bulk port, both on loopback. */
+interface ShuffleEnd {
   readonly dataDir: string;
   readonly address: string;
-  readonly bulk: BulkDataServer;
+  readonly bulk: BulkServer;
   readonly log: WarningLog;
   stop(): Promise<void>;
 }
 
-async function startDataPlane(security: Security, options: { ticketTtlMs?: number; handshakeTimeoutMs?: number } = {}): Promise<DataPlane> {
+async function startShuffleEnd(security: Security, options: { ticketTtlMs?: number; handshakeTimeoutMs?: number } = {}): Promise<ShuffleEnd> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-bulk-'));
   writeMapOutput(dataDir, MAP_DIR, PARTITIONS);
   const log = new WarningLog();
-  const bulk = await BulkDataServer.start({ host: '127.0.0.1', security, logger: log, ...options });
+  const bulk = await BulkServer.start({ host: '127.0.0.1', security, logger: log, ...options });
   const server = new grpc.Server(serverOptions(security, CHANNEL_OPTIONS));
-  server.addService(workerServiceDefinition(), createDataService(dataDir, createLogger('bulk-test'), bulk));
+  server.addService(workerServiceDefinition(), createShuffleService(dataDir, createLogger('bulk-test'), bulk));
   const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', serverCredentials(security), (err, p) => (err ? reject(err) : resolve(p))));
   return {
     dataDir,
@@ -78,17 +78,27 @@ async function startDataPlane(security: Security, options: { ticketTtlMs?: numbe
   };
 }
 
+/** Fetches a partition the way a reducer does: its daemon opens the fetch (PeerFetches), its pool process receives the bytes. */
+async function fetchVia(security: Security, address: string, partition: number, destination: string): Promise<number> {
+  const peers = new PeerFetches(security);
+  try {
+    return await fetchPartitionToFile((r) => peers.open(r), { address, jobId: JOB, dir: MAP_DIR, partition, destination }, { security });
+  } finally {
+    peers.close();
+  }
+}
+
 function openFetch(client: WorkerClient, partition: number): Promise<FetchTicket__Output> {
   return new Promise((resolve, reject) => client.openFetch({ jobId: JOB, dir: MAP_DIR, partition }, (err, reply) => (err || !reply ? reject(err) : resolve(reply))));
 }
 
-describe('bulk data port: OpenFetch tickets and raw transfers', () => {
-  let plane: DataPlane;
+describe('bulk port: OpenFetch tickets and raw transfers', () => {
+  let plane: ShuffleEnd;
   let client: WorkerClient;
   let dest: string;
 
   before(async () => {
-    plane = await startDataPlane({}, { ticketTtlMs: 300, handshakeTimeoutMs: 300 });
+    plane = await startShuffleEnd({}, { ticketTtlMs: 300, handshakeTimeoutMs: 300 });
     client = createWorkerClient(plane.address);
     dest = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-bulk-dest-'));
   });
@@ -101,7 +111,7 @@ describe('bulk data port: OpenFetch tickets and raw transfers', () => {
   it('every partition arrives byte for byte, also many at once', async () => {
     for (let p = 0; p < SIZES.length; p++) {
       const file = path.join(dest, `p${p}.data`);
-      const bytes = await fetchPartitionToFile(client, { jobId: JOB, dir: MAP_DIR, partition: p }, file, { dataAddress: plane.address, security: {} });
+      const bytes = await fetchVia({}, plane.address, p, file);
       assert.equal(bytes, SIZES[p]);
       assert.ok(fs.readFileSync(file).equals(PARTITIONS[p] as Buffer), `partition ${p} differs`);
     }
@@ -109,7 +119,7 @@ describe('bulk data port: OpenFetch tickets and raw transfers', () => {
       Array.from({ length: 10 }, async (_, i) => {
         const p = i % SIZES.length;
         const file = path.join(dest, `parallel-${i}.data`);
-        await fetchPartitionToFile(client, { jobId: JOB, dir: MAP_DIR, partition: p }, file, { dataAddress: plane.address, security: {} });
+        await fetchVia({}, plane.address, p, file);
         return fs.readFileSync(file).equals(PARTITIONS[p] as Buffer);
       }),
     );
@@ -155,7 +165,7 @@ describe('bulk data port: OpenFetch tickets and raw transfers', () => {
     }
     // The server is still up and right.
     const file = path.join(dest, 'after-garbage.data');
-    await fetchPartitionToFile(client, { jobId: JOB, dir: MAP_DIR, partition: 0 }, file, { dataAddress: plane.address, security: {} });
+    await fetchVia({}, plane.address, 0, file);
     assert.ok(fs.readFileSync(file).equals(PARTITIONS[0] as Buffer));
   });
 
@@ -176,7 +186,7 @@ describe('bulk data port: OpenFetch tickets and raw transfers', () => {
   });
 });
 
-describe('bulk data port: a sender that dies or stalls', () => {
+describe('bulk port: a sender that dies or stalls', () => {
   let dest: string;
   before(() => {
     dest = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-bulk-fault-'));
@@ -243,7 +253,7 @@ describe('bulk data port: a sender that dies or stalls', () => {
   });
 });
 
-describe('bulk data port: with a cluster token and TLS', () => {
+describe('bulk port: with a cluster token and TLS', () => {
   let certDir: string;
   let dest: string;
   before(() => {
@@ -255,14 +265,14 @@ describe('bulk data port: with a cluster token and TLS', () => {
 
   it('OpenFetch without the token is refused; with it, the fetch works', async () => {
     const security: Security = { token: 'a-cluster-token-long-enough' };
-    const plane = await startDataPlane(security);
+    const plane = await startShuffleEnd(security);
     const anonymous = createWorkerClient(plane.address);
     const member = createWorkerClient(plane.address, security);
     try {
       const err = await new Promise<grpc.ServiceError | null>((resolve) => anonymous.openFetch({ jobId: JOB, dir: MAP_DIR, partition: 0 }, (e) => resolve(e)));
       assert.equal(err?.code, grpc.status.UNAUTHENTICATED);
       const file = path.join(dest, 'token.data');
-      await fetchPartitionToFile(member, { jobId: JOB, dir: MAP_DIR, partition: 0 }, file, { dataAddress: plane.address, security });
+      await fetchVia(security, plane.address, 0, file);
       assert.ok(fs.readFileSync(file).equals(PARTITIONS[0] as Buffer));
     } finally {
       anonymous.close();
@@ -274,12 +284,12 @@ describe('bulk data port: with a cluster token and TLS', () => {
   it('with mutual TLS the bytes come over TLS; plain TCP and clients without a certificate are refused', async () => {
     const certs = makeTestCerts(certDir, 'bulk');
     const security: Security = { token: 'a-cluster-token-long-enough', tlsCert: fs.readFileSync(certs.cert), tlsKey: fs.readFileSync(certs.key), tlsCa: fs.readFileSync(certs.ca) };
-    const plane = await startDataPlane(security);
+    const plane = await startShuffleEnd(security);
     const client = createWorkerClient(plane.address, security);
     try {
       for (const p of [0, 3]) {
         const file = path.join(dest, `tls-${p}.data`);
-        await fetchPartitionToFile(client, { jobId: JOB, dir: MAP_DIR, partition: p }, file, { dataAddress: plane.address, security });
+        await fetchVia(security, plane.address, p, file);
         assert.ok(fs.readFileSync(file).equals(PARTITIONS[p] as Buffer), `partition ${p} differs`);
       }
       // A valid ticket over plain TCP gets nothing: the port speaks only TLS.
@@ -308,10 +318,10 @@ describe('bulk data port: with a cluster token and TLS', () => {
         probe.close(() => resolve(port));
       });
     });
-    const fixed = await BulkDataServer.start({ host: '127.0.0.1', port: free, security: {}, logger: new WarningLog() });
+    const fixed = await BulkServer.start({ host: '127.0.0.1', port: free, security: {}, logger: new WarningLog() });
     try {
       assert.equal(fixed.port, free);
-      await assert.rejects(BulkDataServer.start({ host: '127.0.0.1', port: free, security: {}, logger: new WarningLog() }), /EADDRINUSE/);
+      await assert.rejects(BulkServer.start({ host: '127.0.0.1', port: free, security: {}, logger: new WarningLog() }), /EADDRINUSE/);
     } finally {
       await fixed.close();
     }

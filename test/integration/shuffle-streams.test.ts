@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -10,8 +11,8 @@ import { grooveProto } from '../../proto/wire/index.js';
 import { NO_SECURITY, serverCredentials, serverOptions } from '../../proto/wire/index.js';
 import type { DataChunk__Output } from '../../proto/wire/generated/groove/DataChunk';
 import type { WorkerClient } from '../../proto/wire/generated/groove/Worker';
-import { createWorkerClient, fetchPartitionToFile, streamPartitionToFile } from '../../worker/index.js';
-import { createDataService } from '../../worker/index.js';
+import { createWorkerClient, fetchPartitionToFile, PeerFetches, streamPartitionToFile } from '../../worker/index.js';
+import { createShuffleService } from '../../worker/index.js';
 import { workerServiceDefinition } from '../../proto/wire/index.js';
 import { waitUntil } from '../helpers/cluster.js';
 import { checksummedPartFile, openFds, pattern, writeMapOutput } from '../helpers/map-output-fixture.js';
@@ -24,10 +25,11 @@ async function listen(server: grpc.Server): Promise<string> {
   return `127.0.0.1:${port}`;
 }
 
-describe('data plane: FetchPartition and ReadResult gRPC streams', () => {
+describe('shuffle streams: FetchPartition and ReadResult gRPC streams', () => {
   let dataDir: string;
   let server: grpc.Server;
   let client: WorkerClient;
+  let address: string;
   // Partition sizes around the chunk size: several chunks with a ragged end, exactly one,
   // tiny, empty; the last is more than a stream's flow-control window and read buffers hold.
   const sizes = [3 * DATA_CHUNK_BYTES + 12_345, DATA_CHUNK_BYTES, 7, 0, 2 * DATA_CHUNK_BYTES - 1, 24 * DATA_CHUNK_BYTES + 5];
@@ -35,11 +37,12 @@ describe('data plane: FetchPartition and ReadResult gRPC streams', () => {
   const partitions = sizes.map((n, i) => pattern(n, i + 1));
 
   before(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-data-plane-'));
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-shuffle-streams-'));
     writeMapOutput(dataDir, MAP_DIR, partitions);
     server = new grpc.Server(serverOptions(NO_SECURITY, CHANNEL_OPTIONS));
-    server.addService(workerServiceDefinition(), createDataService(dataDir, createLogger('data-test')));
-    client = createWorkerClient(await listen(server));
+    server.addService(workerServiceDefinition(), createShuffleService(dataDir, createLogger('data-test')));
+    address = await listen(server);
+    client = createWorkerClient(address);
   });
 
   after(() => {
@@ -52,7 +55,7 @@ describe('data plane: FetchPartition and ReadResult gRPC streams', () => {
     for (let p = 0; p < sizes.length; p++) {
       const dest = path.join(dataDir, `fetched-${p}.data`);
       let chunks = 0;
-      const bytes = await streamPartitionToFile(client, { jobId: JOB, dir: MAP_DIR, partition: p }, dest, () => chunks++);
+      const bytes = await streamPartitionToFile(client, { jobId: JOB, dir: MAP_DIR, partition: p }, dest, { onChunk: () => chunks++ });
       assert.equal(bytes, sizes[p]);
       assert.ok(fs.readFileSync(dest).equals(partitions[p] as Buffer), `partition ${p} differs`);
       assert.equal(chunks, Math.ceil((sizes[p] as number) / DATA_CHUNK_BYTES));
@@ -120,9 +123,11 @@ describe('data plane: FetchPartition and ReadResult gRPC streams', () => {
     await waitUntil('the server closed the partition file', () => openFds() <= before, 10_000);
   });
 
-  it('fetchPartitionToFile falls back to this stream when the worker has no bulk data port', async () => {
+  it('fetchPartitionToFile falls back to this stream when the worker has no bulk port', async () => {
     const dest = path.join(dataDir, 'fallback.data');
-    const bytes = await fetchPartitionToFile(client, { jobId: JOB, dir: MAP_DIR, partition: 0 }, dest, { dataAddress: '127.0.0.1:1', security: NO_SECURITY });
+    // The daemon's half streams the partition into the file itself; the pool's half only hears how long it is.
+    const peers = new PeerFetches(NO_SECURITY);
+    const bytes = await fetchPartitionToFile((r) => peers.open(r), { address, jobId: JOB, dir: MAP_DIR, partition: 0, destination: dest }, { security: NO_SECURITY }).finally(() => peers.close());
     assert.equal(bytes, sizes[0]);
     assert.ok(fs.readFileSync(dest).equals(partitions[0] as Buffer));
   });
@@ -132,7 +137,7 @@ describe('data plane: FetchPartition and ReadResult gRPC streams', () => {
   });
 });
 
-describe('data plane: a stalled sender', () => {
+describe('shuffle streams: a stalled sender', () => {
   it('a fetch that stops receiving is abandoned after the idle timeout, its file closed', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-data-stall-'));
     const server = new grpc.Server(serverOptions(NO_SECURITY, CHANNEL_OPTIONS));
@@ -149,13 +154,78 @@ describe('data plane: a stalled sender', () => {
     try {
       const before = openFds();
       const started = Date.now();
-      await assert.rejects(streamPartitionToFile(client, { jobId: JOB, dir: MAP_DIR, partition: 0 }, path.join(dir, 'stalled.data'), undefined, 300), /cancel/i);
+      await assert.rejects(streamPartitionToFile(client, { jobId: JOB, dir: MAP_DIR, partition: 0 }, path.join(dir, 'stalled.data'), { idleTimeoutMs: 300 }), /cancel/i);
       assert.ok(Date.now() - started >= 300);
       assert.ok(openFds() <= before, 'the fetch file was left open');
     } finally {
       client.close();
       server.forceShutdown();
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a stream the daemon runs for a pool process ends when that process is gone (its signal aborted)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-data-abort-'));
+    const server = new grpc.Server(serverOptions(NO_SECURITY, CHANNEL_OPTIONS));
+    let sent!: () => void;
+    const firstChunk = new Promise<void>((resolve) => (sent = resolve));
+    // No OpenFetch (UNIMPLEMENTED, a worker without a bulk port): the daemon streams; one chunk, then silence.
+    server.addService(grooveProto().groove.Worker.service, {
+      FetchPartition(call: grpc.ServerWritableStream<unknown, { data: Buffer }>) {
+        call.write({ data: Buffer.alloc(1000, 1) }, () => sent());
+      },
+      ReadResult(call: grpc.ServerWritableStream<unknown, { data: Buffer }>) {
+        call.end();
+      },
+    });
+    const peers = new PeerFetches(NO_SECURITY);
+    try {
+      const address = await listen(server);
+      const abort = new AbortController();
+      const before = openFds();
+      const started = Date.now();
+      const request = { address, jobId: JOB, dir: MAP_DIR, partition: 0, destination: path.join(dir, 'aborted.data'), idleTimeoutMs: 60_000 };
+      const answer = peers.open(request, { signal: abort.signal });
+      await firstChunk;
+      abort.abort();
+      const a = await answer;
+      assert.equal(a.kind, 'failed');
+      assert.match(a.kind === 'failed' ? a.message : '', /cancel/i);
+      assert.ok(Date.now() - started < 30_000, 'the stream waited for its idle timeout instead');
+      assert.ok(openFds() <= before, 'the fetch file was left open');
+    } finally {
+      peers.close();
+      server.forceShutdown();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a fetch from a peer that was unreachable gets a fresh channel, not one waiting out its reconnect backoff', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-data-reconnect-'));
+    writeMapOutput(dataDir, MAP_DIR, [pattern(1000, 1)]);
+    // A port nobody listens on yet.
+    const port = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (probe.address() as net.AddressInfo).port;
+        probe.close(() => resolve(p));
+      });
+    });
+    const address = `127.0.0.1:${port}`;
+    const peers = new PeerFetches(NO_SECURITY);
+    const server = new grpc.Server(serverOptions(NO_SECURITY, CHANNEL_OPTIONS));
+    try {
+      const request = { address, jobId: JOB, dir: MAP_DIR, partition: 0, destination: path.join(dataDir, 'again.data') };
+      const down = await peers.open(request);
+      assert.equal(down.kind, 'failed');
+      assert.equal(down.kind === 'failed' ? down.code : undefined, grpc.status.UNAVAILABLE);
+      server.addService(workerServiceDefinition(), createShuffleService(dataDir, createLogger('data-test')));
+      await new Promise<number>((resolve, reject) => server.bindAsync(address, serverCredentials(NO_SECURITY), (err, p) => (err ? reject(err) : resolve(p))));
+      const up = await peers.open(request);
+      assert.deepEqual(up, { kind: 'streamed', bytes: 1000 });
+    } finally {
+      peers.close();
+      server.forceShutdown();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
