@@ -128,7 +128,7 @@ export class GrooveClient {
 
   /** Submits an already bundled job. */
   async submitPacked(packed: PackedJob, options: SubmitOptions): Promise<string> {
-    if (packed.job.binaryText !== true) refuseNonTextInputs(options.inputs);
+    if (packed.job.binaryText !== true) await refuseNonTextInputs(options.inputs);
     const sortBufferBytes = options.sortBufferBytes ?? (packed.job.sortBufferMB ? Math.round(packed.job.sortBufferMB * 1024 * 1024) : 0);
     const request: SubmitJobRequest = {
         pack: packed.bytes,

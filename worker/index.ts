@@ -1,7 +1,7 @@
 export { WorkerDaemon } from './worker-daemon.js';
 export type { CompiledWorkerDaemonOptions, WorkerDaemonOptions } from './worker-options.js';
 export { loadJobCode } from './job-loader.js';
-export { NonTextInputError, nonTextReason, TEXT_CHECK_BYTES } from './task-runtime/index.js';
+export { NonTextInputError, nonTextReason, readHead, TEXT_CHECK_BYTES } from './task-runtime/index.js';
 export type { AnyJob } from './job-loader.js';
 export { createWorkerClient } from './shuffle/index.js';
 export { isAttemptFileOf } from './data-layout.js';
