@@ -2,3 +2,4 @@
 export type { ListOptions, RangeReader, StagedObject, Storage, StorageEntry, StorageKind, StorageStat } from './storage.js';
 export { isUrl, registerStorage, schemeOf, storageFor } from './storage-registry.js';
 export { fileStorage, localPath } from './schemes/index.js';
+export { verifyStoredPart } from './stored-part-check.js';
