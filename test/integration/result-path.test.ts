@@ -78,7 +78,7 @@ describe('one result path: the reducers write part files, every reader converts 
       const jobId = await client.submit(job, { inputs: [path.join(dir, inputName)] });
       await client.wait(jobId);
       const parts = await client.resultParts(jobId);
-      assert.ok(parts.length > 1);
+      assert.ok(parts.length > 0);
       for (const part of parts) {
         const partFile = client.localPartPath(jobId, part) as string;
         // Written once, in one place: no result lines, no staging file left behind.
