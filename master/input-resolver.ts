@@ -1,6 +1,7 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../common/index.js';
+import { isUrl, storageFor } from '../storage/index.js';
+import type { Storage, StorageStat } from '../storage/index.js';
 import type { InputFile } from './input-splitter.js';
 
 /** The most input files one job may name (after expanding directories). */
@@ -15,23 +16,28 @@ export interface ResolveOptions {
 /** What the user is told when the master cannot see an input the client named. */
 const SAME_PATH_HINT = 'inputs must be readable by the master and the workers at the same path (a shared filesystem, or the same host)';
 
+/** Hidden and underscore names are not inputs (Hadoop's FileInputFormat: _SUCCESS, .crc, _temporary/). */
+const skipName = (name: string): boolean => name.startsWith('.') || name.startsWith('_');
+
 /**
- * Turns the inputs of a submission into files with sizes. A directory stands for every
- * file under it (sorted, hidden files skipped, as Hadoop's FileInputFormat does). Paths
- * must be absolute: the master and the workers read them at the same path. A directory
- * that holds no file is refused by name unless `allowEmpty`: a typo'd or not yet filled
+ * Turns the inputs of a submission into files with sizes, through the storage seam (a
+ * path or `file:` URL is the local filesystem; another scheme is whatever backend serves
+ * it, and one none serves is refused by name). A directory stands for every file under
+ * it (sorted, hidden files skipped, as Hadoop's FileInputFormat does). Paths must be
+ * absolute: the master and the workers read them at the same path. A directory that
+ * holds no file is refused by name unless `allowEmpty`: a typo'd or not yet filled
  * directory would otherwise make a job that "succeeds" over nothing.
  */
 export async function resolveInputs(inputs: readonly string[], options: ResolveOptions = {}): Promise<InputFile[]> {
   if (inputs.length === 0 && !options.allowEmpty) throw new UserError('no input given');
   const files: InputFile[] = [];
   for (const input of inputs) {
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(input)) throw new UserError(`input ${input}: URL inputs are not supported yet; copy the data to a path the workers can read`);
-    if (!path.isAbsolute(input)) throw new UserError(`input ${input}: must be an absolute path`);
-    const stat = await statInput(input);
+    if (!isUrl(input) && !path.isAbsolute(input)) throw new UserError(`input ${input}: must be an absolute path`);
+    const storage = storageFor(input);
+    const stat = await statInput(storage, input);
     const before = files.length;
-    if (stat.isDirectory()) await addDirectory(input, files);
-    else if (stat.isFile()) files.push({ path: input, size: stat.size });
+    if (stat.kind === 'directory') await addDirectory(storage, input, files);
+    else if (stat.kind === 'object') files.push({ path: input, size: stat.size });
     else throw new UserError(`input ${input}: not a regular file or directory`);
     if (files.length === before && !options.allowEmpty) {
       throw new UserError(`input ${input}: the directory holds no input file (hidden and _ files are skipped); pass --allow-empty if an empty input is expected`);
@@ -46,9 +52,9 @@ export async function resolveInputs(inputs: readonly string[], options: ResolveO
  * where it runs, so a failure here most often means the master runs elsewhere and cannot
  * see it: say that, rather than "not found" about a file the user is looking at.
  */
-async function statInput(input: string): Promise<fs.Stats> {
+async function statInput(storage: Storage, input: string): Promise<StorageStat> {
   try {
-    return await fs.promises.stat(input);
+    return await storage.stat(input);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' || code === 'ENOTDIR' ? 'no such file on its host' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
@@ -56,18 +62,11 @@ async function statInput(input: string): Promise<fs.Stats> {
   }
 }
 
-async function addDirectory(dir: string, files: InputFile[]): Promise<void> {
-  let entries: fs.Dirent[];
+async function addDirectory(storage: Storage, dir: string, files: InputFile[]): Promise<void> {
   try {
-    entries = (await fs.promises.readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const entries = await storage.list(dir, { skipName, limit: MAX_INPUT_FILES - files.length });
+    for (const e of entries) files.push({ path: e.url, size: e.size });
   } catch (err) {
     throw new UserError(`input ${dir}: the master cannot list it (${(err as Error).message}); ${SAME_PATH_HINT}`, { cause: err });
-  }
-  for (const e of entries) {
-    if (e.name.startsWith('.') || e.name.startsWith('_')) continue;
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) await addDirectory(full, files);
-    else if (e.isFile()) files.push({ path: full, size: (await fs.promises.stat(full)).size });
-    if (files.length > MAX_INPUT_FILES) return;
   }
 }

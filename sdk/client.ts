@@ -1,15 +1,13 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { Key } from '../common/index.js';
 import { envMaster, JobFailedError, UserError } from '../common/index.js';
-import { BlockChecksumError, PartFileVerifier, verifyPartFile } from '../proto/formats/index.js';
+import { BlockChecksumError, PartFileVerifier } from '../proto/formats/index.js';
 import { createMasterClient } from '../proto/wire/index.js';
 import { decodeKey } from '../proto/formats/index.js';
 import { decodeValue } from '../proto/formats/index.js';
 import { NO_SECURITY } from '../proto/wire/index.js';
 import { RecordStreamDecoder } from '../proto/formats/index.js';
-import { resultLinesPath } from '../proto/formats/index.js';
 import type { DataChunk__Output } from '../proto/wire/generated/groove/DataChunk';
 import type { JobEvent__Output } from '../proto/wire/generated/groove/JobEvent';
 import type { JobStatus__Output } from '../proto/wire/generated/groove/JobStatus';
@@ -19,7 +17,6 @@ import type { MasterClient } from '../proto/wire/generated/groove/Master';
 import type { PurgeReply__Output } from '../proto/wire/generated/groove/PurgeReply';
 import type { ResultLocation__Output } from '../proto/wire/generated/groove/ResultLocation';
 import type { ResultLocations__Output } from '../proto/wire/generated/groove/ResultLocations';
-import type { ResultFormat } from '../proto/formats/index.js';
 import type { Security } from '../proto/wire/index.js';
 import type { SubmitJobReply__Output } from '../proto/wire/generated/groove/SubmitJobReply';
 import type { SubmitJobRequest } from '../proto/wire/generated/groove/SubmitJobRequest';
@@ -29,6 +26,8 @@ import { expandInputs } from './input-expander.js';
 import { packJobFile } from './job-bundler.js';
 import type { PackedJob } from './job-bundler.js';
 import { callUnary, fromServiceError } from './rpc.js';
+import { storageFor, verifyStoredPart } from '../storage/index.js';
+import type { RangeReader } from '../storage/index.js';
 import { refuseNonTextInputs } from './text-input-peek.js';
 
 /** A job's status as the master reports it. */
@@ -77,20 +76,6 @@ export interface SubmitOptions {
   /** Backup attempts for stragglers. Default true. */
   readonly speculation?: boolean;
   /**
-   * Have the reducers also write each part as result lines in this format, next to the
-   * part file: a client on the worker's host (see `localDataDirs`) then takes them as they
-   * are instead of converting the part file after the job (`mr run` asks for the format it
-   * prints). Default: none.
-   */
-  readonly resultFormat?: ResultFormat;
-  /**
-   * With a resultFormat: the reducers write the result lines only, no part files. The
-   * results can then be taken only as those lines from the workers' disks: `results()`,
-   * `mr results` and `ReadResult` find no part file. For a cluster that goes away with the
-   * job (`mr run`). Default false.
-   */
-  readonly resultLinesOnly?: boolean;
-  /**
    * Accept inputs that hold no file: a glob that matches none, a directory with none in it.
    * Default false: such an input is refused by name, as a job over nothing is most often a
    * mistake.
@@ -128,7 +113,7 @@ export class GrooveClient {
 
   /** Submits an already bundled job. */
   async submitPacked(packed: PackedJob, options: SubmitOptions): Promise<string> {
-    if (packed.job.binaryText !== true) refuseNonTextInputs(options.inputs);
+    if (packed.job.binaryText !== true) await refuseNonTextInputs(options.inputs);
     const sortBufferBytes = options.sortBufferBytes ?? (packed.job.sortBufferMB ? Math.round(packed.job.sortBufferMB * 1024 * 1024) : 0);
     const request: SubmitJobRequest = {
         pack: packed.bytes,
@@ -140,8 +125,6 @@ export class GrooveClient {
         name: packed.pack.name,
         maxAttempts: options.maxAttempts ?? 0,
         noSpeculation: options.speculation === false,
-        resultFormat: options.resultFormat ?? '',
-        resultLinesOnly: options.resultLinesOnly === true,
         allowEmpty: options.allowEmpty === true,
     };
     const reply = await callUnary<SubmitJobReply__Output>(this.master, (o, cb) => this.rpc.submitJob(request, o, cb));
@@ -211,18 +194,6 @@ export class GrooveClient {
     return dataDir !== undefined && isAttemptFileOf(jobId, part.path) ? path.join(dataDir, part.path) : undefined;
   }
 
-  /**
-   * Where the part's result lines in `format` are on this host's disk: when its worker is
-   * one of `localDataDirs` and the job asked its reducers for that format
-   * (SubmitOptions.resultFormat).
-   */
-  localResultLinesPath(jobId: string, part: ResultPart, format: ResultFormat): string | undefined {
-    const partPath = this.localPartPath(jobId, part);
-    if (partPath === undefined) return undefined;
-    const lines = resultLinesPath(partPath, format);
-    return fs.existsSync(lines) ? lines : undefined;
-  }
-
   private async *streamPart(jobId: string, part: ResultPart): AsyncGenerator<Buffer> {
     const worker = createWorkerClient(part.dataAddress, this.security);
     const call = worker.readResult({ jobId, path: part.path });
@@ -285,15 +256,15 @@ export function corruptPart(part: ResultPart, reason: string, cause: unknown): U
 }
 
 /**
- * Reads a part file of a worker on this host, verified whole first (see readPartBytes),
- * the next block's read overlapping the caller's work on the current one. Two blocks take
- * turns, so a file costs no garbage.
+ * Reads a part file of a worker on this host through the storage seam (where the reducer
+ * wrote it), verified whole first (see readPartBytes), the next block's read overlapping
+ * the caller's work on the current one. Two blocks take turns, so a file costs no garbage.
  */
 async function* readLocalPart(file: string, part: ResultPart): AsyncGenerator<Buffer> {
-  let handle: fs.promises.FileHandle;
+  let handle: RangeReader;
   try {
-    await verifyPartFile(file);
-    handle = await fs.promises.open(file, 'r');
+    await verifyStoredPart(file);
+    handle = await storageFor(file).openReader(file);
   } catch (err) {
     if (err instanceof BlockChecksumError) throw corruptPart(part, err.message, err);
     throw new UserError(`cannot read partition ${part.partition} from ${file}: ${(err as Error).message} (purged?)`, { cause: err });
@@ -301,12 +272,19 @@ async function* readLocalPart(file: string, part: ResultPart): AsyncGenerator<Bu
   const verifier = new PartFileVerifier(file);
   const blocks = [Buffer.allocUnsafe(LOCAL_READ_BYTES), Buffer.allocUnsafe(LOCAL_READ_BYTES)] as const;
   try {
-    const readInto = async (block: Buffer): Promise<Buffer> => block.subarray(0, (await handle.read(block, 0, block.length, null)).bytesRead);
+    let position = 0;
+    const readInto = async (block: Buffer): Promise<Buffer> => {
+      const at = position;
+      position += block.length;
+      return block.subarray(0, await handle.read(block, 0, block.length, at));
+    };
     let turn = 0;
     let next = readInto(blocks[0]);
     for (;;) {
       const block = await next;
       if (block.length === 0) break;
+      // A short read (not at the end) would leave a gap: read on from where it stopped.
+      if (block.length < LOCAL_READ_BYTES) position -= LOCAL_READ_BYTES - block.length;
       turn ^= 1;
       next = readInto(blocks[turn] as Buffer);
       // A failed read-ahead is reported by the await above on the next turn, or dropped if the caller stops.

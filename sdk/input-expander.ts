@@ -2,19 +2,24 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { globSync } from 'tinyglobby';
 import { UserError } from '../common/index.js';
+import { isUrl, storageFor } from '../storage/index.js';
 
 const GLOB_CHARS = /[*?[\]{}]/;
 
 /**
  * Makes the inputs of a submission absolute, expands globs the shell left alone (quoted
- * ones), and refuses a missing input before anything is sent. With `allowEmpty`, a glob
+ * ones), and refuses a missing input before anything is sent. URLs (`file:`, or a scheme
+ * of the storage seam) pass as they are. With `allowEmpty`, a glob
  * that matches no file stands for nothing instead (the master likewise accepts an empty
  * directory then).
  */
 export function expandInputs(inputs: readonly string[], cwd = process.cwd(), allowEmpty = false): string[] {
   const out: string[] = [];
   for (const input of inputs) {
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(input)) {
+    if (isUrl(input)) {
+      // A scheme no backend serves is refused here, by name, before anything is sent; the
+      // rest of a URL is the master's to list (globs are for local paths).
+      storageFor(input);
       out.push(input);
       continue;
     }

@@ -125,7 +125,7 @@ async function run(spec: TaskSpec): Promise<void> {
     const loaded = jobFor(spec);
     const job = loaded.job;
     sourceMap = loaded.sourceMap;
-    const result = spec.kind === 'map' ? runMapTask(spec, job, log, progress) : await runReduceTask(spec, job, log, progress, openFetch);
+    const result = spec.kind === 'map' ? await runMapTask(spec, job, log, progress) : await runReduceTask(spec, job, log, progress, openFetch);
     send({ type: 'done', taskId: spec.taskId, attempt: spec.attempt, result });
   } catch (err) {
     send({ type: 'failed', taskId: spec.taskId, attempt: spec.attempt, failure: toFailure(err, sourceMap) });

@@ -95,12 +95,11 @@ export async function runCommand(args: JobArgs & { slots?: FlagValue; output?: s
 async function runOnCluster(packed: PackedJob, cluster: EmbeddedCluster, options: SubmitOptions, args: { output?: string; overwrite?: boolean; format: ResultFormat }): Promise<void> {
   const client = new GrooveClient({ master: cluster.masterAddress, security: cluster.security, localDataDirs: cluster.localDataDirs });
   try {
-    // The reducers write the result lines themselves, on this host's disk: no conversion
-    // after the job. Nothing reads part files of this cluster, which goes away next.
-    const jobId = await client.submitPacked(packed, { ...options, resultFormat: args.format, resultLinesOnly: true });
+    // The same result path as a cluster's: the reducers write part files, and they are read
+    // back (from this host's disk, through the storage seam) the way `mr results` reads them.
+    const jobId = await client.submitPacked(packed, options);
     await client.wait(jobId, process.stderr.isTTY ? progressPrinter() : undefined);
-    // The cluster is this command's alone and goes away next: its files can be moved out.
-    await writeResults(client, jobId, args.format, { outputDir: args.output, overwrite: args.overwrite, moveLocalLines: true });
+    await writeResults(client, jobId, args.format, { outputDir: args.output, overwrite: args.overwrite });
   } finally {
     client.close();
     await cluster.stop();

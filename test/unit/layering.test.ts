@@ -13,16 +13,17 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   common: ['common'],
   'proto/formats': ['proto/formats', 'common'],
   'proto/wire': ['proto/wire', 'proto/formats', 'common'],
-  master: ['master', 'proto/wire', 'proto/formats', 'common'],
-  worker: ['worker', 'proto/wire', 'proto/formats', 'common'],
-  sdk: ['sdk', 'master', 'worker', 'proto/wire', 'proto/formats', 'common'],
+  storage: ['storage', 'proto/formats', 'common'],
+  master: ['master', 'storage', 'proto/wire', 'proto/formats', 'common'],
+  worker: ['worker', 'storage', 'proto/wire', 'proto/formats', 'common'],
+  sdk: ['sdk', 'master', 'worker', 'storage', 'proto/wire', 'proto/formats', 'common'],
   jobs: ['jobs'],
-  bench: ['bench', 'jobs', 'sdk', 'master', 'worker', 'proto/wire', 'proto/formats', 'common'],
-  test: ['test', 'jobs', 'sdk', 'master', 'worker', 'proto/wire', 'proto/formats', 'common'],
+  bench: ['bench', 'jobs', 'sdk', 'master', 'worker', 'storage', 'proto/wire', 'proto/formats', 'common'],
+  test: ['test', 'jobs', 'sdk', 'master', 'worker', 'storage', 'proto/wire', 'proto/formats', 'common'],
 };
 
 /** Folders entered only through their index.ts, at every depth (test, bench and jobs are not libraries). */
-const LIBRARIES = ['common', 'proto', 'master', 'worker', 'sdk'];
+const LIBRARIES = ['common', 'proto', 'storage', 'master', 'worker', 'sdk'];
 
 function unitOf(rel: string): string {
   const parts = rel.split(path.sep);

@@ -38,20 +38,20 @@ interface Collected extends LineReadResult {
   readonly lines: string[];
 }
 
-function collect(file: string, start: number, length: number, blockSize?: number): Collected {
+async function collect(file: string, start: number, length: number, blockSize?: number): Promise<Collected> {
   const lines: string[] = [];
-  const result = readLines(file, start, length, (line) => lines.push(line), blockSize);
+  const result = await readLines(file, start, length, (line) => lines.push(line), blockSize);
   assert.equal(result.records, lines.length);
   return { ...result, lines };
 }
 
 /** Reads every split of a file in turn, checking that bytesRead adds up to the file size. */
-function readAllSplits(file: string, chunkSize: number, blockSize?: number): string[] {
+async function readAllSplits(file: string, chunkSize: number, blockSize?: number): Promise<string[]> {
   const size = fs.statSync(file).size;
   const lines: string[] = [];
   let bytes = 0;
   for (const split of splitInputs([{ path: file, size }], chunkSize)) {
-    const part = collect(split.path, split.start, split.length, blockSize);
+    const part = await collect(split.path, split.start, split.length, blockSize);
     lines.push(...part.lines);
     bytes += part.bytesRead;
   }
@@ -77,7 +77,7 @@ function randomText(rand: () => number): string {
   return text;
 }
 
-test('property: every record is read exactly once whatever the chunk and block sizes', () => {
+test('property: every record is read exactly once whatever the chunk and block sizes', async () => {
   const seed = 20240611;
   const rand = mulberry32(seed);
   const int = (n: number): number => Math.floor(rand() * n);
@@ -98,7 +98,7 @@ test('property: every record is read exactly once whatever the chunk and block s
     for (const chunkSize of chunkSizes) {
       const blockSize = rand() < 0.2 ? undefined : 1 + int(16);
       assert.deepEqual(
-        readAllSplits(file, chunkSize, blockSize),
+        await readAllSplits(file, chunkSize, blockSize),
         expected,
         `seed ${seed}, iteration ${iteration}, chunkSize ${chunkSize}, blockSize ${String(blockSize)}, text ${JSON.stringify(text)}`,
       );
@@ -106,7 +106,7 @@ test('property: every record is read exactly once whatever the chunk and block s
   }
 });
 
-test('property: a cut at any byte offset gives each record to exactly one side', () => {
+test('property: a cut at any byte offset gives each record to exactly one side', async () => {
   const rand = mulberry32(7);
   for (let iteration = 0; iteration < 40; iteration++) {
     const text = randomText(rand);
@@ -115,8 +115,8 @@ test('property: a cut at any byte offset gives each record to exactly one side',
     const expected = expectedRecords(text);
     for (let cut = 0; cut <= size; cut++) {
       const blockSize = 1 + (cut % 9);
-      const left = collect(file, 0, cut, blockSize);
-      const right = collect(file, cut, size - cut, blockSize);
+      const left = await collect(file, 0, cut, blockSize);
+      const right = await collect(file, cut, size - cut, blockSize);
       const message = `iteration ${iteration}, cut ${cut}, text ${JSON.stringify(text)}`;
       assert.deepEqual([...left.lines, ...right.lines], expected, message);
       assert.equal(left.bytesRead + right.bytesRead, size, message);
@@ -124,96 +124,96 @@ test('property: a cut at any byte offset gives each record to exactly one side',
   }
 });
 
-test('CRLF line ends are stripped, blank CRLF lines are empty records', () => {
+test('CRLF line ends are stripped, blank CRLF lines are empty records', async () => {
   const file = writeTemp('a\r\nb\r\n\r\nc\r\n');
-  assert.deepEqual(collect(file, 0, 100).lines, ['a', 'b', '', 'c']);
-  assert.deepEqual(readAllSplits(file, 1), ['a', 'b', '', 'c']);
+  assert.deepEqual((await collect(file, 0, 100)).lines, ['a', 'b', '', 'c']);
+  assert.deepEqual(await readAllSplits(file, 1), ['a', 'b', '', 'c']);
   // Only the '\r' of the line end goes; one inside the line is data.
-  assert.deepEqual(collect(writeTemp('a\rb\r\r\n'), 0, 7).lines, ['a\rb\r']);
+  assert.deepEqual((await collect(writeTemp('a\rb\r\r\n'), 0, 7)).lines, ['a\rb\r']);
 });
 
-test('a last line without a final newline is still a record', () => {
-  assert.deepEqual(collect(writeTemp('x\ny'), 0, 3).lines, ['x', 'y']);
-  assert.deepEqual(collect(writeTemp('x\ny\r'), 0, 4).lines, ['x', 'y']);
-  assert.deepEqual(collect(writeTemp('only'), 0, 4).lines, ['only']);
+test('a last line without a final newline is still a record', async () => {
+  assert.deepEqual((await collect(writeTemp('x\ny'), 0, 3)).lines, ['x', 'y']);
+  assert.deepEqual((await collect(writeTemp('x\ny\r'), 0, 4)).lines, ['x', 'y']);
+  assert.deepEqual((await collect(writeTemp('only'), 0, 4)).lines, ['only']);
 });
 
-test('a final newline does not add an empty record, blank lines in the middle do count', () => {
-  assert.deepEqual(collect(writeTemp('x\ny\n'), 0, 4).lines, ['x', 'y']);
-  assert.deepEqual(collect(writeTemp('\n'), 0, 1).lines, ['']);
-  assert.deepEqual(collect(writeTemp('\n\n\n'), 0, 3).lines, ['', '', '']);
-  assert.deepEqual(collect(writeTemp('a\n\n\nb\n'), 0, 6).lines, ['a', '', '', 'b']);
+test('a final newline does not add an empty record, blank lines in the middle do count', async () => {
+  assert.deepEqual((await collect(writeTemp('x\ny\n'), 0, 4)).lines, ['x', 'y']);
+  assert.deepEqual((await collect(writeTemp('\n'), 0, 1)).lines, ['']);
+  assert.deepEqual((await collect(writeTemp('\n\n\n'), 0, 3)).lines, ['', '', '']);
+  assert.deepEqual((await collect(writeTemp('a\n\n\nb\n'), 0, 6)).lines, ['a', '', '', 'b']);
 });
 
-test('an empty file gives one split and no records', () => {
+test('an empty file gives one split and no records', async () => {
   const file = writeTemp('');
   const splits = splitInputs([{ path: file, size: 0 }], 64);
   assert.equal(splits.length, 1);
   const [split] = splits;
   assert.ok(split);
-  assert.deepEqual(collect(file, split.start, split.length), { records: 0, bytesRead: 0, replacedChars: 0, lines: [] });
+  assert.deepEqual(await collect(file, split.start, split.length), { records: 0, bytesRead: 0, replacedChars: 0, lines: [] });
 });
 
-test('a split of length 0, or past the end of the file, owns no records', () => {
+test('a split of length 0, or past the end of the file, owns no records', async () => {
   const file = writeTemp('abc\ndef\n');
-  assert.deepEqual(collect(file, 0, 0).lines, []);
-  assert.deepEqual(collect(file, 4, 0).lines, []);
-  assert.deepEqual(collect(file, 2, 0).lines, []);
-  assert.deepEqual(collect(file, 8, 10).lines, []);
-  assert.deepEqual(collect(file, 100, 10).lines, []);
+  assert.deepEqual((await collect(file, 0, 0)).lines, []);
+  assert.deepEqual((await collect(file, 4, 0)).lines, []);
+  assert.deepEqual((await collect(file, 2, 0)).lines, []);
+  assert.deepEqual((await collect(file, 8, 10)).lines, []);
+  assert.deepEqual((await collect(file, 100, 10)).lines, []);
 });
 
-test('a split starting at a line start owns that line; one starting inside it does not', () => {
+test('a split starting at a line start owns that line; one starting inside it does not', async () => {
   const file = writeTemp('abc\ndef\nghi');
-  assert.deepEqual(collect(file, 4, 1).lines, ['def']);
+  assert.deepEqual((await collect(file, 4, 1)).lines, ['def']);
   // Starting on the '\n' of 'abc': that byte is part of 'abc', 'def' begins one later.
-  assert.deepEqual(collect(file, 3, 1).lines, []);
-  assert.deepEqual(collect(file, 3, 2).lines, ['def']);
-  assert.deepEqual(collect(file, 5, 3).lines, []);
-  assert.deepEqual(collect(file, 5, 4).lines, ['ghi']);
-  assert.deepEqual(collect(file, 0, 1).lines, ['abc']);
+  assert.deepEqual((await collect(file, 3, 1)).lines, []);
+  assert.deepEqual((await collect(file, 3, 2)).lines, ['def']);
+  assert.deepEqual((await collect(file, 5, 3)).lines, []);
+  assert.deepEqual((await collect(file, 5, 4)).lines, ['ghi']);
+  assert.deepEqual((await collect(file, 0, 1)).lines, ['abc']);
 });
 
-test('bytesRead counts the bytes of the owned records, line ends included', () => {
+test('bytesRead counts the bytes of the owned records, line ends included', async () => {
   const file = writeTemp('ab\r\ncd\nef');
-  assert.deepEqual(collect(file, 0, 5), { records: 2, bytesRead: 7, replacedChars: 0, lines: ['ab', 'cd'] });
-  assert.deepEqual(collect(file, 5, 4), { records: 1, bytesRead: 2, replacedChars: 0, lines: ['ef'] });
+  assert.deepEqual(await collect(file, 0, 5), { records: 2, bytesRead: 7, replacedChars: 0, lines: ['ab', 'cd'] });
+  assert.deepEqual(await collect(file, 5, 4), { records: 1, bytesRead: 2, replacedChars: 0, lines: ['ef'] });
 });
 
-test('a record longer than the chunk and the block is read whole by the split it starts in', () => {
+test('a record longer than the chunk and the block is read whole by the split it starts in', async () => {
   const long = 'L'.repeat(500) + '€'.repeat(100) + 'Z';
   const text = `head\n${long}\r\nmid\n${long}`;
   const file = writeTemp(text);
   const expected = ['head', long, 'mid', long];
   for (const blockSize of [1, 2, 7, 64, undefined]) {
-    assert.deepEqual(readAllSplits(file, 10, blockSize), expected, `blockSize ${String(blockSize)}`);
-    assert.deepEqual(readAllSplits(file, 3, blockSize), expected, `blockSize ${String(blockSize)}`);
+    assert.deepEqual(await readAllSplits(file, 10, blockSize), expected, `blockSize ${String(blockSize)}`);
+    assert.deepEqual(await readAllSplits(file, 3, blockSize), expected, `blockSize ${String(blockSize)}`);
   }
   // The split where the long line starts gets it all; the splits inside it get nothing.
-  assert.deepEqual(collect(file, 5, 10, 7).lines, [long]);
-  assert.deepEqual(collect(file, 20, 10, 7).lines, []);
+  assert.deepEqual((await collect(file, 5, 10, 7)).lines, [long]);
+  assert.deepEqual((await collect(file, 20, 10, 7)).lines, []);
 });
 
-test('multi-byte UTF-8 characters cut by block and chunk boundaries decode intact', () => {
+test('multi-byte UTF-8 characters cut by block and chunk boundaries decode intact', async () => {
   const line = 'é€😀ü'.repeat(5);
   const text = `${line}\n${line}\n${line}`;
   const file = writeTemp(text);
   for (let blockSize = 1; blockSize <= 12; blockSize++) {
-    assert.deepEqual(collect(file, 0, Buffer.byteLength(text), blockSize).lines, [line, line, line]);
-    assert.deepEqual(readAllSplits(file, 1 + blockSize * 5, blockSize), [line, line, line]);
+    assert.deepEqual((await collect(file, 0, Buffer.byteLength(text), blockSize)).lines, [line, line, line]);
+    assert.deepEqual(await readAllSplits(file, 1 + blockSize * 5, blockSize), [line, line, line]);
   }
 });
 
-test('a missing file throws the Node error', () => {
-  assert.throws(
+test('a missing file rejects with the Node error', async () => {
+  await assert.rejects(
     () => readLines(path.join(dir, 'no-such-file'), 0, 10, () => undefined),
     (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT',
   );
 });
 
-test('an error thrown by onLine propagates', () => {
+test('an error thrown by onLine propagates', async () => {
   const file = writeTemp('a\nb\n');
-  assert.throws(
+  await assert.rejects(
     () =>
       readLines(file, 0, 4, () => {
         throw new Error('boom');
@@ -222,9 +222,9 @@ test('an error thrown by onLine propagates', () => {
   );
 });
 
-test('bad start, length or blockSize is a RangeError naming the argument', () => {
+test('bad start, length or blockSize is a RangeError naming the argument', async () => {
   const file = writeTemp('a\n');
-  const cases: Array<[string, () => unknown]> = [
+  const cases: Array<[string, () => Promise<unknown>]> = [
     ['start', () => readLines(file, -1, 1, () => undefined)],
     ['start', () => readLines(file, 0.5, 1, () => undefined)],
     ['length', () => readLines(file, 0, -1, () => undefined)],
@@ -233,23 +233,23 @@ test('bad start, length or blockSize is a RangeError naming the argument', () =>
     ['blockSize', () => readLines(file, 0, 1, () => undefined, 1.5)],
   ];
   for (const [name, call] of cases) {
-    assert.throws(call, (err: unknown) => err instanceof RangeError && err.message.startsWith(name));
+    await assert.rejects(call, (err: unknown) => err instanceof RangeError && err.message.startsWith(name));
   }
 });
 
-test('lineReadBlockSize: a small split gets a small block, which still reads a last line far past it', () => {
+test('lineReadBlockSize: a small split gets a small block, which still reads a last line far past it', async () => {
   assert.equal(lineReadBlockSize(100_000_000), DEFAULT_LINE_READ_BLOCK_SIZE);
   const small = lineReadBlockSize(10);
   assert.ok(small > 10 && small < 16 * 1024, `block for 10 bytes: ${small}`);
   const long = 'y'.repeat(3 * small);
   const text = `a b\nc ${long}\nnext\n`;
   const file = writeTemp(text);
-  assert.deepEqual(collect(file, 0, 6, lineReadBlockSize(6)).lines, ['a b', `c ${long}`]);
+  assert.deepEqual((await collect(file, 0, 6, lineReadBlockSize(6))).lines, ['a b', `c ${long}`]);
   // A split starting inside the long line skips all of it, through the small block.
-  assert.deepEqual(collect(file, 10, text.length - 10, lineReadBlockSize(10)).lines, ['next']);
+  assert.deepEqual((await collect(file, 10, text.length - 10, lineReadBlockSize(10))).lines, ['next']);
 });
 
-test('invalid UTF-8 reads as U+FFFD and is counted exactly once over all splits, whatever the chunk and block sizes', () => {
+test('invalid UTF-8 reads as U+FFFD and is counted exactly once over all splits, whatever the chunk and block sizes', async () => {
   // Bad bytes (a lone 0xff, a cut 3-byte sequence, an overlong form) among valid text that
   // holds a real U+FFFD, which is not counted.
   const random = mulberry32(41);
@@ -273,7 +273,7 @@ test('invalid UTF-8 reads as U+FFFD and is counted exactly once over all splits,
       let replaced = 0;
       const lines: string[] = [];
       for (const split of splitInputs([{ path: file, size: bytes.length }], chunkSize)) {
-        const part = collect(split.path, split.start, split.length, blockSize);
+        const part = await collect(split.path, split.start, split.length, blockSize);
         replaced += part.replacedChars;
         lines.push(...part.lines);
       }
@@ -282,5 +282,5 @@ test('invalid UTF-8 reads as U+FFFD and is counted exactly once over all splits,
     }
   }
   const valid = writeTemp('naïve \ufffd\n東京\n');
-  assert.equal(collect(valid, 0, 100, 4).replacedChars, 0);
+  assert.equal((await collect(valid, 0, 100, 4)).replacedChars, 0);
 });

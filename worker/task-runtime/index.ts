@@ -1,5 +1,5 @@
 /** worker/task-runtime: the way into this folder. */
-export { NonTextInputError, TEXT_CHECK_BYTES, nonTextReason } from './text-input-check.js';
+export { NonTextInputError, TEXT_CHECK_BYTES, nonTextReason, readHead } from './text-input-check.js';
 export { runMapTask } from './map-task.js';
 export { runReduceTask } from './reduce-task.js';
 export { UserCodeError } from './user-code-error.js';

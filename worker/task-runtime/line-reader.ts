@@ -4,7 +4,7 @@
  * map task.
  */
 import { isUtf8 } from 'node:buffer';
-import * as fs from 'node:fs';
+import { storageFor } from '../../storage/index.js';
 
 /** Block size of the read buffer: large reads keep syscalls rare, 1 MiB keeps memory small. */
 export const DEFAULT_LINE_READ_BLOCK_SIZE = 1024 * 1024;
@@ -68,27 +68,28 @@ function replacedChars(bytes: Buffer): number {
  * (empty strings), and a chunk of length 0 owns no lines. Lines are decoded as UTF-8;
  * invalid sequences become U+FFFD and are counted ({@link LineReadResult.replacedChars}).
  *
- * The file is read synchronously through one reusable buffer of `blockSize` bytes, so a
- * task holds one block in memory, not the file; the buffer grows only to hold a line
- * longer than itself.
+ * The file is read through the storage seam (any scheme with a backend), block by block
+ * into one reusable buffer of `blockSize` bytes, so a task holds one block in memory, not
+ * the file; the buffer grows only to hold a line longer than itself. The lines of a block
+ * are handed out synchronously: the only wait is one read per block.
  *
- * @param path - The file to read.
+ * @param url - The file to read: a path or a URL.
  * @param start - Offset of the chunk's first byte, a non-negative integer.
  * @param length - Length of the chunk in bytes, a non-negative integer.
  * @param onLine - Called once per owned line, in file order, without its line end.
  * @param blockSize - Bytes per read, a positive integer. Default
  *   {@link DEFAULT_LINE_READ_BLOCK_SIZE} (1 MiB).
- * @throws RangeError if an argument is out of range; Node's own errors (ENOENT, EISDIR,
+ * @throws RangeError if an argument is out of range; the backend's errors (ENOENT, EISDIR,
  *   ...) from opening or reading the file propagate unchanged, as do errors thrown by
- *   `onLine`.
+ *   `onLine` (all as rejections).
  */
-export function readLines(
-  path: string,
+export async function readLines(
+  url: string,
   start: number,
   length: number,
   onLine: (line: string) => void,
   blockSize: number = DEFAULT_LINE_READ_BLOCK_SIZE,
-): LineReadResult {
+): Promise<LineReadResult> {
   if (!Number.isSafeInteger(start) || start < 0) {
     throw new RangeError(`start must be a non-negative integer byte offset, got ${String(start)}`);
   }
@@ -99,7 +100,7 @@ export function readLines(
     throw new RangeError(`blockSize must be a positive integer number of bytes, got ${String(blockSize)}`);
   }
   const end = start + length;
-  const fd = fs.openSync(path, 'r');
+  const reader = await storageFor(url).openReader(url);
   try {
     let buf = Buffer.allocUnsafe(blockSize);
     // buf.indexOf cannot be bounded, so it searches this view of the valid bytes; the view
@@ -169,13 +170,13 @@ export function readLines(
         buf.copy(bigger, 0, 0, kept);
         buf = bigger;
       }
-      const n = fs.readSync(fd, buf, kept, buf.length - kept, bufOffset + kept);
+      const n = await reader.read(buf, kept, buf.length - kept, bufOffset + kept);
       if (n === 0) eof = true;
       view = buf.subarray(0, kept + n);
       scanFrom = kept;
     }
     return { records, bytesRead: records > 0 ? ownedTo - ownedFrom : 0, replacedChars: replaced };
   } finally {
-    fs.closeSync(fd);
+    await reader.close();
   }
 }

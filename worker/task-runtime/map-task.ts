@@ -25,15 +25,16 @@ export const REPLACED_CHARS_COUNTER = 'groove.map.input.invalid-utf8-chars';
 /**
  * Runs one map attempt: read the chunk's records -> map -> partition -> buffer (sorted,
  * combined, spilled past the sort buffer) -> one output file with a partition index in
- * the attempt's own directory.
+ * the attempt's own directory. The input is read through the storage seam (any scheme
+ * with a backend); the map output is local scratch and stays on this worker's disk.
  */
-export function runMapTask(spec: TaskSpec, job: AnyJob, log: JobLogSink, progress: (coarse?: boolean) => void): TaskResult {
+export async function runMapTask(spec: TaskSpec, job: AnyJob, log: JobLogSink, progress: (coarse?: boolean) => void): Promise<TaskResult> {
   const started = Date.now();
   const input = spec.input;
   if (!input) throw new Error(`map task ${spec.taskId} has no input`);
   // Every chunk's task looks at its file's first block (one small read), so whichever runs
   // first fails the job; a compressed or binary file would otherwise map as garbage text.
-  if (job.binaryText !== true) checkTextInput(input.path);
+  if (job.binaryText !== true) await checkTextInput(input.path);
   const ctx = createTaskContext(spec.taskId, spec.attempt, spec.params, input.path, log);
   const dir = path.join(spec.dataDir, spec.workDir);
   fs.mkdirSync(dir, { recursive: true });
@@ -75,7 +76,7 @@ export function runMapTask(spec: TaskSpec, job: AnyJob, log: JobLogSink, progres
       }
     : toBuffer;
   const where = (): string => `record ${recordsIn} of the chunk`;
-  const read = readLines(input.path, input.start, input.length, (line) => {
+  const read = await readLines(input.path, input.start, input.length, (line) => {
     recordsIn++;
     progress();
     try {

@@ -1,12 +1,10 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Key } from '../../common/index.js';
 import { decodeKey, encodeKey } from '../../proto/formats/index.js';
 import { decodeValue, encodeValueOf } from '../../proto/formats/index.js';
 import { encodePartFileEnd } from '../../proto/formats/index.js';
 import { RecordFileError, RecordFileReader, RecordFileWriter } from '../../proto/formats/index.js';
-import { ResultLinesWriter, resultLinesPath, resultLinesSumPath } from '../../proto/formats/index.js';
 import type { RecordSource } from '../../proto/formats/index.js';
 import { fetchPartitionToFile } from '../shuffle/index.js';
 import type { FetchOpener } from '../shuffle/index.js';
@@ -22,6 +20,8 @@ import type { JobLogSink } from './task-context.js';
 import { FetchFailedError } from '../shuffle/index.js';
 import { LocalWriteError } from '../local-write-error.js';
 import { UserCodeError } from './user-code-error.js';
+import { storageFor } from '../../storage/index.js';
+import type { StagedObject } from '../../storage/index.js';
 
 /** Memory the merge's read blocks may take in all, and the bounds of one block. */
 const MERGE_READ_BUDGET = 64 * 1024 * 1024;
@@ -45,9 +45,10 @@ export const PART_FILE = 'part.data';
 
 /**
  * Runs one reduce attempt: fetch the partition's piece of every map output (read in
- * place when this worker holds it) -> k-way merge -> group -> reduce -> part file, and,
- * when the job asked for them, the part's result lines next to it (converted from the
- * part file's bytes as they are written, so no pass after the job has to).
+ * place when this worker holds it) -> k-way merge -> group -> reduce -> part file. The
+ * part file is the job's one result, read by every consumer (`mr run`, `mr results`,
+ * `results()`, --output): it is written through the storage seam, staged and committed
+ * whole only when the attempt succeeded, so no reader ever sees half of one.
  * Fetching is asynchronous; the merge and the user's reduce run synchronously on
  * local files, so `values` can be a plain iterable streamed from disk.
  */
@@ -57,34 +58,36 @@ export async function runReduceTask(spec: TaskSpec, job: AnyJob, log: JobLogSink
   if (partition === undefined || !spec.sources) throw new Error(`reduce task ${spec.taskId} has no partition`);
   const dir = path.join(spec.dataDir, spec.workDir);
   fs.mkdirSync(dir, { recursive: true });
-  const outPath = path.join(dir, PART_FILE);
-  const linesPath = spec.resultFormat ? resultLinesPath(outPath, spec.resultFormat) : undefined;
+  // Results live on this worker for now (the next step puts them in an object store).
+  const outUrl = path.join(dir, PART_FILE);
   // Every fetched copy goes when the attempt ends, whatever the outcome; a failed attempt's
   // output goes too: a full disk must not stay full because of it.
   const fetched: string[] = [];
   // The map task whose output each source file holds (in place or a fetched copy).
   const owners = new Map<string, string>();
+  let staged: StagedObject | undefined;
   let succeeded = false;
   try {
     const opened = await openSources(spec, spec.sources, partition, dir, { fetched, owners }, progress, openFetch);
-    const result = reduceSources(spec, job, log, progress, opened, outPath, linesPath);
+    try {
+      staged = await storageFor(outUrl).stage(outUrl);
+    } catch (err) {
+      for (const s of opened.sources) s.close();
+      throw err;
+    }
+    const result = reduceSources(spec, job, log, progress, opened, staged.localPath);
+    await staged.commit();
     succeeded = true;
     return { ...result, stats: { ...result.stats, millis: Date.now() - started } };
   } catch (err) {
     throw err instanceof RecordFileError ? lostIfMapOutput(err, owners) : err;
   } finally {
     for (const f of fetched) fs.rmSync(f, { force: true });
-    if (!succeeded) {
-      fs.rmSync(outPath, { force: true });
-      if (linesPath !== undefined) {
-        fs.rmSync(linesPath, { force: true });
-        fs.rmSync(resultLinesSumPath(linesPath), { force: true });
-      }
-    }
+    if (!succeeded) await staged?.abort();
   }
 }
 
-/** Merges, groups and reduces the opened sources into the part file (and its result lines). */
+/** Merges, groups and reduces the opened sources into the part file at `outPath` (the staged object's local file). */
 function reduceSources(
   spec: TaskSpec,
   job: AnyJob,
@@ -92,20 +95,13 @@ function reduceSources(
   progress: (coarse?: boolean) => void,
   opened: OpenedSources,
   outPath: string,
-  linesPath: string | undefined,
 ): TaskResult {
   const { sources, bytesIn, fetch } = opened;
   const ctx = createTaskContext(spec.taskId, spec.attempt, spec.params, '', log);
-  let lines: ResultLinesWriter | undefined;
   let writer: RecordFileWriter;
   try {
-    lines = linesPath !== undefined && spec.resultFormat ? ResultLinesWriter.create(linesPath, spec.resultFormat) : undefined;
-    // Lines only: the records are still framed by the writer (the lines are made from its
-    // bytes), and its file is the null device: a syscall per megabyte, no part file.
-    const linesWriter = lines;
-    writer = RecordFileWriter.create(linesWriter && spec.resultLinesOnly ? os.devNull : outPath, linesWriter ? { onBytes: (bytes) => linesWriter.push(bytes) } : {});
+    writer = RecordFileWriter.create(outPath);
   } catch (err) {
-    lines?.close();
     for (const s of sources) s.close();
     throw err;
   }
@@ -142,13 +138,8 @@ function reduceSources(
     writer.writeRaw(encodePartFileEnd(payloadBytes, blocks));
   } finally {
     merged.close();
-    try {
-      writer.close();
-    } finally {
-      lines?.close();
-    }
+    writer.close();
   }
-  lines?.end();
   const bytes = writer.position;
   return {
     kind: 'reduce',

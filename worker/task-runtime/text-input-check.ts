@@ -1,5 +1,5 @@
-import * as fs from 'node:fs';
 import { GrooveError } from '../../common/index.js';
+import { storageFor } from '../../storage/index.js';
 
 /**
  * Bytes of an input's start that are looked at for NUL bytes: text never has them, and
@@ -50,18 +50,27 @@ export function nonTextReason(head: Buffer): string | undefined {
 }
 
 /**
+ * The first `bytes` bytes of a file or URL (fewer when it is shorter), read through the
+ * storage seam: what {@link nonTextReason} looks at, here and in the client's peek.
+ */
+export async function readHead(url: string, bytes: number = TEXT_CHECK_BYTES): Promise<Buffer> {
+  const head = Buffer.allocUnsafe(bytes);
+  const reader = await storageFor(url).openReader(url);
+  let n = 0;
+  try {
+    // One read most often; a backend may answer a range in pieces.
+    for (let got = -1; got !== 0 && n < bytes; n += got) got = await reader.read(head, n, bytes - n, n);
+  } finally {
+    await reader.close();
+  }
+  return head.subarray(0, n);
+}
+
+/**
  * Refuses a file whose first {@link TEXT_CHECK_BYTES} are not text (see {@link nonTextReason}).
  * @throws NonTextInputError naming the file and what it looks like.
  */
-export function checkTextInput(path: string): void {
-  const head = Buffer.allocUnsafe(TEXT_CHECK_BYTES);
-  const fd = fs.openSync(path, 'r');
-  let n: number;
-  try {
-    n = fs.readSync(fd, head, 0, TEXT_CHECK_BYTES, 0);
-  } finally {
-    fs.closeSync(fd);
-  }
-  const why = nonTextReason(head.subarray(0, n));
-  if (why !== undefined) throw new NonTextInputError(path, why);
+export async function checkTextInput(url: string): Promise<void> {
+  const why = nonTextReason(await readHead(url));
+  if (why !== undefined) throw new NonTextInputError(url, why);
 }

@@ -3,8 +3,10 @@ import * as path from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
 import { NotFoundError, RequestRejectedError } from '../../../common/index.js';
 import type { Logger } from '../../../common/index.js';
-import { BlockChecksumError, verifyPartFile } from '../../../proto/formats/index.js';
-import { DATA_CHUNK_BYTES, toServiceError } from '../../../proto/wire/index.js';
+import { BlockChecksumError } from '../../../proto/formats/index.js';
+import { storageFor, verifyStoredPart } from '../../../storage/index.js';
+import type { RangeReader } from '../../../storage/index.js';
+import { DATA_CHUNK_BYTES, grpcLib, toServiceError } from '../../../proto/wire/index.js';
 import { isValidId } from '../../../proto/formats/index.js';
 import type { DataChunk } from '../../../proto/wire/generated/groove/DataChunk';
 import type { FetchPartitionRequest__Output } from '../../../proto/wire/generated/groove/FetchPartitionRequest';
@@ -71,24 +73,23 @@ export function createShuffleService(dataDir: string, logger: Logger, bulk?: Bul
         call.emit('error', invalid(`bad result reference ${JSON.stringify(rel)}`));
         return;
       }
+      // Results are read back through the storage seam, where the reducer wrote them.
       const file = path.join(dataDir, rel);
-      let size: number;
-      try {
-        size = fs.statSync(file).size;
-      } catch {
-        call.emit('error', notFound(`result ${rel} not found on this worker (purged?)`));
-        return;
-      }
+      const storage = storageFor(file);
       // The whole file is checked before its first byte goes, so a reader never prints a
       // record of a corrupt part file; the reader checks the blocks again as they arrive.
-      verifyPartFile(file).then(
-        () => streamFile(call, file, 0, size, logger),
-        (err: unknown) => {
-          const corrupt = err instanceof BlockChecksumError;
-          logger.warn(corrupt ? 'corrupt part file' : 'part file unreadable', { job: jobId, file, error: (err as Error).message });
-          const message = corrupt ? `part file ${rel} is corrupt on this worker: ${err.reason} at offset ${err.offset}` : `cannot read result ${rel}: ${(err as Error).message}`;
-          call.emit('error', toServiceError(err, message));
-        },
+      storage.stat(file).then(
+        ({ size }) =>
+          verifyStoredPart(file).then(
+            () => streamFile(call, file, 0, size, logger, (f) => storage.openReader(f)),
+            (err: unknown) => {
+              const corrupt = err instanceof BlockChecksumError;
+              logger.warn(corrupt ? 'corrupt part file' : 'part file unreadable', { job: jobId, file, error: (err as Error).message });
+              const message = corrupt ? `part file ${rel} is corrupt on this worker: ${err.reason} at offset ${err.offset}` : `cannot read result ${rel}: ${(err as Error).message}`;
+              call.emit('error', toServiceError(err, message));
+            },
+          ),
+        () => call.emit('error', notFound(`result ${rel} not found on this worker (purged?)`)),
       );
     },
   };
@@ -103,7 +104,14 @@ const READ_BUFFERS = 3;
  * into again only once gRPC has taken the chunk (its write callback), which also bounds
  * what one stream holds to READ_BUFFERS chunks.
  */
-function streamFile(call: grpc.ServerWritableStream<unknown, DataChunk>, file: string, start: number, end: number, logger: Logger): void {
+function streamFile(
+  call: grpc.ServerWritableStream<unknown, DataChunk>,
+  file: string,
+  start: number,
+  end: number,
+  logger: Logger,
+  open: (file: string) => Promise<RangeReader> = openLocal,
+): void {
   if (end <= start) {
     call.end();
     return;
@@ -117,7 +125,7 @@ function streamFile(call: grpc.ServerWritableStream<unknown, DataChunk>, file: s
     wake?.();
   });
   const pump = async (): Promise<void> => {
-    const handle = await fs.promises.open(file, 'r');
+    const handle = await open(file);
     try {
       const chunkBytes = Math.min(DATA_CHUNK_BYTES, end - start);
       const free: Buffer[] = Array.from({ length: Math.min(READ_BUFFERS, Math.ceil((end - start) / chunkBytes)) }, () => Buffer.allocUnsafeSlow(DATA_CHUNK_HEADER_ROOM + chunkBytes));
@@ -129,7 +137,7 @@ function streamFile(call: grpc.ServerWritableStream<unknown, DataChunk>, file: s
           continue;
         }
         const buf = free.pop() as Buffer;
-        const { bytesRead } = await handle.read(buf, DATA_CHUNK_HEADER_ROOM, Math.min(chunkBytes, end - pos), pos);
+        const bytesRead = await handle.read(buf, DATA_CHUNK_HEADER_ROOM, Math.min(chunkBytes, end - pos), pos);
         if (bytesRead === 0) throw new Error(`${file} ends at ${pos}, before ${end}`);
         if (cancelled) break;
         pos += bytesRead;
@@ -148,6 +156,12 @@ function streamFile(call: grpc.ServerWritableStream<unknown, DataChunk>, file: s
     logger.warn('read failed while streaming', { file, error: message });
     if (!cancelled) call.emit('error', Object.assign(new Error(`read failed: ${message}`), { code: grpcLib().status.INTERNAL }));
   });
+}
+
+/** A map output (local scratch, not storage) opened for positional reads. */
+async function openLocal(file: string): Promise<RangeReader> {
+  const handle = await fs.promises.open(file, 'r');
+  return { read: async (buf, offset, length, position) => (await handle.read(buf, offset, length, position)).bytesRead, close: () => handle.close() };
 }
 
 function invalid(message: string): Error {

@@ -1,0 +1,2 @@
+/** storage/schemes: one module per URL scheme, the way into this folder. */
+export { fileStorage, localPath } from './file.js';
