@@ -137,7 +137,7 @@ describe('JobManager with columnar task records', () => {
       await turn();
       const [again] = takeAssignments(w3);
       assert.equal(again?.taskId, 'map-00001', 'the retry prefers a worker it has not failed on');
-      jobs.taskUpdate(w3.entry, mapDone(again as TaskAssignment));
+      jobs.taskUpdate(w3.entry, mapDone(again));
       assert.deepEqual(job.mapOutput(job.map(1))?.workerId, 'w3');
       assert.equal(records(), 6);
     } finally {
@@ -214,7 +214,7 @@ describe('JobManager robustness', () => {
       assert.equal(full[0]?.maps.length, 999_760);
       const more = sub([big], { chunkSize: 1024 * 1024, partitions: 1 });
       await assert.rejects(jobs.submit(more), /the master holds 3,999,044 tasks; this job's 1,025 would pass its limit of 4,000,000 \(purge/);
-      jobs.purge(full[0]?.id as string);
+      jobs.purge(full[0]?.id);
       await jobs.submit(more);
     } finally {
       jobs.close();
