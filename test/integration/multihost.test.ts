@@ -112,6 +112,30 @@ async function startCluster(
   return { mr, ids, logs };
 }
 
+/**
+ * Cuts the link of a worker that is running a task now, if the master's view shows one (w1
+ * otherwise), and waits until the master declares it lost (missed heartbeats: 2 s plus its
+ * check interval) while the others stay alive.
+ */
+async function cutBusyWorker(
+  t: TestContext,
+  net: NetnsLab,
+  mr: LabMr,
+  ids: ReadonlyMap<string, string>,
+): Promise<{ victimId: string; cutAt: number; lostAfter: number }> {
+  const busy = parseWorkers(ok(await mr(['workers']), 'mr workers'));
+  const victim = WORKERS.find((w) => (busy.get(ids.get(w) as string)?.running ?? 0) > 0) ?? 'w1';
+  const victimId = ids.get(victim) as string;
+  const cutAt = Date.now();
+  await net.cut(victim);
+  t.diagnostic(`cut ${victim} (${victimId})`);
+  await waitUntil(`the master sees ${victim} lost`, async () => parseWorkers(ok(await mr(['workers']), 'mr workers')).get(victimId)?.state === 'lost', 15_000);
+  const lostAfter = Date.now() - cutAt;
+  const others = parseWorkers(ok(await mr(['workers']), 'mr workers'));
+  for (const w of WORKERS) if (w !== victim) assert.equal(others.get(ids.get(w) as string)?.state, 'alive', `${w} should still be alive`);
+  return { victimId, cutAt, lostAfter };
+}
+
 /** The victim really held work: it started tasks before the cut, and the master took them back. */
 async function assertWorkTakenBack(t: TestContext, mr: LabMr, jobId: string, victimId: string, cutAt: number): Promise<void> {
   const events = ok(await mr(['events', jobId]), 'mr events');
@@ -179,19 +203,8 @@ describe('a master and three workers on separate hosts (network namespaces)', ()
     assert.equal(beforeCut.state, 'running', `the job ended before the cut:\n${beforeCut.text}`);
     assert.ok(beforeCut.mapsDone < beforeCut.mapsTotal, `the map phase was over before the cut:\n${beforeCut.text}`);
 
-    // Cut a worker that is running a task now, if the master's view shows one (w1 otherwise).
-    const busy = parseWorkers(ok(await mr(['workers']), 'mr workers'));
-    const victim = WORKERS.find((w) => (busy.get(ids.get(w) as string)?.running ?? 0) > 0) ?? 'w1';
-    const victimId = ids.get(victim) as string;
-    const cutAt = Date.now();
-    await net.cut(victim);
-    t.diagnostic(`cut ${victim} (${victimId}) at maps ${beforeCut.mapsDone}/${beforeCut.mapsTotal}, ${cutAt - started} ms into the test`);
-
-    // Heartbeats stop reaching the master: it declares the worker lost (2 s plus its check interval).
-    await waitUntil(`the master sees ${victim} lost`, async () => parseWorkers(ok(await mr(['workers']), 'mr workers')).get(victimId)?.state === 'lost', 15_000);
-    const lostAfter = Date.now() - cutAt;
-    const others = parseWorkers(ok(await mr(['workers']), 'mr workers'));
-    for (const w of WORKERS) if (w !== victim) assert.equal(others.get(ids.get(w) as string)?.state, 'alive', `${w} should still be alive`);
+    t.diagnostic(`cutting at maps ${beforeCut.mapsDone}/${beforeCut.mapsTotal}, ${Date.now() - started} ms into the test`);
+    const { victimId, cutAt, lostAfter } = await cutBusyWorker(t, net, mr, ids);
 
     let final = beforeCut;
     await waitUntil('the job ended', async () => {
