@@ -46,6 +46,39 @@ interface ScaleRun {
   readonly lostSessions: number;
 }
 
+/** The simulated workers' process, and the counts it last printed. */
+function startSimulatedWorkers(address: string, workers: number): { process: ReturnType<typeof spawn>; counts: () => SimCounts } {
+  let counts: SimCounts = { registered: 0, assigned: 0, maps: 0, reduces: 0, firstAssignAt: 0, lastAssignAt: 0, lost: 0 };
+  let pending = '';
+  const sim = spawn(process.execPath, [path.join(BENCH_DIST, 'sim', 'simulated-workers.js'), address, String(workers), String(Math.ceil(workers / 50))], { stdio: ['ignore', 'pipe', 'inherit'] });
+  sim.stdout?.on('data', (d: Buffer) => {
+    const lines = (pending + d.toString()).split('\n');
+    pending = lines.pop() ?? '';
+    const last = lines.filter(Boolean).pop();
+    if (last) counts = JSON.parse(last) as SimCounts;
+  });
+  return { process: sim, counts: () => counts };
+}
+
+/**
+ * Waits up to capMs for the job's end. The reduce is assigned once every map succeeded; its
+ * update ends the job. The master is far too busy to answer status calls in time while maps
+ * pour in, so the simulated workers' counts tell when the job is done.
+ */
+async function awaitJob(client: GrooveClient, jobId: string, counts: () => SimCounts, capMs: number): Promise<{ finished: boolean; jobSeconds: number }> {
+  const deadline = Date.now() + capMs;
+  while (Date.now() < deadline && counts().reduces === 0) await new Promise((r) => setTimeout(r, 250));
+  let finished = false;
+  let jobSeconds = Number.NaN;
+  if (counts().reduces > 0) {
+    const status = await client.status(jobId).catch(() => undefined);
+    finished = status?.state === 'succeeded';
+    if (status?.state === 'failed') throw new Error(`master scale: the job failed: ${status.error}`);
+    if (finished && status) jobSeconds = (status.finishedAt - status.submittedAt) / 1000;
+  }
+  return { finished, jobSeconds };
+}
+
 async function runOnce(ctx: BenchContext, workers: number, tasks: number, capMs: number, run: number): Promise<ScaleRun> {
   const input = inputFile(tasks);
   // Simulated workers never miss a heartbeat on purpose; a long timeout keeps a master
@@ -64,29 +97,10 @@ async function runOnce(ctx: BenchContext, workers: number, tasks: number, capMs:
     const jobId = await client.submit(path.join(ROOT, 'jobs', 'wordcount.ts'), { inputs: [input], partitions: 1, chunkSize: CHUNK });
     const submitSeconds = (Date.now() - t0) / 1000;
     ctx.log(`master scale run ${run + 1}/${ctx.runs}: ${tasks.toLocaleString('en-US')}-task job submitted in ${submitSeconds.toFixed(1)} s; starting ${workers} simulated workers`);
-    let counts: SimCounts = { registered: 0, assigned: 0, maps: 0, reduces: 0, firstAssignAt: 0, lastAssignAt: 0, lost: 0 };
-    let pending = '';
-    sim = spawn(process.execPath, [path.join(BENCH_DIST, 'sim', 'simulated-workers.js'), address, String(workers), String(Math.ceil(workers / 50))], { stdio: ['ignore', 'pipe', 'inherit'] });
-    sim.stdout?.on('data', (d: Buffer) => {
-      const lines = (pending + d.toString()).split('\n');
-      pending = lines.pop() ?? '';
-      const last = lines.filter(Boolean).pop();
-      if (last) counts = JSON.parse(last) as SimCounts;
-    });
-    // The reduce is assigned once every map succeeded; its update ends the job. The master
-    // is far too busy to answer status calls in time while maps pour in, so the simulated
-    // workers' counts tell when the job is done.
-    const deadline = Date.now() + capMs;
-    while (Date.now() < deadline && counts.reduces === 0) await new Promise((r) => setTimeout(r, 250));
-    let finished = false;
-    let jobSeconds = Number.NaN;
-    if (counts.reduces > 0) {
-      const status = await client.status(jobId).catch(() => undefined);
-      finished = status?.state === 'succeeded';
-      if (status?.state === 'failed') throw new Error(`master scale: the job failed: ${status.error}`);
-      if (finished && status) jobSeconds = (status.finishedAt - status.submittedAt) / 1000;
-    }
-    const c = counts;
+    const simulated = startSimulatedWorkers(address, workers);
+    sim = simulated.process;
+    const { finished, jobSeconds } = await awaitJob(client, jobId, simulated.counts, capMs);
+    const c = simulated.counts();
     const rate = c.assigned / Math.max(0.001, (c.lastAssignAt - c.firstAssignAt) / 1000);
     ctx.log(`master scale: ${c.assigned} assignments (${c.maps} maps, ${c.reduces} reduces), ${rate.toFixed(0)}/s${finished ? '' : ` (stopped after ${capMs / 1000} s)`}`);
     peak = Math.max(peak, peakRssBytes(master.pid));

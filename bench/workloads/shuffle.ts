@@ -17,6 +17,80 @@ const SHUFFLE_BYTES = 'groove.reduce.shuffle.bytes';
 const FETCH_BYTES = 'groove.reduce.fetch.bytes';
 const FETCH_MILLIS = 'groove.reduce.fetch.millis';
 
+interface ProfileWindow {
+  readonly label: string;
+  readonly fromEpochMs: number;
+  readonly toEpochMs: number;
+}
+
+/** What one run measured; the rates are missing when no reducer fetched from the other worker. */
+interface ShuffleRun {
+  readonly endToEnd: number;
+  readonly shuffled: number;
+  readonly remote: number;
+  readonly fetchRate: number | undefined;
+  readonly aggregateRate: number | undefined;
+  readonly window: ProfileWindow | undefined;
+  readonly reduceMillis: number[];
+  readonly peaks: number[];
+  readonly tcpRate: number;
+}
+
+/** One run: a fresh cluster runs the job once, then the TCP copy baseline moves the bytes one reducer fetched. */
+async function runOnce(ctx: BenchContext, files: readonly string[], run: number): Promise<ShuffleRun> {
+  ctx.log(`shuffle run ${run + 1}/${ctx.runs}: master + 2 workers`);
+  const cluster = await startCliCluster({ dir: path.join(ctx.scratch, `shuffle-cluster-${run}`), workers: 2, slotsPerWorker: 1, env: profileEnv(ctx, 'shuffle') });
+  const client = new GrooveClient({ master: cluster.master });
+  const watch = new PoolMemoryWatch(() => cluster.workers.map((w) => w.daemon.pid));
+  const reduceMillis: number[] = [];
+  let peaks: number[];
+  let measured: Omit<ShuffleRun, 'reduceMillis' | 'peaks' | 'tcpRate'>;
+  try {
+    const jobId = await client.submit(JOB, { inputs: [...files], partitions: 2 });
+    const observer = new FetchObserver(cluster.workers.map((w) => path.join(w.dataDir, 'jobs', jobId)));
+    const status = await client.wait(jobId, (e) => {
+      const m = /^reduce-\d+ attempt .* (\d+) ms\)$/.exec(e.message);
+      if (e.type === 'task-succeeded' && m) reduceMillis.push(Number(m[1]));
+    });
+    // Only to cut CPU profiles to the fetch phase: the figures come from the counters.
+    const fetches = observer.stop();
+    const counters = status.counters;
+    if (counters['groove.map.output.records'] !== counters['groove.reduce.input.records']) {
+      throw new Error(`shuffle: ${counters['groove.map.output.records']} records left the maps but ${counters['groove.reduce.input.records']} reached the reduces`);
+    }
+    const remoteBytes = counters[FETCH_BYTES] ?? 0;
+    const fetchMillis = counters[FETCH_MILLIS] ?? 0;
+    // Placement is the scheduler's: if every map output ended up local, there is no
+    // fetch to time in this run (the end-to-end time still counts).
+    if (!remoteBytes || !fetchMillis) ctx.log('shuffle: no reducer fetched from the other worker in this run');
+    let aggregateRate: number | undefined;
+    let window: ProfileWindow | undefined;
+    if (fetches.length) {
+      const from = Math.min(...fetches.map((f) => f.firstSeen));
+      const to = Math.max(...fetches.map((f) => f.lastGrowth));
+      aggregateRate = megabytes(fetches.reduce((n, f) => n + f.bytes, 0)) / Math.max(0.001, seconds(to - from));
+      window = { label: `the fetch phase of run ${run + 1}`, fromEpochMs: from, toEpochMs: to };
+    }
+    measured = {
+      endToEnd: seconds(status.finishedAt - status.submittedAt),
+      shuffled: counters[SHUFFLE_BYTES] ?? 0,
+      remote: remoteBytes,
+      fetchRate: !remoteBytes || !fetchMillis ? undefined : megabytes(remoteBytes) / seconds(fetchMillis),
+      aggregateRate,
+      window,
+    };
+    await client.purge(jobId);
+  } finally {
+    peaks = [...watch.stop().values()];
+    client.close();
+    await cluster.stop();
+  }
+  ctx.log('shuffle: TCP copy baseline');
+  // The same bytes as one reducer's remote fetch, in one stream between two processes.
+  const tcpRate = await tcpCopyMBps(Math.max(1, Math.round(measured.remote / 2)), ctx.scratch);
+  return { ...measured, reduceMillis, peaks, tcpRate };
+}
+
 /**
  * Shuffle-heavy: word bigrams -> input names (no combiner) on one master and two worker
  * daemons of one slot each, started through the CLI, so each reducer fetches the other
@@ -38,49 +112,18 @@ export const shuffleWorkload: Workload = {
     const remote: number[] = [];
     const reduceMillis: number[] = [];
     const peaks: number[] = [];
-    const windows: { label: string; fromEpochMs: number; toEpochMs: number }[] = [];
+    const windows: ProfileWindow[] = [];
     for (let run = 0; run < ctx.runs; run++) {
-      ctx.log(`shuffle run ${run + 1}/${ctx.runs}: master + 2 workers`);
-      const cluster = await startCliCluster({ dir: path.join(ctx.scratch, `shuffle-cluster-${run}`), workers: 2, slotsPerWorker: 1, env: profileEnv(ctx, 'shuffle') });
-      const client = new GrooveClient({ master: cluster.master });
-      const watch = new PoolMemoryWatch(() => cluster.workers.map((w) => w.daemon.pid));
-      try {
-        const jobId = await client.submit(JOB, { inputs: [...data.files], partitions: 2 });
-        const observer = new FetchObserver(cluster.workers.map((w) => path.join(w.dataDir, 'jobs', jobId)));
-        const status = await client.wait(jobId, (e) => {
-          const m = /^reduce-\d+ attempt .* (\d+) ms\)$/.exec(e.message);
-          if (e.type === 'task-succeeded' && m) reduceMillis.push(Number(m[1]));
-        });
-        // Only to cut CPU profiles to the fetch phase: the figures come from the counters.
-        const fetches = observer.stop();
-        const counters = status.counters;
-        if (counters['groove.map.output.records'] !== counters['groove.reduce.input.records']) {
-          throw new Error(`shuffle: ${counters['groove.map.output.records']} records left the maps but ${counters['groove.reduce.input.records']} reached the reduces`);
-        }
-        endToEnd.push(seconds(status.finishedAt - status.submittedAt));
-        shuffled.push(counters[SHUFFLE_BYTES] ?? 0);
-        const remoteBytes = counters[FETCH_BYTES] ?? 0;
-        const fetchMillis = counters[FETCH_MILLIS] ?? 0;
-        remote.push(remoteBytes);
-        // Placement is the scheduler's: if every map output ended up local, there is no
-        // fetch to time in this run (the end-to-end time still counts).
-        if (!remoteBytes || !fetchMillis) ctx.log('shuffle: no reducer fetched from the other worker in this run');
-        else fetchRates.push(megabytes(remoteBytes) / seconds(fetchMillis));
-        if (fetches.length) {
-          const from = Math.min(...fetches.map((f) => f.firstSeen));
-          const to = Math.max(...fetches.map((f) => f.lastGrowth));
-          aggregateRates.push(megabytes(fetches.reduce((n, f) => n + f.bytes, 0)) / Math.max(0.001, seconds(to - from)));
-          windows.push({ label: `the fetch phase of run ${run + 1}`, fromEpochMs: from, toEpochMs: to });
-        }
-        await client.purge(jobId);
-      } finally {
-        peaks.push(...watch.stop().values());
-        client.close();
-        await cluster.stop();
-      }
-      ctx.log('shuffle: TCP copy baseline');
-      // The same bytes as one reducer's remote fetch, in one stream between two processes.
-      tcpRates.push(await tcpCopyMBps(Math.max(1, Math.round((remote[remote.length - 1] as number) / 2)), ctx.scratch));
+      const r = await runOnce(ctx, data.files, run);
+      endToEnd.push(r.endToEnd);
+      shuffled.push(r.shuffled);
+      remote.push(r.remote);
+      if (r.fetchRate !== undefined) fetchRates.push(r.fetchRate);
+      if (r.aggregateRate !== undefined) aggregateRates.push(r.aggregateRate);
+      if (r.window) windows.push(r.window);
+      reduceMillis.push(...r.reduceMillis);
+      peaks.push(...r.peaks);
+      tcpRates.push(r.tcpRate);
     }
     const groove = measurement('fetch, per reducer', 'MB/s', fetchRates);
     const tcp = measurement('TCP copy, 2 node procs', 'MB/s', tcpRates);

@@ -116,16 +116,21 @@ export async function startCluster(options: ClusterOptions): Promise<TestCluster
     },
   };
   try {
-    for (let i = 0; i < options.workers; i++) await addWorker(options.workerEnv?.(i));
-    const client = new GrooveClient({ master, security });
-    try {
-      await waitUntil(`${options.workers} workers registered`, async () => (await client.workers()).filter((w) => w.state === 'alive').length === options.workers);
-    } finally {
-      client.close();
-    }
+    await addWorkers(cluster, options);
   } catch (err) {
     await cluster.stop();
     throw err;
   }
   return cluster;
+}
+
+/** Starts the cluster's first workers one by one, and waits until the master sees them all alive. */
+async function addWorkers(cluster: TestCluster, options: ClusterOptions): Promise<void> {
+  for (let i = 0; i < options.workers; i++) await cluster.addWorker(options.workerEnv?.(i));
+  const client = new GrooveClient({ master: cluster.master, security: cluster.security });
+  try {
+    await waitUntil(`${options.workers} workers registered`, async () => (await client.workers()).filter((w) => w.state === 'alive').length === options.workers);
+  } finally {
+    client.close();
+  }
 }

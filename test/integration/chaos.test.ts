@@ -20,6 +20,83 @@ interface ChaosJob {
   readonly expected: Map<string, unknown>;
 }
 
+/**
+ * Every 200-700 ms, SIGKILLs a random live worker (35%, while more than two live; a
+ * replacement joins 0.5-1.5 s later, as an operator would restart a host) or one of its pool
+ * processes, until stop(). `actions` says what was done.
+ */
+function killAtRandom(cluster: TestCluster, rnd: () => number): { actions: string[]; stop: () => Promise<void> } {
+  let running = true;
+  const actions: string[] = [];
+  const replacements: Promise<unknown>[] = [];
+  const alive = (): TestWorker[] => cluster.workers.filter((w) => w.daemon.process.exitCode === null && w.daemon.process.signalCode === null);
+  const loop = (async () => {
+    while (running) {
+      await new Promise((r) => setTimeout(r, 200 + rnd() * 500));
+      if (!running) break;
+      const live = alive();
+      const victim = live[Math.floor(rnd() * live.length)];
+      if (!victim) continue;
+      if (rnd() < 0.35 && live.length > 2) {
+        victim.daemon.process.kill('SIGKILL');
+        actions.push(`kill worker ${victim.id}`);
+        // A replacement joins a moment later, as an operator would restart a host.
+        const delay = 500 + rnd() * 1000;
+        replacements.push(
+          new Promise((r) => setTimeout(r, delay)).then(async () => {
+            if (running) actions.push(`start worker ${(await cluster.addWorker()).id}`);
+          }),
+        );
+      } else {
+        const pool = childPids(victim.daemon.process.pid as number);
+        const pid = pool[Math.floor(rnd() * pool.length)];
+        if (pid) {
+          try {
+            process.kill(pid, 'SIGKILL');
+            actions.push(`kill pool process ${pid} of ${victim.id}`);
+          } catch {
+            // it had just exited
+          }
+        }
+      }
+    }
+  })();
+  const stop = async (): Promise<void> => {
+    running = false;
+    await loop;
+    await Promise.allSettled(replacements);
+  };
+  return { actions, stop };
+}
+
+/**
+ * Submits the jobs, waits for each and checks its results, running a job again when its
+ * results were lost with a worker killed after it ended. Returns the number of such reruns.
+ */
+async function runToRightAnswers(client: GrooveClient, jobs: readonly ChaosJob[]): Promise<number> {
+  let reruns = 0;
+  const ids = await Promise.all(jobs.map((j) => client.submit(j.file, j.options)));
+  await Promise.all(
+    jobs.map(async (job, i) => {
+      let id = ids[i] as string;
+      for (;;) {
+        await client.wait(id);
+        try {
+          assert.deepEqual(await collectResults(client, id), job.expected, `job ${id} (${job.file})`);
+          return;
+        } catch (err) {
+          // Results live on workers (as in Disco): a worker killed after the job ended takes its
+          // part files along, which the master reports; then the job is simply run again.
+          if (!/which is lost|it is unreachable/.test(String((err as Error).message))) throw err;
+          reruns++;
+          id = await client.submit(job.file, job.options);
+        }
+      }
+    }),
+  );
+  return reruns;
+}
+
 describe(`chaos (seed ${SEED})`, () => {
   let cluster: TestCluster;
   let client: GrooveClient;
@@ -45,68 +122,14 @@ describe(`chaos (seed ${SEED})`, () => {
       { file: 'test/fixtures/slow-wordcount.ts', options: { ...base, partitions: 3, params: { mapSleepMs: '40', reduceSleepMs: '500' } }, expected: new Map<string, unknown>(referenceWordCount(files)) },
     ];
 
-    let running = true;
-    const actions: string[] = [];
-    const replacements: Promise<unknown>[] = [];
-    const alive = (): TestWorker[] => cluster.workers.filter((w) => w.daemon.process.exitCode === null && w.daemon.process.signalCode === null);
-    const chaos = (async () => {
-      while (running) {
-        await new Promise((r) => setTimeout(r, 200 + rnd() * 500));
-        if (!running) break;
-        const live = alive();
-        const victim = live[Math.floor(rnd() * live.length)];
-        if (!victim) continue;
-        if (rnd() < 0.35 && live.length > 2) {
-          victim.daemon.process.kill('SIGKILL');
-          actions.push(`kill worker ${victim.id}`);
-          // A replacement joins a moment later, as an operator would restart a host.
-          const delay = 500 + rnd() * 1000;
-          replacements.push(
-            new Promise((r) => setTimeout(r, delay)).then(async () => {
-              if (running) actions.push(`start worker ${(await cluster.addWorker()).id}`);
-            }),
-          );
-        } else {
-          const pool = childPids(victim.daemon.process.pid as number);
-          const pid = pool[Math.floor(rnd() * pool.length)];
-          if (pid) {
-            try {
-              process.kill(pid, 'SIGKILL');
-              actions.push(`kill pool process ${pid} of ${victim.id}`);
-            } catch {
-              // it had just exited
-            }
-          }
-        }
-      }
-    })();
-
-    let reruns = 0;
+    const chaos = killAtRandom(cluster, rnd);
+    let reruns: number;
     try {
-      const ids = await Promise.all(jobs.map((j) => client.submit(j.file, j.options)));
-      await Promise.all(
-        jobs.map(async (job, i) => {
-          let id = ids[i] as string;
-          for (;;) {
-            await client.wait(id);
-            try {
-              assert.deepEqual(await collectResults(client, id), job.expected, `job ${id} (${job.file})`);
-              return;
-            } catch (err) {
-              // Results live on workers (as in Disco): a worker killed after the job ended takes its
-              // part files along, which the master reports; then the job is simply run again.
-              if (!/which is lost|it is unreachable/.test(String((err as Error).message))) throw err;
-              reruns++;
-              id = await client.submit(job.file, job.options);
-            }
-          }
-        }),
-      );
+      reruns = await runToRightAnswers(client, jobs);
     } finally {
-      running = false;
-      await chaos;
-      await Promise.allSettled(replacements);
+      await chaos.stop();
     }
+    const { actions } = chaos;
     t.diagnostic(`${actions.length} chaos actions, ${reruns} reruns for results lost after their job ended`);
     for (const a of actions) t.diagnostic(a);
     assert.ok(actions.filter((a) => a.startsWith('kill worker')).length >= 1, `no worker was killed: ${actions.join('; ')}`);

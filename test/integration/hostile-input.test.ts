@@ -146,7 +146,7 @@ describe('hostile input', () => {
     const holder = cluster.workers.find((w) => fs.existsSync(path.join(w.dataDir, dir)));
     assert.ok(holder, 'no worker holds map 0');
     const rpc = createWorkerClient(holder.dataAddress, cluster.security);
-    const ticket = await new Promise<FetchTicket__Output>((resolve, reject) => rpc.openFetch({ jobId, dir, partition: 0 }, (err, reply) => (err || !reply ? reject(err) : resolve(reply))));
+    const ticket = await new Promise<FetchTicket__Output>((resolve, reject) => rpc.openFetch({ jobId, dir, partition: 0 }, (err, reply) => (err || !reply ? reject(err ?? new Error('openFetch gave neither a ticket nor an error')) : resolve(reply))));
     rpc.close();
     for (let i = 0; i < 20; i++) {
       // At least a ticket's length, so each is judged at once rather than after the handshake timeout.

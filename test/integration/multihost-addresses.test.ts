@@ -1,10 +1,11 @@
 import { after, describe, it } from 'node:test';
+import type { TestContext } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeTokenFile } from '../../common/index.js';
-import type { MrResult } from '../helpers/cli.js';
+import type { Daemon, MrResult } from '../helpers/cli.js';
 import { writeCorpus } from '../helpers/corpus.js';
 import { NetnsLab, netnsSkipReason } from '../helpers/netns.js';
 import { parseJsonl, referenceWordCount } from '../helpers/reference.js';
@@ -23,6 +24,52 @@ const REFUSAL_BOUND_MS = 15_000;
 
 function lastLine(r: MrResult): string {
   return r.stderr.trim().split('\n').pop() ?? '';
+}
+
+/** Starts `mr worker` on a lab host with these extra arguments and waits for it to exit. */
+type LabWorker = (host: string, args: readonly string[]) => Promise<MrResult>;
+
+/**
+ * A worker on w1 that would advertise loopback, or an address nobody answers at, is refused
+ * with one line within a bound.
+ */
+async function assertRefused(t: TestContext, net: NetnsLab, worker: LabWorker): Promise<void> {
+  // What the README's `--advertise "$(hostname)"` gives on a host whose name resolves to loopback.
+  const name = os.hostname();
+  let started = Date.now();
+  const loopback = await worker('w1', ['--host', net.host('w1').ip, '--advertise', '127.0.0.1']);
+  assert.equal(loopback.code, 1, loopback.stderr);
+  assert.match(lastLine(loopback), /^mr: this worker would advertise 127\.0\.0\.1, a loopback address, to a master on another host \(10\.213\.9\.1:7070\): no other host can reach it there; pass --advertise/);
+  assert.ok(Date.now() - started < REFUSAL_BOUND_MS, `took ${Date.now() - started} ms`);
+  t.diagnostic(`this host's name ${name}`);
+
+  // An address on the lab's network where no host answers: the master's probe fails.
+  started = Date.now();
+  const nobody = await worker('w1', ['--host', '0.0.0.0', '--advertise', '10.213.9.200']);
+  assert.equal(nobody.code, 1, nobody.stderr);
+  assert.match(lastLine(nobody), /^mr: the master at \S+ refused this worker: the master cannot reach worker \S+ at its data address 10\.213\.9\.200:\d+ \(.+\); start the worker with --advertise/);
+  assert.ok(Date.now() - started < REFUSAL_BOUND_MS, `took ${Date.now() - started} ms`);
+}
+
+/**
+ * `--host 0.0.0.0` without `--advertise` advertises an address of the host that the others
+ * reach: workers started so on w1 and w2 run a word count to the reference answer.
+ */
+async function assertHostAnyWorks(net: NetnsLab, master: string, auth: readonly string[], dir: string, m: Daemon): Promise<void> {
+  const ids: string[] = [];
+  for (const w of ['w1', 'w2']) {
+    const { match } = await net.startDaemon(w, ['worker', '--master', master, '--host', '0.0.0.0', '--port', '0', '--slots', '1', '--data-dir', path.join(dir, w), ...auth], /groove worker (\S+) serving data on (\S+),/);
+    assert.match(match[2] as string, new RegExp(`^${net.host(w).ip.replace(/\./g, '\\.')}:\\d+$`), `${w} advertises ${match[2]}`);
+    ids.push(match[1] as string);
+  }
+  const mr = (args: readonly string[], timeoutMs?: number): Promise<MrResult> => net.runMr('m', [...args, '--master', master, ...auth], timeoutMs);
+  const files = writeCorpus(path.join(dir, 'corpus'), 6, 2000, 5);
+  const submit = await mr(['submit', 'jobs/wordcount.ts', '--input', ...files, '--partitions', '2', '--chunk-size', '16KiB', '--wait'], 60_000);
+  assert.equal(submit.code, 0, `${submit.stderr}\n${m.log()}`);
+  const jobId = submit.stdout.split('\n')[0] ?? '';
+  const results = await mr(['results', jobId, '--format', 'jsonl'], 30_000);
+  assert.equal(results.code, 0, results.stderr);
+  assert.deepEqual(parseJsonl(results.stdout), new Map<string, unknown>(referenceWordCount(files)));
 }
 
 describe('advertised addresses across hosts (network namespaces)', () => {
@@ -53,39 +100,10 @@ describe('advertised addresses across hosts (network namespaces)', () => {
     writeTokenFile(tokenFile);
     const auth = ['--token-file', tokenFile];
     const m = await net.startDaemon('m', ['master', '--host', masterIp, '--port', String(MASTER_PORT), '--data-dir', path.join(dir, 'm'), ...auth], /listening on (\S+:\d+)/);
-    const worker = (host: string, args: readonly string[]): Promise<MrResult> =>
+    const worker: LabWorker = (host, args) =>
       net.runMr(host, ['worker', '--master', master, '--port', '0', '--slots', '1', '--data-dir', path.join(dir as string, `${host}-${args.join('-')}`), ...auth, ...args], REFUSAL_BOUND_MS + 5000);
 
-    // What the README's `--advertise "$(hostname)"` gives on a host whose name resolves to loopback.
-    const name = os.hostname();
-    let started = Date.now();
-    const loopback = await worker('w1', ['--host', net.host('w1').ip, '--advertise', '127.0.0.1']);
-    assert.equal(loopback.code, 1, loopback.stderr);
-    assert.match(lastLine(loopback), /^mr: this worker would advertise 127\.0\.0\.1, a loopback address, to a master on another host \(10\.213\.9\.1:7070\): no other host can reach it there; pass --advertise/);
-    assert.ok(Date.now() - started < REFUSAL_BOUND_MS, `took ${Date.now() - started} ms`);
-    t.diagnostic(`this host's name ${name}`);
-
-    // An address on the lab's network where no host answers: the master's probe fails.
-    started = Date.now();
-    const nobody = await worker('w1', ['--host', '0.0.0.0', '--advertise', '10.213.9.200']);
-    assert.equal(nobody.code, 1, nobody.stderr);
-    assert.match(lastLine(nobody), /^mr: the master at \S+ refused this worker: the master cannot reach worker \S+ at its data address 10\.213\.9\.200:\d+ \(.+\); start the worker with --advertise/);
-    assert.ok(Date.now() - started < REFUSAL_BOUND_MS, `took ${Date.now() - started} ms`);
-
-    // --host 0.0.0.0 without --advertise: an address of the host that the others reach.
-    const ids: string[] = [];
-    for (const w of ['w1', 'w2']) {
-      const { match } = await net.startDaemon(w, ['worker', '--master', master, '--host', '0.0.0.0', '--port', '0', '--slots', '1', '--data-dir', path.join(dir, w), ...auth], /groove worker (\S+) serving data on (\S+),/);
-      assert.match(match[2] as string, new RegExp(`^${net.host(w).ip.replace(/\./g, '\\.')}:\\d+$`), `${w} advertises ${match[2]}`);
-      ids.push(match[1] as string);
-    }
-    const mr = (args: readonly string[], timeoutMs?: number): Promise<MrResult> => net.runMr('m', [...args, '--master', master, ...auth], timeoutMs);
-    const files = writeCorpus(path.join(dir, 'corpus'), 6, 2000, 5);
-    const submit = await mr(['submit', 'jobs/wordcount.ts', '--input', ...files, '--partitions', '2', '--chunk-size', '16KiB', '--wait'], 60_000);
-    assert.equal(submit.code, 0, `${submit.stderr}\n${m.daemon.log()}`);
-    const jobId = submit.stdout.split('\n')[0] ?? '';
-    const results = await mr(['results', jobId, '--format', 'jsonl'], 30_000);
-    assert.equal(results.code, 0, results.stderr);
-    assert.deepEqual(parseJsonl(results.stdout), new Map<string, unknown>(referenceWordCount(files)));
+    await assertRefused(t, net, worker);
+    await assertHostAnyWorks(net, master, auth, dir, m.daemon);
   });
 });

@@ -1,5 +1,6 @@
 import { writeTokenFile } from '../../common/index.js';
 import { after, describe, it } from 'node:test';
+import type { TestContext } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -48,6 +49,109 @@ function ok(r: MrResult, what: string): string {
   return r.stdout;
 }
 
+/**
+ * The lab is private: the root namespace got no interface of it and no address in its
+ * /24, and no host can route anywhere but its own link.
+ */
+async function assertLabPrivate(net: NetnsLab): Promise<void> {
+  const rootLinks = await ip(['-o', 'link', 'show']);
+  assert.doesNotMatch(rootLinks, new RegExp(`: (${[net.bridge, ...net.hosts.flatMap((h) => [h.hostIf, h.switchPort])].join('|')})[@:]`), 'the root namespace has a lab interface');
+  const rootAddrs = await ip(['-o', 'addr', 'show']);
+  const labPrefix = net.host('m').ip.replace(/\.\d+$/, '.');
+  assert.ok(!rootAddrs.includes(` ${labPrefix}`), `the root namespace has a lab address:\n${rootAddrs}`);
+  for (const h of net.hosts) assert.equal((await ip(['-n', h.ns, 'route', 'show', 'default'])).trim(), '', `${h.name} has a default route`);
+}
+
+/** `mr` run on host m against the lab's master. */
+type LabMr = (args: readonly string[], timeoutMs?: number) => Promise<MrResult>;
+
+/**
+ * Starts the master on host m and a worker on each other host, and waits until every
+ * worker has registered from its own address. Returns `mr` for the lab, the worker ids by host and
+ * the daemons' logs.
+ */
+async function startCluster(
+  net: NetnsLab,
+  dir: string,
+  daemons: Map<string, Daemon>,
+): Promise<{ mr: LabMr; ids: Map<string, string>; logs: () => string }> {
+  const masterIp = net.host('m').ip;
+  const master = `${masterIp}:${MASTER_PORT}`;
+  // Off loopback, Groove refuses to listen without a cluster token: every process gets it.
+  const tokenFile = path.join(dir, 'token');
+  writeTokenFile(tokenFile);
+  const auth = ['--token-file', tokenFile];
+  const mr: LabMr = (args, timeoutMs) => net.runMr('m', [...args, '--master', master, ...auth], timeoutMs);
+
+  const m = await net.startDaemon('m', ['master', '--host', masterIp, '--port', String(MASTER_PORT), '--data-dir', path.join(dir, 'm'), '--worker-timeout', String(WORKER_TIMEOUT_S), ...auth], /listening on (\S+:\d+)/);
+  daemons.set('m', m.daemon);
+  assert.equal(m.match[1], master);
+  const ids = new Map<string, string>();
+  await Promise.all(
+    WORKERS.map(async (w) => {
+      const h = net.host(w);
+      const { daemon, match } = await net.startDaemon(
+        w,
+        ['worker', '--master', master, '--host', h.ip, '--port', '0', '--slots', '1', '--data-dir', path.join(dir, w), ...auth],
+        /groove worker (\S+) serving data on (\S+),/,
+      );
+      daemons.set(w, daemon);
+      assert.match(match[2] as string, new RegExp(`^${h.ip.replace(/\./g, '\\.')}:\\d+$`));
+      ids.set(w, match[1] as string);
+    }),
+  );
+  const logs = (): string => [...daemons].map(([name, d]) => `--- ${name} ---\n${d.log()}`).join('\n');
+
+  // Every worker reached the master across the bridge, each from its own address.
+  await waitUntil('three workers registered', async () => {
+    const ws = parseWorkers(ok(await mr(['workers']), 'mr workers'));
+    return WORKERS.every((w) => ws.get(ids.get(w) as string)?.state === 'alive');
+  }, 20_000);
+  const registered = parseWorkers(ok(await mr(['workers']), 'mr workers'));
+  for (const w of WORKERS) assert.equal(registered.get(ids.get(w) as string)?.address.split(':')[0], net.host(w).ip, `${w} registered from another address`);
+  return { mr, ids, logs };
+}
+
+/**
+ * Cuts the link of a worker that is running a task now, if the master's view shows one (w1
+ * otherwise), and waits until the master declares it lost (missed heartbeats: 2 s plus its
+ * check interval) while the others stay alive.
+ */
+async function cutBusyWorker(
+  t: TestContext,
+  net: NetnsLab,
+  mr: LabMr,
+  ids: ReadonlyMap<string, string>,
+): Promise<{ victimId: string; cutAt: number; lostAfter: number }> {
+  const busy = parseWorkers(ok(await mr(['workers']), 'mr workers'));
+  const victim = WORKERS.find((w) => (busy.get(ids.get(w) as string)?.running ?? 0) > 0) ?? 'w1';
+  const victimId = ids.get(victim) as string;
+  const cutAt = Date.now();
+  await net.cut(victim);
+  t.diagnostic(`cut ${victim} (${victimId})`);
+  await waitUntil(`the master sees ${victim} lost`, async () => parseWorkers(ok(await mr(['workers']), 'mr workers')).get(victimId)?.state === 'lost', 15_000);
+  const lostAfter = Date.now() - cutAt;
+  const others = parseWorkers(ok(await mr(['workers']), 'mr workers'));
+  for (const w of WORKERS) if (w !== victim) assert.equal(others.get(ids.get(w) as string)?.state, 'alive', `${w} should still be alive`);
+  return { victimId, cutAt, lostAfter };
+}
+
+/** The victim really held work: it started tasks before the cut, and the master took them back. */
+async function assertWorkTakenBack(t: TestContext, mr: LabMr, jobId: string, victimId: string, cutAt: number): Promise<void> {
+  const events = ok(await mr(['events', jobId]), 'mr events');
+  const eventTime = (line: string): number => Date.parse(line.slice(0, line.indexOf(' ')));
+  const startedOnVictim = events.split('\n').filter((l) => l.includes(' task-started ') && l.endsWith(` on ${victimId}`));
+  assert.ok(startedOnVictim.some((l) => eventTime(l) < cutAt), `no task started on ${victimId} before the cut:\n${events}`);
+  const takenBack = events.split('\n').filter((l) => (/ attempt-lost .* lost with worker (\S+)$/.exec(l)?.[1] ?? / output-lost .* its output was on worker (\S+);/.exec(l)?.[1]) === victimId);
+  assert.ok(takenBack.length > 0, `no attempt-lost or output-lost event for ${victimId}:\n${events}`);
+  assert.ok(takenBack.every((l) => eventTime(l) >= cutAt), `work taken back from ${victimId} before the cut:\n${takenBack.join('\n')}`);
+  // Nothing ran on the victim once the master had given it up.
+  const lostAt = eventTime(takenBack[0] as string);
+  const lateStarts = startedOnVictim.filter((l) => eventTime(l) > lostAt);
+  assert.deepEqual(lateStarts, [], `tasks started on ${victimId} after it was lost`);
+  t.diagnostic(`${startedOnVictim.length} attempts started on ${victimId}; ${takenBack.length} taken back:\n${takenBack.join('\n')}`);
+}
+
 describe('a master and three workers on separate hosts (network namespaces)', () => {
   const skip = netnsSkipReason();
   let lab: NetnsLab | undefined;
@@ -75,49 +179,8 @@ describe('a master and three workers on separate hosts (network namespaces)', ()
     await lab.build();
     const net = lab;
 
-    // The lab is private: the root namespace got no interface of it and no address in its
-    // /24, and no host can route anywhere but its own link.
-    const rootLinks = await ip(['-o', 'link', 'show']);
-    assert.doesNotMatch(rootLinks, new RegExp(`: (${[net.bridge, ...net.hosts.flatMap((h) => [h.hostIf, h.switchPort])].join('|')})[@:]`), 'the root namespace has a lab interface');
-    const rootAddrs = await ip(['-o', 'addr', 'show']);
-    const labPrefix = net.host('m').ip.replace(/\.\d+$/, '.');
-    assert.ok(!rootAddrs.includes(` ${labPrefix}`), `the root namespace has a lab address:\n${rootAddrs}`);
-    for (const h of net.hosts) assert.equal((await ip(['-n', h.ns, 'route', 'show', 'default'])).trim(), '', `${h.name} has a default route`);
-
-    const masterIp = net.host('m').ip;
-    const master = `${masterIp}:${MASTER_PORT}`;
-    // Off loopback, Groove refuses to listen without a cluster token: every process gets it.
-    const tokenFile = path.join(dir, 'token');
-    writeTokenFile(tokenFile);
-    const auth = ['--token-file', tokenFile];
-    const mr = (args: readonly string[], timeoutMs?: number): Promise<MrResult> => net.runMr('m', [...args, '--master', master, ...auth], timeoutMs);
-
-    const m = await net.startDaemon('m', ['master', '--host', masterIp, '--port', String(MASTER_PORT), '--data-dir', path.join(dir, 'm'), '--worker-timeout', String(WORKER_TIMEOUT_S), ...auth], /listening on (\S+:\d+)/);
-    daemons.set('m', m.daemon);
-    assert.equal(m.match[1], master);
-    const ids = new Map<string, string>();
-    await Promise.all(
-      WORKERS.map(async (w) => {
-        const h = net.host(w);
-        const { daemon, match } = await net.startDaemon(
-          w,
-          ['worker', '--master', master, '--host', h.ip, '--port', '0', '--slots', '1', '--data-dir', path.join(dir as string, w), ...auth],
-          /groove worker (\S+) serving data on (\S+),/,
-        );
-        daemons.set(w, daemon);
-        assert.match(match[2] as string, new RegExp(`^${h.ip.replace(/\./g, '\\.')}:\\d+$`));
-        ids.set(w, match[1] as string);
-      }),
-    );
-    const logs = (): string => [...daemons].map(([name, d]) => `--- ${name} ---\n${d.log()}`).join('\n');
-
-    // Every worker reached the master across the bridge, each from its own address.
-    await waitUntil('three workers registered', async () => {
-      const ws = parseWorkers(ok(await mr(['workers']), 'mr workers'));
-      return WORKERS.every((w) => ws.get(ids.get(w) as string)?.state === 'alive');
-    }, 20_000);
-    const registered = parseWorkers(ok(await mr(['workers']), 'mr workers'));
-    for (const w of WORKERS) assert.equal(registered.get(ids.get(w) as string)?.address.split(':')[0], net.host(w).ip, `${w} registered from another address`);
+    await assertLabPrivate(net);
+    const { mr, ids, logs } = await startCluster(net, dir, daemons);
 
     const files = writeCorpus(path.join(dir, 'corpus'), 16, 5000, 7);
     const submitted = ok(
@@ -140,19 +203,8 @@ describe('a master and three workers on separate hosts (network namespaces)', ()
     assert.equal(beforeCut.state, 'running', `the job ended before the cut:\n${beforeCut.text}`);
     assert.ok(beforeCut.mapsDone < beforeCut.mapsTotal, `the map phase was over before the cut:\n${beforeCut.text}`);
 
-    // Cut a worker that is running a task now, if the master's view shows one (w1 otherwise).
-    const busy = parseWorkers(ok(await mr(['workers']), 'mr workers'));
-    const victim = WORKERS.find((w) => (busy.get(ids.get(w) as string)?.running ?? 0) > 0) ?? 'w1';
-    const victimId = ids.get(victim) as string;
-    const cutAt = Date.now();
-    await net.cut(victim);
-    t.diagnostic(`cut ${victim} (${victimId}) at maps ${beforeCut.mapsDone}/${beforeCut.mapsTotal}, ${cutAt - started} ms into the test`);
-
-    // Heartbeats stop reaching the master: it declares the worker lost (2 s plus its check interval).
-    await waitUntil(`the master sees ${victim} lost`, async () => parseWorkers(ok(await mr(['workers']), 'mr workers')).get(victimId)?.state === 'lost', 15_000);
-    const lostAfter = Date.now() - cutAt;
-    const others = parseWorkers(ok(await mr(['workers']), 'mr workers'));
-    for (const w of WORKERS) if (w !== victim) assert.equal(others.get(ids.get(w) as string)?.state, 'alive', `${w} should still be alive`);
+    t.diagnostic(`cutting at maps ${beforeCut.mapsDone}/${beforeCut.mapsTotal}, ${Date.now() - started} ms into the test`);
+    const { victimId, cutAt, lostAfter } = await cutBusyWorker(t, net, mr, ids);
 
     let final = beforeCut;
     await waitUntil('the job ended', async () => {
@@ -165,19 +217,7 @@ describe('a master and three workers on separate hosts (network namespaces)', ()
     assert.equal(final.mapsDone, final.mapsTotal);
     t.diagnostic(`lost after ${lostAfter} ms; job done ${Date.now() - cutAt} ms after the cut`);
 
-    // The victim really held work: it started tasks before the cut, and the master took them back.
-    const events = ok(await mr(['events', jobId]), 'mr events');
-    const eventTime = (line: string): number => Date.parse(line.slice(0, line.indexOf(' ')));
-    const startedOnVictim = events.split('\n').filter((l) => l.includes(' task-started ') && l.endsWith(` on ${victimId}`));
-    assert.ok(startedOnVictim.some((l) => eventTime(l) < cutAt), `no task started on ${victimId} before the cut:\n${events}`);
-    const takenBack = events.split('\n').filter((l) => (/ attempt-lost .* lost with worker (\S+)$/.exec(l)?.[1] ?? / output-lost .* its output was on worker (\S+);/.exec(l)?.[1]) === victimId);
-    assert.ok(takenBack.length > 0, `no attempt-lost or output-lost event for ${victimId}:\n${events}`);
-    assert.ok(takenBack.every((l) => eventTime(l) >= cutAt), `work taken back from ${victimId} before the cut:\n${takenBack.join('\n')}`);
-    // Nothing ran on the victim once the master had given it up.
-    const lostAt = eventTime(takenBack[0] as string);
-    const lateStarts = startedOnVictim.filter((l) => eventTime(l) > lostAt);
-    assert.deepEqual(lateStarts, [], `tasks started on ${victimId} after it was lost`);
-    t.diagnostic(`${startedOnVictim.length} attempts started on ${victimId}; ${takenBack.length} taken back:\n${takenBack.join('\n')}`);
+    await assertWorkTakenBack(t, mr, jobId, victimId, cutAt);
 
     // The results, read across the bridge from the surviving workers, equal the reference.
     const results = parseJsonl(ok(await mr(['results', jobId, '--format', 'jsonl'], 30_000), 'mr results'));

@@ -89,7 +89,7 @@ async function fetchVia(security: Security, address: string, partition: number, 
 }
 
 function openFetch(client: WorkerClient, partition: number): Promise<FetchTicket__Output> {
-  return new Promise((resolve, reject) => client.openFetch({ jobId: JOB, dir: MAP_DIR, partition }, (err, reply) => (err || !reply ? reject(err) : resolve(reply))));
+  return new Promise((resolve, reject) => client.openFetch({ jobId: JOB, dir: MAP_DIR, partition }, (err, reply) => (err || !reply ? reject(err ?? new Error('openFetch gave neither a ticket nor an error')) : resolve(reply))));
 }
 
 describe('bulk port: OpenFetch tickets and raw transfers', () => {

@@ -59,6 +59,74 @@ function mapDone(a: TaskAssignment): TaskUpdate__Output {
   return update(a, { mapOutput: { dir: expectedAttemptDir(a.jobId as string, a.taskId as string, a.attempt as number), offsets: [0, n, 2 * n] }, stats });
 }
 
+/** Runs every map of a three-map job on workers taking turns; returns which worker ran each map. */
+async function runMaps(jobs: JobManager, job: Job, workers: readonly TestWorker[]): Promise<Map<string, string>> {
+  const where = new Map<string, string>();
+  for (let round = 0; round < 3 && job.mapsDone < 3; round++) {
+    await turn();
+    for (const w of workers) {
+      for (const a of takeAssignments(w)) {
+        assert.equal(a.kind, 'MAP');
+        where.set(a.taskId as string, w.entry.id);
+        jobs.taskUpdate(w.entry, mapDone(a));
+      }
+    }
+  }
+  return where;
+}
+
+/** Each map's output is its first attempt's, on the worker that ran it, with mapDone's offsets. */
+function assertFirstMapOutputs(job: Job, registry: WorkerRegistry, where: ReadonlyMap<string, string>): void {
+  for (let i = 0; i < 3; i++) {
+    const out = job.mapOutput(job.map(i));
+    const id = `map-0000${i}`;
+    const w = where.get(id) as string;
+    assert.deepEqual(out, { workerId: w, dataAddress: registry.get(w)?.dataAddress, attempt: 0, dir: `jobs/${job.id}/${id}-a0`, offsets: [0, i + 1, 2 * (i + 1)] });
+  }
+}
+
+/** Completes the maps w is given until it is given a reduce, and returns that (undefined after 10 turns). */
+async function runUntilReduce(jobs: JobManager, w: TestWorker): Promise<TaskAssignment | undefined> {
+  let reduce: TaskAssignment | undefined;
+  for (let round = 0; round < 10 && !reduce; round++) {
+    await turn();
+    for (const a of takeAssignments(w)) {
+      if (a.kind === 'MAP') jobs.taskUpdate(w.entry, mapDone(a));
+      else reduce = a;
+    }
+  }
+  return reduce;
+}
+
+/**
+ * The reduce's columns list the maps' outputs where they are now, partition by partition:
+ * all on w2, the `rerun` maps in their second attempt.
+ */
+function assertReduceColumns(reduce: TaskAssignment, rerun: readonly string[]): void {
+  const p = reduce.partition as number;
+  assert.deepEqual(reduce.outputHosts, [{ workerId: 'w2', dataAddress: '10.0.0.2:7001' }]);
+  assert.deepEqual(reduce.outputHost, [0, 0, 0]);
+  assert.deepEqual(reduce.outputAttempt, ['map-00000', 'map-00001', 'map-00002'].map((id) => (rerun.includes(id) ? 1 : 0)));
+  assert.deepEqual(reduce.outputStart, [1, 2, 3].map((n) => p * n));
+  assert.deepEqual(reduce.outputEnd, [1, 2, 3].map((n) => (p + 1) * n));
+}
+
+/** The reducer on w2 cannot fetch map-00001: that map runs again (on a new w3), its old location forgotten. */
+async function failFetchOfMap1(jobs: JobManager, registry: WorkerRegistry, job: Job, reduce: TaskAssignment, w2: TestWorker): Promise<void> {
+  jobs.taskUpdate(w2.entry, update(reduce, { outcome: 'TASK_FAILED', error: 'fetch failed', lostMapTasks: ['map-00001'] }));
+  assert.equal(job.mapOutput(job.map(1)), undefined);
+  assert.equal(job.map(1).state, 'pending');
+  assert.equal(job.map(1).hasFailedOn('w2'), true);
+  assert.equal(job.failedAttempts, 0, 'a failed fetch is not charged to the reduce');
+  const w3 = addWorker(registry, 'w3');
+  jobs.workerJoined(w3.entry);
+  await turn();
+  const [again] = takeAssignments(w3);
+  assert.equal(again?.taskId, 'map-00001', 'the retry prefers a worker it has not failed on');
+  jobs.taskUpdate(w3.entry, mapDone(again));
+  assert.deepEqual(job.mapOutput(job.map(1))?.workerId, 'w3');
+}
+
 describe('JobManager with columnar task records', () => {
   it('keeps map output locations right through completion, worker loss and a failed fetch', async () => {
     const input = path.join(dir, 'in.txt');
@@ -73,25 +141,10 @@ describe('JobManager with columnar task records', () => {
       const records = (): number => job.counters['groove.map.input.records'] ?? 0;
 
       // Run every map: w1 and w2 take turns, one slot each.
-      const where = new Map<string, string>();
-      for (let round = 0; round < 3 && job.mapsDone < 3; round++) {
-        await turn();
-        for (const w of [w1, w2]) {
-          for (const a of takeAssignments(w)) {
-            assert.equal(a.kind, 'MAP');
-            where.set(a.taskId as string, w.entry.id);
-            jobs.taskUpdate(w.entry, mapDone(a));
-          }
-        }
-      }
+      const where = await runMaps(jobs, job, [w1, w2]);
       assert.equal(job.mapsDone, 3);
       assert.equal(records(), 1 + 2 + 3);
-      for (let i = 0; i < 3; i++) {
-        const out = job.mapOutput(job.map(i));
-        const id = `map-0000${i}`;
-        const w = where.get(id) as string;
-        assert.deepEqual(out, { workerId: w, dataAddress: registry.get(w)?.dataAddress, attempt: 0, dir: `jobs/${job.id}/${id}-a0`, offsets: [0, i + 1, 2 * (i + 1)] });
-      }
+      assertFirstMapOutputs(job, registry, where);
       const onW1 = [...where].filter(([, w]) => w === 'w1').map(([t]) => t);
       assert.ok(onW1.length > 0);
 
@@ -102,14 +155,7 @@ describe('JobManager with columnar task records', () => {
       assert.equal(records(), [...where].filter(([, w]) => w === 'w2').reduce((s, [t]) => s + Number(t.slice(4)) + 1, 0), 'the lost maps\' counters are taken back');
       const lostEvents = job.events.map(renderJobEvent).filter((e) => e.type === 'output-lost').map((e) => e.message.split(':')[0]);
       assert.deepEqual(lostEvents.sort(), [...onW1].sort());
-      let reduce: TaskAssignment | undefined;
-      for (let round = 0; round < 10 && !reduce; round++) {
-        await turn();
-        for (const a of takeAssignments(w2)) {
-          if (a.kind === 'MAP') jobs.taskUpdate(w2.entry, mapDone(a));
-          else reduce = a;
-        }
-      }
+      const reduce = await runUntilReduce(jobs, w2);
       assert.ok(reduce, 'a reduce was assigned');
       assert.equal(records(), 6);
       for (const id of onW1) {
@@ -117,27 +163,8 @@ describe('JobManager with columnar task records', () => {
         assert.equal(out?.workerId, 'w2');
         assert.equal(out?.attempt, 1, 'the second attempt is the committed one');
       }
-      // The reduce's columns list the maps' outputs where they are now, partition by partition.
-      const p = reduce.partition as number;
-      assert.deepEqual(reduce.outputHosts, [{ workerId: 'w2', dataAddress: '10.0.0.2:7001' }]);
-      assert.deepEqual(reduce.outputHost, [0, 0, 0]);
-      assert.deepEqual(reduce.outputAttempt, ['map-00000', 'map-00001', 'map-00002'].map((id) => (onW1.includes(id) ? 1 : 0)));
-      assert.deepEqual(reduce.outputStart, [1, 2, 3].map((n) => p * n));
-      assert.deepEqual(reduce.outputEnd, [1, 2, 3].map((n) => (p + 1) * n));
-
-      // The reducer cannot fetch map-00001: that map runs again, its old location forgotten.
-      jobs.taskUpdate(w2.entry, update(reduce, { outcome: 'TASK_FAILED', error: 'fetch failed', lostMapTasks: ['map-00001'] }));
-      assert.equal(job.mapOutput(job.map(1)), undefined);
-      assert.equal(job.map(1).state, 'pending');
-      assert.equal(job.map(1).hasFailedOn('w2'), true);
-      assert.equal(job.failedAttempts, 0, 'a failed fetch is not charged to the reduce');
-      const w3 = addWorker(registry, 'w3');
-      jobs.workerJoined(w3.entry);
-      await turn();
-      const [again] = takeAssignments(w3);
-      assert.equal(again?.taskId, 'map-00001', 'the retry prefers a worker it has not failed on');
-      jobs.taskUpdate(w3.entry, mapDone(again as TaskAssignment));
-      assert.deepEqual(job.mapOutput(job.map(1))?.workerId, 'w3');
+      assertReduceColumns(reduce, onW1);
+      await failFetchOfMap1(jobs, registry, job, reduce, w2);
       assert.equal(records(), 6);
     } finally {
       jobs.close();
@@ -213,7 +240,7 @@ describe('JobManager robustness', () => {
       assert.equal(full[0]?.maps.length, 999_760);
       const more = sub([big], { chunkSize: 1024 * 1024, partitions: 1 });
       await assert.rejects(jobs.submit(more), /the master holds 3,999,044 tasks; this job's 1,025 would pass its limit of 4,000,000 \(purge/);
-      jobs.purge(full[0]?.id as string);
+      jobs.purge(full[0]?.id);
       await jobs.submit(more);
     } finally {
       jobs.close();

@@ -77,6 +77,7 @@ describe('values MessagePack cannot carry', () => {
     ['a Symbol in an array', [1, Symbol('s')], /^value\[1\] is a Symbol$/],
     ['undefined in an array', [1, undefined], /^value\[1\] is undefined$/],
     ['undefined at the end of a long array', [...new Array<number>(300).fill(7), undefined], /^value\[300\] is undefined$/],
+    // eslint-disable-next-line no-sparse-arrays -- the hole is the case under test
     ['a hole in an array', [1, , 3], /^value\[1\] is undefined$/],
     ['a function-valued property', { name: 'x', f: () => 0 }, /^value\.f is a function$/],
     ['an undefined property', { a: 1, b: undefined }, /^value\.b is undefined$/],
