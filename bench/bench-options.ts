@@ -44,9 +44,11 @@ export function parseBenchArgs(argv: readonly string[], workloadIds: readonly st
 export function compileBenchOptions(options: BenchOptions, workloadIds: readonly string[]): CompiledBenchOptions {
   const quick = options.quick ?? false;
   const runs = options.runs ?? (quick ? 1 : 3);
-  if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`--runs must be a positive integer, got ${String(options.runs)}`);
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new RangeError(`--runs must be a positive integer, got ${String(options.runs)}`);
   for (const id of options.only ?? []) {
-    if (!workloadIds.includes(id)) throw new RangeError(`--only: no workload ${JSON.stringify(id)}; there are ${workloadIds.join(', ')}`);
+    if (!workloadIds.includes(id))
+      throw new RangeError(`--only: no workload ${JSON.stringify(id)}; there are ${workloadIds.join(', ')}`);
   }
   return { quick, runs, only: options.only?.length ? options.only : undefined, profile: options.profile ?? false };
 }

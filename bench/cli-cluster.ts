@@ -32,7 +32,11 @@ export interface CliClusterOptions {
 /** Starts the daemons through the CLI as a user would, and waits until every worker registered. */
 export async function startCliCluster(options: CliClusterOptions): Promise<CliCluster> {
   fs.mkdirSync(options.dir, { recursive: true });
-  const masterDaemon = await startDaemon(['master', '--port', '0', '--data-dir', path.join(options.dir, 'master'), ...(options.masterArgs ?? [])], /listening on (\S+?:\d+)/, options.env);
+  const masterDaemon = await startDaemon(
+    ['master', '--port', '0', '--data-dir', path.join(options.dir, 'master'), ...(options.masterArgs ?? [])],
+    /listening on (\S+?:\d+)/,
+    options.env,
+  );
   const master = masterDaemon.match[1] as string;
   const workers: CliWorker[] = [];
   const cluster: CliCluster = {
@@ -47,7 +51,11 @@ export async function startCliCluster(options: CliClusterOptions): Promise<CliCl
   try {
     for (let i = 0; i < options.workers; i++) {
       const dataDir = path.join(options.dir, `w${i}`);
-      const daemon = await startDaemon(['worker', '--master', master, '--port', '0', '--slots', String(options.slotsPerWorker), '--data-dir', dataDir], /groove worker (\S+) serving data on/, options.env);
+      const daemon = await startDaemon(
+        ['worker', '--master', master, '--port', '0', '--slots', String(options.slotsPerWorker), '--data-dir', dataDir],
+        /groove worker (\S+) serving data on/,
+        options.env,
+      );
       workers.push({ daemon, id: daemon.match[1] as string, dataDir });
     }
     const client = new GrooveClient({ master });

@@ -35,7 +35,10 @@ if (dir) {
       // V8 stamps samples with the monotonic clock in µs (the clock of process.hrtime):
       // the anchor lets a reader cut the profile to a wall-clock window (a fetch phase).
       const anchor = { epochMs: Date.now(), monotonicUs: Number(process.hrtime.bigint() / 1000n) };
-      fs.writeFileSync(path.join(dir, `${role()}-${process.pid}.cpuprofile`), JSON.stringify({ ...result.profile, grooveBenchAnchor: anchor }));
+      fs.writeFileSync(
+        path.join(dir, `${role()}-${process.pid}.cpuprofile`),
+        JSON.stringify({ ...result.profile, grooveBenchAnchor: anchor }),
+      );
     });
   });
 }

@@ -19,10 +19,19 @@ export interface Daemon {
  * profiling) and resolves once its stderr matches `ready`, as a user would wait for
  * `listening on` or `serving data on`.
  */
-export function startDaemon(args: readonly string[], ready: RegExp, env?: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<Daemon> {
+export function startDaemon(
+  args: readonly string[],
+  ready: RegExp,
+  env?: NodeJS.ProcessEnv,
+  timeoutMs = 30_000,
+): Promise<Daemon> {
   return new Promise((resolve, reject) => {
     // No token file unless asked (MR_TOKEN_FILE empty), so a ~/.groove/token of whoever runs the bench changes nothing.
-    const child = spawn(process.execPath, [MR, ...args], { cwd: ROOT, env: { ...process.env, MR_TOKEN_FILE: '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [MR, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, MR_TOKEN_FILE: '', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let text = '';
     let daemon: Daemon | undefined;
     const exited = new Promise<void>((done) => child.once('exit', () => done()));

@@ -37,6 +37,7 @@ export function sampleKeys(files: readonly string[], count: number, keyBytes: nu
 /** R-1 split points at the quantiles of a sorted sample, for R partitions of about equal size. */
 export function quantileSplits(sortedKeys: readonly string[], partitions: number): string[] {
   const splits: string[] = [];
-  for (let p = 1; p < partitions; p++) splits.push(sortedKeys[Math.floor((p * sortedKeys.length) / partitions)] as string);
+  for (let p = 1; p < partitions; p++)
+    splits.push(sortedKeys[Math.floor((p * sortedKeys.length) / partitions)] as string);
   return splits;
 }

@@ -28,7 +28,11 @@ export function runTimed(command: string, args: readonly string[], options: RunO
   return new Promise((resolve, reject) => {
     const out = options.stdoutFile ? fs.openSync(options.stdoutFile, 'w') : 'ignore';
     const started = process.hrtime.bigint();
-    const child = spawn(command, [...args], { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', out, 'pipe'] });
+    const child = spawn(command, [...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', out, 'pipe'],
+    });
     if (typeof out === 'number') fs.closeSync(out);
     const watch = options.watchPools && child.pid ? new PoolMemoryWatch(() => [child.pid as number]) : undefined;
     let stderr = '';
@@ -41,7 +45,12 @@ export function runTimed(command: string, args: readonly string[], options: RunO
       const millis = Number(process.hrtime.bigint() - started) / 1e6;
       clearTimeout(timer);
       const peaks = watch ? [...watch.stop().values()] : [];
-      if (code !== 0) reject(new Error(`${command} ${args.join(' ').slice(0, 300)} failed (${signal ?? `exit ${String(code)}`}): ${stderr.trim().slice(-2000)}`));
+      if (code !== 0)
+        reject(
+          new Error(
+            `${command} ${args.join(' ').slice(0, 300)} failed (${signal ?? `exit ${String(code)}`}): ${stderr.trim().slice(-2000)}`,
+          ),
+        );
       else resolve({ millis, stderr, poolPeaks: peaks });
     });
   });

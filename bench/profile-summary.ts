@@ -80,7 +80,12 @@ export function summarizeProfile(file: string, top = 12, window?: ProfileWindow)
     });
   } else {
     if (window) return undefined;
-    const perHit = totalMs / Math.max(1, profile.nodes.reduce((n, x) => n + (x.hitCount ?? 0), 0));
+    const perHit =
+      totalMs /
+      Math.max(
+        1,
+        profile.nodes.reduce((n, x) => n + (x.hitCount ?? 0), 0),
+      );
     for (const n of profile.nodes) hits.set(n.id, (n.hitCount ?? 0) * perHit);
   }
   const byFunction = new Map<string, { fn: string; where: string; selfMs: number }>();
@@ -95,22 +100,41 @@ export function summarizeProfile(file: string, top = 12, window?: ProfileWindow)
     byFunction.set(key, e);
   }
   const sorted = [...byFunction.values()].sort((a, b) => b.selfMs - a.selfMs).slice(0, top);
-  return { file, window: window?.label, totalMs, top: sorted.map((e) => ({ ...e, selfMs: Math.round(e.selfMs), percent: Math.round((1000 * e.selfMs) / Math.max(1, totalMs)) / 10 })) };
+  return {
+    file,
+    window: window?.label,
+    totalMs,
+    top: sorted.map((e) => ({
+      ...e,
+      selfMs: Math.round(e.selfMs),
+      percent: Math.round((1000 * e.selfMs) / Math.max(1, totalMs)) / 10,
+    })),
+  };
 }
 
 /** Every profile under a directory, largest first; each also cut to the windows given. */
 export function summarizeProfiles(dir: string, top = 12, windows: readonly ProfileWindow[] = []): ProfileSummary[] {
   if (!fs.existsSync(dir)) return [];
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(dir, f));
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => path.join(dir, f));
   const whole = files.map((f) => summarizeProfile(f, top)).filter((s): s is ProfileSummary => s !== undefined);
-  const cut = windows.flatMap((w) => files.map((f) => summarizeProfile(f, top, w)).filter((s): s is ProfileSummary => s !== undefined && s.top.length > 0));
+  const cut = windows.flatMap((w) =>
+    files
+      .map((f) => summarizeProfile(f, top, w))
+      .filter((s): s is ProfileSummary => s !== undefined && s.top.length > 0),
+  );
   return [...whole.sort((a, b) => b.totalMs - a.totalMs), ...cut];
 }
 
 /** A summary as text lines. */
 export function formatSummary(s: ProfileSummary): string {
-  const lines = [`${path.basename(s.file)}${s.window ? ` during ${s.window}` : ''}: ${(s.totalMs / 1000).toFixed(1)} s profiled`];
-  for (const f of s.top) lines.push(`  ${String(f.percent).padStart(5)}%  ${String(f.selfMs).padStart(7)} ms  ${f.fn}  ${f.where}`);
+  const lines = [
+    `${path.basename(s.file)}${s.window ? ` during ${s.window}` : ''}: ${(s.totalMs / 1000).toFixed(1)} s profiled`,
+  ];
+  for (const f of s.top)
+    lines.push(`  ${String(f.percent).padStart(5)}%  ${String(f.selfMs).padStart(7)} ms  ${f.fn}  ${f.where}`);
   return lines.join('\n');
 }
 

@@ -13,5 +13,8 @@ export function profileEnv(ctx: BenchContext, workload: string): NodeJS.ProcessE
   const dir = path.join(ctx.profileDir, workload);
   fs.mkdirSync(dir, { recursive: true });
   const preload = path.join(BENCH_DIST, 'cpu-profile-preload.js');
-  return { NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --require ${preload}`.trim(), GROOVE_BENCH_PROFILE_DIR: dir };
+  return {
+    NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --require ${preload}`.trim(),
+    GROOVE_BENCH_PROFILE_DIR: dir,
+  };
 }

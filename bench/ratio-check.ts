@@ -10,10 +10,29 @@ export function fasterThan(groove: Measurement, baseline: Measurement, factor: n
 /** "Groove's time at most `factor` times the baseline's". */
 export function noSlowerThan(groove: Measurement, baseline: Measurement, factor: number): TargetCheck {
   const ratio = groove.median / baseline.median;
-  return { against: baseline.label, value: ratio, shown: `${ratio.toFixed(2)}x its time`, target: `<= ${factor}x its time`, met: ratio <= factor };
+  return {
+    against: baseline.label,
+    value: ratio,
+    shown: `${ratio.toFixed(2)}x its time`,
+    target: `<= ${factor}x its time`,
+    met: ratio <= factor,
+  };
 }
 
 /** A rate or size against a floor or a ceiling. */
-export function bound(against: string, value: number, shown: string, kind: '>=' | '<', limit: number, limitShown: string): TargetCheck {
-  return { against, value, shown, target: `${kind} ${limitShown}`, met: kind === '>=' ? value >= limit : value < limit };
+export function bound(
+  against: string,
+  value: number,
+  shown: string,
+  kind: '>=' | '<',
+  limit: number,
+  limitShown: string,
+): TargetCheck {
+  return {
+    against,
+    value,
+    shown,
+    target: `${kind} ${limitShown}`,
+    met: kind === '>=' ? value >= limit : value < limit,
+  };
 }

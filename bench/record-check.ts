@@ -52,7 +52,10 @@ export function scanRecords(files: readonly string[], options: ScanOptions = {})
           count++;
           if (keyBytes) {
             const key = data.subarray(start, start + keyBytes);
-            if (havePrevious && previous.compare(key) > 0) throw new Error(`${file}: record ${count} is out of order (${key.toString()} after ${previous.toString()})`);
+            if (havePrevious && previous.compare(key) > 0)
+              throw new Error(
+                `${file}: record ${count} is out of order (${key.toString()} after ${previous.toString()})`,
+              );
             key.copy(previous);
             havePrevious = true;
           }

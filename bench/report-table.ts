@@ -19,7 +19,10 @@ export function tableRows(reports: readonly WorkloadReport[]): Row[] {
       const base = r.baselines.find((b) => b.label === c.against);
       rows.push([
         i === 0 ? r.title : '',
-        c.measured ?? (i === 0 || r.checks[i - 1]?.measured ? `${formatValue(r.groove.median, r.groove.unit)} (${r.groove.label})` : '"'),
+        c.measured ??
+          (i === 0 || r.checks[i - 1]?.measured
+            ? `${formatValue(r.groove.median, r.groove.unit)} (${r.groove.label})`
+            : '"'),
         base ? `${base.label}: ${formatValue(base.median, base.unit)}` : '-',
         c.shown,
         c.target,
@@ -30,7 +33,14 @@ export function tableRows(reports: readonly WorkloadReport[]): Row[] {
   for (const r of reports) {
     if (!r.poolPeakRss.length) continue;
     const peak = Math.max(...r.poolPeakRss);
-    rows.push([`memory: ${r.id}`, `${(peak / 1e6).toFixed(0)} MB peak pool RSS`, '-', `max of ${r.poolPeakRss.length} pool processes`, `<= ${(POOL_RSS_LIMIT_BYTES / 1e6).toFixed(0)} MB (${POOL_RSS_LIMIT_TEXT})`, peak <= POOL_RSS_LIMIT_BYTES ? 'yes' : 'NO']);
+    rows.push([
+      `memory: ${r.id}`,
+      `${(peak / 1e6).toFixed(0)} MB peak pool RSS`,
+      '-',
+      `max of ${r.poolPeakRss.length} pool processes`,
+      `<= ${(POOL_RSS_LIMIT_BYTES / 1e6).toFixed(0)} MB (${POOL_RSS_LIMIT_TEXT})`,
+      peak <= POOL_RSS_LIMIT_BYTES ? 'yes' : 'NO',
+    ]);
   }
   return rows;
 }
@@ -39,12 +49,20 @@ export function tableRows(reports: readonly WorkloadReport[]): Row[] {
 export function formatTable(rows: readonly Row[]): string {
   const all = [HEADER, ...rows];
   const widths = HEADER.map((_, c) => Math.max(...all.map((r) => (r[c] ?? '').length)));
-  const line = (r: Row): string => r.map((cell, c) => cell.padEnd(widths[c] as number)).join(' | ').trimEnd();
+  const line = (r: Row): string =>
+    r
+      .map((cell, c) => cell.padEnd(widths[c] as number))
+      .join(' | ')
+      .trimEnd();
   return [line(HEADER), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n');
 }
 
 /** The rows as a Markdown table (docs/performance.md). */
 export function markdownTable(rows: readonly Row[]): string {
   const esc = (s: string): string => s.replace(/\|/g, '\\|');
-  return [`| ${HEADER.join(' | ')} |`, `| ${HEADER.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
+  return [
+    `| ${HEADER.join(' | ')} |`,
+    `| ${HEADER.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`),
+  ].join('\n');
 }

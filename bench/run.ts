@@ -19,14 +19,21 @@ import type { BenchContext, WorkloadReport } from './workload.js';
 import { WORKLOADS } from './workloads/index.js';
 
 async function main(argv: readonly string[]): Promise<number> {
-  const options = parseBenchArgs(argv, WORKLOADS.map((w) => w.id));
+  const options = parseBenchArgs(
+    argv,
+    WORKLOADS.map((w) => w.id),
+  );
   const started = new Date();
-  const stamp = started.toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z');
+  const stamp = started
+    .toISOString()
+    .replace(/[:.]/g, '-')
+    .replace(/-\d{3}Z$/, 'Z');
   const machine = machineInfo();
   const command = `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
   const profileDir = options.profile ? path.join(RESULTS_DIR, 'profiles', stamp) : undefined;
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-bench-'));
-  const log = (m: string): void => void process.stderr.write(`[bench ${((Date.now() - started.getTime()) / 1000).toFixed(0)}s] ${m}\n`);
+  const log = (m: string): void =>
+    void process.stderr.write(`[bench ${((Date.now() - started.getTime()) / 1000).toFixed(0)}s] ${m}\n`);
   const ctx: BenchContext = { quick: options.quick, runs: options.runs, profileDir, scratch, log };
   log(`${command} on ${describeMachine(machine)}`);
 
@@ -59,17 +66,33 @@ async function main(argv: readonly string[]): Promise<number> {
   const rows = tableRows(reports);
   const loadAtEnd = loadAverages();
   const out = process.stdout;
-  out.write(`\nGroove benchmark, ${started.toISOString()}\nmachine: ${describeMachine(machine)}\ncommand: ${command} (${options.runs} run${options.runs > 1 ? 's' : ''} each, medians); load averages at the end ${loadAtEnd.join(' ')}\n\n`);
+  out.write(
+    `\nGroove benchmark, ${started.toISOString()}\nmachine: ${describeMachine(machine)}\ncommand: ${command} (${options.runs} run${options.runs > 1 ? 's' : ''} each, medians); load averages at the end ${loadAtEnd.join(' ')}\n\n`,
+  );
   out.write(`${formatTable(rows)}\n\n`);
   for (const r of reports) for (const n of r.notes) out.write(`- ${r.id}: ${n}\n`);
   for (const f of failures) out.write(`- ${f.id}: FAILED: ${f.error}\n`);
 
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  const result = { date: started.toISOString(), seconds: (Date.now() - started.getTime()) / 1000, machine, loadAtEnd, command, options, table: rows, markdown: markdownTable(rows), workloads: reports, failures, profiles };
+  const result = {
+    date: started.toISOString(),
+    seconds: (Date.now() - started.getTime()) / 1000,
+    machine,
+    loadAtEnd,
+    command,
+    options,
+    table: rows,
+    markdown: markdownTable(rows),
+    workloads: reports,
+    failures,
+    profiles,
+  };
   const file = path.join(RESULTS_DIR, `${stamp}${options.quick ? '-quick' : ''}.json`);
   fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   fs.writeFileSync(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
-  out.write(`\nfigures written to ${path.relative(process.cwd(), file)} and bench/results/latest.json (${result.seconds.toFixed(0)} s)\n`);
+  out.write(
+    `\nfigures written to ${path.relative(process.cwd(), file)} and bench/results/latest.json (${result.seconds.toFixed(0)} s)\n`,
+  );
   return failures.length ? 1 : 0;
 }
 

@@ -43,8 +43,15 @@ export function countDigest(file: string, format: CountFormat): CountDigest {
 }
 
 /** Throws unless two digests agree, naming both sides. */
-export function assertSameCounts(expected: CountDigest, expectedName: string, actual: CountDigest, actualName: string): void {
+export function assertSameCounts(
+  expected: CountDigest,
+  expectedName: string,
+  actual: CountDigest,
+  actualName: string,
+): void {
   if (expected.sha256 !== actual.sha256) {
-    throw new Error(`${actualName} disagrees with ${expectedName}: ${actual.distinct} words / ${actual.total} tokens vs ${expected.distinct} / ${expected.total}`);
+    throw new Error(
+      `${actualName} disagrees with ${expectedName}: ${actual.distinct} words / ${actual.total} tokens vs ${expected.distinct} / ${expected.total}`,
+    );
   }
 }

@@ -50,7 +50,11 @@ export interface WorkloadReport {
   /** Extra figures (bytes shuffled, per-run details...). */
   readonly details: Record<string, unknown>;
   /** Phases worth a profile of their own (e.g. the shuffle fetch), wall clock. */
-  readonly profileWindows?: readonly { readonly label: string; readonly fromEpochMs: number; readonly toEpochMs: number }[];
+  readonly profileWindows?: readonly {
+    readonly label: string;
+    readonly fromEpochMs: number;
+    readonly toEpochMs: number;
+  }[];
 }
 
 /** A workload of the suite. */

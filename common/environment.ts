@@ -27,8 +27,9 @@ export const ENVIRONMENT_VARIABLES = {
   },
   logLevel: {
     name: 'GROOVE_LOG',
-    meaning: 'the log level of every logger (error, warn, info or debug), over what the command chose; debug also prints stacks',
-    unset: 'each command\'s own level (warn unless it sets one)',
+    meaning:
+      'the log level of every logger (error, warn, info or debug), over what the command chose; debug also prints stacks',
+    unset: "each command's own level (warn unless it sets one)",
   },
 } as const satisfies Readonly<Record<string, EnvironmentVariable>>;
 

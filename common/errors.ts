@@ -17,21 +17,31 @@ export class UserError extends GrooveError {}
 
 /** The job file does not bundle, does not load, or does not define a job. */
 export class JobFileError extends UserError {
-  constructor(readonly file: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly file: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(`${file}: ${message}`, options);
   }
 }
 
 /** A job ended in the failed or killed state. */
 export class JobFailedError extends UserError {
-  constructor(readonly jobId: string, message: string) {
+  constructor(
+    readonly jobId: string,
+    message: string,
+  ) {
     super(`job ${jobId} failed: ${message}`);
   }
 }
 
 /** The master could not be reached or did not answer. */
 export class MasterUnavailableError extends UserError {
-  constructor(readonly address: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly address: string,
+    options?: { cause?: unknown },
+  ) {
     super(`cannot reach the master at ${address}`, options);
   }
 }

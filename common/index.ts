@@ -1,7 +1,16 @@
 /** The small shared layer below master, worker and sdk: the job API, errors, logging, options and security settings. */
 export { defineJob, isFold } from './job-api.js';
 export type { CombineValues, Counters, Emit, FoldValues, JobContext, JobDefinition, JobLog, Key } from './job-api.js';
-export { GrooveError, JobFailedError, JobFileError, MasterUnavailableError, NotFoundError, PreconditionFailedError, RequestRejectedError, UserError } from './errors.js';
+export {
+  GrooveError,
+  JobFailedError,
+  JobFileError,
+  MasterUnavailableError,
+  NotFoundError,
+  PreconditionFailedError,
+  RequestRejectedError,
+  UserError,
+} from './errors.js';
 export { errorMessage, oneLine } from './errors.js';
 export { createLogger, isDebugLogging, setLogLevel } from './logger.js';
 export { ENVIRONMENT_VARIABLES, envMaster, envTokenFile } from './environment.js';

@@ -48,7 +48,12 @@ const SIZE_UNITS: Readonly<Record<string, number>> = {
 
 /** A byte count as people write it: 4096 -> "4 KiB", 100 MiB -> "100 MiB"; undefined when not a round binary unit. */
 function bytesText(bytes: number): string | undefined {
-  for (const [unit, size] of [['TiB', 1024 ** 4], ['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+  for (const [unit, size] of [
+    ['TiB', 1024 ** 4],
+    ['GiB', 1024 ** 3],
+    ['MiB', 1024 ** 2],
+    ['KiB', 1024],
+  ] as const) {
     if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
   }
   return undefined;
@@ -63,12 +68,26 @@ function boundText(spec: OptionSpec, value: number, scale: number, shown: Option
 }
 
 /** "an integer of at least 1", "a number of seconds from 0 to 60"... in the unit `shown`. */
-function requirement(spec: OptionSpec, scale: number, shown: OptionUnit | 'size', min: number, integer: boolean): string {
+function requirement(
+  spec: OptionSpec,
+  scale: number,
+  shown: OptionUnit | 'size',
+  min: number,
+  integer: boolean,
+): string {
   const unit = shown === 'seconds' || shown === 'MiB' || shown === 'bytes' ? shown : undefined;
-  const number = unit === undefined ? (integer ? 'an integer' : 'a number') : `${integer ? 'an integer number' : 'a number'} of ${unit}`;
+  const number =
+    unit === undefined
+      ? integer
+        ? 'an integer'
+        : 'a number'
+      : `${integer ? 'an integer number' : 'a number'} of ${unit}`;
   const what = shown === 'size' ? 'a size' : number;
   const low = boundText(spec, min, scale, shown);
-  const range = spec.max === undefined ? `${what} of at least ${low}` : `${what} from ${low} to ${boundText(spec, spec.max, scale, shown)}`;
+  const range =
+    spec.max === undefined
+      ? `${what} of at least ${low}`
+      : `${what} from ${low} to ${boundText(spec, spec.max, scale, shown)}`;
   return shown === 'size' ? `${range} (such as 65536, 512KiB or 64MiB)` : range;
 }
 
@@ -81,7 +100,13 @@ export function checkOption(field: string, spec: OptionSpec, value: number | und
   const v = value ?? spec.default;
   if (v === undefined) throw new UserError(`${field} is required`);
   const integer = spec.fractional !== true;
-  if (typeof v !== 'number' || !Number.isFinite(v) || (integer && !Number.isInteger(v)) || v < min || (spec.max !== undefined && v > spec.max)) {
+  if (
+    typeof v !== 'number' ||
+    !Number.isFinite(v) ||
+    (integer && !Number.isInteger(v)) ||
+    v < min ||
+    (spec.max !== undefined && v > spec.max)
+  ) {
     throw new UserError(`${field} must be ${requirement(spec, 1, spec.unit, min, integer)}, got ${String(v)}`);
   }
   return v;
@@ -116,9 +141,16 @@ export function optionFromFlag(spec: OptionSpec, text: unknown): number | undefi
     const n = Number(raw);
     value = integer && !Number.isInteger(n) ? undefined : Math.round(n * scale);
   }
-  if (value === undefined || !Number.isFinite(value) || value < spec.min || (spec.max !== undefined && value > spec.max)) {
+  if (
+    value === undefined ||
+    !Number.isFinite(value) ||
+    value < spec.min ||
+    (spec.max !== undefined && value > spec.max)
+  ) {
     const got = NUMBER.test(raw) ? raw.trim() : `'${raw}'`;
-    throw new UserError(`--${spec.flag ?? '?'} must be ${requirement(spec, scale, shown, spec.min, integer)}, got ${got}`);
+    throw new UserError(
+      `--${spec.flag ?? '?'} must be ${requirement(spec, scale, shown, spec.min, integer)}, got ${got}`,
+    );
   }
   return value;
 }
@@ -127,7 +159,15 @@ export function optionFromFlag(spec: OptionSpec, text: unknown): number | undefi
 export function flagHelp(spec: OptionSpec): { describe: string; defaultDescription?: string } {
   const shown = spec.flagUnit ?? spec.unit;
   const unit = shown === 'seconds' || shown === 'MiB' || shown === 'ms' ? `, ${shown}` : '';
-  const value = spec.default === undefined ? undefined : shown === 'size' ? (bytesText(spec.default) ?? String(spec.default)) : String(spec.default / scaleOf(spec));
-  const defaultDescription = spec.defaultText !== undefined && value !== undefined ? spec.defaultText.replace('{}', value) : (spec.defaultText ?? value);
+  const value =
+    spec.default === undefined
+      ? undefined
+      : shown === 'size'
+        ? (bytesText(spec.default) ?? String(spec.default))
+        : String(spec.default / scaleOf(spec));
+  const defaultDescription =
+    spec.defaultText !== undefined && value !== undefined
+      ? spec.defaultText.replace('{}', value)
+      : (spec.defaultText ?? value);
   return { describe: `${spec.describe}${unit}`, defaultDescription };
 }

@@ -24,7 +24,10 @@ function readOption(option: string, file: string): Buffer {
   try {
     return fs.readFileSync(file);
   } catch (err) {
-    throw new UserError(`${option} ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { cause: err });
+    throw new UserError(
+      `${option} ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+      { cause: err },
+    );
   }
 }
 
@@ -34,7 +37,10 @@ export function loadSecurity(files: SecurityFiles, log?: Logger): Security {
   let token: string | undefined;
   if (tokenFile) {
     token = readOption('--token-file', tokenFile).toString('utf8').trim();
-    if (token.length < MIN_TOKEN_LENGTH || /\s/.test(token)) throw new UserError(`--token-file ${tokenFile}: the token must be at least ${MIN_TOKEN_LENGTH} characters without spaces (make one with 'mr token')`);
+    if (token.length < MIN_TOKEN_LENGTH || /\s/.test(token))
+      throw new UserError(
+        `--token-file ${tokenFile}: the token must be at least ${MIN_TOKEN_LENGTH} characters without spaces (make one with 'mr token')`,
+      );
     const mode = fs.statSync(tokenFile).mode & 0o077;
     if (mode !== 0) log?.warn(`token file ${tokenFile} can be read by other users; chmod 600 it`);
   }
@@ -84,5 +90,7 @@ export function checkBind(what: string, host: string, security: Security, insecu
       `refusing to listen on ${host} without a cluster token: anyone who can reach the ${what} could run code on the cluster; create a token with 'mr token' and pass --token-file (or --insecure on a network you trust completely)`,
     );
   }
-  log.warn(`INSECURE: the ${what} listens on ${host} without a cluster token; anyone who can reach it can run code on this cluster`);
+  log.warn(
+    `INSECURE: the ${what} listens on ${host} without a cluster token; anyone who can reach it can run code on this cluster`,
+  );
 }

@@ -43,7 +43,8 @@ export function parseSplits(param: string | undefined): string[] {
     throw new TypeError('the splits param must be a JSON array of strings');
   }
   for (let i = 1; i < splits.length; i++) {
-    if (compareCodePoints(splits[i - 1] as string, splits[i] as string) > 0) throw new RangeError(`splits must ascend; splits[${i}] is smaller than the one before`);
+    if (compareCodePoints(splits[i - 1] as string, splits[i] as string) > 0)
+      throw new RangeError(`splits must ascend; splits[${i}] is smaller than the one before`);
   }
   return splits;
 }
@@ -80,7 +81,10 @@ export default defineJob<string, string>({
   },
   partition(key, partitions, ctx) {
     const points = splitsFor(ctx);
-    if (points.length > partitions - 1) throw new RangeError(`${points.length} split points need at least ${points.length + 1} partitions, got ${partitions}`);
+    if (points.length > partitions - 1)
+      throw new RangeError(
+        `${points.length} split points need at least ${points.length + 1} partitions, got ${partitions}`,
+      );
     return rangePartition(key, points);
   },
   partitions: 1,

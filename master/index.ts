@@ -1,7 +1,12 @@
 export { Master } from './master.js';
 export { DEFAULT_MASTER_PORT, MASTER_OPTION_TABLE } from './master-options.js';
 export type { CompiledMasterOptions, MasterOptions } from './master-options.js';
-export { DEFAULT_CHUNK_SIZE, DEFAULT_SORT_BUFFER_BYTES, LIMITS as SUBMISSION_LIMITS, SUBMIT_OPTION_TABLE } from './submission-limits.js';
+export {
+  DEFAULT_CHUNK_SIZE,
+  DEFAULT_SORT_BUFFER_BYTES,
+  LIMITS as SUBMISSION_LIMITS,
+  SUBMIT_OPTION_TABLE,
+} from './submission-limits.js';
 export { splitInputs } from './input-splitter.js';
 export type { InputSplit } from './input-splitter.js';
 export { CounterTable } from './counter-table.js';

@@ -14,7 +14,8 @@ export interface ResolveOptions {
 }
 
 /** What the user is told when the master cannot see an input the client named. */
-const SAME_PATH_HINT = 'inputs must be readable by the master and the workers at the same path (a shared filesystem, or the same host)';
+const SAME_PATH_HINT =
+  'inputs must be readable by the master and the workers at the same path (a shared filesystem, or the same host)';
 
 /** Hidden and underscore names are not inputs (Hadoop's FileInputFormat: _SUCCESS, .crc, _temporary/). */
 const skipName = (name: string): boolean => name.startsWith('.') || name.startsWith('_');
@@ -40,7 +41,9 @@ export async function resolveInputs(inputs: readonly string[], options: ResolveO
     else if (stat.kind === 'object') files.push({ path: input, size: stat.size });
     else throw new UserError(`input ${input}: not a regular file or directory`);
     if (files.length === before && !options.allowEmpty) {
-      throw new UserError(`input ${input}: the directory holds no input file (hidden and _ files are skipped); pass --allow-empty if an empty input is expected`);
+      throw new UserError(
+        `input ${input}: the directory holds no input file (hidden and _ files are skipped); pass --allow-empty if an empty input is expected`,
+      );
     }
     if (files.length > MAX_INPUT_FILES) throw new UserError(`too many input files (more than ${MAX_INPUT_FILES})`);
   }
@@ -57,7 +60,12 @@ async function statInput(storage: Storage, input: string): Promise<StorageStat> 
     return await storage.stat(input);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' || code === 'ENOTDIR' ? 'no such file on its host' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    const why =
+      code === 'ENOENT' || code === 'ENOTDIR'
+        ? 'no such file on its host'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : (err as Error).message;
     throw new UserError(`input ${input}: the master cannot read it (${why}); ${SAME_PATH_HINT}`, { cause: err });
   }
 }
@@ -67,6 +75,8 @@ async function addDirectory(storage: Storage, dir: string, files: InputFile[]): 
     const entries = await storage.list(dir, { skipName, limit: MAX_INPUT_FILES - files.length });
     for (const e of entries) files.push({ path: e.url, size: e.size });
   } catch (err) {
-    throw new UserError(`input ${dir}: the master cannot list it (${(err as Error).message}); ${SAME_PATH_HINT}`, { cause: err });
+    throw new UserError(`input ${dir}: the master cannot list it (${(err as Error).message}); ${SAME_PATH_HINT}`, {
+      cause: err,
+    });
   }
 }

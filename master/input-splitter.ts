@@ -73,7 +73,8 @@ export class SplitPlan {
 
   /** Split `index` (0 <= index < count). */
   split(index: number): InputSplit {
-    if (!Number.isInteger(index) || index < 0 || index >= this.count) throw new RangeError(`no split ${index} of ${this.count}`);
+    if (!Number.isInteger(index) || index < 0 || index >= this.count)
+      throw new RangeError(`no split ${index} of ${this.count}`);
     // The last file whose first split is at or before `index`: a binary search over files.
     let lo = 0;
     let hi = this.files.length - 1;

@@ -7,8 +7,7 @@
 
 /** Where a task works: a map's byte range of an input file, or a reduce's partition. */
 export type TaskPlace =
-  | { readonly input: string; readonly start: number; readonly length: number }
-  | { readonly partition: number };
+  { readonly input: string; readonly start: number; readonly length: number } | { readonly partition: number };
 
 /** What a successful attempt reported doing. */
 export interface AttemptStats {

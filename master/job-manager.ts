@@ -68,7 +68,10 @@ export interface PackRemover {
 }
 
 /** The part of the master's options the job manager uses. */
-export type JobPolicy = Pick<CompiledMasterOptions, 'maxAttempts' | 'blacklistAfter' | 'speculationFactor' | 'speculationMinMs' | 'retryBackoffMs' | 'prefetch'>;
+export type JobPolicy = Pick<
+  CompiledMasterOptions,
+  'maxAttempts' | 'blacklistAfter' | 'speculationFactor' | 'speculationMinMs' | 'retryBackoffMs' | 'prefetch'
+>;
 
 /**
  * Owns the jobs: plans them, hands their tasks to free worker slots, folds task updates
@@ -267,17 +270,31 @@ export class JobManager {
     this.schedule();
   }
 
-  private attemptSucceeded(job: Job, task: Task, attempt: Attempt, worker: WorkerEntry, update: TaskUpdate__Output): void {
+  private attemptSucceeded(
+    job: Job,
+    task: Task,
+    attempt: Attempt,
+    worker: WorkerEntry,
+    update: TaskUpdate__Output,
+  ): void {
     const bad = badSuccessReport(job, task, update);
     if (bad) {
       this.log.warn('refused a success report', { job: job.id, task: task.id, worker: worker.id, why: bad });
-      this.attemptFailed(job, task, attempt, worker, { ...update, error: `the worker's report was refused: ${bad}`, errorDetail: '' });
+      this.attemptFailed(job, task, attempt, worker, {
+        ...update,
+        error: `the worker's report was refused: ${bad}`,
+        errorDetail: '',
+      });
       return;
     }
     // The output's directory is not stored: badSuccessReport checked it is the attempt's own.
     const output = committedOutput(task, update);
     if (!output) {
-      this.attemptFailed(job, task, attempt, worker, { ...update, error: 'the worker reported success without an output', errorDetail: '' });
+      this.attemptFailed(job, task, attempt, worker, {
+        ...update,
+        error: 'the worker reported success without an output',
+        errorDetail: '',
+      });
       return;
     }
     const counters = { ...update.counters, ...builtinCounters(task.kind, update.stats) };
@@ -337,8 +354,15 @@ export class JobManager {
     const { error, errorDetail } = boundedError(update);
     const taskError = error || 'failed';
     const failures = job.failAttempt(task, attempt, taskError, errorDetail, this.policy.blacklistAfter);
-    this.log.warn('attempt failed', { job: job.id, task: task.id, attempt: attempt.n, worker: worker.id, error: taskError });
-    if (update.errorDetail) this.log.debug('attempt failure detail', { job: job.id, task: task.id, stack: update.errorDetail });
+    this.log.warn('attempt failed', {
+      job: job.id,
+      task: task.id,
+      attempt: attempt.n,
+      worker: worker.id,
+      error: taskError,
+    });
+    if (update.errorDetail)
+      this.log.debug('attempt failure detail', { job: job.id, task: task.id, stack: update.errorDetail });
     // A permanent failure (the input itself is bad) would only burn the remaining attempts.
     if (failures >= job.spec.maxAttempts || update.permanentError) {
       this.failJob(job, task, `${describePlace(task.id, placeOf(task))}: ${taskError}`, errorDetail);
@@ -347,14 +371,18 @@ export class JobManager {
     if (task.runningCount === 0) {
       job.requeue(task);
       const { retryBackoffMs } = this.policy;
-      job.holdBack(task, Date.now() + backoffDelay(failures - 1, { initialMs: retryBackoffMs, maxMs: 30 * retryBackoffMs }));
+      job.holdBack(
+        task,
+        Date.now() + backoffDelay(failures - 1, { initialMs: retryBackoffMs, maxMs: 30 * retryBackoffMs }),
+      );
     }
   }
 
   private cancelAttempt(job: Job, task: Task, attempt: Attempt, why: string): void {
     const worker = this.workers.get(attempt.workerId);
     if (worker) this.workers.attemptEnded(worker, attemptKey(job.id, task.id, attempt.n));
-    if (worker && worker.state !== 'lost') worker.send({ cancelAttempt: { jobId: job.id, taskId: task.id, attempt: attempt.n } });
+    if (worker && worker.state !== 'lost')
+      worker.send({ cancelAttempt: { jobId: job.id, taskId: task.id, attempt: attempt.n } });
     job.cancelAttempt(task, attempt, why);
   }
 
@@ -391,9 +419,16 @@ export class JobManager {
     const active = [...this.jobs.values()].filter((j) => !j.finished);
     // Pipelined assignment: a worker holds up to `prefetch` tasks per slot, so its next
     // task is already there when one finishes instead of a round trip to the master later.
-    const views = this.workers.alive().map((w) => ({ id: w.id, free: Math.max(0, w.slots * this.policy.prefetch - w.running.size) }));
+    const views = this.workers
+      .alive()
+      .map((w) => ({ id: w.id, free: Math.max(0, w.slots * this.policy.prefetch - w.running.size) }));
     if (views.some((v) => v.free > 0) && active.length) {
-      const policy = { now, blacklistAfter: this.policy.blacklistAfter, speculationFactor: this.policy.speculationFactor, speculationMinMs: this.policy.speculationMinMs };
+      const policy = {
+        now,
+        blacklistAfter: this.policy.blacklistAfter,
+        speculationFactor: this.policy.speculationFactor,
+        speculationMinMs: this.policy.speculationMinMs,
+      };
       for (const p of placeTasks(active, views, policy)) this.start(p.job, p.task, p.workerId, p.speculative, now);
     }
     this.armRetryTimer(active, now);
@@ -428,9 +463,20 @@ export class JobManager {
     };
     if (task.kind === 'map') {
       const s = task.split;
-      return { assign: { ...base, kind: 'MAP', mapInput: s ? { path: s.path, start: s.start, length: s.length } : null } };
+      return {
+        assign: { ...base, kind: 'MAP', mapInput: s ? { path: s.path, start: s.start, length: s.length } : null },
+      };
     }
-    return encodeReduceAssignment({ ...base, kind: 'REDUCE', partition: task.index, resultFormat: job.spec.resultFormat ?? '', resultLinesOnly: job.spec.resultLinesOnly === true }, outputColumns(job, task.index));
+    return encodeReduceAssignment(
+      {
+        ...base,
+        kind: 'REDUCE',
+        partition: task.index,
+        resultFormat: job.spec.resultFormat ?? '',
+        resultLinesOnly: job.spec.resultLinesOnly === true,
+      },
+      outputColumns(job, task.index),
+    );
   }
 }
 
@@ -468,7 +514,12 @@ function attemptKey(jobId: string, taskId: string, attempt: number): string {
 }
 
 /** True when this update is about the output the job committed (never delete that one). */
-function isCommitted(job: Job | undefined, task: Task | undefined, worker: WorkerEntry, update: TaskUpdate__Output): boolean {
+function isCommitted(
+  job: Job | undefined,
+  task: Task | undefined,
+  worker: WorkerEntry,
+  update: TaskUpdate__Output,
+): boolean {
   if (!job || !task) return false;
   const map = job.mapOutput(task);
   if (map) return map.workerId === worker.id && map.dir === update.mapOutput?.dir;
@@ -497,9 +548,20 @@ function attemptStats(stats: TaskUpdate__Output['stats']): AttemptStats {
 function builtinCounters(kind: 'map' | 'reduce', stats: TaskUpdate__Output['stats']): Record<string, number> {
   if (!stats) return {};
   if (kind === 'map') {
-    return { 'groove.map.input.records': stats.recordsIn, 'groove.map.output.records': stats.recordsOut, 'groove.map.input.bytes': stats.bytesIn, 'groove.map.output.bytes': stats.bytesOut, 'groove.map.spills': stats.spills };
+    return {
+      'groove.map.input.records': stats.recordsIn,
+      'groove.map.output.records': stats.recordsOut,
+      'groove.map.input.bytes': stats.bytesIn,
+      'groove.map.output.bytes': stats.bytesOut,
+      'groove.map.spills': stats.spills,
+    };
   }
-  return { 'groove.reduce.input.records': stats.recordsIn, 'groove.reduce.output.records': stats.recordsOut, 'groove.reduce.shuffle.bytes': stats.bytesIn, 'groove.reduce.output.bytes': stats.bytesOut };
+  return {
+    'groove.reduce.input.records': stats.recordsIn,
+    'groove.reduce.output.records': stats.recordsOut,
+    'groove.reduce.shuffle.bytes': stats.bytesIn,
+    'groove.reduce.output.bytes': stats.bytesOut,
+  };
 }
 
 /**

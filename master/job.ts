@@ -53,8 +53,7 @@ export interface JobSpec {
 
 /** What a committed attempt wrote: a map's R + 1 partition offsets, or a reduce's part file size. */
 export type CommittedOutput =
-  | { readonly offsets: ArrayLike<number> }
-  | { readonly records: number; readonly bytes: number };
+  { readonly offsets: ArrayLike<number> } | { readonly records: number; readonly bytes: number };
 
 /** A read-only view of one kind of task's columns. */
 export type TaskColumns = Pick<TaskTable, 'kind' | 'length' | 'id' | 'extrasCount'>;
@@ -124,7 +123,13 @@ export class Job {
     this.partFiles = this.partFileTable = new TaskOutputs(this.reduces.length, 2);
     this.counterTable = new CounterTable(this.maps.length + this.reduces.length);
     const { length: maps } = this.maps;
-    this.record({ time: Date.now(), kind: 'job-submitted', maps, files: splits.fileCount, reduces: this.reduces.length });
+    this.record({
+      time: Date.now(),
+      kind: 'job-submitted',
+      maps,
+      files: splits.fileCount,
+      reduces: this.reduces.length,
+    });
   }
 
   get id(): string {
@@ -203,7 +208,8 @@ export class Job {
   }
 
   private taskAt(table: TaskTable, index: number): Task {
-    if (!(Number.isInteger(index) && index >= 0 && index < table.length)) throw new RangeError(`no ${table.kind} task ${index} of ${table.length}`);
+    if (!(Number.isInteger(index) && index >= 0 && index < table.length))
+      throw new RangeError(`no ${table.kind} task ${index} of ${table.length}`);
     return new Task(table, index);
   }
 
@@ -236,7 +242,8 @@ export class Job {
   /** The tasks with running attempts, maps first: the running ones, and one whose failure just ended the job. */
   tasksWithAttempts(): Task[] {
     const out: Task[] = [];
-    for (const table of [this.mapTable, this.reduceTable]) for (const i of table.withAttempts()) out.push(new Task(table, i));
+    for (const table of [this.mapTable, this.reduceTable])
+      for (const i of table.withAttempts()) out.push(new Task(table, i));
     return out;
   }
 
@@ -320,7 +327,13 @@ export class Job {
   /** An attempt was running on a worker that was lost: it is forgotten (not a failure). */
   loseAttempt(task: Task, attempt: Attempt): void {
     this.endAttempt(task, attempt.n);
-    this.record({ time: Date.now(), kind: 'attempt-lost', taskId: task.id, attempt: attempt.n, workerId: attempt.workerId });
+    this.record({
+      time: Date.now(),
+      kind: 'attempt-lost',
+      taskId: task.id,
+      attempt: attempt.n,
+      workerId: attempt.workerId,
+    });
   }
 
   /** The master stopped an attempt: it is forgotten. */
@@ -348,7 +361,15 @@ export class Job {
     this.recordDuration(task.kind, Date.now() - attempt.startedAt);
     this.setTaskState(task, 'succeeded');
     this.commitCounters(task, counters);
-    this.record({ time: Date.now(), kind: 'task-succeeded', taskId: task.id, attempt: n, workerId, speculative, stats });
+    this.record({
+      time: Date.now(),
+      kind: 'task-succeeded',
+      taskId: task.id,
+      attempt: n,
+      workerId,
+      speculative,
+      stats,
+    });
   }
 
   /**
@@ -369,8 +390,19 @@ export class Job {
     const { maxAttempts } = this.spec;
     const time = Date.now();
     const place = placeOf(task);
-    this.record({ time, kind: 'task-failed', taskId: task.id, place, attempt: n, workerId, failures, maxAttempts, error });
-    if (onWorker === blacklistAfter) this.record({ time, kind: 'worker-blacklisted', workerId, failures: blacklistAfter });
+    this.record({
+      time,
+      kind: 'task-failed',
+      taskId: task.id,
+      place,
+      attempt: n,
+      workerId,
+      failures,
+      maxAttempts,
+      error,
+    });
+    if (onWorker === blacklistAfter)
+      this.record({ time, kind: 'worker-blacklisted', workerId, failures: blacklistAfter });
     return failures;
   }
 
@@ -444,7 +476,14 @@ export class Job {
   }
 
   /** Records where a reduce's committed attempt wrote its part file. */
-  setPartFile(task: Task, workerId: string, dataAddress: string, attempt: number, records: number, bytes: number): void {
+  setPartFile(
+    task: Task,
+    workerId: string,
+    dataAddress: string,
+    attempt: number,
+    records: number,
+    bytes: number,
+  ): void {
     if (task.kind !== 'reduce') throw new Error(`${task.id} is not a reduce`);
     this.partFileTable.set(task.index, this.hostTable.intern(workerId, dataAddress), attempt, [records, bytes]);
   }
@@ -464,7 +503,13 @@ export class Job {
     if (task.kind !== 'map' || !this.mapOutputs.has(task.index)) return undefined;
     const { workerId, dataAddress } = this.hosts.get(this.mapOutputs.host(task.index));
     const attempt = this.mapOutputs.attempt(task.index);
-    return { workerId, dataAddress, attempt, dir: expectedAttemptDir(this.id, task.id, attempt), offsets: this.mapOutputs.values(task.index) };
+    return {
+      workerId,
+      dataAddress,
+      attempt,
+      dir: expectedAttemptDir(this.id, task.id, attempt),
+      offsets: this.mapOutputs.values(task.index),
+    };
   }
 
   /** Where a reduce's part file is, if it has one. */
@@ -473,7 +518,14 @@ export class Job {
     const { workerId, dataAddress } = this.hosts.get(this.partFiles.host(task.index));
     const attempt = this.partFiles.attempt(task.index);
     const [records, bytes] = this.partFiles.values(task.index) as [number, number];
-    return { workerId, dataAddress, attempt, path: `${expectedAttemptDir(this.id, task.id, attempt)}/part.data`, records, bytes };
+    return {
+      workerId,
+      dataAddress,
+      attempt,
+      path: `${expectedAttemptDir(this.id, task.id, attempt)}/part.data`,
+      records,
+      bytes,
+    };
   }
 
   /** The tasks of one kind whose output is on this worker, in index order. */

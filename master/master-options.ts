@@ -11,8 +11,22 @@ export const DEFAULT_MASTER_PORT = 7070;
  * compiler checks against it, `mr master` builds its flags and help from it.
  */
 export const MASTER_OPTION_TABLE = {
-  port: { flag: 'port', unit: 'port', default: DEFAULT_MASTER_PORT, min: 0, max: 65535, describe: 'gRPC port (0: any free port)' },
-  httpPort: { flag: 'http-port', unit: 'port', defaultText: 'none', min: 0, max: 65535, describe: 'status page port (0: any free port; none if not given)' },
+  port: {
+    flag: 'port',
+    unit: 'port',
+    default: DEFAULT_MASTER_PORT,
+    min: 0,
+    max: 65535,
+    describe: 'gRPC port (0: any free port)',
+  },
+  httpPort: {
+    flag: 'http-port',
+    unit: 'port',
+    defaultText: 'none',
+    min: 0,
+    max: 65535,
+    describe: 'status page port (0: any free port; none if not given)',
+  },
   heartbeatMs: { unit: 'ms', default: 1000, min: 10, describe: 'how often workers send heartbeats' },
   workerTimeoutMs: {
     flag: 'worker-timeout',
@@ -23,12 +37,47 @@ export const MASTER_OPTION_TABLE = {
     min: 2000,
     describe: 'time without a heartbeat after which a worker is lost (at least two heartbeats)',
   },
-  maxAttempts: { flag: 'max-attempts', unit: 'count', default: 4, min: 1, describe: 'default failed attempts per task before a job fails' },
-  blacklistAfter: { unit: 'count', default: 3, min: 1, describe: 'failed attempts of one job after which a worker gets no more of its tasks' },
-  speculationFactor: { unit: 'factor', default: 2, min: 1, fractional: true, describe: 'a running task is a straggler past this multiple of its finished peers\' median time' },
-  speculationMinMs: { flag: 'speculation-min-ms', unit: 'ms', default: 5000, min: 0, describe: 'a task runs at least this long before it may get a backup attempt' },
-  retryBackoffMs: { flag: 'retry-backoff-ms', unit: 'ms', default: 200, min: 0, describe: 'first delay before retrying a failed attempt; it doubles, with jitter' },
-  prefetch: { unit: 'count', default: 2, min: 1, max: 16, describe: 'tasks a worker may hold per slot (1: none queued; 2: one waits behind each running task)' },
+  maxAttempts: {
+    flag: 'max-attempts',
+    unit: 'count',
+    default: 4,
+    min: 1,
+    describe: 'default failed attempts per task before a job fails',
+  },
+  blacklistAfter: {
+    unit: 'count',
+    default: 3,
+    min: 1,
+    describe: 'failed attempts of one job after which a worker gets no more of its tasks',
+  },
+  speculationFactor: {
+    unit: 'factor',
+    default: 2,
+    min: 1,
+    fractional: true,
+    describe: "a running task is a straggler past this multiple of its finished peers' median time",
+  },
+  speculationMinMs: {
+    flag: 'speculation-min-ms',
+    unit: 'ms',
+    default: 5000,
+    min: 0,
+    describe: 'a task runs at least this long before it may get a backup attempt',
+  },
+  retryBackoffMs: {
+    flag: 'retry-backoff-ms',
+    unit: 'ms',
+    default: 200,
+    min: 0,
+    describe: 'first delay before retrying a failed attempt; it doubles, with jitter',
+  },
+  prefetch: {
+    unit: 'count',
+    default: 2,
+    min: 1,
+    max: 16,
+    describe: 'tasks a worker may hold per slot (1: none queued; 2: one waits behind each running task)',
+  },
 } as const satisfies OptionTable<string>;
 
 /** Options of a master (`mr master`); numeric ones have their default, unit and bounds in {@link MASTER_OPTION_TABLE}. */

@@ -71,9 +71,19 @@ interface SessionLink {
  * its outputs recomputed again and again). Resolves with the entry, or undefined when the
  * session closed meanwhile.
  */
-async function acceptWorker(ctx: MasterServiceContext, r: RegisterWorker__Output, link: SessionLink): Promise<WorkerEntry | undefined> {
+async function acceptWorker(
+  ctx: MasterServiceContext,
+  r: RegisterWorker__Output,
+  link: SessionLink,
+): Promise<WorkerEntry | undefined> {
   const { jobs, workers, log } = ctx;
-  if (!isValidId(r.workerId) || !/^[^\s/]+:\d+$/.test(r.dataAddress) || !Number.isInteger(r.slots) || r.slots < 1 || r.slots > 1024) {
+  if (
+    !isValidId(r.workerId) ||
+    !/^[^\s/]+:\d+$/.test(r.dataAddress) ||
+    !Number.isInteger(r.slots) ||
+    r.slots < 1 ||
+    r.slots > 1024
+  ) {
     throw new UserError('bad registration');
   }
   const unreachable = await probeAddress(r.dataAddress);
@@ -100,7 +110,12 @@ async function acceptWorker(ctx: MasterServiceContext, r: RegisterWorker__Output
   // After workerLost: the outputs it dropped are stale now, and the worker deletes them.
   const committed = jobs.committedOn(entry.id);
   link.write({ registered: { workerId: entry.id, heartbeatMs: ctx.heartbeatMs, committed, packs: jobs.packsInUse() } });
-  log.info('worker registered', { worker: entry.id, dataAddress: entry.dataAddress, slots: entry.slots, committedJobs: committed.length });
+  log.info('worker registered', {
+    worker: entry.id,
+    dataAddress: entry.dataAddress,
+    slots: entry.slots,
+    committedJobs: committed.length,
+  });
   jobs.workerJoined(entry);
   return entry;
 }
@@ -126,7 +141,9 @@ function workerSession(
   const fail = (err: unknown): void => {
     if (closed) return;
     const refused = err instanceof RegistrationRefused;
-    (refused ? log.error : log.warn)(refused ? 'worker refused' : 'bad session message', { error: (err as Error).message });
+    (refused ? log.error : log.warn)(refused ? 'worker refused' : 'bad session message', {
+      error: (err as Error).message,
+    });
     call.emit('error', toStatus(err));
     close(refused ? 'refused' : 'protocol error');
   };
@@ -169,7 +186,8 @@ function sendPack(packs: PackStore, call: grpc.ServerWritableStream<GetPackReque
     call.emit('error', toStatus(new NotFoundError(`no such pack ${call.request.hash}`)));
     return;
   }
-  for (let i = 0; i < bytes.length; i += DATA_CHUNK_BYTES) call.write({ data: bytes.subarray(i, i + DATA_CHUNK_BYTES) });
+  for (let i = 0; i < bytes.length; i += DATA_CHUNK_BYTES)
+    call.write({ data: bytes.subarray(i, i + DATA_CHUNK_BYTES) });
   call.end();
 }
 

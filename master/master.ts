@@ -43,15 +43,24 @@ export class Master {
     const jobs = new JobManager(workers, opts, log, packs);
     // Heartbeats that stop mean a worker is gone even when its TCP connection looks open
     // (a cut link, a frozen host): declare it lost so its work is done elsewhere.
-    const monitor = setInterval(() => {
-      const now = Date.now();
-      for (const w of workers.connected()) if (now - w.lastSeen > opts.workerTimeoutMs) w.disconnect(`no heartbeat for ${now - w.lastSeen} ms`);
-    }, Math.max(50, Math.floor(opts.workerTimeoutMs / 5)));
+    const monitor = setInterval(
+      () => {
+        const now = Date.now();
+        for (const w of workers.connected())
+          if (now - w.lastSeen > opts.workerTimeoutMs) w.disconnect(`no heartbeat for ${now - w.lastSeen} ms`);
+      },
+      Math.max(50, Math.floor(opts.workerTimeoutMs / 5)),
+    );
     monitor.unref();
     const server = new grpc.Server(serverOptions(opts.security, CHANNEL_OPTIONS));
-    server.addService(acceptingEncodedMessages(grooveProto().groove.Master.service), createMasterService({ jobs, workers, packs, log, heartbeatMs: opts.heartbeatMs }));
+    server.addService(
+      acceptingEncodedMessages(grooveProto().groove.Master.service),
+      createMasterService({ jobs, workers, packs, log, heartbeatMs: opts.heartbeatMs }),
+    );
     const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`${opts.host}:${opts.port}`, serverCredentials(opts.security), (err, p) => (err ? reject(err) : resolve(p))),
+      server.bindAsync(`${opts.host}:${opts.port}`, serverCredentials(opts.security), (err, p) =>
+        err ? reject(err) : resolve(p),
+      ),
     );
     let httpServer: http.Server | undefined;
     let httpPort: number | undefined;

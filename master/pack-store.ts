@@ -29,7 +29,8 @@ export class PackStore {
 
   /** Checks pack bytes (size, format); returns their hash and the pack's name. Stores nothing. */
   check(bytes: Buffer): CheckedPack {
-    if (bytes.length > MAX_PACK_BYTES) throw new RangeError(`job pack is ${bytes.length} bytes; the limit is ${MAX_PACK_BYTES}`);
+    if (bytes.length > MAX_PACK_BYTES)
+      throw new RangeError(`job pack is ${bytes.length} bytes; the limit is ${MAX_PACK_BYTES}`);
     const pack = decodeJobPack(bytes);
     return { hash: packHash(bytes), name: pack.name, bytes };
   }

@@ -156,7 +156,9 @@ export function placeTasks(jobs: readonly Job[], workers: readonly SlotView[], p
     for (const task of stragglers(job, policy)) {
       if (totalFree <= 0) return placements;
       const [first] = task.running.values();
-      const workerId = pick((id) => id !== first?.workerId && (job.workerFailures.get(id) ?? 0) < policy.blacklistAfter);
+      const workerId = pick(
+        (id) => id !== first?.workerId && (job.workerFailures.get(id) ?? 0) < policy.blacklistAfter,
+      );
       if (workerId !== undefined) placements.push({ job, task, workerId, speculative: true });
     }
   }

@@ -32,7 +32,18 @@ export function createStatusServer(jobs: JobManager, workers: WorkerRegistry, to
     }
     if (url.pathname === '/api/jobs') return json(res, jobs.list().map(toJobStatus));
     if (url.pathname === '/api/workers') {
-      return json(res, workers.all().map((w) => ({ id: w.id, dataAddress: w.dataAddress, slots: w.slots, running: w.running.size, state: w.state })));
+      return json(
+        res,
+        workers
+          .all()
+          .map((w) => ({
+            id: w.id,
+            dataAddress: w.dataAddress,
+            slots: w.slots,
+            running: w.running.size,
+            state: w.state,
+          })),
+      );
     }
     if (url.pathname !== '/') {
       res.writeHead(404).end('not found');
@@ -40,11 +51,17 @@ export function createStatusServer(jobs: JobManager, workers: WorkerRegistry, to
     }
     const rows = jobs
       .list()
-      .map((j) => `<tr><td>${escapeHtml(j.id)}</td><td>${escapeHtml(j.state)}</td><td>${j.mapsDone}/${j.maps.length}</td><td>${j.reducesDone}/${j.reduces.length}</td><td>${escapeHtml(j.error)}</td></tr>`)
+      .map(
+        (j) =>
+          `<tr><td>${escapeHtml(j.id)}</td><td>${escapeHtml(j.state)}</td><td>${j.mapsDone}/${j.maps.length}</td><td>${j.reducesDone}/${j.reduces.length}</td><td>${escapeHtml(j.error)}</td></tr>`,
+      )
       .join('');
     const ws = workers
       .all()
-      .map((w) => `<tr><td>${escapeHtml(w.id)}</td><td>${escapeHtml(w.dataAddress)}</td><td>${escapeHtml(w.state)}</td><td>${w.running.size}/${w.slots}</td></tr>`)
+      .map(
+        (w) =>
+          `<tr><td>${escapeHtml(w.id)}</td><td>${escapeHtml(w.dataAddress)}</td><td>${escapeHtml(w.state)}</td><td>${w.running.size}/${w.slots}</td></tr>`,
+      )
       .join('');
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(

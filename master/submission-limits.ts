@@ -41,7 +41,15 @@ export const LIMITS = {
  * them before anything starts (errors name the flag).
  */
 export const SUBMIT_OPTION_TABLE = {
-  partitions: { flag: 'partitions', unit: 'count', default: 4, defaultText: 'the job\'s, else {}', min: 1, max: LIMITS.maxPartitions, describe: 'reduce partitions' },
+  partitions: {
+    flag: 'partitions',
+    unit: 'count',
+    default: 4,
+    defaultText: "the job's, else {}",
+    min: 1,
+    max: LIMITS.maxPartitions,
+    describe: 'reduce partitions',
+  },
   chunkSize: {
     flag: 'chunk-size',
     unit: 'bytes',
@@ -56,13 +64,20 @@ export const SUBMIT_OPTION_TABLE = {
     unit: 'bytes',
     flagUnit: 'MiB',
     default: DEFAULT_SORT_BUFFER_BYTES,
-    defaultText: 'the job\'s sortBufferMB, else {}',
+    defaultText: "the job's sortBufferMB, else {}",
     min: LIMITS.minSortBufferBytes,
     max: LIMITS.maxSortBufferBytes,
     describe: 'map-side sort buffer per task (fractions allowed)',
   },
   // 100: past it a task that keeps failing only wastes the cluster's time.
-  maxAttempts: { flag: 'max-attempts', unit: 'count', defaultText: `the master's (${MASTER_OPTION_TABLE.maxAttempts.default} unless set)`, min: 1, max: 100, describe: 'failed attempts a task may have before the job fails' },
+  maxAttempts: {
+    flag: 'max-attempts',
+    unit: 'count',
+    defaultText: `the master's (${MASTER_OPTION_TABLE.maxAttempts.default} unless set)`,
+    min: 1,
+    max: 100,
+    describe: 'failed attempts a task may have before the job fails',
+  },
 } as const satisfies OptionTable<string>;
 
 const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
@@ -72,7 +87,8 @@ export function checkSubmission(req: SubmitJobRequest__Output, packHash: string,
   if (!req.inputs.length && !req.allowEmpty) throw new UserError('inputs: at least one input is required');
   if (req.inputs.length > LIMITS.maxInputs) throw new UserError(`inputs: at most ${LIMITS.maxInputs} inputs`);
   for (const input of req.inputs) {
-    if (typeof input !== 'string' || !input || input.length > LIMITS.maxPathLength || input.includes('\0')) throw new UserError('inputs: each input must be a non-empty path without NUL of at most 4096 characters');
+    if (typeof input !== 'string' || !input || input.length > LIMITS.maxPathLength || input.includes('\0'))
+      throw new UserError('inputs: each input must be a non-empty path without NUL of at most 4096 characters');
   }
   // 0 on the wire: not given, the default applies.
   const t = SUBMIT_OPTION_TABLE;
@@ -89,8 +105,10 @@ export function checkSubmission(req: SubmitJobRequest__Output, packHash: string,
   if (paramBytes > LIMITS.maxParamBytes) throw new UserError(`params: more than ${LIMITS.maxParamBytes} bytes in all`);
   if (req.maxAttempts !== 0) checkOption('maxAttempts', t.maxAttempts, req.maxAttempts);
   const resultFormat = req.resultFormat || undefined;
-  if (resultFormat !== undefined && !isResultFormat(resultFormat)) throw new UserError(`result format: must be text or jsonl, got ${JSON.stringify(resultFormat.slice(0, 64))}`);
-  if (req.resultLinesOnly && resultFormat === undefined) throw new UserError('result lines only: needs a result format');
+  if (resultFormat !== undefined && !isResultFormat(resultFormat))
+    throw new UserError(`result format: must be text or jsonl, got ${JSON.stringify(resultFormat.slice(0, 64))}`);
+  if (req.resultLinesOnly && resultFormat === undefined)
+    throw new UserError('result lines only: needs a result format');
   return {
     name: req.name || packName,
     packHash,

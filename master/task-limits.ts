@@ -29,7 +29,9 @@ export const MAX_TASKS_PER_MASTER = 4_000_000;
 export function checkTaskCounts(maps: number, partitions: number, held: number): void {
   const n = (x: number): string => x.toLocaleString('en-US');
   if (maps > MAX_MAPS_PER_JOB) {
-    throw new UserError(`the job would have ${n(maps)} map tasks; the limit is ${n(MAX_MAPS_PER_JOB)} per job (use a larger --chunk-size)`);
+    throw new UserError(
+      `the job would have ${n(maps)} map tasks; the limit is ${n(MAX_MAPS_PER_JOB)} per job (use a larger --chunk-size)`,
+    );
   }
   if (maps * (partitions + 1) > MAX_OUTPUT_OFFSETS_PER_JOB) {
     throw new UserError(
@@ -38,6 +40,8 @@ export function checkTaskCounts(maps: number, partitions: number, held: number):
   }
   const tasks = maps + partitions;
   if (held + tasks > MAX_TASKS_PER_MASTER) {
-    throw new UserError(`the master holds ${n(held)} tasks; this job's ${n(tasks)} would pass its limit of ${n(MAX_TASKS_PER_MASTER)} (purge finished jobs with mr purge)`);
+    throw new UserError(
+      `the master holds ${n(held)} tasks; this job's ${n(tasks)} would pass its limit of ${n(MAX_TASKS_PER_MASTER)} (purge finished jobs with mr purge)`,
+    );
   }
 }

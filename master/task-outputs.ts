@@ -26,7 +26,8 @@ export class TaskOutputs {
   /** Records task i's committed output. */
   set(i: number, host: number, attempt: number, values: ArrayLike<number>): void {
     this.check(i);
-    if (values.length !== this.stride) throw new RangeError(`an output of this kind has ${this.stride} numbers, got ${values.length}`);
+    if (values.length !== this.stride)
+      throw new RangeError(`an output of this kind has ${this.stride} numbers, got ${values.length}`);
     const b = Math.floor(i / BLOCK);
     const block = (this.blocks[b] ??= new Float64Array(BLOCK * this.stride));
     block.set(values, (i % BLOCK) * this.stride);

@@ -189,7 +189,8 @@ export class TaskTable {
   }
 
   private extrasOf(i: number): TaskExtras {
-    if (!(i >= 0 && i < this.length && Number.isInteger(i))) throw new RangeError(`no ${this.kind} task ${i} of ${this.length}`);
+    if (!(i >= 0 && i < this.length && Number.isInteger(i)))
+      throw new RangeError(`no ${this.kind} task ${i} of ${this.length}`);
     let e = this.extras.get(i);
     if (!e) {
       e = { notBefore: 0 };

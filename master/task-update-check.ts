@@ -6,7 +6,6 @@ import type { Task } from './task.js';
 /** Bounds on what a worker may report about one attempt. */
 export const UPDATE_LIMITS = { maxCounters: 1000, maxCounterName: 200, maxError: 4096, maxErrorDetail: 16384 } as const;
 
-
 /**
  * Checks a successful attempt's report before anything in it is trusted: output paths
  * must be exactly the attempt's own, offsets must describe R partitions of a file, and
@@ -21,26 +20,33 @@ export function badSuccessReport(job: Job, task: Task, update: TaskUpdate__Outpu
     if (!out) return 'no map output';
     if (out.dir !== dir) return `map output dir ${JSON.stringify(out.dir)} is not the attempt's own`;
     const o = out.offsets;
-    if (o.length !== job.spec.partitions + 1) return `map output has ${o.length} offsets for ${job.spec.partitions} partitions`;
+    if (o.length !== job.spec.partitions + 1)
+      return `map output has ${o.length} offsets for ${job.spec.partitions} partitions`;
     for (let i = 0; i < o.length; i++) {
       const v = o[i] as number;
-      if (!Number.isSafeInteger(v) || v < 0 || (i > 0 && v < (o[i - 1] as number))) return 'map output offsets are not increasing byte positions';
+      if (!Number.isSafeInteger(v) || v < 0 || (i > 0 && v < (o[i - 1] as number)))
+        return 'map output offsets are not increasing byte positions';
     }
   } else {
     const out = update.reduceOutput;
     if (!out) return 'no reduce output';
     if (out.path !== `${dir}/part.data`) return `part file ${JSON.stringify(out.path)} is not the attempt's own`;
-    if (!Number.isSafeInteger(out.records) || out.records < 0 || !Number.isSafeInteger(out.bytes) || out.bytes < 0) return 'bad part file size';
+    if (!Number.isSafeInteger(out.records) || out.records < 0 || !Number.isSafeInteger(out.bytes) || out.bytes < 0)
+      return 'bad part file size';
   }
   const names = Object.keys(update.counters);
   if (names.length > UPDATE_LIMITS.maxCounters) return `more than ${UPDATE_LIMITS.maxCounters} counters`;
   for (const name of names) {
-    if (name.length > UPDATE_LIMITS.maxCounterName || !Number.isFinite(update.counters[name])) return `bad counter ${JSON.stringify(name.slice(0, 50))}`;
+    if (name.length > UPDATE_LIMITS.maxCounterName || !Number.isFinite(update.counters[name]))
+      return `bad counter ${JSON.stringify(name.slice(0, 50))}`;
   }
   return undefined;
 }
 
 /** A failure report's texts, cut to size. */
 export function boundedError(update: TaskUpdate__Output): { error: string; errorDetail: string } {
-  return { error: update.error.slice(0, UPDATE_LIMITS.maxError), errorDetail: update.errorDetail.slice(0, UPDATE_LIMITS.maxErrorDetail) };
+  return {
+    error: update.error.slice(0, UPDATE_LIMITS.maxError),
+    errorDetail: update.errorDetail.slice(0, UPDATE_LIMITS.maxErrorDetail),
+  };
 }

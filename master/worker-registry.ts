@@ -81,7 +81,8 @@ export class WorkerRegistry {
    */
   register(r: WorkerRegistration): WorkerEntry {
     const previous = this.workers.get(r.id);
-    if (previous && previous.state !== 'lost') throw new Error(`worker ${r.id} registered again while ${previous.state}`);
+    if (previous && previous.state !== 'lost')
+      throw new Error(`worker ${r.id} registered again while ${previous.state}`);
     const record = new WorkerRecord(r, this);
     this.workers.set(record.id, record);
     return record;

@@ -99,7 +99,8 @@ export class GrooveClient {
 
   constructor(options: ClientOptions = {}) {
     this.master = options.master ?? envMaster() ?? DEFAULT_MASTER;
-    if (!/^[^\s/]+:\d+$/.test(this.master)) throw new UserError(`--master must be HOST:PORT, got ${JSON.stringify(this.master)}`);
+    if (!/^[^\s/]+:\d+$/.test(this.master))
+      throw new UserError(`--master must be HOST:PORT, got ${JSON.stringify(this.master)}`);
     this.security = options.security ?? NO_SECURITY;
     this.localDataDirs = options.localDataDirs ?? new Map<string, string>();
     this.rpc = createMasterClient(this.master, this.security);
@@ -114,18 +115,19 @@ export class GrooveClient {
   /** Submits an already bundled job. */
   async submitPacked(packed: PackedJob, options: SubmitOptions): Promise<string> {
     if (packed.job.binaryText !== true) await refuseNonTextInputs(options.inputs);
-    const sortBufferBytes = options.sortBufferBytes ?? (packed.job.sortBufferMB ? Math.round(packed.job.sortBufferMB * 1024 * 1024) : 0);
+    const sortBufferBytes =
+      options.sortBufferBytes ?? (packed.job.sortBufferMB ? Math.round(packed.job.sortBufferMB * 1024 * 1024) : 0);
     const request: SubmitJobRequest = {
-        pack: packed.bytes,
-        inputs: [...options.inputs],
-        partitions: options.partitions ?? packed.job.partitions ?? 0,
-        params: { ...(options.params ?? {}) },
-        chunkSize: options.chunkSize ?? 0,
-        sortBufferBytes,
-        name: packed.pack.name,
-        maxAttempts: options.maxAttempts ?? 0,
-        noSpeculation: options.speculation === false,
-        allowEmpty: options.allowEmpty === true,
+      pack: packed.bytes,
+      inputs: [...options.inputs],
+      partitions: options.partitions ?? packed.job.partitions ?? 0,
+      params: { ...(options.params ?? {}) },
+      chunkSize: options.chunkSize ?? 0,
+      sortBufferBytes,
+      name: packed.pack.name,
+      maxAttempts: options.maxAttempts ?? 0,
+      noSpeculation: options.speculation === false,
+      allowEmpty: options.allowEmpty === true,
     };
     const reply = await callUnary<SubmitJobReply__Output>(this.master, (o, cb) => this.rpc.submitJob(request, o, cb));
     return reply.jobId;
@@ -157,7 +159,9 @@ export class GrooveClient {
 
   /** The job's part files, by partition. */
   async resultParts(jobId: string): Promise<ResultPart[]> {
-    const locations = await callUnary<ResultLocations__Output>(this.master, (o, cb) => this.rpc.getResultLocations({ jobId }, o, cb));
+    const locations = await callUnary<ResultLocations__Output>(this.master, (o, cb) =>
+      this.rpc.getResultLocations({ jobId }, o, cb),
+    );
     return [...locations.parts].sort((a, b) => a.partition - b.partition);
   }
 
@@ -205,8 +209,15 @@ export class GrooveClient {
       if (err instanceof BlockChecksumError) throw corruptPart(part, err.message, err);
       const code = (err as { code?: unknown }).code;
       if (code === grpc.status.DATA_LOSS) throw corruptPart(part, (err as grpc.ServiceError).details, err);
-      if (code === grpc.status.UNAVAILABLE || code === grpc.status.DEADLINE_EXCEEDED || code === grpc.status.CANCELLED) {
-        throw new UserError(`cannot read partition ${part.partition} from worker ${part.workerId} at ${part.dataAddress}: it is unreachable (results live on the workers; if it is gone, run the job again)`, { cause: err });
+      if (
+        code === grpc.status.UNAVAILABLE ||
+        code === grpc.status.DEADLINE_EXCEEDED ||
+        code === grpc.status.CANCELLED
+      ) {
+        throw new UserError(
+          `cannot read partition ${part.partition} from worker ${part.workerId} at ${part.dataAddress}: it is unreachable (results live on the workers; if it is gone, run the job again)`,
+          { cause: err },
+        );
       }
       throw fromServiceError(err, part.dataAddress);
     } finally {
@@ -267,7 +278,9 @@ async function* readLocalPart(file: string, part: ResultPart): AsyncGenerator<Bu
     handle = await storageFor(file).openReader(file);
   } catch (err) {
     if (err instanceof BlockChecksumError) throw corruptPart(part, err.message, err);
-    throw new UserError(`cannot read partition ${part.partition} from ${file}: ${(err as Error).message} (purged?)`, { cause: err });
+    throw new UserError(`cannot read partition ${part.partition} from ${file}: ${(err as Error).message} (purged?)`, {
+      cause: err,
+    });
   }
   const verifier = new PartFileVerifier(file);
   const blocks = [Buffer.allocUnsafe(LOCAL_READ_BYTES), Buffer.allocUnsafe(LOCAL_READ_BYTES)] as const;

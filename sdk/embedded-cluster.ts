@@ -63,7 +63,14 @@ export class EmbeddedCluster {
       throw err;
     }
     try {
-      const worker = await WorkerDaemon.start({ master: master.address, host: '127.0.0.1', port: 0, slots: options.slots, dataDir: path.join(dataDir, 'worker'), security });
+      const worker = await WorkerDaemon.start({
+        master: master.address,
+        host: '127.0.0.1',
+        port: 0,
+        slots: options.slots,
+        dataDir: path.join(dataDir, 'worker'),
+        security,
+      });
       return new EmbeddedCluster(security, master, worker, dataDir, ownsDataDir, removeOnExit);
     } catch (err) {
       await master.stop();

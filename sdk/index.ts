@@ -1,6 +1,23 @@
 export { defineJob } from '../common/index.js';
-export type { CombineValues, Counters, Emit, FoldValues, JobContext, JobDefinition, JobLog, Key } from '../common/index.js';
-export { GrooveError, JobFailedError, JobFileError, MasterUnavailableError, NotFoundError, RequestRejectedError, UserError } from '../common/index.js';
+export type {
+  CombineValues,
+  Counters,
+  Emit,
+  FoldValues,
+  JobContext,
+  JobDefinition,
+  JobLog,
+  Key,
+} from '../common/index.js';
+export {
+  GrooveError,
+  JobFailedError,
+  JobFileError,
+  MasterUnavailableError,
+  NotFoundError,
+  RequestRejectedError,
+  UserError,
+} from '../common/index.js';
 export { GrooveClient, DEFAULT_MASTER } from './client.js';
 export { loadSecurity, writeTokenFile } from '../common/index.js';
 export type { SecurityFiles } from '../common/index.js';

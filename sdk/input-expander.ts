@@ -30,7 +30,10 @@ export function expandInputs(inputs: readonly string[], cwd = process.cwd(), all
     }
     if (GLOB_CHARS.test(input)) {
       const matches = globSync(input, { cwd, absolute: true, onlyFiles: true }).sort();
-      if (!matches.length && !allowEmpty) throw new UserError(`input not found: no file matches ${input} (pass --allow-empty if an empty input is expected)`);
+      if (!matches.length && !allowEmpty)
+        throw new UserError(
+          `input not found: no file matches ${input} (pass --allow-empty if an empty input is expected)`,
+        );
       out.push(...matches);
       continue;
     }

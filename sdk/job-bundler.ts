@@ -33,7 +33,9 @@ const grooveExternal: esbuild.Plugin = {
     build.onResolve({ filter: /^groove(-mr)?(\/.*)?$/ }, () => ({ path: GROOVE_MODULE, external: true }));
     build.onResolve({ filter: /^\.\.?\// }, (args) => {
       const target = path.resolve(args.resolveDir, args.path);
-      return API_DIRS.some((dir) => target === dir || target.startsWith(dir + path.sep)) ? { path: GROOVE_MODULE, external: true } : undefined;
+      return API_DIRS.some((dir) => target === dir || target.startsWith(dir + path.sep))
+        ? { path: GROOVE_MODULE, external: true }
+        : undefined;
     });
   },
 };

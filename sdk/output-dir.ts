@@ -37,7 +37,9 @@ function resultFilesIn(dir: string): string[] {
 export function checkOutputDir(dir: string, overwrite: boolean): void {
   const existing = resultFilesIn(dir);
   if (existing.length && !overwrite) {
-    throw new UserError(`--output ${dir} already holds results (${existing.length} files: ${existing.slice(0, 2).join(', ')}${existing.length > 2 ? ', ...' : ''}); pass --overwrite to replace them, or choose another directory`);
+    throw new UserError(
+      `--output ${dir} already holds results (${existing.length} files: ${existing.slice(0, 2).join(', ')}${existing.length > 2 ? ', ...' : ''}); pass --overwrite to replace them, or choose another directory`,
+    );
   }
 }
 

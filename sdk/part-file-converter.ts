@@ -23,12 +23,12 @@ export async function convertPartFile(input: string, output: string, format: Res
   try {
     const to = fs.openSync(output, 'w');
     try {
-      for (let position = 0; ; ) {
+      for (let position = 0; ;) {
         const n = await from.read(block, 0, block.length, position);
         if (n === 0) break;
         position += n;
         const lines = encoder.push(verifier.push(block.subarray(0, n)));
-        for (let offset = 0; offset < lines.length; ) offset += fs.writeSync(to, lines, offset, lines.length - offset);
+        for (let offset = 0; offset < lines.length;) offset += fs.writeSync(to, lines, offset, lines.length - offset);
       }
     } finally {
       fs.closeSync(to);

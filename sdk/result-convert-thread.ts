@@ -10,7 +10,11 @@ if (parentPort) {
   port.on('message', (request: ConvertRequest) => {
     convertPartFile(request.input, request.output, request.format).then(
       (records) => port.postMessage({ records } satisfies ConvertReply),
-      (err: unknown) => port.postMessage({ error: err instanceof Error ? err.message : String(err), corrupt: err instanceof BlockChecksumError } satisfies ConvertReply),
+      (err: unknown) =>
+        port.postMessage({
+          error: err instanceof Error ? err.message : String(err),
+          corrupt: err instanceof BlockChecksumError,
+        } satisfies ConvertReply),
     );
   });
 }

@@ -81,7 +81,8 @@ export class ResultConverterPool {
     if (!job) return;
     this.busy.delete(worker);
     this.idle.push(worker);
-    if (reply.error !== undefined) job.reject(reply.corrupt ? new CorruptPartFileError(reply.error) : new Error(reply.error));
+    if (reply.error !== undefined)
+      job.reject(reply.corrupt ? new CorruptPartFileError(reply.error) : new Error(reply.error));
     else job.resolve(reply.records);
     this.dispatch();
   }

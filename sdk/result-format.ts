@@ -33,13 +33,19 @@ export interface WriteResultsOptions {
  * those on this host's disk each on a converter thread, the others streamed from their
  * workers with asynchronous file writes.
  */
-export async function writeResults(client: GrooveClient, jobId: string, format: ResultFormat, options: WriteResultsOptions = {}): Promise<void> {
+export async function writeResults(
+  client: GrooveClient,
+  jobId: string,
+  format: ResultFormat,
+  options: WriteResultsOptions = {},
+): Promise<void> {
   const parts = await client.resultParts(jobId);
   const outputDir = options.outputDir;
   if (!outputDir) {
     for (const part of parts) {
       const encoder = new ResultTextEncoder(format);
-      for await (const chunk of client.readPartBytes(jobId, part)) await writeToStdout(Buffer.from(encoder.push(chunk)));
+      for await (const chunk of client.readPartBytes(jobId, part))
+        await writeToStdout(Buffer.from(encoder.push(chunk)));
       encoder.end();
     }
     return;
@@ -48,7 +54,10 @@ export async function writeResults(client: GrooveClient, jobId: string, format: 
   const localPaths = parts.map((part) => client.localPartPath(jobId, part));
   const locals = localPaths.filter((p) => p !== undefined).length;
   // Parts on this host's disk are converted on threads, several at once; others stream in here.
-  const pool = locals > 1 ? new ResultConverterPool(Math.min(MAX_CONVERTER_THREADS, os.availableParallelism(), locals)) : undefined;
+  const pool =
+    locals > 1
+      ? new ResultConverterPool(Math.min(MAX_CONVERTER_THREADS, os.availableParallelism(), locals))
+      : undefined;
   let next = 0;
   const writePart = async (i: number): Promise<void> => {
     const part = parts[i] as ResultPart;
@@ -57,7 +66,9 @@ export async function writeResults(client: GrooveClient, jobId: string, format: 
     if (pool && input !== undefined) {
       await pool.convert({ input, output, format }).catch((err: Error) => {
         if (err instanceof CorruptPartFileError) throw corruptPart(part, err.message, err);
-        throw new UserError(`cannot read partition ${part.partition} from ${input}: ${err.message} (purged?)`, { cause: err });
+        throw new UserError(`cannot read partition ${part.partition} from ${input}: ${err.message} (purged?)`, {
+          cause: err,
+        });
       });
     } else {
       await writePartFile(client, jobId, part, format, output);
@@ -90,14 +101,21 @@ export async function writeResults(client: GrooveClient, jobId: string, format: 
 }
 
 /** Converts one part into a file. */
-async function writePartFile(client: GrooveClient, jobId: string, part: ResultPart, format: ResultFormat, file: string): Promise<void> {
+async function writePartFile(
+  client: GrooveClient,
+  jobId: string,
+  part: ResultPart,
+  format: ResultFormat,
+  file: string,
+): Promise<void> {
   const encoder = new ResultTextEncoder(format);
   const handle = await fs.promises.open(file, 'w');
   try {
     for await (const chunk of client.readPartBytes(jobId, part)) {
       // The encoder reuses its output buffer: each write completes before the next push.
       const lines = encoder.push(chunk);
-      for (let offset = 0; offset < lines.length; ) offset += (await handle.write(lines, offset, lines.length - offset)).bytesWritten;
+      for (let offset = 0; offset < lines.length;)
+        offset += (await handle.write(lines, offset, lines.length - offset)).bytesWritten;
     }
     encoder.end();
   } catch (err) {

@@ -9,10 +9,14 @@ export function fromServiceError(err: unknown, address: string): Error {
   const e = err as Partial<grpc.ServiceError>;
   if (typeof e.code === 'number' && UNREACHABLE.has(e.code)) return new MasterUnavailableError(address, { cause: err });
   if (e.code === grpc.status.UNAUTHENTICATED) {
-    return new RequestRejectedError(`${address} refused the request: ${e.details || 'unauthenticated'} (give the cluster token with --token-file or MR_TOKEN_FILE)`, { cause: err });
+    return new RequestRejectedError(
+      `${address} refused the request: ${e.details || 'unauthenticated'} (give the cluster token with --token-file or MR_TOKEN_FILE)`,
+      { cause: err },
+    );
   }
   if (e.code === grpc.status.NOT_FOUND) return new NotFoundError(e.details || e.message || 'not found', { cause: err });
-  if (typeof e.code === 'number') return new RequestRejectedError(e.details || e.message || 'request refused', { cause: err });
+  if (typeof e.code === 'number')
+    return new RequestRejectedError(e.details || e.message || 'request refused', { cause: err });
   return err instanceof Error ? err : new Error(String(err));
 }
 

@@ -24,6 +24,9 @@ export async function refuseNonTextInputs(inputs: readonly string[]): Promise<vo
       continue; // not ours to read: the master and the workers will say what is wrong
     }
     const why = nonTextReason(head);
-    if (why !== undefined) throw new UserError(`input ${input} is ${why}, not text: decompress or convert it first (or set binaryText: true in the job to read it as text anyway)`);
+    if (why !== undefined)
+      throw new UserError(
+        `input ${input} is ${why}, not text: decompress or convert it first (or set binaryText: true in the job to read it as text anyway)`,
+      );
   }
 }

@@ -1,5 +1,13 @@
 /** storage: the seam between the engine and where bytes live, the way into this folder. */
-export type { ListOptions, RangeReader, StagedObject, Storage, StorageEntry, StorageKind, StorageStat } from './storage.js';
+export type {
+  ListOptions,
+  RangeReader,
+  StagedObject,
+  Storage,
+  StorageEntry,
+  StorageKind,
+  StorageStat,
+} from './storage.js';
 export { isUrl, registerStorage, schemeOf, storageFor } from './storage-registry.js';
 export { fileStorage, localPath } from './schemes/index.js';
 export { verifyStoredPart } from './stored-part-check.js';

@@ -43,7 +43,12 @@ export function storageFor(url: string): Storage {
   const scheme = schemeOf(url);
   const storage = backends.get(scheme);
   if (storage === undefined) {
-    throw new UserError(`${url.slice(0, 200)}: no storage for scheme ${scheme}: (known: ${[...backends.keys()].sort().map((s) => `${s}:`).join(', ')})`);
+    throw new UserError(
+      `${url.slice(0, 200)}: no storage for scheme ${scheme}: (known: ${[...backends.keys()]
+        .sort()
+        .map((s) => `${s}:`)
+        .join(', ')})`,
+    );
   }
   return storage;
 }

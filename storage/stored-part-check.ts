@@ -16,7 +16,7 @@ export async function verifyStoredPart(url: string): Promise<{ blocks: number; p
   const reader = await storageFor(url).openReader(url);
   try {
     const block = Buffer.allocUnsafe(VERIFY_READ_BYTES);
-    for (let position = 0; ; ) {
+    for (let position = 0; ;) {
       const n = await reader.read(block, 0, block.length, position);
       if (n === 0) break;
       position += n;

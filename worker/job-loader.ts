@@ -30,9 +30,19 @@ let stderrConsole: Console | undefined;
  */
 export function loadJobCode(code: string, source: string, console?: Console): AnyJob {
   const jobConsole = console ?? (stderrConsole ??= new Console({ stdout: process.stderr, stderr: process.stderr }));
-  const wrapper = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname, console) {${code}\n})`, {
-    filename: source,
-  }) as (exports: unknown, require: (id: string) => unknown, module: { exports: unknown }, filename: string, dirname: string, console: Console) => void;
+  const wrapper = vm.runInThisContext(
+    `(function (exports, require, module, __filename, __dirname, console) {${code}\n})`,
+    {
+      filename: source,
+    },
+  ) as (
+    exports: unknown,
+    require: (id: string) => unknown,
+    module: { exports: unknown },
+    filename: string,
+    dirname: string,
+    console: Console,
+  ) => void;
   const mod: { exports: unknown } = { exports: {} };
   const requireForJob = (id: string): unknown => {
     if (GROOVE_MODULES.has(id)) return GROOVE_API;
@@ -44,7 +54,9 @@ export function loadJobCode(code: string, source: string, console?: Console): An
   try {
     wrapper(mod.exports, requireForJob, mod, source, '.', jobConsole);
   } catch (err) {
-    throw new JobFileError(source, `failed to load: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new JobFileError(source, `failed to load: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
   const exported = mod.exports as { default?: unknown } | null;
   const candidate = exported && typeof exported === 'object' && 'default' in exported ? exported.default : exported;

@@ -58,7 +58,11 @@ export class JobSourceMap {
     const m = FRAME.exec(line);
     if (!m || m[2] !== this.file) return undefined;
     // Stack positions are 1-based, the map's 0-based.
-    const entry = this.map.findEntry(Number(m[3]) - 1, Number(m[4]) - 1) as Partial<{ originalSource: string; originalLine: number; originalColumn: number }>;
+    const entry = this.map.findEntry(Number(m[3]) - 1, Number(m[4]) - 1) as Partial<{
+      originalSource: string;
+      originalLine: number;
+      originalColumn: number;
+    }>;
     if (entry.originalSource === undefined || entry.originalLine === undefined) return undefined;
     return { file: entry.originalSource, line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 };
   }

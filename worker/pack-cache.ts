@@ -16,7 +16,10 @@ export class PackCache {
   private readonly present = new Set<string>();
   private readonly dir: string;
 
-  constructor(dataDir: string, private readonly master: () => MasterClient) {
+  constructor(
+    dataDir: string,
+    private readonly master: () => MasterClient,
+  ) {
     this.dir = path.join(dataDir, PACKS_DIR);
     fs.mkdirSync(this.dir, { recursive: true });
   }
@@ -67,7 +70,8 @@ export class PackCache {
 
   private async fetch(hash: string, file: string): Promise<string> {
     const chunks: Buffer[] = [];
-    for await (const chunk of this.master().getPack({ hash }) as AsyncIterable<PackChunk__Output>) chunks.push(chunk.data);
+    for await (const chunk of this.master().getPack({ hash }) as AsyncIterable<PackChunk__Output>)
+      chunks.push(chunk.data);
     const bytes = Buffer.concat(chunks);
     const actual = packHash(bytes);
     if (actual !== hash) throw new Error(`pack ${hash} arrived with hash ${actual}`);

@@ -60,7 +60,13 @@ function jobLines(level: 'info' | 'warn'): Writable {
   return new Writable({
     write(chunk: Buffer | string, _encoding, done): void {
       const text = String(chunk);
-      send({ type: 'log', level, message: text.endsWith('\n') ? text.slice(0, -1) : text, jobId: current.jobId, taskId: current.taskId });
+      send({
+        type: 'log',
+        level,
+        message: text.endsWith('\n') ? text.slice(0, -1) : text,
+        jobId: current.jobId,
+        taskId: current.taskId,
+      });
       done();
     },
   });
@@ -78,9 +84,13 @@ function jobFor(spec: TaskSpec): LoadedJob {
     const bytes = fs.readFileSync(spec.packPath);
     // Content addressed: a pack damaged on this worker's disk must not run as the job.
     const actual = packHash(bytes);
-    if (actual !== spec.packHash) throw new Error(`job pack ${spec.packPath} is corrupt on this worker (its hash is ${actual})`);
+    if (actual !== spec.packHash)
+      throw new Error(`job pack ${spec.packPath} is corrupt on this worker (its hash is ${actual})`);
     const pack = decodeJobPack(bytes);
-    loaded = { job: loadJobCode(pack.code, pack.source, jobConsole), sourceMap: JobSourceMap.ofBundle(pack.code, pack.source) };
+    loaded = {
+      job: loadJobCode(pack.code, pack.source, jobConsole),
+      sourceMap: JobSourceMap.ofBundle(pack.code, pack.source),
+    };
     if (jobs.size >= MAX_CACHED_JOBS) jobs.delete(jobs.keys().next().value as string);
     jobs.set(spec.packHash, loaded);
   }
@@ -125,7 +135,10 @@ async function run(spec: TaskSpec): Promise<void> {
     const loaded = jobFor(spec);
     const job = loaded.job;
     sourceMap = loaded.sourceMap;
-    const result = spec.kind === 'map' ? await runMapTask(spec, job, log, progress) : await runReduceTask(spec, job, log, progress, openFetch);
+    const result =
+      spec.kind === 'map'
+        ? await runMapTask(spec, job, log, progress)
+        : await runReduceTask(spec, job, log, progress, openFetch);
     send({ type: 'done', taskId: spec.taskId, attempt: spec.attempt, result });
   } catch (err) {
     send({ type: 'failed', taskId: spec.taskId, attempt: spec.attempt, failure: toFailure(err, sourceMap) });

@@ -14,6 +14,12 @@ export type ChildToParent =
   | { readonly type: 'progress'; readonly taskId: string; readonly attempt: number }
   | { readonly type: 'done'; readonly taskId: string; readonly attempt: number; readonly result: TaskResult }
   | { readonly type: 'failed'; readonly taskId: string; readonly attempt: number; readonly failure: TaskFailure }
-  | { readonly type: 'log'; readonly level: 'info' | 'warn'; readonly message: string; readonly taskId: string; readonly jobId: string }
+  | {
+      readonly type: 'log';
+      readonly level: 'info' | 'warn';
+      readonly message: string;
+      readonly taskId: string;
+      readonly jobId: string;
+    }
   /** A reducer asks the daemon to open a fetch from a peer (the daemon holds the gRPC clients). */
   | { readonly type: 'openFetch'; readonly id: number; readonly request: OpenFetchRequest };

@@ -19,7 +19,10 @@ const POOL_MMAP_THRESHOLD = String(128 * 1024);
 
 /** A task attempt that ended in failure, with what the pool process reported. */
 export class TaskAttemptError extends GrooveError {
-  constructor(readonly failure: TaskFailure, options?: { cause?: unknown }) {
+  constructor(
+    readonly failure: TaskFailure,
+    options?: { cause?: unknown },
+  ) {
     super(failure.message, options);
   }
 }
@@ -135,7 +138,8 @@ export class ProcessPool {
   async stop(): Promise<void> {
     this.stopping = true;
     clearInterval(this.watchdog);
-    for (const w of this.waiting.splice(0)) w.reject(new TaskAttemptError({ message: 'the worker is shutting down', user: false }));
+    for (const w of this.waiting.splice(0))
+      w.reject(new TaskAttemptError({ message: 'the worker is shutting down', user: false }));
     const timeout = this.options.stopTimeoutMs ?? 5000;
     await Promise.all(
       this.procs.map((p) => {
@@ -194,8 +198,16 @@ export class ProcessPool {
     for (const p of this.procs) {
       const r = p.running;
       if (r && !r.killedBecause && now - r.lastProgress > this.options.taskTimeoutMs) {
-        this.options.logger.warn('task made no progress; killing its pool process', { job: r.spec.jobId, task: r.spec.taskId, attempt: r.spec.attempt, pid: p.child.pid });
-        this.kill(p, `no progress for ${Math.round((now - r.lastProgress) / 1000)} s (task timeout ${this.options.taskTimeoutMs / 1000} s)`);
+        this.options.logger.warn('task made no progress; killing its pool process', {
+          job: r.spec.jobId,
+          task: r.spec.taskId,
+          attempt: r.spec.attempt,
+          pid: p.child.pid,
+        });
+        this.kill(
+          p,
+          `no progress for ${Math.round((now - r.lastProgress) / 1000)} s (task timeout ${this.options.taskTimeoutMs / 1000} s)`,
+        );
       }
     }
   }
@@ -213,7 +225,13 @@ export class ProcessPool {
       case 'done':
       case 'failed': {
         const running = proc.running;
-        if (!running || running.killedBecause || running.spec.taskId !== message.taskId || running.spec.attempt !== message.attempt) return;
+        if (
+          !running ||
+          running.killedBecause ||
+          running.spec.taskId !== message.taskId ||
+          running.spec.attempt !== message.attempt
+        )
+          return;
         proc.running = undefined;
         if (message.type === 'done') running.resolve(message.result);
         else running.reject(new TaskAttemptError(message.failure));
@@ -255,7 +273,9 @@ export class ProcessPool {
     const running = proc.running;
     proc.running = undefined;
     if (running) {
-      running.reject(new TaskAttemptError({ message: running.killedBecause ?? deathCause(proc, code, signal), user: false }));
+      running.reject(
+        new TaskAttemptError({ message: running.killedBecause ?? deathCause(proc, code, signal), user: false }),
+      );
     }
     if (!this.stopping) {
       this.options.logger.warn('pool process exited; starting a new one', { pid: proc.child.pid, code, signal });
@@ -281,7 +301,8 @@ export class ProcessPool {
 
 /** A one-line reason for a pool process's unexpected death. */
 function deathCause(proc: PoolProcess, code: number | null, signal: NodeJS.Signals | null): string {
-  if (/heap out of memory|Allocation failed/i.test(proc.stderrTail)) return `the pool process ran out of memory (its limit is set by --task-memory-mb)`;
+  if (/heap out of memory|Allocation failed/i.test(proc.stderrTail))
+    return `the pool process ran out of memory (its limit is set by --task-memory-mb)`;
   const how = signal ? `signal ${signal}` : `code ${String(code)}`;
   return `the pool process exited with ${how}`;
 }

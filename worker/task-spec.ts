@@ -57,8 +57,21 @@ export interface TaskStatsSummary {
 
 /** What a finished task attempt produced. */
 export type TaskResult =
-  | { readonly kind: 'map'; readonly dir: string; readonly offsets: readonly number[]; readonly stats: TaskStatsSummary; readonly counters: Readonly<Record<string, number>> }
-  | { readonly kind: 'reduce'; readonly path: string; readonly records: number; readonly bytes: number; readonly stats: TaskStatsSummary; readonly counters: Readonly<Record<string, number>> };
+  | {
+      readonly kind: 'map';
+      readonly dir: string;
+      readonly offsets: readonly number[];
+      readonly stats: TaskStatsSummary;
+      readonly counters: Readonly<Record<string, number>>;
+    }
+  | {
+      readonly kind: 'reduce';
+      readonly path: string;
+      readonly records: number;
+      readonly bytes: number;
+      readonly stats: TaskStatsSummary;
+      readonly counters: Readonly<Record<string, number>>;
+    };
 
 /** Why a task attempt failed; `user` is true when the job's own code threw. */
 export interface TaskFailure {

@@ -45,7 +45,10 @@ export class WorkerDaemon {
   /** Sessions opened so far: an attempt started in an earlier one was written off by the master. */
   private sessions = 0;
   /** Attempts here, by `job/task/attempt`, with the session they came in. */
-  private readonly running = new Map<string, { readonly session: number; readonly dir: string; readonly packHash: string }>();
+  private readonly running = new Map<
+    string,
+    { readonly session: number; readonly dir: string; readonly packHash: string }
+  >();
   private refuse!: (reason: Error) => void;
   /**
    * Settles when the master refused this worker for good (a configuration error, such as a
@@ -75,11 +78,18 @@ export class WorkerDaemon {
     checkBind('worker', opts.host, opts.security, opts.insecure, log);
     const shuffleLog = log.child({ component: 'shuffle' });
     // Shuffle bytes go over their own port, beside the shuffle service and bound like it (see shuffle/serve/bulk-server.ts).
-    const bulk = await BulkServer.start({ host: opts.host, port: opts.bulkPort, security: opts.security, logger: shuffleLog });
+    const bulk = await BulkServer.start({
+      host: opts.host,
+      port: opts.bulkPort,
+      security: opts.security,
+      logger: shuffleLog,
+    });
     const server = new grpc.Server(serverOptions(opts.security, CHANNEL_OPTIONS));
     server.addService(workerServiceDefinition(), createShuffleService(opts.dataDir, shuffleLog, bulk));
     const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`${opts.host}:${opts.port}`, serverCredentials(opts.security), (err, p) => (err ? reject(err) : resolve(p))),
+      server.bindAsync(`${opts.host}:${opts.port}`, serverCredentials(opts.security), (err, p) =>
+        err ? reject(err) : resolve(p),
+      ),
     ).catch(async (err: unknown) => {
       await bulk.close();
       throw err;
@@ -100,7 +110,14 @@ export class WorkerDaemon {
     // The gRPC calls of this worker's reducers' fetches, made here so pool processes never load grpc-js.
     const peers = new PeerFetches(opts.security);
     const openFetch = peers.open.bind(peers);
-    const pool = new ProcessPool({ size: opts.slots, logger: log.child({ component: 'pool' }), taskTimeoutMs: opts.taskTimeoutMs, memoryLimitMb: opts.taskMemoryMb, runAs: opts.runAs, openFetch });
+    const pool = new ProcessPool({
+      size: opts.slots,
+      logger: log.child({ component: 'pool' }),
+      taskTimeoutMs: opts.taskTimeoutMs,
+      memoryLimitMb: opts.taskMemoryMb,
+      runAs: opts.runAs,
+      openFetch,
+    });
     await pool.start();
     let daemon: WorkerDaemon | undefined;
     const packs = new PackCache(opts.dataDir, () => {
@@ -109,7 +126,13 @@ export class WorkerDaemon {
     });
     daemon = new WorkerDaemon(opts, workerId, dataAddress, server, bulk, peers, pool, packs, log);
     daemon.connect();
-    log.info('worker started', { dataAddress, bulkPort: bulk.port, slots: opts.slots, master: opts.master, dataDir: opts.dataDir });
+    log.info('worker started', {
+      dataAddress,
+      bulkPort: bulk.port,
+      slots: opts.slots,
+      master: opts.master,
+      dataDir: opts.dataDir,
+    });
     return daemon;
   }
 
@@ -153,7 +176,9 @@ export class WorkerDaemon {
       if (refusal !== undefined) {
         // Trying again cannot fix a configuration error: stop, and say why.
         this.log.error('the master refused this worker', { why: refusal });
-        void this.stop().finally(() => this.refuse(new UserError(`the master at ${this.options.master} refused this worker: ${refusal}`)));
+        void this.stop().finally(() =>
+          this.refuse(new UserError(`the master at ${this.options.master} refused this worker: ${refusal}`)),
+        );
         return;
       }
       const delay = backoffDelay(this.reconnects++, { initialMs: 250, maxMs: 5000 });
@@ -163,10 +188,19 @@ export class WorkerDaemon {
     session.on('error', (err: grpc.ServiceError) => lost(err.message, refusalOf(err)));
     session.on('end', () => lost('session ended'));
     session.write({
-      register: { workerId: this.workerId, dataAddress: this.dataAddress, slots: this.options.slots, hostname: os.hostname(), version: VERSION },
+      register: {
+        workerId: this.workerId,
+        dataAddress: this.dataAddress,
+        slots: this.options.slots,
+        hostname: os.hostname(),
+        version: VERSION,
+      },
     });
     if (this.heartbeat) clearInterval(this.heartbeat);
-    this.heartbeat = setInterval(() => this.send({ heartbeat: { running: this.running.size } }), this.options.heartbeatMs);
+    this.heartbeat = setInterval(
+      () => this.send({ heartbeat: { running: this.running.size } }),
+      this.options.heartbeatMs,
+    );
     this.heartbeat.unref();
   }
 
@@ -185,7 +219,8 @@ export class WorkerDaemon {
     const packs = this.packs.removeAllBut(new Set([...r.packs, ...[...this.running.values()].map((a) => a.packHash)]));
     removeStaleFiles(this.options.dataDir, r.committed, busy).then(
       (removed) => {
-        if (removed.attemptDirs || removed.jobDirs || packs) this.log.info('deleted stale files', { ...removed, packs });
+        if (removed.attemptDirs || removed.jobDirs || packs)
+          this.log.info('deleted stale files', { ...removed, packs });
       },
       (err: unknown) => this.log.warn('could not delete stale files', { error: (err as Error).message }),
     );
@@ -215,7 +250,12 @@ export class WorkerDaemon {
         if (c && isValidId(c.jobId) && isValidId(c.taskId)) {
           void this.pool
             .cancel((s) => s.jobId === c.jobId && s.taskId === c.taskId && s.attempt === c.attempt)
-            .then(() => fs.rmSync(path.join(this.options.dataDir, attemptDir(c.jobId, c.taskId, c.attempt)), { recursive: true, force: true }));
+            .then(() =>
+              fs.rmSync(path.join(this.options.dataDir, attemptDir(c.jobId, c.taskId, c.attempt)), {
+                recursive: true,
+                force: true,
+              }),
+            );
         }
         return;
       }
@@ -251,15 +291,27 @@ export class WorkerDaemon {
     const dir = attemptDir(a.jobId, a.taskId, a.attempt);
     this.running.set(key, { session: this.sessions, dir, packHash: a.packHash });
     try {
-      if (!isValidId(a.jobId) || !isValidId(a.taskId)) throw new TaskAttemptError({ message: 'bad job or task id in assignment', user: false });
+      if (!isValidId(a.jobId) || !isValidId(a.taskId))
+        throw new TaskAttemptError({ message: 'bad job or task id in assignment', user: false });
       const packPath = await this.packs.ensure(a.packHash);
       const spec = this.toSpec(a, packPath);
       this.log.debug('task started', ids);
       const result = await this.pool.run(spec);
       this.log.debug('task succeeded', { ...ids, millis: result.stats.millis });
-      this.send({ taskUpdate: { jobId: a.jobId, taskId: a.taskId, attempt: a.attempt, outcome: 'TASK_SUCCEEDED', ...outputOf(result) } });
+      this.send({
+        taskUpdate: {
+          jobId: a.jobId,
+          taskId: a.taskId,
+          attempt: a.attempt,
+          outcome: 'TASK_SUCCEEDED',
+          ...outputOf(result),
+        },
+      });
     } catch (err) {
-      const failure = err instanceof TaskAttemptError ? err.failure : { message: (err as Error).message, stack: (err as Error).stack, user: false };
+      const failure =
+        err instanceof TaskAttemptError
+          ? err.failure
+          : { message: (err as Error).message, stack: (err as Error).stack, user: false };
       this.log.warn('task failed', { ...ids, error: failure.message });
       if (failure.stack) this.log.debug('task failure detail', { ...ids, stack: failure.stack });
       this.send({
@@ -277,7 +329,9 @@ export class WorkerDaemon {
       });
       // A failed or cancelled attempt's output is never used: it goes now, not at purge.
       if (isValidId(a.jobId) && isValidId(a.taskId)) {
-        await fs.promises.rm(path.join(this.options.dataDir, dir), { recursive: true, force: true }).catch(() => undefined);
+        await fs.promises
+          .rm(path.join(this.options.dataDir, dir), { recursive: true, force: true })
+          .catch(() => undefined);
       }
     } finally {
       this.running.delete(key);
@@ -301,10 +355,18 @@ export class WorkerDaemon {
     };
     if (a.kind === 'MAP') {
       if (!a.mapInput) throw new TaskAttemptError({ message: 'map assignment without input', user: false });
-      return { ...base, kind: 'map', input: { path: a.mapInput.path, start: a.mapInput.start, length: a.mapInput.length } };
+      return {
+        ...base,
+        kind: 'map',
+        input: { path: a.mapInput.path, start: a.mapInput.start, length: a.mapInput.length },
+      };
     }
     const resultFormat = a.resultFormat || undefined;
-    if (resultFormat !== undefined && !isResultFormat(resultFormat)) throw new TaskAttemptError({ message: `reduce assignment asks for an unknown result format ${JSON.stringify(resultFormat.slice(0, 64))}`, user: false });
+    if (resultFormat !== undefined && !isResultFormat(resultFormat))
+      throw new TaskAttemptError({
+        message: `reduce assignment asks for an unknown result format ${JSON.stringify(resultFormat.slice(0, 64))}`,
+        user: false,
+      });
     return {
       ...base,
       kind: 'reduce',
@@ -318,7 +380,17 @@ export class WorkerDaemon {
 
 function outputOf(result: TaskResult): Pick<TaskUpdate, 'counters' | 'stats' | 'mapOutput' | 'reduceOutput'> {
   const stats = result.stats;
-  const common = { counters: result.counters, stats: { recordsIn: stats.recordsIn, recordsOut: stats.recordsOut, bytesIn: stats.bytesIn, bytesOut: stats.bytesOut, millis: stats.millis, spills: stats.spills } };
+  const common = {
+    counters: result.counters,
+    stats: {
+      recordsIn: stats.recordsIn,
+      recordsOut: stats.recordsOut,
+      bytesIn: stats.bytesIn,
+      bytesOut: stats.bytesOut,
+      millis: stats.millis,
+      spills: stats.spills,
+    },
+  };
   if (result.kind === 'map') return { ...common, mapOutput: { dir: result.dir, offsets: [...result.offsets] } };
   return { ...common, reduceOutput: { path: result.path, records: result.records, bytes: result.bytes } };
 }
@@ -331,9 +403,17 @@ function mapOutputSources(a: TaskAssignment__Output): MapOutputSource[] {
     const end = a.outputEnd[i] ?? 0;
     if (end <= start) continue;
     const host = a.outputHosts[a.outputHost[i] ?? -1];
-    if (!host) throw new TaskAttemptError({ message: `reduce assignment names an unknown host for map ${i}`, user: false });
+    if (!host)
+      throw new TaskAttemptError({ message: `reduce assignment names an unknown host for map ${i}`, user: false });
     const taskId = mapTaskId(i);
-    sources.push({ taskId, workerId: host.workerId, dataAddress: host.dataAddress, dir: attemptDir(a.jobId, taskId, a.outputAttempt[i] ?? 0), start, end });
+    sources.push({
+      taskId,
+      workerId: host.workerId,
+      dataAddress: host.dataAddress,
+      dir: attemptDir(a.jobId, taskId, a.outputAttempt[i] ?? 0),
+      start,
+      end,
+    });
   }
   return sources;
 }
@@ -347,7 +427,12 @@ function loadWorkerId(dataDir: string): string {
   } catch {
     // first start in this data dir
   }
-  const id = `w-${os.hostname().replace(/[^A-Za-z0-9-]/g, '').slice(0, 20) || 'host'}-${randomBytes(4).toString('hex')}`;
+  const id = `w-${
+    os
+      .hostname()
+      .replace(/[^A-Za-z0-9-]/g, '')
+      .slice(0, 20) || 'host'
+  }-${randomBytes(4).toString('hex')}`;
   fs.writeFileSync(file, `${id}\n`);
   return id;
 }

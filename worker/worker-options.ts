@@ -10,10 +10,31 @@ import type { Security } from '../proto/wire/index.js';
  * compiler checks against it, `mr worker` (and `mr run --slots`) build flags and help from it.
  */
 export const WORKER_OPTION_TABLE = {
-  port: { flag: 'port', unit: 'port', default: 0, min: 0, max: 65535, describe: 'shuffle service port (0: any free port)' },
-  bulkPort: { flag: 'bulk-port', unit: 'port', default: 0, min: 0, max: 65535, describe: 'shuffle bulk port, bound on --host too (0: any free port)' },
+  port: {
+    flag: 'port',
+    unit: 'port',
+    default: 0,
+    min: 0,
+    max: 65535,
+    describe: 'shuffle service port (0: any free port)',
+  },
+  bulkPort: {
+    flag: 'bulk-port',
+    unit: 'port',
+    default: 0,
+    min: 0,
+    max: 65535,
+    describe: 'shuffle bulk port, bound on --host too (0: any free port)',
+  },
   // 1024: far past any machine's cores, and each slot is a process with its own heap.
-  slots: { flag: 'slots', unit: 'count', defaultText: 'cores', min: 1, max: 1024, describe: 'pool processes (concurrent tasks)' },
+  slots: {
+    flag: 'slots',
+    unit: 'count',
+    defaultText: 'cores',
+    min: 1,
+    max: 1024,
+    describe: 'pool processes (concurrent tasks)',
+  },
   heartbeatMs: { unit: 'ms', default: 1000, min: 10, describe: 'heartbeat interval' },
   taskTimeoutMs: {
     flag: 'task-timeout',
@@ -23,8 +44,21 @@ export const WORKER_OPTION_TABLE = {
     min: 100,
     describe: 'time without progress after which a task is killed and retried',
   },
-  taskMemoryMb: { flag: 'task-memory-mb', unit: 'MiB', default: 2048, min: 64, describe: 'heap limit of each pool process' },
-  drainTimeoutMs: { flag: 'drain-timeout', unit: 'ms', flagUnit: 'seconds', default: 60_000, min: 0, describe: 'on SIGTERM, time running tasks may take to finish before they are handed back' },
+  taskMemoryMb: {
+    flag: 'task-memory-mb',
+    unit: 'MiB',
+    default: 2048,
+    min: 64,
+    describe: 'heap limit of each pool process',
+  },
+  drainTimeoutMs: {
+    flag: 'drain-timeout',
+    unit: 'ms',
+    flagUnit: 'seconds',
+    default: 60_000,
+    min: 0,
+    describe: 'on SIGTERM, time running tasks may take to finish before they are handed back',
+  },
 } as const satisfies OptionTable<string>;
 
 /** Options of a worker daemon (`mr worker`); numeric ones have their default, unit and bounds in {@link WORKER_OPTION_TABLE}. */
@@ -85,11 +119,17 @@ export interface CompiledWorkerDaemonOptions {
 
 /** Looks a user up by name (or numeric id) for --run-as. */
 function resolveUser(user: string): { user: string; uid: number; gid: number } {
-  if (process.getuid?.() !== 0) throw new UserError('--run-as needs the worker to run as root (it switches its pool processes to that user)');
-  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/.test(user)) throw new UserError(`--run-as: bad user name ${JSON.stringify(user)}`);
+  if (process.getuid?.() !== 0)
+    throw new UserError('--run-as needs the worker to run as root (it switches its pool processes to that user)');
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/.test(user))
+    throw new UserError(`--run-as: bad user name ${JSON.stringify(user)}`);
   try {
-    const uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
-    const gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    const uid = Number(
+      execFileSync('id', ['-u', user], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
+    );
+    const gid = Number(
+      execFileSync('id', ['-g', user], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
+    );
     if (!Number.isInteger(uid) || !Number.isInteger(gid)) throw new Error('not a number');
     return { user, uid, gid };
   } catch (err) {
@@ -99,12 +139,17 @@ function resolveUser(user: string): { user: string; uid: number; gid: number } {
 
 /** Applies defaults and validates; errors name the option's field. */
 export function compileWorkerOptions(options: WorkerDaemonOptions): CompiledWorkerDaemonOptions {
-  if (!options.master || !/^[^\s:]+:\d+$/.test(options.master)) throw new UserError(`--master must be HOST:PORT, got ${JSON.stringify(options.master)}`);
+  if (!options.master || !/^[^\s:]+:\d+$/.test(options.master))
+    throw new UserError(`--master must be HOST:PORT, got ${JSON.stringify(options.master)}`);
   const host = options.host ?? '127.0.0.1';
   const t = WORKER_OPTION_TABLE;
   const port = checkOption('port', t.port, options.port);
   const bulkPort = checkOption('bulkPort', t.bulkPort, options.bulkPort);
-  const slots = checkOption('slots', t.slots, options.slots ?? Math.min(t.slots.max, Math.max(1, os.availableParallelism())));
+  const slots = checkOption(
+    'slots',
+    t.slots,
+    options.slots ?? Math.min(t.slots.max, Math.max(1, os.availableParallelism())),
+  );
   if (!options.dataDir) throw new UserError('--data-dir is required');
   const advertise = options.advertise;
   if (advertise !== undefined && !/^[^\s/:]+$|^\[[0-9A-Fa-f:.]+\]$/.test(advertise)) {

@@ -58,7 +58,8 @@ function main(out: string, inputs: readonly string[]): void {
   const reduce = job.reduce;
   if (!reduce) throw new Error('wordcount has a reduce');
   const rows: string[] = [];
-  for (const key of [...pending.keys()].sort()) reduce(key, pending.get(key) as number[], (k, v) => rows.push(`${k}\t${v}\n`), ctx);
+  for (const key of [...pending.keys()].sort())
+    reduce(key, pending.get(key) as number[], (k, v) => rows.push(`${k}\t${v}\n`), ctx);
   fs.writeFileSync(out, rows.join(''));
 }
 

@@ -34,7 +34,10 @@ export function cachedDataset(dir: string, recipe: unknown, make: (dir: string) 
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const names = make(dir);
-  const manifest: Manifest = { recipe, files: names.map((name) => ({ name, size: fs.statSync(path.join(dir, name)).size })) };
+  const manifest: Manifest = {
+    recipe,
+    files: names.map((name) => ({ name, size: fs.statSync(path.join(dir, name)).size })),
+  };
   // Written last: an interrupted generation leaves no manifest and is redone.
   fs.writeFileSync(manifestPath, JSON.stringify(manifest));
   return toDataset(dir, manifest);

@@ -21,7 +21,8 @@ export function tinyFiles(dir: string, recipe: TinyFilesRecipe): Dataset {
       const lines: string[] = [];
       for (let l = 1 + rng.below(3); l > 0; l--) {
         const words: string[] = [];
-        for (let i = 2 + rng.below(8); i > 0; i--) words.push((vocab.words[vocab.rank(rng.next())] as Buffer).toString());
+        for (let i = 2 + rng.below(8); i > 0; i--)
+          words.push((vocab.words[vocab.rank(rng.next())] as Buffer).toString());
         lines.push(words.join(' '));
       }
       const name = `tiny-${String(f).padStart(5, '0')}.txt`;

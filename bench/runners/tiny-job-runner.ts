@@ -27,7 +27,14 @@ async function main(jobFile: string, inputDir: string, slots: number, partitions
     const status = await client.wait(jobId);
     let valueSum = 0;
     for await (const [, v] of client.results(jobId)) valueSum += Number(v);
-    const report: TinyJobReport = { jobId, maps: status.mapsTotal, submittedAt: status.submittedAt, finishedAt: status.finishedAt, valueSum, counters: status.counters };
+    const report: TinyJobReport = {
+      jobId,
+      maps: status.mapsTotal,
+      submittedAt: status.submittedAt,
+      finishedAt: status.finishedAt,
+      valueSum,
+      counters: status.counters,
+    };
     process.stdout.write(`${JSON.stringify(report)}\n`);
   } finally {
     client.close();
@@ -41,6 +48,6 @@ if (!jobFile || !inputDir) {
   process.exit(2);
 }
 main(jobFile, inputDir, Number(slots ?? 2), Number(partitions ?? 2)).catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

@@ -34,7 +34,10 @@ function main(master: string, workers: number, connections: number, dataAddress:
   // Separate subchannel pools: the workers spread over several HTTP/2 connections, as
   // they would over hosts, instead of all multiplexed on one.
   const clients: MasterClient[] = [];
-  for (let c = 0; c < connections; c++) clients.push(new Ctor(master, grpc.credentials.createInsecure(), { ...CHANNEL_OPTIONS, 'grpc.use_local_subchannel_pool': 1 }));
+  for (let c = 0; c < connections; c++)
+    clients.push(
+      new Ctor(master, grpc.credentials.createInsecure(), { ...CHANNEL_OPTIONS, 'grpc.use_local_subchannel_pool': 1 }),
+    );
   const counts = { registered: 0, assigned: 0, maps: 0, reduces: 0, firstAssignAt: 0, lastAssignAt: 0, lost: 0 };
   const sessions: grpc.ClientDuplexStream<WorkerMessage, MasterMessage__Output>[] = [];
   const timers: NodeJS.Timeout[] = [];
@@ -59,14 +62,24 @@ function main(master: string, workers: number, connections: number, dataAddress:
       const common = { jobId: a.jobId, taskId: a.taskId, attempt: a.attempt, outcome: 'TASK_SUCCEEDED' as const };
       if (a.kind === 'MAP') {
         counts.maps++;
-        session.write({ taskUpdate: { ...common, mapOutput: { dir, offsets: new Array<number>(a.partitions + 1).fill(0) } } });
+        session.write({
+          taskUpdate: { ...common, mapOutput: { dir, offsets: new Array<number>(a.partitions + 1).fill(0) } },
+        });
       } else {
         counts.reduces++;
         session.write({ taskUpdate: { ...common, reduceOutput: { path: `${dir}/part.data`, records: 0, bytes: 0 } } });
       }
     });
     session.on('error', () => counts.lost++);
-    session.write({ register: { workerId: `sim-${String(i).padStart(5, '0')}`, dataAddress, slots: 1, hostname: 'simulated', version: '0.1.0' } });
+    session.write({
+      register: {
+        workerId: `sim-${String(i).padStart(5, '0')}`,
+        dataAddress,
+        slots: 1,
+        hostname: 'simulated',
+        version: '0.1.0',
+      },
+    });
   }
   const report = setInterval(() => process.stdout.write(`${JSON.stringify(counts)}\n`), 250);
   const stop = (): void => {

@@ -6,4 +6,10 @@ import { totalSortWorkload } from './total-sort.js';
 import { wordcountWorkload } from './wordcount.js';
 
 /** The suite, in the order. */
-export const WORKLOADS: readonly Workload[] = [wordcountWorkload, totalSortWorkload, tinyTasksWorkload, shuffleWorkload, masterScaleWorkload];
+export const WORKLOADS: readonly Workload[] = [
+  wordcountWorkload,
+  totalSortWorkload,
+  tinyTasksWorkload,
+  shuffleWorkload,
+  masterScaleWorkload,
+];

@@ -47,10 +47,25 @@ interface ScaleRun {
 }
 
 /** The simulated workers' process, and the counts it last printed. */
-function startSimulatedWorkers(address: string, workers: number): { process: ReturnType<typeof spawn>; counts: () => SimCounts } {
-  let counts: SimCounts = { registered: 0, assigned: 0, maps: 0, reduces: 0, firstAssignAt: 0, lastAssignAt: 0, lost: 0 };
+function startSimulatedWorkers(
+  address: string,
+  workers: number,
+): { process: ReturnType<typeof spawn>; counts: () => SimCounts } {
+  let counts: SimCounts = {
+    registered: 0,
+    assigned: 0,
+    maps: 0,
+    reduces: 0,
+    firstAssignAt: 0,
+    lastAssignAt: 0,
+    lost: 0,
+  };
   let pending = '';
-  const sim = spawn(process.execPath, [path.join(BENCH_DIST, 'sim', 'simulated-workers.js'), address, String(workers), String(Math.ceil(workers / 50))], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const sim = spawn(
+    process.execPath,
+    [path.join(BENCH_DIST, 'sim', 'simulated-workers.js'), address, String(workers), String(Math.ceil(workers / 50))],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   sim.stdout?.on('data', (d: Buffer) => {
     const lines = (pending + d.toString()).split('\n');
     pending = lines.pop() ?? '';
@@ -65,7 +80,12 @@ function startSimulatedWorkers(address: string, workers: number): { process: Ret
  * update ends the job. The master is far too busy to answer status calls in time while maps
  * pour in, so the simulated workers' counts tell when the job is done.
  */
-async function awaitJob(client: GrooveClient, jobId: string, counts: () => SimCounts, capMs: number): Promise<{ finished: boolean; jobSeconds: number }> {
+async function awaitJob(
+  client: GrooveClient,
+  jobId: string,
+  counts: () => SimCounts,
+  capMs: number,
+): Promise<{ finished: boolean; jobSeconds: number }> {
   const deadline = Date.now() + capMs;
   while (Date.now() < deadline && counts().reduces === 0) await new Promise((r) => setTimeout(r, 250));
   let finished = false;
@@ -79,11 +99,21 @@ async function awaitJob(client: GrooveClient, jobId: string, counts: () => SimCo
   return { finished, jobSeconds };
 }
 
-async function runOnce(ctx: BenchContext, workers: number, tasks: number, capMs: number, run: number): Promise<ScaleRun> {
+async function runOnce(
+  ctx: BenchContext,
+  workers: number,
+  tasks: number,
+  capMs: number,
+  run: number,
+): Promise<ScaleRun> {
   const input = inputFile(tasks);
   // Simulated workers never miss a heartbeat on purpose; a long timeout keeps a master
   // that is too busy to read them from declaring them lost, which is not what is measured.
-  const master = await startDaemon(['master', '--port', '0', '--data-dir', path.join(ctx.scratch, `master-scale-${run}`), '--worker-timeout', '3600'], /listening on (\S+?:\d+)/, profileEnv(ctx, 'master-scale'));
+  const master = await startDaemon(
+    ['master', '--port', '0', '--data-dir', path.join(ctx.scratch, `master-scale-${run}`), '--worker-timeout', '3600'],
+    /listening on (\S+?:\d+)/,
+    profileEnv(ctx, 'master-scale'),
+  );
   const address = master.match[1] as string;
   const client = new GrooveClient({ master: address });
   let peak = 0;
@@ -94,17 +124,33 @@ async function runOnce(ctx: BenchContext, workers: number, tasks: number, capMs:
     // master's first wave of task updates keeps its event loop busy past the SDK's 60 s
     // deadline and the submission fails (see docs/performance.md).
     const t0 = Date.now();
-    const jobId = await client.submit(path.join(ROOT, 'jobs', 'wordcount.ts'), { inputs: [input], partitions: 1, chunkSize: CHUNK });
+    const jobId = await client.submit(path.join(ROOT, 'jobs', 'wordcount.ts'), {
+      inputs: [input],
+      partitions: 1,
+      chunkSize: CHUNK,
+    });
     const submitSeconds = (Date.now() - t0) / 1000;
-    ctx.log(`master scale run ${run + 1}/${ctx.runs}: ${tasks.toLocaleString('en-US')}-task job submitted in ${submitSeconds.toFixed(1)} s; starting ${workers} simulated workers`);
+    ctx.log(
+      `master scale run ${run + 1}/${ctx.runs}: ${tasks.toLocaleString('en-US')}-task job submitted in ${submitSeconds.toFixed(1)} s; starting ${workers} simulated workers`,
+    );
     const simulated = startSimulatedWorkers(address, workers);
     sim = simulated.process;
     const { finished, jobSeconds } = await awaitJob(client, jobId, simulated.counts, capMs);
     const c = simulated.counts();
     const rate = c.assigned / Math.max(0.001, (c.lastAssignAt - c.firstAssignAt) / 1000);
-    ctx.log(`master scale: ${c.assigned} assignments (${c.maps} maps, ${c.reduces} reduces), ${rate.toFixed(0)}/s${finished ? '' : ` (stopped after ${capMs / 1000} s)`}`);
+    ctx.log(
+      `master scale: ${c.assigned} assignments (${c.maps} maps, ${c.reduces} reduces), ${rate.toFixed(0)}/s${finished ? '' : ` (stopped after ${capMs / 1000} s)`}`,
+    );
     peak = Math.max(peak, peakRssBytes(master.pid));
-    return { rate, assigned: c.assigned, finished, submitSeconds, jobSeconds, masterPeakRss: peak, lostSessions: c.lost };
+    return {
+      rate,
+      assigned: c.assigned,
+      finished,
+      submitSeconds,
+      jobSeconds,
+      masterPeakRss: peak,
+      lostSessions: c.lost,
+    };
   } finally {
     clearInterval(rssTimer);
     client.close();
@@ -134,8 +180,16 @@ export const masterScaleWorkload: Workload = {
     const capMs = ctx.quick ? 30_000 : Number(process.env['GROOVE_BENCH_SCALE_CAP_S'] ?? 150) * 1000;
     const runs: ScaleRun[] = [];
     for (let run = 0; run < ctx.runs; run++) runs.push(await runOnce(ctx, workers, tasks, capMs, run));
-    const groove = measurement('assignments / s', 'tasks/s', runs.map((r) => r.rate));
-    const rss = measurement('master peak RSS', 'MB', runs.map((r) => r.masterPeakRss / 1e6));
+    const groove = measurement(
+      'assignments / s',
+      'tasks/s',
+      runs.map((r) => r.rate),
+    );
+    const rss = measurement(
+      'master peak RSS',
+      'MB',
+      runs.map((r) => r.masterPeakRss / 1e6),
+    );
     const unfinished = runs.filter((r) => !r.finished).length;
     return {
       id: this.id,
@@ -143,8 +197,18 @@ export const masterScaleWorkload: Workload = {
       groove,
       baselines: [],
       checks: [
-        bound('assignment rate', groove.median, `${Math.round(groove.median).toLocaleString('en-US')} tasks/s`, '>=', 20_000, '20,000 tasks/s'),
-        { ...bound('master peak RSS', rss.median * 1e6, `${rss.median.toFixed(0)} MB`, '<', GIB, '1 GiB'), measured: `${rss.median.toFixed(0)} MB RSS` },
+        bound(
+          'assignment rate',
+          groove.median,
+          `${Math.round(groove.median).toLocaleString('en-US')} tasks/s`,
+          '>=',
+          20_000,
+          '20,000 tasks/s',
+        ),
+        {
+          ...bound('master peak RSS', rss.median * 1e6, `${rss.median.toFixed(0)} MB`, '<', GIB, '1 GiB'),
+          measured: `${rss.median.toFixed(0)} MB RSS`,
+        },
       ],
       poolPeakRss: [],
       notes: [

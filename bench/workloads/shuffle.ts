@@ -39,7 +39,12 @@ interface ShuffleRun {
 /** One run: a fresh cluster runs the job once, then the TCP copy baseline moves the bytes one reducer fetched. */
 async function runOnce(ctx: BenchContext, files: readonly string[], run: number): Promise<ShuffleRun> {
   ctx.log(`shuffle run ${run + 1}/${ctx.runs}: master + 2 workers`);
-  const cluster = await startCliCluster({ dir: path.join(ctx.scratch, `shuffle-cluster-${run}`), workers: 2, slotsPerWorker: 1, env: profileEnv(ctx, 'shuffle') });
+  const cluster = await startCliCluster({
+    dir: path.join(ctx.scratch, `shuffle-cluster-${run}`),
+    workers: 2,
+    slotsPerWorker: 1,
+    env: profileEnv(ctx, 'shuffle'),
+  });
   const client = new GrooveClient({ master: cluster.master });
   const watch = new PoolMemoryWatch(() => cluster.workers.map((w) => w.daemon.pid));
   const reduceMillis: number[] = [];
@@ -56,7 +61,9 @@ async function runOnce(ctx: BenchContext, files: readonly string[], run: number)
     const fetches = observer.stop();
     const counters = status.counters;
     if (counters['groove.map.output.records'] !== counters['groove.reduce.input.records']) {
-      throw new Error(`shuffle: ${counters['groove.map.output.records']} records left the maps but ${counters['groove.reduce.input.records']} reached the reduces`);
+      throw new Error(
+        `shuffle: ${counters['groove.map.output.records']} records left the maps but ${counters['groove.reduce.input.records']} reached the reduces`,
+      );
     }
     const remoteBytes = counters[FETCH_BYTES] ?? 0;
     const fetchMillis = counters[FETCH_MILLIS] ?? 0;
@@ -103,7 +110,11 @@ export const shuffleWorkload: Workload = {
   title: 'shuffle-heavy bigrams',
   async run(ctx: BenchContext): Promise<WorkloadReport> {
     const totalBytes = ctx.quick ? 10e6 : 100e6;
-    const data = zipfText(path.join(DATA_DIR, ctx.quick ? 'shuffle-10MB' : 'shuffle-100MB'), { totalBytes, files: ctx.quick ? 4 : 8, seed: 5 });
+    const data = zipfText(path.join(DATA_DIR, ctx.quick ? 'shuffle-10MB' : 'shuffle-100MB'), {
+      totalBytes,
+      files: ctx.quick ? 4 : 8,
+      seed: 5,
+    });
     const fetchRates: number[] = [];
     const aggregateRates: number[] = [];
     const endToEnd: number[] = [];
@@ -133,12 +144,19 @@ export const shuffleWorkload: Workload = {
       groove,
       baselines: [tcp],
       checks: [
-        bound(tcp.label, groove.median, `${groove.median.toFixed(0)} MB/s (${(groove.median / tcp.median).toFixed(2)}x TCP)`, '>=', 400, '400 MB/s'),
+        bound(
+          tcp.label,
+          groove.median,
+          `${groove.median.toFixed(0)} MB/s (${(groove.median / tcp.median).toFixed(2)}x TCP)`,
+          '>=',
+          400,
+          '400 MB/s',
+        ),
       ],
       poolPeakRss: peaks,
       notes: [
         'Cluster: `mr master --port 0` and two `mr worker --port 0 --slots 1` on loopback; bench/jobs/bigrams.ts submitted with the SDK, 2 partitions, so each reducer fetches about half its partition from the other worker (OpenFetch ticket, bytes from its bulk port).',
-        'Groove figure = groove.reduce.fetch.bytes / groove.reduce.fetch.millis, median over runs: the bytes reducers fetched from the other worker over the time they spent fetching them, both summed over the reduce tasks (a reduce\'s fetch time runs from its first remote fetch started to its last one finished, up to 8 at once; its local map outputs are read in place and not counted). So it is the rate of one reducer, weighted by fetch time. Bytes shuffled (groove.reduce.shuffle.bytes) include the local reads.',
+        "Groove figure = groove.reduce.fetch.bytes / groove.reduce.fetch.millis, median over runs: the bytes reducers fetched from the other worker over the time they spent fetching them, both summed over the reduce tasks (a reduce's fetch time runs from its first remote fetch started to its last one finished, up to 8 at once; its local map outputs are read in place and not counted). So it is the rate of one reducer, weighted by fetch time. Bytes shuffled (groove.reduce.shuffle.bytes) include the local reads.",
         `End-to-end job time (submitted to finished) median ${median(endToEnd).toFixed(2)} s; bytes shuffled median ${megabytes(median(shuffled)).toFixed(0)} MB, of which fetched remotely ${megabytes(median(remote)).toFixed(0)} MB; both reducers' fetches together, timed from outside (first fetch file opened to last growth of the fetched files, 10 ms polling): ${median(aggregateRates).toFixed(0)} MB/s.`,
         'Every run checked that every record the maps emitted reached a reduce (groove.map.output.records = groove.reduce.input.records).',
       ],

@@ -12,7 +12,8 @@ import type { BenchContext, Workload, WorkloadReport } from '../workload.js';
 /** Words in a set of small text files (single spaces, as the generator writes them). */
 function countWords(files: readonly string[]): number {
   let n = 0;
-  for (const f of files) for (const line of fs.readFileSync(f, 'utf8').split('\n')) if (line) n += line.split(' ').length;
+  for (const f of files)
+    for (const line of fs.readFileSync(f, 'utf8').split('\n')) if (line) n += line.split(' ').length;
   return n;
 }
 
@@ -35,10 +36,15 @@ export const tinyTasksWorkload: Workload = {
     const out = path.join(ctx.scratch, 'tiny.json');
     for (let run = 0; run < ctx.runs; run++) {
       ctx.log(`tiny tasks run ${run + 1}/${ctx.runs}: ${count} maps`);
-      const r = await runTimed(process.execPath, [path.join(BENCH_DIST, 'runners', 'tiny-job-runner.js'), 'jobs/wordcount.ts', data.dir, '2', '2'], { stdoutFile: out, watchPools: true, env: profileEnv(ctx, 'tiny-tasks') });
+      const r = await runTimed(
+        process.execPath,
+        [path.join(BENCH_DIST, 'runners', 'tiny-job-runner.js'), 'jobs/wordcount.ts', data.dir, '2', '2'],
+        { stdoutFile: out, watchPools: true, env: profileEnv(ctx, 'tiny-tasks') },
+      );
       const report = JSON.parse(fs.readFileSync(out, 'utf8')) as TinyJobReport;
       if (report.maps !== count) throw new Error(`tiny tasks: expected ${count} map tasks, the job had ${report.maps}`);
-      if (report.valueSum !== words) throw new Error(`tiny tasks: counted ${report.valueSum} words, the files hold ${words}`);
+      if (report.valueSum !== words)
+        throw new Error(`tiny tasks: counted ${report.valueSum} words, the files hold ${words}`);
       const ms = report.finishedAt - report.submittedAt;
       jobSeconds.push(seconds(ms));
       rates.push(report.maps / seconds(ms));
@@ -52,7 +58,16 @@ export const tinyTasksWorkload: Workload = {
       title: `${count.toLocaleString('en-US')} tiny map tasks`,
       groove,
       baselines: [],
-      checks: [bound('tasks per second', groove.median, `${Math.round(groove.median).toLocaleString('en-US')} tasks/s`, '>=', 1000, '1,000 tasks/s')],
+      checks: [
+        bound(
+          'tasks per second',
+          groove.median,
+          `${Math.round(groove.median).toLocaleString('en-US')} tasks/s`,
+          '>=',
+          1000,
+          '1,000 tasks/s',
+        ),
+      ],
       poolPeakRss: peaks,
       notes: [
         `Groove: jobs/wordcount.ts over ${count} files of 1-3 lines (${words} words), 2 partitions, submitted with the SDK's GrooveClient to an EmbeddedCluster with 2 slots; rate = map tasks / (finishedAt - submittedAt) from the job's status (the ${2} reduces of ${count} map outputs each are inside that time).`,

@@ -23,7 +23,11 @@ export const totalSortWorkload: Workload = {
   title: 'total-order sort',
   async run(ctx: BenchContext): Promise<WorkloadReport> {
     const records = ctx.quick ? 200_000 : 5_000_000;
-    const data = sortRecords(path.join(DATA_DIR, ctx.quick ? 'sort-20MB' : 'sort-500MB'), { records, files: ctx.quick ? 4 : 8, seed: 2 });
+    const data = sortRecords(path.join(DATA_DIR, ctx.quick ? 'sort-20MB' : 'sort-500MB'), {
+      records,
+      files: ctx.quick ? 4 : 8,
+      seed: 2,
+    });
     ctx.log('sort: fingerprinting the input and sampling split points');
     const input = scanRecords(data.files);
     const sample = sampleKeys(data.files, sampleSize(data.bytes), KEY_BYTES, 3);
@@ -36,17 +40,41 @@ export const totalSortWorkload: Workload = {
     for (let run = 0; run < ctx.runs; run++) {
       ctx.log(`sort run ${run + 1}/${ctx.runs}: groove`);
       fs.rmSync(grooveOut, { recursive: true, force: true });
-      const args = [MR, 'run', 'jobs/sort.ts', '--input', ...data.files, '--slots', '2', '--partitions', String(PARTITIONS), '--param', `splits=${JSON.stringify(splits)}`, '--output', grooveOut];
+      const args = [
+        MR,
+        'run',
+        'jobs/sort.ts',
+        '--input',
+        ...data.files,
+        '--slots',
+        '2',
+        '--partitions',
+        String(PARTITIONS),
+        '--param',
+        `splits=${JSON.stringify(splits)}`,
+        '--output',
+        grooveOut,
+      ];
       const g = await runTimed(process.execPath, args, { watchPools: true, env: profileEnv(ctx, 'sort') });
       times.groove.push(g.millis);
       peaks.push(...g.poolPeaks);
-      const parts = fs.readdirSync(grooveOut).sort().map((f) => path.join(grooveOut, f));
+      const parts = fs
+        .readdirSync(grooveOut)
+        .sort()
+        .map((f) => path.join(grooveOut, f));
       partBytes = parts.map((p) => fs.statSync(p).size);
       // Groove prints KEY<TAB>VALUE: the tab after the key is not part of the record.
-      assertSameRecords(input, scanRecords(parts, { dropByteAt: KEY_BYTES, checkOrderOfKeyBytes: KEY_BYTES }), `groove run ${run + 1}`);
+      assertSameRecords(
+        input,
+        scanRecords(parts, { dropByteAt: KEY_BYTES, checkOrderOfKeyBytes: KEY_BYTES }),
+        `groove run ${run + 1}`,
+      );
       ctx.log('sort: LC_ALL=C sort --parallel=2');
-      times.sort.push((await runTimed('sort', ['--parallel=2', '-o', sortOut, ...data.files], { env: { LC_ALL: 'C' } })).millis);
-      if (run === 0) assertSameRecords(input, scanRecords([sortOut], { checkOrderOfKeyBytes: KEY_BYTES }), 'sort --parallel=2');
+      times.sort.push(
+        (await runTimed('sort', ['--parallel=2', '-o', sortOut, ...data.files], { env: { LC_ALL: 'C' } })).millis,
+      );
+      if (run === 0)
+        assertSameRecords(input, scanRecords([sortOut], { checkOrderOfKeyBytes: KEY_BYTES }), 'sort --parallel=2');
       fs.rmSync(sortOut, { force: true });
     }
     fs.rmSync(grooveOut, { recursive: true, force: true });

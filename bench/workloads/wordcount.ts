@@ -19,23 +19,51 @@ export const wordcountWorkload: Workload = {
   title: 'word count',
   async run(ctx: BenchContext): Promise<WorkloadReport> {
     const totalBytes = ctx.quick ? 10e6 : 200e6;
-    const data = zipfText(path.join(DATA_DIR, ctx.quick ? 'wordcount-10MB' : 'wordcount-200MB'), { totalBytes, files: ctx.quick ? 4 : 8, seed: 1 });
+    const data = zipfText(path.join(DATA_DIR, ctx.quick ? 'wordcount-10MB' : 'wordcount-200MB'), {
+      totalBytes,
+      files: ctx.quick ? 4 : 8,
+      seed: 1,
+    });
     const out = (name: string): string => path.join(ctx.scratch, `wordcount-${name}.txt`);
     const times = { groove: [] as number[], serial: [] as number[], python: [] as number[], pipeline: [] as number[] };
     const peaks: number[] = [];
     let reference: CountDigest | undefined;
     for (let run = 0; run < ctx.runs; run++) {
       ctx.log(`wordcount run ${run + 1}/${ctx.runs}: groove`);
-      const g = await runTimed(process.execPath, [MR, 'run', 'jobs/wordcount.ts', '--input', ...data.files, '--slots', '2'], { stdoutFile: out('groove'), watchPools: true, env: profileEnv(ctx, 'wordcount') });
+      const g = await runTimed(
+        process.execPath,
+        [MR, 'run', 'jobs/wordcount.ts', '--input', ...data.files, '--slots', '2'],
+        { stdoutFile: out('groove'), watchPools: true, env: profileEnv(ctx, 'wordcount') },
+      );
       times.groove.push(g.millis);
       peaks.push(...g.poolPeaks);
       const groove = countDigest(out('groove'), 'tab');
       ctx.log('wordcount: serial node');
-      times.serial.push((await runTimed(process.execPath, [path.join(BENCH_DIST, 'baselines', 'serial-wordcount.js'), out('serial'), ...data.files])).millis);
+      times.serial.push(
+        (
+          await runTimed(process.execPath, [
+            path.join(BENCH_DIST, 'baselines', 'serial-wordcount.js'),
+            out('serial'),
+            ...data.files,
+          ])
+        ).millis,
+      );
       ctx.log('wordcount: python pool');
-      times.python.push((await runTimed('python3', [path.join(BASELINES_DIR, 'wordcount_pool.py'), ...data.files], { stdoutFile: out('python') })).millis);
+      times.python.push(
+        (
+          await runTimed('python3', [path.join(BASELINES_DIR, 'wordcount_pool.py'), ...data.files], {
+            stdoutFile: out('python'),
+          })
+        ).millis,
+      );
       ctx.log('wordcount: tr | sort | uniq -c');
-      times.pipeline.push((await runTimed('bash', [path.join(BASELINES_DIR, 'wordcount-pipeline.sh'), ...data.files], { stdoutFile: out('pipeline') })).millis);
+      times.pipeline.push(
+        (
+          await runTimed('bash', [path.join(BASELINES_DIR, 'wordcount-pipeline.sh'), ...data.files], {
+            stdoutFile: out('pipeline'),
+          })
+        ).millis,
+      );
       reference ??= countDigest(out('serial'), 'tab');
       assertSameCounts(reference, 'the serial baseline', groove, `groove (run ${run + 1})`);
       assertSameCounts(reference, 'the serial baseline', countDigest(out('python'), 'python'), 'the python pool');
@@ -56,7 +84,12 @@ export const wordcountWorkload: Workload = {
         `Groove: wall time of \`mr run jobs/wordcount.ts --input <${data.files.length} files> --slots 2\` (start-up, bundling, embedded cluster and printing the results included), stdout to a file.`,
         `Every run's output was checked equal to the serial baseline's (${reference?.distinct ?? 0} distinct words, ${reference?.total ?? 0} tokens), and so were the Python and pipeline outputs.`,
       ],
-      details: { inputBytes: data.bytes, files: data.files.length, distinctWords: reference?.distinct, tokens: reference?.total },
+      details: {
+        inputBytes: data.bytes,
+        files: data.files.length,
+        distinctWords: reference?.distinct,
+        tokens: reference?.total,
+      },
     };
   },
 };

@@ -18,7 +18,16 @@ export { UnstorableValueError, decodeValue } from './value-codec.js';
 export { decodeKey } from './key-codec.js';
 export { hashPartitionOfRange } from './partitioner.js';
 export { scalarValueRoom, writeScalarValueAt } from './value-codec.js';
-export { MAX_LENGTH_VARINT_BYTES, MAX_VARINT_BYTES, VARINT_TOO_LONG, VARINT_TRUNCATED, readVarint, varintSize, varintValue, writeVarint } from './varint.js';
+export {
+  MAX_LENGTH_VARINT_BYTES,
+  MAX_VARINT_BYTES,
+  VARINT_TOO_LONG,
+  VARINT_TRUNCATED,
+  readVarint,
+  varintSize,
+  varintValue,
+  writeVarint,
+} from './varint.js';
 export { writeStringKeyAt } from './key-codec.js';
 export { encodePartFileEnd } from './record-blocks.js';
 export { ResultLinesWriter, resultLinesPath, resultLinesSumPath } from './result-lines-file.js';

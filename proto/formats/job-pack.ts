@@ -31,7 +31,13 @@ export function decodeJobPack(bytes: Uint8Array): JobPack {
     throw new RangeError('job pack is not valid JSON', { cause: err });
   }
   const p = parsed as Partial<JobPack> | null;
-  if (!p || p.format !== JOB_PACK_FORMAT || typeof p.name !== 'string' || typeof p.source !== 'string' || typeof p.code !== 'string') {
+  if (
+    !p ||
+    p.format !== JOB_PACK_FORMAT ||
+    typeof p.name !== 'string' ||
+    typeof p.source !== 'string' ||
+    typeof p.code !== 'string'
+  ) {
     throw new RangeError(`job pack is not in format ${JOB_PACK_FORMAT}`);
   }
   return { format: JOB_PACK_FORMAT, name: p.name, source: p.source, code: p.code };

@@ -4,7 +4,6 @@ import { writeUtf8 } from './utf8-write.js';
 
 export type { Key };
 
-
 // Tag bytes. Their numeric order is the order of the types, and all are above
 // END (0x00), so an array that is a proper prefix of another sorts first.
 const END = 0x00;

@@ -42,7 +42,10 @@ const INDEX_FOOTER_BYTES = 4 + 4 + INDEX_MAGIC.length;
 const INDEX_TAIL_READ_BYTES = 16 * 1024;
 
 /** Opens one partition of a finished map output for reading. */
-export function openPartition(file: { dataPath: string; offsets: readonly number[] }, partition: number): RecordFileReader {
+export function openPartition(
+  file: { dataPath: string; offsets: readonly number[] },
+  partition: number,
+): RecordFileReader {
   const partitions = file.offsets.length - 1;
   if (!Number.isInteger(partition) || partition < 0 || partition >= partitions) {
     throw new RangeError(`partition must be an integer in [0, ${partitions}), got ${String(partition)}`);
@@ -62,7 +65,8 @@ export function openPartition(file: { dataPath: string; offsets: readonly number
  */
 export function readMapOutputIndex(dir: string): MapOutputFile {
   const dataPath = path.join(dir, MAP_OUTPUT_DATA_FILE);
-  const bad = (why: string, cause?: unknown): Error => new Error(`${dataPath}: invalid map output index: ${why}`, { cause });
+  const bad = (why: string, cause?: unknown): Error =>
+    new Error(`${dataPath}: invalid map output index: ${why}`, { cause });
   const { size, text } = readIndexText(dataPath, bad);
   let parsed: Partial<Record<keyof MapOutputFile, unknown>>;
   try {
@@ -72,16 +76,19 @@ export function readMapOutputIndex(dir: string): MapOutputFile {
   }
   if (typeof parsed !== 'object' || parsed === null) throw bad('not an object');
   const { offsets, records, bytes, spills } = parsed;
-  if (!Array.isArray(offsets) || offsets.length < 2 || offsets[0] !== 0) throw bad('offsets must be an array of R+1 numbers starting at 0');
+  if (!Array.isArray(offsets) || offsets.length < 2 || offsets[0] !== 0)
+    throw bad('offsets must be an array of R+1 numbers starting at 0');
   for (let p = 1; p < offsets.length; p++) {
     const o: unknown = offsets[p];
-    if (!Number.isSafeInteger(o) || (o as number) < (offsets[p - 1] as number)) throw bad(`offsets[${p}] is not a non-decreasing integer`);
+    if (!Number.isSafeInteger(o) || (o as number) < (offsets[p - 1] as number))
+      throw bad(`offsets[${p}] is not a non-decreasing integer`);
   }
   if (!isCount(records) || !isCount(spills)) throw bad('records and spills must be integers >= 0');
   if (bytes !== offsets[offsets.length - 1]) throw bad('bytes must equal the last offset');
   const recordBytes = offsets[offsets.length - 1] as number;
   const expected = recordBytes + Buffer.byteLength(text) + INDEX_FOOTER_BYTES;
-  if (size !== expected) throw bad(`the file has ${size} bytes, its index says ${expected} (${recordBytes} of records)`);
+  if (size !== expected)
+    throw bad(`the file has ${size} bytes, its index says ${expected} (${recordBytes} of records)`);
   return { dataPath, offsets: offsets as number[], records, bytes: recordBytes, spills };
 }
 
@@ -103,12 +110,14 @@ function readIndexText(dataPath: string, bad: (why: string) => Error): { size: n
     const size = fs.fstatSync(fd).size;
     if (size < INDEX_FOOTER_BYTES) throw bad(`the file has ${size} bytes, too few to end with an index`);
     let tail = readAt(fd, Math.min(size, INDEX_TAIL_READ_BYTES), size);
-    if (!tail.subarray(tail.length - INDEX_MAGIC.length).equals(INDEX_MAGIC)) throw bad('the file does not end with an index (unfinished?)');
+    if (!tail.subarray(tail.length - INDEX_MAGIC.length).equals(INDEX_MAGIC))
+      throw bad('the file does not end with an index (unfinished?)');
     const length = tail.readUInt32LE(tail.length - INDEX_FOOTER_BYTES);
     if (length + INDEX_FOOTER_BYTES > size) throw bad(`an index of ${length} bytes does not fit in ${size} bytes`);
     if (length + INDEX_FOOTER_BYTES > tail.length) tail = readAt(fd, length + INDEX_FOOTER_BYTES, size);
     const json = tail.subarray(tail.length - INDEX_FOOTER_BYTES - length, tail.length - INDEX_FOOTER_BYTES);
-    if (zlib.crc32(json) !== tail.readUInt32LE(tail.length - INDEX_FOOTER_BYTES + 4)) throw bad('checksum mismatch in the index');
+    if (zlib.crc32(json) !== tail.readUInt32LE(tail.length - INDEX_FOOTER_BYTES + 4))
+      throw bad('checksum mismatch in the index');
     return { size, text: json.toString('utf8') };
   } finally {
     fs.closeSync(fd);

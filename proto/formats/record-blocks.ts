@@ -126,7 +126,10 @@ export class PartFileVerifier {
     if (this.ended && this.pending.length) throw this.bad(this.offset, 'bytes after the end marker');
     if (!this.ended) {
       const at = this.offset + this.pending.length;
-      throw this.bad(at, this.pending.length ? 'the file ends inside a block' : 'the file ends without its end marker (truncated)');
+      throw this.bad(
+        at,
+        this.pending.length ? 'the file ends inside a block' : 'the file ends without its end marker (truncated)',
+      );
     }
     return { blocks: this.blocks, payloadBytes: this.payloadBytes };
   }
@@ -136,7 +139,10 @@ export class PartFileVerifier {
     const bytes = Number(end.readBigUInt64LE(8));
     const blocks = end.readUInt32LE(16);
     if (bytes !== this.payloadBytes || blocks !== this.blocks) {
-      throw this.bad(at, `the end marker counts ${blocks} blocks of ${bytes} bytes, the file has ${this.blocks} of ${this.payloadBytes}`);
+      throw this.bad(
+        at,
+        `the end marker counts ${blocks} blocks of ${bytes} bytes, the file has ${this.blocks} of ${this.payloadBytes}`,
+      );
     }
     this.ended = true;
   }

@@ -4,7 +4,14 @@ import { GrooveError } from '../../common/index.js';
 import { BLOCK_HEADER_BYTES, blockChecksum, MAX_BLOCK_PAYLOAD_BYTES, writeBlockHeader } from './record-blocks.js';
 import { storeKeyPrefix } from './record-source.js';
 import type { FramedRecordSink, RecordSource } from './record-source.js';
-import { MAX_LENGTH_VARINT_BYTES, readVarint, VARINT_TOO_LONG, varintSize, varintValue, writeVarint } from './varint.js';
+import {
+  MAX_LENGTH_VARINT_BYTES,
+  readVarint,
+  VARINT_TOO_LONG,
+  varintSize,
+  varintValue,
+  writeVarint,
+} from './varint.js';
 
 /**
  * Record files: a sequence of checksummed blocks (record-blocks.ts), each holding whole
@@ -353,7 +360,8 @@ export class RecordFileReader implements RecordSource {
   }
 
   compareKeyTo(other: RecordSource): number {
-    if (other instanceof RecordFileReader) return this.buf.compare(other.buf, other.keyStart, other.keyEnd, this.keyStart, this.keyEnd);
+    if (other instanceof RecordFileReader)
+      return this.buf.compare(other.buf, other.keyStart, other.keyEnd, this.keyStart, this.keyEnd);
     return this.key.compare(other.key);
   }
 
@@ -407,7 +415,11 @@ export class RecordFileReader implements RecordSource {
     const crc = this.buf.readUInt32LE(this.pos + 4);
     if (length === 0) throw new RecordFileError(this.path, start, 'corrupt block header (an empty block)');
     if (start + BLOCK_HEADER_BYTES + length > this.end) {
-      throw new RecordFileError(this.path, start, `a block of ${length} bytes runs past the end of the range at ${this.end} (truncated or corrupt)`);
+      throw new RecordFileError(
+        this.path,
+        start,
+        `a block of ${length} bytes runs past the end of the range at ${this.end} (truncated or corrupt)`,
+      );
     }
     if (this.fill(BLOCK_HEADER_BYTES + length) < BLOCK_HEADER_BYTES + length) throw this.truncated(start, 'block');
     const payload = this.pos + BLOCK_HEADER_BYTES;
@@ -443,7 +455,9 @@ export class RecordFileReader implements RecordSource {
     if (avail >= need || this.bufStart + this.len >= this.end) return avail;
     const target = Math.min(need, this.end - this.bufStart - this.pos);
     if (target > this.buf.length) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(target, Math.min(this.buf.length * 2, this.end - this.bufStart - this.pos)));
+      const grown = Buffer.allocUnsafeSlow(
+        Math.max(target, Math.min(this.buf.length * 2, this.end - this.bufStart - this.pos)),
+      );
       this.buf.copy(grown, 0, this.pos, this.len);
       this.buf = grown;
     } else if (this.pos > 0) {
@@ -455,7 +469,13 @@ export class RecordFileReader implements RecordSource {
     const fd = this.fd as number;
     while (this.len < target) {
       const fileNext = this.bufStart + this.len;
-      const n = fs.readSync(fd, this.buf, this.len, Math.min(this.buf.length - this.len, this.end - fileNext), fileNext);
+      const n = fs.readSync(
+        fd,
+        this.buf,
+        this.len,
+        Math.min(this.buf.length - this.len, this.end - fileNext),
+        fileNext,
+      );
       if (n === 0) break;
       this.len += n;
     }
@@ -465,16 +485,28 @@ export class RecordFileReader implements RecordSource {
   /** A length varint of the record at `recordStart` that runs past its block or is too long (readVarint's answer). */
   private badVarint(answer: number, recordStart: number): RecordFileError {
     if (answer !== VARINT_TOO_LONG) return this.crossing(recordStart);
-    return new RecordFileError(this.path, this.bufStart + recordStart, `corrupt record (length varint longer than ${MAX_LENGTH_VARINT_BYTES} bytes)`);
+    return new RecordFileError(
+      this.path,
+      this.bufStart + recordStart,
+      `corrupt record (length varint longer than ${MAX_LENGTH_VARINT_BYTES} bytes)`,
+    );
   }
 
   /** The file is shorter than the range: it ends inside the block at `start`. */
   private truncated(start: number, what: string): RecordFileError {
-    return new RecordFileError(this.path, start, `truncated ${what} (the file ends before the range's end at ${this.end})`);
+    return new RecordFileError(
+      this.path,
+      start,
+      `truncated ${what} (the file ends before the range's end at ${this.end})`,
+    );
   }
 
   /** A record in a verified block runs past the block's end: the writer never does that. */
   private crossing(recordStart: number): RecordFileError {
-    return new RecordFileError(this.path, this.bufStart + recordStart, 'corrupt record (it runs past the end of its block)');
+    return new RecordFileError(
+      this.path,
+      this.bufStart + recordStart,
+      'corrupt record (it runs past the end of its block)',
+    );
   }
 }

@@ -33,11 +33,26 @@ export interface RecordSource {
 }
 
 /** Stores the first 8 bytes of buf[start, start + length), big-endian and zero-padded, as high[i] and low[i]. */
-export function storeKeyPrefix(buf: Uint8Array, start: number, length: number, high: Uint32Array, low: Uint32Array, i: number): void {
+export function storeKeyPrefix(
+  buf: Uint8Array,
+  start: number,
+  length: number,
+  high: Uint32Array,
+  low: Uint32Array,
+  i: number,
+): void {
   if (length >= 8) {
     // Indexing, not readUInt32BE: no bounds checks or argument validation per record.
-    high[i] = ((buf[start] as number) << 24) | ((buf[start + 1] as number) << 16) | ((buf[start + 2] as number) << 8) | (buf[start + 3] as number);
-    low[i] = ((buf[start + 4] as number) << 24) | ((buf[start + 5] as number) << 16) | ((buf[start + 6] as number) << 8) | (buf[start + 7] as number);
+    high[i] =
+      ((buf[start] as number) << 24) |
+      ((buf[start + 1] as number) << 16) |
+      ((buf[start + 2] as number) << 8) |
+      (buf[start + 3] as number);
+    low[i] =
+      ((buf[start + 4] as number) << 24) |
+      ((buf[start + 5] as number) << 16) |
+      ((buf[start + 6] as number) << 8) |
+      (buf[start + 7] as number);
     return;
   }
   let h = 0;

@@ -30,7 +30,8 @@ export class RecordStreamDecoder {
 
   /** Throws if the stream ended inside a record. */
   end(): void {
-    if (this.pending.length) throw new RangeError(`record stream ended inside a record (${this.pending.length} bytes left)`);
+    if (this.pending.length)
+      throw new RangeError(`record stream ended inside a record (${this.pending.length} bytes left)`);
   }
 }
 

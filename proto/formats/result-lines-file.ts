@@ -62,12 +62,20 @@ export function verifyResultLines(file: string): void {
     throw new ResultLinesError(file, `no valid checksum file (${(err as Error).message})`, { cause: err });
   }
   const { bytes, blockBytes, crcs } = sum;
-  if (sum.format !== LINES_SUM_FORMAT || !Number.isSafeInteger(bytes) || !Number.isSafeInteger(blockBytes) || (blockBytes as number) < 1 || !Array.isArray(crcs)) {
+  if (
+    sum.format !== LINES_SUM_FORMAT ||
+    !Number.isSafeInteger(bytes) ||
+    !Number.isSafeInteger(blockBytes) ||
+    (blockBytes as number) < 1 ||
+    !Array.isArray(crcs)
+  ) {
     throw new ResultLinesError(file, `its checksum file is not in format ${LINES_SUM_FORMAT}`);
   }
   const size = fs.statSync(file).size;
-  if (size !== bytes) throw new ResultLinesError(file, `the file has ${size} bytes, its checksums say ${String(bytes)} (truncated?)`);
-  if (crcs.length !== Math.ceil(size / (blockBytes as number))) throw new ResultLinesError(file, `its checksum file has ${crcs.length} blocks for ${size} bytes`);
+  if (size !== bytes)
+    throw new ResultLinesError(file, `the file has ${size} bytes, its checksums say ${String(bytes)} (truncated?)`);
+  if (crcs.length !== Math.ceil(size / (blockBytes as number)))
+    throw new ResultLinesError(file, `its checksum file has ${crcs.length} blocks for ${size} bytes`);
   const block = Buffer.allocUnsafe(blockBytes as number);
   const fd = fs.openSync(file, 'r');
   try {
@@ -78,7 +86,8 @@ export function verifyResultLines(file: string): void {
         if (n === 0) throw new ResultLinesError(file, `the file ends at ${offset + got}`);
         got += n;
       }
-      if (zlib.crc32(block.subarray(0, got)) !== crcs[i]) throw new ResultLinesError(file, `checksum mismatch in the block at offset ${offset}`);
+      if (zlib.crc32(block.subarray(0, got)) !== crcs[i])
+        throw new ResultLinesError(file, `checksum mismatch in the block at offset ${offset}`);
       offset += got;
     }
   } finally {
@@ -122,11 +131,11 @@ export class ResultLinesWriter {
     if (fd === undefined) throw new Error(`${this.path}: write after close`);
     const lines = this.encoder.push(bytes);
     this.checksum(lines);
-    for (let offset = 0; offset < lines.length; ) offset += fs.writeSync(fd, lines, offset, lines.length - offset);
+    for (let offset = 0; offset < lines.length;) offset += fs.writeSync(fd, lines, offset, lines.length - offset);
   }
 
   private checksum(lines: Buffer): void {
-    for (let offset = 0; offset < lines.length; ) {
+    for (let offset = 0; offset < lines.length;) {
       const n = Math.min(lines.length - offset, LINES_BLOCK_BYTES - this.inBlock);
       this.crc = zlib.crc32(lines.subarray(offset, offset + n), this.crc);
       this.inBlock += n;
@@ -153,6 +162,9 @@ export class ResultLinesWriter {
     this.close();
     this.encoder.end();
     const crcs = this.inBlock > 0 ? [...this.crcs, this.crc] : this.crcs;
-    fs.writeFileSync(resultLinesSumPath(this.path), JSON.stringify({ format: LINES_SUM_FORMAT, bytes: this.bytes, blockBytes: LINES_BLOCK_BYTES, crcs }));
+    fs.writeFileSync(
+      resultLinesSumPath(this.path),
+      JSON.stringify({ format: LINES_SUM_FORMAT, bytes: this.bytes, blockBytes: LINES_BLOCK_BYTES, crcs }),
+    );
   }
 }

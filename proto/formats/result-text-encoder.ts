@@ -27,7 +27,6 @@ const JOIN_BYTES = 64 * 1024;
 /** Ranges up to this long are copied by a loop: cheaper than a native call. */
 const INLINE_COPY_BYTES = 16;
 
-
 /**
  * Turns the bytes of a part file (the record-file format), arriving in chunks of any
  * size, into result lines: exactly the bytes of `formatRecord(key, value) + '\n'` per
@@ -76,7 +75,8 @@ export class ResultTextEncoder {
 
   /** Throws if the stream ended inside a record. */
   end(): void {
-    if (this.pending.length) throw new RangeError(`record stream ended inside a record (${this.pending.length} bytes left)`);
+    if (this.pending.length)
+      throw new RangeError(`record stream ended inside a record (${this.pending.length} bytes left)`);
   }
 
   /**
@@ -136,7 +136,8 @@ export class ResultTextEncoder {
       if (!readFrame(buf, pos, n)) return this.commit(o, pos, records);
       const { keyStart, keyEnd, valueStart, valueEnd } = frame;
       const stringStart = stringBytesStart(buf, valueStart, valueEnd);
-      if (stringStart < 0 || keyEnd - keyStart < 2 || buf[keyStart] !== KEY_TAG_STRING || buf[keyEnd - 1] !== KEY_END) return -1;
+      if (stringStart < 0 || keyEnd - keyStart < 2 || buf[keyStart] !== KEY_TAG_STRING || buf[keyEnd - 1] !== KEY_END)
+        return -1;
       for (let i = keyStart + 1; i < keyEnd - 1; i++) {
         const b = buf[i] as number;
         if (b === KEY_END) return -1;
@@ -169,7 +170,12 @@ export class ResultTextEncoder {
       if (!readFrame(buf, pos, n)) return this.finish(pos, records);
       const { keyStart, keyEnd, valueStart, valueEnd } = frame;
       if (!rawStrings || !this.rawLine(buf, keyStart, keyEnd, valueStart, valueEnd)) {
-        const line = formatRecord(decodeKey(buf.subarray(keyStart, keyEnd)), decodeValue(buf.subarray(valueStart, valueEnd)), this.format) + '\n';
+        const line =
+          formatRecord(
+            decodeKey(buf.subarray(keyStart, keyEnd)),
+            decodeValue(buf.subarray(valueStart, valueEnd)),
+            this.format,
+          ) + '\n';
         this.reserve(this.outLength + Buffer.byteLength(line, 'utf8') + (n - valueEnd));
         this.outLength += this.out.write(line, this.outLength, 'utf8');
       }
@@ -277,5 +283,7 @@ function readVarintEnd(buf: Buffer, pos: number, n: number): number {
 }
 
 function malformed(offset: number): RangeError {
-  return new RangeError(`malformed record stream: varint longer than ${MAX_LENGTH_VARINT_BYTES} bytes at offset ${offset}`);
+  return new RangeError(
+    `malformed record stream: varint longer than ${MAX_LENGTH_VARINT_BYTES} bytes at offset ${offset}`,
+  );
 }

@@ -11,5 +11,7 @@ const hasUtf8Write = typeof (Buffer.prototype as Partial<Utf8WritableBuffer>).ut
 
 /** Writes `value` as UTF-8 into buf[offset, offset + length); returns the bytes written. */
 export function writeUtf8(buf: Buffer, value: string, offset: number, length: number): number {
-  return hasUtf8Write ? (buf as Utf8WritableBuffer).utf8Write(value, offset, length) : buf.write(value, offset, length, 'utf8');
+  return hasUtf8Write
+    ? (buf as Utf8WritableBuffer).utf8Write(value, offset, length)
+    : buf.write(value, offset, length, 'utf8');
 }

@@ -32,7 +32,9 @@ export class UnstorableValueError extends GrooveError {
     readonly problem: string,
     readonly key?: unknown,
   ) {
-    super(`${key === undefined ? 'a value' : `the value emitted for key ${describeKey(key)}`} cannot be stored: ${problem}`);
+    super(
+      `${key === undefined ? 'a value' : `the value emitted for key ${describeKey(key)}`} cannot be stored: ${problem}`,
+    );
   }
 
   /** The same error naming the key the value was emitted with. */
@@ -163,7 +165,8 @@ function findInside(value: object, where: string, ancestors: unknown[]): string 
   }
   // msgpackr asks toJSON of class instances only; a plain object's toJSON is just a (function) property.
   const toJSON = (value as { toJSON?: unknown }).toJSON;
-  if (typeof toJSON === 'function' && value.constructor !== Object) return findUnstorable(toJSON.call(value), `${where}.toJSON()`, ancestors);
+  if (typeof toJSON === 'function' && value.constructor !== Object)
+    return findUnstorable(toJSON.call(value), `${where}.toJSON()`, ancestors);
   for (const k in value) {
     if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
     const name = /^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`;
@@ -292,7 +295,9 @@ function decodeScalar(b: Uint8Array): unknown {
     case 0xcd: // uint16
       return n === 3 ? (b1 << 8) | (b[2] as number) : NOT_SCALAR;
     case 0xce: // uint32
-      return n === 5 ? b1 * 0x1000000 + (((b[2] as number) << 16) | ((b[3] as number) << 8) | (b[4] as number)) : NOT_SCALAR;
+      return n === 5
+        ? b1 * 0x1000000 + (((b[2] as number) << 16) | ((b[3] as number) << 8) | (b[4] as number))
+        : NOT_SCALAR;
     case 0xd0: // int8
       return n === 2 ? (b1 << 24) >> 24 : NOT_SCALAR;
     case 0xd1: // int16

@@ -43,7 +43,10 @@ export function authInterceptor(token: string): grpc.ServerInterceptor {
             if (presented !== undefined && tokenMatches(presented, token)) {
               mdNext(metadata);
             } else {
-              call.sendStatus({ code: grpcLib().status.UNAUTHENTICATED, details: presented === undefined ? 'a cluster token is required' : 'wrong cluster token' });
+              call.sendStatus({
+                code: grpcLib().status.UNAUTHENTICATED,
+                details: presented === undefined ? 'a cluster token is required' : 'wrong cluster token',
+              });
             }
           },
         });
@@ -60,7 +63,11 @@ export function serverOptions(security: Security, base: grpc.ServerOptions): grp
 export function serverCredentials(security: Security): grpc.ServerCredentials {
   if (!security.tlsCert || !security.tlsKey) return grpcLib().ServerCredentials.createInsecure();
   const clientAuth = security.tlsCa !== undefined && security.tlsClientAuth !== false;
-  return grpcLib().ServerCredentials.createSsl(clientAuth ? (security.tlsCa ?? null) : null, [{ cert_chain: security.tlsCert, private_key: security.tlsKey }], clientAuth);
+  return grpcLib().ServerCredentials.createSsl(
+    clientAuth ? (security.tlsCa ?? null) : null,
+    [{ cert_chain: security.tlsCert, private_key: security.tlsKey }],
+    clientAuth,
+  );
 }
 
 /** Channel credentials: TLS when a CA or certificate is given, presenting our certificate for mutual TLS. */

@@ -37,9 +37,12 @@ export function encodeDataChunkInPlace(buf: Buffer, dataStart: number, length: n
  */
 export function workerServiceDefinition(): grpc.ServiceDefinition {
   const service = grooveProto().groove.Worker.service;
-  const withEncodedChunks = (method: grpc.MethodDefinition<unknown, unknown>): grpc.MethodDefinition<unknown, unknown> => ({
+  const withEncodedChunks = (
+    method: grpc.MethodDefinition<unknown, unknown>,
+  ): grpc.MethodDefinition<unknown, unknown> => ({
     ...method,
-    responseSerialize: (value: unknown) => (value instanceof EncodedDataChunk ? value.bytes : method.responseSerialize(value)),
+    responseSerialize: (value: unknown) =>
+      value instanceof EncodedDataChunk ? value.bytes : method.responseSerialize(value),
   });
   return {
     ...service,

@@ -39,7 +39,10 @@ export function acceptingEncodedMessages(service: grpc.ServiceDefinition): grpc.
   const session = service['Session'];
   if (!session) throw new Error('the Master service has no Session');
   const serialize = session.responseSerialize as Serialize;
-  return { ...service, Session: { ...session, responseSerialize: (m: MasterMessage | Buffer) => (Buffer.isBuffer(m) ? m : serialize(m)) } };
+  return {
+    ...service,
+    Session: { ...session, responseSerialize: (m: MasterMessage | Buffer) => (Buffer.isBuffer(m) ? m : serialize(m)) },
+  };
 }
 
 /**
@@ -50,10 +53,13 @@ export function acceptingEncodedMessages(service: grpc.ServiceDefinition): grpc.
  * lets fields follow one another in any order, so the columns are simply appended.
  */
 export function encodeReduceAssignment(base: TaskAssignment, columns: OutputColumns): EncodedMasterMessage {
-  const head = sessionSerializer()({ assign: { ...base, outputHosts: columns.hosts.map((h) => ({ workerId: h.workerId, dataAddress: h.dataAddress })) } });
+  const head = sessionSerializer()({
+    assign: { ...base, outputHosts: columns.hosts.map((h) => ({ workerId: h.workerId, dataAddress: h.dataAddress })) },
+  });
   // head is one field: tag, length, the assignment's bytes.
   const lengthAt = readVarint(head, 0, head.length);
-  if (lengthAt < 0 || varintValue() !== ((MASTER_MESSAGE_ASSIGN << 3) | LENGTH_DELIMITED)) throw new Error('unexpected encoding of an assignment');
+  if (lengthAt < 0 || varintValue() !== ((MASTER_MESSAGE_ASSIGN << 3) | LENGTH_DELIMITED))
+    throw new Error('unexpected encoding of an assignment');
   const bodyAt = readVarint(head, lengthAt, head.length);
   const body = head.subarray(bodyAt);
   if (bodyAt < 0 || body.length !== varintValue()) throw new Error('unexpected encoding of an assignment');

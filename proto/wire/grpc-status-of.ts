@@ -15,7 +15,8 @@ export function grpcStatusOf(err: unknown): grpc.status {
   if (err instanceof NotFoundError) return status.NOT_FOUND;
   if (err instanceof PreconditionFailedError) return status.FAILED_PRECONDITION;
   if (err instanceof UserError || err instanceof RangeError || err instanceof TypeError) return status.INVALID_ARGUMENT;
-  if (err instanceof BlockChecksumError || err instanceof RecordFileError || err instanceof ResultLinesError) return status.DATA_LOSS;
+  if (err instanceof BlockChecksumError || err instanceof RecordFileError || err instanceof ResultLinesError)
+    return status.DATA_LOSS;
   return status.INTERNAL;
 }
 
@@ -23,7 +24,10 @@ export function grpcStatusOf(err: unknown): grpc.status {
  * An error as a server answers it: the code of {@link grpcStatusOf}, and `message` (the
  * error's own by default) as the details the client shows.
  */
-export function toServiceError(err: unknown, message = err instanceof Error ? err.message : String(err)): grpc.ServiceError {
+export function toServiceError(
+  err: unknown,
+  message = err instanceof Error ? err.message : String(err),
+): grpc.ServiceError {
   const { Metadata } = grpcLib();
   return Object.assign(new Error(message), { code: grpcStatusOf(err), details: message, metadata: new Metadata() });
 }

@@ -4,7 +4,11 @@ import { grpcLib } from './grpc-lib.js';
 import type { ProtoGrpcType } from './generated/groove';
 
 /** Where groove.proto lives, from both the sources and the compiled dist/ tree. */
-const PROTO_PATH = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../../../proto/wire' : '.', 'groove.proto');
+const PROTO_PATH = path.resolve(
+  __dirname,
+  __dirname.includes(`${path.sep}dist${path.sep}`) ? '../../../proto/wire' : '.',
+  'groove.proto',
+);
 
 let loaded: ProtoGrpcType | undefined;
 

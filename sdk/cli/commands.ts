@@ -1,7 +1,17 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createLogger, envTokenFile, loadSecurity, optionFromFlag, oneLine, setLogLevel, terminalSafe, UserError, writeTokenFile } from '../../common/index.js';
+import {
+  createLogger,
+  envTokenFile,
+  loadSecurity,
+  optionFromFlag,
+  oneLine,
+  setLogLevel,
+  terminalSafe,
+  UserError,
+  writeTokenFile,
+} from '../../common/index.js';
 import type { Security } from '../../proto/wire/index.js';
 import { Master, MASTER_OPTION_TABLE, SUBMIT_OPTION_TABLE } from '../../master/index.js';
 import { WORKER_OPTION_TABLE, WorkerDaemon } from '../../worker/index.js';
@@ -29,7 +39,16 @@ export interface SecurityArgs {
 }
 
 function securityOf(args: SecurityArgs): Security {
-  return loadSecurity({ tokenFile: args.tokenFile, tlsCert: args.tlsCert, tlsKey: args.tlsKey, tlsCa: args.tlsCa, tlsClientAuth: args.tlsClientAuth }, createLogger('cli'));
+  return loadSecurity(
+    {
+      tokenFile: args.tokenFile,
+      tlsCert: args.tlsCert,
+      tlsKey: args.tlsKey,
+      tlsCa: args.tlsCa,
+      tlsClientAuth: args.tlsClientAuth,
+    },
+    createLogger('cli'),
+  );
 }
 
 /** Options every job-submitting command shares. */
@@ -62,7 +81,9 @@ function submitOptions(args: JobArgs): SubmitOptions {
 }
 
 /** `mr run`: the job on an embedded master and worker, results to stdout or --output. */
-export async function runCommand(args: JobArgs & { slots?: FlagValue; output?: string; overwrite?: boolean; format: ResultFormat }): Promise<void> {
+export async function runCommand(
+  args: JobArgs & { slots?: FlagValue; output?: string; overwrite?: boolean; format: ResultFormat },
+): Promise<void> {
   // Check everything the user gave before starting anything.
   const slots = optionFromFlag(WORKER_OPTION_TABLE.slots, args.slots);
   const options = submitOptions(args);
@@ -92,8 +113,17 @@ export async function runCommand(args: JobArgs & { slots?: FlagValue; output?: s
   }
 }
 
-async function runOnCluster(packed: PackedJob, cluster: EmbeddedCluster, options: SubmitOptions, args: { output?: string; overwrite?: boolean; format: ResultFormat }): Promise<void> {
-  const client = new GrooveClient({ master: cluster.masterAddress, security: cluster.security, localDataDirs: cluster.localDataDirs });
+async function runOnCluster(
+  packed: PackedJob,
+  cluster: EmbeddedCluster,
+  options: SubmitOptions,
+  args: { output?: string; overwrite?: boolean; format: ResultFormat },
+): Promise<void> {
+  const client = new GrooveClient({
+    master: cluster.masterAddress,
+    security: cluster.security,
+    localDataDirs: cluster.localDataDirs,
+  });
   try {
     // The same result path as a cluster's: the reducers write part files, and they are read
     // back (from this host's disk, through the storage seam) the way `mr results` reads them.
@@ -122,7 +152,10 @@ export async function submitCommand(args: JobArgs & SecurityArgs & { master: str
 }
 
 /** Runs fn with a client and closes it. */
-async function withClient<T>(args: SecurityArgs & { master: string }, fn: (client: GrooveClient) => Promise<T>): Promise<T> {
+async function withClient<T>(
+  args: SecurityArgs & { master: string },
+  fn: (client: GrooveClient) => Promise<T>,
+): Promise<T> {
   const client = new GrooveClient({ master: args.master, security: securityOf(args) });
   try {
     return await fn(client);
@@ -144,7 +177,10 @@ function statusText(s: JobStatus): string {
     `reduces   ${s.reducesDone}/${s.reducesTotal}`,
     `submitted ${new Date(s.submittedAt).toISOString()}`,
   ];
-  if (s.finishedAt) lines.push(`finished  ${new Date(s.finishedAt).toISOString()} (${((s.finishedAt - s.submittedAt) / 1000).toFixed(1)} s)`);
+  if (s.finishedAt)
+    lines.push(
+      `finished  ${new Date(s.finishedAt).toISOString()} (${((s.finishedAt - s.submittedAt) / 1000).toFixed(1)} s)`,
+    );
   lines.push(`attempts  ${s.failedAttempts} failed, ${s.speculativeAttempts} backup (limit ${s.maxAttempts} per task)`);
   if (s.error) lines.push(`error     ${s.error}`);
   // The failing attempt's stack: the user asked for the status, so the detail is theirs.
@@ -171,12 +207,15 @@ export function statusCommand(args: SecurityArgs & { master: string; job: string
 /** `mr events JOB`: the job's history, following it until it ends. */
 export function eventsCommand(args: SecurityArgs & { master: string; job: string }): Promise<void> {
   return withClient(args, async (c) => {
-    for await (const e of c.watch(args.job)) process.stdout.write(`${new Date(e.time).toISOString()} ${e.type} ${terminalSafe(e.message)}\n`);
+    for await (const e of c.watch(args.job))
+      process.stdout.write(`${new Date(e.time).toISOString()} ${e.type} ${terminalSafe(e.message)}\n`);
   });
 }
 
 /** `mr results JOB`. */
-export function resultsCommand(args: SecurityArgs & { master: string; job: string; format: ResultFormat; output?: string; overwrite?: boolean }): Promise<void> {
+export function resultsCommand(
+  args: SecurityArgs & { master: string; job: string; format: ResultFormat; output?: string; overwrite?: boolean },
+): Promise<void> {
   if (args.output !== undefined) checkOutputDir(args.output, args.overwrite === true);
   return withClient(args, async (c) => {
     // Ctrl-C while part files are written: the hidden directory they go into is removed on the way out.
@@ -199,7 +238,9 @@ export function killCommand(args: SecurityArgs & { master: string; job: string }
     // The job may also end between the two calls: then the kill finds it ended.
     const after = before.state === 'running' ? await c.kill(args.job) : before;
     const ended = before.state !== 'running' || after.state !== 'killed';
-    process.stdout.write(ended ? `${after.jobId} had already ended (${after.state}); nothing to kill\n` : `${after.jobId} killed\n`);
+    process.stdout.write(
+      ended ? `${after.jobId} had already ended (${after.state}); nothing to kill\n` : `${after.jobId} killed\n`,
+    );
   });
 }
 
@@ -215,7 +256,9 @@ export function purgeCommand(args: SecurityArgs & { master: string; job: string 
 export function jobsCommand(args: SecurityArgs & { master: string }): Promise<void> {
   return withClient(args, async (c) => {
     for (const s of await c.jobs()) {
-      process.stdout.write(`${s.jobId}\t${s.state}\tmap ${s.mapsDone}/${s.mapsTotal}\treduce ${s.reducesDone}/${s.reducesTotal}${s.error ? `\t${oneLine(s.error)}` : ''}\n`);
+      process.stdout.write(
+        `${s.jobId}\t${s.state}\tmap ${s.mapsDone}/${s.mapsTotal}\treduce ${s.reducesDone}/${s.reducesTotal}${s.error ? `\t${oneLine(s.error)}` : ''}\n`,
+      );
     }
   });
 }
@@ -223,7 +266,10 @@ export function jobsCommand(args: SecurityArgs & { master: string }): Promise<vo
 /** `mr workers`: one line per worker. */
 export function workersCommand(args: SecurityArgs & { master: string }): Promise<void> {
   return withClient(args, async (c) => {
-    for (const w of await c.workers()) process.stdout.write(terminalSafe(`${w.workerId}\t${w.dataAddress}\t${w.state}\t${w.running}/${w.slots} slots`) + '\n');
+    for (const w of await c.workers())
+      process.stdout.write(
+        terminalSafe(`${w.workerId}\t${w.dataAddress}\t${w.state}\t${w.running}/${w.slots} slots`) + '\n',
+      );
   });
 }
 
@@ -246,7 +292,12 @@ function untilSignal(stop: () => Promise<void>, onTerm: () => Promise<void> = st
  * The master's first line: the address it is bound to (0.0.0.0 when it is, not the
  * loopback address clients on its host may use), the status page and where its token is from.
  */
-export function masterStartedLine(host: string, address: string, httpPort: number | undefined, tokenFile: string | undefined): string {
+export function masterStartedLine(
+  host: string,
+  address: string,
+  httpPort: number | undefined,
+  tokenFile: string | undefined,
+): string {
   const port = address.slice(address.lastIndexOf(':') + 1);
   const bound = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
   const status = httpPort !== undefined ? `, status page on port ${httpPort}` : '';
@@ -254,17 +305,19 @@ export function masterStartedLine(host: string, address: string, httpPort: numbe
 }
 
 /** `mr master`. */
-export async function masterCommand(args: SecurityArgs & {
-  insecure: boolean;
-  host: string;
-  port?: FlagValue;
-  httpPort?: FlagValue;
-  dataDir?: string;
-  workerTimeout?: FlagValue;
-  maxAttempts?: FlagValue;
-  speculationMinMs?: FlagValue;
-  retryBackoffMs?: FlagValue;
-}): Promise<void> {
+export async function masterCommand(
+  args: SecurityArgs & {
+    insecure: boolean;
+    host: string;
+    port?: FlagValue;
+    httpPort?: FlagValue;
+    dataDir?: string;
+    workerTimeout?: FlagValue;
+    maxAttempts?: FlagValue;
+    speculationMinMs?: FlagValue;
+    retryBackoffMs?: FlagValue;
+  },
+): Promise<void> {
   const t = MASTER_OPTION_TABLE;
   // Every value is checked (and named as typed) before anything starts.
   const options = {
@@ -291,20 +344,22 @@ export async function masterCommand(args: SecurityArgs & {
 }
 
 /** `mr worker`. */
-export async function workerCommand(args: SecurityArgs & {
-  insecure: boolean;
-  runAs?: string;
-  master: string;
-  host: string;
-  port?: FlagValue;
-  bulkPort?: FlagValue;
-  advertise?: string;
-  slots?: FlagValue;
-  dataDir?: string;
-  taskTimeout?: FlagValue;
-  taskMemoryMb?: FlagValue;
-  drainTimeout?: FlagValue;
-}): Promise<void> {
+export async function workerCommand(
+  args: SecurityArgs & {
+    insecure: boolean;
+    runAs?: string;
+    master: string;
+    host: string;
+    port?: FlagValue;
+    bulkPort?: FlagValue;
+    advertise?: string;
+    slots?: FlagValue;
+    dataDir?: string;
+    taskTimeout?: FlagValue;
+    taskMemoryMb?: FlagValue;
+    drainTimeout?: FlagValue;
+  },
+): Promise<void> {
   const t = WORKER_OPTION_TABLE;
   // Every value is checked (and named as typed) before anything starts.
   const options = {
@@ -326,10 +381,18 @@ export async function workerCommand(args: SecurityArgs & {
     insecure: args.insecure,
     runAs: args.runAs,
   });
-  process.stderr.write(`groove worker ${worker.workerId} serving data on ${worker.dataAddress}, ${worker.options.slots} slots, master ${args.master}\n`);
+  process.stderr.write(
+    `groove worker ${worker.workerId} serving data on ${worker.dataAddress}, ${worker.options.slots} slots, master ${args.master}\n`,
+  );
   // SIGTERM drains (finish or hand back running tasks); SIGINT stops at once. A worker the
   // master refuses (a configuration error) has stopped itself: say why and exit non-zero.
-  const refused = await Promise.race([untilSignal(() => worker.stop(), () => worker.drain()).then(() => undefined), worker.refused]);
+  const refused = await Promise.race([
+    untilSignal(
+      () => worker.stop(),
+      () => worker.drain(),
+    ).then(() => undefined),
+    worker.refused,
+  ]);
   if (refused) {
     process.stderr.write(`mr: ${refused.message}\n`);
     process.exit(1);
@@ -354,9 +417,12 @@ export function defaultTokenFile(): string | undefined {
 /** `mr token [FILE]`: writes a fresh random cluster token, readable by its owner only. */
 export function tokenCommand(args: { file?: string; force: boolean }): Promise<void> {
   const file = path.resolve(args.file ?? DEFAULT_TOKEN_FILE);
-  if (fs.existsSync(file) && !args.force) throw new UserError(`${file} exists; pass --force to replace it (every process of the cluster needs the new one)`);
+  if (fs.existsSync(file) && !args.force)
+    throw new UserError(`${file} exists; pass --force to replace it (every process of the cluster needs the new one)`);
   writeTokenFile(file);
   process.stdout.write(`${file}\n`);
-  process.stderr.write(`wrote a new cluster token to ${file} (mode 0600); give it to the master, the workers and clients with --token-file ${file} or MR_TOKEN_FILE${file === DEFAULT_TOKEN_FILE ? ' (on this host, every mr command reads this file when neither is given)' : ''}\n`);
+  process.stderr.write(
+    `wrote a new cluster token to ${file} (mode 0600); give it to the master, the workers and clients with --token-file ${file} or MR_TOKEN_FILE${file === DEFAULT_TOKEN_FILE ? ' (on this host, every mr command reads this file when neither is given)' : ''}\n`,
+  );
   return Promise.resolve();
 }

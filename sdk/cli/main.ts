@@ -11,7 +11,6 @@ import { tableFlag } from './table-flag.js';
 import { MASTER_OPTION_TABLE, SUBMIT_OPTION_TABLE } from '../../master/index.js';
 import { WORKER_OPTION_TABLE } from '../../worker/index.js';
 
-
 const masterOption = {
   describe: 'the master, HOST:PORT (env MR_MASTER)',
   type: 'string',
@@ -22,45 +21,108 @@ const masterOption = {
 function jobOptions<T>(y: Argv<T>) {
   return y
     .positional('JOB_FILE', { describe: 'the job file (TypeScript or JavaScript)', type: 'string', demandOption: true })
-    .option('input', { alias: 'i', describe: 'input files, directories or globs', type: 'string', array: true, demandOption: true })
+    .option('input', {
+      alias: 'i',
+      describe: 'input files, directories or globs',
+      type: 'string',
+      array: true,
+      demandOption: true,
+    })
     .option('partitions', { alias: 'p', ...tableFlag(SUBMIT_OPTION_TABLE.partitions) })
     .option('param', { describe: 'KEY=VALUE for ctx.params (repeatable)', type: 'string', array: true })
     .option('chunk-size', tableFlag(SUBMIT_OPTION_TABLE.chunkSize))
     .option('sort-buffer-mb', tableFlag(SUBMIT_OPTION_TABLE.sortBufferBytes))
     .option('max-attempts', tableFlag(SUBMIT_OPTION_TABLE.maxAttempts))
-    .option('speculation', { describe: 'backup attempts for straggling tasks (--no-speculation turns them off)', type: 'boolean', default: true })
-    .option('allow-empty', { describe: 'accept a directory or glob that holds no file (refused by default)', type: 'boolean', default: false });
+    .option('speculation', {
+      describe: 'backup attempts for straggling tasks (--no-speculation turns them off)',
+      type: 'boolean',
+      default: true,
+    })
+    .option('allow-empty', {
+      describe: 'accept a directory or glob that holds no file (refused by default)',
+      type: 'boolean',
+      default: false,
+    });
 }
 
 /** --token-file and the TLS options, on every command that talks to or runs a cluster. */
 function securityOptions<T>(y: Argv<T>) {
   return y
-    .option('token-file', { describe: 'the cluster token (make one with mr token; MR_TOKEN_FILE= for none)', type: 'string', default: cmd.defaultTokenFile(), defaultDescription: '$MR_TOKEN_FILE, else ~/.groove/token if it exists' })
+    .option('token-file', {
+      describe: 'the cluster token (make one with mr token; MR_TOKEN_FILE= for none)',
+      type: 'string',
+      default: cmd.defaultTokenFile(),
+      defaultDescription: '$MR_TOKEN_FILE, else ~/.groove/token if it exists',
+    })
     .option('tls-cert', { describe: 'PEM certificate this process presents', type: 'string' })
     .option('tls-key', { describe: 'PEM private key of --tls-cert', type: 'string' })
-    .option('tls-ca', { describe: 'PEM CA that peers\' certificates must be signed by (servers then require client certificates)', type: 'string' })
-    .option('tls-client-auth', { describe: 'with --tls-ca, servers require client certificates (--no-tls-client-auth: server authentication only)', type: 'boolean' });
+    .option('tls-ca', {
+      describe: "PEM CA that peers' certificates must be signed by (servers then require client certificates)",
+      type: 'string',
+    })
+    .option('tls-client-auth', {
+      describe: 'with --tls-ca, servers require client certificates (--no-tls-client-auth: server authentication only)',
+      type: 'boolean',
+    });
 }
 
-function securityArgs(a: { tokenFile?: string; tlsCert?: string; tlsKey?: string; tlsCa?: string; tlsClientAuth?: boolean }) {
-  return { tokenFile: a.tokenFile, tlsCert: a.tlsCert, tlsKey: a.tlsKey, tlsCa: a.tlsCa, tlsClientAuth: a.tlsClientAuth };
+function securityArgs(a: {
+  tokenFile?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsCa?: string;
+  tlsClientAuth?: boolean;
+}) {
+  return {
+    tokenFile: a.tokenFile,
+    tlsCert: a.tlsCert,
+    tlsKey: a.tlsKey,
+    tlsCa: a.tlsCa,
+    tlsClientAuth: a.tlsClientAuth,
+  };
 }
 
-const insecureOption = { describe: 'allow listening beyond loopback without a token (anyone who can connect can run code)', type: 'boolean', default: false } as const;
+const insecureOption = {
+  describe: 'allow listening beyond loopback without a token (anyone who can connect can run code)',
+  type: 'boolean',
+  default: false,
+} as const;
 
-const outputOption = { alias: 'o', describe: 'write DIR/part-NNNNN files and DIR/_SUCCESS instead of printing', type: 'string' } as const;
-const overwriteOption = { describe: 'with --output, replace the results already in DIR (refused otherwise)', type: 'boolean', default: false } as const;
+const outputOption = {
+  alias: 'o',
+  describe: 'write DIR/part-NNNNN files and DIR/_SUCCESS instead of printing',
+  type: 'string',
+} as const;
+const overwriteOption = {
+  describe: 'with --output, replace the results already in DIR (refused otherwise)',
+  type: 'boolean',
+  default: false,
+} as const;
 
 const formatOption = { describe: 'result format', choices: ['text', 'jsonl'] as const, default: 'text' as const };
 
 function jobArg<T>(y: Argv<T>) {
-  return securityOptions(y.positional('JOB_ID', { describe: 'the job id (mr submit prints it; mr jobs lists them)', type: 'string', demandOption: true }).option('master', masterOption));
+  return securityOptions(
+    y
+      .positional('JOB_ID', {
+        describe: 'the job id (mr submit prints it; mr jobs lists them)',
+        type: 'string',
+        demandOption: true,
+      })
+      .option('master', masterOption),
+  );
 }
 
 /** This installation's version, from its package.json (dist/sdk/cli/ is three levels down). */
 function packageVersion(): string {
   try {
-    return (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+    return (
+      (
+        JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
+          version?: string;
+        }
+      ).version ?? 'unknown'
+    );
   } catch {
     return 'unknown';
   }
@@ -74,8 +136,28 @@ function cli(argv: readonly string[]) {
     .command(
       'run <JOB_FILE>',
       'run a job on an embedded cluster on this machine and print its results',
-      (y) => jobOptions(y).option('slots', tableFlag(WORKER_OPTION_TABLE.slots)).option('output', outputOption).option('overwrite', overwriteOption).option('format', formatOption),
-      (a) => cmd.runCommand({ job: a.JOB_FILE, input: a.input, partitions: a.partitions, param: a.param, chunkSize: a.chunkSize, sortBufferMb: a.sortBufferMb, maxAttempts: a.maxAttempts, speculation: a.speculation, allowEmpty: a.allowEmpty, slots: a.slots, output: a.output, overwrite: a.overwrite, format: a.format }),
+      (y) =>
+        jobOptions(y)
+          .option('slots', tableFlag(WORKER_OPTION_TABLE.slots))
+          .option('output', outputOption)
+          .option('overwrite', overwriteOption)
+          .option('format', formatOption),
+      (a) =>
+        cmd.runCommand({
+          job: a.JOB_FILE,
+          input: a.input,
+          partitions: a.partitions,
+          param: a.param,
+          chunkSize: a.chunkSize,
+          sortBufferMb: a.sortBufferMb,
+          maxAttempts: a.maxAttempts,
+          speculation: a.speculation,
+          allowEmpty: a.allowEmpty,
+          slots: a.slots,
+          output: a.output,
+          overwrite: a.overwrite,
+          format: a.format,
+        }),
     )
     .command(
       'master',
@@ -116,7 +198,8 @@ function cli(argv: readonly string[]) {
           .option('port', tableFlag(WORKER_OPTION_TABLE.port))
           .option('bulk-port', tableFlag(WORKER_OPTION_TABLE.bulkPort))
           .option('advertise', {
-            describe: 'host name or address others reach this worker at (default: --host; for 0.0.0.0 or ::, the host name, or the first non-loopback IPv4 address when the name resolves to loopback)',
+            describe:
+              'host name or address others reach this worker at (default: --host; for 0.0.0.0 or ::, the host name, or the first non-loopback IPv4 address when the name resolves to loopback)',
             type: 'string',
           })
           .option('slots', tableFlag(WORKER_OPTION_TABLE.slots))
@@ -124,7 +207,10 @@ function cli(argv: readonly string[]) {
           .option('task-timeout', tableFlag(WORKER_OPTION_TABLE.taskTimeoutMs))
           .option('task-memory-mb', tableFlag(WORKER_OPTION_TABLE.taskMemoryMb))
           .option('drain-timeout', tableFlag(WORKER_OPTION_TABLE.drainTimeoutMs))
-          .option('run-as', { describe: 'run pool processes (job code) as this user; the worker must run as root', type: 'string' }),
+          .option('run-as', {
+            describe: 'run pool processes (job code) as this user; the worker must run as root',
+            type: 'string',
+          }),
       (a) =>
         cmd.workerCommand({
           ...securityArgs(a),
@@ -145,28 +231,79 @@ function cli(argv: readonly string[]) {
     .command(
       'submit <JOB_FILE>',
       'submit a job to a cluster; prints its id',
-      (y) => securityOptions(jobOptions(y)).option('master', masterOption).option('wait', { describe: 'wait for the job; exit 0 only if it succeeded', type: 'boolean', default: false }),
-      (a) => cmd.submitCommand({ ...securityArgs(a), job: a.JOB_FILE, input: a.input, partitions: a.partitions, param: a.param, chunkSize: a.chunkSize, sortBufferMb: a.sortBufferMb, maxAttempts: a.maxAttempts, speculation: a.speculation, allowEmpty: a.allowEmpty, master: a.master, wait: a.wait }),
+      (y) =>
+        securityOptions(jobOptions(y))
+          .option('master', masterOption)
+          .option('wait', {
+            describe: 'wait for the job; exit 0 only if it succeeded',
+            type: 'boolean',
+            default: false,
+          }),
+      (a) =>
+        cmd.submitCommand({
+          ...securityArgs(a),
+          job: a.JOB_FILE,
+          input: a.input,
+          partitions: a.partitions,
+          param: a.param,
+          chunkSize: a.chunkSize,
+          sortBufferMb: a.sortBufferMb,
+          maxAttempts: a.maxAttempts,
+          speculation: a.speculation,
+          allowEmpty: a.allowEmpty,
+          master: a.master,
+          wait: a.wait,
+        }),
     )
-    .command('wait <JOB_ID>', 'wait for a job; exit 0 only if it succeeded', jobArg, (a) => cmd.waitCommand({ ...a, job: a.JOB_ID }))
-    .command('status <JOB_ID>', 'show a job\'s state, progress and counters', jobArg, (a) => cmd.statusCommand({ ...a, job: a.JOB_ID }))
-    .command('events <JOB_ID>', 'show a job\'s events, following until it ends', jobArg, (a) => cmd.eventsCommand({ ...a, job: a.JOB_ID }))
+    .command('wait <JOB_ID>', 'wait for a job; exit 0 only if it succeeded', jobArg, (a) =>
+      cmd.waitCommand({ ...a, job: a.JOB_ID }),
+    )
+    .command('status <JOB_ID>', "show a job's state, progress and counters", jobArg, (a) =>
+      cmd.statusCommand({ ...a, job: a.JOB_ID }),
+    )
+    .command('events <JOB_ID>', "show a job's events, following until it ends", jobArg, (a) =>
+      cmd.eventsCommand({ ...a, job: a.JOB_ID }),
+    )
     .command(
       'results <JOB_ID>',
-      'print a job\'s results',
-      (y) => jobArg(y).option('format', formatOption).option('output', outputOption).option('overwrite', overwriteOption),
-      (a) => cmd.resultsCommand({ ...securityArgs(a), master: a.master, job: a.JOB_ID, format: a.format, output: a.output, overwrite: a.overwrite }),
+      "print a job's results",
+      (y) =>
+        jobArg(y).option('format', formatOption).option('output', outputOption).option('overwrite', overwriteOption),
+      (a) =>
+        cmd.resultsCommand({
+          ...securityArgs(a),
+          master: a.master,
+          job: a.JOB_ID,
+          format: a.format,
+          output: a.output,
+          overwrite: a.overwrite,
+        }),
     )
     .command('kill <JOB_ID>', 'stop a running job', jobArg, (a) => cmd.killCommand({ ...a, job: a.JOB_ID }))
-    .command('purge <JOB_ID>', 'forget a job and delete its files on the workers', jobArg, (a) => cmd.purgeCommand({ ...a, job: a.JOB_ID }))
-    .command('jobs', 'list jobs', (y) => securityOptions(y.option('master', masterOption)), (a) => cmd.jobsCommand(a))
-    .command('workers', 'list workers', (y) => securityOptions(y.option('master', masterOption)), (a) => cmd.workersCommand(a))
+    .command('purge <JOB_ID>', 'forget a job and delete its files on the workers', jobArg, (a) =>
+      cmd.purgeCommand({ ...a, job: a.JOB_ID }),
+    )
+    .command(
+      'jobs',
+      'list jobs',
+      (y) => securityOptions(y.option('master', masterOption)),
+      (a) => cmd.jobsCommand(a),
+    )
+    .command(
+      'workers',
+      'list workers',
+      (y) => securityOptions(y.option('master', masterOption)),
+      (a) => cmd.workersCommand(a),
+    )
     .command(
       'token [FILE]',
       'write a fresh random cluster token (mode 0600)',
       (y) =>
         y
-          .positional('FILE', { describe: 'where (default ~/.groove/token, which every mr command reads when no token file is given)', type: 'string' })
+          .positional('FILE', {
+            describe: 'where (default ~/.groove/token, which every mr command reads when no token file is given)',
+            type: 'string',
+          })
           .option('force', { describe: 'replace an existing file', type: 'boolean', default: false }),
       (a) => cmd.tokenCommand({ file: a.FILE, force: a.force }),
     )

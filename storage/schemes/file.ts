@@ -29,7 +29,12 @@ export const fileStorage: Storage = {
 
   async stat(url: string): Promise<StorageStat> {
     const s = await fs.promises.stat(localPath(url));
-    return { url, size: s.size, mtimeMs: s.mtimeMs, kind: s.isFile() ? 'object' : s.isDirectory() ? 'directory' : 'other' };
+    return {
+      url,
+      size: s.size,
+      mtimeMs: s.mtimeMs,
+      kind: s.isFile() ? 'object' : s.isDirectory() ? 'directory' : 'other',
+    };
   },
 
   async list(url: string, options: ListOptions = {}): Promise<StorageEntry[]> {
@@ -46,7 +51,9 @@ export const fileStorage: Storage = {
     return {
       // fs.read with a callback, not handle.read: one promise per block and no per-call option object.
       read: (buf, offset, length, position) =>
-        new Promise<number>((resolve, reject) => fs.read(handle.fd, buf, offset, length, position, (err, n) => (err ? reject(err) : resolve(n)))),
+        new Promise<number>((resolve, reject) =>
+          fs.read(handle.fd, buf, offset, length, position, (err, n) => (err ? reject(err) : resolve(n))),
+        ),
       close: () => handle.close(),
     };
   },
@@ -97,7 +104,9 @@ export const fileStorage: Storage = {
 
 /** Regular files under `dir`, depth first, names sorted at each level; symbolic links and others left out, as a listing of objects has none. */
 async function walk(dir: string, base: string, options: ListOptions, out: StorageEntry[]): Promise<void> {
-  const entries = (await fs.promises.readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const entries = (await fs.promises.readdir(dir, { withFileTypes: true })).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
   for (const e of entries) {
     if (options.skipName?.(e.name)) continue;
     const full = path.join(dir, e.name);
@@ -112,6 +121,8 @@ async function walk(dir: string, base: string, options: ListOptions, out: Storag
 
 /** Refuses a byte range that is not one. */
 export function checkRange(start: number, end: number): void {
-  if (!Number.isSafeInteger(start) || start < 0) throw new RangeError(`range start must be a non-negative integer byte offset, got ${String(start)}`);
-  if (!Number.isSafeInteger(end) || end < 0) throw new RangeError(`range end must be a non-negative integer byte offset, got ${String(end)}`);
+  if (!Number.isSafeInteger(start) || start < 0)
+    throw new RangeError(`range start must be a non-negative integer byte offset, got ${String(start)}`);
+  if (!Number.isSafeInteger(end) || end < 0)
+    throw new RangeError(`range end must be a non-negative integer byte offset, got ${String(end)}`);
 }

@@ -39,7 +39,11 @@ export function runMr(args: readonly string[], options: RunOptions = {}): Promis
 /** Runs any command to completion (its environment: the test's plus `env`). */
 export function runProcess(command: string, args: readonly string[], options: RunOptions = {}): Promise<MrResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, [...args], {
+      cwd: options.cwd ?? ROOT,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));
@@ -69,9 +73,18 @@ export interface Daemon {
  * Starts `mr ARGS...` in the background and resolves once a line of its stderr matches
  * `ready` (the match is returned), so tests wait for the event instead of sleeping.
  */
-export function startDaemon(args: readonly string[], ready: RegExp, timeoutMs = 30_000, env?: NodeJS.ProcessEnv): Promise<{ daemon: Daemon; match: RegExpExecArray }> {
+export function startDaemon(
+  args: readonly string[],
+  ready: RegExp,
+  timeoutMs = 30_000,
+  env?: NodeJS.ProcessEnv,
+): Promise<{ daemon: Daemon; match: RegExpExecArray }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MR, ...args], { cwd: ROOT, env: mrEnv(env), stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [MR, ...args], {
+      cwd: ROOT,
+      env: mrEnv(env),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let text = '';
     const daemon: Daemon = {
       process: child,

@@ -49,7 +49,11 @@ export interface ClusterOptions {
 }
 
 /** Polls `check` until it returns true (or throws after timeoutMs). */
-export async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
@@ -60,12 +64,7 @@ export async function waitUntil(what: string, check: () => Promise<boolean> | bo
 /** The pids of a process's children (Linux /proc). */
 export function childPids(pid: number): number[] {
   try {
-    return fs
-      .readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
+    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
   } catch {
     return [];
   }
@@ -79,7 +78,19 @@ export async function startCluster(options: ClusterOptions): Promise<TestCluster
   const common = [...(tokenFile ? ['--token-file', tokenFile] : []), ...(options.commonArgs ?? [])];
   const security: Security = { ...(token ? { token } : {}), ...options.clientSecurity };
   const { daemon: masterDaemon, match } = await startDaemon(
-    ['master', '--host', '127.0.0.1', '--port', '0', '--http-port', '0', '--data-dir', path.join(dir, 'master'), ...common, ...(options.masterArgs ?? [])],
+    [
+      'master',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--http-port',
+      '0',
+      '--data-dir',
+      path.join(dir, 'master'),
+      ...common,
+      ...(options.masterArgs ?? []),
+    ],
     /listening on (127\.0\.0\.1:\d+)/,
   );
   const master = match[1] as string;
@@ -89,7 +100,21 @@ export async function startCluster(options: ClusterOptions): Promise<TestCluster
     if (stopping) throw new Error('the cluster is stopping');
     const dataDir = path.join(dir, `w${n++}`);
     const { daemon, match: m } = await startDaemon(
-      ['worker', '--master', master, '--host', '127.0.0.1', '--port', '0', '--slots', String(options.slots ?? 1), '--data-dir', dataDir, ...common, ...(options.workerArgs ?? [])],
+      [
+        'worker',
+        '--master',
+        master,
+        '--host',
+        '127.0.0.1',
+        '--port',
+        '0',
+        '--slots',
+        String(options.slots ?? 1),
+        '--data-dir',
+        dataDir,
+        ...common,
+        ...(options.workerArgs ?? []),
+      ],
       /groove worker (\S+) serving data on (\S+),/,
       30_000,
       env,
@@ -129,7 +154,10 @@ async function addWorkers(cluster: TestCluster, options: ClusterOptions): Promis
   for (let i = 0; i < options.workers; i++) await cluster.addWorker(options.workerEnv?.(i));
   const client = new GrooveClient({ master: cluster.master, security: cluster.security });
   try {
-    await waitUntil(`${options.workers} workers registered`, async () => (await client.workers()).filter((w) => w.state === 'alive').length === options.workers);
+    await waitUntil(
+      `${options.workers} workers registered`,
+      async () => (await client.workers()).filter((w) => w.state === 'alive').length === options.workers,
+    );
   } finally {
     client.close();
   }

@@ -1,6 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BLOCK_HEADER_BYTES, blockChecksum, encodePartFileEnd, MAX_BLOCK_PAYLOAD_BYTES, writeBlockHeader } from '../../proto/formats/index.js';
+import {
+  BLOCK_HEADER_BYTES,
+  blockChecksum,
+  encodePartFileEnd,
+  MAX_BLOCK_PAYLOAD_BYTES,
+  writeBlockHeader,
+} from '../../proto/formats/index.js';
 import { encodeMapOutputIndex } from '../../proto/formats/index.js';
 
 /** Deterministic bytes, different at every offset of a chunk, so a lost or doubled chunk shows. */
@@ -23,7 +29,10 @@ export function writeMapOutput(dataDir: string, dir: string, partitions: readonl
   const data = Buffer.concat(partitions);
   const offsets = [0];
   for (const p of partitions) offsets.push((offsets[offsets.length - 1] as number) + p.length);
-  fs.writeFileSync(path.join(full, 'output.data'), Buffer.concat([data, encodeMapOutputIndex({ offsets, records: 1, bytes: data.length, spills: 0 })]));
+  fs.writeFileSync(
+    path.join(full, 'output.data'),
+    Buffer.concat([data, encodeMapOutputIndex({ offsets, records: 1, bytes: data.length, spills: 0 })]),
+  );
 }
 
 /** Open file descriptors of this process. */

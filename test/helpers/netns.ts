@@ -82,8 +82,10 @@ export class NetnsLab {
   constructor(options: NetnsLabOptions) {
     this.tag = options.tag ?? String(process.pid);
     const subnet = options.subnet ?? '10.213.7';
-    if (!/^\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(subnet)) throw new RangeError(`subnet must be three octets like 10.213.7, got ${JSON.stringify(subnet)}`);
-    if (options.hosts.length < 1 || options.hosts.length > 250) throw new RangeError(`hosts must have 1 to 250 names, got ${options.hosts.length}`);
+    if (!/^\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(subnet))
+      throw new RangeError(`subnet must be three octets like 10.213.7, got ${JSON.stringify(subnet)}`);
+    if (options.hosts.length < 1 || options.hosts.length > 250)
+      throw new RangeError(`hosts must have 1 to 250 names, got ${options.hosts.length}`);
     this.switchNs = `groove-${this.tag}-switch`;
     this.bridge = `gb${this.tag}`;
     this.hostList = options.hosts.map((name, i) => ({
@@ -94,7 +96,10 @@ export class NetnsLab {
       switchPort: `gs${this.tag}${name}`,
     }));
     for (const n of [this.bridge, ...this.hostList.flatMap((h) => [h.hostIf, h.switchPort])]) {
-      if (n.length > MAX_IFNAME) throw new RangeError(`interface name ${n} is longer than ${MAX_IFNAME} characters: use a shorter tag or host name`);
+      if (n.length > MAX_IFNAME)
+        throw new RangeError(
+          `interface name ${n} is longer than ${MAX_IFNAME} characters: use a shorter tag or host name`,
+        );
     }
   }
 
@@ -112,13 +117,38 @@ export class NetnsLab {
   /** Creates the namespaces, the bridge and the cables, and brings everything up. */
   async build(): Promise<void> {
     await this.addNs(this.switchNs);
-    await ip(['-n', this.switchNs, 'link', 'add', this.bridge, 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0']);
+    await ip([
+      '-n',
+      this.switchNs,
+      'link',
+      'add',
+      this.bridge,
+      'type',
+      'bridge',
+      'stp_state',
+      '0',
+      'forward_delay',
+      '0',
+    ]);
     await ip(['-n', this.switchNs, 'link', 'set', this.bridge, 'up']);
     for (const h of this.hostList) {
       await this.addNs(h.ns);
       // Created inside the switch namespace with its peer placed straight into the host's:
       // the pair never exists in the root namespace.
-      await ip(['-n', this.switchNs, 'link', 'add', h.switchPort, 'type', 'veth', 'peer', 'name', h.hostIf, 'netns', h.ns]);
+      await ip([
+        '-n',
+        this.switchNs,
+        'link',
+        'add',
+        h.switchPort,
+        'type',
+        'veth',
+        'peer',
+        'name',
+        h.hostIf,
+        'netns',
+        h.ns,
+      ]);
       await ip(['-n', this.switchNs, 'link', 'set', h.switchPort, 'master', this.bridge]);
       await ip(['-n', this.switchNs, 'link', 'set', h.switchPort, 'up']);
       await ip(['-n', h.ns, 'link', 'set', 'lo', 'up']);
@@ -153,7 +183,11 @@ export class NetnsLab {
       child.stderr.on('data', (d: Buffer) => err.push(d));
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
-        reject(new Error(`mr ${args.join(' ')} (in ${host}) timed out after ${timeoutMs} ms; stderr: ${Buffer.concat(err).toString()}`));
+        reject(
+          new Error(
+            `mr ${args.join(' ')} (in ${host}) timed out after ${timeoutMs} ms; stderr: ${Buffer.concat(err).toString()}`,
+          ),
+        );
       }, timeoutMs);
       child.on('error', (e) => {
         clearTimeout(timer);
@@ -172,16 +206,27 @@ export class NetnsLab {
    * group (so stopping it also reaches its pool processes), and resolves once a line of
    * its stderr matches `ready`.
    */
-  startDaemon(host: string, args: readonly string[], ready: RegExp, timeoutMs = 30_000): Promise<{ daemon: Daemon; match: RegExpExecArray }> {
+  startDaemon(
+    host: string,
+    args: readonly string[],
+    ready: RegExp,
+    timeoutMs = 30_000,
+  ): Promise<{ daemon: Daemon; match: RegExpExecArray }> {
     return new Promise((resolve, reject) => {
       // `ip netns exec` execs the command, so the child's pid is node's and it leads the group.
-      const child = spawn('ip', this.mrArgv(host, args), { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+      const child = spawn('ip', this.mrArgv(host, args), {
+        cwd: ROOT,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        detached: true,
+      });
       let text = '';
       let exited = false;
-      const exit = new Promise<void>((done) => child.once('exit', () => {
-        exited = true;
-        done();
-      }));
+      const exit = new Promise<void>((done) =>
+        child.once('exit', () => {
+          exited = true;
+          done();
+        }),
+      );
       const daemon: Daemon = {
         process: child,
         log: () => text,
@@ -218,7 +263,11 @@ export class NetnsLab {
       child.on('exit', (code, signal) => {
         if (!matched) {
           clearTimeout(timer);
-          reject(new Error(`mr ${args.join(' ')} (in ${host}) exited (${signal ?? String(code)}) before it was ready: ${text}`));
+          reject(
+            new Error(
+              `mr ${args.join(' ')} (in ${host}) exited (${signal ?? String(code)}) before it was ready: ${text}`,
+            ),
+          );
         }
       });
     });

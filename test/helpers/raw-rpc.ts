@@ -15,9 +15,19 @@ export interface MethodInfo {
 export function allMethods(): MethodInfo[] {
   const g = grooveProto().groove;
   const out: MethodInfo[] = [];
-  for (const [service, def] of [['Master', g.Master.service], ['Worker', g.Worker.service]] as const) {
+  for (const [service, def] of [
+    ['Master', g.Master.service],
+    ['Worker', g.Worker.service],
+  ] as const) {
     for (const [name, m] of Object.entries(def as grpc.ServiceDefinition)) {
-      out.push({ service, name, path: m.path, requestStream: m.requestStream, responseStream: m.responseStream, serialize: (v) => m.requestSerialize(v) });
+      out.push({
+        service,
+        name,
+        path: m.path,
+        requestStream: m.requestStream,
+        responseStream: m.responseStream,
+        serialize: (v) => m.requestSerialize(v),
+      });
     }
   }
   return out;
@@ -34,18 +44,40 @@ export interface RawOutcome {
  * reports how it ended. Streams are read to the end; a bidi call sends its messages and
  * half-closes.
  */
-export function rawCall(client: grpc.Client, method: MethodInfo, messages: readonly Buffer[], metadata: grpc.Metadata, timeoutMs = 5000): Promise<RawOutcome> {
+export function rawCall(
+  client: grpc.Client,
+  method: MethodInfo,
+  messages: readonly Buffer[],
+  metadata: grpc.Metadata,
+  timeoutMs = 5000,
+): Promise<RawOutcome> {
   const identity = (b: Buffer): Buffer => b;
   const options = { deadline: Date.now() + timeoutMs };
   return new Promise((resolve) => {
-    const done = (err: grpc.ServiceError | null): void => resolve(err ? { code: err.code, details: err.details } : { code: grpc.status.OK, details: '' });
+    const done = (err: grpc.ServiceError | null): void =>
+      resolve(err ? { code: err.code, details: err.details } : { code: grpc.status.OK, details: '' });
     if (!method.requestStream && !method.responseStream) {
-      client.makeUnaryRequest(method.path, identity, identity, messages[0] ?? Buffer.alloc(0), metadata, options, (err) => done(err));
+      client.makeUnaryRequest(
+        method.path,
+        identity,
+        identity,
+        messages[0] ?? Buffer.alloc(0),
+        metadata,
+        options,
+        (err) => done(err),
+      );
       return;
     }
     let call: grpc.ClientReadableStream<Buffer> | grpc.ClientDuplexStream<Buffer, Buffer>;
     if (!method.requestStream) {
-      call = client.makeServerStreamRequest(method.path, identity, identity, messages[0] ?? Buffer.alloc(0), metadata, options);
+      call = client.makeServerStreamRequest(
+        method.path,
+        identity,
+        identity,
+        messages[0] ?? Buffer.alloc(0),
+        metadata,
+        options,
+      );
     } else if (method.responseStream) {
       const duplex = client.makeBidiStreamRequest(method.path, identity, identity, metadata, options);
       for (const m of messages) duplex.write(m);

@@ -14,10 +14,19 @@ import type { MethodInfo } from '../helpers/raw-rpc.js';
 
 /** A request for each method that would do something real if it were let through. */
 function realisticRequests(method: MethodInfo, input: string, workerAddress: string): Buffer[] {
-  const pack = encodeJobPack({ format: JOB_PACK_FORMAT, name: 'evil', source: 'evil.js', code: 'module.exports = { map() { require("fs").writeFileSync("/tmp/groove-pwned", "x"); } };' });
+  const pack = encodeJobPack({
+    format: JOB_PACK_FORMAT,
+    name: 'evil',
+    source: 'evil.js',
+    code: 'module.exports = { map() { require("fs").writeFileSync("/tmp/groove-pwned", "x"); } };',
+  });
   switch (method.name) {
     case 'Session':
-      return [method.serialize({ register: { workerId: 'w-intruder', dataAddress: workerAddress, slots: 4, hostname: 'x', version: '0' } })];
+      return [
+        method.serialize({
+          register: { workerId: 'w-intruder', dataAddress: workerAddress, slots: 4, hostname: 'x', version: '0' },
+        }),
+      ];
     case 'SubmitJob':
       return [method.serialize({ pack, inputs: [input], partitions: 1, name: 'evil' })];
     case 'GetPack':
@@ -48,7 +57,7 @@ describe('authentication: nothing runs or is stored without the cluster token', 
     await cluster.stop();
   });
 
-  it('every master and worker method refuses a call without a token, with a wrong one, and with another cluster\'s', async () => {
+  it("every master and worker method refuses a call without a token, with a wrong one, and with another cluster's", async () => {
     const workerAddress = cluster.workers[0]?.dataAddress as string;
     const targets = { Master: cluster.master, Worker: workerAddress };
     const methods = allMethods();
@@ -56,9 +65,22 @@ describe('authentication: nothing runs or is stored without the cluster token', 
     for (const method of methods) {
       const client = new grpc.Client(targets[method.service], grpc.credentials.createInsecure());
       try {
-        for (const [label, presented] of [['no token', undefined], ['a wrong token', 'x'.repeat(64)], ["another cluster's token", otherToken]] as const) {
-          const out = await rawCall(client, method, realisticRequests(method, input, workerAddress), tokenMetadata(presented));
-          assert.equal(out.code, grpc.status.UNAUTHENTICATED, `${method.service}.${method.name} with ${label}: ${grpc.status[out.code]} ${out.details}`);
+        for (const [label, presented] of [
+          ['no token', undefined],
+          ['a wrong token', 'x'.repeat(64)],
+          ["another cluster's token", otherToken],
+        ] as const) {
+          const out = await rawCall(
+            client,
+            method,
+            realisticRequests(method, input, workerAddress),
+            tokenMetadata(presented),
+          );
+          assert.equal(
+            out.code,
+            grpc.status.UNAUTHENTICATED,
+            `${method.service}.${method.name} with ${label}: ${grpc.status[out.code]} ${out.details}`,
+          );
         }
       } finally {
         client.close();
@@ -68,7 +90,10 @@ describe('authentication: nothing runs or is stored without the cluster token', 
     const client = new GrooveClient({ master: cluster.master, security: cluster.security });
     try {
       assert.deepEqual(await client.jobs(), []);
-      assert.deepEqual((await client.workers()).map((w) => w.workerId), [cluster.workers[0]?.id]);
+      assert.deepEqual(
+        (await client.workers()).map((w) => w.workerId),
+        [cluster.workers[0]?.id],
+      );
     } finally {
       client.close();
     }
@@ -80,17 +105,30 @@ describe('authentication: nothing runs or is stored without the cluster token', 
   it('the CLI says what is missing, in one line', async () => {
     const r = await runMr(['jobs', '--master', cluster.master], { env: { MR_TOKEN_FILE: '' } });
     assert.notEqual(r.code, 0);
-    assert.equal(r.stderr.trim(), `mr: ${cluster.master} refused the request: a cluster token is required (give the cluster token with --token-file or MR_TOKEN_FILE)`);
+    assert.equal(
+      r.stderr.trim(),
+      `mr: ${cluster.master} refused the request: a cluster token is required (give the cluster token with --token-file or MR_TOKEN_FILE)`,
+    );
   });
 
   it('with the token, a job runs', async () => {
-    const client = new GrooveClient({ master: cluster.master, security: loadSecurity({ tokenFile: cluster.tokenFile }) });
+    const client = new GrooveClient({
+      master: cluster.master,
+      security: loadSecurity({ tokenFile: cluster.tokenFile }),
+    });
     try {
       const id = await client.submit('jobs/wordcount.ts', { inputs: [input] });
       await client.wait(id);
       const out = new Map<string, unknown>();
       for await (const [k, v] of client.results(id)) out.set(String(k), v);
-      assert.deepEqual(out, new Map([['a', 1], ['b', 1], ['c', 1]]));
+      assert.deepEqual(
+        out,
+        new Map([
+          ['a', 1],
+          ['b', 1],
+          ['c', 1],
+        ]),
+      );
     } finally {
       client.close();
     }

@@ -29,7 +29,8 @@ function killAtRandom(cluster: TestCluster, rnd: () => number): { actions: strin
   let running = true;
   const actions: string[] = [];
   const replacements: Promise<unknown>[] = [];
-  const alive = (): TestWorker[] => cluster.workers.filter((w) => w.daemon.process.exitCode === null && w.daemon.process.signalCode === null);
+  const alive = (): TestWorker[] =>
+    cluster.workers.filter((w) => w.daemon.process.exitCode === null && w.daemon.process.signalCode === null);
   const loop = (async () => {
     while (running) {
       await new Promise((r) => setTimeout(r, 200 + rnd() * 500));
@@ -102,7 +103,11 @@ describe(`chaos (seed ${SEED})`, () => {
   let client: GrooveClient;
 
   before(async () => {
-    cluster = await startCluster({ workers: 4, slots: 1, masterArgs: ['--worker-timeout', '4', '--retry-backoff-ms', '50', '--speculation-min-ms', '1500'] });
+    cluster = await startCluster({
+      workers: 4,
+      slots: 1,
+      masterArgs: ['--worker-timeout', '4', '--retry-backoff-ms', '50', '--speculation-min-ms', '1500'],
+    });
     client = new GrooveClient({ master: cluster.master });
   });
   after(async () => {
@@ -116,10 +121,26 @@ describe(`chaos (seed ${SEED})`, () => {
     const files = writeCorpus(path.join(cluster.dir, 'corpus'), 10, 3000, SEED);
     const base = { inputs: files, chunkSize: 12 * 1024, maxAttempts: 30 };
     const jobs: ChaosJob[] = [
-      { file: 'test/fixtures/slow-wordcount.ts', options: { ...base, partitions: 4, params: { mapSleepMs: '60', reduceSleepMs: '300' } }, expected: new Map<string, unknown>(referenceWordCount(files)) },
-      { file: 'jobs/grep.ts', options: { ...base, partitions: 2, params: { pattern: '^(ka|the)' } }, expected: new Map<string, unknown>(referenceGrep(files, /^(ka|the)/)) },
-      { file: 'jobs/invertedindex.ts', options: { ...base, partitions: 3 }, expected: new Map<string, unknown>(referenceInvertedIndex(files)) },
-      { file: 'test/fixtures/slow-wordcount.ts', options: { ...base, partitions: 3, params: { mapSleepMs: '40', reduceSleepMs: '500' } }, expected: new Map<string, unknown>(referenceWordCount(files)) },
+      {
+        file: 'test/fixtures/slow-wordcount.ts',
+        options: { ...base, partitions: 4, params: { mapSleepMs: '60', reduceSleepMs: '300' } },
+        expected: new Map<string, unknown>(referenceWordCount(files)),
+      },
+      {
+        file: 'jobs/grep.ts',
+        options: { ...base, partitions: 2, params: { pattern: '^(ka|the)' } },
+        expected: new Map<string, unknown>(referenceGrep(files, /^(ka|the)/)),
+      },
+      {
+        file: 'jobs/invertedindex.ts',
+        options: { ...base, partitions: 3 },
+        expected: new Map<string, unknown>(referenceInvertedIndex(files)),
+      },
+      {
+        file: 'test/fixtures/slow-wordcount.ts',
+        options: { ...base, partitions: 3, params: { mapSleepMs: '40', reduceSleepMs: '500' } },
+        expected: new Map<string, unknown>(referenceWordCount(files)),
+      },
     ];
 
     const chaos = killAtRandom(cluster, rnd);
@@ -132,8 +153,14 @@ describe(`chaos (seed ${SEED})`, () => {
     const { actions } = chaos;
     t.diagnostic(`${actions.length} chaos actions, ${reruns} reruns for results lost after their job ended`);
     for (const a of actions) t.diagnostic(a);
-    assert.ok(actions.filter((a) => a.startsWith('kill worker')).length >= 1, `no worker was killed: ${actions.join('; ')}`);
-    assert.ok(actions.filter((a) => a.startsWith('kill pool')).length >= 3, `too few pool processes killed: ${actions.join('; ')}`);
+    assert.ok(
+      actions.filter((a) => a.startsWith('kill worker')).length >= 1,
+      `no worker was killed: ${actions.join('; ')}`,
+    );
+    assert.ok(
+      actions.filter((a) => a.startsWith('kill pool')).length >= 3,
+      `too few pool processes killed: ${actions.join('; ')}`,
+    );
   });
 
   it('runs jobs to the right answers while bytes of map outputs and fetched copies are flipped at random', async (t) => {
@@ -143,8 +170,16 @@ describe(`chaos (seed ${SEED})`, () => {
     const files = writeCorpus(path.join(cluster.dir, 'flip-corpus'), 6, 3000, seed);
     const base = { inputs: files, chunkSize: 12 * 1024, maxAttempts: 30 };
     const jobs: ChaosJob[] = [
-      { file: 'test/fixtures/slow-wordcount.ts', options: { ...base, partitions: 4, params: { mapSleepMs: '150', reduceSleepMs: '100' } }, expected: new Map<string, unknown>(referenceWordCount(files)) },
-      { file: 'jobs/grep.ts', options: { ...base, partitions: 2, params: { pattern: '^(ka|the)' } }, expected: new Map<string, unknown>(referenceGrep(files, /^(ka|the)/)) },
+      {
+        file: 'test/fixtures/slow-wordcount.ts',
+        options: { ...base, partitions: 4, params: { mapSleepMs: '150', reduceSleepMs: '100' } },
+        expected: new Map<string, unknown>(referenceWordCount(files)),
+      },
+      {
+        file: 'jobs/grep.ts',
+        options: { ...base, partitions: 2, params: { pattern: '^(ka|the)' } },
+        expected: new Map<string, unknown>(referenceGrep(files, /^(ka|the)/)),
+      },
     ];
     // Bounded, so the jobs finish: every flip can cost a map its output once more.
     const MAX_FLIPS = 8;
@@ -156,7 +191,9 @@ describe(`chaos (seed ${SEED})`, () => {
     const flipper = (async () => {
       while (running && flips.length < MAX_FLIPS) {
         await new Promise((r) => setTimeout(r, 100 + rnd() * 200));
-        const targets = cluster.workers.flatMap((w) => ids.flatMap((id) => damageable(path.join(w.dataDir, 'jobs', id))));
+        const targets = cluster.workers.flatMap((w) =>
+          ids.flatMap((id) => damageable(path.join(w.dataDir, 'jobs', id))),
+        );
         const target = targets[Math.floor(rnd() * targets.length)];
         if (!target) continue;
         try {
@@ -191,7 +228,9 @@ describe(`chaos (seed ${SEED})`, () => {
       await flipper;
     }
     const detected = events.filter((e) => e.startsWith('fetch-failed ') && /corrupt/.test(e));
-    t.diagnostic(`${flips.length} flips, ${detected.length} detected as corrupt map outputs (the rest landed in bytes already read)`);
+    t.diagnostic(
+      `${flips.length} flips, ${detected.length} detected as corrupt map outputs (the rest landed in bytes already read)`,
+    );
     for (const f of flips) t.diagnostic(f);
     assert.ok(flips.length >= 3, `too few flips: ${flips.join('; ')}`);
     assert.ok(detected.length >= 1, `no flip was detected:\n${events.join('\n')}`);
@@ -214,7 +253,11 @@ describe('chaos: a flapping link', () => {
   let client: GrooveClient;
 
   before(async () => {
-    cluster = await startCluster({ workers: 3, slots: 1, masterArgs: ['--worker-timeout', '2', '--retry-backoff-ms', '50', '--speculation-min-ms', '60000'] });
+    cluster = await startCluster({
+      workers: 3,
+      slots: 1,
+      masterArgs: ['--worker-timeout', '2', '--retry-backoff-ms', '50', '--speculation-min-ms', '60000'],
+    });
     client = new GrooveClient({ master: cluster.master });
   });
   after(async () => {
@@ -222,39 +265,55 @@ describe('chaos: a flapping link', () => {
     await cluster.stop();
   });
 
-  it('keeps only the committed attempts of a worker whose link keeps going down and up', { timeout: 150_000 }, async (t) => {
-    const files = writeCorpus(path.join(cluster.dir, 'corpus'), 8, 3000, SEED);
-    const victim = cluster.workers[0] as TestWorker;
-    const pid = victim.daemon.process.pid as number;
-    const id = await client.submit('test/fixtures/slow-wordcount.ts', { inputs: files, partitions: 3, chunkSize: 8 * 1024, maxAttempts: 30, params: { mapSleepMs: '1000', reduceSleepMs: '300' } });
-    // Down 3 s (past the master's 2 s worker timeout, so it writes the worker off), up 2 s.
-    // A frozen daemon is a cut link to everyone: no heartbeats, no answers, TCP still open.
-    let flapping = true;
-    let flaps = 0;
-    const flapper = (async () => {
-      const done = client.wait(id).then(() => (flapping = false));
-      while (flapping) {
-        process.kill(pid, 'SIGSTOP');
-        flaps++;
-        await new Promise((r) => setTimeout(r, 3000));
-        process.kill(pid, 'SIGCONT');
-        await Promise.race([new Promise((r) => setTimeout(r, 2000)), done]);
-      }
-    })();
-    const status = await client.wait(id);
-    await flapper;
-    t.diagnostic(`${flaps} flaps; job ${status.state}, ${status.mapsTotal} maps, ${status.reducesTotal} reduces`);
-    assert.equal(status.state, 'succeeded', status.error);
-    assert.ok(flaps >= 2, `only ${flaps} flaps`);
-    await waitUntil('the flapping worker is back', async () => (await client.workers()).some((w) => w.workerId === victim.id && w.state === 'alive'));
-    // Each task has one committed attempt; everything else the flaps left is deleted.
-    const committed = status.mapsTotal + status.reducesTotal;
-    let dirs: string[] = [];
-    await waitUntil(`only the ${committed} committed attempt directories are left`, () => (dirs = attemptDirs(cluster.workers, id)).length === committed, 20_000).catch((err: Error) => {
-      throw new Error(`${err.message}; found ${dirs.length}: ${dirs.join(' ')}`);
-    });
-    assert.deepEqual(await collectResults(client, id), new Map<string, unknown>(referenceWordCount(files)));
-  });
+  it(
+    'keeps only the committed attempts of a worker whose link keeps going down and up',
+    { timeout: 150_000 },
+    async (t) => {
+      const files = writeCorpus(path.join(cluster.dir, 'corpus'), 8, 3000, SEED);
+      const victim = cluster.workers[0] as TestWorker;
+      const pid = victim.daemon.process.pid as number;
+      const id = await client.submit('test/fixtures/slow-wordcount.ts', {
+        inputs: files,
+        partitions: 3,
+        chunkSize: 8 * 1024,
+        maxAttempts: 30,
+        params: { mapSleepMs: '1000', reduceSleepMs: '300' },
+      });
+      // Down 3 s (past the master's 2 s worker timeout, so it writes the worker off), up 2 s.
+      // A frozen daemon is a cut link to everyone: no heartbeats, no answers, TCP still open.
+      let flapping = true;
+      let flaps = 0;
+      const flapper = (async () => {
+        const done = client.wait(id).then(() => (flapping = false));
+        while (flapping) {
+          process.kill(pid, 'SIGSTOP');
+          flaps++;
+          await new Promise((r) => setTimeout(r, 3000));
+          process.kill(pid, 'SIGCONT');
+          await Promise.race([new Promise((r) => setTimeout(r, 2000)), done]);
+        }
+      })();
+      const status = await client.wait(id);
+      await flapper;
+      t.diagnostic(`${flaps} flaps; job ${status.state}, ${status.mapsTotal} maps, ${status.reducesTotal} reduces`);
+      assert.equal(status.state, 'succeeded', status.error);
+      assert.ok(flaps >= 2, `only ${flaps} flaps`);
+      await waitUntil('the flapping worker is back', async () =>
+        (await client.workers()).some((w) => w.workerId === victim.id && w.state === 'alive'),
+      );
+      // Each task has one committed attempt; everything else the flaps left is deleted.
+      const committed = status.mapsTotal + status.reducesTotal;
+      let dirs: string[] = [];
+      await waitUntil(
+        `only the ${committed} committed attempt directories are left`,
+        () => (dirs = attemptDirs(cluster.workers, id)).length === committed,
+        20_000,
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}; found ${dirs.length}: ${dirs.join(' ')}`);
+      });
+      assert.deepEqual(await collectResults(client, id), new Map<string, unknown>(referenceWordCount(files)));
+    },
+  );
 });
 
 /** Map outputs (their records) and fetched copies in a job's dir on a worker: what a byte flip may hit. */
@@ -270,7 +329,8 @@ function damageable(jobDir: string): { file: string; bytes: number }[] {
   for (const rel of rels) {
     const file = path.join(jobDir, rel);
     try {
-      if (rel.endsWith(`${path.sep}output.data`)) out.push({ file, bytes: readMapOutputIndex(path.dirname(file)).bytes });
+      if (rel.endsWith(`${path.sep}output.data`))
+        out.push({ file, bytes: readMapOutputIndex(path.dirname(file)).bytes });
       else if (/fetch-\d+\.data$/.test(rel)) out.push({ file, bytes: fs.statSync(file).size });
     } catch {
       // unfinished, or gone meanwhile

@@ -12,7 +12,8 @@ describe('the mr command line', () => {
   after(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
   it('has --version', async () => {
-    const version = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    const version = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string })
+      .version;
     const r = await runMr(['--version']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, `groove-mr ${version}\n`);
@@ -22,7 +23,8 @@ describe('the mr command line', () => {
     const r = await runMr(['--help']);
     assert.equal(r.code, 0, r.stderr);
     for (const c of ['run', 'submit']) assert.match(r.stdout, new RegExp(`mr ${c} <JOB_FILE>`));
-    for (const c of ['wait', 'status', 'events', 'results', 'kill', 'purge']) assert.match(r.stdout, new RegExp(`mr ${c} <JOB_ID>`));
+    for (const c of ['wait', 'status', 'events', 'results', 'kill', 'purge'])
+      assert.match(r.stdout, new RegExp(`mr ${c} <JOB_ID>`));
     assert.doesNotMatch(r.stdout, /<job>/);
     const worker = await runMr(['worker', '--help']);
     assert.match(worker.stdout.replace(/\s+/g, ' '), /~\/\.groove\/token if it exists/);
@@ -51,7 +53,10 @@ describe('the mr command line', () => {
   });
 
   it('the master says the address it is bound to', async () => {
-    const { daemon, match } = await startDaemon(['master', '--host', '0.0.0.0', '--port', '0', '--insecure', '--data-dir', path.join(scratch, 'master-any')], /listening on (\S+)/);
+    const { daemon, match } = await startDaemon(
+      ['master', '--host', '0.0.0.0', '--port', '0', '--insecure', '--data-dir', path.join(scratch, 'master-any')],
+      /listening on (\S+)/,
+    );
     await daemon.stop();
     assert.match(match[1] as string, /^0\.0\.0\.0:\d+$/);
   });
@@ -79,7 +84,16 @@ describe('mr kill', () => {
 
   it('kills a running job', async () => {
     const started = path.join(cluster.dir, 'started');
-    const sub = await runMr(['submit', 'test/fixtures/blocks-in-map.ts', '--input', input, '--master', cluster.master, '--param', `started=${started}`]);
+    const sub = await runMr([
+      'submit',
+      'test/fixtures/blocks-in-map.ts',
+      '--input',
+      input,
+      '--master',
+      cluster.master,
+      '--param',
+      `started=${started}`,
+    ]);
     assert.equal(sub.code, 0, sub.stderr);
     const id = sub.stdout.split('\n')[0] as string;
     await waitUntil('the map task runs', () => fs.existsSync(started));

@@ -35,7 +35,15 @@ describe('a cluster of one master and three workers, started through the CLI', (
   });
 
   it('runs a word count with 20+ map tasks and 4 partitions; CLI and SDK results equal an independent count', async () => {
-    const jobId = await submitAndWait(cluster.master, ['jobs/wordcount.ts', '--input', ...files, '--partitions', '4', '--chunk-size', '16KiB']);
+    const jobId = await submitAndWait(cluster.master, [
+      'jobs/wordcount.ts',
+      '--input',
+      ...files,
+      '--partitions',
+      '4',
+      '--chunk-size',
+      '16KiB',
+    ]);
     const status = await client.status(jobId);
     assert.equal(status.state, 'succeeded');
     assert.ok(status.mapsTotal >= 20, `only ${status.mapsTotal} map tasks`);
@@ -57,12 +65,23 @@ describe('a cluster of one master and three workers, started through the CLI', (
     // So the counters of the remote fetches are set: part of the shuffle, taking some time.
     const c = status.counters;
     const fetched = c['groove.reduce.fetch.bytes'] ?? 0;
-    assert.ok(fetched > 0 && fetched < (c['groove.reduce.shuffle.bytes'] ?? 0), `fetched ${fetched} of ${c['groove.reduce.shuffle.bytes']} bytes shuffled`);
+    assert.ok(
+      fetched > 0 && fetched < (c['groove.reduce.shuffle.bytes'] ?? 0),
+      `fetched ${fetched} of ${c['groove.reduce.shuffle.bytes']} bytes shuffled`,
+    );
     assert.ok((c['groove.reduce.fetch.millis'] ?? 0) > 0, `fetch.millis ${c['groove.reduce.fetch.millis']}`);
   });
 
   it('runs grep with a pattern param; results equal an independent grep', async () => {
-    const jobId = await submitAndWait(cluster.master, ['jobs/grep.ts', '--input', ...files, '--param', 'pattern=^(the|THE)\\b|日本', '--chunk-size', '32KiB']);
+    const jobId = await submitAndWait(cluster.master, [
+      'jobs/grep.ts',
+      '--input',
+      ...files,
+      '--param',
+      'pattern=^(the|THE)\\b|日本',
+      '--chunk-size',
+      '32KiB',
+    ]);
     const expected = referenceGrep(files, /^(the|THE)\b|日本/);
     assert.ok(expected.size > 10, 'the pattern should match something');
     assert.deepEqual(await collectResults(client, jobId), new Map<string, unknown>(expected));
@@ -71,7 +90,15 @@ describe('a cluster of one master and three workers, started through the CLI', (
   });
 
   it('builds an inverted index; results equal an independent index', async () => {
-    const jobId = await submitAndWait(cluster.master, ['jobs/invertedindex.ts', '--input', path.join(cluster.dir, 'corpus'), '--partitions', '3', '--chunk-size', '32KiB']);
+    const jobId = await submitAndWait(cluster.master, [
+      'jobs/invertedindex.ts',
+      '--input',
+      path.join(cluster.dir, 'corpus'),
+      '--partitions',
+      '3',
+      '--chunk-size',
+      '32KiB',
+    ]);
     const expected = new Map<string, unknown>(referenceInvertedIndex(files));
     assert.deepEqual(await collectResults(client, jobId), expected);
     const cli = await runMr(['results', jobId, '--master', cluster.master, '--format', 'jsonl']);
@@ -81,7 +108,15 @@ describe('a cluster of one master and three workers, started through the CLI', (
   it('spills past a small sort buffer and reports it in the job counters', async () => {
     // One file, so one map task whose own output is ten times its 64 KiB buffer.
     const big = writeCorpus(path.join(cluster.dir, 'big'), 1, 90_000, 5);
-    const jobId = await submitAndWait(cluster.master, ['test/fixtures/wordcount-no-combiner.ts', '--input', ...big, '--sort-buffer-mb', '0.0625', '--partitions', '2']);
+    const jobId = await submitAndWait(cluster.master, [
+      'test/fixtures/wordcount-no-combiner.ts',
+      '--input',
+      ...big,
+      '--sort-buffer-mb',
+      '0.0625',
+      '--partitions',
+      '2',
+    ]);
     const status = await client.status(jobId);
     const c = status.counters;
     const intermediate = c['groove.map.output.bytes'] ?? 0;
@@ -92,14 +127,25 @@ describe('a cluster of one master and three workers, started through the CLI', (
     assert.deepEqual(await collectResults(client, jobId), new Map<string, unknown>(referenceWordCount(big)));
   });
 
-  it('submit --wait exits non-zero with the user\'s error when map throws', async () => {
+  it("submit --wait exits non-zero with the user's error when map throws", async () => {
     const input = path.join(cluster.dir, 'boom.txt');
     fs.writeFileSync(input, 'ok\nboom\n');
-    const r = await runMr(['submit', 'test/fixtures/throws-in-map.ts', '--input', input, '--master', cluster.master, '--wait']);
+    const r = await runMr([
+      'submit',
+      'test/fixtures/throws-in-map.ts',
+      '--input',
+      input,
+      '--master',
+      cluster.master,
+      '--wait',
+    ]);
     assert.notEqual(r.code, 0);
     assert.match(r.stdout.split('\n')[0] ?? '', /^throws-in-map-/);
     const last = r.stderr.trim().split('\n').pop() ?? '';
-    assert.match(last, /^mr: job \S+ failed: map-00000 \(input .*boom\.txt, bytes 0-8\): map threw on record 2 of the chunk: Error: exploded on purpose at "boom" \(at test\/fixtures\/throws-in-map\.ts:7\)$/);
+    assert.match(
+      last,
+      /^mr: job \S+ failed: map-00000 \(input .*boom\.txt, bytes 0-8\): map threw on record 2 of the chunk: Error: exploded on purpose at "boom" \(at test\/fixtures\/throws-in-map\.ts:7\)$/,
+    );
     assert.doesNotMatch(r.stderr, /^\s+at /m);
   });
 

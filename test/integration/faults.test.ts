@@ -35,14 +35,19 @@ describe('failed attempts, crashed and hung pool processes, stragglers, kill', (
     await cluster.stop();
   });
 
-  const submit = (job: string, extra: { maxAttempts?: number; params?: Record<string, string>; speculation?: boolean } = {}): Promise<string> =>
-    client.submit(job, { inputs: files, partitions: 3, chunkSize: 16 * 1024, ...extra });
+  const submit = (
+    job: string,
+    extra: { maxAttempts?: number; params?: Record<string, string>; speculation?: boolean } = {},
+  ): Promise<string> => client.submit(job, { inputs: files, partitions: 3, chunkSize: 16 * 1024, ...extra });
 
   it('retries a map that throws on its first attempt only; every task commits once', async () => {
     const id = await submit('test/fixtures/throws-first-attempt.ts');
     const status = await client.wait(id);
     // Every map with a record failed once (one input file is empty: its map has no record to fail on).
-    assert.ok(status.failedAttempts >= status.mapsTotal - 1, `${status.failedAttempts} failed attempts for ${status.mapsTotal} maps`);
+    assert.ok(
+      status.failedAttempts >= status.mapsTotal - 1,
+      `${status.failedAttempts} failed attempts for ${status.mapsTotal} maps`,
+    );
     assert.deepEqual(await collectResults(client, id), expected);
   });
 
@@ -50,7 +55,10 @@ describe('failed attempts, crashed and hung pool processes, stragglers, kill', (
     const id = await submit('test/fixtures/exits-first-attempt.ts', { speculation: false });
     await client.wait(id);
     const log = await collectEvents(client, id);
-    assert.ok(log.some((l) => /^task-failed map-00000 .*attempt 0 .*exited with code 3/.test(l)), log.join('\n'));
+    assert.ok(
+      log.some((l) => /^task-failed map-00000 .*attempt 0 .*exited with code 3/.test(l)),
+      log.join('\n'),
+    );
     assert.deepEqual(await collectResults(client, id), expected);
   });
 
@@ -59,7 +67,10 @@ describe('failed attempts, crashed and hung pool processes, stragglers, kill', (
     const id = await submit('test/fixtures/hangs-first-attempt.ts', { speculation: false });
     await client.wait(id);
     const log = await collectEvents(client, id);
-    assert.ok(log.some((l) => /^task-failed map-00000 .*attempt 0 .*no progress for \d+ s/.test(l)), log.join('\n'));
+    assert.ok(
+      log.some((l) => /^task-failed map-00000 .*attempt 0 .*no progress for \d+ s/.test(l)),
+      log.join('\n'),
+    );
     assert.deepEqual(await collectResults(client, id), expected);
   });
 
@@ -68,7 +79,10 @@ describe('failed attempts, crashed and hung pool processes, stragglers, kill', (
     const id = await submit('test/fixtures/allocates-without-bound.ts', { speculation: false });
     await client.wait(id);
     const log = await collectEvents(client, id);
-    assert.ok(log.some((l) => /^task-failed map-00000 .*ran out of memory/.test(l)), log.join('\n'));
+    assert.ok(
+      log.some((l) => /^task-failed map-00000 .*ran out of memory/.test(l)),
+      log.join('\n'),
+    );
     assert.deepEqual(await collectResults(client, id), expected);
   });
 
@@ -90,15 +104,21 @@ describe('failed attempts, crashed and hung pool processes, stragglers, kill', (
     assert.match(r.stdout, /^\s+at .*throws-in-map\.ts:\d+/m, r.stdout);
   });
 
-  it('stops giving a job\'s tasks to a worker that keeps failing them', async () => {
+  it("stops giving a job's tasks to a worker that keeps failing them", async () => {
     const id = await submit('test/fixtures/fails-on-marked-worker.ts', { maxAttempts: 4 });
     const status: JobStatus = await client.wait(id);
     const log = await collectEvents(client, id);
     const faulty = cluster.workers[2]?.id as string;
-    assert.ok(log.some((l) => l.startsWith(`worker-blacklisted worker ${faulty}`)), log.join('\n'));
+    assert.ok(
+      log.some((l) => l.startsWith(`worker-blacklisted worker ${faulty}`)),
+      log.join('\n'),
+    );
     // After the blacklist no more attempts start there.
     const blacklistedAt = log.findIndex((l) => l.startsWith('worker-blacklisted'));
-    assert.ok(!log.slice(blacklistedAt).some((l) => l.startsWith('task-started') && l.endsWith(`on ${faulty}`)), log.join('\n'));
+    assert.ok(
+      !log.slice(blacklistedAt).some((l) => l.startsWith('task-started') && l.endsWith(`on ${faulty}`)),
+      log.join('\n'),
+    );
     assert.ok(status.failedAttempts >= 3);
     assert.deepEqual(await collectResults(client, id), expected);
   });
@@ -110,22 +130,44 @@ describe('failed attempts, crashed and hung pool processes, stragglers, kill', (
     assert.ok(Date.now() - started < 30_000, 'the job waited for the straggler');
     assert.ok(status.speculativeAttempts >= 1);
     const log = await collectEvents(client, id);
-    assert.ok(log.some((l) => /^task-succeeded map-00000 attempt 1 \(backup\)/.test(l)), log.join('\n'));
-    assert.ok(log.some((l) => /^attempt-cancelled map-00000 attempt 0 .*another attempt finished first/.test(l)), log.join('\n'));
+    assert.ok(
+      log.some((l) => /^task-succeeded map-00000 attempt 1 \(backup\)/.test(l)),
+      log.join('\n'),
+    );
+    assert.ok(
+      log.some((l) => /^attempt-cancelled map-00000 attempt 0 .*another attempt finished first/.test(l)),
+      log.join('\n'),
+    );
     assert.deepEqual(await collectResults(client, id), expected);
   });
 
-  it('mr kill stops the job\'s tasks on every worker and frees their slots and files', async () => {
+  it("mr kill stops the job's tasks on every worker and frees their slots and files", async () => {
     const id = await submit('test/fixtures/slow-wordcount.ts', { params: { mapSleepMs: '1500' }, speculation: false });
-    await waitUntil('maps running on every worker', async () => (await client.workers()).filter((w) => w.state === 'alive' && w.running > 0).length >= 2, 10_000);
-    const poolsBefore = cluster.workers.map((w) => childPids(w.daemon.process.pid as number).sort().join(','));
+    await waitUntil(
+      'maps running on every worker',
+      async () => (await client.workers()).filter((w) => w.state === 'alive' && w.running > 0).length >= 2,
+      10_000,
+    );
+    const poolsBefore = cluster.workers.map((w) =>
+      childPids(w.daemon.process.pid as number)
+        .sort()
+        .join(','),
+    );
     const r = await runMr(['kill', id, '--master', cluster.master]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /killed/);
     await waitUntil('no slot busy', async () => (await client.workers()).every((w) => w.running === 0), 10_000);
-    await waitUntil('the job files are gone on every worker', () => cluster.workers.every((w) => !fs.existsSync(path.join(w.dataDir, 'jobs', id))), 10_000);
+    await waitUntil(
+      'the job files are gone on every worker',
+      () => cluster.workers.every((w) => !fs.existsSync(path.join(w.dataDir, 'jobs', id))),
+      10_000,
+    );
     // Running attempts were stopped by killing their pool processes (now replaced).
-    const poolsAfter = cluster.workers.map((w) => childPids(w.daemon.process.pid as number).sort().join(','));
+    const poolsAfter = cluster.workers.map((w) =>
+      childPids(w.daemon.process.pid as number)
+        .sort()
+        .join(','),
+    );
     assert.notDeepEqual(poolsAfter, poolsBefore);
     // The freed slots take new work at once.
     const next = await submit('jobs/wordcount.ts');

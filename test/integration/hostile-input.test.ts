@@ -56,7 +56,17 @@ describe('hostile input', () => {
   };
 
   it('refuses path traversal through every field that names a job, task, partition or file', async () => {
-    const badIds = ['..', '../..', '../../../etc/passwd', 'a/b', '/etc', '', '.hidden', `${jobId}/../..`, 'x'.repeat(300)];
+    const badIds = [
+      '..',
+      '../..',
+      '../../../etc/passwd',
+      'a/b',
+      '/etc',
+      '',
+      '.hidden',
+      `${jobId}/../..`,
+      'x'.repeat(300),
+    ];
     for (const name of ['GetJob', 'KillJob', 'PurgeJob', 'WatchJob', 'GetResultLocations']) {
       for (const id of badIds) {
         const out = await call(masterRpc, name, { jobId: id });
@@ -67,7 +77,15 @@ describe('hostile input', () => {
       const out = await call(masterRpc, 'GetPack', { hash });
       assert.ok(REFUSED.has(out.code), `GetPack(${hash}): ${grpc.status[out.code]}`);
     }
-    const dirs = [`jobs/${jobId}/../../../secret.txt`, '../secret.txt', '/etc', `jobs/${jobId}/map-00000-a0/..`, `jobs/${jobId}/..`, `jobs/../${jobId}/map-00000-a0`, `jobs/${jobId}/map-00000-a0/../../../..`];
+    const dirs = [
+      `jobs/${jobId}/../../../secret.txt`,
+      '../secret.txt',
+      '/etc',
+      `jobs/${jobId}/map-00000-a0/..`,
+      `jobs/${jobId}/..`,
+      `jobs/../${jobId}/map-00000-a0`,
+      `jobs/${jobId}/map-00000-a0/../../../..`,
+    ];
     for (const fetch of ['FetchPartition', 'OpenFetch']) {
       for (const dir of dirs) {
         for (const id of [jobId, '..']) {
@@ -82,7 +100,13 @@ describe('hostile input', () => {
         assert.ok(REFUSED.has(out.code), `${fetch} partition ${partition}: ${grpc.status[out.code]}`);
       }
     }
-    const paths = [`jobs/${jobId}/reduce-00000-a0/../../../../secret.txt`, '/etc/passwd', '../secret.txt', `jobs/${jobId}/reduce-00000-a0/part.data/..`, `jobs/${jobId}/../../secret.txt`];
+    const paths = [
+      `jobs/${jobId}/reduce-00000-a0/../../../../secret.txt`,
+      '/etc/passwd',
+      '../secret.txt',
+      `jobs/${jobId}/reduce-00000-a0/part.data/..`,
+      `jobs/${jobId}/../../secret.txt`,
+    ];
     for (const p of paths) {
       const out = await call(workerRpc, 'ReadResult', { jobId, path: p });
       assert.ok(REFUSED.has(out.code), `ReadResult(${p}): ${grpc.status[out.code]} ${out.details}`);
@@ -90,9 +114,16 @@ describe('hostile input', () => {
     // A job name and params cannot make paths either: the id is sanitised, bad param names refused.
     const evil = await client.submit('jobs/wordcount.ts', { inputs: files.slice(0, 1), params: { ok: '../../x' } });
     assert.match(evil, /^[A-Za-z0-9_-]+$/);
-    await assert.rejects(client.submit('jobs/wordcount.ts', { inputs: files.slice(0, 1), params: { '../../x': '1' } }), /bad parameter name/);
+    await assert.rejects(
+      client.submit('jobs/wordcount.ts', { inputs: files.slice(0, 1), params: { '../../x': '1' } }),
+      /bad parameter name/,
+    );
     // A worker cannot register under a path-like id or address.
-    for (const register of [{ workerId: '../../w', dataAddress: '127.0.0.1:1', slots: 1 }, { workerId: 'w-ok', dataAddress: '../x:1', slots: 1 }, { workerId: 'w-ok', dataAddress: '127.0.0.1:1', slots: 0 }]) {
+    for (const register of [
+      { workerId: '../../w', dataAddress: '127.0.0.1:1', slots: 1 },
+      { workerId: 'w-ok', dataAddress: '../x:1', slots: 1 },
+      { workerId: 'w-ok', dataAddress: '127.0.0.1:1', slots: 0 },
+    ]) {
       const out = await call(masterRpc, 'Session', { register });
       assert.ok(out.code !== grpc.status.OK, `Session register ${JSON.stringify(register)} accepted`);
     }
@@ -105,10 +136,18 @@ describe('hostile input', () => {
     const gz = path.join(dir, 'words.gz');
     fs.writeFileSync(gz, zlib.gzipSync('one two\nthree\n'));
     // A file the client can read is refused before anything is submitted.
-    await assert.rejects(client.submit('jobs/wordcount.ts', { inputs: [gz] }), (err: unknown) => err instanceof UserError && /words\.gz is gzip-compressed, not text/.test(err.message));
+    await assert.rejects(
+      client.submit('jobs/wordcount.ts', { inputs: [gz] }),
+      (err: unknown) => err instanceof UserError && /words\.gz is gzip-compressed, not text/.test(err.message),
+    );
     // Inside a directory only the master expands, the map task finds it: one attempt, not --max-attempts.
     const id = await client.submit('jobs/wordcount.ts', { inputs: [dir], maxAttempts: 4 });
-    await assert.rejects(client.wait(id), (err: unknown) => err instanceof JobFailedError && /map-00000 .*words\.gz is gzip-compressed, not text: .*binaryText: true/.test(err.message));
+    await assert.rejects(
+      client.wait(id),
+      (err: unknown) =>
+        err instanceof JobFailedError &&
+        /map-00000 .*words\.gz is gzip-compressed, not text: .*binaryText: true/.test(err.message),
+    );
     const s = await client.status(id);
     assert.equal(s.failedAttempts, 1, 'a permanent failure is not retried');
     // The opt-in reads it as (garbage) lines.
@@ -132,8 +171,10 @@ describe('hostile input', () => {
       const target = m.service === 'Master' ? masterRpc : workerRpc;
       const full = m.serialize(valid[m.name] ?? { jobId });
       const messages: Buffer[] = [];
-      for (let i = 0; i < 40; i++) messages.push(Buffer.from(Array.from({ length: Math.floor(rnd() * 64) }, () => Math.floor(rnd() * 256))));
-      for (let cut = 0; cut < full.length; cut += Math.max(1, Math.floor(full.length / 10))) messages.push(full.subarray(0, cut));
+      for (let i = 0; i < 40; i++)
+        messages.push(Buffer.from(Array.from({ length: Math.floor(rnd() * 64) }, () => Math.floor(rnd() * 256))));
+      for (let cut = 0; cut < full.length; cut += Math.max(1, Math.floor(full.length / 10)))
+        messages.push(full.subarray(0, cut));
       for (const msg of messages) {
         const out = await rawCall(target, m, [msg], tokenMetadata(cluster.security.token), 3000);
         calls++;
@@ -146,7 +187,11 @@ describe('hostile input', () => {
     const holder = cluster.workers.find((w) => fs.existsSync(path.join(w.dataDir, dir)));
     assert.ok(holder, 'no worker holds map 0');
     const rpc = createWorkerClient(holder.dataAddress, cluster.security);
-    const ticket = await new Promise<FetchTicket__Output>((resolve, reject) => rpc.openFetch({ jobId, dir, partition: 0 }, (err, reply) => (err || !reply ? reject(err ?? new Error('openFetch gave neither a ticket nor an error')) : resolve(reply))));
+    const ticket = await new Promise<FetchTicket__Output>((resolve, reject) =>
+      rpc.openFetch({ jobId, dir, partition: 0 }, (err, reply) =>
+        err || !reply ? reject(err ?? new Error('openFetch gave neither a ticket nor an error')) : resolve(reply),
+      ),
+    );
     rpc.close();
     for (let i = 0; i < 20; i++) {
       // At least a ticket's length, so each is judged at once rather than after the handshake timeout.

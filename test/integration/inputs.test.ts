@@ -27,18 +27,42 @@ describe('inputs that hold nothing, and inputs the master cannot see', () => {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('refuses a directory that holds no input file, naming it', async () => {
-    assertOneLine(await runMr(['run', 'jobs/wordcount.ts', '--input', path.join(dir, 'words.txt'), empty, '--slots', '1']), new RegExp(`input ${empty}: the directory holds no input file .*--allow-empty`));
+    assertOneLine(
+      await runMr(['run', 'jobs/wordcount.ts', '--input', path.join(dir, 'words.txt'), empty, '--slots', '1']),
+      new RegExp(`input ${empty}: the directory holds no input file .*--allow-empty`),
+    );
   });
 
   it('refuses a quoted glob that matches no file', async () => {
-    assertOneLine(await runMr(['run', 'jobs/wordcount.ts', '--input', path.join(dir, '*.csv'), '--slots', '1']), /no file matches .*\*\.csv .*--allow-empty/);
+    assertOneLine(
+      await runMr(['run', 'jobs/wordcount.ts', '--input', path.join(dir, '*.csv'), '--slots', '1']),
+      /no file matches .*\*\.csv .*--allow-empty/,
+    );
   });
 
   it('runs over nothing with --allow-empty', async () => {
-    const r = await runMr(['run', 'jobs/wordcount.ts', '--input', empty, path.join(dir, '*.csv'), '--allow-empty', '--slots', '1']);
+    const r = await runMr([
+      'run',
+      'jobs/wordcount.ts',
+      '--input',
+      empty,
+      path.join(dir, '*.csv'),
+      '--allow-empty',
+      '--slots',
+      '1',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, '');
-    const some = await runMr(['run', 'jobs/wordcount.ts', '--input', empty, path.join(dir, 'words.txt'), '--allow-empty', '--slots', '1']);
+    const some = await runMr([
+      'run',
+      'jobs/wordcount.ts',
+      '--input',
+      empty,
+      path.join(dir, 'words.txt'),
+      '--allow-empty',
+      '--slots',
+      '1',
+    ]);
     assert.equal(some.code, 0, some.stderr);
     assert.deepEqual(some.stdout.trim().split('\n').sort(), ['a\t2', 'b\t1']);
   });
@@ -52,7 +76,12 @@ describe('inputs that hold nothing, and inputs the master cannot see', () => {
       const missing = path.join(dir, 'only-on-my-laptop', 'hello.txt');
       await assert.rejects(client.submitPacked(packed, { inputs: [missing] }), (err: Error) => {
         assert.ok(err instanceof UserError, String(err));
-        assert.match(err.message, new RegExp(`input ${missing}: the master cannot read it \\(no such file on its host\\); inputs must be readable by the master and the workers at the same path`));
+        assert.match(
+          err.message,
+          new RegExp(
+            `input ${missing}: the master cannot read it \\(no such file on its host\\); inputs must be readable by the master and the workers at the same path`,
+          ),
+        );
         assert.doesNotMatch(err.message, /not found/);
         return true;
       });

@@ -72,7 +72,15 @@ describe('integrity: damaged map outputs, fetched copies and part files are dete
   let gates = 0;
   const newGate = (): string => path.join(cluster.dir, `gate-${gates++}`);
   const submit = (params: Record<string, string>, extra: Partial<SubmitOptions> = {}): Promise<string> =>
-    client.submit(GATED, { inputs: files, partitions: 2, chunkSize: 64 * 1024, speculation: false, maxAttempts: 4, params, ...extra });
+    client.submit(GATED, {
+      inputs: files,
+      partitions: 2,
+      chunkSize: 64 * 1024,
+      speculation: false,
+      maxAttempts: 4,
+      params,
+      ...extra,
+    });
 
   before(async () => {
     cluster = await startCluster({ workers: 2, slots: 1, masterArgs: ['--retry-backoff-ms', '50'] });
@@ -90,10 +98,12 @@ describe('integrity: damaged map outputs, fetched copies and part files are dete
     const id = await submit({ mapGate: gate, ungatedMap: 'map-00000' });
     const events = collectEvents(client, id);
     await waitForEvent(client, id, (e) => e.startsWith('task-succeeded map-00000 '));
-    const [output] = cluster.workers.flatMap((w) => findFiles(path.join(w.dataDir, 'jobs', id), /map-00000-a\d+\/output\.data$/));
+    const [output] = cluster.workers.flatMap((w) =>
+      findFiles(path.join(w.dataDir, 'jobs', id), /map-00000-a\d+\/output\.data$/),
+    );
     assert.ok(output, 'the committed output of map-00000 is on a worker');
     const index = readMapOutputIndex(path.dirname(output));
-    const p = index.offsets[1] as number > 64 ? 0 : 1;
+    const p = (index.offsets[1] as number) > 64 ? 0 : 1;
     const start = index.offsets[p] as number;
     const end = index.offsets[p + 1] as number;
     assert.ok(end - start > 1000, `partition ${p} of map-00000 has records`);
@@ -116,13 +126,21 @@ describe('integrity: damaged map outputs, fetched copies and part files are dete
     // of a copy is read from disk after the reduce started.
     const big = writeCorpus(path.join(cluster.dir, 'big-corpus'), 2, 200_000, 7);
     const bigExpected = new Map<string, unknown>(referenceWordCount(big));
-    const id = await submit({ reduceGate: gate, reduceReady: `${gate}-ready` }, { inputs: big, partitions: 1, chunkSize: 8 * 1024 * 1024 });
+    const id = await submit(
+      { reduceGate: gate, reduceReady: `${gate}-ready` },
+      { inputs: big, partitions: 1, chunkSize: 8 * 1024 * 1024 },
+    );
     const events = collectEvents(client, id);
     // The reduce is at its first key: every copy fetched, the first block of each verified and read.
     await waitUntil('the reduce is at its gate', () => fs.existsSync(`${gate}-ready.reduce-00000`), 60_000);
-    const copies = cluster.workers.flatMap((w) => findFiles(path.join(w.dataDir, 'jobs', id), /reduce-00000-a0\/fetch-\d+\.data$/));
-    const copy = copies.find((f) => fs.statSync(f).size > 3 * 1024 * 1024 / 2);
-    assert.ok(copy, `a fetched copy of several blocks (copies of ${copies.map((f) => fs.statSync(f).size).join(', ')} bytes)`);
+    const copies = cluster.workers.flatMap((w) =>
+      findFiles(path.join(w.dataDir, 'jobs', id), /reduce-00000-a0\/fetch-\d+\.data$/),
+    );
+    const copy = copies.find((f) => fs.statSync(f).size > (3 * 1024 * 1024) / 2);
+    assert.ok(
+      copy,
+      `a fetched copy of several blocks (copies of ${copies.map((f) => fs.statSync(f).size).join(', ')} bytes)`,
+    );
     // Its last block: not read yet.
     flipByte(copy, fs.statSync(copy).size - 100);
     fs.writeFileSync(gate, '');
@@ -130,7 +148,9 @@ describe('integrity: damaged map outputs, fetched copies and part files are dete
     assert.deepEqual(await collectResults(client, id), bigExpected, 'exact counts');
     const lines = await events;
     assert.ok(
-      lines.some((l) => l.startsWith('fetch-failed ') && /its output is corrupt: .*fetch-\d+\.data: checksum mismatch/.test(l)),
+      lines.some(
+        (l) => l.startsWith('fetch-failed ') && /its output is corrupt: .*fetch-\d+\.data: checksum mismatch/.test(l),
+      ),
       `the reducer reported the fetched copy corrupt:\n${lines.join('\n')}`,
     );
     assert.ok(!fs.existsSync(copy), 'the failed attempt removed its fetched copies');
@@ -157,7 +177,11 @@ describe('integrity: damaged map outputs, fetched copies and part files are dete
       // The end marker gone: the file now ends at a block (and record) boundary.
       ['cut at a block boundary', () => fs.truncateSync(file, intact.length - 20), /end marker/],
       // Cut where a record ends inside the last block: the block's length says more.
-      ['cut at a record boundary inside a block', () => fs.truncateSync(file, recordBoundaryInsideBlock(file)), /ends inside a block/],
+      [
+        'cut at a record boundary inside a block',
+        () => fs.truncateSync(file, recordBoundaryInsideBlock(file)),
+        /ends inside a block/,
+      ],
     ];
     for (const [what, damage, why] of damages) {
       fs.writeFileSync(file, intact);
@@ -174,7 +198,10 @@ describe('integrity: damaged map outputs, fetched copies and part files are dete
       const toDir = await runMr(['results', '--master', cluster.master, id, '--output', out]);
       assert.notEqual(toDir.code, 0, `${what}: exit status with --output`);
       assert.match(toDir.stderr.trim(), new RegExp(`^mr: partition 1 on worker ${damaged.workerId} is corrupt`), what);
-      assert.ok(!fs.existsSync(path.join(out, 'part-00001')), `${what}: no file of partition 1 in the output directory`);
+      assert.ok(
+        !fs.existsSync(path.join(out, 'part-00001')),
+        `${what}: no file of partition 1 in the output directory`,
+      );
     }
     fs.writeFileSync(file, intact);
     const again = await runMr(['results', '--master', cluster.master, id]);
@@ -210,12 +237,19 @@ describe("integrity: a reducer's own full disk is the reducer's failure, not the
     await cluster.stop();
   });
 
-  it('ENOSPC while fetching fails the attempt as the worker\'s, re-runs no map, and leaves no fetched copy', async (t) => {
+  it("ENOSPC while fetching fails the attempt as the worker's, re-runs no map, and leaves no fetched copy", async (t) => {
     const files = writeCorpus(path.join(cluster.dir, 'corpus'), 1, 120_000, 11);
     const gate = path.join(cluster.dir, 'gate');
     // One map, held until the second worker (whose data dir is a tiny tmpfs) has joined:
     // the map's output is then on the first worker, and one reduce goes to each.
-    const id = await client.submit(GATED, { inputs: files, partitions: 2, chunkSize: 8 * 1024 * 1024, speculation: false, maxAttempts: 4, params: { mapGate: gate } });
+    const id = await client.submit(GATED, {
+      inputs: files,
+      partitions: 2,
+      chunkSize: 8 * 1024 * 1024,
+      speculation: false,
+      maxAttempts: 4,
+      params: { mapGate: gate },
+    });
     const events = collectEvents(client, id);
     await waitForEvent(client, id, (e) => e.startsWith('task-started map-00000 '));
     const dataDir = path.join(cluster.dir, `w${cluster.workers.length}`);
@@ -229,14 +263,28 @@ describe("integrity: a reducer's own full disk is the reducer's failure, not the
     tiny = dataDir;
     const small = await cluster.addWorker();
     assert.equal(small.dataDir, dataDir);
-    await waitUntil('2 workers alive', async () => (await client.workers()).filter((w) => w.state === 'alive').length === 2);
+    await waitUntil(
+      '2 workers alive',
+      async () => (await client.workers()).filter((w) => w.state === 'alive').length === 2,
+    );
     fs.writeFileSync(gate, '');
     await client.wait(id);
-    assert.deepEqual(await collectResults(client, id), new Map<string, unknown>(referenceWordCount(files)), 'exact counts');
+    assert.deepEqual(
+      await collectResults(client, id),
+      new Map<string, unknown>(referenceWordCount(files)),
+      'exact counts',
+    );
     const lines = await events;
     const full = lines.filter((l) => l.startsWith('task-failed reduce-') && l.includes(` on ${small.id} `));
-    assert.ok(full.some((l) => /ENOSPC|no space left/.test(l) && /this worker's disk/.test(l)), `the reduce on the full worker failed with ENOSPC:\n${lines.join('\n')}`);
-    assert.equal(lines.filter((l) => l.startsWith('fetch-failed ')).length, 0, `no fetch failure was reported:\n${lines.join('\n')}`);
+    assert.ok(
+      full.some((l) => /ENOSPC|no space left/.test(l) && /this worker's disk/.test(l)),
+      `the reduce on the full worker failed with ENOSPC:\n${lines.join('\n')}`,
+    );
+    assert.equal(
+      lines.filter((l) => l.startsWith('fetch-failed ')).length,
+      0,
+      `no fetch failure was reported:\n${lines.join('\n')}`,
+    );
     assert.equal(lines.filter((l) => l.startsWith('task-succeeded map-00000 ')).length, 1, 'the map did not run again');
     assert.deepEqual(findFiles(dataDir, /fetch-\d+\.data$/), [], 'no fetched copy stayed behind');
   });

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { EmbeddedCluster, GrooveClient } from '../../sdk/index.js';
 
-describe('results read from a local worker\'s disk (EmbeddedCluster.localDataDirs)', () => {
+describe("results read from a local worker's disk (EmbeddedCluster.localDataDirs)", () => {
   let dir: string;
   let cluster: EmbeddedCluster;
 
@@ -24,7 +24,11 @@ describe('results read from a local worker\'s disk (EmbeddedCluster.localDataDir
     const lines = Array.from({ length: 120_000 }, (_, i) => `line ${String(i).padStart(8, '0')} ${'x'.repeat(i % 37)}`);
     fs.writeFileSync(input, lines.join('\n') + '\n');
     const remote = new GrooveClient({ master: cluster.masterAddress, security: cluster.security });
-    const local = new GrooveClient({ master: cluster.masterAddress, security: cluster.security, localDataDirs: cluster.localDataDirs });
+    const local = new GrooveClient({
+      master: cluster.masterAddress,
+      security: cluster.security,
+      localDataDirs: cluster.localDataDirs,
+    });
     try {
       const jobId = await remote.submit('test/fixtures/binary-values.ts', { inputs: [input] });
       await remote.wait(jobId);

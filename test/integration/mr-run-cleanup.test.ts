@@ -14,10 +14,16 @@ function leftovers(tmp: string): string[] {
 
 /** Starts `mr run` with its temporary files in `tmp`; resolves with its exit code and stderr. */
 function startRun(tmp: string, args: readonly string[]) {
-  const child = spawn(process.execPath, [MR, 'run', ...args], { cwd: ROOT, env: mrEnv({ TMPDIR: tmp }), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MR, 'run', ...args], {
+    cwd: ROOT,
+    env: mrEnv({ TMPDIR: tmp }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
+  const exited = new Promise<{ code: number | null; stderr: string }>((resolve) =>
+    child.on('exit', (code) => resolve({ code, stderr })),
+  );
   return { child, exited };
 }
 
@@ -33,21 +39,39 @@ describe('mr run removes its temporary data dir however it ends', () => {
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-
   it('when the reader of stdout goes away (mr run | head)', async () => {
     tmp = fs.mkdtempSync(path.join(dir, 'tmp-'));
-    const { child, exited } = startRun(tmp, ['jobs/wordcount.ts', '--input', input, '--slots', '1', '--partitions', '2']);
+    const { child, exited } = startRun(tmp, [
+      'jobs/wordcount.ts',
+      '--input',
+      input,
+      '--slots',
+      '1',
+      '--partitions',
+      '2',
+    ]);
     child.stdout.once('data', () => child.stdout.destroy());
     const { code, stderr } = await exited;
     assert.equal(code, 0, stderr);
     assert.deepEqual(leftovers(tmp), []);
   });
 
-  for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, status] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     it(`on ${signal} while a task runs, exiting ${status}`, async () => {
       tmp = fs.mkdtempSync(path.join(dir, 'tmp-'));
       const started = path.join(tmp, 'map-started');
-      const { child, exited } = startRun(tmp, ['test/fixtures/blocks-in-map.ts', '--input', input, '--slots', '1', '--param', `started=${started}`]);
+      const { child, exited } = startRun(tmp, [
+        'test/fixtures/blocks-in-map.ts',
+        '--input',
+        input,
+        '--slots',
+        '1',
+        '--param',
+        `started=${started}`,
+      ]);
       await waitUntil('a map task runs', () => fs.existsSync(started));
       assert.equal(leftovers(tmp).length, 1, 'the run has a data dir while it runs');
       child.kill(signal);
@@ -60,7 +84,10 @@ describe('mr run removes its temporary data dir however it ends', () => {
   it('when the job fails', async () => {
     tmp = fs.mkdtempSync(path.join(dir, 'tmp-'));
     fs.writeFileSync(path.join(dir, 'boom.txt'), 'a\nboom\n');
-    const r = await runMr(['run', 'test/fixtures/throws-in-map.ts', '--input', path.join(dir, 'boom.txt'), '--max-attempts', '1'], { env: { TMPDIR: tmp } });
+    const r = await runMr(
+      ['run', 'test/fixtures/throws-in-map.ts', '--input', path.join(dir, 'boom.txt'), '--max-attempts', '1'],
+      { env: { TMPDIR: tmp } },
+    );
     assert.equal(r.code, 1, r.stderr);
     assert.deepEqual(leftovers(tmp), []);
   });

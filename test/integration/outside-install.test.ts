@@ -23,7 +23,9 @@ export default defineJob<string, number>({
 `;
 
 /** The README's tsconfig.json for a project of jobs. */
-const TSCONFIG = { compilerOptions: { target: 'ES2022', module: 'Node16', moduleResolution: 'Node16', strict: true, noEmit: true } };
+const TSCONFIG = {
+  compilerOptions: { target: 'ES2022', module: 'Node16', moduleResolution: 'Node16', strict: true, noEmit: true },
+};
 
 /** npm, next to the node running the tests. */
 const NPM_CLI = path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
@@ -33,18 +35,26 @@ describe('a job in a project outside the repository (npm install <clone>)', () =
 
   before(async () => {
     project = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-user-project-'));
-    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'my-jobs', version: '1.0.0', private: true }));
+    fs.writeFileSync(
+      path.join(project, 'package.json'),
+      JSON.stringify({ name: 'my-jobs', version: '1.0.0', private: true }),
+    );
     fs.writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify(TSCONFIG));
     fs.writeFileSync(path.join(project, 'count.ts'), JOB);
     fs.writeFileSync(path.join(project, 'words.txt'), 'b a\nc a b\na\n');
     // A directory install links the clone; --offline proves no registry is needed for it.
-    const npm = await runProcess(process.execPath, [NPM_CLI, 'install', '--offline', '--no-audit', '--no-fund', ROOT], { cwd: project, timeoutMs: 120_000 });
+    const npm = await runProcess(process.execPath, [NPM_CLI, 'install', '--offline', '--no-audit', '--no-fund', ROOT], {
+      cwd: project,
+      timeoutMs: 120_000,
+    });
     assert.equal(npm.code, 0, npm.stderr);
   });
   after(() => fs.rmSync(project, { recursive: true, force: true }));
 
   it('installs the package as groove-mr with its mr command', () => {
-    const pkg = JSON.parse(fs.readFileSync(path.join(project, 'node_modules', 'groove-mr', 'package.json'), 'utf8')) as { name: string };
+    const pkg = JSON.parse(
+      fs.readFileSync(path.join(project, 'node_modules', 'groove-mr', 'package.json'), 'utf8'),
+    ) as { name: string };
     assert.equal(pkg.name, 'groove-mr');
     assert.ok(fs.existsSync(path.join(project, 'node_modules', '.bin', 'mr')));
   });
@@ -56,7 +66,10 @@ describe('a job in a project outside the repository (npm install <clone>)', () =
   });
 
   it('refuses a job that misuses the types (the check is real)', async () => {
-    fs.writeFileSync(path.join(project, 'wrong.ts'), `import { defineJob } from 'groove-mr';\nexport default defineJob({ map: 42 });\n`);
+    fs.writeFileSync(
+      path.join(project, 'wrong.ts'),
+      `import { defineJob } from 'groove-mr';\nexport default defineJob({ map: 42 });\n`,
+    );
     try {
       const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
       const r = await runProcess(process.execPath, [tsc, '-p', project], { cwd: project });
@@ -69,7 +82,10 @@ describe('a job in a project outside the repository (npm install <clone>)', () =
 
   it('runs it with mr run from the project', async () => {
     const mr = path.join(project, 'node_modules', '.bin', 'mr');
-    const r = await runProcess(mr, ['run', 'count.ts', '--input', 'words.txt', '--slots', '1'], { cwd: project, env: mrEnv() });
+    const r = await runProcess(mr, ['run', 'count.ts', '--input', 'words.txt', '--slots', '1'], {
+      cwd: project,
+      env: mrEnv(),
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(r.stdout.trim().split('\n').sort(), ['a\t3', 'b\t2', 'c\t1']);
   });

@@ -53,7 +53,19 @@ describe('pool processes never load grpc-js', () => {
 
   it('reducers fetch remote map outputs without a gRPC client of their own', async () => {
     const files = writeCorpus(path.join(cluster.dir, 'corpus'), 4, 3000, 5);
-    const r = await runMr(['submit', 'jobs/wordcount.ts', '--input', ...files, '--partitions', '2', '--chunk-size', '16KiB', '--master', cluster.master, '--wait']);
+    const r = await runMr([
+      'submit',
+      'jobs/wordcount.ts',
+      '--input',
+      ...files,
+      '--partitions',
+      '2',
+      '--chunk-size',
+      '16KiB',
+      '--master',
+      cluster.master,
+      '--wait',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const status = await client.status(r.stdout.split('\n')[0] ?? '');
     assert.equal(status.state, 'succeeded');
@@ -64,10 +76,20 @@ describe('pool processes never load grpc-js', () => {
     assert.ok(dumps.length >= 2, `module lists of ${dumps.length} pool processes`);
     for (const f of dumps) {
       const modules = JSON.parse(fs.readFileSync(path.join(logDir, f), 'utf8')) as string[];
-      assert.ok(modules.some((m) => m.endsWith(`${path.sep}reduce-task.js`)), `${f}: not a pool process's module list`);
-      assert.deepEqual(modules.filter((m) => m.includes('@grpc')), [], `${f} loaded grpc`);
+      assert.ok(
+        modules.some((m) => m.endsWith(`${path.sep}reduce-task.js`)),
+        `${f}: not a pool process's module list`,
+      );
+      assert.deepEqual(
+        modules.filter((m) => m.includes('@grpc')),
+        [],
+        `${f} loaded grpc`,
+      );
     }
     const loads = fs.readdirSync(logDir).filter((f) => f.endsWith('.grpc'));
-    assert.deepEqual(loads.map((f) => fs.readFileSync(path.join(logDir, f), 'utf8')), []);
+    assert.deepEqual(
+      loads.map((f) => fs.readFileSync(path.join(logDir, f), 'utf8')),
+      [],
+    );
   });
 });

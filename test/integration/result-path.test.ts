@@ -30,12 +30,45 @@ const JOBS = [
  */
 function pairsInput(file: string, records: number, big: boolean): void {
   const random = mulberry32(5);
-  const keys = ['plain', 'tab\tkey', 'new\nline', 'nul\u0000key', 'été', '😀', 7, -2.5, null, true, false, ['a', 1], [null, [2]]];
-  const values: unknown[] = ['v', '', 'x\ty\nz', 'naïve 😀', 'lone \ud800 surrogate', 0, 1.25, -1e300, null, true, [1, 'two', null], { a: 'b', n: [1, 2] }];
+  const keys = [
+    'plain',
+    'tab\tkey',
+    'new\nline',
+    'nul\u0000key',
+    'été',
+    '😀',
+    7,
+    -2.5,
+    null,
+    true,
+    false,
+    ['a', 1],
+    [null, [2]],
+  ];
+  const values: unknown[] = [
+    'v',
+    '',
+    'x\ty\nz',
+    'naïve 😀',
+    'lone \ud800 surrogate',
+    0,
+    1.25,
+    -1e300,
+    null,
+    true,
+    [1, 'two', null],
+    { a: 'b', n: [1, 2] },
+  ];
   const lines: string[] = [];
   for (let i = 0; i < records; i++) {
-    const key = random() < 0.5 ? (keys[Math.floor(random() * keys.length)] as unknown) : `k${String(Math.floor(random() * 5000)).padStart(5, '0')}`;
-    const value = random() < 0.5 ? values[Math.floor(random() * values.length)] : `value ${i} ${'x'.repeat(Math.floor(random() * 60))}`;
+    const key =
+      random() < 0.5
+        ? (keys[Math.floor(random() * keys.length)] as unknown)
+        : `k${String(Math.floor(random() * 5000)).padStart(5, '0')}`;
+    const value =
+      random() < 0.5
+        ? values[Math.floor(random() * values.length)]
+        : `value ${i} ${'x'.repeat(Math.floor(random() * 60))}`;
     lines.push(JSON.stringify([key, value]));
   }
   if (big) lines.push(JSON.stringify(['big', 'b'.repeat(1_500_000)]));
@@ -43,7 +76,12 @@ function pairsInput(file: string, records: number, big: boolean): void {
 }
 
 /** The part's lines as the codecs give them: each record decoded, formatted, UTF-8. */
-async function referenceLines(client: GrooveClient, jobId: string, part: ResultPart, format: ResultFormat): Promise<Buffer> {
+async function referenceLines(
+  client: GrooveClient,
+  jobId: string,
+  part: ResultPart,
+  format: ResultFormat,
+): Promise<Buffer> {
   const lines: string[] = [];
   for await (const [key, value] of client.readPart(jobId, part)) lines.push(formatRecord(key, value, format) + '\n');
   return Buffer.from(lines.join(''), 'utf8');
@@ -52,7 +90,13 @@ async function referenceLines(client: GrooveClient, jobId: string, part: ResultP
 /** The part files of an output directory (beside them: _SUCCESS). */
 function readDir(dir: string): Map<string, Buffer> {
   assert.ok(fs.existsSync(path.join(dir, '_SUCCESS')), `${dir} has no _SUCCESS`);
-  return new Map(fs.readdirSync(dir).filter((f) => f.startsWith('part-')).sort().map((f) => [f, fs.readFileSync(path.join(dir, f))]));
+  return new Map(
+    fs
+      .readdirSync(dir)
+      .filter((f) => f.startsWith('part-'))
+      .sort()
+      .map((f) => [f, fs.readFileSync(path.join(dir, f))]),
+  );
 }
 
 describe('one result path: the reducers write part files, every reader converts those', () => {
@@ -65,7 +109,11 @@ describe('one result path: the reducers write part files, every reader converts 
     pairsInput(path.join(dir, 'pairs.jsonl'), 60_000, true);
     pairsInput(path.join(dir, 'few-pairs.jsonl'), 3000, false);
     cluster = await EmbeddedCluster.start({ slots: 2, dataDir: path.join(dir, 'cluster') });
-    client = new GrooveClient({ master: cluster.masterAddress, security: cluster.security, localDataDirs: cluster.localDataDirs });
+    client = new GrooveClient({
+      master: cluster.masterAddress,
+      security: cluster.security,
+      localDataDirs: cluster.localDataDirs,
+    });
   });
   after(async () => {
     client.close();
@@ -82,9 +130,17 @@ describe('one result path: the reducers write part files, every reader converts 
       for (const part of parts) {
         const partFile = client.localPartPath(jobId, part) as string;
         // Written once, in one place: no result lines, no staging file left behind.
-        assert.deepEqual(fs.readdirSync(path.dirname(partFile)), [path.basename(partFile)], `partition ${part.partition}`);
+        assert.deepEqual(
+          fs.readdirSync(path.dirname(partFile)),
+          [path.basename(partFile)],
+          `partition ${part.partition}`,
+        );
       }
-      if (bigParts) assert.ok(parts.some((p) => fs.statSync(client.localPartPath(jobId, p) as string).size > 1024 * 1024), 'a part file bigger than the writer buffer');
+      if (bigParts)
+        assert.ok(
+          parts.some((p) => fs.statSync(client.localPartPath(jobId, p) as string).size > 1024 * 1024),
+          'a part file bigger than the writer buffer',
+        );
       for (const format of FORMATS) {
         const out = path.join(dir, `out-${format}`);
         // Several local parts: converted on threads, as mr run --output does.
@@ -97,7 +153,11 @@ describe('one result path: the reducers write part files, every reader converts 
           assert.deepEqual(written.get(name), expected, `${format}, partition ${part.partition}: --output vs codecs`);
           const converted = path.join(dir, `converted-${part.partition}`);
           await convertPartFile(client.localPartPath(jobId, part) as string, converted, format);
-          assert.deepEqual(fs.readFileSync(converted), expected, `${format}, partition ${part.partition}: converter vs codecs`);
+          assert.deepEqual(
+            fs.readFileSync(converted),
+            expected,
+            `${format}, partition ${part.partition}: converter vs codecs`,
+          );
         }
         fs.rmSync(out, { recursive: true });
       }

@@ -33,7 +33,7 @@ describe('--run-as: job code runs as another user', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('pool processes run as the given user, who cannot read the worker\'s secrets', { skip }, async () => {
+  it("pool processes run as the given user, who cannot read the worker's secrets", { skip }, async () => {
     const secret = path.join(dir, 'secret');
     fs.writeFileSync(secret, 'only root', { mode: 0o600 });
     const input = path.join(dir, 'in.txt');
@@ -41,7 +41,22 @@ describe('--run-as: job code runs as another user', () => {
     const m = await startDaemon(['master', '--port', '0', '--data-dir', path.join(dir, 'm')], /listening on (\S+)/);
     daemons.push(m.daemon);
     const master = m.match[1] as string;
-    const w = await startDaemon(['worker', '--master', master, '--port', '0', '--slots', '1', '--run-as', 'nobody', '--data-dir', path.join(dir, 'w')], /serving data on/);
+    const w = await startDaemon(
+      [
+        'worker',
+        '--master',
+        master,
+        '--port',
+        '0',
+        '--slots',
+        '1',
+        '--run-as',
+        'nobody',
+        '--data-dir',
+        path.join(dir, 'w'),
+      ],
+      /serving data on/,
+    );
     daemons.push(w.daemon);
     const client = new GrooveClient({ master });
     try {
@@ -50,7 +65,13 @@ describe('--run-as: job code runs as another user', () => {
       await client.wait(id);
       const out = new Map<string, unknown>();
       for await (const [k, v] of client.results(id)) out.set(String(k), v);
-      assert.deepEqual(out, new Map([['can-read-secret', 'no'], ['uid', String(uid)]]));
+      assert.deepEqual(
+        out,
+        new Map([
+          ['can-read-secret', 'no'],
+          ['uid', String(uid)],
+        ]),
+      );
     } finally {
       client.close();
     }
@@ -58,7 +79,15 @@ describe('--run-as: job code runs as another user', () => {
 
   it('refuses an unknown user in one line', { skip }, async () => {
     const { runMr } = await import('../helpers/cli.js');
-    const r = await runMr(['worker', '--master', '127.0.0.1:1', '--run-as', 'no-such-user-x', '--data-dir', path.join(dir, 'w2')]);
+    const r = await runMr([
+      'worker',
+      '--master',
+      '127.0.0.1:1',
+      '--run-as',
+      'no-such-user-x',
+      '--data-dir',
+      path.join(dir, 'w2'),
+    ]);
     assert.notEqual(r.code, 0);
     assert.equal(r.stderr.trim(), 'mr: --run-as: no such user no-such-user-x');
   });

@@ -57,14 +57,19 @@ interface ShuffleEnd {
   stop(): Promise<void>;
 }
 
-async function startShuffleEnd(security: Security, options: { ticketTtlMs?: number; handshakeTimeoutMs?: number } = {}): Promise<ShuffleEnd> {
+async function startShuffleEnd(
+  security: Security,
+  options: { ticketTtlMs?: number; handshakeTimeoutMs?: number } = {},
+): Promise<ShuffleEnd> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-bulk-'));
   writeMapOutput(dataDir, MAP_DIR, PARTITIONS);
   const log = new WarningLog();
   const bulk = await BulkServer.start({ host: '127.0.0.1', security, logger: log, ...options });
   const server = new grpc.Server(serverOptions(security, CHANNEL_OPTIONS));
   server.addService(workerServiceDefinition(), createShuffleService(dataDir, createLogger('bulk-test'), bulk));
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', serverCredentials(security), (err, p) => (err ? reject(err) : resolve(p))));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', serverCredentials(security), (err, p) => (err ? reject(err) : resolve(p))),
+  );
   return {
     dataDir,
     address: `127.0.0.1:${port}`,
@@ -82,14 +87,22 @@ async function startShuffleEnd(security: Security, options: { ticketTtlMs?: numb
 async function fetchVia(security: Security, address: string, partition: number, destination: string): Promise<number> {
   const peers = new PeerFetches(security);
   try {
-    return await fetchPartitionToFile((r) => peers.open(r), { address, jobId: JOB, dir: MAP_DIR, partition, destination }, { security });
+    return await fetchPartitionToFile(
+      (r) => peers.open(r),
+      { address, jobId: JOB, dir: MAP_DIR, partition, destination },
+      { security },
+    );
   } finally {
     peers.close();
   }
 }
 
 function openFetch(client: WorkerClient, partition: number): Promise<FetchTicket__Output> {
-  return new Promise((resolve, reject) => client.openFetch({ jobId: JOB, dir: MAP_DIR, partition }, (err, reply) => (err || !reply ? reject(err ?? new Error('openFetch gave neither a ticket nor an error')) : resolve(reply))));
+  return new Promise((resolve, reject) =>
+    client.openFetch({ jobId: JOB, dir: MAP_DIR, partition }, (err, reply) =>
+      err || !reply ? reject(err ?? new Error('openFetch gave neither a ticket nor an error')) : resolve(reply),
+    ),
+  );
 }
 
 describe('bulk port: OpenFetch tickets and raw transfers', () => {
@@ -123,7 +136,10 @@ describe('bulk port: OpenFetch tickets and raw transfers', () => {
         return fs.readFileSync(file).equals(PARTITIONS[p] as Buffer);
       }),
     );
-    assert.deepEqual(same, same.map(() => true));
+    assert.deepEqual(
+      same,
+      same.map(() => true),
+    );
   });
 
   it('OpenFetch checks the request like FetchPartition', async () => {
@@ -134,7 +150,9 @@ describe('bulk port: OpenFetch tickets and raw transfers', () => {
       [{ jobId: JOB, dir: `jobs/${JOB}/map-00009-a0`, partition: 0 }, grpc.status.NOT_FOUND],
     ];
     for (const [request, code] of refusals) {
-      const err = await new Promise<grpc.ServiceError | null>((resolve) => client.openFetch(request, (e) => resolve(e)));
+      const err = await new Promise<grpc.ServiceError | null>((resolve) =>
+        client.openFetch(request, (e) => resolve(e)),
+      );
       assert.equal(err?.code, code, `${JSON.stringify(request)}: ${err?.message ?? 'accepted'}`);
     }
   });
@@ -145,23 +163,42 @@ describe('bulk port: OpenFetch tickets and raw transfers', () => {
     const first = await rawExchange(t.port, t.ticket);
     assert.ok(first.equals(Buffer.concat([Buffer.of(0), PARTITIONS[1] as Buffer])));
     const again = path.join(dest, 'reused.data');
-    await assert.rejects(receiveToFile({ host: '127.0.0.1', port: t.port, ticket: t.ticket, length: t.length }, again, { security: {}, idleTimeoutMs: 5000 }), /closed the connection without accepting the fetch ticket/);
-    await waitUntil('the refusal is logged', () => plane.log.warnings.some((w) => /refused a connection from .*unknown, expired or used ticket/.test(w)));
+    await assert.rejects(
+      receiveToFile({ host: '127.0.0.1', port: t.port, ticket: t.ticket, length: t.length }, again, {
+        security: {},
+        idleTimeoutMs: 5000,
+      }),
+      /closed the connection without accepting the fetch ticket/,
+    );
+    await waitUntil('the refusal is logged', () =>
+      plane.log.warnings.some((w) => /refused a connection from .*unknown, expired or used ticket/.test(w)),
+    );
   });
 
   it('unknown tickets, garbage, extra bytes, silence and expired tickets get the socket closed and no data', async () => {
     const port = plane.bulk.port;
     assert.equal((await rawExchange(port, Buffer.alloc(TICKET_BYTES, 1))).length, 0, 'unknown ticket');
-    assert.equal((await rawExchange(port, Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\nand then some more bytes\r\n'))).length, 0, 'garbage');
+    assert.equal(
+      (await rawExchange(port, Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\nand then some more bytes\r\n'))).length,
+      0,
+      'garbage',
+    );
     const t = await openFetch(client, 0);
-    assert.equal((await rawExchange(port, Buffer.concat([t.ticket, Buffer.from('x')]))).length, 0, 'bytes after the ticket');
+    assert.equal(
+      (await rawExchange(port, Buffer.concat([t.ticket, Buffer.from('x')]))).length,
+      0,
+      'bytes after the ticket',
+    );
     assert.equal((await rawExchange(port, Buffer.alloc(0))).length, 0, 'silence (closed after the handshake timeout)');
     const late = await openFetch(client, 0);
     // Expiry is a matter of time: wait past the 300 ms lifetime (trying the ticket earlier would use it).
     await new Promise((r) => setTimeout(r, 500));
     assert.equal((await rawExchange(port, late.ticket)).length, 0, 'expired ticket');
     for (const reason of ['unknown, expired or used ticket', 'bytes after the ticket', 'no ticket in time']) {
-      assert.ok(plane.log.warnings.some((w) => w.includes(reason)), `no warning saying ${reason}: ${plane.log.warnings.join(' | ')}`);
+      assert.ok(
+        plane.log.warnings.some((w) => w.includes(reason)),
+        `no warning saying ${reason}: ${plane.log.warnings.join(' | ')}`,
+      );
     }
     // The server is still up and right.
     const file = path.join(dest, 'after-garbage.data');
@@ -176,7 +213,11 @@ describe('bulk port: OpenFetch tickets and raw transfers', () => {
     const before = openFds();
     try {
       await assert.rejects(
-        receiveToFile({ host: '127.0.0.1', port: t.port, ticket: t.ticket, length: t.length }, path.join(dest, 'cut.data'), { security: {}, idleTimeoutMs: 5000 }),
+        receiveToFile(
+          { host: '127.0.0.1', port: t.port, ticket: t.ticket, length: t.length },
+          path.join(dest, 'cut.data'),
+          { security: {}, idleTimeoutMs: 5000 },
+        ),
         /closed the connection after \d+ of 25165829 bytes/,
       );
       assert.ok(openFds() <= before, 'the fetch file was left open');
@@ -218,7 +259,11 @@ describe('bulk port: a sender that dies or stalls', () => {
     try {
       const before = openFds();
       await assert.rejects(
-        receiveToFile({ host: '127.0.0.1', port: sender.port, ticket: Buffer.alloc(TICKET_BYTES), length: 10 * MiB }, path.join(dest, 'died.data'), { security: {}, idleTimeoutMs: 10_000 }),
+        receiveToFile(
+          { host: '127.0.0.1', port: sender.port, ticket: Buffer.alloc(TICKET_BYTES), length: 10 * MiB },
+          path.join(dest, 'died.data'),
+          { security: {}, idleTimeoutMs: 10_000 },
+        ),
         /127\.0\.0\.1:\d+( closed the connection after \d+ of 10485760 bytes|: read ECONNRESET)/,
       );
       assert.ok(openFds() <= before, 'the fetch file was left open');
@@ -230,7 +275,14 @@ describe('bulk port: a sender that dies or stalls', () => {
   it('a ticket naming no usable port is refused before anything is opened', async () => {
     const before = openFds();
     for (const port of [0, 70000, 1.5]) {
-      await assert.rejects(receiveToFile({ host: '127.0.0.1', port, ticket: Buffer.alloc(TICKET_BYTES), length: 10 }, path.join(dest, 'bad-port.data'), { security: {}, idleTimeoutMs: 1000 }), /gave a fetch ticket for port/);
+      await assert.rejects(
+        receiveToFile(
+          { host: '127.0.0.1', port, ticket: Buffer.alloc(TICKET_BYTES), length: 10 },
+          path.join(dest, 'bad-port.data'),
+          { security: {}, idleTimeoutMs: 1000 },
+        ),
+        /gave a fetch ticket for port/,
+      );
     }
     assert.ok(openFds() <= before);
     assert.ok(!fs.existsSync(path.join(dest, 'bad-port.data')));
@@ -242,7 +294,11 @@ describe('bulk port: a sender that dies or stalls', () => {
       const before = openFds();
       const started = Date.now();
       await assert.rejects(
-        receiveToFile({ host: '127.0.0.1', port: sender.port, ticket: Buffer.alloc(TICKET_BYTES), length: 10 * MiB }, path.join(dest, 'stalled.data'), { security: {}, idleTimeoutMs: 300 }),
+        receiveToFile(
+          { host: '127.0.0.1', port: sender.port, ticket: Buffer.alloc(TICKET_BYTES), length: 10 * MiB },
+          path.join(dest, 'stalled.data'),
+          { security: {}, idleTimeoutMs: 300 },
+        ),
         /no data from 127\.0\.0\.1:\d+ for 300 ms \(fetch cancelled after 1048576 of 10485760 bytes\)/,
       );
       assert.ok(Date.now() - started >= 300);
@@ -269,7 +325,9 @@ describe('bulk port: with a cluster token and TLS', () => {
     const anonymous = createWorkerClient(plane.address);
     const member = createWorkerClient(plane.address, security);
     try {
-      const err = await new Promise<grpc.ServiceError | null>((resolve) => anonymous.openFetch({ jobId: JOB, dir: MAP_DIR, partition: 0 }, (e) => resolve(e)));
+      const err = await new Promise<grpc.ServiceError | null>((resolve) =>
+        anonymous.openFetch({ jobId: JOB, dir: MAP_DIR, partition: 0 }, (e) => resolve(e)),
+      );
       assert.equal(err?.code, grpc.status.UNAUTHENTICATED);
       const file = path.join(dest, 'token.data');
       await fetchVia(security, plane.address, 0, file);
@@ -283,7 +341,12 @@ describe('bulk port: with a cluster token and TLS', () => {
 
   it('with mutual TLS the bytes come over TLS; plain TCP and clients without a certificate are refused', async () => {
     const certs = makeTestCerts(certDir, 'bulk');
-    const security: Security = { token: 'a-cluster-token-long-enough', tlsCert: fs.readFileSync(certs.cert), tlsKey: fs.readFileSync(certs.key), tlsCa: fs.readFileSync(certs.ca) };
+    const security: Security = {
+      token: 'a-cluster-token-long-enough',
+      tlsCert: fs.readFileSync(certs.cert),
+      tlsKey: fs.readFileSync(certs.key),
+      tlsCa: fs.readFileSync(certs.ca),
+    };
     const plane = await startShuffleEnd(security);
     const client = createWorkerClient(plane.address, security);
     try {
@@ -298,7 +361,9 @@ describe('bulk port: with a cluster token and TLS', () => {
       // TLS without a client certificate: the handshake is refused, the ticket never read.
       const t2 = await openFetch(client, 1);
       const noCert = await new Promise<string>((resolve) => {
-        const socket = tls.connect({ host: '127.0.0.1', port: t2.port, ca: security.tlsCa }, () => socket.write(t2.ticket));
+        const socket = tls.connect({ host: '127.0.0.1', port: t2.port, ca: security.tlsCa }, () =>
+          socket.write(t2.ticket),
+        );
         let got = 0;
         socket.on('data', (d: Buffer) => (got += d.length));
         socket.on('error', (e: Error) => resolve(`error ${e.message}`));
@@ -321,11 +386,17 @@ describe('bulk port: with a cluster token and TLS', () => {
     const fixed = await BulkServer.start({ host: '127.0.0.1', port: free, security: {}, logger: new WarningLog() });
     try {
       assert.equal(fixed.port, free);
-      await assert.rejects(BulkServer.start({ host: '127.0.0.1', port: free, security: {}, logger: new WarningLog() }), /EADDRINUSE/);
+      await assert.rejects(
+        BulkServer.start({ host: '127.0.0.1', port: free, security: {}, logger: new WarningLog() }),
+        /EADDRINUSE/,
+      );
     } finally {
       await fixed.close();
     }
-    assert.throws(() => compileWorkerOptions({ master: '127.0.0.1:1', dataDir: '/tmp/x', bulkPort: 70_000 }), /: bulkPort must be an integer from 0 to 65535, got 70000$/);
+    assert.throws(
+      () => compileWorkerOptions({ master: '127.0.0.1:1', dataDir: '/tmp/x', bulkPort: 70_000 }),
+      /: bulkPort must be an integer from 0 to 65535, got 70000$/,
+    );
     assert.equal(compileWorkerOptions({ master: '127.0.0.1:1', dataDir: '/tmp/x' }).bulkPort, 0);
   });
 });

@@ -21,7 +21,9 @@ const JOB = 'job-1';
 const MAP_DIR = `jobs/${JOB}/map-00000-a0`;
 
 async function listen(server: grpc.Server): Promise<string> {
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', serverCredentials(NO_SECURITY), (err, p) => (err ? reject(err) : resolve(p))));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', serverCredentials(NO_SECURITY), (err, p) => (err ? reject(err) : resolve(p))),
+  );
   return `127.0.0.1:${port}`;
 }
 
@@ -32,7 +34,14 @@ describe('shuffle streams: FetchPartition and ReadResult gRPC streams', () => {
   let address: string;
   // Partition sizes around the chunk size: several chunks with a ragged end, exactly one,
   // tiny, empty; the last is more than a stream's flow-control window and read buffers hold.
-  const sizes = [3 * DATA_CHUNK_BYTES + 12_345, DATA_CHUNK_BYTES, 7, 0, 2 * DATA_CHUNK_BYTES - 1, 24 * DATA_CHUNK_BYTES + 5];
+  const sizes = [
+    3 * DATA_CHUNK_BYTES + 12_345,
+    DATA_CHUNK_BYTES,
+    7,
+    0,
+    2 * DATA_CHUNK_BYTES - 1,
+    24 * DATA_CHUNK_BYTES + 5,
+  ];
   const BIG = sizes.length - 1;
   const partitions = sizes.map((n, i) => pattern(n, i + 1));
 
@@ -55,7 +64,9 @@ describe('shuffle streams: FetchPartition and ReadResult gRPC streams', () => {
     for (let p = 0; p < sizes.length; p++) {
       const dest = path.join(dataDir, `fetched-${p}.data`);
       let chunks = 0;
-      const bytes = await streamPartitionToFile(client, { jobId: JOB, dir: MAP_DIR, partition: p }, dest, { onChunk: () => chunks++ });
+      const bytes = await streamPartitionToFile(client, { jobId: JOB, dir: MAP_DIR, partition: p }, dest, {
+        onChunk: () => chunks++,
+      });
       assert.equal(bytes, sizes[p]);
       assert.ok(fs.readFileSync(dest).equals(partitions[p] as Buffer), `partition ${p} differs`);
       assert.equal(chunks, Math.ceil((sizes[p] as number) / DATA_CHUNK_BYTES));
@@ -71,7 +82,10 @@ describe('shuffle streams: FetchPartition and ReadResult gRPC streams', () => {
         return fs.readFileSync(dest).equals(partitions[p] as Buffer);
       }),
     );
-    assert.deepEqual(results, results.map(() => true));
+    assert.deepEqual(
+      results,
+      results.map(() => true),
+    );
   });
 
   it('a part file streams whole through ReadResult', async () => {
@@ -80,7 +94,8 @@ describe('shuffle streams: FetchPartition and ReadResult gRPC streams', () => {
     fs.mkdirSync(path.dirname(path.join(dataDir, rel)), { recursive: true });
     fs.writeFileSync(path.join(dataDir, rel), content);
     const got: Buffer[] = [];
-    for await (const chunk of client.readResult({ jobId: JOB, path: rel }) as AsyncIterable<DataChunk__Output>) got.push(chunk.data);
+    for await (const chunk of client.readResult({ jobId: JOB, path: rel }) as AsyncIterable<DataChunk__Output>)
+      got.push(chunk.data);
     assert.ok(Buffer.concat(got).equals(content));
   });
 
@@ -102,9 +117,11 @@ describe('shuffle streams: FetchPartition and ReadResult gRPC streams', () => {
       let chunks = 0;
       await assert.rejects(
         (async () => {
-          for await (const _ of client.readResult({ jobId: JOB, path: rel }) as AsyncIterable<DataChunk__Output>) chunks++;
+          for await (const _ of client.readResult({ jobId: JOB, path: rel }) as AsyncIterable<DataChunk__Output>)
+            chunks++;
         })(),
-        (err: grpc.ServiceError) => err.code === grpc.status.DATA_LOSS && why.test(err.details) && err.details.includes('part.data'),
+        (err: grpc.ServiceError) =>
+          err.code === grpc.status.DATA_LOSS && why.test(err.details) && err.details.includes('part.data'),
         name,
       );
       assert.equal(chunks, 0, `${name}: nothing of the file was sent`);
@@ -127,13 +144,24 @@ describe('shuffle streams: FetchPartition and ReadResult gRPC streams', () => {
     const dest = path.join(dataDir, 'fallback.data');
     // The daemon's half streams the partition into the file itself; the pool's half only hears how long it is.
     const peers = new PeerFetches(NO_SECURITY);
-    const bytes = await fetchPartitionToFile((r) => peers.open(r), { address, jobId: JOB, dir: MAP_DIR, partition: 0, destination: dest }, { security: NO_SECURITY }).finally(() => peers.close());
+    const bytes = await fetchPartitionToFile(
+      (r) => peers.open(r),
+      { address, jobId: JOB, dir: MAP_DIR, partition: 0, destination: dest },
+      { security: NO_SECURITY },
+    ).finally(() => peers.close());
     assert.equal(bytes, sizes[0]);
     assert.ok(fs.readFileSync(dest).equals(partitions[0] as Buffer));
   });
 
   it('a missing map output is an error, not an empty partition', async () => {
-    await assert.rejects(streamPartitionToFile(client, { jobId: JOB, dir: `jobs/${JOB}/map-00009-a0`, partition: 0 }, path.join(dataDir, 'missing.data')), /not found/);
+    await assert.rejects(
+      streamPartitionToFile(
+        client,
+        { jobId: JOB, dir: `jobs/${JOB}/map-00009-a0`, partition: 0 },
+        path.join(dataDir, 'missing.data'),
+      ),
+      /not found/,
+    );
   });
 });
 
@@ -154,7 +182,12 @@ describe('shuffle streams: a stalled sender', () => {
     try {
       const before = openFds();
       const started = Date.now();
-      await assert.rejects(streamPartitionToFile(client, { jobId: JOB, dir: MAP_DIR, partition: 0 }, path.join(dir, 'stalled.data'), { idleTimeoutMs: 300 }), /cancel/i);
+      await assert.rejects(
+        streamPartitionToFile(client, { jobId: JOB, dir: MAP_DIR, partition: 0 }, path.join(dir, 'stalled.data'), {
+          idleTimeoutMs: 300,
+        }),
+        /cancel/i,
+      );
       assert.ok(Date.now() - started >= 300);
       assert.ok(openFds() <= before, 'the fetch file was left open');
     } finally {
@@ -184,7 +217,14 @@ describe('shuffle streams: a stalled sender', () => {
       const abort = new AbortController();
       const before = openFds();
       const started = Date.now();
-      const request = { address, jobId: JOB, dir: MAP_DIR, partition: 0, destination: path.join(dir, 'aborted.data'), idleTimeoutMs: 60_000 };
+      const request = {
+        address,
+        jobId: JOB,
+        dir: MAP_DIR,
+        partition: 0,
+        destination: path.join(dir, 'aborted.data'),
+        idleTimeoutMs: 60_000,
+      };
       const answer = peers.open(request, { signal: abort.signal });
       await firstChunk;
       abort.abort();
@@ -214,12 +254,20 @@ describe('shuffle streams: a stalled sender', () => {
     const peers = new PeerFetches(NO_SECURITY);
     const server = new grpc.Server(serverOptions(NO_SECURITY, CHANNEL_OPTIONS));
     try {
-      const request = { address, jobId: JOB, dir: MAP_DIR, partition: 0, destination: path.join(dataDir, 'again.data') };
+      const request = {
+        address,
+        jobId: JOB,
+        dir: MAP_DIR,
+        partition: 0,
+        destination: path.join(dataDir, 'again.data'),
+      };
       const down = await peers.open(request);
       assert.equal(down.kind, 'failed');
       assert.equal(down.kind === 'failed' ? down.code : undefined, grpc.status.UNAVAILABLE);
       server.addService(workerServiceDefinition(), createShuffleService(dataDir, createLogger('data-test')));
-      await new Promise<number>((resolve, reject) => server.bindAsync(address, serverCredentials(NO_SECURITY), (err, p) => (err ? reject(err) : resolve(p))));
+      await new Promise<number>((resolve, reject) =>
+        server.bindAsync(address, serverCredentials(NO_SECURITY), (err, p) => (err ? reject(err) : resolve(p))),
+      );
       const up = await peers.open(request);
       assert.deepEqual(up, { kind: 'streamed', bytes: 1000 });
     } finally {

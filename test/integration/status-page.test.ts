@@ -6,7 +6,7 @@ import { GrooveClient } from '../../sdk/index.js';
 import { startCluster } from '../helpers/cluster.js';
 import type { TestCluster } from '../helpers/cluster.js';
 
-describe('the master\'s status page', () => {
+describe("the master's status page", () => {
   let cluster: TestCluster;
   let base: string;
   let jobId: string;
@@ -18,7 +18,10 @@ describe('the master\'s status page', () => {
     base = `http://127.0.0.1:${port}`;
     // A job whose name and error carry markup: the page must show it, not run it.
     const job = path.join(cluster.dir, 'xss.ts');
-    fs.writeFileSync(job, `export default { name: '<img src=x onerror=alert(1)>', map() { throw new Error('<script>alert(2)</script>'); } };\n`);
+    fs.writeFileSync(
+      job,
+      `export default { name: '<img src=x onerror=alert(1)>', map() { throw new Error('<script>alert(2)</script>'); } };\n`,
+    );
     const input = path.join(cluster.dir, 'in.txt');
     fs.writeFileSync(input, 'x\n');
     const client = new GrooveClient({ master: cluster.master, security: cluster.security });
@@ -35,15 +38,27 @@ describe('the master\'s status page', () => {
 
   it('asks for the cluster token', async () => {
     assert.equal((await fetch(`${base}/api/jobs`)).status, 401);
-    assert.equal((await fetch(`${base}/`, { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status, 401);
+    assert.equal(
+      (await fetch(`${base}/`, { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status,
+      401,
+    );
   });
 
   it('lists jobs and workers as JSON', async () => {
     const headers = { authorization: `Bearer ${cluster.security.token as string}` };
     const jobs = (await (await fetch(`${base}/api/jobs`, { headers })).json()) as { jobId: string; state: string }[];
-    assert.deepEqual(jobs.map((j) => [j.jobId, j.state]), [[jobId, 'failed']]);
-    const workers = (await (await fetch(`${base}/api/workers?token=${cluster.security.token as string}`)).json()) as { id: string; state: string }[];
-    assert.deepEqual(workers.map((w) => [w.id, w.state]), [[cluster.workers[0]?.id, 'alive']]);
+    assert.deepEqual(
+      jobs.map((j) => [j.jobId, j.state]),
+      [[jobId, 'failed']],
+    );
+    const workers = (await (await fetch(`${base}/api/workers?token=${cluster.security.token as string}`)).json()) as {
+      id: string;
+      state: string;
+    }[];
+    assert.deepEqual(
+      workers.map((w) => [w.id, w.state]),
+      [[cluster.workers[0]?.id, 'alive']],
+    );
   });
 
   it('escapes job names and errors in its HTML', async () => {

@@ -11,7 +11,12 @@ import { referenceWordCount } from '../helpers/reference.js';
 const SCHEME_MODULE = path.join(__dirname, '..', 'helpers', 'testfs-scheme.js');
 
 function counts(stdout: string): Map<string, number> {
-  return new Map(stdout.split('\n').filter(Boolean).map((l) => [l.slice(0, l.lastIndexOf('\t')), Number(l.slice(l.lastIndexOf('\t') + 1))]));
+  return new Map(
+    stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => [l.slice(0, l.lastIndexOf('\t')), Number(l.slice(l.lastIndexOf('\t') + 1))]),
+  );
 }
 
 describe('the storage seam', () => {
@@ -28,20 +33,32 @@ describe('the storage seam', () => {
   it('runs a job over a scheme the planner and the task runtime never heard of, its results written and read through the seam', async () => {
     const log = path.join(dir, 'ops.log');
     const env = { NODE_OPTIONS: `--require ${SCHEME_MODULE}`, TESTFS_ROOT: path.join(dir, 'root'), TESTFS_LOG: log };
-    const r = await runMr(['run', 'jobs/wordcount.ts', '--input', 'testfs://corpus', '--partitions', '3', '--chunk-size', '16384'], { env });
+    const r = await runMr(
+      ['run', 'jobs/wordcount.ts', '--input', 'testfs://corpus', '--partitions', '3', '--chunk-size', '16384'],
+      { env },
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(counts(r.stdout), referenceWordCount(files));
-    const ops = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split(' ') as [string, string, string]);
+    const ops = fs
+      .readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ') as [string, string, string]);
     // Every input file was read through the testfs backend (by the map tasks: the client
     // peeks at files it is given, not into a directory).
-    const opened = new Set(ops.filter(([op, , url]) => op === 'open' && url.startsWith('testfs://')).map(([, , url]) => url));
+    const opened = new Set(
+      ops.filter(([op, , url]) => op === 'open' && url.startsWith('testfs://')).map(([, , url]) => url),
+    );
     assert.deepEqual([...opened].sort(), files.map((f) => `testfs://corpus/${path.basename(f)}`).sort());
     // Each partition's part file was staged and committed once, and read back from there.
     const committed = ops.filter(([op]) => op === 'commit').map(([, , url]) => url);
     assert.equal(committed.length, 3);
     for (const url of committed) {
       assert.match(url, /part\.data$/);
-      assert.ok(ops.some(([op, , u]) => op === 'open' && u === url), `${url} read back through the seam`);
+      assert.ok(
+        ops.some(([op, , u]) => op === 'open' && u === url),
+        `${url} read back through the seam`,
+      );
     }
   });
 

@@ -25,7 +25,10 @@ describe('TLS and safe defaults', () => {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   /** Submits a word count with --wait and reads its results, all through the CLI; returns the results or the error. */
-  async function wordcount(cluster: TestCluster, clientArgs: readonly string[]): Promise<{ ok: boolean; out: string; err: string }> {
+  async function wordcount(
+    cluster: TestCluster,
+    clientArgs: readonly string[],
+  ): Promise<{ ok: boolean; out: string; err: string }> {
     const auth = ['--master', cluster.master, '--token-file', cluster.tokenFile as string, ...clientArgs];
     const sub = await runMr(['submit', 'jobs/wordcount.ts', '--input', input, '--wait', ...auth]);
     if (sub.code !== 0) return { ok: false, out: sub.stdout, err: sub.stderr };
@@ -37,7 +40,12 @@ describe('TLS and safe defaults', () => {
 
   it('a TLS cluster (server certificates) runs a job; a client without TLS is refused', async () => {
     const tls = ['--tls-cert', certs.cert, '--tls-key', certs.key, '--tls-ca', certs.ca, '--no-tls-client-auth'];
-    const cluster = await startCluster({ workers: 2, token: true, commonArgs: tls, clientSecurity: { tlsCa: fs.readFileSync(certs.ca) } });
+    const cluster = await startCluster({
+      workers: 2,
+      token: true,
+      commonArgs: tls,
+      clientSecurity: { tlsCa: fs.readFileSync(certs.ca) },
+    });
     try {
       const good = await wordcount(cluster, ['--tls-ca', certs.ca]);
       assert.ok(good.ok, good.err);
@@ -45,7 +53,15 @@ describe('TLS and safe defaults', () => {
       const plain = await runMr(['jobs', '--master', cluster.master, '--token-file', cluster.tokenFile as string]);
       assert.notEqual(plain.code, 0);
       assert.match(plain.stderr, /^mr: cannot reach the master/);
-      const wrongCa = await runMr(['jobs', '--master', cluster.master, '--token-file', cluster.tokenFile as string, '--tls-ca', stranger.ca]);
+      const wrongCa = await runMr([
+        'jobs',
+        '--master',
+        cluster.master,
+        '--token-file',
+        cluster.tokenFile as string,
+        '--tls-ca',
+        stranger.ca,
+      ]);
       assert.notEqual(wrongCa.code, 0);
     } finally {
       await cluster.stop();
@@ -58,7 +74,11 @@ describe('TLS and safe defaults', () => {
       workers: 2,
       token: true,
       commonArgs: tls,
-      clientSecurity: { tlsCa: fs.readFileSync(certs.ca), tlsCert: fs.readFileSync(certs.cert), tlsKey: fs.readFileSync(certs.key) },
+      clientSecurity: {
+        tlsCa: fs.readFileSync(certs.ca),
+        tlsCert: fs.readFileSync(certs.cert),
+        tlsKey: fs.readFileSync(certs.key),
+      },
     });
     try {
       const good = await wordcount(cluster, tls);
@@ -66,9 +86,19 @@ describe('TLS and safe defaults', () => {
       assert.equal(sorted(good.out), expected);
       for (const [label, args] of [
         ['no client certificate', ['--tls-ca', certs.ca]],
-        ['a certificate from another CA', ['--tls-ca', certs.ca, '--tls-cert', stranger.cert, '--tls-key', stranger.key]],
+        [
+          'a certificate from another CA',
+          ['--tls-ca', certs.ca, '--tls-cert', stranger.cert, '--tls-key', stranger.key],
+        ],
       ] as const) {
-        const r = await runMr(['jobs', '--master', cluster.master, '--token-file', cluster.tokenFile as string, ...args]);
+        const r = await runMr([
+          'jobs',
+          '--master',
+          cluster.master,
+          '--token-file',
+          cluster.tokenFile as string,
+          ...args,
+        ]);
         assert.notEqual(r.code, 0, `${label}: accepted`);
         assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
       }
@@ -78,14 +108,22 @@ describe('TLS and safe defaults', () => {
   });
 
   it('refuses to listen beyond loopback without a token, with a clear message; --insecure starts and warns', async () => {
-    for (const cmd of [['master', '--port', '0'], ['worker', '--master', '127.0.0.1:1', '--port', '0']]) {
-      const r = await runMr([...cmd, '--host', '0.0.0.0', '--data-dir', path.join(dir, `d-${cmd[0]}`)], { env: { MR_TOKEN_FILE: '' } });
+    for (const cmd of [
+      ['master', '--port', '0'],
+      ['worker', '--master', '127.0.0.1:1', '--port', '0'],
+    ]) {
+      const r = await runMr([...cmd, '--host', '0.0.0.0', '--data-dir', path.join(dir, `d-${cmd[0]}`)], {
+        env: { MR_TOKEN_FILE: '' },
+      });
       assert.notEqual(r.code, 0);
       assert.match(r.stderr.trim(), /^mr: refusing to listen on 0\.0\.0\.0 without a cluster token: .*mr token/);
       assert.equal(r.stderr.trim().split('\n').length, 1);
     }
     const { startDaemon } = await import('../helpers/cli.js');
-    const { daemon } = await startDaemon(['master', '--host', '0.0.0.0', '--port', '0', '--insecure', '--data-dir', path.join(dir, 'insecure')], /listening on/);
+    const { daemon } = await startDaemon(
+      ['master', '--host', '0.0.0.0', '--port', '0', '--insecure', '--data-dir', path.join(dir, 'insecure')],
+      /listening on/,
+    );
     try {
       assert.match(daemon.log(), /INSECURE: the master listens on 0\.0\.0\.0 without a cluster token/);
     } finally {

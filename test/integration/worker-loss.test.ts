@@ -39,7 +39,13 @@ describe('losing workers and the master', () => {
 
   it('kill -9 of a worker during the map phase: the job finishes with identical results', async () => {
     const { c, cl, files } = await setUp(3);
-    const id = await cl.submit('test/fixtures/slow-wordcount.ts', { inputs: files, partitions: 4, chunkSize: 8 * 1024, params: { mapSleepMs: '120' }, speculation: false });
+    const id = await cl.submit('test/fixtures/slow-wordcount.ts', {
+      inputs: files,
+      partitions: 4,
+      chunkSize: 8 * 1024,
+      params: { mapSleepMs: '120' },
+      speculation: false,
+    });
     await waitUntil('some maps done', async () => (await cl.status(id)).mapsDone >= 4, 30_000);
     const victim = c.workers[0];
     assert.ok(victim);
@@ -47,29 +53,51 @@ describe('losing workers and the master', () => {
     victim.daemon.process.kill('SIGKILL');
     await cl.wait(id);
     const log = await collectEvents(cl, id);
-    assert.ok(log.some((l) => l.includes(`with worker ${victim.id}`) || l.includes(`was on worker ${victim.id}`)), log.join('\n'));
+    assert.ok(
+      log.some((l) => l.includes(`with worker ${victim.id}`) || l.includes(`was on worker ${victim.id}`)),
+      log.join('\n'),
+    );
     assert.deepEqual(await collectResults(cl, id), new Map<string, unknown>(referenceWordCount(files)));
   });
 
   it('kill -9 of a worker after all maps finished: its map outputs are recomputed', async () => {
     const { c, cl, files } = await setUp(3);
-    const id = await cl.submit('test/fixtures/slow-wordcount.ts', { inputs: files, partitions: 4, chunkSize: 16 * 1024, params: { reduceSleepMs: '1500' }, speculation: false });
-    await waitUntil('every map done', async () => {
-      const s = await cl.status(id);
-      return s.mapsDone === s.mapsTotal;
-    }, 30_000);
+    const id = await cl.submit('test/fixtures/slow-wordcount.ts', {
+      inputs: files,
+      partitions: 4,
+      chunkSize: 16 * 1024,
+      params: { reduceSleepMs: '1500' },
+      speculation: false,
+    });
+    await waitUntil(
+      'every map done',
+      async () => {
+        const s = await cl.status(id);
+        return s.mapsDone === s.mapsTotal;
+      },
+      30_000,
+    );
     const victim = c.workers[1];
     assert.ok(victim);
     victim.daemon.process.kill('SIGKILL');
     await cl.wait(id);
     const log = await collectEvents(cl, id);
-    assert.ok(log.some((l) => l.startsWith('output-lost map-') && l.includes(victim.id)), log.join('\n'));
+    assert.ok(
+      log.some((l) => l.startsWith('output-lost map-') && l.includes(victim.id)),
+      log.join('\n'),
+    );
     assert.deepEqual(await collectResults(cl, id), new Map<string, unknown>(referenceWordCount(files)));
   });
 
   it('a reducer that cannot fetch a map output reports it, and the master re-runs that map', async () => {
     const { c, cl, files } = await setUp(2);
-    const id = await cl.submit('test/fixtures/slow-wordcount.ts', { inputs: files, partitions: 2, chunkSize: 16 * 1024, params: { mapSleepMs: '300' }, speculation: false });
+    const id = await cl.submit('test/fixtures/slow-wordcount.ts', {
+      inputs: files,
+      partitions: 2,
+      chunkSize: 16 * 1024,
+      params: { mapSleepMs: '300' },
+      speculation: false,
+    });
     let holder = '';
     for await (const e of cl.watch(id)) {
       const m = /^map-00000 attempt 0 on (\S+) /.exec(e.message);
@@ -82,21 +110,40 @@ describe('losing workers and the master', () => {
     assert.ok(worker, `map-00000 ran on an unknown worker ${holder}`);
     // The output disappears from a live worker (a disk replaced, a careless cleanup).
     fs.rmSync(path.join(worker.dataDir, 'jobs', id, 'map-00000-a0'), { recursive: true });
-    assert.ok((await cl.status(id)).mapsDone < (await cl.status(id)).mapsTotal, 'the map phase ended before the output was removed');
+    assert.ok(
+      (await cl.status(id)).mapsDone < (await cl.status(id)).mapsTotal,
+      'the map phase ended before the output was removed',
+    );
     const status = await cl.wait(id);
     const log = await collectEvents(cl, id);
-    assert.ok(log.some((l) => /^fetch-failed reduce-\d+ .*could not fetch map-00000/.test(l)), log.join('\n'));
-    assert.ok(log.some((l) => l.startsWith('task-started map-00000 attempt 1')), log.join('\n'));
-    assert.equal(status.failedAttempts, 0, 'a fetch failure is not the reducer\'s failure');
+    assert.ok(
+      log.some((l) => /^fetch-failed reduce-\d+ .*could not fetch map-00000/.test(l)),
+      log.join('\n'),
+    );
+    assert.ok(
+      log.some((l) => l.startsWith('task-started map-00000 attempt 1')),
+      log.join('\n'),
+    );
+    assert.equal(status.failedAttempts, 0, "a fetch failure is not the reducer's failure");
     assert.deepEqual(await collectResults(cl, id), new Map<string, unknown>(referenceWordCount(files)));
   });
 
   it('a worker stopped with SIGTERM drains: it finishes its running task, takes no more, then exits', async () => {
     const { c, cl, files } = await setUp(2);
-    const id = await cl.submit('test/fixtures/slow-wordcount.ts', { inputs: files, partitions: 2, chunkSize: 16 * 1024, params: { mapSleepMs: '300' }, speculation: false });
+    const id = await cl.submit('test/fixtures/slow-wordcount.ts', {
+      inputs: files,
+      partitions: 2,
+      chunkSize: 16 * 1024,
+      params: { mapSleepMs: '300' },
+      speculation: false,
+    });
     const victim = c.workers[0];
     assert.ok(victim);
-    await waitUntil('the worker runs a task', async () => (await cl.workers()).some((w) => w.workerId === victim.id && w.running > 0), 10_000);
+    await waitUntil(
+      'the worker runs a task',
+      async () => (await cl.workers()).some((w) => w.workerId === victim.id && w.running > 0),
+      10_000,
+    );
     const signalledAt = Date.now();
     victim.daemon.process.kill('SIGTERM');
     assert.equal(await exited(victim.daemon), 0);
@@ -132,7 +179,10 @@ describe('a worker whose master goes away', () => {
     const masterArgs = ['master', '--host', '127.0.0.1', '--port', String(port), '--data-dir', path.join(dir, 'm')];
     const first = await startDaemon(masterArgs, /listening on/);
     daemons.push(first.daemon);
-    const worker = await startDaemon(['worker', '--master', master, '--port', '0', '--slots', '1', '--data-dir', path.join(dir, 'w')], /serving data on/);
+    const worker = await startDaemon(
+      ['worker', '--master', master, '--port', '0', '--slots', '1', '--data-dir', path.join(dir, 'w')],
+      /serving data on/,
+    );
     daemons.push(worker.daemon);
     const client = new GrooveClient({ master });
     try {
@@ -142,18 +192,28 @@ describe('a worker whose master goes away', () => {
       await waitUntil('the worker noticed', () => /lost the master; reconnecting/.test(worker.daemon.log()), 15_000);
       const second = await startDaemon(masterArgs, /listening on/);
       daemons.push(second.daemon);
-      await waitUntil('the worker rejoined', async () => {
-        try {
-          return (await client.workers()).some((w) => w.state === 'alive');
-        } catch {
-          return false;
-        }
-      }, 20_000);
+      await waitUntil(
+        'the worker rejoined',
+        async () => {
+          try {
+            return (await client.workers()).some((w) => w.state === 'alive');
+          } catch {
+            return false;
+          }
+        },
+        20_000,
+      );
       const input = path.join(dir, 'in.txt');
       fs.writeFileSync(input, 'a b a\n');
       const id = await client.submit('jobs/wordcount.ts', { inputs: [input] });
       await client.wait(id);
-      assert.deepEqual(await collectResults(client, id), new Map<string, unknown>([['a', 2], ['b', 1]]));
+      assert.deepEqual(
+        await collectResults(client, id),
+        new Map<string, unknown>([
+          ['a', 2],
+          ['b', 1],
+        ]),
+      );
     } finally {
       client.close();
     }

@@ -42,7 +42,18 @@ describe('BlockFileWriter', () => {
   for (const direct of [true, false]) {
     it(`writes every size byte for byte, the file exactly as long (direct ${direct})`, async () => {
       const pool = new AlignedBlockPool(4);
-      const sizes = [0, 1, 511, 4095, 4096, 4097, ALIGNED_BLOCK_BYTES - 1, ALIGNED_BLOCK_BYTES, ALIGNED_BLOCK_BYTES + 1, 3 * ALIGNED_BLOCK_BYTES + 12_345];
+      const sizes = [
+        0,
+        1,
+        511,
+        4095,
+        4096,
+        4097,
+        ALIGNED_BLOCK_BYTES - 1,
+        ALIGNED_BLOCK_BYTES,
+        ALIGNED_BLOCK_BYTES + 1,
+        3 * ALIGNED_BLOCK_BYTES + 12_345,
+      ];
       for (const [i, size] of sizes.entries()) {
         const file = path.join(dir, `size-${direct}-${i}.data`);
         const data = pattern(size, i + 1);
@@ -80,7 +91,8 @@ describe('BlockFileWriter', () => {
     const held = Array.from({ length: pool.freeBlocks }, () => pool.take());
     assert.ok(held.length > 0);
     for (const [i, a] of held.entries()) {
-      for (const b of held.slice(i + 1)) assert.ok(a.buffer !== b.buffer || a.byteOffset !== b.byteOffset, 'one block was kept twice');
+      for (const b of held.slice(i + 1))
+        assert.ok(a.buffer !== b.buffer || a.byteOffset !== b.byteOffset, 'one block was kept twice');
     }
   });
 
@@ -109,7 +121,10 @@ describe('BlockFileWriter', () => {
   it('refuses an advance past the block and a bad option', () => {
     const writer = BlockFileWriter.create(path.join(dir, 'bad.data'));
     assert.throws(() => writer.advance(ALIGNED_BLOCK_BYTES + 1), /advance\(1048577\) past the block/);
-    assert.throws(() => BlockFileWriter.create(path.join(dir, 'bad2.data'), { maxWritesInFlight: 0 }), /maxWritesInFlight must be an integer >= 1/);
+    assert.throws(
+      () => BlockFileWriter.create(path.join(dir, 'bad2.data'), { maxWritesInFlight: 0 }),
+      /maxWritesInFlight must be an integer >= 1/,
+    );
     return writer.destroy();
   });
 });

@@ -2,7 +2,12 @@ import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import type * as grpc from '@grpc/grpc-js';
 import { grooveProto } from '../../proto/wire/index.js';
-import { DATA_CHUNK_HEADER_ROOM, EncodedDataChunk, encodeDataChunkInPlace, workerServiceDefinition } from '../../proto/wire/index.js';
+import {
+  DATA_CHUNK_HEADER_ROOM,
+  EncodedDataChunk,
+  encodeDataChunkInPlace,
+  workerServiceDefinition,
+} from '../../proto/wire/index.js';
 
 const fetchMethod = (): grpc.MethodDefinition<unknown, { data: Buffer }> =>
   grooveProto().groove.Worker.service.FetchPartition as unknown as grpc.MethodDefinition<unknown, { data: Buffer }>;

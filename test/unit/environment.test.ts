@@ -31,7 +31,8 @@ describe('environment', () => {
 
   it('every variable it reads is documented in the README', () => {
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-    for (const v of Object.values(ENVIRONMENT_VARIABLES)) assert.ok(readme.includes(v.name), `${v.name} is not in README.md`);
+    for (const v of Object.values(ENVIRONMENT_VARIABLES))
+      assert.ok(readme.includes(v.name), `${v.name} is not in README.md`);
   });
 
   it('reads a variable when asked, not when loaded', () => {
@@ -46,7 +47,10 @@ describe('environment', () => {
       assert.equal(envMaster(), undefined);
       assert.equal(envTokenFile(), undefined);
     } finally {
-      for (const [name, value] of [['MR_MASTER', saved.master], ['MR_TOKEN_FILE', saved.token]] as const) {
+      for (const [name, value] of [
+        ['MR_MASTER', saved.master],
+        ['MR_TOKEN_FILE', saved.token],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }

@@ -4,11 +4,28 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { GrooveError, JobFailedError, JobFileError, MasterUnavailableError, NotFoundError } from '../../common/index.js';
+import {
+  GrooveError,
+  JobFailedError,
+  JobFileError,
+  MasterUnavailableError,
+  NotFoundError,
+} from '../../common/index.js';
 import { PreconditionFailedError, RequestRejectedError, UserError } from '../../common/index.js';
-import { BlockChecksumError, RecordFileError, ResultLinesError, UnstorableValueError } from '../../proto/formats/index.js';
+import {
+  BlockChecksumError,
+  RecordFileError,
+  ResultLinesError,
+  UnstorableValueError,
+} from '../../proto/formats/index.js';
 import { grpcStatusOf, toServiceError } from '../../proto/wire/index.js';
-import { FetchFailedError, LocalWriteError, NonTextInputError, TaskAttemptError, UserCodeError } from '../../worker/index.js';
+import {
+  FetchFailedError,
+  LocalWriteError,
+  NonTextInputError,
+  TaskAttemptError,
+  UserCodeError,
+} from '../../worker/index.js';
 import { GrooveClient, Master, packJobFile } from '../../sdk/index.js';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -71,7 +88,11 @@ describe('one error family', () => {
       assert.equal(err.name, err.constructor.name);
       assert.equal(err.cause, cause, `${err.name} lost its cause`);
     }
-    for (const err of [new JobFailedError('j', 'x'), new NonTextInputError('/in', 'gzip-compressed'), new UnstorableValueError('a function')]) {
+    for (const err of [
+      new JobFailedError('j', 'x'),
+      new NonTextInputError('/in', 'gzip-compressed'),
+      new UnstorableValueError('a function'),
+    ]) {
       assert.ok(err instanceof GrooveError, `${err.name} is not a GrooveError`);
     }
   });
@@ -92,7 +113,10 @@ describe('grpcStatusOf', () => {
     assert.equal(grpcStatusOf(new NotFoundError('anything at all')), grpc.status.NOT_FOUND);
     // The old rule matched this text; a plain user error saying it is a bad argument.
     assert.equal(grpcStatusOf(new UserError('no such job: j1')), grpc.status.INVALID_ARGUMENT);
-    assert.equal(grpcStatusOf(new PreconditionFailedError('unreachable data address')), grpc.status.FAILED_PRECONDITION);
+    assert.equal(
+      grpcStatusOf(new PreconditionFailedError('unreachable data address')),
+      grpc.status.FAILED_PRECONDITION,
+    );
     assert.equal(grpcStatusOf(new RequestRejectedError('bad reference')), grpc.status.INVALID_ARGUMENT);
     assert.equal(grpcStatusOf(new RangeError('out of range')), grpc.status.INVALID_ARGUMENT);
     assert.equal(grpcStatusOf(new TypeError('not a string')), grpc.status.INVALID_ARGUMENT);
@@ -107,7 +131,10 @@ describe('grpcStatusOf', () => {
     const sent = toServiceError(new NotFoundError('no such job: j1'));
     assert.equal(sent.code, grpc.status.NOT_FOUND);
     assert.equal(sent.details, 'no such job: j1');
-    assert.equal(toServiceError(new BlockChecksumError('/p', 3, 'bad'), 'part 0 is corrupt').details, 'part 0 is corrupt');
+    assert.equal(
+      toServiceError(new BlockChecksumError('/p', 3, 'bad'), 'part 0 is corrupt').details,
+      'part 0 is corrupt',
+    );
   });
 
   it('an unknown job is NOT_FOUND from a real master and a NotFoundError in the client', async () => {
@@ -123,10 +150,13 @@ describe('grpcStatusOf', () => {
       });
       // A refusal that is not about a missing thing stays a plain RequestRejectedError.
       const packed = await packJobFile(path.join(ROOT, 'jobs', 'wordcount.ts'));
-      await assert.rejects(client.submitPacked(packed, { inputs: [path.join(ROOT, 'README.md')], partitions: 1_000_000 }), (err: unknown) => {
-        assert.ok(err instanceof RequestRejectedError && !(err instanceof NotFoundError), `got ${String(err)}`);
-        return true;
-      });
+      await assert.rejects(
+        client.submitPacked(packed, { inputs: [path.join(ROOT, 'README.md')], partitions: 1_000_000 }),
+        (err: unknown) => {
+          assert.ok(err instanceof RequestRejectedError && !(err instanceof NotFoundError), `got ${String(err)}`);
+          return true;
+        },
+      );
     } finally {
       client.close();
       await master.stop();

@@ -36,10 +36,14 @@ describe('in-mapper combining', () => {
   it('hands a combine that emits nothing an empty list, and passes single values through uncombined', () => {
     let calls = 0;
     const out: [Key, unknown][] = [];
-    const c = new InMapCombiner(1 << 20, () => {
-      calls++;
-      return [];
-    }, (k, v) => out.push([k, v]));
+    const c = new InMapCombiner(
+      1 << 20,
+      () => {
+        calls++;
+        return [];
+      },
+      (k, v) => out.push([k, v]),
+    );
     c.add('lonely', 1);
     c.add('pair', 1);
     c.add('pair', 2);

@@ -20,7 +20,35 @@ function strings(): string[] {
 }
 
 function numbers(): number[] {
-  const out = [0, -0, 1, -1, 127, 128, -32, -33, 255, 256, -128, -129, 65_535, 65_536, -32_768, -32_769, 2 ** 32 - 1, 2 ** 32, -(2 ** 31), -(2 ** 31) - 1, 0.5, -0.25, 1e300, Number.MAX_SAFE_INTEGER, Infinity, -Infinity, NaN];
+  const out = [
+    0,
+    -0,
+    1,
+    -1,
+    127,
+    128,
+    -32,
+    -33,
+    255,
+    256,
+    -128,
+    -129,
+    65_535,
+    65_536,
+    -32_768,
+    -32_769,
+    2 ** 32 - 1,
+    2 ** 32,
+    -(2 ** 31),
+    -(2 ** 31) - 1,
+    0.5,
+    -0.25,
+    1e300,
+    Number.MAX_SAFE_INTEGER,
+    Infinity,
+    -Infinity,
+    NaN,
+  ];
   const rnd = mulberry32(9);
   for (let i = 0; i < 2000; i++) {
     const n = Math.floor(rnd() * 2 ** Math.floor(rnd() * 40)) * (rnd() < 0.5 ? -1 : 1);
@@ -41,7 +69,11 @@ describe('encoding in place', () => {
     for (const v of [...numbers(), ...strings()]) {
       const bytes = inPlace(scalarValueRoom(v), (buf, at) => writeScalarValueAt(v, buf, at));
       assert.ok(bytes, String(v));
-      assert.equal(bytes.toString('hex'), encodeValue(v).toString('hex'), typeof v === 'string' ? `string of ${v.length}` : String(v));
+      assert.equal(
+        bytes.toString('hex'),
+        encodeValue(v).toString('hex'),
+        typeof v === 'string' ? `string of ${v.length}` : String(v),
+      );
     }
     for (const v of [null, true, [1], { a: 1 }, 2n]) assert.equal(scalarValueRoom(v), -1);
   });
@@ -53,7 +85,11 @@ describe('encoding in place', () => {
       assert.deepEqual(bytes, encodeKey(k));
     }
     for (const k of ['a\0b', '\0', 'lone \ud800 surrogate', '\udc00']) {
-      assert.equal(inPlace(3 * k.length + 2, (buf, at) => writeStringKeyAt(k, buf, at)), undefined, JSON.stringify(k));
+      assert.equal(
+        inPlace(3 * k.length + 2, (buf, at) => writeStringKeyAt(k, buf, at)),
+        undefined,
+        JSON.stringify(k),
+      );
     }
   });
 
@@ -61,7 +97,8 @@ describe('encoding in place', () => {
     for (const k of strings()) {
       const key = encodeKey(k);
       const buf = Buffer.concat([Buffer.from('xyz'), key, Buffer.from('!')]);
-      for (const r of [1, 2, 7, 1000]) assert.equal(hashPartitionOfRange(buf, 3, 3 + key.length, r), hashPartition(key, r));
+      for (const r of [1, 2, 7, 1000])
+        assert.equal(hashPartitionOfRange(buf, 3, 3 + key.length, r), hashPartition(key, r));
     }
   });
 

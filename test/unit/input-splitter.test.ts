@@ -96,20 +96,33 @@ test('splits are contiguous, cover the file, and stay within chunkSize plus the 
 
 test('a chunkSize that is not a positive integer is a RangeError naming chunkSize', () => {
   for (const bad of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53]) {
-    assert.throws(() => splitInputs([{ path: 'a', size: 10 }], bad), (err: unknown) => {
-      assert.ok(err instanceof RangeError);
-      assert.match(err.message, /chunkSize/);
-      return true;
-    });
+    assert.throws(
+      () => splitInputs([{ path: 'a', size: 10 }], bad),
+      (err: unknown) => {
+        assert.ok(err instanceof RangeError);
+        assert.match(err.message, /chunkSize/);
+        return true;
+      },
+    );
   }
 });
 
 test('a file size that is not a non-negative integer is a RangeError naming the file', () => {
   for (const bad of [-1, 0.5, Number.NaN]) {
-    assert.throws(() => splitInputs([{ path: 'ok', size: 1 }, { path: 'bad.txt', size: bad }], 10), (err: unknown) => {
-      assert.ok(err instanceof RangeError);
-      assert.match(err.message, /files\[1\]\.size \(bad\.txt\)/);
-      return true;
-    });
+    assert.throws(
+      () =>
+        splitInputs(
+          [
+            { path: 'ok', size: 1 },
+            { path: 'bad.txt', size: bad },
+          ],
+          10,
+        ),
+      (err: unknown) => {
+        assert.ok(err instanceof RangeError);
+        assert.match(err.message, /files\[1\]\.size \(bad\.txt\)/);
+        return true;
+      },
+    );
   }
 });

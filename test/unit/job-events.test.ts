@@ -4,7 +4,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createLogger } from '../../common/index.js';
-import { IllegalTransitionError, JobManager, WorkerRegistry, expectedAttemptDir, planJob, renderJobEvent } from '../../master/index.js';
+import {
+  IllegalTransitionError,
+  JobManager,
+  WorkerRegistry,
+  expectedAttemptDir,
+  planJob,
+  renderJobEvent,
+} from '../../master/index.js';
 import type { Job, JobEvent, JobEventRecord, JobSpec } from '../../master/index.js';
 import { grooveProto } from '../../proto/wire/index.js';
 import type { MasterMessage__Output } from '../../proto/wire/generated/groove/MasterMessage';
@@ -25,8 +32,14 @@ describe('renderJobEvent', () => {
     const stats = { recordsIn: 10, recordsOut: 4, spills: 1, millis: 12.6 };
     const cases: [JobEvent, string][] = [
       [{ kind: 'job-submitted', maps: 3, files: 2, reduces: 1 }, 'submitted 3 map tasks over 2 files, 1 reduce tasks'],
-      [{ kind: 'task-started', taskId: 'map-00000', attempt: 0, workerId: 'w1', speculative: false }, 'task-started map-00000 attempt 0 on w1'],
-      [{ kind: 'task-started', taskId: 'map-00002', attempt: 1, workerId: 'w2', speculative: true }, 'task-started map-00002 attempt 1 on w2 (backup for a straggler)'],
+      [
+        { kind: 'task-started', taskId: 'map-00000', attempt: 0, workerId: 'w1', speculative: false },
+        'task-started map-00000 attempt 0 on w1',
+      ],
+      [
+        { kind: 'task-started', taskId: 'map-00002', attempt: 1, workerId: 'w2', speculative: true },
+        'task-started map-00002 attempt 1 on w2 (backup for a straggler)',
+      ],
       [
         { kind: 'task-succeeded', taskId: 'map-00000', attempt: 0, workerId: 'w1', speculative: false, stats },
         'task-succeeded map-00000 attempt 0 on w1 (10 records in, 4 out, 1 spills, 13 ms)',
@@ -36,26 +49,69 @@ describe('renderJobEvent', () => {
         'task-succeeded map-00000 attempt 1 (backup) on w2 (10 records in, 4 out, 1 spills, 13 ms)',
       ],
       [
-        { kind: 'task-failed', taskId: 'map-00003', place: { input: '/data/a.txt', start: 0, length: 1000 }, attempt: 2, workerId: 'w1', failures: 3, maxAttempts: 4, error: 'boom' },
+        {
+          kind: 'task-failed',
+          taskId: 'map-00003',
+          place: { input: '/data/a.txt', start: 0, length: 1000 },
+          attempt: 2,
+          workerId: 'w1',
+          failures: 3,
+          maxAttempts: 4,
+          error: 'boom',
+        },
         'task-failed map-00003 (input /data/a.txt, bytes 0-1000) attempt 2 on w1 failed (3 of 4): boom',
       ],
       [
-        { kind: 'task-failed', taskId: 'reduce-00001', place: { partition: 1 }, attempt: 0, workerId: 'w2', failures: 1, maxAttempts: 4, error: 'failed' },
+        {
+          kind: 'task-failed',
+          taskId: 'reduce-00001',
+          place: { partition: 1 },
+          attempt: 0,
+          workerId: 'w2',
+          failures: 1,
+          maxAttempts: 4,
+          error: 'failed',
+        },
         'task-failed reduce-00001 (partition 1) attempt 0 on w2 failed (1 of 4): failed',
       ],
       [
-        { kind: 'fetch-failed', taskId: 'reduce-00000', attempt: 0, workerId: 'w1', lostMapTasks: ['map-00000', 'map-00002'], error: 'connect ECONNREFUSED' },
+        {
+          kind: 'fetch-failed',
+          taskId: 'reduce-00000',
+          attempt: 0,
+          workerId: 'w1',
+          lostMapTasks: ['map-00000', 'map-00002'],
+          error: 'connect ECONNREFUSED',
+        },
         'fetch-failed reduce-00000 on w1 could not fetch map-00000, map-00002: connect ECONNREFUSED',
       ],
-      [{ kind: 'attempt-lost', taskId: 'map-00001', attempt: 0, workerId: 'w3' }, 'attempt-lost map-00001 attempt 0 lost with worker w3'],
       [
-        { kind: 'attempt-cancelled', taskId: 'map-00001', attempt: 0, workerId: 'w3', reason: 'another attempt finished first' },
+        { kind: 'attempt-lost', taskId: 'map-00001', attempt: 0, workerId: 'w3' },
+        'attempt-lost map-00001 attempt 0 lost with worker w3',
+      ],
+      [
+        {
+          kind: 'attempt-cancelled',
+          taskId: 'map-00001',
+          attempt: 0,
+          workerId: 'w3',
+          reason: 'another attempt finished first',
+        },
         'attempt-cancelled map-00001 attempt 0 on w3: another attempt finished first',
       ],
-      [{ kind: 'output-lost', taskId: 'map-00001', workerId: 'w3' }, 'output-lost map-00001: its output was on worker w3; running it again'],
-      [{ kind: 'worker-blacklisted', workerId: 'w3', failures: 3 }, 'worker-blacklisted worker w3 gets no more tasks of this job after 3 failed attempts'],
+      [
+        { kind: 'output-lost', taskId: 'map-00001', workerId: 'w3' },
+        'output-lost map-00001: its output was on worker w3; running it again',
+      ],
+      [
+        { kind: 'worker-blacklisted', workerId: 'w3', failures: 3 },
+        'worker-blacklisted worker w3 gets no more tasks of this job after 3 failed attempts',
+      ],
       [{ kind: 'job-succeeded' }, 'state succeeded'],
-      [{ kind: 'job-failed', error: 'map-00000 (partition 0): boom', errorDetail: 'stack' }, 'state failed: map-00000 (partition 0): boom'],
+      [
+        { kind: 'job-failed', error: 'map-00000 (partition 0): boom', errorDetail: 'stack' },
+        'state failed: map-00000 (partition 0): boom',
+      ],
       [{ kind: 'job-failed', error: '', errorDetail: '' }, 'state failed'],
       [{ kind: 'job-killed', reason: 'killed by user' }, 'state killed: killed by user'],
       [{ kind: 'job-killed', reason: '' }, 'state killed'],
@@ -69,15 +125,34 @@ const decode = grooveProto().groove.Master.service.Session.responseDeserialize a
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 function outcome(a: TaskAssignment, over: Partial<TaskUpdate__Output>): TaskUpdate__Output {
-  const base = { jobId: a.jobId as string, taskId: a.taskId as string, attempt: a.attempt as number, error: '', errorDetail: '', counters: {}, lostMapTasks: [] };
-  return { ...base, outcome: 'TASK_SUCCEEDED', userError: false, permanentError: false, stats: null, mapOutput: null, reduceOutput: null, ...over };
+  const base = {
+    jobId: a.jobId as string,
+    taskId: a.taskId as string,
+    attempt: a.attempt as number,
+    error: '',
+    errorDetail: '',
+    counters: {},
+    lostMapTasks: [],
+  };
+  return {
+    ...base,
+    outcome: 'TASK_SUCCEEDED',
+    userError: false,
+    permanentError: false,
+    stats: null,
+    mapOutput: null,
+    reduceOutput: null,
+    ...over,
+  };
 }
 
 /** A successful report of the attempt, its output where the attempt's directory is. */
 function succeeded(a: TaskAssignment): TaskUpdate__Output {
   const at = expectedAttemptDir(a.jobId as string, a.taskId as string, a.attempt as number);
   const stats = { recordsIn: 3, recordsOut: 2, bytesIn: 3, bytesOut: 2, millis: 7, spills: 0 };
-  return a.kind === 'MAP' ? outcome(a, { mapOutput: { dir: at, offsets: [0, 6] }, stats }) : outcome(a, { reduceOutput: { path: `${at}/part.data`, records: 2, bytes: 9 }, stats });
+  return a.kind === 'MAP'
+    ? outcome(a, { mapOutput: { dir: at, offsets: [0, 6] }, stats })
+    : outcome(a, { reduceOutput: { path: `${at}/part.data`, records: 2, bytes: 9 }, stats });
 }
 
 /** The events' kinds and the ids in them, one line each, to compare sequences. */
@@ -97,16 +172,40 @@ describe('Job events', () => {
     const input = path.join(dir, 'six.txt');
     fs.writeFileSync(input, 'abcdef');
     const workers = new WorkerRegistry();
-    const policy = { maxAttempts: 4, blacklistAfter: 3, speculationFactor: 1.5, speculationMinMs: 60_000, retryBackoffMs: 0, prefetch: 1 };
+    const policy = {
+      maxAttempts: 4,
+      blacklistAfter: 3,
+      speculationFactor: 1.5,
+      speculationMinMs: 60_000,
+      retryBackoffMs: 0,
+      prefetch: 1,
+    };
     const jobs = new JobManager(workers, policy, createLogger('test'));
     const inbox: TaskAssignment[] = [];
     const send = (m: unknown): void => {
       const message = Buffer.isBuffer(m) ? decode(m) : (m as MasterMessage__Output);
       if (message.assign) inbox.push(message.assign as TaskAssignment);
     };
-    const w1 = workers.register({ id: 'w1', dataAddress: '10.0.0.1:7001', slots: 1, hostname: 'h', send, disconnect: () => {} });
+    const w1 = workers.register({
+      id: 'w1',
+      dataAddress: '10.0.0.1:7001',
+      slots: 1,
+      hostname: 'h',
+      send,
+      disconnect: () => {},
+    });
     try {
-      const job = await jobs.submit({ name: 't', packHash: 'h', inputs: [input], partitions: 1, params: {}, chunkSize: 3, sortBufferBytes: 1 << 20, maxAttempts: 0, speculation: false });
+      const job = await jobs.submit({
+        name: 't',
+        packHash: 'h',
+        inputs: [input],
+        partitions: 1,
+        params: {},
+        chunkSize: 3,
+        sortBufferBytes: 1 << 20,
+        maxAttempts: 0,
+        speculation: false,
+      });
       const heard: JobEventRecord[] = [];
       job.subscribe((e) => heard.push(e));
       let failedOnce = false;
@@ -132,13 +231,36 @@ describe('Job events', () => {
         'task-succeeded reduce-00000 a0 w1',
         'job-succeeded',
       ]);
-      assert.deepEqual(job.events[0], { kind: 'job-submitted', maps: 2, files: 1, reduces: 1, time: job.events[0]?.time });
+      assert.deepEqual(job.events[0], {
+        kind: 'job-submitted',
+        maps: 2,
+        files: 1,
+        reduces: 1,
+        time: job.events[0]?.time,
+      });
       assert.deepEqual(heard, job.events.slice(1), 'listeners get every event after they subscribed');
       const failed = job.events.find((e) => e.kind === 'task-failed');
-      assert.deepEqual(failed && { ...failed, time: 0 }, { kind: 'task-failed', taskId: 'map-00001', place: { input, start: 3, length: 3 }, attempt: 0, workerId: 'w1', failures: 1, maxAttempts: 4, error: 'map threw', time: 0 });
+      assert.deepEqual(failed && { ...failed, time: 0 }, {
+        kind: 'task-failed',
+        taskId: 'map-00001',
+        place: { input, start: 3, length: 3 },
+        attempt: 0,
+        workerId: 'w1',
+        failures: 1,
+        maxAttempts: 4,
+        error: 'map threw',
+        time: 0,
+      });
       const times = job.events.map((e) => e.time);
-      assert.deepEqual(times, [...times].sort((a, b) => a - b), 'events are stamped in order');
-      assert.equal(render(job.events[2] as JobEvent), 'task-succeeded map-00000 attempt 0 on w1 (3 records in, 2 out, 0 spills, 7 ms)');
+      assert.deepEqual(
+        times,
+        [...times].sort((a, b) => a - b),
+        'events are stamped in order',
+      );
+      assert.equal(
+        render(job.events[2] as JobEvent),
+        'task-succeeded map-00000 attempt 0 on w1 (3 records in, 2 out, 0 spills, 7 ms)',
+      );
     } finally {
       jobs.close();
     }
@@ -151,7 +273,10 @@ describe('Job events', () => {
     assert.equal(render(job.events[1] as JobEvent), 'state killed: killed by user');
     assert.throws(
       () => job.finish('failed', 'late'),
-      (err: unknown) => err instanceof IllegalTransitionError && err.subject === 'job' && err.message === 'illegal job transition killed -> failed (job job-1)',
+      (err: unknown) =>
+        err instanceof IllegalTransitionError &&
+        err.subject === 'job' &&
+        err.message === 'illegal job transition killed -> failed (job job-1)',
     );
     assert.equal(job.events.length, 2, 'a refused transition records nothing');
   });
@@ -160,7 +285,14 @@ describe('Job events', () => {
     const job = makeJob();
     job.failBecauseOf(job.map(0), 'bad input');
     assert.equal(job.map(0).state, 'failed');
-    assert.throws(() => job.setTaskState(job.map(0), 'running'), (err: unknown) => err instanceof IllegalTransitionError && err.id === 'job-1/map-00000' && err.from === 'failed' && err.to === 'running');
+    assert.throws(
+      () => job.setTaskState(job.map(0), 'running'),
+      (err: unknown) =>
+        err instanceof IllegalTransitionError &&
+        err.id === 'job-1/map-00000' &&
+        err.from === 'failed' &&
+        err.to === 'running',
+    );
   });
 
   it('hands out jobs and tasks the compiler keeps read-only', () => {
@@ -191,6 +323,16 @@ describe('Job events', () => {
 });
 
 function makeJob(): Job {
-  const spec: JobSpec = { id: 'job-1', name: 'test', packHash: 'hash', inputs: ['/in'], partitions: 1, params: {}, sortBufferBytes: 1 << 20, maxAttempts: 4, speculation: false };
+  const spec: JobSpec = {
+    id: 'job-1',
+    name: 'test',
+    packHash: 'hash',
+    inputs: ['/in'],
+    partitions: 1,
+    params: {},
+    sortBufferBytes: 1 << 20,
+    maxAttempts: 4,
+    speculation: false,
+  };
   return planJob(spec, [{ path: '/in/a', size: 2 }], 1);
 }

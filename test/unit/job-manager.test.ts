@@ -35,7 +35,14 @@ function addWorker(registry: WorkerRegistry, id: string): TestWorker {
   const send = (m: MasterMessage | Buffer): void => {
     inbox.push(Buffer.isBuffer(m) ? decode(m) : m);
   };
-  const entry = registry.register({ id, dataAddress: `10.0.0.${id.slice(1)}:7001`, slots: 1, hostname: id, send, disconnect: () => {} });
+  const entry = registry.register({
+    id,
+    dataAddress: `10.0.0.${id.slice(1)}:7001`,
+    slots: 1,
+    hostname: id,
+    send,
+    disconnect: () => {},
+  });
   return { entry, inbox };
 }
 
@@ -49,14 +56,35 @@ function takeAssignments(w: TestWorker): TaskAssignment[] {
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 function update(a: TaskAssignment, over: Partial<TaskUpdate__Output>): TaskUpdate__Output {
-  return { jobId: a.jobId as string, taskId: a.taskId as string, attempt: a.attempt as number, outcome: 'TASK_SUCCEEDED', error: '', errorDetail: '', counters: {}, lostMapTasks: [], userError: false, permanentError: false, stats: null, mapOutput: null, reduceOutput: null, ...over };
+  return {
+    jobId: a.jobId as string,
+    taskId: a.taskId as string,
+    attempt: a.attempt as number,
+    outcome: 'TASK_SUCCEEDED',
+    error: '',
+    errorDetail: '',
+    counters: {},
+    lostMapTasks: [],
+    userError: false,
+    permanentError: false,
+    stats: null,
+    mapOutput: null,
+    reduceOutput: null,
+    ...over,
+  };
 }
 
 /** A map succeeds with output offsets [0, n, 2n] for its index n (2 partitions) and n input records. */
 function mapDone(a: TaskAssignment): TaskUpdate__Output {
   const n = Number((a.taskId as string).slice(4)) + 1;
   const stats = { recordsIn: n, recordsOut: n, bytesIn: n, bytesOut: 2 * n, millis: 1, spills: 0 };
-  return update(a, { mapOutput: { dir: expectedAttemptDir(a.jobId as string, a.taskId as string, a.attempt as number), offsets: [0, n, 2 * n] }, stats });
+  return update(a, {
+    mapOutput: {
+      dir: expectedAttemptDir(a.jobId as string, a.taskId as string, a.attempt as number),
+      offsets: [0, n, 2 * n],
+    },
+    stats,
+  });
 }
 
 /** Runs every map of a three-map job on workers taking turns; returns which worker ran each map. */
@@ -81,7 +109,13 @@ function assertFirstMapOutputs(job: Job, registry: WorkerRegistry, where: Readon
     const out = job.mapOutput(job.map(i));
     const id = `map-0000${i}`;
     const w = where.get(id) as string;
-    assert.deepEqual(out, { workerId: w, dataAddress: registry.get(w)?.dataAddress, attempt: 0, dir: `jobs/${job.id}/${id}-a0`, offsets: [0, i + 1, 2 * (i + 1)] });
+    assert.deepEqual(out, {
+      workerId: w,
+      dataAddress: registry.get(w)?.dataAddress,
+      attempt: 0,
+      dir: `jobs/${job.id}/${id}-a0`,
+      offsets: [0, i + 1, 2 * (i + 1)],
+    });
   }
 }
 
@@ -106,14 +140,32 @@ function assertReduceColumns(reduce: TaskAssignment, rerun: readonly string[]): 
   const p = reduce.partition as number;
   assert.deepEqual(reduce.outputHosts, [{ workerId: 'w2', dataAddress: '10.0.0.2:7001' }]);
   assert.deepEqual(reduce.outputHost, [0, 0, 0]);
-  assert.deepEqual(reduce.outputAttempt, ['map-00000', 'map-00001', 'map-00002'].map((id) => (rerun.includes(id) ? 1 : 0)));
-  assert.deepEqual(reduce.outputStart, [1, 2, 3].map((n) => p * n));
-  assert.deepEqual(reduce.outputEnd, [1, 2, 3].map((n) => (p + 1) * n));
+  assert.deepEqual(
+    reduce.outputAttempt,
+    ['map-00000', 'map-00001', 'map-00002'].map((id) => (rerun.includes(id) ? 1 : 0)),
+  );
+  assert.deepEqual(
+    reduce.outputStart,
+    [1, 2, 3].map((n) => p * n),
+  );
+  assert.deepEqual(
+    reduce.outputEnd,
+    [1, 2, 3].map((n) => (p + 1) * n),
+  );
 }
 
 /** The reducer on w2 cannot fetch map-00001: that map runs again (on a new w3), its old location forgotten. */
-async function failFetchOfMap1(jobs: JobManager, registry: WorkerRegistry, job: Job, reduce: TaskAssignment, w2: TestWorker): Promise<void> {
-  jobs.taskUpdate(w2.entry, update(reduce, { outcome: 'TASK_FAILED', error: 'fetch failed', lostMapTasks: ['map-00001'] }));
+async function failFetchOfMap1(
+  jobs: JobManager,
+  registry: WorkerRegistry,
+  job: Job,
+  reduce: TaskAssignment,
+  w2: TestWorker,
+): Promise<void> {
+  jobs.taskUpdate(
+    w2.entry,
+    update(reduce, { outcome: 'TASK_FAILED', error: 'fetch failed', lostMapTasks: ['map-00001'] }),
+  );
   assert.equal(job.mapOutput(job.map(1)), undefined);
   assert.equal(job.map(1).state, 'pending');
   assert.equal(job.map(1).hasFailedOn('w2'), true);
@@ -132,11 +184,32 @@ describe('JobManager with columnar task records', () => {
     const input = path.join(dir, 'in.txt');
     fs.writeFileSync(input, 'abcdef');
     const registry = new WorkerRegistry();
-    const jobs = new JobManager(registry, { maxAttempts: 4, blacklistAfter: 3, speculationFactor: 1.5, speculationMinMs: 60_000, retryBackoffMs: 0, prefetch: 1 }, createLogger('test'));
+    const jobs = new JobManager(
+      registry,
+      {
+        maxAttempts: 4,
+        blacklistAfter: 3,
+        speculationFactor: 1.5,
+        speculationMinMs: 60_000,
+        retryBackoffMs: 0,
+        prefetch: 1,
+      },
+      createLogger('test'),
+    );
     try {
       const w1 = addWorker(registry, 'w1');
       const w2 = addWorker(registry, 'w2');
-      const job: Job = await jobs.submit({ name: 't', packHash: 'h', inputs: [input], partitions: 2, params: {}, chunkSize: 2, sortBufferBytes: 1 << 20, maxAttempts: 0, speculation: false });
+      const job: Job = await jobs.submit({
+        name: 't',
+        packHash: 'h',
+        inputs: [input],
+        partitions: 2,
+        params: {},
+        chunkSize: 2,
+        sortBufferBytes: 1 << 20,
+        maxAttempts: 0,
+        speculation: false,
+      });
       assert.equal(job.maps.length, 3);
       const records = (): number => job.counters['groove.map.input.records'] ?? 0;
 
@@ -151,9 +224,17 @@ describe('JobManager with columnar task records', () => {
       // w1 is lost before the reduces start (scheduling waits for the next turn): its map
       // outputs are computed again on w2.
       jobs.workerLost(w1.entry);
-      for (const id of onW1) assert.equal(job.mapOutput(job.task(id) as never), undefined, `${id} output should be gone`);
-      assert.equal(records(), [...where].filter(([, w]) => w === 'w2').reduce((s, [t]) => s + Number(t.slice(4)) + 1, 0), 'the lost maps\' counters are taken back');
-      const lostEvents = job.events.map(renderJobEvent).filter((e) => e.type === 'output-lost').map((e) => e.message.split(':')[0]);
+      for (const id of onW1)
+        assert.equal(job.mapOutput(job.task(id) as never), undefined, `${id} output should be gone`);
+      assert.equal(
+        records(),
+        [...where].filter(([, w]) => w === 'w2').reduce((s, [t]) => s + Number(t.slice(4)) + 1, 0),
+        "the lost maps' counters are taken back",
+      );
+      const lostEvents = job.events
+        .map(renderJobEvent)
+        .filter((e) => e.type === 'output-lost')
+        .map((e) => e.message.split(':')[0]);
       assert.deepEqual(lostEvents.sort(), [...onW1].sort());
       const reduce = await runUntilReduce(jobs, w2);
       assert.ok(reduce, 'a reduce was assigned');
@@ -175,13 +256,37 @@ describe('JobManager with columnar task records', () => {
     const input = path.join(dir, 'in2.txt');
     fs.writeFileSync(input, 'abcdef');
     const registry = new WorkerRegistry();
-    const jobs = new JobManager(registry, { maxAttempts: 4, blacklistAfter: 3, speculationFactor: 1.5, speculationMinMs: 60_000, retryBackoffMs: 0, prefetch: 1 }, createLogger('test'));
+    const jobs = new JobManager(
+      registry,
+      {
+        maxAttempts: 4,
+        blacklistAfter: 3,
+        speculationFactor: 1.5,
+        speculationMinMs: 60_000,
+        retryBackoffMs: 0,
+        prefetch: 1,
+      },
+      createLogger('test'),
+    );
     try {
       const w1 = addWorker(registry, 'w1');
-      const job: Job = await jobs.submit({ name: 't', packHash: 'h', inputs: [input], partitions: 2, params: {}, chunkSize: 1 << 20, sortBufferBytes: 1 << 20, maxAttempts: 0, speculation: false });
+      const job: Job = await jobs.submit({
+        name: 't',
+        packHash: 'h',
+        inputs: [input],
+        partitions: 2,
+        params: {},
+        chunkSize: 1 << 20,
+        sortBufferBytes: 1 << 20,
+        maxAttempts: 0,
+        speculation: false,
+      });
       await turn();
       const [first] = takeAssignments(w1);
-      jobs.taskUpdate(w1.entry, update(first as TaskAssignment, { outcome: 'TASK_FAILED', error: 'map threw', userError: true }));
+      jobs.taskUpdate(
+        w1.entry,
+        update(first as TaskAssignment, { outcome: 'TASK_FAILED', error: 'map threw', userError: true }),
+      );
       assert.equal(job.state, 'running', 'a user error is retried');
       let retry: TaskAssignment | undefined;
       for (let i = 0; i < 10 && !retry; i++) {
@@ -189,7 +294,15 @@ describe('JobManager with columnar task records', () => {
         [retry] = takeAssignments(w1);
       }
       assert.ok(retry, 'the map is assigned again');
-      jobs.taskUpdate(w1.entry, update(retry, { outcome: 'TASK_FAILED', error: 'input /x.gz is gzip-compressed, not text', userError: true, permanentError: true }));
+      jobs.taskUpdate(
+        w1.entry,
+        update(retry, {
+          outcome: 'TASK_FAILED',
+          error: 'input /x.gz is gzip-compressed, not text',
+          userError: true,
+          permanentError: true,
+        }),
+      );
       assert.equal(job.state, 'failed');
       assert.equal(job.failedAttempts, 2);
       assert.match(job.error, /map-00000 .*gzip-compressed, not text/);
@@ -199,10 +312,28 @@ describe('JobManager with columnar task records', () => {
   });
 });
 
-const POLICY = { maxAttempts: 4, blacklistAfter: 3, speculationFactor: 1.5, speculationMinMs: 60_000, retryBackoffMs: 0, prefetch: 1 };
+const POLICY = {
+  maxAttempts: 4,
+  blacklistAfter: 3,
+  speculationFactor: 1.5,
+  speculationMinMs: 60_000,
+  retryBackoffMs: 0,
+  prefetch: 1,
+};
 
 function sub(inputs: string[], over: Partial<Submission> = {}): Submission {
-  return { name: 'wordcount', packHash: 'h', inputs, partitions: 2, params: {}, chunkSize: 2, sortBufferBytes: 1 << 20, maxAttempts: 0, speculation: false, ...over };
+  return {
+    name: 'wordcount',
+    packHash: 'h',
+    inputs,
+    partitions: 2,
+    params: {},
+    chunkSize: 2,
+    sortBufferBytes: 1 << 20,
+    maxAttempts: 0,
+    speculation: false,
+    ...over,
+  };
 }
 
 describe('JobManager robustness', () => {
@@ -230,16 +361,26 @@ describe('JobManager robustness', () => {
     const jobs = new JobManager(new WorkerRegistry(), POLICY, createLogger('test'));
     try {
       // A 1 GiB file at 1 KiB per split: 1,048,576 maps, over 1,000,000.
-      await assert.rejects(jobs.submit(sub([big], { chunkSize: 1024 })), (err: Error) => err instanceof UserError && /1,048,576 map tasks; the limit is 1,000,000 per job/.test(err.message));
+      await assert.rejects(
+        jobs.submit(sub([big], { chunkSize: 1024 })),
+        (err: Error) =>
+          err instanceof UserError && /1,048,576 map tasks; the limit is 1,000,000 per job/.test(err.message),
+      );
       // maps x (partitions + 1) offsets: 100,000 maps x 10,000 partitions.
-      await assert.rejects(jobs.submit(sub([big], { chunkSize: 10_738, partitions: 10_000 })), /map output offsets per job/);
+      await assert.rejects(
+        jobs.submit(sub([big], { chunkSize: 10_738, partitions: 10_000 })),
+        /map output offsets per job/,
+      );
       assert.equal(jobs.list().length, 0, 'nothing of a refused job is kept');
       // Four jobs of 1,000,000 tasks fill the master; the fifth is refused until one is purged.
       const full: Job[] = [];
       for (let i = 0; i < 4; i++) full.push(await jobs.submit(sub([big], { chunkSize: 1074, partitions: 1 })));
       assert.equal(full[0]?.maps.length, 999_760);
       const more = sub([big], { chunkSize: 1024 * 1024, partitions: 1 });
-      await assert.rejects(jobs.submit(more), /the master holds 3,999,044 tasks; this job's 1,025 would pass its limit of 4,000,000 \(purge/);
+      await assert.rejects(
+        jobs.submit(more),
+        /the master holds 3,999,044 tasks; this job's 1,025 would pass its limit of 4,000,000 \(purge/,
+      );
       jobs.purge(full[0]?.id);
       await jobs.submit(more);
     } finally {
@@ -258,13 +399,32 @@ describe('JobManager robustness', () => {
       while (!job.finished && rounds++ < 100) {
         await turn();
         for (const a of takeAssignments(w1)) {
-          if (a.kind === 'MAP') jobs.taskUpdate(w1.entry, update(a, { mapOutput: { dir: expectedAttemptDir(a.jobId as string, a.taskId as string, a.attempt as number), offsets: [0, 6] } }));
-          else jobs.taskUpdate(w1.entry, update(a, { outcome: 'TASK_FAILED', error: 'connect ECONNREFUSED', lostMapTasks: ['map-00000'] }));
+          if (a.kind === 'MAP')
+            jobs.taskUpdate(
+              w1.entry,
+              update(a, {
+                mapOutput: {
+                  dir: expectedAttemptDir(a.jobId as string, a.taskId as string, a.attempt as number),
+                  offsets: [0, 6],
+                },
+              }),
+            );
+          else
+            jobs.taskUpdate(
+              w1.entry,
+              update(a, { outcome: 'TASK_FAILED', error: 'connect ECONNREFUSED', lostMapTasks: ['map-00000'] }),
+            );
         }
       }
       assert.equal(job.state, 'failed');
-      assert.equal(job.events.map(renderJobEvent).filter((e) => e.type === 'fetch-failed').length, MAX_FETCH_FAILURES_PER_TASK);
-      assert.match(job.error, /^reduce-00000 could not fetch its input 16 times \(last from worker w1 at 10\.0\.0\.1:7001\): connect ECONNREFUSED$/);
+      assert.equal(
+        job.events.map(renderJobEvent).filter((e) => e.type === 'fetch-failed').length,
+        MAX_FETCH_FAILURES_PER_TASK,
+      );
+      assert.match(
+        job.error,
+        /^reduce-00000 could not fetch its input 16 times \(last from worker w1 at 10\.0\.0\.1:7001\): connect ECONNREFUSED$/,
+      );
     } finally {
       jobs.close();
     }
@@ -282,7 +442,15 @@ describe('JobManager robustness', () => {
         await turn();
         for (const a of takeAssignments(w1)) {
           if (a.kind === 'MAP') {
-            jobs.taskUpdate(w1.entry, update(a, { mapOutput: { dir: expectedAttemptDir(a.jobId as string, a.taskId as string, a.attempt as number), offsets: [0, 6] } }));
+            jobs.taskUpdate(
+              w1.entry,
+              update(a, {
+                mapOutput: {
+                  dir: expectedAttemptDir(a.jobId as string, a.taskId as string, a.attempt as number),
+                  offsets: [0, 6],
+                },
+              }),
+            );
           } else if (stale < 2 * MAX_FETCH_FAILURES_PER_TASK) {
             // The reducer raced a loss the master already knows of: the map runs again anyway.
             const map = job.task('map-00000');
@@ -290,9 +458,21 @@ describe('JobManager robustness', () => {
             job.dropOutput(map);
             job.setTaskState(map, 'pending');
             stale++;
-            jobs.taskUpdate(w1.entry, update(a, { outcome: 'TASK_FAILED', error: 'connect ECONNREFUSED', lostMapTasks: ['map-00000'] }));
+            jobs.taskUpdate(
+              w1.entry,
+              update(a, { outcome: 'TASK_FAILED', error: 'connect ECONNREFUSED', lostMapTasks: ['map-00000'] }),
+            );
           } else {
-            jobs.taskUpdate(w1.entry, update(a, { reduceOutput: { path: `${expectedAttemptDir(a.jobId as string, a.taskId as string, a.attempt as number)}/part.data`, records: 1, bytes: 1 } }));
+            jobs.taskUpdate(
+              w1.entry,
+              update(a, {
+                reduceOutput: {
+                  path: `${expectedAttemptDir(a.jobId as string, a.taskId as string, a.attempt as number)}/part.data`,
+                  records: 1,
+                  bytes: 1,
+                },
+              }),
+            );
           }
         }
       }
@@ -311,21 +491,36 @@ describe('JobManager robustness', () => {
       let w = addWorker(registry, 'w1');
       for (let n = 0; n < 2 * MAX_OUTPUT_LOSSES_PER_TASK && !job.finished; n++) {
         await turn();
-        for (const a of takeAssignments(w)) jobs.taskUpdate(w.entry, update(a, { mapOutput: { dir: expectedAttemptDir(a.jobId as string, a.taskId as string, a.attempt as number), offsets: [0, 6] } }));
+        for (const a of takeAssignments(w))
+          jobs.taskUpdate(
+            w.entry,
+            update(a, {
+              mapOutput: {
+                dir: expectedAttemptDir(a.jobId as string, a.taskId as string, a.attempt as number),
+                offsets: [0, 6],
+              },
+            }),
+          );
         // The worker flaps: the map output it just committed goes with it.
         jobs.workerLost(w.entry);
         w = addWorker(registry, 'w1');
         jobs.workerJoined(w.entry);
       }
       assert.equal(job.state, 'failed');
-      assert.equal(job.events.map(renderJobEvent).filter((e) => e.type === 'output-lost').length, MAX_OUTPUT_LOSSES_PER_TASK);
-      assert.match(job.error, /^map-00000 lost its output 64 times; last: its output was lost with worker w1 at 10\.0\.0\.1:7001$/);
+      assert.equal(
+        job.events.map(renderJobEvent).filter((e) => e.type === 'output-lost').length,
+        MAX_OUTPUT_LOSSES_PER_TASK,
+      );
+      assert.match(
+        job.error,
+        /^map-00000 lost its output 64 times; last: its output was lost with worker w1 at 10\.0\.0\.1:7001$/,
+      );
     } finally {
       jobs.close();
     }
   });
 
-  it('lists a rejoining worker\'s committed outputs and serves them from its new address', async () => {
+  it("lists a rejoining worker's committed outputs and serves them from its new address", async () => {
     const registry = new WorkerRegistry();
     const jobs = new JobManager(registry, POLICY, createLogger('test'));
     try {
@@ -333,12 +528,31 @@ describe('JobManager robustness', () => {
       const job = await jobs.submit(sub([input], { partitions: 1, chunkSize: 3 }));
       while (!job.finished) {
         await turn();
-        for (const a of takeAssignments(w1)) jobs.taskUpdate(w1.entry, a.kind === 'MAP' ? update(a, { mapOutput: { dir: expectedAttemptDir(a.jobId as string, a.taskId as string, a.attempt as number), offsets: [0, 3] } }) : update(a, { reduceOutput: { path: `${expectedAttemptDir(a.jobId as string, a.taskId as string, a.attempt as number)}/part.data`, records: 1, bytes: 1 } }));
+        for (const a of takeAssignments(w1))
+          jobs.taskUpdate(
+            w1.entry,
+            a.kind === 'MAP'
+              ? update(a, {
+                  mapOutput: {
+                    dir: expectedAttemptDir(a.jobId as string, a.taskId as string, a.attempt as number),
+                    offsets: [0, 3],
+                  },
+                })
+              : update(a, {
+                  reduceOutput: {
+                    path: `${expectedAttemptDir(a.jobId as string, a.taskId as string, a.attempt as number)}/part.data`,
+                    records: 1,
+                    bytes: 1,
+                  },
+                }),
+          );
       }
       assert.equal(job.state, 'succeeded');
       jobs.workerLost(w1.entry);
       const back = registry.register({ ...w1.entry, dataAddress: '10.0.0.1:9999' });
-      assert.deepEqual(jobs.committedOn('w1'), [{ jobId: job.id, mapIndex: [0, 1], mapAttempt: [0, 0], reduceIndex: [0], reduceAttempt: [0] }]);
+      assert.deepEqual(jobs.committedOn('w1'), [
+        { jobId: job.id, mapIndex: [0, 1], mapAttempt: [0, 0], reduceIndex: [0], reduceAttempt: [0] },
+      ]);
       jobs.workerJoined(back);
       assert.equal(job.partFile(job.reduce(0))?.dataAddress, '10.0.0.1:9999');
       assert.equal(job.mapOutput(job.map(1))?.dataAddress, '10.0.0.1:9999');

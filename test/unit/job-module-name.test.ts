@@ -13,7 +13,10 @@ describe('the job API module name', () => {
   for (const name of ['groove-mr', 'groove']) {
     it(`a job importing '${name}' is bundled with 'groove-mr' external, and loads`, async () => {
       const file = path.join(dir, `${name}.ts`);
-      fs.writeFileSync(file, `import { defineJob } from '${name}';\nexport default defineJob({ name: 'n', map(line: string, emit) { emit(line, 1); } });\n`);
+      fs.writeFileSync(
+        file,
+        `import { defineJob } from '${name}';\nexport default defineJob({ name: 'n', map(line: string, emit) { emit(line, 1); } });\n`,
+      );
       const packed = await packJobFile(file);
       assert.match(packed.pack.code, /require\("groove-mr"\)/);
       assert.doesNotMatch(packed.pack.code, /require\("groove"\)/);
@@ -22,7 +25,10 @@ describe('the job API module name', () => {
   }
 
   it('a pack bundled before the rename (requiring groove) still loads on a worker', () => {
-    const job = loadJobCode(`const g = require('groove'); module.exports = { default: g.defineJob({ name: 'old', map() {} }) };`, 'old.js');
+    const job = loadJobCode(
+      `const g = require('groove'); module.exports = { default: g.defineJob({ name: 'old', map() {} }) };`,
+      'old.js',
+    );
     assert.equal(job.name, 'old');
   });
 });

@@ -3,21 +3,62 @@ import { describe, it } from 'node:test';
 import { compareKeys, decodeKey, encodeKey, isKey, type Key } from '../../proto/formats/index.js';
 import { mulberry32 } from '../helpers/corpus.js';
 
-
 function pick<T>(rand: () => number, items: readonly T[]): T {
   return items[Math.floor(rand() * items.length)] as T;
 }
 
 // A small alphabet so random strings often share prefixes and collide.
 const STRING_PIECES = [
-  'a', 'b', 'ab', '\0', '\x01', '\x7f', '\u0080', 'é', 'ÿ', '\u07ff', '\u0800', 'ü', '\ud7ff', '\ue000', '\uffff',
-  '\u{10000}', '😀', '\u{10ffff}', ' ', 'Z',
+  'a',
+  'b',
+  'ab',
+  '\0',
+  '\x01',
+  '\x7f',
+  '\u0080',
+  'é',
+  'ÿ',
+  '\u07ff',
+  '\u0800',
+  'ü',
+  '\ud7ff',
+  '\ue000',
+  '\uffff',
+  '\u{10000}',
+  '😀',
+  '\u{10ffff}',
+  ' ',
+  'Z',
 ];
 
 const SPECIAL_NUMBERS = [
-  0, -0, 1, -1, 2, -2, 0.5, -0.5, 0.1, Infinity, -Infinity, Number.MAX_VALUE, -Number.MAX_VALUE, Number.MIN_VALUE,
-  -Number.MIN_VALUE, 2.2250738585072014e-308, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2 ** 53, -(2 ** 53),
-  2 ** 53 + 2, 2 ** 53 - 1, 2 ** 53 - 2, 1e300, -1e300, 1e-300, -1e-300,
+  0,
+  -0,
+  1,
+  -1,
+  2,
+  -2,
+  0.5,
+  -0.5,
+  0.1,
+  Infinity,
+  -Infinity,
+  Number.MAX_VALUE,
+  -Number.MAX_VALUE,
+  Number.MIN_VALUE,
+  -Number.MIN_VALUE,
+  2.2250738585072014e-308,
+  Number.MAX_SAFE_INTEGER,
+  -Number.MAX_SAFE_INTEGER,
+  2 ** 53,
+  -(2 ** 53),
+  2 ** 53 + 2,
+  2 ** 53 - 1,
+  2 ** 53 - 2,
+  1e300,
+  -1e300,
+  1e-300,
+  -1e-300,
 ];
 
 const bitsScratch = new DataView(new ArrayBuffer(8));
@@ -86,12 +127,56 @@ describe('key codec', () => {
 
   it('orders a hand-written ascending list as documented', () => {
     const ascending: Key[] = [
-      null, false, true,
-      -Infinity, -Number.MAX_VALUE, -1e9, -1.5, -1, -Number.MIN_VALUE, 0, Number.MIN_VALUE, 0.5, 1, 2, 10,
-      2 ** 53 - 1, 2 ** 53, 2 ** 53 + 2, Number.MAX_VALUE, Infinity,
-      '', '\0', '\0\0', '\x01', 'A', 'a', 'a\0', 'a\0b', 'ab', 'b', 'é', '\uffff', '😀', '\u{10ffff}',
-      [], [null], [null, null], [false], [0], [0, 'a'], [1], [''], ['a'], ['a', null], ['a\0'], ['b'], [[]], [[], []],
-      [[0]], [[[]]],
+      null,
+      false,
+      true,
+      -Infinity,
+      -Number.MAX_VALUE,
+      -1e9,
+      -1.5,
+      -1,
+      -Number.MIN_VALUE,
+      0,
+      Number.MIN_VALUE,
+      0.5,
+      1,
+      2,
+      10,
+      2 ** 53 - 1,
+      2 ** 53,
+      2 ** 53 + 2,
+      Number.MAX_VALUE,
+      Infinity,
+      '',
+      '\0',
+      '\0\0',
+      '\x01',
+      'A',
+      'a',
+      'a\0',
+      'a\0b',
+      'ab',
+      'b',
+      'é',
+      '\uffff',
+      '😀',
+      '\u{10ffff}',
+      [],
+      [null],
+      [null, null],
+      [false],
+      [0],
+      [0, 'a'],
+      [1],
+      [''],
+      ['a'],
+      ['a', null],
+      ['a\0'],
+      ['b'],
+      [[]],
+      [[], []],
+      [[0]],
+      [[[]]],
     ];
     for (let i = 1; i < ascending.length; i++) {
       const a = ascending[i - 1] as Key;
@@ -155,7 +240,11 @@ describe('key codec', () => {
     const byBytes = [...order].sort((i, j) => Buffer.compare(encoded[i] as Buffer, encoded[j] as Buffer));
     const byKeys = [...order].sort((i, j) => compareKeys(keys[i] as Key, keys[j] as Key));
     for (let p = 0; p < keys.length; p++) {
-      assert.equal(compareKeys(keys[byBytes[p] as number] as Key, keys[byKeys[p] as number] as Key), 0, `position ${p}`);
+      assert.equal(
+        compareKeys(keys[byBytes[p] as number] as Key, keys[byKeys[p] as number] as Key),
+        0,
+        `position ${p}`,
+      );
     }
     for (let p = 1; p < byBytes.length; p++) {
       const a = keys[byBytes[p - 1] as number] as Key;
@@ -177,7 +266,18 @@ describe('key codec', () => {
   });
 
   it('handles integers near 2^53 and extreme floats exactly', () => {
-    const ascending = [-1e308, -(2 ** 53) - 2, -(2 ** 53), -5e-324, 0, 5e-324, 2 ** 53 - 1, 2 ** 53, 2 ** 53 + 2, 1e308];
+    const ascending = [
+      -1e308,
+      -(2 ** 53) - 2,
+      -(2 ** 53),
+      -5e-324,
+      0,
+      5e-324,
+      2 ** 53 - 1,
+      2 ** 53,
+      2 ** 53 + 2,
+      1e308,
+    ];
     for (let i = 0; i < ascending.length; i++) {
       const n = ascending[i] as number;
       assert.equal(decodeKey(encodeKey(n)), n);
@@ -205,12 +305,15 @@ describe('key codec', () => {
       [['ok', ['\ude00x']], /^key\[1\]\[0\] is a string with a lone surrogate at index 0/, TypeError],
     ];
     for (const [bad, message, type] of cases) {
-      assert.throws(() => encodeKey(bad as Key), (e: unknown) => {
-        assert.ok(e instanceof type, `${String(e)} should be a ${type.name}`);
-        assert.match(e.message, message);
-        assert.ok(!e.message.includes('\n'));
-        return true;
-      });
+      assert.throws(
+        () => encodeKey(bad as Key),
+        (e: unknown) => {
+          assert.ok(e instanceof type, `${String(e)} should be a ${type.name}`);
+          assert.match(e.message, message);
+          assert.ok(!e.message.includes('\n'));
+          return true;
+        },
+      );
       assert.equal(isKey(bad), false, `isKey(${String(bad)})`);
     }
     assert.throws(() => compareKeys([1, {} as Key], [1, 2]), { name: 'TypeError', message: expectedTypes });

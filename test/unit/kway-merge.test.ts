@@ -10,7 +10,6 @@ import { mulberry32 } from '../helpers/corpus.js';
 
 type Rec = [key: Buffer, value: Buffer];
 
-
 /**
  * An in-memory source that, like a file reader, hands out views into one scratch buffer it
  * overwrites on every next(): a merge that kept a stale view would see wrong bytes.
@@ -97,7 +96,11 @@ test('merging runs of long keys with shared prefixes, NUL and 0xff bytes equals 
       const run: Rec[] = Array.from({ length: Math.floor(rand() * 80) }, (_, i) => {
         // Lengths around the 8-byte prefix, and a common head so that prefixes often tie.
         const length = Math.floor(rand() * 14);
-        const key = Buffer.from(Array.from({ length }, (_, c) => (c < 6 && rand() < 0.8 ? 0x41 : (bytes[Math.floor(rand() * bytes.length)] as number))));
+        const key = Buffer.from(
+          Array.from({ length }, (_, c) =>
+            c < 6 && rand() < 0.8 ? 0x41 : (bytes[Math.floor(rand() * bytes.length)] as number),
+          ),
+        );
         return [key, Buffer.from(`${r}:${i}`)];
       });
       return run.sort((a, b) => Buffer.compare(a[0], b[0]));
@@ -127,7 +130,13 @@ test('merging runs of long keys with shared prefixes, NUL and 0xff bytes equals 
 
 test('ties go to the lower source index', () => {
   const k = Buffer.from('k');
-  const sources = [2, 0, 1].map((tag) => new ScratchSource([[k, Buffer.from(`s${tag}-a`)], [k, Buffer.from(`s${tag}-b`)]]));
+  const sources = [2, 0, 1].map(
+    (tag) =>
+      new ScratchSource([
+        [k, Buffer.from(`s${tag}-a`)],
+        [k, Buffer.from(`s${tag}-b`)],
+      ]),
+  );
   const values = drain(mergeSources(sources)).map(([, v]) => v.toString());
   assert.deepEqual(values, ['s2-a', 's2-b', 's0-a', 's0-b', 's1-a', 's1-b']);
 });
@@ -171,7 +180,10 @@ test('copyCurrentTo copies the merged records whole from record files, and by ke
       writer.close();
       return file;
     });
-    const expected = runs.flat().concat(runs[0] as Rec[]).sort((a, b) => Buffer.compare(a[0], b[0]));
+    const expected = runs
+      .flat()
+      .concat(runs[0] as Rec[])
+      .sort((a, b) => Buffer.compare(a[0], b[0]));
     // Record files read with tiny blocks, plus one in-memory source that cannot copy whole.
     const sources: RecordSource[] = files.map((f) => RecordFileReader.open(f, 0, undefined, { blockBytes: 5 }));
     sources.push(new ScratchSource(runs[0] as Rec[]));

@@ -45,7 +45,8 @@ function sources(dir: string): string[] {
  * files inside a folder never reaches past it.
  */
 export function requiredEntry(from: string, target: string): string | undefined {
-  if (!LIBRARIES.includes(target.split(path.sep)[0] as string) || target.split(path.sep).includes('generated')) return undefined;
+  if (!LIBRARIES.includes(target.split(path.sep)[0] as string) || target.split(path.sep).includes('generated'))
+    return undefined;
   const a = path.dirname(from).split(path.sep);
   const t = target.split(path.sep);
   let i = 0;
@@ -63,7 +64,9 @@ describe('layering', () => {
     const tops = fs
       .readdirSync(ROOT, { withFileTypes: true })
       .filter((e) => e.isDirectory() && !e.name.startsWith('.') && !['node_modules', 'dist', 'docs'].includes(e.name))
-      .flatMap((e) => (e.name === 'proto' ? fs.readdirSync(path.join(ROOT, 'proto')).map((n) => `proto/${n}`) : [e.name]))
+      .flatMap((e) =>
+        e.name === 'proto' ? fs.readdirSync(path.join(ROOT, 'proto')).map((n) => `proto/${n}`) : [e.name],
+      )
       .filter((top) => sources(path.join(ROOT, top)).length > 0);
     for (const top of tops) assert.ok(units.has(top), `${top}/ is in no unit of the layering`);
   });

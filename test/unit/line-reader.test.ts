@@ -59,7 +59,6 @@ async function readAllSplits(file: string, chunkSize: number, blockSize?: number
   return lines;
 }
 
-
 // One- to four-byte UTF-8 characters, and a stray '\r' that is not part of a line end.
 const ALPHABET = ['a', 'b', 'x', ' ', '\t', 'é', '€', '😀', '\r'];
 
@@ -151,7 +150,12 @@ test('an empty file gives one split and no records', async () => {
   assert.equal(splits.length, 1);
   const [split] = splits;
   assert.ok(split);
-  assert.deepEqual(await collect(file, split.start, split.length), { records: 0, bytesRead: 0, replacedChars: 0, lines: [] });
+  assert.deepEqual(await collect(file, split.start, split.length), {
+    records: 0,
+    bytesRead: 0,
+    replacedChars: 0,
+    lines: [],
+  });
 });
 
 test('a split of length 0, or past the end of the file, owns no records', async () => {

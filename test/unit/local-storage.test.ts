@@ -19,28 +19,59 @@ async function collect(stream: AsyncIterable<Buffer>): Promise<Buffer> {
 describe('local storage (file: and plain paths)', () => {
   it('lists every file under a directory with its size, depth first and sorted, skipping what skipName names', async () => {
     const root = path.join(dir, 'tree');
-    for (const [rel, text] of [['b.txt', 'bb'], ['a/y.txt', 'yyy'], ['a/x.txt', ''], ['a.txt', 'a'], ['.hidden', 'h'], ['_skip/z.txt', 'zz']] as const) {
+    for (const [rel, text] of [
+      ['b.txt', 'bb'],
+      ['a/y.txt', 'yyy'],
+      ['a/x.txt', ''],
+      ['a.txt', 'a'],
+      ['.hidden', 'h'],
+      ['_skip/z.txt', 'zz'],
+    ] as const) {
       fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
       fs.writeFileSync(path.join(root, rel), text);
     }
     fs.symlinkSync(path.join(root, 'b.txt'), path.join(root, 'link'));
     const skipName = (n: string): boolean => n.startsWith('.') || n.startsWith('_');
     const listed = await fileStorage.list(root, { skipName });
-    assert.deepEqual(listed.map((e) => [path.relative(root, e.url), e.size]), [['a/x.txt', 0], ['a/y.txt', 3], ['a.txt', 1], ['b.txt', 2]]);
+    assert.deepEqual(
+      listed.map((e) => [path.relative(root, e.url), e.size]),
+      [
+        ['a/x.txt', 0],
+        ['a/y.txt', 3],
+        ['a.txt', 1],
+        ['b.txt', 2],
+      ],
+    );
     // A file: URL lists as file: URLs; a file lists as itself; the limit stops the walk.
     const asUrls = await fileStorage.list(pathToFileURL(root).href, { skipName });
-    assert.deepEqual(asUrls.map((e) => e.url), listed.map((e) => pathToFileURL(e.url).href));
-    assert.deepEqual((await fileStorage.list(path.join(root, 'b.txt'))).map((e) => e.size), [2]);
+    assert.deepEqual(
+      asUrls.map((e) => e.url),
+      listed.map((e) => pathToFileURL(e.url).href),
+    );
+    assert.deepEqual(
+      (await fileStorage.list(path.join(root, 'b.txt'))).map((e) => e.size),
+      [2],
+    );
     assert.equal((await fileStorage.list(root, { skipName, limit: 1 })).length, 2);
     assert.equal((await fileStorage.stat(root)).kind, 'directory');
-    assert.deepEqual([(await fileStorage.stat(path.join(root, 'a/y.txt'))).kind, (await fileStorage.stat(path.join(root, 'a/y.txt'))).size], ['object', 3]);
-    await assert.rejects(fileStorage.stat(path.join(root, 'nope')), (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
+    assert.deepEqual(
+      [
+        (await fileStorage.stat(path.join(root, 'a/y.txt'))).kind,
+        (await fileStorage.stat(path.join(root, 'a/y.txt'))).size,
+      ],
+      ['object', 3],
+    );
+    await assert.rejects(
+      fileStorage.stat(path.join(root, 'nope')),
+      (err: NodeJS.ErrnoException) => err.code === 'ENOENT',
+    );
   });
 
   it('reads byte ranges: inside, empty, reaching past the end and wholly past it', async () => {
     const file = path.join(dir, 'range.txt');
     fs.writeFileSync(file, '0123456789');
-    const range = (start: number, end: number, chunk?: number): Promise<string> => collect(fileStorage.openRange(file, start, end, chunk)).then((b) => b.toString());
+    const range = (start: number, end: number, chunk?: number): Promise<string> =>
+      collect(fileStorage.openRange(file, start, end, chunk)).then((b) => b.toString());
     assert.equal(await range(2, 5), '234');
     assert.equal(await range(0, 10, 3), '0123456789');
     assert.equal(await range(4, 4), '');
@@ -70,10 +101,13 @@ describe('local storage (file: and plain paths)', () => {
     await assert.rejects(fileStorage.writeAtomic(target, failing()), /writer broke/);
     assert.equal(fs.readFileSync(target, 'utf8'), 'old');
     assert.deepEqual(fs.readdirSync(path.dirname(target)), ['part'], 'no temporary file left');
-    await fileStorage.writeAtomic(target, (async function* () {
-      yield Buffer.from('new ');
-      yield Buffer.from('whole');
-    })());
+    await fileStorage.writeAtomic(
+      target,
+      (async function* () {
+        yield Buffer.from('new ');
+        yield Buffer.from('whole');
+      })(),
+    );
     assert.equal(fs.readFileSync(target, 'utf8'), 'new whole');
     // A staged object is invisible until committed, and gone when aborted.
     const staged = await fileStorage.stage(path.join(dir, 'out', 'staged'));
@@ -90,10 +124,17 @@ describe('local storage (file: and plain paths)', () => {
     assert.equal(storageFor('/data/x'), fileStorage);
     assert.equal(storageFor('relative:name'), fileStorage);
     assert.equal(storageFor('file:///data/x'), fileStorage);
-    assert.deepEqual([schemeOf('/a'), schemeOf('S3://b/k'), isUrl('/a'), isUrl('file:///a'), isUrl('http://h/x')], ['file', 's3', false, true, true]);
+    assert.deepEqual(
+      [schemeOf('/a'), schemeOf('S3://b/k'), isUrl('/a'), isUrl('file:///a'), isUrl('http://h/x')],
+      ['file', 's3', false, true, true],
+    );
     assert.throws(
       () => storageFor('s3://bucket/prefix/'),
-      (err: unknown) => err instanceof UserError && !err.message.includes('\n') && /scheme s3:/.test(err.message) && err.message.startsWith('s3://bucket/prefix/'),
+      (err: unknown) =>
+        err instanceof UserError &&
+        !err.message.includes('\n') &&
+        /scheme s3:/.test(err.message) &&
+        err.message.startsWith('s3://bucket/prefix/'),
     );
   });
 });

@@ -26,7 +26,6 @@ function withTempDir(fn: (dir: string) => void): void {
   }
 }
 
-
 /** FNV-1a, so a key always lands in the same partition. */
 function partitionOf(key: Buffer, partitions: number): number {
   let h = 0x811c9dc5;
@@ -133,7 +132,10 @@ function checkOutput(dir: string, file: MapOutputFile, partitions: number, parts
   for (let p = 0; p < partitions; p++) assert.ok((file.offsets[p] as number) <= (file.offsets[p + 1] as number));
   assert.equal(file.offsets[partitions], file.bytes);
   assert.ok(fs.statSync(file.dataPath).size > file.bytes, 'the index follows the records');
-  assert.equal(file.records, parts.reduce((n, part) => n + part.length, 0));
+  assert.equal(
+    file.records,
+    parts.reduce((n, part) => n + part.length, 0),
+  );
   assert.deepEqual(readMapOutputIndex(dir), file);
   assert.deepEqual(fs.readdirSync(dir), ['output.data'], 'one file: spill files are removed, the index is inside');
 }
@@ -233,7 +235,8 @@ test('records bigger than a slab, empty keys and values, empty partitions', () =
 test('an index longer than the tail read at the end of the data file still reads back', () => {
   const R = 5000;
   const records: Added[] = [];
-  for (let p = 0; p < R; p++) records.push({ partition: p, key: Buffer.from(`key-${p}`), value: Buffer.from(`value-${p}`) });
+  for (let p = 0; p < R; p++)
+    records.push({ partition: p, key: Buffer.from(`key-${p}`), value: Buffer.from(`value-${p}`) });
   withTempDir((dir) => {
     const file = run(records, { partitions: R, bufferBytes: 1 << 20, dir });
     assert.ok(fs.statSync(file.dataPath).size - file.bytes > 16 * 1024, 'the index is over 16 KiB');
@@ -244,7 +247,13 @@ test('an index longer than the tail read at the end of the data file still reads
 test('no records at all: an empty output with all offsets 0', () => {
   withTempDir((dir) => {
     const file = new MapOutputBuffer({ partitions: 3, bufferBytes: 100, dir }).finish();
-    assert.deepEqual(file, { dataPath: path.join(dir, 'output.data'), offsets: [0, 0, 0, 0], records: 0, bytes: 0, spills: 0 });
+    assert.deepEqual(file, {
+      dataPath: path.join(dir, 'output.data'),
+      offsets: [0, 0, 0, 0],
+      records: 0,
+      bytes: 0,
+      spills: 0,
+    });
     checkOutput(dir, file, 3, [[], [], []]);
   });
 });
@@ -278,16 +287,37 @@ test('a combiner may drop records; one that changes keys fails and leaves no spi
 
 test('options and arguments are validated with messages naming them', () => {
   withTempDir((dir) => {
-    assert.throws(() => new MapOutputBuffer({ partitions: 0, bufferBytes: 1, dir }), { name: 'RangeError', message: /partitions/ });
-    assert.throws(() => new MapOutputBuffer({ partitions: 1.5, bufferBytes: 1, dir }), { name: 'RangeError', message: /partitions/ });
-    assert.throws(() => new MapOutputBuffer({ partitions: 1, bufferBytes: 0, dir }), { name: 'RangeError', message: /bufferBytes/ });
-    assert.throws(() => new MapOutputBuffer({ partitions: 1, bufferBytes: 1, dir, mergeFactor: 1 }), { name: 'RangeError', message: /mergeFactor/ });
-    assert.throws(() => new MapOutputBuffer({ partitions: 1, bufferBytes: 1, dir: 42 as unknown as string }), { name: 'TypeError', message: /dir/ });
-    assert.throws(() => new MapOutputBuffer({ partitions: 1, bufferBytes: 1, dir: path.join(dir, 'missing') }), { name: 'TypeError', message: /dir/ });
-    assert.throws(() => new MapOutputBuffer({ partitions: 1, bufferBytes: 1, dir, combiner: 'sum' as unknown as ByteCombiner }), {
-      name: 'TypeError',
-      message: /combiner/,
+    assert.throws(() => new MapOutputBuffer({ partitions: 0, bufferBytes: 1, dir }), {
+      name: 'RangeError',
+      message: /partitions/,
     });
+    assert.throws(() => new MapOutputBuffer({ partitions: 1.5, bufferBytes: 1, dir }), {
+      name: 'RangeError',
+      message: /partitions/,
+    });
+    assert.throws(() => new MapOutputBuffer({ partitions: 1, bufferBytes: 0, dir }), {
+      name: 'RangeError',
+      message: /bufferBytes/,
+    });
+    assert.throws(() => new MapOutputBuffer({ partitions: 1, bufferBytes: 1, dir, mergeFactor: 1 }), {
+      name: 'RangeError',
+      message: /mergeFactor/,
+    });
+    assert.throws(() => new MapOutputBuffer({ partitions: 1, bufferBytes: 1, dir: 42 as unknown as string }), {
+      name: 'TypeError',
+      message: /dir/,
+    });
+    assert.throws(() => new MapOutputBuffer({ partitions: 1, bufferBytes: 1, dir: path.join(dir, 'missing') }), {
+      name: 'TypeError',
+      message: /dir/,
+    });
+    assert.throws(
+      () => new MapOutputBuffer({ partitions: 1, bufferBytes: 1, dir, combiner: 'sum' as unknown as ByteCombiner }),
+      {
+        name: 'TypeError',
+        message: /combiner/,
+      },
+    );
     const buffer = new MapOutputBuffer({ partitions: 2, bufferBytes: 100, dir });
     assert.throws(() => buffer.add(2, Buffer.from('k'), Buffer.from('v')), RangeError);
     assert.throws(() => buffer.add(-1, Buffer.from('k'), Buffer.from('v')), RangeError);
@@ -308,7 +338,10 @@ test('options and arguments are validated with messages naming them', () => {
       return Buffer.concat([Buffer.alloc(records), Buffer.from(index), footer]);
     };
     fs.writeFileSync(dataPath, 'x');
-    assert.throws(() => readMapOutputIndex(dir), /output.data: invalid map output index: the file has 1 bytes, too few/);
+    assert.throws(
+      () => readMapOutputIndex(dir),
+      /output.data: invalid map output index: the file has 1 bytes, too few/,
+    );
     fs.writeFileSync(dataPath, good.subarray(0, good.length - 1));
     assert.throws(() => readMapOutputIndex(dir), /invalid map output index: the file does not end with an index/);
     fs.writeFileSync(dataPath, withIndex(3, '{"offsets": [0, 5, 3]'));
@@ -324,9 +357,35 @@ test('options and arguments are validated with messages naming them', () => {
 
 test('addPair gives the bytes of add with encodeKey and encodeValue: strings and numbers encoded in place, after string and composite keys alike, the rest through the codecs', () => {
   const random = mulberry32(21);
-  const strings = ['', 'a', 'x'.repeat(31), 'x'.repeat(32), '€'.repeat(11), 'y'.repeat(255), 'y'.repeat(256), 'z'.repeat(70_000), 'naïve 😀', 'lone \ud800', 'tab\tnul\0'];
-  const others: unknown[] = [0, -1.5, 300, -70_000, 2 ** 40, null, true, [1, 'a'], { k: 'v' }, 2n ** 70n, Buffer.from([1, 2])];
-  const values = Array.from({ length: 5000 }, (_, i) => (random() < 0.7 ? (strings[i % strings.length] as string) + String(i % 7) : others[i % others.length]));
+  const strings = [
+    '',
+    'a',
+    'x'.repeat(31),
+    'x'.repeat(32),
+    '€'.repeat(11),
+    'y'.repeat(255),
+    'y'.repeat(256),
+    'z'.repeat(70_000),
+    'naïve 😀',
+    'lone \ud800',
+    'tab\tnul\0',
+  ];
+  const others: unknown[] = [
+    0,
+    -1.5,
+    300,
+    -70_000,
+    2 ** 40,
+    null,
+    true,
+    [1, 'a'],
+    { k: 'v' },
+    2n ** 70n,
+    Buffer.from([1, 2]),
+  ];
+  const values = Array.from({ length: 5000 }, (_, i) =>
+    random() < 0.7 ? (strings[i % strings.length] as string) + String(i % 7) : others[i % others.length],
+  );
   // Mostly short string keys; some long, some with a NUL (escaped by the codec), some not
   // strings (chosen at random, so composite keys meet every kind of value).
   const keyOf = (i: number): Key => {

@@ -10,7 +10,12 @@ const root = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-output-dir-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
 
 function contents(dir: string): Record<string, string> {
-  return Object.fromEntries(fs.readdirSync(dir).sort().map((n) => [n, fs.readFileSync(path.join(dir, n), 'utf8')]));
+  return Object.fromEntries(
+    fs
+      .readdirSync(dir)
+      .sort()
+      .map((n) => [n, fs.readFileSync(path.join(dir, n), 'utf8')]),
+  );
 }
 
 function write(out: OutputDir, parts: number): void {
@@ -33,7 +38,10 @@ describe('OutputDir', () => {
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'part-00003'), 'old\n');
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'mine\n');
-    assert.throws(() => checkOutputDir(dir, false), (err: Error) => err instanceof UserError && /already holds results .*part-00003.*--overwrite/.test(err.message));
+    assert.throws(
+      () => checkOutputDir(dir, false),
+      (err: Error) => err instanceof UserError && /already holds results .*part-00003.*--overwrite/.test(err.message),
+    );
     assert.throws(() => OutputDir.open(dir, false), UserError);
     assert.deepEqual(fs.readdirSync(dir).sort(), ['notes.txt', 'part-00003']);
     // Other files do not count as results.
@@ -43,11 +51,17 @@ describe('OutputDir', () => {
   it('with overwrite, replaces every old part file and keeps other files', () => {
     const dir = path.join(root, 'replace');
     fs.mkdirSync(dir);
-    for (const n of ['part-00000', 'part-00001', 'part-00002', 'part-00003', '_SUCCESS', 'notes.txt']) fs.writeFileSync(path.join(dir, n), 'old\n');
+    for (const n of ['part-00000', 'part-00001', 'part-00002', 'part-00003', '_SUCCESS', 'notes.txt'])
+      fs.writeFileSync(path.join(dir, n), 'old\n');
     const out = OutputDir.open(dir, true);
     write(out, 2);
     out.commit();
-    assert.deepEqual(contents(dir), { _SUCCESS: '', 'notes.txt': 'old\n', 'part-00000': 'new 0\n', 'part-00001': 'new 1\n' });
+    assert.deepEqual(contents(dir), {
+      _SUCCESS: '',
+      'notes.txt': 'old\n',
+      'part-00000': 'new 0\n',
+      'part-00001': 'new 1\n',
+    });
   });
 
   it('abort (a failed run) removes what was written and leaves the old results', () => {

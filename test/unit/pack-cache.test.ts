@@ -8,7 +8,7 @@ import type { MasterClient } from '../../proto/wire/generated/groove/Master';
 import { PACKS_DIR } from '../../worker/index.js';
 import { PackCache } from '../../worker/index.js';
 
-test('a pack damaged on the worker\'s disk is not used: it is fetched again and checked', async () => {
+test("a pack damaged on the worker's disk is not used: it is fetched again and checked", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-pack-cache-'));
   try {
     const bytes = encodeJobPack({ format: 'groove-pack/1', name: 'j', source: 'j.ts', code: 'module.exports = {};' });

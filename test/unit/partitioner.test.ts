@@ -4,7 +4,6 @@ import { encodeKey } from '../../proto/formats/index.js';
 import { hashPartition } from '../../proto/formats/index.js';
 import { mulberry32 } from '../helpers/corpus.js';
 
-
 // An independent reference in BigInt arithmetic, so a slip in the Math.imul/>>> code
 // of the real one (a lost `>>> 0`, a signed modulo) shows up as a mismatch.
 const MASK = 0xffffffffn;

@@ -14,7 +14,12 @@ describe('pool processes', () => {
   it('run with a fixed glibc mmap threshold, so freed large buffers leave their RSS', async () => {
     const saved = process.env['MALLOC_MMAP_THRESHOLD_'];
     delete process.env['MALLOC_MMAP_THRESHOLD_'];
-    const pool = new ProcessPool({ size: 1, logger: createLogger('pool-test'), taskTimeoutMs: 10_000, memoryLimitMb: 256 });
+    const pool = new ProcessPool({
+      size: 1,
+      logger: createLogger('pool-test'),
+      taskTimeoutMs: 10_000,
+      memoryLimitMb: 256,
+    });
     try {
       await pool.start();
       const [pid] = pool.pids;
@@ -30,7 +35,12 @@ describe('pool processes', () => {
 
   it('keep a threshold the user set', async () => {
     process.env['MALLOC_MMAP_THRESHOLD_'] = '65536';
-    const pool = new ProcessPool({ size: 1, logger: createLogger('pool-test'), taskTimeoutMs: 10_000, memoryLimitMb: 256 });
+    const pool = new ProcessPool({
+      size: 1,
+      logger: createLogger('pool-test'),
+      taskTimeoutMs: 10_000,
+      memoryLimitMb: 256,
+    });
     try {
       await pool.start();
       const [pid] = pool.pids;

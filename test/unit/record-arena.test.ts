@@ -20,14 +20,18 @@ function keys(count: number, seed: number): Buffer[] {
     const tail = Buffer.from(Array.from({ length }, byte));
     if (kind < 0.3) return Buffer.concat([shared, tail]);
     if (kind < 0.4) return Buffer.from(Array.from({ length: Math.floor(random() * 4) }, () => 0));
-    if (kind < 0.5) return Buffer.from(Array.from({ length: 40 }, () => 0x41)).subarray(0, 30 + Math.floor(random() * 10));
+    if (kind < 0.5)
+      return Buffer.from(Array.from({ length: 40 }, () => 0x41)).subarray(0, 30 + Math.floor(random() * 10));
     return Buffer.from(Array.from({ length }, () => Math.floor(random() * 256)));
   });
 }
 
 /** Stable reference order: key bytes, then insertion. */
 function expected(records: readonly Rec[]): Rec[] {
-  return records.map((r, i) => ({ r, i })).sort((a, b) => a.r[0].compare(b.r[0]) || a.i - b.i).map(({ r }) => r);
+  return records
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => a.r[0].compare(b.r[0]) || a.i - b.i)
+    .map(({ r }) => r);
 }
 
 function drain(arena: RecordArena, partition: number): Rec[] {
@@ -59,7 +63,10 @@ describe('RecordArena sorting', () => {
 
   it('sorts many copies of few keys stably', () => {
     const arena = new RecordArena(1, 1024 * 1024);
-    const records: Rec[] = Array.from({ length: 20_000 }, (_, i) => [Buffer.from(['b', 'a', 'aa', 'a\0', ''][i % 5] as string), Buffer.from(String(i))]);
+    const records: Rec[] = Array.from({ length: 20_000 }, (_, i) => [
+      Buffer.from(['b', 'a', 'aa', 'a\0', ''][i % 5] as string),
+      Buffer.from(String(i)),
+    ]);
     for (const [k, v] of records) arena.add(0, k, v);
     assert.deepEqual(drain(arena, 0), expected(records));
   });
@@ -75,7 +82,8 @@ describe('RecordArena.writeSortedPartition', () => {
       const arena = new RecordArena(2, 4096);
       const records: Rec[][] = [[], []];
       keys(3000, 9).forEach((key, i) => {
-        const length = random() < 0.05 ? (lengths[Math.floor(random() * lengths.length)] as number) : Math.floor(random() * 40);
+        const length =
+          random() < 0.05 ? (lengths[Math.floor(random() * lengths.length)] as number) : Math.floor(random() * 40);
         const value = Buffer.from(Array.from({ length }, () => Math.floor(random() * 256)));
         const p = i % 2;
         arena.add(p, key, value);

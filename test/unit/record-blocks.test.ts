@@ -4,8 +4,19 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RecordFileError, RecordFileReader, RecordFileWriter } from '../../proto/formats/index.js';
-import { BlockChecksumError, encodePartFileEnd, PART_FILE_END_BYTES, PartFileVerifier, verifyPartFileSync } from '../../proto/formats/index.js';
-import { ResultLinesError, ResultLinesWriter, resultLinesSumPath, verifyResultLines } from '../../proto/formats/index.js';
+import {
+  BlockChecksumError,
+  encodePartFileEnd,
+  PART_FILE_END_BYTES,
+  PartFileVerifier,
+  verifyPartFileSync,
+} from '../../proto/formats/index.js';
+import {
+  ResultLinesError,
+  ResultLinesWriter,
+  resultLinesSumPath,
+  verifyResultLines,
+} from '../../proto/formats/index.js';
 import { encodeKey } from '../../proto/formats/index.js';
 import { encodeValue } from '../../proto/formats/index.js';
 import { MapOutputBuffer } from '../../worker/index.js';
@@ -73,7 +84,8 @@ test('block framing round trip: the reader and the part file verifier give back 
         const verifier = new PartFileVerifier(file);
         const got: Buffer[] = [];
         // The verifier compacts its input in place: give it copies.
-        for (let at = 0; at < bytes.length; at += chunk) got.push(Buffer.from(verifier.push(Buffer.from(bytes.subarray(at, at + chunk)))));
+        for (let at = 0; at < bytes.length; at += chunk)
+          got.push(Buffer.from(verifier.push(Buffer.from(bytes.subarray(at, at + chunk)))));
         verifier.end();
         assert.ok(Buffer.concat(got).equals(payload), `chunks of ${chunk}`);
       }
@@ -92,14 +104,20 @@ test('a flipped bit anywhere in a record file is a RecordFileError naming the fi
     assert.ok(good.length > 3 * 3000, 'several blocks');
     const rand = mulberry32(3);
     // Every byte of the first blocks, then a sample of the rest.
-    const offsets = [...Array.from({ length: 400 }, (_, i) => i), ...Array.from({ length: 400 }, () => Math.floor(rand() * good.length))];
+    const offsets = [
+      ...Array.from({ length: 400 }, (_, i) => i),
+      ...Array.from({ length: 400 }, () => Math.floor(rand() * good.length)),
+    ];
     for (const offset of offsets) {
       const bad = Buffer.from(good);
       bad[offset] = (bad[offset] as number) ^ (1 << (offset % 8));
       fs.writeFileSync(file, bad);
       assert.throws(
         () => readAll(file),
-        (err: unknown) => err instanceof RecordFileError && err.path === file && /checksum mismatch|runs past|corrupt/.test(err.message),
+        (err: unknown) =>
+          err instanceof RecordFileError &&
+          err.path === file &&
+          /checksum mismatch|runs past|corrupt/.test(err.message),
         `flip at ${offset}`,
       );
     }
@@ -113,7 +131,11 @@ test('a flipped bit in a part file, or a cut one (at a block boundary, at a reco
     const good = fs.readFileSync(file);
     const check = (bytes: Buffer, why: RegExp, what: string): void => {
       fs.writeFileSync(file, bytes);
-      assert.throws(() => verifyPartFileSync(file), (err: unknown) => err instanceof BlockChecksumError && err.file === file && why.test(err.message), what);
+      assert.throws(
+        () => verifyPartFileSync(file),
+        (err: unknown) => err instanceof BlockChecksumError && err.file === file && why.test(err.message),
+        what,
+      );
     };
     const rand = mulberry32(5);
     for (let i = 0; i < 300; i++) {
@@ -123,8 +145,13 @@ test('a flipped bit in a part file, or a cut one (at a block boundary, at a reco
       check(bad, /checksum mismatch|empty block|end marker|ends inside|after the end marker/, `flip at ${offset}`);
     }
     // Every cut short of the whole file: at the end marker, at blocks' ends, inside records.
-    for (let cut = 0; cut < good.length; cut += 1 + Math.floor(rand() * 97)) check(good.subarray(0, cut), /ends inside a block|without its end marker|ends inside/, `cut at ${cut}`);
-    check(good.subarray(0, good.length - PART_FILE_END_BYTES), /without its end marker/, 'cut at the last block boundary');
+    for (let cut = 0; cut < good.length; cut += 1 + Math.floor(rand() * 97))
+      check(good.subarray(0, cut), /ends inside a block|without its end marker|ends inside/, `cut at ${cut}`);
+    check(
+      good.subarray(0, good.length - PART_FILE_END_BYTES),
+      /without its end marker/,
+      'cut at the last block boundary',
+    );
     check(Buffer.concat([good, Buffer.from('x')]), /after the end marker/, 'a byte more');
   });
 });
@@ -138,7 +165,10 @@ test('a fetched copy shorter than its range, and a range not ending on a block b
     writer.close();
     fs.truncateSync(file, size - 10);
     assert.throws(() => RecordFileReader.open(file, 0, size), RangeError);
-    assert.throws(() => readAll(file, size - 10), (err: unknown) => err instanceof RecordFileError && /runs past the end of the range/.test(err.message));
+    assert.throws(
+      () => readAll(file, size - 10),
+      (err: unknown) => err instanceof RecordFileError && /runs past the end of the range/.test(err.message),
+    );
   });
 });
 
@@ -168,7 +198,9 @@ test('result lines are checked against their checksum file: a flip, a cut, a mis
     const lines = path.join(dir, 'part.text');
     const writer = ResultLinesWriter.create(lines, 'text');
     const payloads: Buffer[] = [];
-    const part = RecordFileWriter.create(path.join(dir, 'part.data'), { onBytes: (b) => payloads.push(Buffer.from(b)) });
+    const part = RecordFileWriter.create(path.join(dir, 'part.data'), {
+      onBytes: (b) => payloads.push(Buffer.from(b)),
+    });
     for (let i = 0; i < 300_000; i++) part.write(encodeKey(`word-${i}`), encodeValue(i));
     part.close();
     for (const p of payloads) writer.push(p);
@@ -177,7 +209,11 @@ test('result lines are checked against their checksum file: a flip, a cut, a mis
     const good = fs.readFileSync(lines);
     assert.ok(good.length > 2 * 1024 * 1024, 'several checksum blocks');
     const expectError = (why: RegExp, what: string): void => {
-      assert.throws(() => verifyResultLines(lines), (err: unknown) => err instanceof ResultLinesError && err.message.startsWith(lines) && why.test(err.message), what);
+      assert.throws(
+        () => verifyResultLines(lines),
+        (err: unknown) => err instanceof ResultLinesError && err.message.startsWith(lines) && why.test(err.message),
+        what,
+      );
     };
     for (const offset of [0, 1024 * 1024 + 3, good.length - 1]) {
       const bad = Buffer.from(good);

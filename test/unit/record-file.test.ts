@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { RecordFileError, RecordFileReader, RecordFileWriter, varintSize, writeVarint } from '../../proto/formats/index.js';
+import {
+  RecordFileError,
+  RecordFileReader,
+  RecordFileWriter,
+  varintSize,
+  writeVarint,
+} from '../../proto/formats/index.js';
 import { BLOCK_HEADER_BYTES, blockChecksum, writeBlockHeader } from '../../proto/formats/index.js';
 import type { RecordFileReaderOptions, RecordFileWriterOptions } from '../../proto/formats/index.js';
 import { mulberry32 } from '../helpers/corpus.js';
@@ -19,7 +25,6 @@ function withTempDir(fn: (dir: string) => void): void {
   }
 }
 
-
 function randomBytes(rand: () => number, length: number): Buffer {
   const b = Buffer.allocUnsafe(length);
   for (let i = 0; i < length; i++) b[i] = Math.floor(rand() * 256);
@@ -31,7 +36,12 @@ function randomBytes(rand: () => number, length: number): Buffer {
  * `blockPerRecord`, each record gets a checksummed block of its own, so every one of those
  * offsets is a block boundary (where a range may start or end).
  */
-function writeFile(file: string, records: readonly Rec[], options?: RecordFileWriterOptions, blockPerRecord = false): number[] {
+function writeFile(
+  file: string,
+  records: readonly Rec[],
+  options?: RecordFileWriterOptions,
+  blockPerRecord = false,
+): number[] {
   const writer = RecordFileWriter.create(file, options);
   const offsets: number[] = [];
   for (const [k, v] of records) {
@@ -205,7 +215,10 @@ test('a range ending inside a record, or past the end of the file, is an error',
     );
     const reader = RecordFileReader.open(file, 0, (offsets[2] as number) - 1);
     assert.ok(reader.next());
-    assert.throws(() => reader.next(), (err: unknown) => err instanceof RecordFileError && err.offset === offsets[1]);
+    assert.throws(
+      () => reader.next(),
+      (err: unknown) => err instanceof RecordFileError && err.offset === offsets[1],
+    );
     reader.close();
     assert.throws(() => RecordFileReader.open(file, 0, (offsets[2] as number) + 1), RangeError);
     assert.throws(() => RecordFileReader.open(file, 3, 2), RangeError);
@@ -223,7 +236,11 @@ test('an over-long length varint is reported as corrupt', () => {
     fs.writeFileSync(file, block);
     const reader = RecordFileReader.open(file);
     assert.ok(reader.next());
-    assert.throws(() => reader.next(), (err: unknown) => err instanceof RecordFileError && err.offset === BLOCK_HEADER_BYTES + 4 && /corrupt/.test(err.message));
+    assert.throws(
+      () => reader.next(),
+      (err: unknown) =>
+        err instanceof RecordFileError && err.offset === BLOCK_HEADER_BYTES + 4 && /corrupt/.test(err.message),
+    );
     reader.close();
   });
 });
@@ -275,8 +292,15 @@ test('onBytes sees exactly the record bytes of the file, in order, records bigge
       writer.writeRaw(randomBytes(rand, 300));
       writer.close();
       // The blocks' payloads, without their headers or the raw bytes after them.
-      assert.deepEqual(Buffer.concat(seen), Buffer.concat(records.map(([k, v]) => frame(k, v))), `buffer of ${bufferBytes} bytes`);
-      assert.ok(seen.every((b) => b.length > 0), 'no empty calls');
+      assert.deepEqual(
+        Buffer.concat(seen),
+        Buffer.concat(records.map(([k, v]) => frame(k, v))),
+        `buffer of ${bufferBytes} bytes`,
+      );
+      assert.ok(
+        seen.every((b) => b.length > 0),
+        'no empty calls',
+      );
     }
   });
 });
@@ -327,8 +351,15 @@ test('keyEquals and compareKeyTo agree with Buffer#equals and Buffer#compare on 
       for (const kb of keys) {
         assert.ok(b.next());
         assert.equal(a.keyEquals(kb), ka.equals(kb), `${ka.toString('hex')} = ${kb.toString('hex')}`);
-        assert.equal(Math.sign(a.compareKeyTo(b)), Math.sign(ka.compare(kb)), `${ka.toString('hex')} vs ${kb.toString('hex')}`);
-        assert.equal(Math.sign(a.compareKeyTo({ key: kb, value: Buffer.alloc(0), next: () => false, close: () => undefined })), Math.sign(ka.compare(kb)));
+        assert.equal(
+          Math.sign(a.compareKeyTo(b)),
+          Math.sign(ka.compare(kb)),
+          `${ka.toString('hex')} vs ${kb.toString('hex')}`,
+        );
+        assert.equal(
+          Math.sign(a.compareKeyTo({ key: kb, value: Buffer.alloc(0), next: () => false, close: () => undefined })),
+          Math.sign(ka.compare(kb)),
+        );
       }
       b.close();
     }

@@ -16,7 +16,10 @@ type Rec = [key: Buffer, value: Buffer];
 
 /** What the CLI printed before the encoder: decode each record, format it, UTF-8. */
 function reference(records: readonly Rec[], format: ResultFormat): Buffer {
-  return Buffer.from(records.map(([k, v]) => formatRecord(decodeKey(k), decodeValue(v), format) + '\n').join(''), 'utf8');
+  return Buffer.from(
+    records.map(([k, v]) => formatRecord(decodeKey(k), decodeValue(v), format) + '\n').join(''),
+    'utf8',
+  );
 }
 
 /** The records' bytes in the part-file format (the blocks' payloads), written by the engine's own writer. */
@@ -84,7 +87,8 @@ const MIXED: Rec[] = [
 describe('formatRecord', () => {
   it('prints bigints as their digits wherever they are, and everything else as JSON.stringify does', () => {
     const value = { n: 2n ** 70n, list: [1, -2n, 'x'], s: 'a\tb', none: null, d: new Date(0) };
-    const json = '{"n":"1180591620717411303424","list":[1,"-2","x"],"s":"a\\tb","none":null,"d":"1970-01-01T00:00:00.000Z"}';
+    const json =
+      '{"n":"1180591620717411303424","list":[1,"-2","x"],"s":"a\\tb","none":null,"d":"1970-01-01T00:00:00.000Z"}';
     assert.equal(formatRecord(['k', 1], value, 'text'), `["k",1]\t${json}`);
     assert.equal(formatRecord(3, [true, 2n, 'é'], 'jsonl'), '[3,[true,"2","é"]]');
     assert.equal(formatRecord('k', undefined, 'text'), 'k\tnull');
@@ -102,8 +106,14 @@ describe('ResultTextEncoder', () => {
       assert.deepEqual(encode(bytes, [], format), { text: expected, records: MIXED.length });
       const random = mulberry32(format === 'text' ? 1 : 2);
       for (let trial = 0; trial < 200; trial++) {
-        const cuts = Array.from({ length: 1 + Math.floor(random() * 12) }, () => Math.floor(random() * bytes.length)).sort((a, b) => a - b);
-        assert.deepEqual(encode(bytes, cuts, format), { text: expected, records: MIXED.length }, `cuts ${cuts.join(',')}`);
+        const cuts = Array.from({ length: 1 + Math.floor(random() * 12) }, () =>
+          Math.floor(random() * bytes.length),
+        ).sort((a, b) => a - b);
+        assert.deepEqual(
+          encode(bytes, cuts, format),
+          { text: expected, records: MIXED.length },
+          `cuts ${cuts.join(',')}`,
+        );
       }
     });
   }
@@ -112,13 +122,19 @@ describe('ResultTextEncoder', () => {
     const records = MIXED.filter(([, v]) => v.length < 300);
     const bytes = partFileBytes(records);
     const expected = reference(records, 'text');
-    for (let cut = 0; cut <= bytes.length; cut++) assert.deepEqual(encode(bytes, [cut], 'text').text, expected, `cut at ${cut}`);
+    for (let cut = 0; cut <= bytes.length; cut++)
+      assert.deepEqual(encode(bytes, [cut], 'text').text, expected, `cut at ${cut}`);
     const everyByte = Array.from({ length: bytes.length }, (_, i) => i);
     assert.deepEqual(encode(bytes, everyByte, 'text').text, expected);
   });
 
   it('prints string values whose bytes are not UTF-8 as the codecs decode them, not raw', () => {
-    const records: Rec[] = [rec('ok', 'fine'), [encodeKey('bad'), brokenString([0x61, 0xff, 0xfe])], [encodeKey('cut'), brokenString([0xe2, 0x98])], rec('ok2', 'fine too')];
+    const records: Rec[] = [
+      rec('ok', 'fine'),
+      [encodeKey('bad'), brokenString([0x61, 0xff, 0xfe])],
+      [encodeKey('cut'), brokenString([0xe2, 0x98])],
+      rec('ok2', 'fine too'),
+    ];
     const bytes = partFileBytes(records);
     const { text } = encode(bytes, [], 'text');
     // Compared as bytes: copied raw, the line would hold 0xff, which UTF-8 output never does.
@@ -128,7 +144,8 @@ describe('ResultTextEncoder', () => {
 
   it('matches a large sort-like stream of string records in 1 MiB chunks', () => {
     const random = mulberry32(7);
-    const printable = (n: number): string => Array.from({ length: n }, () => String.fromCharCode(32 + Math.floor(random() * 95))).join('');
+    const printable = (n: number): string =>
+      Array.from({ length: n }, () => String.fromCharCode(32 + Math.floor(random() * 95))).join('');
     const records = Array.from({ length: 20_000 }, () => rec(printable(10), printable(89)));
     const bytes = partFileBytes(records);
     const cuts: number[] = [];
@@ -153,6 +170,9 @@ describe('ResultTextEncoder', () => {
     const encoder = new ResultTextEncoder('text');
     assert.equal(encoder.push(bytes.subarray(0, bytes.length - 1)).toString(), 'a\tb\n');
     assert.throws(() => encoder.end(), /ended inside a record \(\d+ bytes left\)/);
-    assert.throws(() => new ResultTextEncoder('text').push(Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0x01])), /malformed record stream/);
+    assert.throws(
+      () => new ResultTextEncoder('text').push(Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0x01])),
+      /malformed record stream/,
+    );
   });
 });

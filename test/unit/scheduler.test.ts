@@ -59,7 +59,8 @@ function chargeWorker(job: Job, workerId: string, failures: number): void {
 }
 
 const ids = (tasks: readonly Task[]): string[] => tasks.map((t) => t.id);
-const where = (ps: readonly Placement[]): string[] => ps.map((p) => `${p.job.id}/${p.task.id}@${p.workerId}${p.speculative ? '*' : ''}`);
+const where = (ps: readonly Placement[]): string[] =>
+  ps.map((p) => `${p.job.id}/${p.task.id}@${p.workerId}${p.speculative ? '*' : ''}`);
 const slots = (...free: number[]): SlotView[] => free.map((n, i) => ({ id: `w${i + 1}`, free: n }));
 
 describe('runnableTasks', () => {
@@ -130,7 +131,12 @@ describe('placeTasks', () => {
   it('never places more on a worker than its free slots, and stops when slots run out', () => {
     const job = makeJob(6, 1);
     const placed = placeTasks([job], slots(3, 1, 0), policy());
-    assert.deepEqual(where(placed), ['job-1/map-00000@w1', 'job-1/map-00001@w2', 'job-1/map-00002@w1', 'job-1/map-00003@w1']);
+    assert.deepEqual(where(placed), [
+      'job-1/map-00000@w1',
+      'job-1/map-00001@w2',
+      'job-1/map-00002@w1',
+      'job-1/map-00003@w1',
+    ]);
     assert.equal(new Set(placed.map((p) => p.task.id)).size, placed.length, 'a task placed twice');
     assert.deepEqual(placeTasks([job], slots(0, 0), policy()), []);
   });
@@ -138,8 +144,16 @@ describe('placeTasks', () => {
   it('serves jobs first come, first served', () => {
     const a = makeJob(2, 1, { id: 'a' });
     const b = makeJob(3, 1, { id: 'b' });
-    assert.deepEqual(where(placeTasks([a, b], slots(2, 1), policy())), ['a/map-00000@w1', 'a/map-00001@w2', 'b/map-00000@w1']);
-    assert.deepEqual(where(placeTasks([b, a], slots(2, 1), policy())), ['b/map-00000@w1', 'b/map-00001@w2', 'b/map-00002@w1']);
+    assert.deepEqual(where(placeTasks([a, b], slots(2, 1), policy())), [
+      'a/map-00000@w1',
+      'a/map-00001@w2',
+      'b/map-00000@w1',
+    ]);
+    assert.deepEqual(where(placeTasks([b, a], slots(2, 1), policy())), [
+      'b/map-00000@w1',
+      'b/map-00001@w2',
+      'b/map-00002@w1',
+    ]);
   });
 
   it('places a retry on a worker where the task has not failed, if one has a free slot', () => {
@@ -163,7 +177,19 @@ describe('placeTasks', () => {
     const other = makeJob(1, 1);
     failOn(other, other.map(0), 'w1');
     chargeWorker(other, 'w3', 2);
-    assert.deepEqual(where(placeTasks([other], [{ id: 'w1', free: 1 }, { id: 'w3', free: 1 }], policy())), ['job-1/map-00000@w1']);
+    assert.deepEqual(
+      where(
+        placeTasks(
+          [other],
+          [
+            { id: 'w1', free: 1 },
+            { id: 'w3', free: 1 },
+          ],
+          policy(),
+        ),
+      ),
+      ['job-1/map-00000@w1'],
+    );
   });
 
   it('gives a blacklisted worker none of the job while another worker is usable', () => {
@@ -186,7 +212,11 @@ describe('placeTasks', () => {
     const a = makeJob(3, 1, { id: 'a' });
     const b = makeJob(2, 1, { id: 'b' });
     chargeWorker(a, 'w1', 2);
-    assert.deepEqual(where(placeTasks([a, b], slots(2, 1), policy())), ['a/map-00000@w2', 'b/map-00000@w1', 'b/map-00001@w1']);
+    assert.deepEqual(where(placeTasks([a, b], slots(2, 1), policy())), [
+      'a/map-00000@w2',
+      'b/map-00000@w1',
+      'b/map-00001@w1',
+    ]);
   });
 });
 
@@ -218,7 +248,10 @@ describe('stragglers', () => {
     assert.deepEqual(ids(stragglers(job, policy())), ['map-00003']);
     // A higher floor wins over factor x median.
     assert.deepEqual(stragglers(job, policy({ speculationMinMs: 3500 })), []);
-    assert.deepEqual(ids(stragglers(job, policy({ now: NOW + 501, speculationMinMs: 3500 }))), ['map-00003', 'map-00004']);
+    assert.deepEqual(ids(stragglers(job, policy({ now: NOW + 501, speculationMinMs: 3500 }))), [
+      'map-00003',
+      'map-00004',
+    ]);
   });
 
   it('compares a task only with finished peers of its own kind', () => {

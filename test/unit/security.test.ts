@@ -34,7 +34,10 @@ describe('cluster tokens', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-token-'));
     try {
       fs.writeFileSync(path.join(dir, 'short'), 'abc');
-      assert.throws(() => loadSecurity({ tokenFile: path.join(dir, 'short') }), /--token-file .*at least 16 characters/);
+      assert.throws(
+        () => loadSecurity({ tokenFile: path.join(dir, 'short') }),
+        /--token-file .*at least 16 characters/,
+      );
       assert.throws(() => loadSecurity({ tokenFile: path.join(dir, 'none') }), /--token-file .*no such file/);
       assert.throws(() => loadSecurity({ tlsCert: path.join(dir, 'short') }), /--tls-cert and --tls-key go together/);
     } finally {
@@ -57,7 +60,10 @@ describe('bind policy', () => {
   });
 
   it('refuses a non-loopback bind without a token unless insecure', () => {
-    assert.throws(() => checkBind('master', '0.0.0.0', {}, false, log), (e: unknown) => e instanceof UserError && /refusing to listen on 0\.0\.0\.0/.test(e.message));
+    assert.throws(
+      () => checkBind('master', '0.0.0.0', {}, false, log),
+      (e: unknown) => e instanceof UserError && /refusing to listen on 0\.0\.0\.0/.test(e.message),
+    );
     assert.doesNotThrow(() => checkBind('master', '0.0.0.0', { token: 'x'.repeat(32) }, false, log));
     assert.doesNotThrow(() => checkBind('master', '0.0.0.0', {}, true, log));
     assert.doesNotThrow(() => checkBind('master', '127.0.0.1', {}, false, log));
@@ -76,29 +82,96 @@ describe('terminal escaping', () => {
 
 describe('worker reports', () => {
   const job = planJob(
-    { id: 'job-1', name: 'j', packHash: 'h', inputs: ['/x'], partitions: 2, params: {}, sortBufferBytes: 1 << 20, maxAttempts: 4, speculation: true },
+    {
+      id: 'job-1',
+      name: 'j',
+      packHash: 'h',
+      inputs: ['/x'],
+      partitions: 2,
+      params: {},
+      sortBufferBytes: 1 << 20,
+      maxAttempts: 4,
+      speculation: true,
+    },
     [{ path: '/x', size: 10 }],
     100,
   );
   const map = job.map(0);
   const reduce = job.reduce(0);
   const update = (over: Partial<TaskUpdate__Output>): TaskUpdate__Output =>
-    ({ jobId: 'job-1', taskId: 'map-00000', attempt: 3, outcome: 'TASK_SUCCEEDED', error: '', errorDetail: '', counters: {}, lostMapTasks: [], userError: false, stats: null, mapOutput: null, reduceOutput: null, ...over }) as TaskUpdate__Output;
+    ({
+      jobId: 'job-1',
+      taskId: 'map-00000',
+      attempt: 3,
+      outcome: 'TASK_SUCCEEDED',
+      error: '',
+      errorDetail: '',
+      counters: {},
+      lostMapTasks: [],
+      userError: false,
+      stats: null,
+      mapOutput: null,
+      reduceOutput: null,
+      ...over,
+    }) as TaskUpdate__Output;
 
-  it('accepts an attempt\'s own output', () => {
+  it("accepts an attempt's own output", () => {
     assert.ok(map && reduce);
-    assert.equal(badSuccessReport(job, map, update({ mapOutput: { dir: expectedAttemptDir('job-1', 'map-00000', 3), offsets: [0, 5, 9] } })), undefined);
-    assert.equal(badSuccessReport(job, reduce, update({ taskId: 'reduce-00000', reduceOutput: { path: 'jobs/job-1/reduce-00000-a3/part.data', records: 1, bytes: 9 } })), undefined);
+    assert.equal(
+      badSuccessReport(
+        job,
+        map,
+        update({ mapOutput: { dir: expectedAttemptDir('job-1', 'map-00000', 3), offsets: [0, 5, 9] } }),
+      ),
+      undefined,
+    );
+    assert.equal(
+      badSuccessReport(
+        job,
+        reduce,
+        update({
+          taskId: 'reduce-00000',
+          reduceOutput: { path: 'jobs/job-1/reduce-00000-a3/part.data', records: 1, bytes: 9 },
+        }),
+      ),
+      undefined,
+    );
   });
 
-  it('refuses paths that are not the attempt\'s own, bad offsets and too many counters', () => {
+  it("refuses paths that are not the attempt's own, bad offsets and too many counters", () => {
     assert.ok(map && reduce);
-    assert.match(badSuccessReport(job, map, update({ mapOutput: { dir: 'jobs/job-1/../../etc', offsets: [0, 0, 0] } })) ?? '', /not the attempt's own/);
-    assert.match(badSuccessReport(job, map, update({ mapOutput: { dir: 'jobs/job-1/map-00000-a2', offsets: [0, 0, 0] } })) ?? '', /not the attempt's own/);
-    assert.match(badSuccessReport(job, map, update({ mapOutput: { dir: 'jobs/job-1/map-00000-a3', offsets: [0, 9, 5] } })) ?? '', /increasing/);
-    assert.match(badSuccessReport(job, map, update({ mapOutput: { dir: 'jobs/job-1/map-00000-a3', offsets: [0, 9] } })) ?? '', /offsets for 2 partitions/);
-    assert.match(badSuccessReport(job, reduce, update({ taskId: 'reduce-00000', reduceOutput: { path: '/etc/passwd', records: 0, bytes: 0 } })) ?? '', /not the attempt's own/);
+    assert.match(
+      badSuccessReport(job, map, update({ mapOutput: { dir: 'jobs/job-1/../../etc', offsets: [0, 0, 0] } })) ?? '',
+      /not the attempt's own/,
+    );
+    assert.match(
+      badSuccessReport(job, map, update({ mapOutput: { dir: 'jobs/job-1/map-00000-a2', offsets: [0, 0, 0] } })) ?? '',
+      /not the attempt's own/,
+    );
+    assert.match(
+      badSuccessReport(job, map, update({ mapOutput: { dir: 'jobs/job-1/map-00000-a3', offsets: [0, 9, 5] } })) ?? '',
+      /increasing/,
+    );
+    assert.match(
+      badSuccessReport(job, map, update({ mapOutput: { dir: 'jobs/job-1/map-00000-a3', offsets: [0, 9] } })) ?? '',
+      /offsets for 2 partitions/,
+    );
+    assert.match(
+      badSuccessReport(
+        job,
+        reduce,
+        update({ taskId: 'reduce-00000', reduceOutput: { path: '/etc/passwd', records: 0, bytes: 0 } }),
+      ) ?? '',
+      /not the attempt's own/,
+    );
     const counters = Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`c${i}`, 1]));
-    assert.match(badSuccessReport(job, map, update({ mapOutput: { dir: 'jobs/job-1/map-00000-a3', offsets: [0, 0, 0] }, counters })) ?? '', /more than 1000 counters/);
+    assert.match(
+      badSuccessReport(
+        job,
+        map,
+        update({ mapOutput: { dir: 'jobs/job-1/map-00000-a3', offsets: [0, 0, 0] }, counters }),
+      ) ?? '',
+      /more than 1000 counters/,
+    );
   });
 });

@@ -13,7 +13,18 @@ function contents(table: ShortKeyTable): Map<string, number> {
 
 describe('short-key table', () => {
   it('holds every Latin-1 key of 1 to 15 characters exactly, and gives each its own slot', () => {
-    const keys = ['a', 'ab', 'abc', 'abcd', 'abcde', 'abcdefgh', 'abcdefghi', 'abcdefghijkl', 'abcdefghijklm', 'x'.repeat(SHORT_KEY_MAX_LENGTH)];
+    const keys = [
+      'a',
+      'ab',
+      'abc',
+      'abcd',
+      'abcde',
+      'abcdefgh',
+      'abcdefghi',
+      'abcdefghijkl',
+      'abcdefghijklm',
+      'x'.repeat(SHORT_KEY_MAX_LENGTH),
+    ];
     // Characters that a byte packing could confuse: NUL, the top of Latin-1, a prefix of
     // another key, the same characters in another order.
     keys.push('abcdefghXjklmno', 'abcdefghYjklmno', 'abcdefghijklXno', 'abcdefghijklYno', 'abcdXfghijklmno');
@@ -36,7 +47,14 @@ describe('short-key table', () => {
 
   it('refuses the empty key, long keys and characters above U+00FF', () => {
     const table = new ShortKeyTable();
-    for (const k of ['', 'y'.repeat(SHORT_KEY_MAX_LENGTH + 1), '\u0100', 'abc\u20ac', 'long enough\u{1f600}', 'emoji\u{1f600}']) {
+    for (const k of [
+      '',
+      'y'.repeat(SHORT_KEY_MAX_LENGTH + 1),
+      '\u0100',
+      'abc\u20ac',
+      'long enough\u{1f600}',
+      'emoji\u{1f600}',
+    ]) {
       assert.equal(table.slotOf(k), NOT_SHORT, JSON.stringify(k));
     }
     assert.equal(table.size, 0);

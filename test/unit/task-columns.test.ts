@@ -8,7 +8,17 @@ import type { Job, JobSpec } from '../../master/index.js';
 import { TaskOutputs } from '../../master/index.js';
 
 function makeJob(maps: number, partitions: number): Job {
-  const spec: JobSpec = { id: 'job-1', name: 'test', packHash: 'hash', inputs: ['/in'], partitions, params: {}, sortBufferBytes: 1 << 20, maxAttempts: 4, speculation: false };
+  const spec: JobSpec = {
+    id: 'job-1',
+    name: 'test',
+    packHash: 'hash',
+    inputs: ['/in'],
+    partitions,
+    params: {},
+    sortBufferBytes: 1 << 20,
+    maxAttempts: 4,
+    speculation: false,
+  };
   return planJob(spec, [{ path: '/in/a', size: maps }], 1);
 }
 
@@ -112,13 +122,29 @@ describe('Job columns', () => {
     const job = makeJob(3, 2);
     const m = job.map(1);
     job.setMapOutput(m, 'w1', '10.0.0.1:7001', 4, [0, 10, 30]);
-    assert.deepEqual(job.mapOutput(m), { workerId: 'w1', dataAddress: '10.0.0.1:7001', attempt: 4, dir: 'jobs/job-1/map-00001-a4', offsets: [0, 10, 30] });
+    assert.deepEqual(job.mapOutput(m), {
+      workerId: 'w1',
+      dataAddress: '10.0.0.1:7001',
+      attempt: 4,
+      dir: 'jobs/job-1/map-00001-a4',
+      offsets: [0, 10, 30],
+    });
     assert.equal(job.mapOutput(job.map(0)), undefined);
     assert.throws(() => job.setMapOutput(m, 'w1', '10.0.0.1:7001', 4, [0, 10]), RangeError);
     const r = job.reduce(1);
     job.setPartFile(r, 'w2', '10.0.0.2:7001', 0, 12, 345);
-    assert.deepEqual(job.partFile(r), { workerId: 'w2', dataAddress: '10.0.0.2:7001', attempt: 0, path: 'jobs/job-1/reduce-00001-a0/part.data', records: 12, bytes: 345 });
-    assert.deepEqual(job.outputsOn('map', 'w1').map((t) => t.id), ['map-00001']);
+    assert.deepEqual(job.partFile(r), {
+      workerId: 'w2',
+      dataAddress: '10.0.0.2:7001',
+      attempt: 0,
+      path: 'jobs/job-1/reduce-00001-a0/part.data',
+      records: 12,
+      bytes: 345,
+    });
+    assert.deepEqual(
+      job.outputsOn('map', 'w1').map((t) => t.id),
+      ['map-00001'],
+    );
     assert.deepEqual(job.outputsOn('reduce', 'w1'), []);
     job.dropOutput(m);
     assert.equal(job.mapOutput(m), undefined);
@@ -140,7 +166,10 @@ describe('Job columns', () => {
     run(4);
     run(1);
     assert.deepEqual(ids(), ['map-00003', 'map-00000']);
-    assert.deepEqual(job.runningTasks().map((t) => t.id), ['map-00002', 'map-00004', 'map-00001']);
+    assert.deepEqual(
+      job.runningTasks().map((t) => t.id),
+      ['map-00002', 'map-00004', 'map-00001'],
+    );
   });
 
   it('keeps sparse records only while a task runs, failed or waits', () => {
@@ -150,7 +179,10 @@ describe('Job columns', () => {
     job.startAttempt(t, 'w1', 1, false);
     job.startAttempt(t, 'w2', 2, true);
     assert.equal(job.maps.extrasCount, 1);
-    assert.deepEqual(job.tasksWithAttempts().map((x) => x.id), ['map-00002']);
+    assert.deepEqual(
+      job.tasksWithAttempts().map((x) => x.id),
+      ['map-00002'],
+    );
     job.endAttempt(t, 0);
     assert.equal(job.map(2).runningCount, 1);
     job.clearAttempts(t);

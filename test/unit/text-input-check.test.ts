@@ -5,7 +5,14 @@ import { nonTextReason } from '../../worker/index.js';
 
 describe('text input check', () => {
   it('takes text, UTF-8, empty input and text that merely starts like a magic number', () => {
-    for (const text of ['', 'hello\n', 'naïve café 東京\r\n', 'BZhello world', 'PK is a word', '\u001f is a control character']) {
+    for (const text of [
+      '',
+      'hello\n',
+      'naïve café 東京\r\n',
+      'BZhello world',
+      'PK is a word',
+      '\u001f is a control character',
+    ]) {
       assert.equal(nonTextReason(Buffer.from(text)), undefined, JSON.stringify(text));
     }
   });

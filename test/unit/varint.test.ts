@@ -1,11 +1,40 @@
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { MAX_LENGTH_VARINT_BYTES, MAX_VARINT_BYTES, readVarint, VARINT_TOO_LONG, VARINT_TRUNCATED, varintSize, varintValue, writeVarint } from '../../proto/formats/index.js';
+import {
+  MAX_LENGTH_VARINT_BYTES,
+  MAX_VARINT_BYTES,
+  readVarint,
+  VARINT_TOO_LONG,
+  VARINT_TRUNCATED,
+  varintSize,
+  varintValue,
+  writeVarint,
+} from '../../proto/formats/index.js';
 
 /** Every boundary of the encoding's byte count, the largest lengths the formats store, and the largest safe integer. */
 const VALUES = [
-  0, 1, 127, 128, 255, 300, 2 ** 14 - 1, 2 ** 14, 2 ** 21 - 1, 2 ** 21, 2 ** 28 - 1, 2 ** 28, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32,
-  2 ** 35 - 1, 2 ** 35, 2 ** 42, 2 ** 49 - 1, 2 ** 49, Number.MAX_SAFE_INTEGER,
+  0,
+  1,
+  127,
+  128,
+  255,
+  300,
+  2 ** 14 - 1,
+  2 ** 14,
+  2 ** 21 - 1,
+  2 ** 21,
+  2 ** 28 - 1,
+  2 ** 28,
+  2 ** 31 - 1,
+  2 ** 31,
+  2 ** 32 - 1,
+  2 ** 32,
+  2 ** 35 - 1,
+  2 ** 35,
+  2 ** 42,
+  2 ** 49 - 1,
+  2 ** 49,
+  Number.MAX_SAFE_INTEGER,
 ];
 
 /** The reference encoding, by BigInt: 7 bits a byte, low bits first. */
@@ -35,7 +64,20 @@ describe('varint', () => {
 
   it('sizes at the boundaries: 1 byte to 127, 2 from 128, ..., 5 for every record length, 8 for the largest safe integer', () => {
     assert.deepEqual(
-      [0, 127, 128, 2 ** 14 - 1, 2 ** 14, 2 ** 21, 2 ** 28 - 1, 2 ** 28, 2 ** 31, 2 ** 35 - 1, 2 ** 35, Number.MAX_SAFE_INTEGER].map(varintSize),
+      [
+        0,
+        127,
+        128,
+        2 ** 14 - 1,
+        2 ** 14,
+        2 ** 21,
+        2 ** 28 - 1,
+        2 ** 28,
+        2 ** 31,
+        2 ** 35 - 1,
+        2 ** 35,
+        Number.MAX_SAFE_INTEGER,
+      ].map(varintSize),
       [1, 1, 2, 2, 3, 4, 4, 5, 5, 5, 6, 8],
     );
     assert.equal(varintSize(2 ** 35 - 1), MAX_LENGTH_VARINT_BYTES);

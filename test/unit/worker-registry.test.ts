@@ -5,7 +5,15 @@ import { IllegalTransitionError, WorkerRegistry, assertWorkerTransition } from '
 import type { WorkerEntry, WorkerRegistration, WorkerState } from '../../master/index.js';
 
 function registration(id: string, over: Partial<WorkerRegistration> = {}): WorkerRegistration {
-  return { id, dataAddress: `10.0.0.1:${7000 + Number(id.slice(1))}`, slots: 2, hostname: 'h', send: () => {}, disconnect: () => {}, ...over };
+  return {
+    id,
+    dataAddress: `10.0.0.1:${7000 + Number(id.slice(1))}`,
+    slots: 2,
+    hostname: 'h',
+    send: () => {},
+    disconnect: () => {},
+    ...over,
+  };
 }
 
 /** The transition `from -> to` of worker w1 throws, naming the worker and both states. */

@@ -4,7 +4,11 @@
  * `onValue`, when given, is called once per value read (the reducer's record count and
  * progress). A plain iterator object, not a generator: this runs once per record.
  */
-export function decodedValues(values: Iterable<Buffer>, decode: (bytes: Buffer) => unknown, onValue?: () => void): Iterable<unknown> {
+export function decodedValues(
+  values: Iterable<Buffer>,
+  decode: (bytes: Buffer) => unknown,
+  onValue?: () => void,
+): Iterable<unknown> {
   return {
     [Symbol.iterator](): Iterator<unknown> {
       const it = values[Symbol.iterator]();

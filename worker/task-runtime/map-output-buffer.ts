@@ -40,10 +40,8 @@ export interface MapOutputOptions {
   readonly mergeFactor?: number;
 }
 
-
 /** Default {@link MapOutputOptions.mergeFactor}: like Hadoop's io.sort.factor, bounds open files and read buffers. */
 export const DEFAULT_MERGE_FACTOR = 64;
-
 
 const MAX_SLAB_BYTES = 4 * 1024 * 1024;
 const MIN_SLAB_BYTES = 4 * 1024;
@@ -167,12 +165,18 @@ export class MapOutputBuffer {
       // for the index) holds the whole file, so a tiny task does not allocate a megabyte to
       // write a few bytes, and writes them with one call.
       const indexRoom = 64 + 16 * (partitions + 1);
-      const bufferBytes = this.runs.length === 0 ? clamp(this.buffered + indexRoom, MIN_FINAL_WRITE_BUFFER_BYTES, this.writeBufferBytes) : this.writeBufferBytes;
+      const bufferBytes =
+        this.runs.length === 0
+          ? clamp(this.buffered + indexRoom, MIN_FINAL_WRITE_BUFFER_BYTES, this.writeBufferBytes)
+          : this.writeBufferBytes;
       const writer = RecordFileWriter.create(dataPath, { bufferBytes });
       let file: MapOutputFile;
       try {
         const last = lastFromMemory ? (p: number): RecordSource => this.arena.sortedPartition(p) : undefined;
-        const written = this.runs.length === 0 ? this.writeArena(writer) : mergeRuns(this.runs, partitions, writer, combiner, MERGE_BLOCK_BYTES, last);
+        const written =
+          this.runs.length === 0
+            ? this.writeArena(writer)
+            : mergeRuns(this.runs, partitions, writer, combiner, MERGE_BLOCK_BYTES, last);
         file = {
           dataPath,
           offsets: written.offsets,
@@ -219,7 +223,7 @@ export class MapOutputBuffer {
     const { partitions, combiner, mergeFactor } = this.options;
     let excess = this.runs.length - mergeFactor;
     const next: SortedRun[] = [];
-    for (let i = 0; i < this.runs.length; ) {
+    for (let i = 0; i < this.runs.length;) {
       const size = Math.min(mergeFactor, excess + 1, this.runs.length - i);
       const group = this.runs.slice(i, i + size);
       i += size;
@@ -256,7 +260,9 @@ export class MapOutputBuffer {
     for (let p = 0; p < this.options.partitions; p++) {
       offsets.push(writer.endBlock());
       // Without a combiner the records go out as the slabs hold them, already framed.
-      records += combiner ? writeSorted(this.arena.sortedPartition(p), writer, combiner) : this.arena.writeSortedPartition(p, writer);
+      records += combiner
+        ? writeSorted(this.arena.sortedPartition(p), writer, combiner)
+        : this.arena.writeSortedPartition(p, writer);
     }
     offsets.push(writer.endBlock());
     return { offsets, records };
@@ -290,7 +296,6 @@ function compileOptions(options: MapOutputOptions): CompiledMapOutputOptions {
   }
   return { partitions, bufferBytes, dir, combiner, mergeFactor };
 }
-
 
 function clamp(n: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, n));

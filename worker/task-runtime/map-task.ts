@@ -28,7 +28,12 @@ export const REPLACED_CHARS_COUNTER = 'groove.map.input.invalid-utf8-chars';
  * the attempt's own directory. The input is read through the storage seam (any scheme
  * with a backend); the map output is local scratch and stays on this worker's disk.
  */
-export async function runMapTask(spec: TaskSpec, job: AnyJob, log: JobLogSink, progress: (coarse?: boolean) => void): Promise<TaskResult> {
+export async function runMapTask(
+  spec: TaskSpec,
+  job: AnyJob,
+  log: JobLogSink,
+  progress: (coarse?: boolean) => void,
+): Promise<TaskResult> {
   const started = Date.now();
   const input = spec.input;
   if (!input) throw new Error(`map task ${spec.taskId} has no input`);
@@ -58,7 +63,8 @@ export async function runMapTask(spec: TaskSpec, job: AnyJob, log: JobLogSink, p
       // partition() sees it (string keys are checked as they are encoded).
       if (typeof key !== 'string') encodeKey(key);
       p = userPartition(key, R, ctx);
-      if (!Number.isInteger(p) || p < 0 || p >= R) throw new RangeError(`partition() returned ${String(p)} for ${R} partitions`);
+      if (!Number.isInteger(p) || p < 0 || p >= R)
+        throw new RangeError(`partition() returned ${String(p)} for ${R} partitions`);
     }
     buffer.addPair(p, key, value);
     emitted++;
@@ -66,7 +72,11 @@ export async function runMapTask(spec: TaskSpec, job: AnyJob, log: JobLogSink, p
   const combine = job.combine;
   const tableBytes = Math.floor(spec.sortBufferBytes / 2);
   const inMap =
-    combine === undefined ? undefined : isFold(combine) ? new InMapFolder(tableBytes, combine as Fold, toBuffer) : new InMapCombiner(tableBytes, valueCombiner(job, ctx), toBuffer);
+    combine === undefined
+      ? undefined
+      : isFold(combine)
+        ? new InMapFolder(tableBytes, combine as Fold, toBuffer)
+        : new InMapCombiner(tableBytes, valueCombiner(job, ctx), toBuffer);
   // The in-map tables keep values unencoded: a value MessagePack cannot carry is refused
   // here, at its emit, as the sort buffer's encoding would (numbers and strings skip it).
   const emit = inMap
@@ -76,15 +86,21 @@ export async function runMapTask(spec: TaskSpec, job: AnyJob, log: JobLogSink, p
       }
     : toBuffer;
   const where = (): string => `record ${recordsIn} of the chunk`;
-  const read = await readLines(input.path, input.start, input.length, (line) => {
-    recordsIn++;
-    progress();
-    try {
-      job.map(line, emit, ctx);
-    } catch (err) {
-      throw err instanceof UserCodeError ? err : new UserCodeError('map', err, where());
-    }
-  }, lineReadBlockSize(input.length));
+  const read = await readLines(
+    input.path,
+    input.start,
+    input.length,
+    (line) => {
+      recordsIn++;
+      progress();
+      try {
+        job.map(line, emit, ctx);
+      } catch (err) {
+        throw err instanceof UserCodeError ? err : new UserCodeError('map', err, where());
+      }
+    },
+    lineReadBlockSize(input.length),
+  );
   try {
     inMap?.flush();
   } catch (err) {
@@ -96,8 +112,18 @@ export async function runMapTask(spec: TaskSpec, job: AnyJob, log: JobLogSink, p
     kind: 'map',
     dir: spec.workDir,
     offsets: out.offsets,
-    counters: read.replacedChars > 0 ? { ...ctx.counterValues, [REPLACED_CHARS_COUNTER]: read.replacedChars } : { ...ctx.counterValues },
-    stats: { recordsIn, recordsOut: emitted, bytesIn: read.bytesRead, bytesOut: out.bytes, millis: Date.now() - started, spills: out.spills },
+    counters:
+      read.replacedChars > 0
+        ? { ...ctx.counterValues, [REPLACED_CHARS_COUNTER]: read.replacedChars }
+        : { ...ctx.counterValues },
+    stats: {
+      recordsIn,
+      recordsOut: emitted,
+      bytesIn: read.bytesRead,
+      bytesOut: out.bytes,
+      millis: Date.now() - started,
+      spills: out.spills,
+    },
   };
 }
 
@@ -114,7 +140,10 @@ function valueCombiner(job: AnyJob, ctx: ReturnType<typeof createTaskContext>): 
         values,
         (k, v) => {
           const same = keyBytes === undefined ? k === key : typeof k !== 'string' && encodeKey(k).equals(keyBytes);
-          if (!same) throw new Error(`combine must emit the key it was given (${JSON.stringify(key)}), not ${JSON.stringify(k)}`);
+          if (!same)
+            throw new Error(
+              `combine must emit the key it was given (${JSON.stringify(key)}), not ${JSON.stringify(k)}`,
+            );
           checkValue(k, v);
           out.push(v);
         },
@@ -158,7 +187,12 @@ function userCombiner(job: AnyJob, ctx: ReturnType<typeof createTaskContext>): B
         for (const v of rest) acc = fold(acc, decodeValue(v));
         emitBytes(keyBytes, encodeValueOf(key, acc));
       } else {
-        (combine as CombineValues<Key, unknown>)(key, decodedValues(all, decodeValue), (k, v) => emitBytes(encodeKey(k), encodeValueOf(k, v)), ctx);
+        (combine as CombineValues<Key, unknown>)(
+          key,
+          decodedValues(all, decodeValue),
+          (k, v) => emitBytes(encodeKey(k), encodeValueOf(k, v)),
+          ctx,
+        );
       }
     } catch (err) {
       throw new UserCodeError('combine', err, `key ${JSON.stringify(key)}`);

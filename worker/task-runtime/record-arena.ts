@@ -142,7 +142,14 @@ export class RecordArena {
     const keyStart = frameBehindReservedVarint(slab, offset, keyHead, encodedEnd);
     const keyEnd = keyStart + keyLength;
     const valueLength = this.writeValueAfterKey(slab, keyEnd, valueHead, value);
-    this.addEntry(partition < 0 ? hashPartitionOfRange(slab, keyStart, keyEnd, partitions) : partition, slab, this.currentIndex, keyStart, keyLength, valueLength);
+    this.addEntry(
+      partition < 0 ? hashPartitionOfRange(slab, keyStart, keyEnd, partitions) : partition,
+      slab,
+      this.currentIndex,
+      keyStart,
+      keyLength,
+      valueLength,
+    );
     return this.currentUsed - offset;
   }
 
@@ -188,7 +195,14 @@ export class RecordArena {
   }
 
   /** Indexes a record whose key starts at `offset` of the slab. */
-  private addEntry(partition: number, slab: Buffer, slabIndex: number, offset: number, keyLength: number, valueLength: number): void {
+  private addEntry(
+    partition: number,
+    slab: Buffer,
+    slabIndex: number,
+    offset: number,
+    keyLength: number,
+    valueLength: number,
+  ): void {
     let table = this.entries[partition] as Uint32Array;
     const n = this.entryCount[partition] as number;
     let at = n * ENTRY_WORDS;
@@ -201,8 +215,16 @@ export class RecordArena {
     let low = 0;
     if (keyLength >= PREFIX_BYTES) {
       // Indexing, not readUInt32BE: no bounds checks or argument validation per record.
-      high = ((slab[offset] as number) << 24) | ((slab[offset + 1] as number) << 16) | ((slab[offset + 2] as number) << 8) | (slab[offset + 3] as number);
-      low = ((slab[offset + 4] as number) << 24) | ((slab[offset + 5] as number) << 16) | ((slab[offset + 6] as number) << 8) | (slab[offset + 7] as number);
+      high =
+        ((slab[offset] as number) << 24) |
+        ((slab[offset + 1] as number) << 16) |
+        ((slab[offset + 2] as number) << 8) |
+        (slab[offset + 3] as number);
+      low =
+        ((slab[offset + 4] as number) << 24) |
+        ((slab[offset + 5] as number) << 16) |
+        ((slab[offset + 6] as number) << 8) |
+        (slab[offset + 7] as number);
     } else {
       for (let i = 0; i < keyLength; i++) {
         const b = slab[offset + i] as number;
@@ -509,7 +531,11 @@ class ArenaSource implements RecordSource {
   /** Appends the current record to sink as the slab holds it, framed: one copy, no views. */
   copyCurrentTo(sink: FramedRecordSink): void {
     const keyLength = this.keyEnd - this.keyStart;
-    sink.writeRecordBytes(this.slab, this.keyStart - varintSize(keyLength), this.keyEnd + varintSize(this.valueLength) + this.valueLength);
+    sink.writeRecordBytes(
+      this.slab,
+      this.keyStart - varintSize(keyLength),
+      this.keyEnd + varintSize(this.valueLength) + this.valueLength,
+    );
   }
 
   close(): void {

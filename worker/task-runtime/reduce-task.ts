@@ -52,7 +52,13 @@ export const PART_FILE = 'part.data';
  * Fetching is asynchronous; the merge and the user's reduce run synchronously on
  * local files, so `values` can be a plain iterable streamed from disk.
  */
-export async function runReduceTask(spec: TaskSpec, job: AnyJob, log: JobLogSink, progress: (coarse?: boolean) => void, openFetch: FetchOpener): Promise<TaskResult> {
+export async function runReduceTask(
+  spec: TaskSpec,
+  job: AnyJob,
+  log: JobLogSink,
+  progress: (coarse?: boolean) => void,
+  openFetch: FetchOpener,
+): Promise<TaskResult> {
   const started = Date.now();
   const partition = spec.partition;
   if (partition === undefined || !spec.sources) throw new Error(`reduce task ${spec.taskId} has no partition`);
@@ -158,7 +164,9 @@ function reduceSources(
  */
 function lostIfMapOutput(err: RecordFileError, owners: ReadonlyMap<string, string>): Error {
   const taskId = owners.get(err.path);
-  return taskId === undefined ? err : new FetchFailedError([taskId], `its output is corrupt: ${err.message}`, { cause: err });
+  return taskId === undefined
+    ? err
+    : new FetchFailedError([taskId], `its output is corrupt: ${err.message}`, { cause: err });
 }
 
 interface OpenedSources {
@@ -193,7 +201,10 @@ async function openSources(
   let remoteBytes = 0;
   let fetchMillis = 0;
   // The merge holds one read block per map output: share MERGE_READ_BUDGET among them.
-  const blockBytes = Math.max(MIN_BLOCK_BYTES, Math.min(MAX_BLOCK_BYTES, Math.floor(MERGE_READ_BUDGET / Math.max(1, outputs.length))));
+  const blockBytes = Math.max(
+    MIN_BLOCK_BYTES,
+    Math.min(MAX_BLOCK_BYTES, Math.floor(MERGE_READ_BUDGET / Math.max(1, outputs.length))),
+  );
   const lost: string[] = [];
   let lastError = '';
   let localFailure: LocalWriteError | undefined;
@@ -258,7 +269,12 @@ async function openSources(
  * Opens the fetched copies into their slots. A copy must be as long as the range asked for:
  * a short one (cut on this disk after the fetch) is a lost output of its map.
  */
-function openFetchedCopies(files: readonly (string | undefined)[], outputs: readonly MapOutputSource[], slots: (RecordSource | undefined)[], blockBytes: number): void {
+function openFetchedCopies(
+  files: readonly (string | undefined)[],
+  outputs: readonly MapOutputSource[],
+  slots: (RecordSource | undefined)[],
+  blockBytes: number,
+): void {
   for (let i = 0; i < files.length; i++) {
     const file = files[i];
     if (file === undefined) continue;
@@ -267,7 +283,8 @@ function openFetchedCopies(files: readonly (string | undefined)[], outputs: read
       slots[i] = RecordFileReader.open(file, 0, out.end - out.start, { blockBytes });
     } catch (err) {
       for (const s of slots) s?.close();
-      if (err instanceof RangeError) throw new FetchFailedError([out.taskId], `its fetched copy is short: ${err.message}`, { cause: err });
+      if (err instanceof RangeError)
+        throw new FetchFailedError([out.taskId], `its fetched copy is short: ${err.message}`, { cause: err });
       throw err;
     }
   }

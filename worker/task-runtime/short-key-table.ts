@@ -125,7 +125,10 @@ export class ShortKeyTable {
       const tail = keys[at + 3] as number;
       if (tail === 0) continue;
       const n = tail >>> 24;
-      visit(bytes ? bytes.toString('latin1', at * 4, at * 4 + n) : this.keyAt(at, n), this.values[s * SLOT_FLOATS + VALUE_FLOAT] as number);
+      visit(
+        bytes ? bytes.toString('latin1', at * 4, at * 4 + n) : this.keyAt(at, n),
+        this.values[s * SLOT_FLOATS + VALUE_FLOAT] as number,
+      );
     }
   }
 
@@ -135,11 +138,11 @@ export class ShortKeyTable {
     this.count = 0;
   }
 
-
   /** The key of `n` characters packed at int `at`, on a big-endian machine. */
   private keyAt(at: number, n: number): string {
     let key = '';
-    for (let i = 0; i < n; i++) key += String.fromCharCode(((this.keys[at + (i >> 2)] as number) >>> ((i & 3) << 3)) & 0xff);
+    for (let i = 0; i < n; i++)
+      key += String.fromCharCode(((this.keys[at + (i >> 2)] as number) >>> ((i & 3) << 3)) & 0xff);
     return key;
   }
 

@@ -20,7 +20,8 @@ export class SlabCache {
 
   /** @param maxBytes - Most bytes of slabs kept, an integer >= 0 (0 keeps none). */
   constructor(readonly maxBytes: number = DEFAULT_SLAB_CACHE_BYTES) {
-    if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new RangeError(`maxBytes must be an integer >= 0, got ${String(maxBytes)}`);
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 0)
+      throw new RangeError(`maxBytes must be an integer >= 0, got ${String(maxBytes)}`);
   }
 
   /** Bytes of slabs held now. */

@@ -40,7 +40,9 @@ export function writeSorted(source: RecordSource, writer: RecordFileWriter, comb
   let groupKey: Buffer = Buffer.alloc(0);
   const emit = (key: Buffer, value: Buffer): void => {
     if (!key.equals(groupKey)) {
-      throw new Error('combiner emitted a key other than the one it was given; a combiner must keep its keys unchanged');
+      throw new Error(
+        'combiner emitted a key other than the one it was given; a combiner must keep its keys unchanged',
+      );
     }
     writer.write(key, value);
     records++;
@@ -73,7 +75,9 @@ export function mergeRuns(
   const cursors: PartitionCursor[] = [];
   try {
     for (const run of runs) {
-      cursors.push(new PartitionCursor(run, RecordFileReader.open(run.path, 0, run.offsets[partitions], { blockBytes })));
+      cursors.push(
+        new PartitionCursor(run, RecordFileReader.open(run.path, 0, run.offsets[partitions], { blockBytes })),
+      );
     }
     const live: RecordSource[] = [];
     for (let p = 0; p < partitions; p++) {

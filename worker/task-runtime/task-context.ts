@@ -11,7 +11,13 @@ export interface TaskContext extends JobContext {
 }
 
 /** Builds the context for one task attempt. */
-export function createTaskContext(taskId: string, attempt: number, params: Readonly<Record<string, string>>, input: string, log: JobLogSink): TaskContext {
+export function createTaskContext(
+  taskId: string,
+  attempt: number,
+  params: Readonly<Record<string, string>>,
+  input: string,
+  log: JobLogSink,
+): TaskContext {
   const counterValues: Record<string, number> = Object.create(null) as Record<string, number>;
   return {
     params: Object.freeze({ ...params }),
@@ -21,7 +27,8 @@ export function createTaskContext(taskId: string, attempt: number, params: Reado
     counterValues,
     counters: {
       increment(name: string, by = 1): void {
-        if (typeof by !== 'number' || !Number.isFinite(by)) throw new TypeError(`counter ${name}: increment must be a finite number`);
+        if (typeof by !== 'number' || !Number.isFinite(by))
+          throw new TypeError(`counter ${name}: increment must be a finite number`);
         counterValues[String(name)] = (counterValues[String(name)] ?? 0) + by;
       },
     },

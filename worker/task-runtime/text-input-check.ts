@@ -29,7 +29,9 @@ export class NonTextInputError extends GrooveError {
     readonly path: string,
     readonly what: string,
   ) {
-    super(`input ${path} is ${what}, not text: decompress or convert it first (or set binaryText: true in the job to read it as text anyway)`);
+    super(
+      `input ${path} is ${what}, not text: decompress or convert it first (or set binaryText: true in the job to read it as text anyway)`,
+    );
   }
 }
 
@@ -42,7 +44,14 @@ export function nonTextReason(head: Buffer): string | undefined {
     if (head.length >= bytes.length && bytes.every((b, i) => head[i] === b)) return what;
   }
   // bzip2: "BZh" and a block size digit.
-  if (head.length >= 4 && head[0] === 0x42 && head[1] === 0x5a && head[2] === 0x68 && (head[3] as number) >= 0x31 && (head[3] as number) <= 0x39) {
+  if (
+    head.length >= 4 &&
+    head[0] === 0x42 &&
+    head[1] === 0x5a &&
+    head[2] === 0x68 &&
+    (head[3] as number) >= 0x31 &&
+    (head[3] as number) <= 0x39
+  ) {
     return 'bzip2-compressed';
   }
   const nul = head.indexOf(0);

@@ -34,7 +34,8 @@ export class AlignedBlockPool {
 
   /** @param keptBlocks - Free blocks kept for reuse, at most; the rest are left to the garbage collector. */
   constructor(readonly keptBlocks: number = DEFAULT_KEPT_BLOCKS) {
-    if (!Number.isSafeInteger(keptBlocks) || keptBlocks < 0) throw new RangeError(`keptBlocks must be an integer >= 0, got ${String(keptBlocks)}`);
+    if (!Number.isSafeInteger(keptBlocks) || keptBlocks < 0)
+      throw new RangeError(`keptBlocks must be an integer >= 0, got ${String(keptBlocks)}`);
   }
 
   /** Free blocks held now. */
@@ -50,7 +51,8 @@ export class AlignedBlockPool {
     // views already handed out, and one block per memory would waste address space.
     const pages = (BLOCKS_PER_MEMORY * ALIGNED_BLOCK_BYTES) / WASM_PAGE_BYTES;
     const memory = new WasmMemory({ initial: pages, maximum: pages });
-    for (let i = BLOCKS_PER_MEMORY - 1; i > 0; i--) this.give(Buffer.from(memory.buffer, i * ALIGNED_BLOCK_BYTES, ALIGNED_BLOCK_BYTES));
+    for (let i = BLOCKS_PER_MEMORY - 1; i > 0; i--)
+      this.give(Buffer.from(memory.buffer, i * ALIGNED_BLOCK_BYTES, ALIGNED_BLOCK_BYTES));
     return Buffer.from(memory.buffer, 0, ALIGNED_BLOCK_BYTES);
   }
 

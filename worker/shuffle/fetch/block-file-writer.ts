@@ -61,7 +61,8 @@ export class BlockFileWriter {
   /** Creates (or truncates) the file at `path`. */
   static create(path: string, options: BlockFileWriterOptions = {}): BlockFileWriter {
     const maxWritesInFlight = options.maxWritesInFlight ?? DEFAULT_WRITES_IN_FLIGHT;
-    if (!Number.isSafeInteger(maxWritesInFlight) || maxWritesInFlight < 1) throw new RangeError(`maxWritesInFlight must be an integer >= 1, got ${String(maxWritesInFlight)}`);
+    if (!Number.isSafeInteger(maxWritesInFlight) || maxWritesInFlight < 1)
+      throw new RangeError(`maxWritesInFlight must be an integer >= 1, got ${String(maxWritesInFlight)}`);
     const pool = options.pool ?? processBlockPool;
     const { O_WRONLY, O_CREAT, O_TRUNC, O_DIRECT } = fs.constants;
     const plain = O_WRONLY | O_CREAT | O_TRUNC;
@@ -83,7 +84,8 @@ export class BlockFileWriter {
 
   /** Records that `n` bytes were put at the start of {@link space}. */
   advance(n: number): void {
-    if (n < 0 || this.fill + n > this.current.length) throw new RangeError(`advance(${n}) past the block (${this.current.length - this.fill} bytes free)`);
+    if (n < 0 || this.fill + n > this.current.length)
+      throw new RangeError(`advance(${n}) past the block (${this.current.length - this.fill} bytes free)`);
     this.fill += n;
     if (this.fill === this.current.length) {
       this.writeCurrent(this.current.length);
@@ -158,7 +160,13 @@ function roundUp(n: number, to: number): number {
 }
 
 /** Writes bytes [0, length) of `block` at `position`, however many calls that takes. */
-function writeFully(fd: number, block: Buffer, length: number, position: number, done: (err: Error | null) => void): void {
+function writeFully(
+  fd: number,
+  block: Buffer,
+  length: number,
+  position: number,
+  done: (err: Error | null) => void,
+): void {
   let written = 0;
   const step = (err: Error | null, n: number): void => {
     if (err) return done(err);

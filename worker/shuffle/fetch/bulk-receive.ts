@@ -38,7 +38,8 @@ export async function receiveToFile(source: BulkTicket, destination: string, opt
   const { host, port, length } = source;
   const peer = `${host}:${port}`;
   // Checked before anything is opened: net.connect throws on a bad port.
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${host} gave a fetch ticket for port ${port}`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`${host} gave a fetch ticket for port ${port}`);
   if (!Number.isSafeInteger(length) || length < 0) throw new Error(`${peer} gave a fetch ticket for ${length} bytes`);
   let writer: BlockFileWriter;
   try {
@@ -57,10 +58,23 @@ export async function receiveToFile(source: BulkTicket, destination: string, opt
       settled = true;
       clearTimeout(idle);
       socket.destroy();
-      if (err) writer.destroy().then(() => reject(err), () => reject(err));
-      else writer.close().then(() => resolve(), (closeErr: unknown) => reject(local(closeErr)));
+      if (err)
+        writer.destroy().then(
+          () => reject(err),
+          () => reject(err),
+        );
+      else
+        writer.close().then(
+          () => resolve(),
+          (closeErr: unknown) => reject(local(closeErr)),
+        );
     };
-    const onIdle = (): void => finish(new Error(`no data from ${peer} for ${options.idleTimeoutMs} ms (fetch cancelled after ${received} of ${length} bytes)`));
+    const onIdle = (): void =>
+      finish(
+        new Error(
+          `no data from ${peer} for ${options.idleTimeoutMs} ms (fetch cancelled after ${received} of ${length} bytes)`,
+        ),
+      );
     let idle = setTimeout(onIdle, options.idleTimeoutMs);
     // Reads resume once a block write completes; our own disk is not the sender's silence.
     writer.onDrain = () => {
@@ -105,12 +119,26 @@ export async function receiveToFile(source: BulkTicket, destination: string, opt
     const security = options.security;
     const useTls = Boolean(security.tlsCa || security.tlsCert);
     // tls.connect takes `onread` too (Node >= 14.18), though its typings do not say so.
-    const tlsOptions: tls.ConnectionOptions & { onread: net.OnReadOpts } = { host, port, ca: security.tlsCa, cert: security.tlsCert, key: security.tlsKey, servername: net.isIP(host) ? undefined : host, onread };
+    const tlsOptions: tls.ConnectionOptions & { onread: net.OnReadOpts } = {
+      host,
+      port,
+      ca: security.tlsCa,
+      cert: security.tlsCert,
+      key: security.tlsKey,
+      servername: net.isIP(host) ? undefined : host,
+      onread,
+    };
     const socket = useTls ? tls.connect(tlsOptions) : net.connect({ host, port, onread });
     socket.once(useTls ? 'secureConnect' : 'connect', () => socket.write(source.ticket));
     socket.on('error', (err: Error) => finish(new Error(`${peer}: ${err.message}`)));
     socket.on('close', () =>
-      finish(new Error(accepted ? `${peer} closed the connection after ${received} of ${length} bytes` : `${peer} closed the connection without accepting the fetch ticket`)),
+      finish(
+        new Error(
+          accepted
+            ? `${peer} closed the connection after ${received} of ${length} bytes`
+            : `${peer} closed the connection without accepting the fetch ticket`,
+        ),
+      ),
     );
   });
 }

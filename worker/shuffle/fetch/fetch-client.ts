@@ -32,7 +32,11 @@ export class FetchCallError extends Error {
  * Rejects with a {@link LocalWriteError} when this worker's disk failed, else with the
  * peer's or the link's error.
  */
-export async function fetchPartitionToFile(open: FetchOpener, request: OpenFetchRequest, options: FetchOptions): Promise<number> {
+export async function fetchPartitionToFile(
+  open: FetchOpener,
+  request: OpenFetchRequest,
+  options: FetchOptions,
+): Promise<number> {
   const idleTimeoutMs = request.idleTimeoutMs ?? FETCH_IDLE_TIMEOUT_MS;
   const destination = request.destination;
   const answer = await open(request);

@@ -70,8 +70,19 @@ export class BulkServer {
     let server: net.Server;
     if (security.tlsCert && security.tlsKey) {
       const clientAuth = security.tlsCa !== undefined && security.tlsClientAuth !== false;
-      server = tls.createServer({ cert: security.tlsCert, key: security.tlsKey, ca: security.tlsCa, requestCert: clientAuth, rejectUnauthorized: clientAuth }, onSocket);
-      server.on('tlsClientError', (err: Error) => options.logger.warn('bulk port: TLS handshake failed', { error: err.message }));
+      server = tls.createServer(
+        {
+          cert: security.tlsCert,
+          key: security.tlsKey,
+          ca: security.tlsCa,
+          requestCert: clientAuth,
+          rejectUnauthorized: clientAuth,
+        },
+        onSocket,
+      );
+      server.on('tlsClientError', (err: Error) =>
+        options.logger.warn('bulk port: TLS handshake failed', { error: err.message }),
+      );
     } else {
       server = net.createServer(onSocket);
     }
@@ -83,7 +94,13 @@ export class BulkServer {
       });
     });
     server.on('error', (err: Error) => options.logger.warn('bulk port server error', { error: err.message }));
-    bulk = new BulkServer(server, port, options.logger, options.ticketTtlMs ?? TICKET_TTL_MS, options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
+    bulk = new BulkServer(
+      server,
+      port,
+      options.logger,
+      options.ticketTtlMs ?? TICKET_TTL_MS,
+      options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
+    );
     return bulk;
   }
 
@@ -157,7 +174,9 @@ export class BulkServer {
       socket.write(Buffer.of(TICKET_ACCEPTED));
       const { end } = ticket;
       const total = end - ticket.start;
-      const free = Array.from({ length: Math.max(1, Math.min(READ_BUFFERS, Math.ceil(total / READ_BYTES))) }, () => Buffer.allocUnsafeSlow(Math.min(READ_BYTES, Math.max(1, total))));
+      const free = Array.from({ length: Math.max(1, Math.min(READ_BUFFERS, Math.ceil(total / READ_BYTES))) }, () =>
+        Buffer.allocUnsafeSlow(Math.min(READ_BYTES, Math.max(1, total))),
+      );
       let wake: (() => void) | undefined;
       const gone = (): void => wake?.();
       socket.once('close', gone);

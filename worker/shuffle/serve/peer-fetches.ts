@@ -45,7 +45,10 @@ export class PeerFetches {
         ticket = await openFetch(peer.client, call, idleTimeoutMs, options.signal);
       } catch (err) {
         if ((err as grpc.ServiceError).code !== grpcLib().status.UNIMPLEMENTED) throw err;
-        const bytes = await streamPartitionToFile(peer.client, call, request.destination, { ...options, idleTimeoutMs });
+        const bytes = await streamPartitionToFile(peer.client, call, request.destination, {
+          ...options,
+          idleTimeoutMs,
+        });
         return { kind: 'streamed', bytes };
       }
       return { kind: 'ticket', port: ticket.port, ticket: ticket.ticket, length: ticket.length };
@@ -103,7 +106,12 @@ function isLinkFailure(err: unknown): boolean {
 }
 
 /** OpenFetch, ended by its deadline or by `signal`. */
-function openFetch(client: WorkerClient, request: FetchPartitionRequest, idleTimeoutMs: number, signal?: AbortSignal): Promise<FetchTicket__Output> {
+function openFetch(
+  client: WorkerClient,
+  request: FetchPartitionRequest,
+  idleTimeoutMs: number,
+  signal?: AbortSignal,
+): Promise<FetchTicket__Output> {
   return new Promise<FetchTicket__Output>((resolve, reject) => {
     const call = client.openFetch(request, { deadline: Date.now() + idleTimeoutMs }, (err, reply) => {
       signal?.removeEventListener('abort', cancel);
@@ -117,9 +125,15 @@ function openFetch(client: WorkerClient, request: FetchPartitionRequest, idleTim
 
 /** The answer for a failed fetch: a local disk's failure says what failed to write, once. */
 function failedAnswer(err: unknown): OpenFetchAnswer {
-  if (err instanceof LocalWriteError) return { kind: 'failed', message: (err.cause as Error | undefined)?.message ?? err.message, local: true };
+  if (err instanceof LocalWriteError)
+    return { kind: 'failed', message: (err.cause as Error | undefined)?.message ?? err.message, local: true };
   const code = (err as Partial<grpc.ServiceError>).code;
-  return { kind: 'failed', message: (err as Error).message ?? String(err), ...(typeof code === 'number' ? { code } : {}), local: false };
+  return {
+    kind: 'failed',
+    message: (err as Error).message ?? String(err),
+    ...(typeof code === 'number' ? { code } : {}),
+    local: false,
+  };
 }
 
 /** Options of {@link streamPartitionToFile}. */
@@ -134,7 +148,12 @@ export interface StreamOptions extends PeerFetchOptions {
  * overlaps receiving the next ones instead of blocking the event loop (gRPC keeps receiving
  * into the call's bounded buffer meanwhile, and pauses the stream when it is full).
  */
-export async function streamPartitionToFile(client: WorkerClient, request: FetchPartitionRequest, destination: string, options: StreamOptions = {}): Promise<number> {
+export async function streamPartitionToFile(
+  client: WorkerClient,
+  request: FetchPartitionRequest,
+  destination: string,
+  options: StreamOptions = {},
+): Promise<number> {
   const idleTimeoutMs = options.idleTimeoutMs ?? FETCH_IDLE_TIMEOUT_MS;
   const onChunk = options.onChunk ?? (() => undefined);
   // The file is opened before the call starts: an error status that came in while the

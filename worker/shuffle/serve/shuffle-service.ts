@@ -27,11 +27,17 @@ export function createShuffleService(dataDir: string, logger: Logger, bulk?: Bul
   /** The file and byte range of a requested partition, or the error to answer with. */
   const locate = (request: FetchPartitionRequest__Output): { file: string; start: number; end: number } | Error => {
     const { jobId, dir, partition } = request;
-    if (!isValidId(jobId) || !isAttemptDirOf(jobId, dir)) return invalid(`bad map output reference ${JSON.stringify(dir)}`);
+    if (!isValidId(jobId) || !isAttemptDirOf(jobId, dir))
+      return invalid(`bad map output reference ${JSON.stringify(dir)}`);
     try {
       const index = readMapOutputIndex(path.join(dataDir, dir));
-      if (!Number.isInteger(partition) || partition < 0 || partition >= index.offsets.length - 1) return invalid(`partition ${partition} out of range`);
-      return { file: index.dataPath, start: index.offsets[partition] as number, end: index.offsets[partition + 1] as number };
+      if (!Number.isInteger(partition) || partition < 0 || partition >= index.offsets.length - 1)
+        return invalid(`partition ${partition} out of range`);
+      return {
+        file: index.dataPath,
+        start: index.offsets[partition] as number,
+        end: index.offsets[partition + 1] as number,
+      };
     } catch (err) {
       logger.warn('map output not found', { job: jobId, dir, error: (err as Error).message });
       return notFound(`map output ${dir} not found on this worker`);
@@ -84,8 +90,14 @@ export function createShuffleService(dataDir: string, logger: Logger, bulk?: Bul
             () => streamFile(call, file, 0, size, logger, (f) => storage.openReader(f)),
             (err: unknown) => {
               const corrupt = err instanceof BlockChecksumError;
-              logger.warn(corrupt ? 'corrupt part file' : 'part file unreadable', { job: jobId, file, error: (err as Error).message });
-              const message = corrupt ? `part file ${rel} is corrupt on this worker: ${err.reason} at offset ${err.offset}` : `cannot read result ${rel}: ${(err as Error).message}`;
+              logger.warn(corrupt ? 'corrupt part file' : 'part file unreadable', {
+                job: jobId,
+                file,
+                error: (err as Error).message,
+              });
+              const message = corrupt
+                ? `part file ${rel} is corrupt on this worker: ${err.reason} at offset ${err.offset}`
+                : `cannot read result ${rel}: ${(err as Error).message}`;
               call.emit('error', toServiceError(err, message));
             },
           ),
@@ -128,7 +140,9 @@ function streamFile(
     const handle = await open(file);
     try {
       const chunkBytes = Math.min(DATA_CHUNK_BYTES, end - start);
-      const free: Buffer[] = Array.from({ length: Math.min(READ_BUFFERS, Math.ceil((end - start) / chunkBytes)) }, () => Buffer.allocUnsafeSlow(DATA_CHUNK_HEADER_ROOM + chunkBytes));
+      const free: Buffer[] = Array.from({ length: Math.min(READ_BUFFERS, Math.ceil((end - start) / chunkBytes)) }, () =>
+        Buffer.allocUnsafeSlow(DATA_CHUNK_HEADER_ROOM + chunkBytes),
+      );
       let pos = start;
       while (pos < end && !cancelled) {
         if (!free.length) {
@@ -154,14 +168,18 @@ function streamFile(
   pump().catch((err: unknown) => {
     const message = (err as Error).message;
     logger.warn('read failed while streaming', { file, error: message });
-    if (!cancelled) call.emit('error', Object.assign(new Error(`read failed: ${message}`), { code: grpcLib().status.INTERNAL }));
+    if (!cancelled)
+      call.emit('error', Object.assign(new Error(`read failed: ${message}`), { code: grpcLib().status.INTERNAL }));
   });
 }
 
 /** A map output (local scratch, not storage) opened for positional reads. */
 async function openLocal(file: string): Promise<RangeReader> {
   const handle = await fs.promises.open(file, 'r');
-  return { read: async (buf, offset, length, position) => (await handle.read(buf, offset, length, position)).bytesRead, close: () => handle.close() };
+  return {
+    read: async (buf, offset, length, position) => (await handle.read(buf, offset, length, position)).bytesRead,
+    close: () => handle.close(),
+  };
 }
 
 function invalid(message: string): Error {
