@@ -1,4 +1,4 @@
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { NotFoundError, PreconditionFailedError, UserError } from '../common/index.js';
 import type { Logger } from '../common/index.js';
 import { DATA_CHUNK_BYTES, toServiceError } from '../proto/wire/index.js';

@@ -28,7 +28,7 @@ const LENGTH_DELIMITED = 2;
 type Serialize = (m: MasterMessage) => Buffer;
 
 function sessionSerializer(): Serialize {
-  return grooveProto().groove.Master.service.Session.responseSerialize as Serialize;
+  return grooveProto().groove.Master.service.Session.responseSerialize;
 }
 
 /**

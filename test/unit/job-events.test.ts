@@ -184,7 +184,7 @@ describe('Job events', () => {
     const inbox: TaskAssignment[] = [];
     const send = (m: unknown): void => {
       const message = Buffer.isBuffer(m) ? decode(m) : (m as MasterMessage__Output);
-      if (message.assign) inbox.push(message.assign as TaskAssignment);
+      if (message.assign) inbox.push(message.assign);
     };
     const w1 = workers.register({
       id: 'w1',

@@ -75,7 +75,7 @@ export async function runMapTask(
     combine === undefined
       ? undefined
       : isFold(combine)
-        ? new InMapFolder(tableBytes, combine as Fold, toBuffer)
+        ? new InMapFolder(tableBytes, combine, toBuffer)
         : new InMapCombiner(tableBytes, valueCombiner(job, ctx), toBuffer);
   // The in-map tables keep values unencoded: a value MessagePack cannot carry is refused
   // here, at its emit, as the sort buffer's encoding would (numbers and strings skip it).

@@ -75,7 +75,7 @@ export async function receiveToFile(source: BulkTicket, destination: string, opt
           `no data from ${peer} for ${options.idleTimeoutMs} ms (fetch cancelled after ${received} of ${length} bytes)`,
         ),
       );
-    let idle = setTimeout(onIdle, options.idleTimeoutMs);
+    const idle = setTimeout(onIdle, options.idleTimeoutMs);
     // Reads resume once a block write completes; our own disk is not the sender's silence.
     writer.onDrain = () => {
       if (settled) return;
