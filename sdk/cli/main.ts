@@ -128,11 +128,9 @@ function packageVersion(): string {
   }
 }
 
-/** Builds the `mr` command line. */
-function cli(argv: readonly string[]) {
-  return yargs([...argv])
-    .scriptName('mr')
-    .usage('$0 <command> [options]\n\nGroove: MapReduce for TypeScript.')
+/** `mr run` and `mr submit`: a job file and its inputs. */
+function jobCommands<T>(y: Argv<T>) {
+  return y
     .command(
       'run <JOB_FILE>',
       'run a job on an embedded cluster on this machine and print its results',
@@ -159,6 +157,36 @@ function cli(argv: readonly string[]) {
           format: a.format,
         }),
     )
+    .command(
+      'submit <JOB_FILE>',
+      'submit a job to a cluster; prints its id',
+      (y) =>
+        securityOptions(jobOptions(y)).option('master', masterOption).option('wait', {
+          describe: 'wait for the job; exit 0 only if it succeeded',
+          type: 'boolean',
+          default: false,
+        }),
+      (a) =>
+        cmd.submitCommand({
+          ...securityArgs(a),
+          job: a.JOB_FILE,
+          input: a.input,
+          partitions: a.partitions,
+          param: a.param,
+          chunkSize: a.chunkSize,
+          sortBufferMb: a.sortBufferMb,
+          maxAttempts: a.maxAttempts,
+          speculation: a.speculation,
+          allowEmpty: a.allowEmpty,
+          master: a.master,
+          wait: a.wait,
+        }),
+    );
+}
+
+/** `mr master` and `mr worker`: the daemons of a cluster. */
+function clusterCommands<T>(y: Argv<T>) {
+  return y
     .command(
       'master',
       'start a master',
@@ -227,34 +255,12 @@ function cli(argv: readonly string[]) {
           taskMemoryMb: a.taskMemoryMb,
           drainTimeout: a.drainTimeout,
         }),
-    )
-    .command(
-      'submit <JOB_FILE>',
-      'submit a job to a cluster; prints its id',
-      (y) =>
-        securityOptions(jobOptions(y))
-          .option('master', masterOption)
-          .option('wait', {
-            describe: 'wait for the job; exit 0 only if it succeeded',
-            type: 'boolean',
-            default: false,
-          }),
-      (a) =>
-        cmd.submitCommand({
-          ...securityArgs(a),
-          job: a.JOB_FILE,
-          input: a.input,
-          partitions: a.partitions,
-          param: a.param,
-          chunkSize: a.chunkSize,
-          sortBufferMb: a.sortBufferMb,
-          maxAttempts: a.maxAttempts,
-          speculation: a.speculation,
-          allowEmpty: a.allowEmpty,
-          master: a.master,
-          wait: a.wait,
-        }),
-    )
+    );
+}
+
+/** The commands about one submitted job, the lists, and `mr token`. */
+function queryCommands<T>(y: Argv<T>) {
+  return y
     .command('wait <JOB_ID>', 'wait for a job; exit 0 only if it succeeded', jobArg, (a) =>
       cmd.waitCommand({ ...a, job: a.JOB_ID }),
     )
@@ -306,7 +312,15 @@ function cli(argv: readonly string[]) {
           })
           .option('force', { describe: 'replace an existing file', type: 'boolean', default: false }),
       (a) => cmd.tokenCommand({ file: a.FILE, force: a.force }),
-    )
+    );
+}
+
+/** Builds the `mr` command line. */
+function cli(argv: readonly string[]) {
+  const y = yargs([...argv])
+    .scriptName('mr')
+    .usage('$0 <command> [options]\n\nGroove: MapReduce for TypeScript.');
+  return queryCommands(clusterCommands(jobCommands(y)))
     .demandCommand(1, 'give a command; see mr --help')
     .strict()
     .help()

@@ -37,10 +37,7 @@ export interface ReceiveOptions {
 export async function receiveToFile(source: BulkTicket, destination: string, options: ReceiveOptions): Promise<void> {
   const { host, port, length } = source;
   const peer = `${host}:${port}`;
-  // Checked before anything is opened: net.connect throws on a bad port.
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new Error(`${host} gave a fetch ticket for port ${port}`);
-  if (!Number.isSafeInteger(length) || length < 0) throw new Error(`${peer} gave a fetch ticket for ${length} bytes`);
+  checkTicket(source);
   let writer: BlockFileWriter;
   try {
     writer = BlockFileWriter.create(destination);
@@ -58,16 +55,7 @@ export async function receiveToFile(source: BulkTicket, destination: string, opt
       settled = true;
       clearTimeout(idle);
       socket.destroy();
-      if (err)
-        writer.destroy().then(
-          () => reject(err),
-          () => reject(err),
-        );
-      else
-        writer.close().then(
-          () => resolve(),
-          (closeErr: unknown) => reject(local(closeErr)),
-        );
+      settleWriter(writer, err, local).then(resolve, reject);
     };
     const onIdle = (): void =>
       finish(
@@ -116,20 +104,7 @@ export async function receiveToFile(source: BulkTicket, destination: string, opt
       return !writer.congested;
     };
     const onread: net.OnReadOpts = { buffer: () => writer.space(), callback: onRead };
-    const security = options.security;
-    const useTls = Boolean(security.tlsCa || security.tlsCert);
-    // tls.connect takes `onread` too (Node >= 14.18), though its typings do not say so.
-    const tlsOptions: tls.ConnectionOptions & { onread: net.OnReadOpts } = {
-      host,
-      port,
-      ca: security.tlsCa,
-      cert: security.tlsCert,
-      key: security.tlsKey,
-      servername: net.isIP(host) ? undefined : host,
-      onread,
-    };
-    const socket = useTls ? tls.connect(tlsOptions) : net.connect({ host, port, onread });
-    socket.once(useTls ? 'secureConnect' : 'connect', () => socket.write(source.ticket));
+    const socket = connectBulk(source, options.security, onread);
     socket.on('error', (err: Error) => finish(new Error(`${peer}: ${err.message}`)));
     socket.on('close', () =>
       finish(
@@ -141,4 +116,44 @@ export async function receiveToFile(source: BulkTicket, destination: string, opt
       ),
     );
   });
+}
+
+/** Settles the file of a fetch that ended: destroyed after a failure (whose error stands), closed after a success. */
+function settleWriter(writer: BlockFileWriter, err: Error | undefined, local: (e: unknown) => Error): Promise<void> {
+  if (err)
+    return writer.destroy().then(
+      () => Promise.reject(err),
+      () => Promise.reject(err),
+    );
+  return writer.close().then(
+    () => undefined,
+    (closeErr: unknown) => Promise.reject(local(closeErr)),
+  );
+}
+
+/** Refuses a ticket no server could have meant, before anything is opened: net.connect throws on a bad port. */
+function checkTicket({ host, port, length }: BulkTicket): void {
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`${host} gave a fetch ticket for port ${port}`);
+  if (!Number.isSafeInteger(length) || length < 0)
+    throw new Error(`${host}:${port} gave a fetch ticket for ${length} bytes`);
+}
+
+/** Connects to a bulk port, with TLS when the gRPC channel would use it, and sends the ticket once connected. */
+function connectBulk(source: BulkTicket, security: Security, onread: net.OnReadOpts): net.Socket {
+  const { host, port } = source;
+  const useTls = Boolean(security.tlsCa || security.tlsCert);
+  // tls.connect takes `onread` too (Node >= 14.18), though its typings do not say so.
+  const tlsOptions: tls.ConnectionOptions & { onread: net.OnReadOpts } = {
+    host,
+    port,
+    ca: security.tlsCa,
+    cert: security.tlsCert,
+    key: security.tlsKey,
+    servername: net.isIP(host) ? undefined : host,
+    onread,
+  };
+  const socket = useTls ? tls.connect(tlsOptions) : net.connect({ host, port, onread });
+  socket.once(useTls ? 'secureConnect' : 'connect', () => socket.write(source.ticket));
+  return socket;
 }
