@@ -34,15 +34,13 @@ export function createStatusServer(jobs: JobManager, workers: WorkerRegistry, to
     if (url.pathname === '/api/workers') {
       return json(
         res,
-        workers
-          .all()
-          .map((w) => ({
-            id: w.id,
-            dataAddress: w.dataAddress,
-            slots: w.slots,
-            running: w.running.size,
-            state: w.state,
-          })),
+        workers.all().map((w) => ({
+          id: w.id,
+          dataAddress: w.dataAddress,
+          slots: w.slots,
+          running: w.running.size,
+          state: w.state,
+        })),
       );
     }
     if (url.pathname !== '/') {

@@ -27,96 +27,97 @@ const render = (e: JobEvent): string => {
   return `${r.type} ${r.message}`;
 };
 
+const STATS = { recordsIn: 10, recordsOut: 4, spills: 1, millis: 12.6 };
+/** Every kind of event, and the text users have always seen for it. */
+const RENDER_CASES: [JobEvent, string][] = [
+  [{ kind: 'job-submitted', maps: 3, files: 2, reduces: 1 }, 'submitted 3 map tasks over 2 files, 1 reduce tasks'],
+  [
+    { kind: 'task-started', taskId: 'map-00000', attempt: 0, workerId: 'w1', speculative: false },
+    'task-started map-00000 attempt 0 on w1',
+  ],
+  [
+    { kind: 'task-started', taskId: 'map-00002', attempt: 1, workerId: 'w2', speculative: true },
+    'task-started map-00002 attempt 1 on w2 (backup for a straggler)',
+  ],
+  [
+    { kind: 'task-succeeded', taskId: 'map-00000', attempt: 0, workerId: 'w1', speculative: false, stats: STATS },
+    'task-succeeded map-00000 attempt 0 on w1 (10 records in, 4 out, 1 spills, 13 ms)',
+  ],
+  [
+    { kind: 'task-succeeded', taskId: 'map-00000', attempt: 1, workerId: 'w2', speculative: true, stats: STATS },
+    'task-succeeded map-00000 attempt 1 (backup) on w2 (10 records in, 4 out, 1 spills, 13 ms)',
+  ],
+  [
+    {
+      kind: 'task-failed',
+      taskId: 'map-00003',
+      place: { input: '/data/a.txt', start: 0, length: 1000 },
+      attempt: 2,
+      workerId: 'w1',
+      failures: 3,
+      maxAttempts: 4,
+      error: 'boom',
+    },
+    'task-failed map-00003 (input /data/a.txt, bytes 0-1000) attempt 2 on w1 failed (3 of 4): boom',
+  ],
+  [
+    {
+      kind: 'task-failed',
+      taskId: 'reduce-00001',
+      place: { partition: 1 },
+      attempt: 0,
+      workerId: 'w2',
+      failures: 1,
+      maxAttempts: 4,
+      error: 'failed',
+    },
+    'task-failed reduce-00001 (partition 1) attempt 0 on w2 failed (1 of 4): failed',
+  ],
+  [
+    {
+      kind: 'fetch-failed',
+      taskId: 'reduce-00000',
+      attempt: 0,
+      workerId: 'w1',
+      lostMapTasks: ['map-00000', 'map-00002'],
+      error: 'connect ECONNREFUSED',
+    },
+    'fetch-failed reduce-00000 on w1 could not fetch map-00000, map-00002: connect ECONNREFUSED',
+  ],
+  [
+    { kind: 'attempt-lost', taskId: 'map-00001', attempt: 0, workerId: 'w3' },
+    'attempt-lost map-00001 attempt 0 lost with worker w3',
+  ],
+  [
+    {
+      kind: 'attempt-cancelled',
+      taskId: 'map-00001',
+      attempt: 0,
+      workerId: 'w3',
+      reason: 'another attempt finished first',
+    },
+    'attempt-cancelled map-00001 attempt 0 on w3: another attempt finished first',
+  ],
+  [
+    { kind: 'output-lost', taskId: 'map-00001', workerId: 'w3' },
+    'output-lost map-00001: its output was on worker w3; running it again',
+  ],
+  [
+    { kind: 'worker-blacklisted', workerId: 'w3', failures: 3 },
+    'worker-blacklisted worker w3 gets no more tasks of this job after 3 failed attempts',
+  ],
+  [{ kind: 'job-succeeded' }, 'state succeeded'],
+  [
+    { kind: 'job-failed', error: 'map-00000 (partition 0): boom', errorDetail: 'stack' },
+    'state failed: map-00000 (partition 0): boom',
+  ],
+  [{ kind: 'job-failed', error: '', errorDetail: '' }, 'state failed'],
+  [{ kind: 'job-killed', reason: 'killed by user' }, 'state killed: killed by user'],
+  [{ kind: 'job-killed', reason: '' }, 'state killed'],
+];
 describe('renderJobEvent', () => {
   it('renders every kind of event as the text users have always seen', () => {
-    const stats = { recordsIn: 10, recordsOut: 4, spills: 1, millis: 12.6 };
-    const cases: [JobEvent, string][] = [
-      [{ kind: 'job-submitted', maps: 3, files: 2, reduces: 1 }, 'submitted 3 map tasks over 2 files, 1 reduce tasks'],
-      [
-        { kind: 'task-started', taskId: 'map-00000', attempt: 0, workerId: 'w1', speculative: false },
-        'task-started map-00000 attempt 0 on w1',
-      ],
-      [
-        { kind: 'task-started', taskId: 'map-00002', attempt: 1, workerId: 'w2', speculative: true },
-        'task-started map-00002 attempt 1 on w2 (backup for a straggler)',
-      ],
-      [
-        { kind: 'task-succeeded', taskId: 'map-00000', attempt: 0, workerId: 'w1', speculative: false, stats },
-        'task-succeeded map-00000 attempt 0 on w1 (10 records in, 4 out, 1 spills, 13 ms)',
-      ],
-      [
-        { kind: 'task-succeeded', taskId: 'map-00000', attempt: 1, workerId: 'w2', speculative: true, stats },
-        'task-succeeded map-00000 attempt 1 (backup) on w2 (10 records in, 4 out, 1 spills, 13 ms)',
-      ],
-      [
-        {
-          kind: 'task-failed',
-          taskId: 'map-00003',
-          place: { input: '/data/a.txt', start: 0, length: 1000 },
-          attempt: 2,
-          workerId: 'w1',
-          failures: 3,
-          maxAttempts: 4,
-          error: 'boom',
-        },
-        'task-failed map-00003 (input /data/a.txt, bytes 0-1000) attempt 2 on w1 failed (3 of 4): boom',
-      ],
-      [
-        {
-          kind: 'task-failed',
-          taskId: 'reduce-00001',
-          place: { partition: 1 },
-          attempt: 0,
-          workerId: 'w2',
-          failures: 1,
-          maxAttempts: 4,
-          error: 'failed',
-        },
-        'task-failed reduce-00001 (partition 1) attempt 0 on w2 failed (1 of 4): failed',
-      ],
-      [
-        {
-          kind: 'fetch-failed',
-          taskId: 'reduce-00000',
-          attempt: 0,
-          workerId: 'w1',
-          lostMapTasks: ['map-00000', 'map-00002'],
-          error: 'connect ECONNREFUSED',
-        },
-        'fetch-failed reduce-00000 on w1 could not fetch map-00000, map-00002: connect ECONNREFUSED',
-      ],
-      [
-        { kind: 'attempt-lost', taskId: 'map-00001', attempt: 0, workerId: 'w3' },
-        'attempt-lost map-00001 attempt 0 lost with worker w3',
-      ],
-      [
-        {
-          kind: 'attempt-cancelled',
-          taskId: 'map-00001',
-          attempt: 0,
-          workerId: 'w3',
-          reason: 'another attempt finished first',
-        },
-        'attempt-cancelled map-00001 attempt 0 on w3: another attempt finished first',
-      ],
-      [
-        { kind: 'output-lost', taskId: 'map-00001', workerId: 'w3' },
-        'output-lost map-00001: its output was on worker w3; running it again',
-      ],
-      [
-        { kind: 'worker-blacklisted', workerId: 'w3', failures: 3 },
-        'worker-blacklisted worker w3 gets no more tasks of this job after 3 failed attempts',
-      ],
-      [{ kind: 'job-succeeded' }, 'state succeeded'],
-      [
-        { kind: 'job-failed', error: 'map-00000 (partition 0): boom', errorDetail: 'stack' },
-        'state failed: map-00000 (partition 0): boom',
-      ],
-      [{ kind: 'job-failed', error: '', errorDetail: '' }, 'state failed'],
-      [{ kind: 'job-killed', reason: 'killed by user' }, 'state killed: killed by user'],
-      [{ kind: 'job-killed', reason: '' }, 'state killed'],
-    ];
-    for (const [event, text] of cases) assert.equal(render(event), text);
+    for (const [event, text] of RENDER_CASES) assert.equal(render(event), text);
   });
 });
 
@@ -167,33 +168,39 @@ function brief(events: readonly JobEventRecord[]): string[] {
   });
 }
 
+/** A JobManager with one registered worker whose assignments land in `inbox`. */
+function oneWorkerManager() {
+  const workers = new WorkerRegistry();
+  const policy = {
+    maxAttempts: 4,
+    blacklistAfter: 3,
+    speculationFactor: 1.5,
+    speculationMinMs: 60_000,
+    retryBackoffMs: 0,
+    prefetch: 1,
+  };
+  const jobs = new JobManager(workers, policy, createLogger('test'));
+  const inbox: TaskAssignment[] = [];
+  const send = (m: unknown): void => {
+    const message = Buffer.isBuffer(m) ? decode(m) : (m as MasterMessage__Output);
+    if (message.assign) inbox.push(message.assign);
+  };
+  const w1 = workers.register({
+    id: 'w1',
+    dataAddress: '10.0.0.1:7001',
+    slots: 1,
+    hostname: 'h',
+    send,
+    disconnect: () => {},
+  });
+  return { jobs, inbox, w1 };
+}
+
 describe('Job events', () => {
   it('records the typed sequence of a simple job, each event also given to listeners', async () => {
     const input = path.join(dir, 'six.txt');
     fs.writeFileSync(input, 'abcdef');
-    const workers = new WorkerRegistry();
-    const policy = {
-      maxAttempts: 4,
-      blacklistAfter: 3,
-      speculationFactor: 1.5,
-      speculationMinMs: 60_000,
-      retryBackoffMs: 0,
-      prefetch: 1,
-    };
-    const jobs = new JobManager(workers, policy, createLogger('test'));
-    const inbox: TaskAssignment[] = [];
-    const send = (m: unknown): void => {
-      const message = Buffer.isBuffer(m) ? decode(m) : (m as MasterMessage__Output);
-      if (message.assign) inbox.push(message.assign);
-    };
-    const w1 = workers.register({
-      id: 'w1',
-      dataAddress: '10.0.0.1:7001',
-      slots: 1,
-      hostname: 'h',
-      send,
-      disconnect: () => {},
-    });
+    const { jobs, inbox, w1 } = oneWorkerManager();
     try {
       const job = await jobs.submit({
         name: 't',

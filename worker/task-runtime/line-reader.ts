@@ -90,15 +90,7 @@ export async function readLines(
   onLine: (line: string) => void,
   blockSize: number = DEFAULT_LINE_READ_BLOCK_SIZE,
 ): Promise<LineReadResult> {
-  if (!Number.isSafeInteger(start) || start < 0) {
-    throw new RangeError(`start must be a non-negative integer byte offset, got ${String(start)}`);
-  }
-  if (!Number.isSafeInteger(length) || length < 0) {
-    throw new RangeError(`length must be a non-negative integer number of bytes, got ${String(length)}`);
-  }
-  if (!Number.isSafeInteger(blockSize) || blockSize <= 0) {
-    throw new RangeError(`blockSize must be a positive integer number of bytes, got ${String(blockSize)}`);
-  }
+  checkReadArguments(start, length, blockSize);
   const end = start + length;
   const reader = await storageFor(url).openReader(url);
   try {
@@ -178,5 +170,18 @@ export async function readLines(
     return { records, bytesRead: records > 0 ? ownedTo - ownedFrom : 0, replacedChars: replaced };
   } finally {
     await reader.close();
+  }
+}
+
+/** The checks of {@link readLines}'s numbers, before anything is opened. */
+function checkReadArguments(start: number, length: number, blockSize: number): void {
+  if (!Number.isSafeInteger(start) || start < 0) {
+    throw new RangeError(`start must be a non-negative integer byte offset, got ${String(start)}`);
+  }
+  if (!Number.isSafeInteger(length) || length < 0) {
+    throw new RangeError(`length must be a non-negative integer number of bytes, got ${String(length)}`);
+  }
+  if (!Number.isSafeInteger(blockSize) || blockSize <= 0) {
+    throw new RangeError(`blockSize must be a positive integer number of bytes, got ${String(blockSize)}`);
   }
 }

@@ -69,22 +69,7 @@ export async function runMapTask(
     buffer.addPair(p, key, value);
     emitted++;
   };
-  const combine = job.combine;
-  const tableBytes = Math.floor(spec.sortBufferBytes / 2);
-  const inMap =
-    combine === undefined
-      ? undefined
-      : isFold(combine)
-        ? new InMapFolder(tableBytes, combine, toBuffer)
-        : new InMapCombiner(tableBytes, valueCombiner(job, ctx), toBuffer);
-  // The in-map tables keep values unencoded: a value MessagePack cannot carry is refused
-  // here, at its emit, as the sort buffer's encoding would (numbers and strings skip it).
-  const emit = inMap
-    ? (key: Key, value: unknown): void => {
-        if (typeof value !== 'number' && typeof value !== 'string') checkValue(key, value);
-        inMap.add(key, value);
-      }
-    : toBuffer;
+  const { emit, inMap } = inMapCombining(job, ctx, Math.floor(spec.sortBufferBytes / 2), toBuffer);
   const where = (): string => `record ${recordsIn} of the chunk`;
   const read = await readLines(
     input.path,
@@ -198,4 +183,32 @@ function userCombiner(job: AnyJob, ctx: ReturnType<typeof createTaskContext>): B
       throw new UserCodeError('combine', err, `key ${JSON.stringify(key)}`);
     }
   };
+}
+
+/**
+ * The emit the job's map calls: with a combiner, into an in-map table of `tableBytes` (a
+ * fold or an iterable combiner) whose flush feeds `toBuffer`; without one, `toBuffer` itself.
+ */
+function inMapCombining(
+  job: AnyJob,
+  ctx: ReturnType<typeof createTaskContext>,
+  tableBytes: number,
+  toBuffer: (key: Key, value: unknown) => void,
+): { emit: (key: Key, value: unknown) => void; inMap: InMapFolder | InMapCombiner | undefined } {
+  const combine = job.combine;
+  const inMap =
+    combine === undefined
+      ? undefined
+      : isFold(combine)
+        ? new InMapFolder(tableBytes, combine, toBuffer)
+        : new InMapCombiner(tableBytes, valueCombiner(job, ctx), toBuffer);
+  // The in-map tables keep values unencoded: a value MessagePack cannot carry is refused
+  // here, at its emit, as the sort buffer's encoding would (numbers and strings skip it).
+  const emit = inMap
+    ? (key: Key, value: unknown): void => {
+        if (typeof value !== 'number' && typeof value !== 'string') checkValue(key, value);
+        inMap.add(key, value);
+      }
+    : toBuffer;
+  return { emit, inMap };
 }
