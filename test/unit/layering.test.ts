@@ -6,7 +6,7 @@ import * as path from 'node:path';
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
 /**
- * Which units each unit may import from (DESIGN.md: dependencies point one way). A unit is
+ * Which units each unit may import from (docs/architecture.md, "Map of folders": dependencies point one way). A unit is
  * a top folder, except proto/, which holds two: the wire and the data formats.
  */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
@@ -41,7 +41,7 @@ function sources(dir: string): string[] {
 /**
  * The index an import from `from` to `target` must go through, or undefined when it may
  * name the file: a file sees the files of its own folder and of the folders above it, and
- * enters any other folder through that folder's index.ts (STYLE.md habit 3), so moving
+ * enters any other folder through that folder's index.ts (docs/architecture.md), so moving
  * files inside a folder never reaches past it.
  */
 export function requiredEntry(from: string, target: string): string | undefined {
