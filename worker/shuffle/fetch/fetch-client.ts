@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { GrooveError } from '../../../common/index.js';
 import type { Security } from '../../../common/index.js';
 import { FETCH_IDLE_TIMEOUT_MS } from '../open-fetch.js';
 import type { FetchOpener, OpenFetchRequest } from '../open-fetch.js';
@@ -14,13 +15,12 @@ export interface FetchOptions {
 }
 
 /** A failed fetch, with the gRPC status of the call that failed when there was one. */
-export class FetchCallError extends Error {
+export class FetchCallError extends GrooveError {
   constructor(
     message: string,
     readonly code: number | undefined,
   ) {
     super(message);
-    this.name = 'FetchCallError';
   }
 }
 
