@@ -45,6 +45,24 @@ function jobOptions<T>(y: Argv<T>) {
     });
 }
 
+/** The parsed arguments of {@link jobOptions}. */
+type JobArgv = Awaited<ReturnType<typeof jobOptions<object>>['argv']>;
+
+/** What `mr run` and `mr submit` both pass on from {@link jobOptions}. */
+function jobArgs(a: JobArgv) {
+  return {
+    job: a.JOB_FILE,
+    input: a.input,
+    partitions: a.partitions,
+    param: a.param,
+    chunkSize: a.chunkSize,
+    sortBufferMb: a.sortBufferMb,
+    maxAttempts: a.maxAttempts,
+    speculation: a.speculation,
+    allowEmpty: a.allowEmpty,
+  };
+}
+
 /** --token-file and the TLS options, on every command that talks to or runs a cluster. */
 function securityOptions<T>(y: Argv<T>) {
   return y
@@ -142,15 +160,7 @@ function jobCommands<T>(y: Argv<T>) {
           .option('format', formatOption),
       (a) =>
         cmd.runCommand({
-          job: a.JOB_FILE,
-          input: a.input,
-          partitions: a.partitions,
-          param: a.param,
-          chunkSize: a.chunkSize,
-          sortBufferMb: a.sortBufferMb,
-          maxAttempts: a.maxAttempts,
-          speculation: a.speculation,
-          allowEmpty: a.allowEmpty,
+          ...jobArgs(a),
           slots: a.slots,
           output: a.output,
           overwrite: a.overwrite,
@@ -169,15 +179,7 @@ function jobCommands<T>(y: Argv<T>) {
       (a) =>
         cmd.submitCommand({
           ...securityArgs(a),
-          job: a.JOB_FILE,
-          input: a.input,
-          partitions: a.partitions,
-          param: a.param,
-          chunkSize: a.chunkSize,
-          sortBufferMb: a.sortBufferMb,
-          maxAttempts: a.maxAttempts,
-          speculation: a.speculation,
-          allowEmpty: a.allowEmpty,
+          ...jobArgs(a),
           master: a.master,
           wait: a.wait,
         }),
