@@ -11,6 +11,11 @@ export interface InputFile {
   readonly path: string;
   /** The file's size in bytes, a non-negative integer. */
   readonly size: number;
+  /**
+   * False when the file can only be read whole, as one stream from its first byte (see
+   * StorageStat.rangeReads): it gets one split. Default true.
+   */
+  readonly splittable?: boolean;
 }
 
 /** One map task's share of a file: the byte range [start, start + length). */

@@ -21,6 +21,12 @@ export type StorageKind = 'object' | 'directory' | 'other';
 /** {@link Storage.stat}'s answer. */
 export interface StorageStat extends StorageEntry {
   readonly kind: StorageKind;
+  /**
+   * False when the object can only be read as one stream from its first byte (an HTTP
+   * server without `Accept-Ranges: bytes`): the planner then gives it one split, read
+   * whole. Default true.
+   */
+  readonly rangeReads?: boolean;
 }
 
 /** Options of {@link Storage.list}. */
@@ -91,4 +97,11 @@ export interface Storage {
   writeAtomic(url: string, data: Buffer | AsyncIterable<Buffer>): Promise<void>;
   /** Removes an object; one that is not there is not an error. */
   remove(url: string): Promise<void>;
+  /**
+   * Moves an object to another URL of the same backend, replacing what is there: readers
+   * of `to` see the old object (or none) or all of the new one. Locally a rename; an
+   * object store copies server side, then deletes `from`. The output committer promotes
+   * a reduce attempt's result with it.
+   */
+  rename(from: string, to: string): Promise<void>;
 }

@@ -104,6 +104,12 @@ export const fileStorage: Storage = {
   remove(url: string): Promise<void> {
     return fs.promises.rm(localPath(url), { force: true });
   },
+
+  async rename(from: string, to: string): Promise<void> {
+    const target = localPath(to);
+    await fs.promises.mkdir(path.dirname(target), { recursive: true });
+    await fs.promises.rename(localPath(from), target);
+  },
 };
 
 /** Regular files under `dir`, depth first, names sorted at each level; symbolic links and others left out, as a listing of objects has none. */

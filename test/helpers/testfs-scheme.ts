@@ -48,6 +48,7 @@ export const testfsStorage: Storage = {
   stage: (url) => fileStorage.stage(toLocal(url)),
   writeAtomic: (url, data) => fileStorage.writeAtomic(toLocal(url), data),
   remove: (url) => fileStorage.remove(toLocal(url)),
+  rename: (from, to) => fileStorage.rename(toLocal(from), toLocal(to)),
 };
 
 /** The local backend, recording what goes through it. */

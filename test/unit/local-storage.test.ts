@@ -120,6 +120,20 @@ describe('local storage (file: and plain paths)', () => {
     assert.equal(fs.existsSync(target), false);
   });
 
+  it('renames an object over another, making the target directory; the source is gone', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-rename-'));
+    const from = path.join(dir, 'a.tmp');
+    const to = path.join(dir, 'out', 'part-00000');
+    fs.writeFileSync(from, 'new');
+    await fileStorage.rename(from, to);
+    assert.equal(fs.readFileSync(to, 'utf8'), 'new');
+    assert.equal(fs.existsSync(from), false);
+    fs.writeFileSync(from, 'newer');
+    await fileStorage.rename(pathToFileURL(from).href, pathToFileURL(to).href);
+    assert.equal(fs.readFileSync(to, 'utf8'), 'newer');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('is the storage of plain paths and file: URLs; an unknown scheme is a one-line error naming it', () => {
     assert.equal(storageFor('/data/x'), fileStorage);
     assert.equal(storageFor('relative:name'), fileStorage);
