@@ -7,12 +7,13 @@ export {
   LIMITS as SUBMISSION_LIMITS,
   SUBMIT_OPTION_TABLE,
 } from './submission-limits.js';
-export { splitInputs } from './input-splitter.js';
-export type { InputSplit } from './input-splitter.js';
+export { MAX_PIECES_PER_SPLIT, splitInputs } from './input-splitter.js';
+export type { InputFile, InputPiece, InputSplit, SplitOptions } from './input-splitter.js';
 export { CounterTable } from './counter-table.js';
 export { HostTable } from './host-table.js';
 export { SplitPlan } from './input-splitter.js';
-export { planJob } from './job-planner.js';
+export { chunkSizeFor, MIN_SLOT_CHUNK_SIZE, planJob, planSplits } from './job-planner.js';
+export type { ChunkSizing } from './job-planner.js';
 export type { CommittedOutput, Job, JobSpec } from './job.js';
 export { describePlace, eventMessage, eventType, renderJobEvent } from './job-event.js';
 export type { JobEvent, JobEventRecord, RenderedJobEvent, TaskPlace } from './job-event.js';

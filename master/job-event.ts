@@ -5,9 +5,13 @@
  * record by renderJobEvent only, so it reads as it always did.
  */
 
-/** Where a task works: a map's byte range of an input file, or a reduce's partition. */
+/**
+ * Where a task works: a map's byte range of an input file (the first of its split's
+ * pieces, and how many more files were packed with it), or a reduce's partition.
+ */
 export type TaskPlace =
-  { readonly input: string; readonly start: number; readonly length: number } | { readonly partition: number };
+  | { readonly input: string; readonly start: number; readonly length: number; readonly more?: number }
+  | { readonly partition: number };
 
 /** What a successful attempt reported doing. */
 export interface AttemptStats {
@@ -148,7 +152,9 @@ export interface RenderedJobEvent {
 /** `map-00003 (input /data/a.txt, bytes 0-1000)` or `reduce-00001 (partition 1)`. */
 export function describePlace(taskId: string, place: TaskPlace): string {
   if (!('input' in place)) return `${taskId} (partition ${place.partition})`;
-  return `${taskId} (input ${place.input}, bytes ${place.start}-${place.start + place.length})`;
+  const bytes = `bytes ${place.start}-${place.start + place.length}`;
+  const more = place.more ? `, and ${place.more} more input${place.more === 1 ? '' : 's'}` : '';
+  return `${taskId} (input ${place.input}, ${bytes}${more})`;
 }
 
 /** The wire type of an event: the job's end is one type, `state`, as it always was. */

@@ -14,7 +14,7 @@ import { describePlace } from './job-event.js';
 import type { AttemptStats } from './job-event.js';
 import type { Task } from './task.js';
 import type { Attempt } from './task-table.js';
-import { SplitPlan } from './input-splitter.js';
+import { planSplits } from './job-planner.js';
 import { checkTaskCounts } from './task-limits.js';
 import { badSuccessReport, boundedError } from './task-update-check.js';
 import { resolveInputs } from './input-resolver.js';
@@ -50,6 +50,10 @@ export interface Submission {
   readonly partitions: number;
   readonly params: Readonly<Record<string, string>>;
   readonly chunkSize: number;
+  /** The user gave no chunk size: `chunkSize` is the default, lowered to give every slot a split (see chunkSizeFor). */
+  readonly chunkSizeIsDefault?: boolean;
+  /** Pack small files whole into splits of up to the chunk size. Default true. */
+  readonly packInputs?: boolean;
   readonly sortBufferBytes: number;
   /** 0: the master's default. */
   readonly maxAttempts: number;
@@ -116,7 +120,9 @@ export class JobManager {
    */
   async submit(sub: Submission, accept?: () => void): Promise<Job> {
     const files = await resolveInputs(sub.inputs, { allowEmpty: sub.allowEmpty === true });
-    const splits = new SplitPlan(files, sub.chunkSize);
+    const slots = this.workers.alive().reduce((n, w) => n + w.slots, 0);
+    const sizing = { requested: sub.chunkSizeIsDefault ? undefined : sub.chunkSize, defaultSize: sub.chunkSize, slots };
+    const splits = planSplits(files, sizing, sub.packInputs !== false);
     checkTaskCounts(splits.count, sub.partitions, this.heldTasks);
     const id = newJobId(sub.name, ++this.submissions);
     // Unreachable by construction (the sequence number); never replace a job whatever happens.
@@ -464,7 +470,11 @@ export class JobManager {
     if (task.kind === 'map') {
       const s = task.split;
       return {
-        assign: { ...base, kind: 'MAP', mapInput: s ? { path: s.path, start: s.start, length: s.length } : null },
+        assign: {
+          ...base,
+          kind: 'MAP',
+          mapInput: s ? { pieces: s.pieces.map(({ path, start, length }) => ({ path, start, length })) } : null,
+        },
       };
     }
     return encodeReduceAssignment(

@@ -2,7 +2,7 @@ import type { ResultFormat } from '../proto/formats/index.js';
 import { expectedAttemptDir } from './attempt-dir.js';
 import { CounterTable } from './counter-table.js';
 import { HostTable } from './host-table.js';
-import type { SplitPlan } from './input-splitter.js';
+import type { InputPiece, SplitPlan } from './input-splitter.js';
 import type { AttemptStats, JobEndEvent, JobEventRecord, TaskPlace } from './job-event.js';
 import { assertJobTransition, assertTaskTransition, isTerminal } from './job-state.js';
 import type { JobState, TaskState } from './job-state.js';
@@ -561,7 +561,11 @@ export class Job {
 /** Where a task works, as its events name it. */
 export function placeOf(task: Task): TaskPlace {
   const s = task.split;
-  return s ? { input: s.path, start: s.start, length: s.length } : { partition: task.index };
+  if (!s) return { partition: task.index };
+  const { path, start, length } = s.pieces[0] as InputPiece;
+  return s.pieces.length === 1
+    ? { input: path, start, length }
+    : { input: path, start, length, more: s.pieces.length - 1 };
 }
 
 function endEvent(to: Exclude<JobState, 'running'>, error: string, errorDetail: string): JobEndEvent {

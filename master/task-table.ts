@@ -81,6 +81,11 @@ export class TaskTable {
     return this.splits?.split(i);
   }
 
+  /** The worker holding a map's input, if its file has a location (see InputFile.location). */
+  location(i: number): string | undefined {
+    return this.splits?.location(i);
+  }
+
   state(i: number): TaskState {
     return STATES[this.codes[i] as number] as TaskState;
   }

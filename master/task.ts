@@ -27,6 +27,11 @@ export class Task {
     return this.table.split(this.index);
   }
 
+  /** The worker holding a map's input, if it has one (locality scheduling); cheaper than `split`. */
+  get location(): string | undefined {
+    return this.table.location(this.index);
+  }
+
   get state(): TaskState {
     return this.table.state(this.index);
   }

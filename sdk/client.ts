@@ -67,8 +67,18 @@ export interface SubmitOptions {
   readonly partitions?: number;
   /** Values for `ctx.params`. */
   readonly params?: Readonly<Record<string, string>>;
-  /** Split size in bytes. Default 64 MiB. */
+  /**
+   * Split size in bytes. Default 64 MiB, lowered for a small input to ceil(input bytes /
+   * the cluster's slots), not below 64 KiB, so every slot gets a split; a value given here
+   * is used as it is.
+   */
   readonly chunkSize?: number;
+  /**
+   * Pack small files whole into splits of up to the chunk size (up to 1,000 files a split),
+   * each record still knowing its own file in `ctx.input`. Default true; false gives every
+   * file its own splits, one map task per small file.
+   */
+  readonly packInputs?: boolean;
   /** Map-side sort buffer per task in bytes. Default: the job's `sortBufferMB`, else 100 MiB. */
   readonly sortBufferBytes?: number;
   /** Failed attempts a task may have before the job fails. Default: the master's (4). */
@@ -128,6 +138,7 @@ export class GrooveClient {
       maxAttempts: options.maxAttempts ?? 0,
       noSpeculation: options.speculation === false,
       allowEmpty: options.allowEmpty === true,
+      noPackInputs: options.packInputs === false,
     };
     const reply = await callUnary<SubmitJobReply__Output>(this.master, (o, cb) => this.rpc.submitJob(request, o, cb));
     return reply.jobId;

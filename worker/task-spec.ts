@@ -14,6 +14,13 @@ export interface MapOutputSource {
   readonly end: number;
 }
 
+/** One byte range of one input file: a map task's split is a list of these, read in order. */
+export interface InputPiece {
+  readonly path: string;
+  readonly start: number;
+  readonly length: number;
+}
+
 /** What a pool process needs to run one task attempt; built by the daemon from an assignment. */
 export interface TaskSpec {
   /** Token and TLS material for the connections the task opens (reducers fetching map outputs). */
@@ -34,8 +41,11 @@ export interface TaskSpec {
   readonly workDir: string;
   /** This worker's id, to read local map outputs straight from disk. */
   readonly workerId: string;
-  /** kind = map: the chunk to read. */
-  readonly input?: { readonly path: string; readonly start: number; readonly length: number };
+  /**
+   * kind = map: the split to read, piece by piece: one chunk of a file, or several small
+   * files whole (packed by the master), each with its own name in `ctx.input`.
+   */
+  readonly input?: readonly InputPiece[];
   /** kind = reduce: the partition and every map output that holds a piece of it. */
   readonly partition?: number;
   readonly sources?: readonly MapOutputSource[];

@@ -354,11 +354,12 @@ export class WorkerDaemon {
       workerId: this.workerId,
     };
     if (a.kind === 'MAP') {
-      if (!a.mapInput) throw new TaskAttemptError({ message: 'map assignment without input', user: false });
+      if (!a.mapInput?.pieces.length)
+        throw new TaskAttemptError({ message: 'map assignment without input', user: false });
       return {
         ...base,
         kind: 'map',
-        input: { path: a.mapInput.path, start: a.mapInput.start, length: a.mapInput.length },
+        input: a.mapInput.pieces.map(({ path, start, length }) => ({ path, start, length })),
       };
     }
     const resultFormat = a.resultFormat || undefined;

@@ -62,6 +62,7 @@ export interface JobArgs {
   readonly maxAttempts?: FlagValue;
   readonly speculation?: boolean;
   readonly allowEmpty?: boolean;
+  readonly packInputs?: boolean;
 }
 
 function submitOptions(args: JobArgs): SubmitOptions {
@@ -76,6 +77,7 @@ function submitOptions(args: JobArgs): SubmitOptions {
     chunkSize: optionFromFlag(t.chunkSize, args.chunkSize),
     sortBufferBytes: optionFromFlag(t.sortBufferBytes, args.sortBufferMb),
     allowEmpty: args.allowEmpty === true,
+    packInputs: args.packInputs !== false,
   };
   return { ...checked, inputs: expandInputs(args.input, process.cwd(), checked.allowEmpty) };
 }

@@ -42,6 +42,11 @@ function jobOptions<T>(y: Argv<T>) {
       describe: 'accept a directory or glob that holds no file (refused by default)',
       type: 'boolean',
       default: false,
+    })
+    .option('pack-inputs', {
+      describe: 'pack small files whole into splits of up to --chunk-size (--no-pack-inputs: a task per file)',
+      type: 'boolean',
+      default: true,
     });
 }
 
@@ -60,6 +65,7 @@ function jobArgs(a: JobArgv) {
     maxAttempts: a.maxAttempts,
     speculation: a.speculation,
     allowEmpty: a.allowEmpty,
+    packInputs: a.packInputs,
   };
 }
 

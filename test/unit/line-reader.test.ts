@@ -50,7 +50,9 @@ async function readAllSplits(file: string, chunkSize: number, blockSize?: number
   const size = fs.statSync(file).size;
   const lines: string[] = [];
   let bytes = 0;
-  for (const split of splitInputs([{ path: file, size }], chunkSize)) {
+  for (const { pieces } of splitInputs([{ path: file, size }], chunkSize)) {
+    const [split] = pieces;
+    assert.ok(split && pieces.length === 1);
     const part = await collect(split.path, split.start, split.length, blockSize);
     lines.push(...part.lines);
     bytes += part.bytesRead;
@@ -148,7 +150,7 @@ test('an empty file gives one split and no records', async () => {
   const file = writeTemp('');
   const splits = splitInputs([{ path: file, size: 0 }], 64);
   assert.equal(splits.length, 1);
-  const [split] = splits;
+  const [split] = splits[0]?.pieces ?? [];
   assert.ok(split);
   assert.deepEqual(await collect(file, split.start, split.length), {
     records: 0,
@@ -276,7 +278,9 @@ test('invalid UTF-8 reads as U+FFFD and is counted exactly once over all splits,
     for (const blockSize of [8, 33, 4096]) {
       let replaced = 0;
       const lines: string[] = [];
-      for (const split of splitInputs([{ path: file, size: bytes.length }], chunkSize)) {
+      for (const { pieces } of splitInputs([{ path: file, size: bytes.length }], chunkSize)) {
+        const [split] = pieces;
+        assert.ok(split && pieces.length === 1);
         const part = await collect(split.path, split.start, split.length, blockSize);
         replaced += part.replacedChars;
         lines.push(...part.lines);

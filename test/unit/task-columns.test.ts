@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import { CounterTable } from '../../master/index.js';
 import { HostTable } from '../../master/index.js';
 import { SplitPlan, splitInputs } from '../../master/index.js';
+import type { InputSplit } from '../../master/index.js';
 import { planJob } from '../../master/index.js';
 import type { Job, JobSpec } from '../../master/index.js';
 import { TaskOutputs } from '../../master/index.js';
@@ -99,21 +100,39 @@ describe('SplitPlan', () => {
       { path: 'c', size: 109 },
       { path: 'd', size: 30 },
     ];
-    const plan = new SplitPlan(files, 10);
+    const plan = new SplitPlan(files, { chunkSize: 10, pack: false });
+    const one = (path: string, start: number, length: number, fileSize: number): InputSplit => ({
+      pieces: [{ path, start, length, fileSize }],
+      length,
+    });
     assert.equal(plan.count, 3 + 1 + 1 + 11 + 3);
-    assert.deepEqual(plan.split(2), { path: 'a', start: 20, length: 5, fileSize: 25 });
-    assert.deepEqual(plan.split(3), { path: 'e', start: 0, length: 0, fileSize: 0 });
-    assert.deepEqual(plan.split(4), { path: 'b', start: 0, length: 10, fileSize: 10 });
-    assert.deepEqual(plan.split(15), { path: 'c', start: 100, length: 9, fileSize: 109 });
-    assert.deepEqual(plan.split(18), { path: 'd', start: 20, length: 10, fileSize: 30 });
+    assert.deepEqual(plan.split(2), one('a', 20, 5, 25));
+    assert.deepEqual(plan.split(3), one('e', 0, 0, 0));
+    assert.deepEqual(plan.split(4), one('b', 0, 10, 10));
+    assert.deepEqual(plan.split(15), one('c', 100, 9, 109));
+    assert.deepEqual(plan.split(18), one('d', 20, 10, 30));
     assert.throws(() => plan.split(19), RangeError);
+    // Packed, the empty file joins b: a chunked file (a) is never packed.
+    const packed = new SplitPlan(files, 10);
+    assert.equal(packed.count, 3 + 1 + 11 + 3);
+    assert.deepEqual(packed.split(3), {
+      pieces: [
+        { path: 'e', start: 0, length: 0, fileSize: 0 },
+        { path: 'b', start: 0, length: 10, fileSize: 10 },
+      ],
+      length: 10,
+    });
+    assert.deepEqual(packed.split(14), one('c', 100, 9, 109));
     assert.deepEqual(splitInputs([], 10), []);
   });
 
   it('plans a million one-byte splits without making them', () => {
     const plan = new SplitPlan([{ path: 'big', size: 1_000_000 }], 1);
     assert.equal(plan.count, 1_000_000);
-    assert.deepEqual(plan.split(999_999), { path: 'big', start: 999_999, length: 1, fileSize: 1_000_000 });
+    assert.deepEqual(plan.split(999_999), {
+      pieces: [{ path: 'big', start: 999_999, length: 1, fileSize: 1_000_000 }],
+      length: 1,
+    });
   });
 });
 

@@ -5,12 +5,13 @@ import type { CombineValues, Key } from '../../common/index.js';
 import { checkValue, decodeValue, encodeValueOf, UnstorableValueError } from '../../proto/formats/index.js';
 import { decodeKey, encodeKey } from '../../proto/formats/index.js';
 import type { AnyJob } from '../job-loader.js';
-import type { TaskResult, TaskSpec } from '../task-spec.js';
+import type { InputPiece, TaskResult, TaskSpec } from '../task-spec.js';
 import { lineReadBlockSize, readLines } from './line-reader.js';
+import type { LineReadResult } from './line-reader.js';
 import { MapOutputBuffer } from './map-output-buffer.js';
 import type { ByteCombiner } from './map-output-buffer.js';
 import { createTaskContext } from './task-context.js';
-import type { JobLogSink } from './task-context.js';
+import type { JobLogSink, TaskContext } from './task-context.js';
 import { InMapCombiner } from './in-map-combiner.js';
 import type { ValueCombiner } from './in-map-combiner.js';
 import { InMapFolder } from './in-map-folder.js';
@@ -23,7 +24,8 @@ import { checkTextInput } from './text-input-check.js';
 export const REPLACED_CHARS_COUNTER = 'groove.map.input.invalid-utf8-chars';
 
 /**
- * Runs one map attempt: read the chunk's records -> map -> partition -> buffer (sorted,
+ * Runs one map attempt: read the split's records (one chunk of a file, or several small
+ * files whole, piece by piece) -> map -> partition -> buffer (sorted,
  * combined, spilled past the sort buffer) -> one output file with a partition index in
  * the attempt's own directory. The input is read through the storage seam (any scheme
  * with a backend); the map output is local scratch and stays on this worker's disk.
@@ -35,12 +37,9 @@ export async function runMapTask(
   progress: (coarse?: boolean) => void,
 ): Promise<TaskResult> {
   const started = Date.now();
-  const input = spec.input;
-  if (!input) throw new Error(`map task ${spec.taskId} has no input`);
-  // Every chunk's task looks at its file's first block (one small read), so whichever runs
-  // first fails the job; a compressed or binary file would otherwise map as garbage text.
-  if (job.binaryText !== true) await checkTextInput(input.path);
-  const ctx = createTaskContext(spec.taskId, spec.attempt, spec.params, input.path, log);
+  const pieces = spec.input;
+  if (!pieces?.length) throw new Error(`map task ${spec.taskId} has no input`);
+  const ctx = createTaskContext(spec.taskId, spec.attempt, spec.params, (pieces[0] as InputPiece).path, log);
   const dir = path.join(spec.dataDir, spec.workDir);
   fs.mkdirSync(dir, { recursive: true });
   const R = spec.partitions;
@@ -54,7 +53,6 @@ export async function runMapTask(
   });
 
   const userPartition = job.partition;
-  let recordsIn = 0;
   let emitted = 0;
   const toBuffer = (key: Key, value: unknown): void => {
     let p: number | undefined;
@@ -70,22 +68,7 @@ export async function runMapTask(
     emitted++;
   };
   const { emit, inMap } = inMapCombining(job, ctx, Math.floor(spec.sortBufferBytes / 2), toBuffer);
-  const where = (): string => `record ${recordsIn} of the chunk`;
-  const read = await readLines(
-    input.path,
-    input.start,
-    input.length,
-    (line) => {
-      recordsIn++;
-      progress();
-      try {
-        job.map(line, emit, ctx);
-      } catch (err) {
-        throw err instanceof UserCodeError ? err : new UserCodeError('map', err, where());
-      }
-    },
-    lineReadBlockSize(input.length),
-  );
+  const read = await mapPieces(pieces, job, ctx, emit, progress);
   try {
     inMap?.flush();
   } catch (err) {
@@ -102,7 +85,7 @@ export async function runMapTask(
         ? { ...ctx.counterValues, [REPLACED_CHARS_COUNTER]: read.replacedChars }
         : { ...ctx.counterValues },
     stats: {
-      recordsIn,
+      recordsIn: read.records,
       recordsOut: emitted,
       bytesIn: read.bytesRead,
       bytesOut: out.bytes,
@@ -110,6 +93,53 @@ export async function runMapTask(
       spills: out.spills,
     },
   };
+}
+
+/**
+ * Maps the records of every piece of the split, in order, with `ctx.input` naming the
+ * piece's file for each of its records; the counts add up across pieces.
+ */
+async function mapPieces(
+  pieces: readonly InputPiece[],
+  job: AnyJob,
+  ctx: TaskContext,
+  emit: (key: Key, value: unknown) => void,
+  progress: (coarse?: boolean) => void,
+): Promise<LineReadResult> {
+  let records = 0;
+  let bytesRead = 0;
+  let replaced = 0;
+  for (const [i, piece] of pieces.entries()) {
+    // Every chunk's task looks at its file's first block (one small read), so whichever runs
+    // first fails the job; a compressed or binary file would otherwise map as garbage text.
+    if (job.binaryText !== true) await checkTextInput(piece.path);
+    ctx.input = piece.path;
+    let n = 0;
+    // One piece is a chunk, as it always was; of packed files, say which file and which piece.
+    const where =
+      pieces.length === 1
+        ? (): string => `record ${n} of the chunk`
+        : (): string => `record ${n} of ${piece.path} (input ${i + 1} of ${pieces.length} of the split)`;
+    const read = await readLines(
+      piece.path,
+      piece.start,
+      piece.length,
+      (line) => {
+        n++;
+        progress();
+        try {
+          job.map(line, emit, ctx);
+        } catch (err) {
+          throw err instanceof UserCodeError ? err : new UserCodeError('map', err, where());
+        }
+      },
+      lineReadBlockSize(piece.length),
+    );
+    records += read.records;
+    bytesRead += read.bytesRead;
+    replaced += read.replacedChars;
+  }
+  return { records, bytesRead, replacedChars: replaced };
 }
 
 /** The user's combine over decoded values, for in-mapper combining; it must keep the key. */

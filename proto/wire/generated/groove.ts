@@ -10,6 +10,7 @@ import type { FetchPartitionRequest as _groove_FetchPartitionRequest, FetchParti
 import type { FetchTicket as _groove_FetchTicket, FetchTicket__Output as _groove_FetchTicket__Output } from './groove/FetchTicket';
 import type { GetPackRequest as _groove_GetPackRequest, GetPackRequest__Output as _groove_GetPackRequest__Output } from './groove/GetPackRequest';
 import type { Heartbeat as _groove_Heartbeat, Heartbeat__Output as _groove_Heartbeat__Output } from './groove/Heartbeat';
+import type { InputPiece as _groove_InputPiece, InputPiece__Output as _groove_InputPiece__Output } from './groove/InputPiece';
 import type { JobEvent as _groove_JobEvent, JobEvent__Output as _groove_JobEvent__Output } from './groove/JobEvent';
 import type { JobRequest as _groove_JobRequest, JobRequest__Output as _groove_JobRequest__Output } from './groove/JobRequest';
 import type { JobStatus as _groove_JobStatus, JobStatus__Output as _groove_JobStatus__Output } from './groove/JobStatus';
@@ -55,6 +56,7 @@ export interface ProtoGrpcType {
     FetchTicket: MessageTypeDefinition<_groove_FetchTicket, _groove_FetchTicket__Output>
     GetPackRequest: MessageTypeDefinition<_groove_GetPackRequest, _groove_GetPackRequest__Output>
     Heartbeat: MessageTypeDefinition<_groove_Heartbeat, _groove_Heartbeat__Output>
+    InputPiece: MessageTypeDefinition<_groove_InputPiece, _groove_InputPiece__Output>
     JobEvent: MessageTypeDefinition<_groove_JobEvent, _groove_JobEvent__Output>
     JobRequest: MessageTypeDefinition<_groove_JobRequest, _groove_JobRequest__Output>
     JobStatus: MessageTypeDefinition<_groove_JobStatus, _groove_JobStatus__Output>

@@ -1,14 +1,11 @@
 // Original file: proto/wire/groove.proto
 
+import type { InputPiece as _groove_InputPiece, InputPiece__Output as _groove_InputPiece__Output } from '../groove/InputPiece';
 
 export interface MapInput {
-  'path'?: (string);
-  'start'?: (number | string);
-  'length'?: (number | string);
+  'pieces'?: (_groove_InputPiece)[];
 }
 
 export interface MapInput__Output {
-  'path': (string);
-  'start': (number);
-  'length': (number);
+  'pieces': (_groove_InputPiece__Output)[];
 }

@@ -14,6 +14,7 @@ export interface SubmitJobRequest {
   'resultFormat'?: (string);
   'resultLinesOnly'?: (boolean);
   'allowEmpty'?: (boolean);
+  'noPackInputs'?: (boolean);
 }
 
 export interface SubmitJobRequest__Output {
@@ -29,4 +30,5 @@ export interface SubmitJobRequest__Output {
   'resultFormat': (string);
   'resultLinesOnly': (boolean);
   'allowEmpty': (boolean);
+  'noPackInputs': (boolean);
 }
