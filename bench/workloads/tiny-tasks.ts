@@ -19,7 +19,7 @@ function countWords(files: readonly string[]): number {
 
 /**
  * Per-task overhead: jobs/wordcount.ts over many files of a few bytes (one map task per
- * file) on an EmbeddedCluster with 2 slots, submitted with the SDK. Tasks per second =
+ * file: submitted with packInputs false, or the master would pack them into a few tasks) on an EmbeddedCluster with 2 slots, submitted with the SDK. Tasks per second =
  * map tasks / (finishedAt - submittedAt) of the job's status, so the reduce tail counts.
  */
 export const tinyTasksWorkload: Workload = {
@@ -70,7 +70,7 @@ export const tinyTasksWorkload: Workload = {
       ],
       poolPeakRss: peaks,
       notes: [
-        `Groove: jobs/wordcount.ts over ${count} files of 1-3 lines (${words} words), 2 partitions, submitted with the SDK's GrooveClient to an EmbeddedCluster with 2 slots; rate = map tasks / (finishedAt - submittedAt) from the job's status (the ${2} reduces of ${count} map outputs each are inside that time).`,
+        `Groove: jobs/wordcount.ts over ${count} files of 1-3 lines (${words} words), 2 partitions, submitted with the SDK's GrooveClient (packInputs: false, one map task per file) to an EmbeddedCluster with 2 slots; rate = map tasks / (finishedAt - submittedAt) from the job's status (the ${2} reduces of ${count} map outputs each are inside that time).`,
         'The word counts of every run were checked against the files.',
       ],
       details: { files: count, words, jobSeconds: time, runnerWallSeconds: wall },
