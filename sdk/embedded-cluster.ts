@@ -71,6 +71,10 @@ export class EmbeddedCluster {
         dataDir: path.join(dataDir, 'worker'),
         security,
       });
+      await registered(worker).catch(async (err: unknown) => {
+        await worker.stop();
+        throw err;
+      });
       return new EmbeddedCluster(security, master, worker, dataDir, ownsDataDir, removeOnExit);
     } catch (err) {
       await master.stop();
@@ -93,5 +97,33 @@ export class EmbeddedCluster {
       if (this.removeOnExit) process.off('exit', this.removeOnExit);
       if (this.ownsDataDir) fs.rmSync(this.dataDir, { recursive: true, force: true });
     }
+  }
+}
+
+/**
+ * How long an embedded worker may take to register with its master, in the same process:
+ * milliseconds normally, seconds on a loaded machine; past this something is broken.
+ */
+const REGISTRATION_TIMEOUT_MS = 60_000;
+
+/**
+ * Waits until the master accepted the worker, so the first job planned sees its slots
+ * (the master sizes splits for the slots it knows at submit).
+ */
+async function registered(worker: WorkerDaemon): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`the embedded worker did not register within ${REGISTRATION_TIMEOUT_MS / 1000} s`)),
+      REGISTRATION_TIMEOUT_MS,
+    );
+    timer.unref();
+  });
+  try {
+    // `refused` resolves (never rejects) with the reason: nothing is left to reject unheard later.
+    const refusal = await Promise.race([worker.registration, worker.refused, timeout]);
+    if (refusal instanceof Error) throw refusal;
+  } finally {
+    clearTimeout(timer);
   }
 }

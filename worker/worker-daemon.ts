@@ -56,6 +56,12 @@ export class WorkerDaemon {
    * is a one-line UserError to show.
    */
   readonly refused: Promise<Error> = new Promise((resolve) => (this.refuse = resolve));
+  private firstRegistered!: () => void;
+  /**
+   * Settles when the master first accepted this worker: from then on it counts the worker's
+   * slots (an embedded cluster waits for it, so a job it plans sees every slot).
+   */
+  readonly registration: Promise<void> = new Promise((resolve) => (this.firstRegistered = resolve));
 
   private constructor(
     readonly options: CompiledWorkerDaemonOptions,
@@ -164,6 +170,7 @@ export class WorkerDaemon {
         registered = true;
         this.reconnects = 0;
         this.log.info('registered with the master', { master: this.options.master });
+        this.firstRegistered();
         if (message.registered) this.registered(message.registered, n);
       }
       this.onMasterMessage(message);
