@@ -57,8 +57,7 @@ export const SUBMIT_OPTION_TABLE = {
     default: DEFAULT_CHUNK_SIZE,
     min: LIMITS.minChunkSize,
     max: LIMITS.maxChunkSize,
-    defaultText: '{}, lowered for a small input to give every slot a split (not below 64 KiB)',
-    describe: 'split size, e.g. 64MiB; small files are packed into splits of up to this size',
+    describe: 'split size, e.g. 64MiB; small files are packed up to it; unset, a small input is cut for every slot',
   },
   sortBufferBytes: {
     flag: 'sort-buffer-mb',

@@ -116,6 +116,9 @@ describe('a cluster of one master and three workers, started through the CLI', (
       '0.0625',
       '--partitions',
       '2',
+      // One map for all of it: without a chunk size the master would cut it for every slot.
+      '--chunk-size',
+      '64MiB',
     ]);
     const status = await client.status(jobId);
     const c = status.counters;

@@ -128,7 +128,7 @@ describe('integrity: damaged map outputs, fetched copies and part files are dete
     const bigExpected = new Map<string, unknown>(referenceWordCount(big));
     const id = await submit(
       { reduceGate: gate, reduceReady: `${gate}-ready` },
-      { inputs: big, partitions: 1, chunkSize: 8 * 1024 * 1024 },
+      { inputs: big, partitions: 1, chunkSize: 8 * 1024 * 1024, packInputs: false },
     );
     const events = collectEvents(client, id);
     // The reduce is at its first key: every copy fetched, the first block of each verified and read.

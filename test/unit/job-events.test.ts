@@ -63,6 +63,19 @@ const RENDER_CASES: [JobEvent, string][] = [
   [
     {
       kind: 'task-failed',
+      taskId: 'map-00001',
+      place: { input: '/data/s/a.txt', start: 0, length: 20, more: 399 },
+      attempt: 0,
+      workerId: 'w1',
+      failures: 1,
+      maxAttempts: 4,
+      error: 'boom',
+    },
+    'task-failed map-00001 (input /data/s/a.txt, bytes 0-20, and 399 more inputs) attempt 0 on w1 failed (1 of 4): boom',
+  ],
+  [
+    {
+      kind: 'task-failed',
       taskId: 'reduce-00001',
       place: { partition: 1 },
       attempt: 0,
