@@ -144,7 +144,13 @@ export class JobManager {
     accept?.();
     this.jobs.set(job.id, job);
     this.heldTasks += job.maps.length + job.reduces.length;
-    this.log.info('job submitted', { job: job.id, maps: job.maps.length, reduces: job.reduces.length });
+    this.log.info('job submitted', {
+      job: job.id,
+      maps: job.maps.length,
+      reduces: job.reduces.length,
+      files: splits.fileCount,
+      chunkSize: splits.chunkSize,
+    });
     this.schedule();
     return job;
   }

@@ -389,6 +389,40 @@ describe('JobManager robustness', () => {
     }
   });
 
+  it('sizes splits for the alive slots unless the chunk size was given, and assigns every piece of a packed split', async () => {
+    const registry = new WorkerRegistry();
+    const jobs = new JobManager(registry, POLICY, createLogger('test'));
+    const mb = path.join(dir, 'one-mb.txt');
+    fs.writeFileSync(mb, 'line\n'.repeat((1024 * 1024) / 5));
+    const small = ['s0.txt', 's1.txt', 's2.txt'].map((f) => path.join(dir, f));
+    for (const f of small) fs.writeFileSync(f, `${f}\n`);
+    try {
+      const workers = ['w1', 'w2', 'w3'].map((id) => addWorker(registry, id));
+      const defaults = { chunkSize: 64 * 1024 * 1024, chunkSizeIsDefault: true };
+      // 3 slots alive: a 1 MB file is cut in 3; given explicitly, 64 MiB is one split.
+      assert.equal((await jobs.submit(sub([mb], defaults))).maps.length, 3);
+      assert.equal((await jobs.submit(sub([mb], { chunkSize: 64 * 1024 * 1024 }))).maps.length, 1);
+      registry.drain((workers[0] as TestWorker).entry);
+      assert.equal((await jobs.submit(sub([mb], defaults))).maps.length, 2, 'a draining worker has no slot to fill');
+      for (const j of jobs.list()) jobs.kill(j.id);
+      await turn();
+      for (const w of workers) takeAssignments(w);
+      // The small files, packed, are one map task whose assignment lists them in order.
+      const packed = await jobs.submit(sub(small, defaults));
+      assert.equal(packed.maps.length, 1);
+      assert.equal((await jobs.submit(sub(small, { ...defaults, packInputs: false }))).maps.length, 3);
+      await turn();
+      const assigned = workers.flatMap(takeAssignments).find((x) => x.jobId === packed.id);
+      assert.deepEqual(assigned?.mapInput?.pieces, [
+        { path: small[0], start: 0, length: (small[0] as string).length + 1 },
+        { path: small[1], start: 0, length: (small[1] as string).length + 1 },
+        { path: small[2], start: 0, length: (small[2] as string).length + 1 },
+      ]);
+    } finally {
+      jobs.close();
+    }
+  });
+
   it('fails a job whose reduce cannot fetch a map output, naming the address, after a bounded number of tries', async () => {
     const registry = new WorkerRegistry();
     const jobs = new JobManager(registry, POLICY, createLogger('test'));
