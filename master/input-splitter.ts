@@ -13,7 +13,8 @@ export interface InputFile {
   readonly size: number;
   /**
    * False when the file can only be read whole, as one stream from its first byte (see
-   * StorageStat.rangeReads): it gets one split. Default true.
+   * StorageStat.rangeReads), or is of unknown size (`size` Infinity): it gets one split.
+   * Default true.
    */
   readonly splittable?: boolean;
 }
@@ -57,11 +58,13 @@ export class SplitPlan {
     let total = 0;
     for (const [i, file] of files.entries()) {
       const { path, size } = file;
-      if (!Number.isSafeInteger(size) || size < 0) {
+      // An unsplittable file may be of unknown size (Infinity): its one split reads to the end.
+      const whole = file.splittable === false;
+      if (!(Number.isSafeInteger(size) || (whole && size === Infinity)) || size < 0) {
         throw new RangeError(`files[${i}].size (${path}) must be a non-negative integer, got ${String(size)}`);
       }
       this.first[i] = total;
-      total += fullChunks(size, chunkSize) + 1;
+      total += whole ? 1 : fullChunks(size, chunkSize) + 1;
     }
     this.first[files.length] = total;
   }

@@ -34,6 +34,11 @@ export interface TaskSpec {
   readonly workDir: string;
   /** This worker's id, to read local map outputs straight from disk. */
   readonly workerId: string;
+  /**
+   * Extra CA certificates (PEM) trusted for https inputs, the daemon's `--ca`: passed as
+   * text, so a pool process running as another user (--run-as) needs no access to the file.
+   */
+  readonly httpCa?: string;
   /** kind = map: the chunk to read. */
   readonly input?: { readonly path: string; readonly start: number; readonly length: number };
   /** kind = reduce: the partition and every map output that holds a piece of it. */
