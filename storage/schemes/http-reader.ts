@@ -59,6 +59,9 @@ export async function openBody(url: string, position: number, timeoutMs?: number
   });
 }
 
+/** Marks an error of opening a request, which was retried already. */
+const OPEN_FAILED = Symbol('openFailed');
+
 /** What one reader holds: the open response, where it is in the object, and the chunk it was in the middle of. */
 interface Stream {
   readonly res: IncomingMessage;
@@ -119,7 +122,14 @@ export function openHttpReader(url: string, timeoutMs?: number): RangeReader {
 
   const readAt = async (buf: Buffer, offset: number, length: number, position: number): Promise<number> => {
     if (stream !== undefined && (position < stream.position || position > stream.position + SKIP_AHEAD_BYTES)) drop();
-    stream ??= await open(position);
+    if (stream === undefined) {
+      // Opening retries on its own (withRetries): its failure is final, not one to reopen after.
+      try {
+        stream = await open(position);
+      } catch (err) {
+        throw Object.assign(networkError(url, err), { [OPEN_FAILED]: true });
+      }
+    }
     const s = stream;
     while (s.position < position) if ((await next(s, position - s.position)) === undefined) return 0;
     let n = 0;
@@ -144,6 +154,7 @@ export function openHttpReader(url: string, timeoutMs?: number): RangeReader {
         } catch (err) {
           drop();
           const e = networkError(url, err);
+          if (OPEN_FAILED in e) throw e;
           // A partial fill is given up and read again whole from the new request: simpler
           // than keeping it, and a body breaking off is rare.
           if (!e.transient || ++reopened >= HTTP_TRIES) throw e;
