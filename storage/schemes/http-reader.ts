@@ -73,6 +73,28 @@ interface Stream {
   readonly empty: boolean;
 }
 
+/** The next bytes of the stream, at most `max`; undefined at its end. */
+async function next(url: string, s: Stream, max: number): Promise<Buffer | undefined> {
+  let chunk = s.rest;
+  s.rest = undefined;
+  if (chunk === undefined) {
+    if (s.empty) return undefined;
+    try {
+      const r = await s.chunks.next();
+      if (r.done === true) return undefined;
+      chunk = r.value;
+    } catch (err) {
+      throw networkError(url, err);
+    }
+  }
+  if (chunk.length > max) {
+    s.rest = chunk.subarray(max);
+    chunk = chunk.subarray(0, max);
+  }
+  s.position += chunk.length;
+  return chunk;
+}
+
 /**
  * A {@link RangeReader} over `url`. A body that breaks off (a reset, a time-out: also a
  * stream left unread past the time limit while the task maps) is asked for again from
@@ -98,28 +120,6 @@ export function openHttpReader(url: string, timeoutMs?: number): RangeReader {
     stream?.res.destroy();
     stream = undefined;
   };
-  /** The next bytes of the stream, at most `max`; undefined at its end. */
-  const next = async (s: Stream, max: number): Promise<Buffer | undefined> => {
-    let chunk = s.rest;
-    s.rest = undefined;
-    if (chunk === undefined) {
-      if (s.empty) return undefined;
-      try {
-        const r = await s.chunks.next();
-        if (r.done === true) return undefined;
-        chunk = r.value;
-      } catch (err) {
-        throw networkError(url, err);
-      }
-    }
-    if (chunk.length > max) {
-      s.rest = chunk.subarray(max);
-      chunk = chunk.subarray(0, max);
-    }
-    s.position += chunk.length;
-    return chunk;
-  };
-
   const readAt = async (buf: Buffer, offset: number, length: number, position: number): Promise<number> => {
     if (stream !== undefined && (position < stream.position || position > stream.position + SKIP_AHEAD_BYTES)) drop();
     if (stream === undefined) {
@@ -131,10 +131,10 @@ export function openHttpReader(url: string, timeoutMs?: number): RangeReader {
       }
     }
     const s = stream;
-    while (s.position < position) if ((await next(s, position - s.position)) === undefined) return 0;
+    while (s.position < position) if ((await next(url, s, position - s.position)) === undefined) return 0;
     let n = 0;
     while (n < length) {
-      const chunk = await next(s, length - n);
+      const chunk = await next(url, s, length - n);
       if (chunk === undefined) break;
       chunk.copy(buf, offset + n);
       n += chunk.length;
