@@ -126,3 +126,27 @@ test('a file size that is not a non-negative integer is a RangeError naming the 
     );
   }
 });
+
+test('a file that is not splittable gets one split, also when its size is unknown (Infinity: read to the end)', () => {
+  assert.deepEqual(
+    splitInputs(
+      [
+        { path: 'a', size: 25 },
+        { path: 'whole', size: 1000, splittable: false },
+        { path: 'unsized', size: Infinity, splittable: false },
+        { path: 'b', size: 10 },
+      ],
+      10,
+    ),
+    [
+      { path: 'a', start: 0, length: 10, fileSize: 25 },
+      { path: 'a', start: 10, length: 10, fileSize: 25 },
+      { path: 'a', start: 20, length: 5, fileSize: 25 },
+      { path: 'whole', start: 0, length: 1000, fileSize: 1000 },
+      { path: 'unsized', start: 0, length: Infinity, fileSize: Infinity },
+      { path: 'b', start: 0, length: 10, fileSize: 10 },
+    ],
+  );
+  // Only an unsplittable file may be of unknown size: a splittable one must be cut by its size.
+  assert.throws(() => splitInputs([{ path: 'x', size: Infinity }], 10), /files\[0\]\.size \(x\)/);
+});
