@@ -8,6 +8,13 @@ import { httpRequest, statusError, withRetries } from './http-request.js';
 /** Chunk size of {@link Storage.openRange} streams when the caller names none. */
 const DEFAULT_CHUNK_BYTES = 64 * 1024;
 
+/**
+ * Time limit of each HEAD, ms: shorter than a read's, since the master HEADs every URL
+ * while a client waits for its submission (60 s): three tries of a server that does not
+ * answer end in about 31 s, with an error naming the URL.
+ */
+const STAT_TIMEOUT_MS = 10_000;
+
 /** What a write to an http(s) URL is told. */
 function readOnly(url: string): UserError {
   return new UserError(`${url.slice(0, 200)}: http inputs are read-only (results go to a file or object store)`);
@@ -25,10 +32,10 @@ function contentLength(header: string | undefined): number {
  */
 async function head(url: string): Promise<StorageStat> {
   return withRetries(async () => {
-    let { res } = await httpRequest(url, { method: 'HEAD' });
+    let { res } = await httpRequest(url, { method: 'HEAD', timeoutMs: STAT_TIMEOUT_MS });
     if (res.statusCode === 405 || res.statusCode === 501) {
       res.resume();
-      ({ res } = await httpRequest(url, { method: 'GET' }));
+      ({ res } = await httpRequest(url, { method: 'GET', timeoutMs: STAT_TIMEOUT_MS }));
       res.destroy();
     } else res.resume();
     if (res.statusCode !== 200) throw statusError(url, res);
