@@ -117,6 +117,17 @@ describe('http(s):// inputs', () => {
     assertOneLine(bad, /^mr: --ca .*doc0000\.txt: not a PEM certificate/m, 2);
   });
 
+  it('mr master and mr worker take --ca, and name a file that is not there before starting', async () => {
+    const missing = path.join(dir, 'no-such-ca.pem');
+    for (const command of [
+      ['master', '--port', '0'],
+      ['worker', '--master', '127.0.0.1:1'],
+    ]) {
+      const r = await runMr([...command, '--ca', missing, '--data-dir', path.join(dir, command[0] as string)]);
+      assertOneLine(r, new RegExp(`^mr: --ca ${missing}: cannot read it \\(ENOENT\\)$`, 'm'), 2);
+    }
+  });
+
   it('survives a server that fails mid-task: resets and 503s tried again, then an attempt retried by the master', async () => {
     const first = names[0] as string;
     let firstGets = 0;
