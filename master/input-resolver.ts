@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { UserError } from '../common/index.js';
-import { isUrl, storageFor } from '../storage/index.js';
+import { HttpInputError, isUrl, storageFor } from '../storage/index.js';
 import type { Storage, StorageStat } from '../storage/index.js';
 import type { InputFile } from './input-splitter.js';
 
@@ -38,7 +38,7 @@ export async function resolveInputs(inputs: readonly string[], options: ResolveO
     const stat = await statInput(storage, input);
     const before = files.length;
     if (stat.kind === 'directory') await addDirectory(storage, input, files);
-    else if (stat.kind === 'object') files.push({ path: input, size: stat.size });
+    else if (stat.kind === 'object') files.push(inputFile(input, stat));
     else throw new UserError(`input ${input}: not a regular file or directory`);
     if (files.length === before && !options.allowEmpty) {
       throw new UserError(
@@ -59,6 +59,9 @@ async function statInput(storage: Storage, input: string): Promise<StorageStat> 
   try {
     return await storage.stat(input);
   } catch (err) {
+    // A URL's server answered (404, 403, a TLS failure): its message names the URL and the
+    // status, and "the same path" is no hint for it.
+    if (err instanceof HttpInputError) throw new UserError(err.message, { cause: err });
     const code = (err as NodeJS.ErrnoException).code;
     const why =
       code === 'ENOENT' || code === 'ENOTDIR'
@@ -68,6 +71,16 @@ async function statInput(storage: Storage, input: string): Promise<StorageStat> 
           : (err as Error).message;
     throw new UserError(`input ${input}: the master cannot read it (${why}); ${SAME_PATH_HINT}`, { cause: err });
   }
+}
+
+/**
+ * An object as the planner sees it: one read only as a stream from its first byte (no
+ * range reads), or of a size the backend cannot tell (Infinity: an HTTP answer without
+ * Content-Length), is not splittable and gets one split read to its end.
+ */
+function inputFile(url: string, stat: StorageStat): InputFile {
+  const whole = stat.rangeReads === false || !Number.isFinite(stat.size);
+  return whole ? { path: url, size: stat.size, splittable: false } : { path: url, size: stat.size };
 }
 
 async function addDirectory(storage: Storage, dir: string, files: InputFile[]): Promise<void> {

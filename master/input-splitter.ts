@@ -15,7 +15,8 @@ export interface InputFile {
   readonly size: number;
   /**
    * False when the file can only be read whole, as one stream from its first byte (see
-   * StorageStat.rangeReads): it gets one split. Default true.
+   * StorageStat.rangeReads), or is of unknown size (`size` Infinity): it gets one split.
+   * Default true.
    */
   readonly splittable?: boolean;
   /**
@@ -110,7 +111,9 @@ export class SplitPlan {
     let packedFiles = 0;
     for (const [i, file] of files.entries()) {
       const { path, size } = file;
-      if (!Number.isSafeInteger(size) || size < 0) {
+      // An unsplittable file may be of unknown size (Infinity): its one split reads to the end.
+      const whole = file.splittable === false;
+      if (!(Number.isSafeInteger(size) || (whole && size === Infinity)) || size < 0) {
         throw new RangeError(`files[${i}].size (${path}) must be a non-negative integer, got ${String(size)}`);
       }
       total += size;

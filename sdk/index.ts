@@ -35,3 +35,4 @@ export type { WorkerDaemonOptions } from '../worker/index.js';
 export { convertPartFile } from './part-file-converter.js';
 export { writeResults } from './result-format.js';
 export { OutputDir, checkOutputDir } from './output-dir.js';
+export { setHttpTrustedCa } from '../storage/index.js';

@@ -10,4 +10,5 @@ export type {
 } from './storage.js';
 export { isUrl, registerStorage, schemeOf, storageFor } from './storage-registry.js';
 export { fileStorage, localPath } from './schemes/index.js';
+export { HttpInputError, httpStorage, httpTrustedCa, openHttpReader, setHttpTrustedCa } from './schemes/index.js';
 export { verifyStoredPart } from './stored-part-check.js';

@@ -1,11 +1,13 @@
 import { UserError } from '../common/index.js';
-import { fileStorage } from './schemes/index.js';
+import { fileStorage, httpStorage } from './schemes/index.js';
 import type { Storage } from './storage.js';
 
 const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
 
-/** The backends by scheme; `file` is always there, and a path without a scheme is one of its. */
-const backends = new Map<string, Storage>(fileStorage.schemes.map((s) => [s, fileStorage]));
+/** The backends by scheme; `file` is always there, and a path without a scheme is one of its; `http(s)` reads inputs. */
+const backends = new Map<string, Storage>(
+  [fileStorage, httpStorage].flatMap((storage) => storage.schemes.map((s) => [s, storage] as const)),
+);
 
 /** The scheme a URL names, lower case without the colon, or undefined for a plain path. */
 function urlScheme(url: string): string | undefined {

@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
  */
 export interface StorageEntry {
   readonly url: string;
-  /** Bytes. */
+  /** Bytes; Infinity when the backend cannot tell (an HTTP answer without Content-Length). */
   readonly size: number;
   /** Last modification, ms since the epoch, when the backend has it. */
   readonly mtimeMs?: number;

@@ -19,6 +19,7 @@ import { UserCodeError } from './task-runtime/index.js';
 import { NonTextInputError } from './task-runtime/index.js';
 import type { TaskFailure, TaskSpec } from './task-spec.js';
 import { filterProcessWarnings, JobFileError } from '../common/index.js';
+import { setHttpTrustedCa } from '../storage/index.js';
 
 /** A job's code as loaded here, with its bundle's source map for the stacks of its errors. */
 interface LoadedJob {
@@ -132,6 +133,7 @@ async function run(spec: TaskSpec): Promise<void> {
   };
   let sourceMap: JobSourceMap | undefined;
   try {
+    setHttpTrustedCa(spec.httpCa); // the daemon's --ca; the same one again costs a comparison
     const loaded = jobFor(spec);
     const job = loaded.job;
     sourceMap = loaded.sourceMap;

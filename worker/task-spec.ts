@@ -42,6 +42,11 @@ export interface TaskSpec {
   /** This worker's id, to read local map outputs straight from disk. */
   readonly workerId: string;
   /**
+   * Extra CA certificates (PEM) trusted for https inputs, the daemon's `--ca`: passed as
+   * text, so a pool process running as another user (--run-as) needs no access to the file.
+   */
+  readonly httpCa?: string;
+  /**
    * kind = map: the split to read, piece by piece: one chunk of a file, or several small
    * files whole (packed by the master), each with its own name in `ctx.input`.
    */

@@ -24,6 +24,7 @@ import { workerServiceDefinition } from '../proto/wire/index.js';
 import { PackCache } from './pack-cache.js';
 import { ProcessPool, TaskAttemptError } from './process-pool.js';
 import { removeStaleFiles } from './stale-files.js';
+import { httpTrustedCa } from '../storage/index.js';
 import type { MapOutputSource, TaskResult, TaskSpec } from './task-spec.js';
 import { compileWorkerOptions } from './worker-options.js';
 import type { CompiledWorkerDaemonOptions, WorkerDaemonOptions } from './worker-options.js';
@@ -359,6 +360,7 @@ export class WorkerDaemon {
       dataDir: this.options.dataDir,
       workDir: attemptDir(a.jobId, a.taskId, a.attempt),
       workerId: this.workerId,
+      httpCa: httpTrustedCa(),
     };
     if (a.kind === 'MAP') {
       if (!a.mapInput?.pieces.length)

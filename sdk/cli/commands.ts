@@ -28,6 +28,7 @@ import { parseParams } from './parse-args.js';
 import { progressPrinter } from './progress.js';
 import type { FlagValue } from './table-flag.js';
 import { atExit, cleanupOnSignals } from './exit-cleanup.js';
+import { trustCaFile } from './http-ca.js';
 
 /** Security options every cluster command takes. */
 export interface SecurityArgs {
@@ -84,10 +85,11 @@ function submitOptions(args: JobArgs): SubmitOptions {
 
 /** `mr run`: the job on an embedded master and worker, results to stdout or --output. */
 export async function runCommand(
-  args: JobArgs & { slots?: FlagValue; output?: string; overwrite?: boolean; format: ResultFormat },
+  args: JobArgs & { slots?: FlagValue; ca?: string; output?: string; overwrite?: boolean; format: ResultFormat },
 ): Promise<void> {
   // Check everything the user gave before starting anything.
   const slots = optionFromFlag(WORKER_OPTION_TABLE.slots, args.slots);
+  trustCaFile(args.ca);
   const options = submitOptions(args);
   if (args.output !== undefined) checkOutputDir(args.output, args.overwrite === true);
   // The job's outcome is reported once, by this command; the embedded daemons stay quiet.
@@ -310,6 +312,7 @@ export function masterStartedLine(
 export async function masterCommand(
   args: SecurityArgs & {
     insecure: boolean;
+    ca?: string;
     host: string;
     port?: FlagValue;
     httpPort?: FlagValue;
@@ -332,6 +335,7 @@ export async function masterCommand(
     speculationMinMs: optionFromFlag(t.speculationMinMs, args.speculationMinMs),
     retryBackoffMs: optionFromFlag(t.retryBackoffMs, args.retryBackoffMs),
   };
+  trustCaFile(args.ca);
   setLogLevel('info');
   const master = await Master.start({
     ...options,
@@ -349,6 +353,7 @@ export async function masterCommand(
 export async function workerCommand(
   args: SecurityArgs & {
     insecure: boolean;
+    ca?: string;
     runAs?: string;
     master: string;
     host: string;
@@ -376,6 +381,7 @@ export async function workerCommand(
     taskMemoryMb: optionFromFlag(t.taskMemoryMb, args.taskMemoryMb),
     drainTimeoutMs: optionFromFlag(t.drainTimeoutMs, args.drainTimeout),
   };
+  trustCaFile(args.ca);
   setLogLevel('info');
   const worker = await WorkerDaemon.start({
     ...options,

@@ -123,6 +123,12 @@ const overwriteOption = {
   default: false,
 } as const;
 
+const caOption = {
+  describe: 'PEM CA certificates trusted for https:// inputs, besides the default roots',
+  type: 'string',
+  requiresArg: true,
+} as const;
+
 const formatOption = { describe: 'result format', choices: ['text', 'jsonl'] as const, default: 'text' as const };
 
 function jobArg<T>(y: Argv<T>) {
@@ -161,6 +167,7 @@ function jobCommands<T>(y: Argv<T>) {
       (y) =>
         jobOptions(y)
           .option('slots', tableFlag(WORKER_OPTION_TABLE.slots))
+          .option('ca', caOption)
           .option('output', outputOption)
           .option('overwrite', overwriteOption)
           .option('format', formatOption),
@@ -168,6 +175,7 @@ function jobCommands<T>(y: Argv<T>) {
         cmd.runCommand({
           ...jobArgs(a),
           slots: a.slots,
+          ca: a.ca,
           output: a.output,
           overwrite: a.overwrite,
           format: a.format,
@@ -201,6 +209,7 @@ function clusterCommands<T>(y: Argv<T>) {
       (y) =>
         securityOptions(y)
           .option('insecure', insecureOption)
+          .option('ca', caOption)
           .option('host', { describe: 'address to bind', type: 'string', default: '127.0.0.1' })
           .option('port', tableFlag(MASTER_OPTION_TABLE.port))
           .option('http-port', tableFlag(MASTER_OPTION_TABLE.httpPort))
@@ -213,6 +222,7 @@ function clusterCommands<T>(y: Argv<T>) {
         cmd.masterCommand({
           ...securityArgs(a),
           insecure: a.insecure,
+          ca: a.ca,
           host: a.host,
           port: a.port,
           httpPort: a.httpPort,
@@ -229,6 +239,7 @@ function clusterCommands<T>(y: Argv<T>) {
       (y) =>
         securityOptions(y)
           .option('insecure', insecureOption)
+          .option('ca', caOption)
           .option('master', masterOption)
           .option('host', { describe: 'address the shuffle service binds', type: 'string', default: '127.0.0.1' })
           .option('port', tableFlag(WORKER_OPTION_TABLE.port))
@@ -251,6 +262,7 @@ function clusterCommands<T>(y: Argv<T>) {
         cmd.workerCommand({
           ...securityArgs(a),
           insecure: a.insecure,
+          ca: a.ca,
           runAs: a.runAs,
           master: a.master,
           host: a.host,

@@ -351,3 +351,22 @@ test('a plan of 100,000 files costs a few numbers per file, none per split', () 
   assert.equal(packed.split(packed.count - 1).pieces.at(-1)?.path, '/data/in/part-99999.txt');
   assert.equal(cut.split(cut.count - 1).pieces[0]?.path, '/data/in/part-99999.txt');
 });
+
+test('a file that is not splittable gets one split, also when its size is unknown (Infinity: read to the end)', () => {
+  const files = [
+    { path: 'a', size: 25 },
+    { path: 'whole', size: 1000, splittable: false },
+    { path: 'unsized', size: Infinity, splittable: false },
+    { path: 'b', size: 10 },
+  ];
+  assert.deepEqual(split(files, { chunkSize: 10, pack: false }).map(short), [
+    'a@0+10',
+    'a@10+10',
+    'a@20+5',
+    'whole@0+1000',
+    'unsized@0+Infinity',
+    'b@0+10',
+  ]);
+  // Only an unsplittable file may be of unknown size: a splittable one must be cut by its size.
+  assert.throws(() => splitInputs([{ path: 'x', size: Infinity }], 10), /files\[0\]\.size \(x\)/);
+});

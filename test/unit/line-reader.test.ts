@@ -292,3 +292,12 @@ test('invalid UTF-8 reads as U+FFFD and is counted exactly once over all splits,
   const valid = writeTemp('naïve \ufffd\n東京\n');
   assert.equal((await collect(valid, 0, 100, 4)).replacedChars, 0);
 });
+
+test('a split of length Infinity (an input of unknown size) reads every record to the end of the file', async () => {
+  const text = 'one\ntwo\r\n\nthree';
+  const file = writeTemp(text);
+  const all = await collect(file, 0, Infinity, 4);
+  assert.deepEqual(all.lines, expectedRecords(text));
+  assert.equal(all.bytesRead, Buffer.byteLength(text));
+  assert.equal(lineReadBlockSize(Infinity), DEFAULT_LINE_READ_BLOCK_SIZE);
+});

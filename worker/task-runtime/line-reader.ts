@@ -75,7 +75,9 @@ function replacedChars(bytes: Buffer): number {
  *
  * @param url - The file to read: a path or a URL.
  * @param start - Offset of the chunk's first byte, a non-negative integer.
- * @param length - Length of the chunk in bytes, a non-negative integer.
+ * @param length - Length of the chunk in bytes, a non-negative integer; Infinity reads to the
+ *   end of the file (the one split of an input whose size is unknown, an HTTP answer without
+ *   Content-Length).
  * @param onLine - Called once per owned line, in file order, without its line end.
  * @param blockSize - Bytes per read, a positive integer. Default
  *   {@link DEFAULT_LINE_READ_BLOCK_SIZE} (1 MiB).
@@ -178,8 +180,8 @@ function checkReadArguments(start: number, length: number, blockSize: number): v
   if (!Number.isSafeInteger(start) || start < 0) {
     throw new RangeError(`start must be a non-negative integer byte offset, got ${String(start)}`);
   }
-  if (!Number.isSafeInteger(length) || length < 0) {
-    throw new RangeError(`length must be a non-negative integer number of bytes, got ${String(length)}`);
+  if (!(Number.isSafeInteger(length) || length === Infinity) || length < 0) {
+    throw new RangeError(`length must be a non-negative integer number of bytes or Infinity, got ${String(length)}`);
   }
   if (!Number.isSafeInteger(blockSize) || blockSize <= 0) {
     throw new RangeError(`blockSize must be a positive integer number of bytes, got ${String(blockSize)}`);
