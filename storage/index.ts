@@ -9,5 +9,6 @@ export type {
   StorageStat,
 } from './storage.js';
 export { isUrl, registerStorage, schemeOf, storageFor } from './storage-registry.js';
-export { fileStorage, localPath } from './schemes/index.js';
+export { createS3Storage, fileStorage, localPath, S3StorageError, s3Storage } from './schemes/index.js';
+export type { S3CopyLimits, S3StorageOptions } from './schemes/index.js';
 export { verifyStoredPart } from './stored-part-check.js';

@@ -395,6 +395,9 @@ a = req['args']
 const BOTO_OPS = {
   createBucket: `s3.create_bucket(Bucket=a['bucket']); out = None`,
   put: `s3.put_object(Bucket=a['bucket'], Key=a['key'], Body=base64.b64decode(a['body'])); out = None`,
+  putMany: `
+for o in a['objects']: s3.put_object(Bucket=a['bucket'], Key=o['key'], Body=base64.b64decode(o['body']))
+out = None`,
   get: `
 kw = {'Range': a['range']} if a.get('range') else {}
 out = base64.b64encode(s3.get_object(Bucket=a['bucket'], Key=a['key'], **kw)['Body'].read()).decode()`,
@@ -418,6 +421,7 @@ out = [{'key': u['Key'], 'uploadId': u['UploadId']} for u in r.get('Uploads', []
 export interface BotoOps {
   createBucket: { args: { bucket: string }; out: null };
   put: { args: { bucket: string; key: string; body: Buffer | string }; out: null };
+  putMany: { args: { bucket: string; objects: readonly { key: string; body: Buffer | string }[] }; out: null };
   get: { args: { bucket: string; key: string; range?: string }; out: Buffer };
   head: { args: { bucket: string; key: string }; out: { size: number; etag: string } | null };
   list: { args: { bucket: string; prefix?: string }; out: { key: string; size: number; etag: string }[] };
@@ -435,7 +439,9 @@ export function boto<K extends keyof BotoOps>(
   args: BotoOps[K]['args'],
 ): Promise<BotoOps[K]['out']> {
   const wire = { ...args } as Record<string, unknown>;
-  if ('body' in args) wire['body'] = Buffer.from(args.body).toString('base64');
+  const base64 = (body: Buffer | string): string => Buffer.from(body).toString('base64');
+  if ('body' in args) wire['body'] = base64(args.body);
+  if ('objects' in args) wire['objects'] = args.objects.map((o) => ({ key: o.key, body: base64(o.body) }));
   const script = `${BOTO_PRELUDE}${BOTO_OPS[op]}\nprint(json.dumps(out))\n`;
   const input = JSON.stringify({ store, args: wire });
   return new Promise((resolve, reject) => {
