@@ -11,6 +11,7 @@
  * what Groove's own backend wrote and to put fixtures there without going through it.
  */
 import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -28,10 +29,13 @@ const COMMAND_TIMEOUT_MS = 60_000;
 /** The python whose boto3 is Debian's python3-boto3 (a pyenv shim on PATH may lack it). */
 const PYTHON = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
-/** The store's fixed account: tempauth's `test:tester` with secret `testing`. */
+/** The store's account: tempauth's `test:tester`. */
 export const S3_ACCESS_KEY_ID = 'test:tester';
-/** The secret of {@link S3_ACCESS_KEY_ID}; tests grep output for it. */
-export const S3_SECRET_ACCESS_KEY = 'testing';
+/**
+ * The secret of {@link S3_ACCESS_KEY_ID}: unlike the usual `testing`, one no log could
+ * hold by chance, so that tests can grep output for it.
+ */
+export const S3_SECRET_ACCESS_KEY = `groove-secret-${randomBytes(8).toString('hex')}`;
 /** The region s3api reports. */
 export const S3_REGION = 'us-east-1';
 
