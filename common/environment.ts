@@ -31,6 +31,14 @@ export const ENVIRONMENT_VARIABLES = {
       'the log level of every logger (error, warn, info or debug), over what the command chose; debug also prints stacks',
     unset: "each command's own level (warn unless it sets one)",
   },
+  s3ForcePathStyle: {
+    name: 'AWS_S3_FORCE_PATH_STYLE',
+    meaning:
+      'true (or 1) addresses s3:// buckets path style (ENDPOINT/BUCKET/KEY), as MinIO, Ceph, Swift and most ' +
+      'stores on a private endpoint need; false (or 0) virtual-hosted style (BUCKET.ENDPOINT/KEY). The AWS SDK ' +
+      'itself reads the other AWS_* variables (credentials, region, endpoint, profile)',
+    unset: 'virtual-hosted style, as on AWS',
+  },
 } as const satisfies Readonly<Record<string, EnvironmentVariable>>;
 
 function read(variable: EnvironmentVariable): string | undefined {
@@ -50,4 +58,9 @@ export function envTokenFile(): string | undefined {
 /** GROOVE_LOG as set (the logger checks it is a level), or undefined. */
 export function envLogLevel(): string | undefined {
   return read(ENVIRONMENT_VARIABLES.logLevel);
+}
+
+/** AWS_S3_FORCE_PATH_STYLE as set (the s3 backend checks its value), or undefined. */
+export function envS3ForcePathStyle(): string | undefined {
+  return read(ENVIRONMENT_VARIABLES.s3ForcePathStyle);
 }

@@ -13,7 +13,7 @@ export {
 } from './errors.js';
 export { errorMessage, oneLine } from './errors.js';
 export { createLogger, isDebugLogging, setLogLevel } from './logger.js';
-export { ENVIRONMENT_VARIABLES, envMaster, envTokenFile } from './environment.js';
+export { ENVIRONMENT_VARIABLES, envMaster, envS3ForcePathStyle, envTokenFile } from './environment.js';
 export type { EnvironmentVariable } from './environment.js';
 export type { LogFields, LogLevel, Logger } from './logger.js';
 export { backoffDelay } from './backoff.js';

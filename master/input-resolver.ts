@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { UserError } from '../common/index.js';
-import { HttpInputError, isUrl, storageFor } from '../storage/index.js';
+import { errorMessage, UserError } from '../common/index.js';
+import { HttpInputError, isUrl, schemeOf, storageFor } from '../storage/index.js';
 import type { Storage, StorageStat } from '../storage/index.js';
 import type { InputFile } from './input-splitter.js';
 
@@ -41,8 +41,9 @@ export async function resolveInputs(inputs: readonly string[], options: ResolveO
     else if (stat.kind === 'object') files.push(inputFile(input, stat));
     else throw new UserError(`input ${input}: not a regular file or directory`);
     if (files.length === before && !options.allowEmpty) {
+      const what = isRemote(input) ? 'nothing under it is an input object' : 'the directory holds no input file';
       throw new UserError(
-        `input ${input}: the directory holds no input file (hidden and _ files are skipped); pass --allow-empty if an empty input is expected`,
+        `input ${input}: ${what} (hidden and _ files are skipped); pass --allow-empty if an empty input is expected`,
       );
     }
     if (files.length > MAX_INPUT_FILES) throw new UserError(`too many input files (more than ${MAX_INPUT_FILES})`);
@@ -62,6 +63,8 @@ async function statInput(storage: Storage, input: string): Promise<StorageStat> 
     // A URL's server answered (404, 403, a TLS failure): its message names the URL and the
     // status, and "the same path" is no hint for it.
     if (err instanceof HttpInputError) throw new UserError(err.message, { cause: err });
+    // A store's own words (no such bucket, access denied) say it better than a path hint.
+    if (isRemote(input)) throw new UserError(`input ${input}: ${backendReason(input, err)}`, { cause: err });
     const code = (err as NodeJS.ErrnoException).code;
     const why =
       code === 'ENOENT' || code === 'ENOTDIR'
@@ -88,8 +91,20 @@ async function addDirectory(storage: Storage, dir: string, files: InputFile[]): 
     const entries = await storage.list(dir, { skipName, limit: MAX_INPUT_FILES - files.length });
     for (const e of entries) files.push({ path: e.url, size: e.size });
   } catch (err) {
+    if (isRemote(dir)) throw new UserError(`input ${dir}: ${backendReason(dir, err)}`, { cause: err });
     throw new UserError(`input ${dir}: the master cannot list it (${(err as Error).message}); ${SAME_PATH_HINT}`, {
       cause: err,
     });
   }
+}
+
+/** True for an input of a backend other than the local filesystem (s3://, http://). */
+function isRemote(input: string): boolean {
+  return isUrl(input) && schemeOf(input) !== 'file';
+}
+
+/** A backend's error message without the URL it starts with (the caller names the input). */
+function backendReason(url: string, err: unknown): string {
+  const message = errorMessage(err);
+  return message.startsWith(`${url}: `) ? message.slice(url.length + 2) : message;
 }

@@ -1,12 +1,16 @@
 import { UserError } from '../common/index.js';
-import { fileStorage, httpStorage } from './schemes/index.js';
+import { fileStorage, httpStorage, s3Storage } from './schemes/index.js';
 import type { Storage } from './storage.js';
 
 const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
 
-/** The backends by scheme; `file` is always there, and a path without a scheme is one of its; `http(s)` reads inputs. */
+/**
+ * The backends by scheme; `file` is always there, and a path without a scheme is one of its;
+ * `http(s)` reads inputs. The s3 backend costs nothing until used: it loads the AWS SDK on
+ * its first operation.
+ */
 const backends = new Map<string, Storage>(
-  [fileStorage, httpStorage].flatMap((storage) => storage.schemes.map((s) => [s, storage] as const)),
+  [fileStorage, httpStorage, s3Storage].flatMap((storage) => storage.schemes.map((s): [string, Storage] => [s, storage])),
 );
 
 /** The scheme a URL names, lower case without the colon, or undefined for a plain path. */

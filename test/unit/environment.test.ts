@@ -17,7 +17,7 @@ function sources(dir: string): string[] {
 describe('environment', () => {
   it('only common/environment.ts reads environment variables', () => {
     const readers: string[] = [];
-    for (const top of ['common', 'proto', 'master', 'worker', 'sdk']) {
+    for (const top of ['common', 'proto', 'storage', 'master', 'worker', 'sdk']) {
       for (const file of sources(path.join(ROOT, top))) {
         const rel = path.relative(ROOT, file);
         if (rel === path.join('common', 'environment.ts')) continue;

@@ -143,12 +143,12 @@ describe('local storage (file: and plain paths)', () => {
       ['file', 's3', false, true, true],
     );
     assert.throws(
-      () => storageFor('s3://bucket/prefix/'),
+      () => storageFor('nosuch://bucket/prefix/'),
       (err: unknown) =>
         err instanceof UserError &&
         !err.message.includes('\n') &&
-        /scheme s3:/.test(err.message) &&
-        err.message.startsWith('s3://bucket/prefix/'),
+        /scheme nosuch:/.test(err.message) &&
+        err.message.startsWith('nosuch://bucket/prefix/'),
     );
   });
 });
