@@ -361,10 +361,10 @@ export class WorkerDaemon {
         input: { path: a.mapInput.path, start: a.mapInput.start, length: a.mapInput.length },
       };
     }
-    const resultFormat = a.resultFormat || undefined;
-    if (resultFormat !== undefined && !isResultFormat(resultFormat))
+    const format = a.outputFormat || 'text';
+    if (a.outputUrl && !isResultFormat(format))
       throw new TaskAttemptError({
-        message: `reduce assignment asks for an unknown result format ${JSON.stringify(resultFormat.slice(0, 64))}`,
+        message: `reduce assignment asks for an unknown output format ${JSON.stringify(format.slice(0, 64))}`,
         user: false,
       });
     return {
@@ -372,8 +372,7 @@ export class WorkerDaemon {
       kind: 'reduce',
       partition: a.partition,
       sources: mapOutputSources(a),
-      resultFormat,
-      resultLinesOnly: resultFormat !== undefined && a.resultLinesOnly,
+      output: a.outputUrl && isResultFormat(format) ? { url: a.outputUrl, format } : undefined,
     };
   }
 }
@@ -392,7 +391,8 @@ function outputOf(result: TaskResult): Pick<TaskUpdate, 'counters' | 'stats' | '
     },
   };
   if (result.kind === 'map') return { ...common, mapOutput: { dir: result.dir, offsets: [...result.offsets] } };
-  return { ...common, reduceOutput: { path: result.path, records: result.records, bytes: result.bytes } };
+  const { path, records, bytes, outputUrl } = result;
+  return { ...common, reduceOutput: { path, records, bytes, outputUrl: outputUrl ?? '' } };
 }
 
 /** The non-empty pieces of a reduce's partition, from the assignment's columns (see groove.proto). */

@@ -470,6 +470,7 @@ describe('JobManager robustness', () => {
                   path: `${expectedAttemptDir(a.jobId as string, a.taskId as string, a.attempt as number)}/part.data`,
                   records: 1,
                   bytes: 1,
+                  outputUrl: '',
                 },
               }),
             );
@@ -543,6 +544,7 @@ describe('JobManager robustness', () => {
                     path: `${expectedAttemptDir(a.jobId as string, a.taskId as string, a.attempt as number)}/part.data`,
                     records: 1,
                     bytes: 1,
+                    outputUrl: '',
                   },
                 }),
           );

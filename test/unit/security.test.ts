@@ -131,7 +131,7 @@ describe('worker reports', () => {
         reduce,
         update({
           taskId: 'reduce-00000',
-          reduceOutput: { path: 'jobs/job-1/reduce-00000-a3/part.data', records: 1, bytes: 9 },
+          reduceOutput: { path: 'jobs/job-1/reduce-00000-a3/part.data', records: 1, bytes: 9, outputUrl: '' },
         }),
       ),
       undefined,
@@ -160,7 +160,7 @@ describe('worker reports', () => {
       badSuccessReport(
         job,
         reduce,
-        update({ taskId: 'reduce-00000', reduceOutput: { path: '/etc/passwd', records: 0, bytes: 0 } }),
+        update({ taskId: 'reduce-00000', reduceOutput: { path: '/etc/passwd', records: 0, bytes: 0, outputUrl: '' } }),
       ) ?? '',
       /not the attempt's own/,
     );
