@@ -151,9 +151,12 @@ async function lostWorkerCase(t: Ctx): Promise<void> {
   await waitUntil('the master lost the worker', async () =>
     (await client.workers()).some((w) => w.workerId === victim.id && w.state === 'lost'),
   );
-  // The orphaned pool process wakes now too: it must not commit its object.
-  fs.writeFileSync(gate, '');
+  // The retry of reduce-00001 runs straight through; once the job committed and cleaned up,
+  // the orphaned pool process wakes: nothing would remove an object it committed now.
   await client.wait(id);
+  assert.deepEqual(await store.list(prefix), PARTS_3);
+  assert.ok(!gone(pid), 'the orphaned pool process is still there, at the gate');
+  fs.writeFileSync(gate, '');
   await waitUntil('the orphaned pool process ended', () => gone(pid));
   assert.deepEqual(await store.list(prefix), PARTS_3);
   assert.deepEqual(textCounts(Buffer.concat(await storedParts(prefix)).toString()), reference);

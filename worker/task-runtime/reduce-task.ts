@@ -90,7 +90,6 @@ export async function runReduceTask(
     }
     const linesOut = lines && spec.output ? { path: lines.localPath, format: spec.output.format } : undefined;
     const result = reduceSources(spec, job, log, progress, opened, staged.localPath, linesOut);
-    if (lines) await refuseIfOrphaned(spec);
     await lines?.commit();
     await staged.commit();
     succeeded = true;
@@ -104,18 +103,6 @@ export async function runReduceTask(
       await lines?.abort();
     }
   }
-}
-
-/**
- * A pool process whose daemon died while it reduced (synchronously: no event was handled
- * meanwhile) must not upload into a job's output store, where nobody would remove what it
- * left after the job's commit. One turn of the event loop lets a pending `disconnect` end
- * this process (pool-child.ts); a channel found closed is refused all the same.
- */
-async function refuseIfOrphaned(spec: TaskSpec): Promise<void> {
-  if (!process.send) return;
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  if (!process.connected) throw new Error(`${spec.taskId}: the worker daemon is gone; not committing the output`);
 }
 
 /** Opens the part file's writer and, for a job with an output store, the lines writer fed by its blocks. */
