@@ -164,6 +164,19 @@ describe('worker reports', () => {
       ) ?? '',
       /not the attempt's own/,
     );
+    // A job without an output store: an attempt claiming it wrote somewhere is refused.
+    const ownPath = 'jobs/job-1/reduce-00000-a3/part.data';
+    assert.match(
+      badSuccessReport(
+        job,
+        reduce,
+        update({
+          taskId: 'reduce-00000',
+          reduceOutput: { path: ownPath, records: 0, bytes: 0, outputUrl: 's3://b/x' },
+        }),
+      ) ?? '',
+      /output "s3:\/\/b\/x" is not the attempt's own/,
+    );
     const counters = Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`c${i}`, 1]));
     assert.match(
       badSuccessReport(
