@@ -21,6 +21,12 @@ export interface OutputStoreUnderTest {
   list(prefix: string): Promise<string[]>;
   /** One object's bytes. */
   read(url: string): Promise<Buffer>;
+  /**
+   * True when the test process itself reaches the store through Groove's backends (its
+   * scheme registered here, its credentials in this environment): the SDK's reads are then
+   * tested in process too.
+   */
+  readonly inProcess: boolean;
 }
 
 /** Names under a local directory as {@link OutputStoreUnderTest.list} gives them; none when it is not there. */
@@ -45,6 +51,7 @@ export function fileStore(root: string): OutputStoreUnderTest {
   return {
     prefix: (name) => `${pathToFileURL(path.join(root, name)).href}/`,
     env: {},
+    inProcess: true,
     list: async (prefix) => listLocal(fileURLToPath(prefix)),
     read: async (url) => fs.readFileSync(fileURLToPath(url)),
   };
@@ -59,6 +66,7 @@ export function testfsStore(root: string): OutputStoreUnderTest {
   return {
     prefix: (name) => `testfs://${name}/`,
     env: { NODE_OPTIONS: `--require ${TESTFS_MODULE}`, TESTFS_ROOT: root },
+    inProcess: false,
     list: async (prefix) => listLocal(local(prefix)),
     read: async (url) => fs.readFileSync(local(url)),
   };
