@@ -3,7 +3,6 @@ import { backoffDelay, NotFoundError } from '../common/index.js';
 import type { Logger } from '../common/index.js';
 import type { CommittedAttempts } from '../proto/wire/generated/groove/CommittedAttempts';
 import type { MasterMessage } from '../proto/wire/generated/groove/MasterMessage';
-import type { ResultFormat } from '../proto/formats/index.js';
 import type { TaskUpdate__Output } from '../proto/wire/generated/groove/TaskUpdate';
 import { isValidId } from '../proto/formats/index.js';
 import { encodeReduceAssignment } from '../proto/wire/index.js';
@@ -18,6 +17,9 @@ import { planSplits } from './job-planner.js';
 import { checkTaskCounts } from './task-limits.js';
 import { badSuccessReport, boundedError } from './task-update-check.js';
 import { resolveInputs } from './input-resolver.js';
+import { JobOutputs } from './output-jobs.js';
+import { checkOutputTarget } from './output-target.js';
+import type { OutputTarget } from './output-target.js';
 import type { CompiledMasterOptions } from './master-options.js';
 import { nextRetryTime, placeTasks } from './scheduler.js';
 import type { WorkerEntry, WorkerRegistry } from './worker-registry.js';
@@ -58,10 +60,8 @@ export interface Submission {
   /** 0: the master's default. */
   readonly maxAttempts: number;
   readonly speculation: boolean;
-  /** The format reducers also write their part as result lines in; none when absent. */
-  readonly resultFormat?: ResultFormat;
-  /** With a resultFormat: the reducers write the result lines only, no part files. */
-  readonly resultLinesOnly?: boolean;
+  /** The store the results are committed to; none: they stay on the workers only. */
+  readonly output?: OutputTarget;
   /** Accept inputs that hold no file (see resolveInputs). */
   readonly allowEmpty?: boolean;
 }
@@ -94,6 +94,7 @@ export class JobManager {
   private heldTasks = 0;
   private retryTimer?: NodeJS.Timeout;
   private readonly speculationTimer: NodeJS.Timeout;
+  private readonly outputs: JobOutputs;
 
   constructor(
     private readonly workers: WorkerRegistry,
@@ -105,6 +106,7 @@ export class JobManager {
     // Stragglers only show with time; look for them even when nothing else happens.
     this.speculationTimer = setInterval(() => this.schedule(), 500);
     this.speculationTimer.unref();
+    this.outputs = new JobOutputs(log);
   }
 
   /** Stops the manager's timers. */
@@ -120,6 +122,7 @@ export class JobManager {
    */
   async submit(sub: Submission, accept?: () => void): Promise<Job> {
     const files = await resolveInputs(sub.inputs, { allowEmpty: sub.allowEmpty === true });
+    if (sub.output) await checkOutputTarget(sub.output);
     const slots = this.workers.alive().reduce((n, w) => n + w.slots, 0);
     const sizing = { requested: sub.chunkSizeIsDefault ? undefined : sub.chunkSize, defaultSize: sub.chunkSize, slots };
     const splits = planSplits(files, sizing, sub.packInputs !== false);
@@ -137,8 +140,7 @@ export class JobManager {
       sortBufferBytes: sub.sortBufferBytes,
       maxAttempts: sub.maxAttempts || this.policy.maxAttempts,
       speculation: sub.speculation,
-      resultFormat: sub.resultFormat,
-      resultLinesOnly: sub.resultLinesOnly,
+      output: sub.output,
     };
     const job = new Job(spec, splits);
     accept?.();
@@ -240,7 +242,7 @@ export class JobManager {
   workerLost(worker: WorkerEntry): void {
     this.workers.markLost(worker);
     for (const job of this.jobs.values()) {
-      if (job.finished) continue;
+      if (job.finished || job.committing) continue;
       const reducesLeft = job.reducesDone < job.reduces.length;
       for (const task of job.tasksWithAttempts()) {
         for (const attempt of [...task.running.values()]) {
@@ -267,10 +269,11 @@ export class JobManager {
     const job = this.jobs.get(update.jobId);
     const task = job?.task(update.taskId);
     const attempt = task && task.runningCount > 0 ? task.running.get(update.attempt) : undefined;
-    if (!job || !task || !attempt || attempt.workerId !== worker.id || job.finished) {
+    if (!job || !task || !attempt || attempt.workerId !== worker.id || job.finished || job.committing) {
       // An attempt that lost a race, was cancelled, or belongs to a finished job: its files go.
       if (update.outcome === 'TASK_SUCCEEDED' && !isCommitted(job, task, worker, update)) {
         worker.send({ cancelAttempt: { jobId: update.jobId, taskId: update.taskId, attempt: update.attempt } });
+        if (job && task) this.outputs.lateSuccess(job, task, update.attempt, update.reduceOutput?.outputUrl ?? '');
       }
       this.schedule();
       return;
@@ -315,10 +318,29 @@ export class JobManager {
     const others = task.runningCount ? [...task.running.values()] : [];
     for (const other of others) this.cancelAttempt(job, task, other, 'another attempt finished first');
     if (job.reducesDone === job.reduces.length) {
-      job.finish('succeeded');
-      this.stopAttempts(job, false);
-      this.log.info('job succeeded', { job: job.id, millis: job.finishedAt - job.submittedAt });
+      if (job.spec.output) this.commitOutput(job);
+      else this.endJob(job);
     }
+  }
+
+  /** Ends a job whose partitions (and output, with a store) are committed: succeeded, or failed by its commit. */
+  private endJob(job: Job, error?: string): void {
+    job.finish(error === undefined ? 'succeeded' : 'failed', error);
+    this.stopAttempts(job, false);
+    if (error !== undefined) this.log.warn('job failed', { job: job.id, error });
+    else this.log.info('job succeeded', { job: job.id, millis: job.finishedAt - job.submittedAt });
+  }
+
+  /** Every partition has its committed attempt: backups stop, the output is committed, then the job ends. */
+  private commitOutput(job: Job): void {
+    job.committing = true;
+    this.stopAttempts(job, false);
+    void this.outputs.commit(job).then((error) => {
+      job.committing = false;
+      // Killed while committing: the commit stopped and cleaned up; the job ended then.
+      if (!job.finished) this.endJob(job, error);
+      this.schedule();
+    });
   }
 
   /**
@@ -400,6 +422,8 @@ export class JobManager {
 
   /** Stops every attempt of a finished job on every worker; a killed job's files go too. */
   private stopAttempts(job: Job, deleteFiles: boolean): void {
+    // A job that ends without its commit (failed, killed) leaves no temporary objects in its store.
+    if (job.finished) this.outputs.endedWithoutCommit(job);
     for (const task of job.tasksWithAttempts()) {
       for (const a of task.running.values()) {
         const worker = this.workers.get(a.workerId);
@@ -428,7 +452,7 @@ export class JobManager {
 
   private schedulePass(): void {
     const now = Date.now();
-    const active = [...this.jobs.values()].filter((j) => !j.finished);
+    const active = [...this.jobs.values()].filter((j) => !j.finished && !j.committing);
     // Pipelined assignment: a worker holds up to `prefetch` tasks per slot, so its next
     // task is already there when one finishes instead of a round trip to the master later.
     const views = this.workers
@@ -488,8 +512,7 @@ export class JobManager {
         ...base,
         kind: 'REDUCE',
         partition: task.index,
-        resultFormat: job.spec.resultFormat ?? '',
-        resultLinesOnly: job.spec.resultLinesOnly === true,
+        ...this.outputs.assignment(job, task, attempt),
       },
       outputColumns(job, task.index),
     );

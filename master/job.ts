@@ -1,4 +1,4 @@
-import type { ResultFormat } from '../proto/formats/index.js';
+import type { OutputTarget } from './output-target.js';
 import { expectedAttemptDir } from './attempt-dir.js';
 import { CounterTable } from './counter-table.js';
 import { HostTable } from './host-table.js';
@@ -45,10 +45,8 @@ export interface JobSpec {
   readonly maxAttempts: number;
   /** Whether slow tasks get backup attempts. */
   readonly speculation: boolean;
-  /** The format reducers also write their part as result lines in; none when absent. */
-  readonly resultFormat?: ResultFormat;
-  /** With a resultFormat: the reducers write the result lines only, no part files. */
-  readonly resultLinesOnly?: boolean;
+  /** The store the results are committed to (master/output-committer.ts); none: they stay on the workers only. */
+  readonly output?: OutputTarget;
 }
 
 /** What a committed attempt wrote: a map's R + 1 partition offsets, or a reduce's part file size. */
@@ -111,6 +109,12 @@ export class Job {
   /** Recent winning-attempt durations per kind, ms (a bounded sample). */
   private readonly durationSample: Readonly<Record<'map' | 'reduce', number[]>> = { map: [], reduce: [] };
   private readonly listeners = new Set<(event: JobEventRecord) => void>();
+  /**
+   * True from the moment every partition has its committed attempt until the output commit
+   * ends (a job with an output store): the job is still running, but no task of it runs
+   * again and nothing of it is scheduled; the commit then finishes it.
+   */
+  committing = false;
 
   /** A job with one pending map per split and one pending reduce per partition; its first event says so. */
   constructor(

@@ -12,7 +12,9 @@ import type { GetPackRequest__Output } from '../proto/wire/generated/groove/GetP
 import type { JobEvent } from '../proto/wire/generated/groove/JobEvent';
 import type { JobRequest__Output } from '../proto/wire/generated/groove/JobRequest';
 import type { PackChunk } from '../proto/wire/generated/groove/PackChunk';
+import type { ResultLocation } from '../proto/wire/generated/groove/ResultLocation';
 import type { ResultLocations } from '../proto/wire/generated/groove/ResultLocations';
+import type { OutputTarget } from './output-target.js';
 import type { WorkerInfo } from '../proto/wire/generated/groove/WorkerInfo';
 import type { Job } from './job.js';
 import { renderJobEvent } from './job-event.js';
@@ -232,6 +234,8 @@ function resultLocations(ctx: MasterServiceContext, jobId: string): ResultLocati
   if (job.state !== 'succeeded') {
     throw new UserError(`job ${job.id} has no results: it is ${job.state}${job.error ? ` (${job.error})` : ''}`);
   }
+  const output = job.spec.output;
+  if (output) return storedResultLocations(ctx, job, output);
   return {
     jobId: job.id,
     parts: Array.from({ length: job.reduces.length }, (_, partition) => {
@@ -245,6 +249,21 @@ function resultLocations(ctx: MasterServiceContext, jobId: string): ResultLocati
       return { partition, workerId: p.workerId, dataAddress: p.dataAddress, path: p.path };
     }),
   };
+}
+
+/**
+ * A job committed to a store: its results are there, partition p at PREFIX/part-NNNNN,
+ * whatever became of the workers; the part files of workers still there are listed too,
+ * for readers that want the records typed.
+ */
+function storedResultLocations(ctx: MasterServiceContext, job: Job, output: OutputTarget): ResultLocations {
+  const parts: ResultLocation[] = [];
+  for (let partition = 0; partition < job.reduces.length; partition++) {
+    const p = job.partFile(job.reduce(partition));
+    if (!p || ctx.workers.get(p.workerId)?.state === 'lost') continue;
+    parts.push({ partition, workerId: p.workerId, dataAddress: p.dataAddress, path: p.path });
+  }
+  return { jobId: job.id, parts, outputUrl: output.url, outputFormat: output.format, partitions: job.reduces.length };
 }
 
 /** A worker as `mr workers` lists it. */

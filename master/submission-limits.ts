@@ -4,6 +4,7 @@ import { isResultFormat } from '../proto/formats/index.js';
 import type { SubmitJobRequest__Output } from '../proto/wire/generated/groove/SubmitJobRequest';
 import type { Submission } from './job-manager.js';
 import { MASTER_OPTION_TABLE } from './master-options.js';
+import { normalizeOutputUrl } from './output-target.js';
 
 /** Default split size: 64 MiB, as in Hadoop and Disco. */
 export const DEFAULT_CHUNK_SIZE = 64 * 1024 * 1024;
@@ -104,11 +105,12 @@ export function checkSubmission(req: SubmitJobRequest__Output, packHash: string,
   }
   if (paramBytes > LIMITS.maxParamBytes) throw new UserError(`params: more than ${LIMITS.maxParamBytes} bytes in all`);
   if (req.maxAttempts !== 0) checkOption('maxAttempts', t.maxAttempts, req.maxAttempts);
-  const resultFormat = req.resultFormat || undefined;
-  if (resultFormat !== undefined && !isResultFormat(resultFormat))
-    throw new UserError(`result format: must be text or jsonl, got ${JSON.stringify(resultFormat.slice(0, 64))}`);
-  if (req.resultLinesOnly && resultFormat === undefined)
-    throw new UserError('result lines only: needs a result format');
+  const outputFormat = req.outputFormat || 'text';
+  if (!isResultFormat(outputFormat))
+    throw new UserError(`--format: must be text or jsonl, got ${JSON.stringify(outputFormat.slice(0, 64))}`);
+  const output = req.outputUrl
+    ? { url: normalizeOutputUrl(req.outputUrl), format: outputFormat, overwrite: req.overwrite }
+    : undefined;
   return {
     name: req.name || packName,
     packHash,
@@ -121,8 +123,7 @@ export function checkSubmission(req: SubmitJobRequest__Output, packHash: string,
     sortBufferBytes,
     maxAttempts: req.maxAttempts,
     speculation: !req.noSpeculation,
-    resultFormat,
-    resultLinesOnly: req.resultLinesOnly,
+    output,
     allowEmpty: req.allowEmpty,
   };
 }

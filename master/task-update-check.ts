@@ -1,6 +1,7 @@
 import type { TaskUpdate__Output } from '../proto/wire/generated/groove/TaskUpdate';
 import { expectedAttemptDir } from './attempt-dir.js';
 import type { Job } from './job.js';
+import { attemptOutputUrl } from './output-target.js';
 import type { Task } from './task.js';
 
 /** Bounds on what a worker may report about one attempt. */
@@ -33,6 +34,11 @@ export function badSuccessReport(job: Job, task: Task, update: TaskUpdate__Outpu
     if (out.path !== `${dir}/part.data`) return `part file ${JSON.stringify(out.path)} is not the attempt's own`;
     if (!Number.isSafeInteger(out.records) || out.records < 0 || !Number.isSafeInteger(out.bytes) || out.bytes < 0)
       return 'bad part file size';
+    // A job with an output store: the attempt committed its lines where it was told, and nowhere else.
+    const output = job.spec.output;
+    const lines = output ? attemptOutputUrl(output.url, job.id, task.id, update.attempt, task.index) : '';
+    if (out.outputUrl !== lines)
+      return `output ${JSON.stringify(out.outputUrl.slice(0, 200))} is not the attempt's own`;
   }
   const names = Object.keys(update.counters);
   if (names.length > UPDATE_LIMITS.maxCounters) return `more than ${UPDATE_LIMITS.maxCounters} counters`;

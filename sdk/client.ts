@@ -29,6 +29,8 @@ import { callUnary, fromServiceError } from './rpc.js';
 import { storageFor, verifyStoredPart } from '../storage/index.js';
 import type { RangeReader } from '../storage/index.js';
 import { refuseNonTextInputs } from './text-input-peek.js';
+import { storedRecords, storedResultsOf } from './stored-results.js';
+import type { ResultFormat } from '../proto/formats/index.js';
 
 /** A job's status as the master reports it. */
 export type JobStatus = JobStatus__Output;
@@ -91,6 +93,16 @@ export interface SubmitOptions {
    * mistake.
    */
   readonly allowEmpty?: boolean;
+  /**
+   * A storage URL with a scheme (`s3://BUCKET/PREFIX/`, `file:///abs/dir/`): the results are
+   * committed there as `PREFIX/part-NNNNN` and `PREFIX/_SUCCESS` (docs/storage.md), and stay
+   * readable when the workers are gone. Default: results on the workers only.
+   */
+  readonly output?: string;
+  /** With `output`: the stored lines' format. Default text. */
+  readonly format?: ResultFormat;
+  /** With `output`: replace results already under it instead of refusing the job. Default false. */
+  readonly overwrite?: boolean;
 }
 
 /**
@@ -139,6 +151,9 @@ export class GrooveClient {
       noSpeculation: options.speculation === false,
       allowEmpty: options.allowEmpty === true,
       noPackInputs: options.packInputs === false,
+      outputUrl: options.output ?? '',
+      outputFormat: options.output !== undefined ? (options.format ?? 'text') : '',
+      overwrite: options.overwrite === true,
     };
     const reply = await callUnary<SubmitJobReply__Output>(this.master, (o, cb) => this.rpc.submitJob(request, o, cb));
     return reply.jobId;
@@ -168,11 +183,14 @@ export class GrooveClient {
     return status;
   }
 
-  /** The job's part files, by partition. */
+  /** Where the job's results are: part files on the workers, and the output store's prefix for a job with one. */
+  resultLocations(jobId: string): Promise<ResultLocations__Output> {
+    return callUnary<ResultLocations__Output>(this.master, (o, cb) => this.rpc.getResultLocations({ jobId }, o, cb));
+  }
+
+  /** The job's part files on the workers, by partition (for a job with an output store, those of workers still there). */
   async resultParts(jobId: string): Promise<ResultPart[]> {
-    const locations = await callUnary<ResultLocations__Output>(this.master, (o, cb) =>
-      this.rpc.getResultLocations({ jobId }, o, cb),
-    );
+    const locations = await this.resultLocations(jobId);
     return [...locations.parts].sort((a, b) => a.partition - b.partition);
   }
 
@@ -237,9 +255,21 @@ export class GrooveClient {
     }
   }
 
-  /** The job's output records, partition by partition, each partition in key order. */
+  /**
+   * The job's output records, partition by partition, each partition in key order: from the
+   * workers' part files (the records with the types the reducers emitted) while every one
+   * is there, else, for a job with an output store, from the store (jsonl only: see
+   * storedRecords).
+   */
   async *results(jobId: string): AsyncGenerator<[Key, unknown]> {
-    for (const part of await this.resultParts(jobId)) yield* this.readPart(jobId, part);
+    const locations = await this.resultLocations(jobId);
+    const stored = storedResultsOf(locations);
+    if (stored && locations.parts.length < stored.partitions) {
+      yield* storedRecords(stored);
+      return;
+    }
+    const parts = [...locations.parts].sort((a, b) => a.partition - b.partition);
+    for (const part of parts) yield* this.readPart(jobId, part);
   }
 
   kill(jobId: string): Promise<JobStatus> {

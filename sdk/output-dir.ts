@@ -1,19 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../common/index.js';
+import { PART_FILE_NAME, SUCCESS_FILE, partFileName } from '../proto/formats/index.js';
 
-/** The marker written last into an output directory, once every part file is in place (Hadoop's name). */
-export const SUCCESS_FILE = '_SUCCESS';
+export { SUCCESS_FILE, partFileName };
 
 /** Prefix of the hidden directory a run writes its part files into before they move in. */
 export const OUTPUT_TMP_PREFIX = '.tmp-';
-
-const PART_FILE = /^part-\d{5,}$/;
-
-/** The part file name of a partition in an output directory. */
-export function partFileName(partition: number): string {
-  return `part-${String(partition).padStart(5, '0')}`;
-}
 
 /** What of an earlier run's results a directory holds: its part files and _SUCCESS. */
 function resultFilesIn(dir: string): string[] {
@@ -26,7 +19,7 @@ function resultFilesIn(dir: string): string[] {
     if (code === 'ENOTDIR') throw new UserError(`--output ${dir}: not a directory`, { cause: err });
     throw new UserError(`--output ${dir}: cannot read it: ${(err as Error).message}`, { cause: err });
   }
-  return names.filter((n) => PART_FILE.test(n) || n === SUCCESS_FILE).sort();
+  return names.filter((n) => PART_FILE_NAME.test(n) || n === SUCCESS_FILE).sort();
 }
 
 /**

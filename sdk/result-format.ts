@@ -7,6 +7,7 @@ import { corruptPart } from './client.js';
 import type { GrooveClient, ResultPart } from './client.js';
 import { OutputDir } from './output-dir.js';
 import { CorruptPartFileError, ResultConverterPool } from './result-converter-pool.js';
+import { storedResultsOf, writeStoredResults } from './stored-results.js';
 
 /** Part files written at once with --output: their reads, conversions and writes overlap. */
 const PARALLEL_PARTS = 4;
@@ -39,7 +40,11 @@ export async function writeResults(
   format: ResultFormat,
   options: WriteResultsOptions = {},
 ): Promise<void> {
-  const parts = await client.resultParts(jobId);
+  const locations = await client.resultLocations(jobId);
+  const stored = storedResultsOf(locations);
+  // A job committed to a store: its results are read from there, whatever became of its workers.
+  if (stored) return writeStoredResults(stored, format, writeToStdout, options);
+  const parts = [...locations.parts].sort((a, b) => a.partition - b.partition);
   const outputDir = options.outputDir;
   if (!outputDir) {
     for (const part of parts) {

@@ -104,4 +104,11 @@ export interface Storage {
    * a reduce attempt's result with it.
    */
   rename(from: string, to: string): Promise<void>;
+  /**
+   * Removes the empty directories at and under a directory URL, bottom up, leaving any that
+   * still hold something (another job's files). Only backends that have directories need
+   * it: an object store's prefix goes with its last object. The output committer calls it
+   * after removing a job's temporary objects, so no empty `_temporary/` tree stays behind.
+   */
+  removeEmptyDirectories?(url: string): Promise<void>;
 }

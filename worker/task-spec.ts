@@ -54,10 +54,12 @@ export interface TaskSpec {
   /** kind = reduce: the partition and every map output that holds a piece of it. */
   readonly partition?: number;
   readonly sources?: readonly MapOutputSource[];
-  /** kind = reduce: also write the part as result lines in this format (see proto/result-lines-file.ts). */
-  readonly resultFormat?: ResultFormat;
-  /** kind = reduce, with a resultFormat: write the result lines only, no part file. */
-  readonly resultLinesOnly?: boolean;
+  /**
+   * kind = reduce, for a job with an output store: also write the part's result lines, in
+   * `format`, to the storage URL `url` (the attempt's temporary object, which the master
+   * promotes at the commit), staged and committed whole with the part file.
+   */
+  readonly output?: { readonly url: string; readonly format: ResultFormat };
 }
 
 /** Counts a task reports with its result. */
@@ -82,6 +84,8 @@ export type TaskResult =
   | {
       readonly kind: 'reduce';
       readonly path: string;
+      /** The output URL the attempt committed its lines to, if it had one. */
+      readonly outputUrl?: string;
       readonly records: number;
       readonly bytes: number;
       readonly stats: TaskStatsSummary;

@@ -371,10 +371,10 @@ export class WorkerDaemon {
         input: a.mapInput.pieces.map(({ path, start, length }) => ({ path, start, length })),
       };
     }
-    const resultFormat = a.resultFormat || undefined;
-    if (resultFormat !== undefined && !isResultFormat(resultFormat))
+    const format = a.outputFormat || 'text';
+    if (a.outputUrl && !isResultFormat(format))
       throw new TaskAttemptError({
-        message: `reduce assignment asks for an unknown result format ${JSON.stringify(resultFormat.slice(0, 64))}`,
+        message: `reduce assignment asks for an unknown output format ${JSON.stringify(format.slice(0, 64))}`,
         user: false,
       });
     return {
@@ -382,8 +382,7 @@ export class WorkerDaemon {
       kind: 'reduce',
       partition: a.partition,
       sources: mapOutputSources(a),
-      resultFormat,
-      resultLinesOnly: resultFormat !== undefined && a.resultLinesOnly,
+      output: a.outputUrl && isResultFormat(format) ? { url: a.outputUrl, format } : undefined,
     };
   }
 }
@@ -402,7 +401,8 @@ function outputOf(result: TaskResult): Pick<TaskUpdate, 'counters' | 'stats' | '
     },
   };
   if (result.kind === 'map') return { ...common, mapOutput: { dir: result.dir, offsets: [...result.offsets] } };
-  return { ...common, reduceOutput: { path: result.path, records: result.records, bytes: result.bytes } };
+  const { path, records, bytes, outputUrl } = result;
+  return { ...common, reduceOutput: { path, records, bytes, outputUrl: outputUrl ?? '' } };
 }
 
 /** The non-empty pieces of a reduce's partition, from the assignment's columns (see groove.proto). */

@@ -30,15 +30,15 @@ export {
 } from './varint.js';
 export { writeStringKeyAt } from './key-codec.js';
 export { encodePartFileEnd } from './record-blocks.js';
-export { ResultLinesWriter, resultLinesPath, resultLinesSumPath } from './result-lines-file.js';
+export { ResultLinesWriter } from './result-lines-file.js';
 export { BLOCK_HEADER_BYTES, MAX_BLOCK_PAYLOAD_BYTES, blockChecksum, writeBlockHeader } from './record-blocks.js';
 export { PART_FILE_END_BYTES } from './record-blocks.js';
 export { JOB_PACK_FORMAT, encodeJobPack } from './job-pack.js';
 export { formatRecord } from './result-line.js';
+export { PART_FILE_NAME, SUCCESS_FILE, TEMPORARY_DIR, partFileName } from './output-names.js';
 export { encodeValue } from './value-codec.js';
 export type { RecordFileReaderOptions, RecordFileWriterOptions } from './record-file.js';
 export { PartFileVerifier, verifyPartFileSync } from './record-blocks.js';
-export { ResultLinesError, verifyResultLines } from './result-lines-file.js';
 export { compareKeys, isKey } from './key-codec.js';
 export { ResultTextEncoder } from './result-text-encoder.js';
 export { RecordStreamDecoder } from './record-stream-decoder.js';

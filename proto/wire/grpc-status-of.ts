@@ -1,6 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import { NotFoundError, PreconditionFailedError, UserError } from '../../common/index.js';
-import { BlockChecksumError, RecordFileError, ResultLinesError } from '../formats/index.js';
+import { BlockChecksumError, RecordFileError } from '../formats/index.js';
 import { grpcLib } from './grpc-lib.js';
 
 /**
@@ -15,8 +15,7 @@ export function grpcStatusOf(err: unknown): grpc.status {
   if (err instanceof NotFoundError) return status.NOT_FOUND;
   if (err instanceof PreconditionFailedError) return status.FAILED_PRECONDITION;
   if (err instanceof UserError || err instanceof RangeError || err instanceof TypeError) return status.INVALID_ARGUMENT;
-  if (err instanceof BlockChecksumError || err instanceof RecordFileError || err instanceof ResultLinesError)
-    return status.DATA_LOSS;
+  if (err instanceof BlockChecksumError || err instanceof RecordFileError) return status.DATA_LOSS;
   return status.INTERNAL;
 }
 

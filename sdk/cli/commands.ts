@@ -23,6 +23,7 @@ import type { PackedJob } from '../job-bundler.js';
 import { expandInputs } from '../input-expander.js';
 import { checkOutputDir } from '../output-dir.js';
 import { writeResults } from '../result-format.js';
+import { isUrl } from '../../storage/index.js';
 import type { ResultFormat } from '../../proto/formats/index.js';
 import { parseParams } from './parse-args.js';
 import { progressPrinter } from './progress.js';
@@ -90,8 +91,8 @@ export async function runCommand(
   // Check everything the user gave before starting anything.
   const slots = optionFromFlag(WORKER_OPTION_TABLE.slots, args.slots);
   trustCaFile(args.ca);
-  const options = submitOptions(args);
-  if (args.output !== undefined) checkOutputDir(args.output, args.overwrite === true);
+  const options = { ...submitOptions(args), ...storeOutput(args) };
+  if (args.output !== undefined && !isUrl(args.output)) checkOutputDir(args.output, args.overwrite === true);
   // The job's outcome is reported once, by this command; the embedded daemons stay quiet.
   setLogLevel('error');
   // However this ends (Ctrl-C, SIGTERM, the reader of stdout going away), the embedded
@@ -133,6 +134,8 @@ async function runOnCluster(
     // back (from this host's disk, through the storage seam) the way `mr results` reads them.
     const jobId = await client.submitPacked(packed, options);
     await client.wait(jobId, process.stderr.isTTY ? progressPrinter() : undefined);
+    // Results committed to a store are where they belong already.
+    if (options.output !== undefined) return;
     await writeResults(client, jobId, args.format, { outputDir: args.output, overwrite: args.overwrite });
   } finally {
     client.close();
@@ -140,9 +143,25 @@ async function runOnCluster(
   }
 }
 
+/**
+ * The submit options of `--output URL` (a storage URL: the master commits the results
+ * there); none for a plain directory, which `mr run` writes itself.
+ */
+function storeOutput(args: { output?: string; overwrite?: boolean; format: ResultFormat }): Partial<SubmitOptions> {
+  if (args.output === undefined || !isUrl(args.output)) return {};
+  return { output: args.output, format: args.format, overwrite: args.overwrite === true };
+}
+
 /** `mr submit`: prints the job id first; with --wait, progress on stderr and the exit status of the job. */
-export async function submitCommand(args: JobArgs & SecurityArgs & { master: string; wait: boolean }): Promise<void> {
-  const options = submitOptions(args);
+export async function submitCommand(
+  args: JobArgs &
+    SecurityArgs & { master: string; wait: boolean; output?: string; overwrite?: boolean; format: ResultFormat },
+): Promise<void> {
+  if (args.output !== undefined && !isUrl(args.output))
+    throw new UserError(
+      `--output ${JSON.stringify(args.output)}: mr submit writes to a storage URL (s3://BUCKET/PREFIX/, file:///abs/dir/); for a local directory use mr results --output DIR`,
+    );
+  const options = { ...submitOptions(args), ...storeOutput(args) };
   const security = securityOf(args);
   const packed = await packJobFile(args.job);
   const client = new GrooveClient({ master: args.master, security });
@@ -186,6 +205,7 @@ function statusText(s: JobStatus): string {
       `finished  ${new Date(s.finishedAt).toISOString()} (${((s.finishedAt - s.submittedAt) / 1000).toFixed(1)} s)`,
     );
   lines.push(`attempts  ${s.failedAttempts} failed, ${s.speculativeAttempts} backup (limit ${s.maxAttempts} per task)`);
+  if (s.outputUrl) lines.push(`output    ${s.outputUrl} (${s.outputFormat || 'text'})`);
   if (s.error) lines.push(`error     ${s.error}`);
   // The failing attempt's stack: the user asked for the status, so the detail is theirs.
   if (s.errorDetail) lines.push(...s.errorDetail.split('\n').map((l) => `          ${l}`));

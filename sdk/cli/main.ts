@@ -117,8 +117,14 @@ const outputOption = {
   describe: 'write DIR/part-NNNNN files and DIR/_SUCCESS instead of printing',
   type: 'string',
 } as const;
+const jobOutputOption = {
+  alias: 'o',
+  describe:
+    'write the results to URL (s3://BUCKET/PREFIX/, file:///abs/dir/: PREFIX/part-NNNNN, _SUCCESS last, committed by the master) or, for mr run, to a local DIR',
+  type: 'string',
+} as const;
 const overwriteOption = {
-  describe: 'with --output, replace the results already in DIR (refused otherwise)',
+  describe: 'with --output, replace the results already in DIR or under URL (refused otherwise)',
   type: 'boolean',
   default: false,
 } as const;
@@ -168,7 +174,7 @@ function jobCommands<T>(y: Argv<T>) {
         jobOptions(y)
           .option('slots', tableFlag(WORKER_OPTION_TABLE.slots))
           .option('ca', caOption)
-          .option('output', outputOption)
+          .option('output', jobOutputOption)
           .option('overwrite', overwriteOption)
           .option('format', formatOption),
       (a) =>
@@ -185,17 +191,25 @@ function jobCommands<T>(y: Argv<T>) {
       'submit <JOB_FILE>',
       'submit a job to a cluster; prints its id',
       (y) =>
-        securityOptions(jobOptions(y)).option('master', masterOption).option('wait', {
-          describe: 'wait for the job; exit 0 only if it succeeded',
-          type: 'boolean',
-          default: false,
-        }),
+        securityOptions(jobOptions(y))
+          .option('master', masterOption)
+          .option('wait', {
+            describe: 'wait for the job; exit 0 only if it succeeded',
+            type: 'boolean',
+            default: false,
+          })
+          .option('output', { ...jobOutputOption, describe: 'commit the results to a storage URL (see mr run)' })
+          .option('overwrite', overwriteOption)
+          .option('format', { ...formatOption, describe: 'with --output, the stored result format' }),
       (a) =>
         cmd.submitCommand({
           ...securityArgs(a),
           ...jobArgs(a),
           master: a.master,
           wait: a.wait,
+          output: a.output,
+          overwrite: a.overwrite,
+          format: a.format,
         }),
     );
 }

@@ -110,7 +110,29 @@ export const fileStorage: Storage = {
     await fs.promises.mkdir(path.dirname(target), { recursive: true });
     await fs.promises.rename(localPath(from), target);
   },
+
+  removeEmptyDirectories(url: string): Promise<void> {
+    return removeEmptyDirs(localPath(url));
+  },
 };
+
+/** Removes `dir` and the directories under it that are empty once their own empty ones are gone; the rest stay. */
+async function removeEmptyDirs(dir: string): Promise<void> {
+  let entries: fs.Dirent[];
+  try {
+    entries = await fs.promises.readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  for (const e of entries) if (e.isDirectory()) await removeEmptyDirs(path.join(dir, e.name));
+  try {
+    await fs.promises.rmdir(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOENT') throw err;
+  }
+}
 
 /** Regular files under `dir`, depth first, names sorted at each level; symbolic links and others left out, as a listing of objects has none. */
 async function walk(dir: string, base: string, options: ListOptions, out: StorageEntry[]): Promise<void> {

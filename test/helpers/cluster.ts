@@ -46,6 +46,8 @@ export interface ClusterOptions {
   readonly commonArgs?: readonly string[];
   /** What the test's own clients use besides the token (TLS material). */
   readonly clientSecurity?: Security;
+  /** Extra environment for the master and every worker (a preloaded storage backend, its root). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** Polls `check` until it returns true (or throws after timeoutMs). */
@@ -92,6 +94,8 @@ export async function startCluster(options: ClusterOptions): Promise<TestCluster
       ...(options.masterArgs ?? []),
     ],
     /listening on (127\.0\.0\.1:\d+)/,
+    30_000,
+    options.env,
   );
   const master = match[1] as string;
   let n = 0;
@@ -117,7 +121,7 @@ export async function startCluster(options: ClusterOptions): Promise<TestCluster
       ],
       /groove worker (\S+) serving data on (\S+),/,
       30_000,
-      env,
+      { ...options.env, ...env },
     );
     const worker = { daemon, id: m[1] as string, dataDir, dataAddress: m[2] as string };
     cluster.workers.push(worker);

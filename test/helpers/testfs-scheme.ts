@@ -49,6 +49,7 @@ export const testfsStorage: Storage = {
   writeAtomic: (url, data) => fileStorage.writeAtomic(toLocal(url), data),
   remove: (url) => fileStorage.remove(toLocal(url)),
   rename: (from, to) => fileStorage.rename(toLocal(from), toLocal(to)),
+  removeEmptyDirectories: (url) => (fileStorage.removeEmptyDirectories as (u: string) => Promise<void>)(toLocal(url)),
 };
 
 /** The local backend, recording what goes through it. */

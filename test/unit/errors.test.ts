@@ -12,12 +12,7 @@ import {
   NotFoundError,
 } from '../../common/index.js';
 import { PreconditionFailedError, RequestRejectedError, UserError } from '../../common/index.js';
-import {
-  BlockChecksumError,
-  RecordFileError,
-  ResultLinesError,
-  UnstorableValueError,
-} from '../../proto/formats/index.js';
+import { BlockChecksumError, RecordFileError, UnstorableValueError } from '../../proto/formats/index.js';
 import { grpcStatusOf, toServiceError } from '../../proto/wire/index.js';
 import {
   FetchFailedError,
@@ -81,7 +76,6 @@ describe('one error family', () => {
       new TaskAttemptError({ message: 'failed', user: false }, { cause }),
       new RecordFileError('/f', 7, 'bad varint', { cause }),
       new BlockChecksumError('/f', 9, 'bad block', { cause }),
-      new ResultLinesError('/f', 'short', { cause }),
     ];
     for (const err of made) {
       assert.ok(err instanceof GrooveError, `${err.constructor.name} is not a GrooveError`);
@@ -122,7 +116,6 @@ describe('grpcStatusOf', () => {
     assert.equal(grpcStatusOf(new TypeError('not a string')), grpc.status.INVALID_ARGUMENT);
     assert.equal(grpcStatusOf(new BlockChecksumError('/p', 0, 'bad block')), grpc.status.DATA_LOSS);
     assert.equal(grpcStatusOf(new RecordFileError('/p', 0, 'bad record')), grpc.status.DATA_LOSS);
-    assert.equal(grpcStatusOf(new ResultLinesError('/p', 'short')), grpc.status.DATA_LOSS);
     assert.equal(grpcStatusOf(new Error('a bug')), grpc.status.INTERNAL);
     assert.equal(grpcStatusOf('a string'), grpc.status.INTERNAL);
   });

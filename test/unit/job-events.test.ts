@@ -166,7 +166,7 @@ function succeeded(a: TaskAssignment): TaskUpdate__Output {
   const stats = { recordsIn: 3, recordsOut: 2, bytesIn: 3, bytesOut: 2, millis: 7, spills: 0 };
   return a.kind === 'MAP'
     ? outcome(a, { mapOutput: { dir: at, offsets: [0, 6] }, stats })
-    : outcome(a, { reduceOutput: { path: `${at}/part.data`, records: 2, bytes: 9 }, stats });
+    : outcome(a, { reduceOutput: { path: `${at}/part.data`, records: 2, bytes: 9, outputUrl: '' }, stats });
 }
 
 /** The events' kinds and the ids in them, one line each, to compare sequences. */

@@ -504,6 +504,7 @@ describe('JobManager robustness', () => {
                   path: `${expectedAttemptDir(a.jobId as string, a.taskId as string, a.attempt as number)}/part.data`,
                   records: 1,
                   bytes: 1,
+                  outputUrl: '',
                 },
               }),
             );
@@ -577,6 +578,7 @@ describe('JobManager robustness', () => {
                     path: `${expectedAttemptDir(a.jobId as string, a.taskId as string, a.attempt as number)}/part.data`,
                     records: 1,
                     bytes: 1,
+                    outputUrl: '',
                   },
                 }),
           );

@@ -131,7 +131,7 @@ describe('worker reports', () => {
         reduce,
         update({
           taskId: 'reduce-00000',
-          reduceOutput: { path: 'jobs/job-1/reduce-00000-a3/part.data', records: 1, bytes: 9 },
+          reduceOutput: { path: 'jobs/job-1/reduce-00000-a3/part.data', records: 1, bytes: 9, outputUrl: '' },
         }),
       ),
       undefined,
@@ -160,9 +160,22 @@ describe('worker reports', () => {
       badSuccessReport(
         job,
         reduce,
-        update({ taskId: 'reduce-00000', reduceOutput: { path: '/etc/passwd', records: 0, bytes: 0 } }),
+        update({ taskId: 'reduce-00000', reduceOutput: { path: '/etc/passwd', records: 0, bytes: 0, outputUrl: '' } }),
       ) ?? '',
       /not the attempt's own/,
+    );
+    // A job without an output store: an attempt claiming it wrote somewhere is refused.
+    const ownPath = 'jobs/job-1/reduce-00000-a3/part.data';
+    assert.match(
+      badSuccessReport(
+        job,
+        reduce,
+        update({
+          taskId: 'reduce-00000',
+          reduceOutput: { path: ownPath, records: 0, bytes: 0, outputUrl: 's3://b/x' },
+        }),
+      ) ?? '',
+      /output "s3:\/\/b\/x" is not the attempt's own/,
     );
     const counters = Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`c${i}`, 1]));
     assert.match(

@@ -4,7 +4,7 @@ import type { Key } from '../../common/index.js';
 import { decodeKey, encodeKey } from '../../proto/formats/index.js';
 import { decodeValue, encodeValueOf } from '../../proto/formats/index.js';
 import { encodePartFileEnd } from '../../proto/formats/index.js';
-import { RecordFileError, RecordFileReader, RecordFileWriter } from '../../proto/formats/index.js';
+import { RecordFileError, RecordFileReader, RecordFileWriter, ResultLinesWriter } from '../../proto/formats/index.js';
 import type { RecordSource } from '../../proto/formats/index.js';
 import { fetchPartitionToFile } from '../shuffle/index.js';
 import type { FetchOpener } from '../shuffle/index.js';
@@ -22,6 +22,7 @@ import { LocalWriteError } from '../local-write-error.js';
 import { UserCodeError } from './user-code-error.js';
 import { storageFor } from '../../storage/index.js';
 import type { StagedObject } from '../../storage/index.js';
+import type { ResultFormat } from '../../proto/formats/index.js';
 
 /** Memory the merge's read blocks may take in all, and the bounds of one block. */
 const MERGE_READ_BUDGET = 64 * 1024 * 1024;
@@ -46,9 +47,13 @@ export const PART_FILE = 'part.data';
 /**
  * Runs one reduce attempt: fetch the partition's piece of every map output (read in
  * place when this worker holds it) -> k-way merge -> group -> reduce -> part file. The
- * part file is the job's one result, read by every consumer (`mr run`, `mr results`,
- * `results()`, --output): it is written through the storage seam, staged and committed
- * whole only when the attempt succeeded, so no reader ever sees half of one.
+ * part file is the job's typed result, read by the consumers of a job without an output
+ * store (`mr run`, `mr results`, `results()`, --output DIR): it is written through the
+ * storage seam, staged and committed whole only when the attempt succeeded, so no reader
+ * ever sees half of one. A job with an output store (`spec.output`) also gets the part's
+ * result lines, converted as the part file's blocks are written (one pass), staged at the
+ * attempt's temporary URL and committed (uploaded) before the part file: the master
+ * promotes the winner's object at the job's commit (master/output-committer.ts).
  * Fetching is asynchronous; the merge and the user's reduce run synchronously on
  * local files, so `values` can be a plain iterable streamed from disk.
  */
@@ -72,24 +77,46 @@ export async function runReduceTask(
   // The map task whose output each source file holds (in place or a fetched copy).
   const owners = new Map<string, string>();
   let staged: StagedObject | undefined;
+  let lines: StagedObject | undefined;
   let succeeded = false;
   try {
     const opened = await openSources(spec, spec.sources, partition, dir, { fetched, owners }, progress, openFetch);
     try {
       staged = await storageFor(outUrl).stage(outUrl);
+      if (spec.output) lines = await storageFor(spec.output.url).stage(spec.output.url);
     } catch (err) {
       for (const s of opened.sources) s.close();
       throw err;
     }
-    const result = reduceSources(spec, job, log, progress, opened, staged.localPath);
+    const linesOut = lines && spec.output ? { path: lines.localPath, format: spec.output.format } : undefined;
+    const result = reduceSources(spec, job, log, progress, opened, staged.localPath, linesOut);
+    await lines?.commit();
     await staged.commit();
     succeeded = true;
-    return { ...result, stats: { ...result.stats, millis: Date.now() - started } };
+    return { ...result, outputUrl: spec.output?.url, stats: { ...result.stats, millis: Date.now() - started } };
   } catch (err) {
     throw err instanceof RecordFileError ? lostIfMapOutput(err, owners) : err;
   } finally {
     for (const f of fetched) fs.rmSync(f, { force: true });
-    if (!succeeded) await staged?.abort();
+    if (!succeeded) {
+      await staged?.abort();
+      await lines?.abort();
+    }
+  }
+}
+
+/** Opens the part file's writer and, for a job with an output store, the lines writer fed by its blocks. */
+function openWriters(
+  outPath: string,
+  linesOut: { path: string; format: ResultFormat } | undefined,
+): { writer: RecordFileWriter; lines: ResultLinesWriter | undefined } {
+  const lines = linesOut ? ResultLinesWriter.create(linesOut.path, linesOut.format) : undefined;
+  try {
+    const writer = RecordFileWriter.create(outPath, lines ? { onBytes: (b) => lines.push(b) } : {});
+    return { writer, lines };
+  } catch (err) {
+    lines?.close();
+    throw err;
   }
 }
 
@@ -101,12 +128,14 @@ function reduceSources(
   progress: (coarse?: boolean) => void,
   opened: OpenedSources,
   outPath: string,
-): TaskResult {
+  linesOut?: { path: string; format: ResultFormat },
+): Extract<TaskResult, { kind: 'reduce' }> {
   const { sources, bytesIn, fetch } = opened;
   const ctx = createTaskContext(spec.taskId, spec.attempt, spec.params, '', log);
   let writer: RecordFileWriter;
+  let lines: ResultLinesWriter | undefined;
   try {
-    writer = RecordFileWriter.create(outPath);
+    ({ writer, lines } = openWriters(outPath, linesOut));
   } catch (err) {
     for (const s of sources) s.close();
     throw err;
@@ -142,9 +171,11 @@ function reduceSources(
     writer.endBlock();
     const { payloadBytes, blocks } = writer.records;
     writer.writeRaw(encodePartFileEnd(payloadBytes, blocks));
+    lines?.end();
   } finally {
     merged.close();
     writer.close();
+    lines?.close();
   }
   const bytes = writer.position;
   return {

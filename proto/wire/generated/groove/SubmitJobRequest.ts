@@ -11,9 +11,10 @@ export interface SubmitJobRequest {
   'name'?: (string);
   'maxAttempts'?: (number);
   'noSpeculation'?: (boolean);
-  'resultFormat'?: (string);
-  'resultLinesOnly'?: (boolean);
   'allowEmpty'?: (boolean);
+  'outputUrl'?: (string);
+  'outputFormat'?: (string);
+  'overwrite'?: (boolean);
   'noPackInputs'?: (boolean);
 }
 
@@ -27,8 +28,9 @@ export interface SubmitJobRequest__Output {
   'name': (string);
   'maxAttempts': (number);
   'noSpeculation': (boolean);
-  'resultFormat': (string);
-  'resultLinesOnly': (boolean);
   'allowEmpty': (boolean);
+  'outputUrl': (string);
+  'outputFormat': (string);
+  'overwrite': (boolean);
   'noPackInputs': (boolean);
 }

@@ -20,8 +20,8 @@ export interface TaskAssignment {
   'outputAttempt'?: (number)[];
   'outputStart'?: (number | string)[];
   'outputEnd'?: (number | string)[];
-  'resultFormat'?: (string);
-  'resultLinesOnly'?: (boolean);
+  'outputUrl'?: (string);
+  'outputFormat'?: (string);
 }
 
 export interface TaskAssignment__Output {
@@ -40,6 +40,6 @@ export interface TaskAssignment__Output {
   'outputAttempt': (number)[];
   'outputStart': (number)[];
   'outputEnd': (number)[];
-  'resultFormat': (string);
-  'resultLinesOnly': (boolean);
+  'outputUrl': (string);
+  'outputFormat': (string);
 }
