@@ -21,7 +21,7 @@ export type { TransitionSubject } from './illegal-transition-error.js';
 export { TaskOutputs } from './task-outputs.js';
 export type { Task } from './task.js';
 export type { Attempt } from './task-table.js';
-export { nextRetryTime, placeTasks, runnableTasks, stragglers } from './scheduler.js';
+export { nextLocalityTime, nextRetryTime, placeTasks, runnableTasks, stragglers } from './scheduler.js';
 export type { Placement, SchedulingPolicy, SlotView } from './scheduler.js';
 export { expectedAttemptDir } from './attempt-dir.js';
 export { JobManager, MAX_FETCH_FAILURES_PER_TASK, MAX_OUTPUT_LOSSES_PER_TASK } from './job-manager.js';

@@ -16,6 +16,21 @@ export interface InputFile {
    * StorageStat.rangeReads): it gets one split. Default true.
    */
   readonly splittable?: boolean;
+  /**
+   * Set for a part file of an earlier job (`mr://JOB/PARTITION`): the file is one split,
+   * never cut or packed with others, and its map task prefers the worker that holds it.
+   */
+  readonly result?: ResultPartRef;
+}
+
+/** Where a partition of an earlier job's results is: its part file on the worker that wrote it. */
+export interface ResultPartRef {
+  readonly jobId: string;
+  readonly partition: number;
+  /** The worker holding the part file: the map task's preferred worker. */
+  readonly workerId: string;
+  /** The part file, relative to that worker's data dir. */
+  readonly path: string;
 }
 
 /** One map task's share of a file: the byte range [start, start + length). */
@@ -27,6 +42,8 @@ export interface InputSplit {
   readonly length: number;
   /** The size of the whole file, so a task can tell whether its split is the last one. */
   readonly fileSize: number;
+  /** The part file of an earlier job this split reads whole (see InputFile.result). */
+  readonly result?: ResultPartRef;
 }
 
 /**
@@ -61,7 +78,8 @@ export class SplitPlan {
         throw new RangeError(`files[${i}].size (${path}) must be a non-negative integer, got ${String(size)}`);
       }
       this.first[i] = total;
-      total += fullChunks(size, chunkSize) + 1;
+      // A part file of an earlier job is read whole, by one map task, where it is.
+      total += (file.result ? 0 : fullChunks(size, chunkSize)) + 1;
     }
     this.first[files.length] = total;
   }
@@ -69,6 +87,13 @@ export class SplitPlan {
   /** The number of input files. */
   get fileCount(): number {
     return this.files.length;
+  }
+
+  /** How many files are part files of earlier jobs (one split each, with a preferred worker). */
+  get resultFileCount(): number {
+    let n = 0;
+    for (const f of this.files) if (f.result) n++;
+    return n;
   }
 
   /** The number of splits. */
@@ -88,7 +113,8 @@ export class SplitPlan {
       if ((this.first[mid] as number) <= index) lo = mid;
       else hi = mid - 1;
     }
-    const { path, size } = this.files[lo] as InputFile;
+    const { path, size, result } = this.files[lo] as InputFile;
+    if (result) return { path, start: 0, length: size, fileSize: size, result };
     const k = index - (this.first[lo] as number);
     const start = k * this.chunkSize;
     const last = k === (this.first[lo + 1] as number) - (this.first[lo] as number) - 1;

@@ -8,7 +8,7 @@ import type { TaskUpdate__Output } from '../proto/wire/generated/groove/TaskUpda
 import { isValidId } from '../proto/formats/index.js';
 import { encodeReduceAssignment } from '../proto/wire/index.js';
 import type { EncodedMasterMessage, OutputColumns } from '../proto/wire/index.js';
-import { Job, placeOf } from './job.js';
+import { Job, LOCAL_MAP_COUNTER, placeOf } from './job.js';
 import type { CommittedOutput, JobSpec } from './job.js';
 import { describePlace } from './job-event.js';
 import type { AttemptStats } from './job-event.js';
@@ -19,7 +19,9 @@ import { checkTaskCounts } from './task-limits.js';
 import { badSuccessReport, boundedError } from './task-update-check.js';
 import { resolveInputs } from './input-resolver.js';
 import type { CompiledMasterOptions } from './master-options.js';
-import { nextRetryTime, placeTasks } from './scheduler.js';
+import { nextLocalityTime, nextRetryTime, placeTasks } from './scheduler.js';
+import { resolveResultInput } from './chain-inputs.js';
+import { lostResultInput } from './chain-loss.js';
 import type { WorkerEntry, WorkerRegistry } from './worker-registry.js';
 
 /**
@@ -70,8 +72,15 @@ export interface PackRemover {
 /** The part of the master's options the job manager uses. */
 export type JobPolicy = Pick<
   CompiledMasterOptions,
-  'maxAttempts' | 'blacklistAfter' | 'speculationFactor' | 'speculationMinMs' | 'retryBackoffMs' | 'prefetch'
->;
+  | 'maxAttempts'
+  | 'blacklistAfter'
+  | 'speculationFactor'
+  | 'speculationMinMs'
+  | 'retryBackoffMs'
+  | 'prefetch'
+> &
+  /** Default 0: no waiting for a preferred worker. */
+  Partial<Pick<CompiledMasterOptions, 'localityWaitMs'>>;
 
 /**
  * Owns the jobs: plans them, hands their tasks to free worker slots, folds task updates
@@ -115,7 +124,14 @@ export class JobManager {
    * job's pack then, so a refused submission leaves nothing behind).
    */
   async submit(sub: Submission, accept?: () => void): Promise<Job> {
-    const files = await resolveInputs(sub.inputs, { allowEmpty: sub.allowEmpty === true });
+    const files = await resolveInputs(sub.inputs, {
+      allowEmpty: sub.allowEmpty === true,
+      results: (input) =>
+        resolveResultInput(input, {
+          job: (id) => (isValidId(id) ? this.jobs.get(id) : undefined),
+          workerState: (id) => this.workers.get(id)?.state,
+        }),
+    });
     const splits = new SplitPlan(files, sub.chunkSize);
     checkTaskCounts(splits.count, sub.partitions, this.heldTasks);
     const id = newJobId(sub.name, ++this.submissions);
@@ -245,6 +261,10 @@ export class JobManager {
         if (this.outputLost(job, task, `its output was lost with worker ${worker.id} at ${worker.dataAddress}`)) break;
         job.requeue(task);
       }
+      // An earlier job's part file that went with the worker is not made again: the
+      // chained job cannot finish and fails now, naming it, rather than after its retries.
+      const lostInput = job.finished ? undefined : lostResultInput(job, worker.id);
+      if (lostInput) this.failJob(job, lostInput.task, lostInput.error);
     }
     this.schedule();
   }
@@ -297,7 +317,8 @@ export class JobManager {
       });
       return;
     }
-    const counters = { ...update.counters, ...builtinCounters(task.kind, update.stats) };
+    const counters: Record<string, number> = { ...update.counters, ...builtinCounters(task.kind, update.stats) };
+    if (job.preferredWorker(task) === worker.id) counters[LOCAL_MAP_COUNTER] = 1;
     job.commit(task, attempt, worker.dataAddress, output, counters, attemptStats(update.stats));
     // First success wins: the other attempts of this task stop and their files go.
     const others = task.runningCount ? [...task.running.values()] : [];
@@ -428,6 +449,7 @@ export class JobManager {
         blacklistAfter: this.policy.blacklistAfter,
         speculationFactor: this.policy.speculationFactor,
         speculationMinMs: this.policy.speculationMinMs,
+        localityWaitMs: this.policy.localityWaitMs,
       };
       for (const p of placeTasks(active, views, policy)) this.start(p.job, p.task, p.workerId, p.speculative, now);
     }
@@ -442,13 +464,20 @@ export class JobManager {
   }
 
   private armRetryTimer(active: readonly Job[], now: number): void {
-    const next = nextRetryTime(active, now);
+    const retry = nextRetryTime(active, now);
+    const local = nextLocalityTime(active, this.policy.localityWaitMs ?? 0, now);
+    const next = retry === undefined || (local !== undefined && local < retry) ? local : retry;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     if (next !== undefined) {
       this.retryTimer = setTimeout(() => this.schedule(), Math.max(0, next - now) + 5);
       this.retryTimer.unref();
     }
+  }
+
+  /** Where a worker serves its files now (it may have come back on another address). */
+  private dataAddressOf(workerId: string): string {
+    return this.workers.get(workerId)?.dataAddress ?? '';
   }
 
   private assignment(job: Job, task: Task, attempt: number): MasterMessage | EncodedMasterMessage {
@@ -463,8 +492,13 @@ export class JobManager {
     };
     if (task.kind === 'map') {
       const s = task.split;
+      const result = s?.result ? { ...s.result, dataAddress: this.dataAddressOf(s.result.workerId), bytes: s.length } : null;
       return {
-        assign: { ...base, kind: 'MAP', mapInput: s ? { path: s.path, start: s.start, length: s.length } : null },
+        assign: {
+          ...base,
+          kind: 'MAP',
+          mapInput: s ? { path: s.path, start: s.start, length: s.length, result } : null,
+        },
       };
     }
     return encodeReduceAssignment(

@@ -20,5 +20,7 @@ export function toJobStatus(job: Job): JobStatus {
     failedAttempts: job.failedAttempts,
     speculativeAttempts: job.speculativeAttempts,
     maxAttempts: job.spec.maxAttempts,
+    mapsWithLocality: job.mapsWithLocality,
+    mapsLocal: job.mapsLocal,
   };
 }

@@ -14,6 +14,20 @@ export interface MapOutputSource {
   readonly end: number;
 }
 
+/** A part file of an earlier job that a chained job's map reads (`mr://JOB/PARTITION`). */
+export interface ResultInput {
+  readonly jobId: string;
+  readonly partition: number;
+  /** The worker holding it: when it is this one, the file is read in place. */
+  readonly workerId: string;
+  /** host:port of that worker's shuffle service. */
+  readonly dataAddress: string;
+  /** The part file, relative to that worker's data dir. */
+  readonly path: string;
+  /** Its size in bytes, as the master was told when it was committed. */
+  readonly bytes: number;
+}
+
 /** What a pool process needs to run one task attempt; built by the daemon from an assignment. */
 export interface TaskSpec {
   /** Token and TLS material for the connections the task opens (reducers fetching map outputs). */
@@ -35,7 +49,13 @@ export interface TaskSpec {
   /** This worker's id, to read local map outputs straight from disk. */
   readonly workerId: string;
   /** kind = map: the chunk to read. */
-  readonly input?: { readonly path: string; readonly start: number; readonly length: number };
+  readonly input?: {
+    readonly path: string;
+    readonly start: number;
+    readonly length: number;
+    /** Set when the input is a part file of an earlier job (mr://): read whole, as records. */
+    readonly result?: ResultInput;
+  };
   /** kind = reduce: the partition and every map output that holds a piece of it. */
   readonly partition?: number;
   readonly sources?: readonly MapOutputSource[];

@@ -181,6 +181,8 @@ function statusText(s: JobStatus): string {
     lines.push(
       `finished  ${new Date(s.finishedAt).toISOString()} (${((s.finishedAt - s.submittedAt) / 1000).toFixed(1)} s)`,
     );
+  if (s.mapsWithLocality)
+    lines.push(`locality  ${s.mapsLocal} of ${s.mapsWithLocality} maps ran on the worker holding their input`);
   lines.push(`attempts  ${s.failedAttempts} failed, ${s.speculativeAttempts} backup (limit ${s.maxAttempts} per task)`);
   if (s.error) lines.push(`error     ${s.error}`);
   // The failing attempt's stack: the user asked for the status, so the detail is theirs.
@@ -316,6 +318,7 @@ export async function masterCommand(
     maxAttempts?: FlagValue;
     speculationMinMs?: FlagValue;
     retryBackoffMs?: FlagValue;
+    localityWait?: FlagValue;
   },
 ): Promise<void> {
   const t = MASTER_OPTION_TABLE;
@@ -329,6 +332,7 @@ export async function masterCommand(
     maxAttempts: optionFromFlag(t.maxAttempts, args.maxAttempts),
     speculationMinMs: optionFromFlag(t.speculationMinMs, args.speculationMinMs),
     retryBackoffMs: optionFromFlag(t.retryBackoffMs, args.retryBackoffMs),
+    localityWaitMs: optionFromFlag(t.localityWaitMs, args.localityWait),
   };
   setLogLevel('info');
   const master = await Master.start({

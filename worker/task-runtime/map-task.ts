@@ -18,6 +18,8 @@ import type { Fold } from './in-map-folder.js';
 import { UserCodeError } from './user-code-error.js';
 import { decodedValues } from './decoded-values.js';
 import { checkTextInput } from './text-input-check.js';
+import { readResultRecords } from './result-record-reader.js';
+import type { FetchOpener } from '../shuffle/index.js';
 
 /** Characters of the input that were invalid UTF-8, read as U+FFFD (shown by `mr status` when not 0). */
 export const REPLACED_CHARS_COUNTER = 'groove.map.input.invalid-utf8-chars';
@@ -33,13 +35,14 @@ export async function runMapTask(
   job: AnyJob,
   log: JobLogSink,
   progress: (coarse?: boolean) => void,
+  openFetch?: FetchOpener,
 ): Promise<TaskResult> {
   const started = Date.now();
   const input = spec.input;
   if (!input) throw new Error(`map task ${spec.taskId} has no input`);
   // Every chunk's task looks at its file's first block (one small read), so whichever runs
   // first fails the job; a compressed or binary file would otherwise map as garbage text.
-  if (job.binaryText !== true) await checkTextInput(input.path);
+  if (job.binaryText !== true && !input.result) await checkTextInput(input.path);
   const ctx = createTaskContext(spec.taskId, spec.attempt, spec.params, input.path, log);
   const dir = path.join(spec.dataDir, spec.workDir);
   fs.mkdirSync(dir, { recursive: true });
@@ -71,21 +74,19 @@ export async function runMapTask(
   };
   const { emit, inMap } = inMapCombining(job, ctx, Math.floor(spec.sortBufferBytes / 2), toBuffer);
   const where = (): string => `record ${recordsIn} of the chunk`;
-  const read = await readLines(
-    input.path,
-    input.start,
-    input.length,
-    (line) => {
-      recordsIn++;
-      progress();
-      try {
-        job.map(line, emit, ctx);
-      } catch (err) {
-        throw err instanceof UserCodeError ? err : new UserCodeError('map', err, where());
-      }
-    },
-    lineReadBlockSize(input.length),
-  );
+  const onRecord = (record: unknown): void => {
+    recordsIn++;
+    progress();
+    try {
+      job.map(record, emit, ctx);
+    } catch (err) {
+      throw err instanceof UserCodeError ? err : new UserCodeError('map', err, where());
+    }
+  };
+  // An earlier job's part file (mr://) gives [key, value] records; any other input, lines.
+  const read = input.result
+    ? { replacedChars: 0, ...(await readResultRecords(spec, input.result, noFetch(openFetch), onRecord, progress)) }
+    : await readLines(input.path, input.start, input.length, onRecord, lineReadBlockSize(input.length));
   try {
     inMap?.flush();
   } catch (err) {
@@ -110,6 +111,11 @@ export async function runMapTask(
       spills: out.spills,
     },
   };
+}
+
+/** The daemon's fetch opener, which a map reading a remote part file needs. */
+function noFetch(openFetch: FetchOpener | undefined): FetchOpener {
+  return openFetch ?? (() => Promise.resolve({ kind: 'failed', message: 'this process fetches nothing', local: false }));
 }
 
 /** The user's combine over decoded values, for in-mapper combining; it must keep the key. */

@@ -18,6 +18,8 @@ export interface JobStatus {
   'failedAttempts'?: (number);
   'speculativeAttempts'?: (number);
   'maxAttempts'?: (number);
+  'mapsWithLocality'?: (number);
+  'mapsLocal'?: (number);
 }
 
 export interface JobStatus__Output {
@@ -37,4 +39,6 @@ export interface JobStatus__Output {
   'failedAttempts': (number);
   'speculativeAttempts': (number);
   'maxAttempts': (number);
+  'mapsWithLocality': (number);
+  'mapsLocal': (number);
 }
