@@ -1,6 +1,8 @@
 import { UserError } from '../common/index.js';
 import { parseResultUri, resultUri } from '../proto/formats/index.js';
-import type { InputFile } from './input-splitter.js';
+import { isValidId } from '../proto/formats/index.js';
+import type { MapInput } from '../proto/wire/generated/groove/MapInput';
+import type { InputFile, InputSplit } from './input-splitter.js';
 import type { Job } from './job.js';
 
 /** What resolving `mr://` inputs needs to know of the master's state. */
@@ -40,6 +42,28 @@ export function resolveResultInput(input: string, lookup: ChainLookup): InputFil
     throw new UserError(`input ${input}: job ${job.id} has ${R} partitions (0 to ${R - 1}), not ${uri.partition}`);
   const partitions = uri.partition === undefined ? Array.from({ length: R }, (_, p) => p) : [uri.partition];
   return partitions.map((partition) => partInput(job, partition, lookup));
+}
+
+/** The resolver of `mr://` inputs over the master's jobs and workers, for resolveInputs. */
+export function resultResolver(
+  jobs: ReadonlyMap<string, Job>,
+  workers: { get(id: string): { readonly state: 'alive' | 'draining' | 'lost' } | undefined },
+): (input: string) => InputFile[] {
+  const lookup: ChainLookup = {
+    job: (id) => (isValidId(id) ? jobs.get(id) : undefined),
+    workerState: (id) => workers.get(id)?.state,
+  };
+  return (input) => resolveResultInput(input, lookup);
+}
+
+/**
+ * A map assignment's input: the split, and for a part file where it is served now (its
+ * worker may have come back on another address since its job committed it).
+ */
+export function mapInputOf(split: InputSplit, dataAddressOf: (workerId: string) => string): MapInput {
+  const { path, start, length, result } = split;
+  if (!result) return { path, start, length };
+  return { path, start, length, result: { ...result, dataAddress: dataAddressOf(result.workerId), bytes: length } };
 }
 
 function partInput(job: Job, partition: number, lookup: ChainLookup): InputFile {

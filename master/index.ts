@@ -8,7 +8,7 @@ export {
   SUBMIT_OPTION_TABLE,
 } from './submission-limits.js';
 export { splitInputs } from './input-splitter.js';
-export type { InputSplit } from './input-splitter.js';
+export type { InputFile, InputSplit, ResultPartRef } from './input-splitter.js';
 export { CounterTable } from './counter-table.js';
 export { HostTable } from './host-table.js';
 export { SplitPlan } from './input-splitter.js';

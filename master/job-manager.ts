@@ -8,7 +8,7 @@ import type { TaskUpdate__Output } from '../proto/wire/generated/groove/TaskUpda
 import { isValidId } from '../proto/formats/index.js';
 import { encodeReduceAssignment } from '../proto/wire/index.js';
 import type { EncodedMasterMessage, OutputColumns } from '../proto/wire/index.js';
-import { Job, LOCAL_MAP_COUNTER, placeOf } from './job.js';
+import { Job, placeOf } from './job.js';
 import type { CommittedOutput, JobSpec } from './job.js';
 import { describePlace } from './job-event.js';
 import type { AttemptStats } from './job-event.js';
@@ -20,8 +20,8 @@ import { badSuccessReport, boundedError } from './task-update-check.js';
 import { resolveInputs } from './input-resolver.js';
 import type { CompiledMasterOptions } from './master-options.js';
 import { nextLocalityTime, nextRetryTime, placeTasks } from './scheduler.js';
-import { resolveResultInput } from './chain-inputs.js';
-import { lostResultInput } from './chain-loss.js';
+import { mapInputOf, resultResolver } from './chain-inputs.js';
+import { LOCAL_MAP_COUNTER, lostResultInput } from './chain-locality.js';
 import type { WorkerEntry, WorkerRegistry } from './worker-registry.js';
 
 /**
@@ -72,12 +72,7 @@ export interface PackRemover {
 /** The part of the master's options the job manager uses. */
 export type JobPolicy = Pick<
   CompiledMasterOptions,
-  | 'maxAttempts'
-  | 'blacklistAfter'
-  | 'speculationFactor'
-  | 'speculationMinMs'
-  | 'retryBackoffMs'
-  | 'prefetch'
+  'maxAttempts' | 'blacklistAfter' | 'speculationFactor' | 'speculationMinMs' | 'retryBackoffMs' | 'prefetch'
 > &
   /** Default 0: no waiting for a preferred worker. */
   Partial<Pick<CompiledMasterOptions, 'localityWaitMs'>>;
@@ -124,14 +119,8 @@ export class JobManager {
    * job's pack then, so a refused submission leaves nothing behind).
    */
   async submit(sub: Submission, accept?: () => void): Promise<Job> {
-    const files = await resolveInputs(sub.inputs, {
-      allowEmpty: sub.allowEmpty === true,
-      results: (input) =>
-        resolveResultInput(input, {
-          job: (id) => (isValidId(id) ? this.jobs.get(id) : undefined),
-          workerState: (id) => this.workers.get(id)?.state,
-        }),
-    });
+    const results = resultResolver(this.jobs, this.workers);
+    const files = await resolveInputs(sub.inputs, { allowEmpty: sub.allowEmpty === true, results });
     const splits = new SplitPlan(files, sub.chunkSize);
     checkTaskCounts(splits.count, sub.partitions, this.heldTasks);
     const id = newJobId(sub.name, ++this.submissions);
@@ -475,11 +464,6 @@ export class JobManager {
     }
   }
 
-  /** Where a worker serves its files now (it may have come back on another address). */
-  private dataAddressOf(workerId: string): string {
-    return this.workers.get(workerId)?.dataAddress ?? '';
-  }
-
   private assignment(job: Job, task: Task, attempt: number): MasterMessage | EncodedMasterMessage {
     const base = {
       jobId: job.id,
@@ -492,14 +476,8 @@ export class JobManager {
     };
     if (task.kind === 'map') {
       const s = task.split;
-      const result = s?.result ? { ...s.result, dataAddress: this.dataAddressOf(s.result.workerId), bytes: s.length } : null;
-      return {
-        assign: {
-          ...base,
-          kind: 'MAP',
-          mapInput: s ? { path: s.path, start: s.start, length: s.length, result } : null,
-        },
-      };
+      const at = (id: string): string => this.workers.get(id)?.dataAddress ?? '';
+      return { assign: { ...base, kind: 'MAP', mapInput: s ? mapInputOf(s, at) : null } };
     }
     return encodeReduceAssignment(
       {

@@ -1,4 +1,5 @@
 import type { JobStatus } from '../proto/wire/generated/groove/JobStatus';
+import { LOCAL_MAP_COUNTER } from './chain-locality.js';
 import type { Job } from './job.js';
 
 /** A job's status as it goes on the wire. */
@@ -21,6 +22,6 @@ export function toJobStatus(job: Job): JobStatus {
     speculativeAttempts: job.speculativeAttempts,
     maxAttempts: job.spec.maxAttempts,
     mapsWithLocality: job.mapsWithLocality,
-    mapsLocal: job.mapsLocal,
+    mapsLocal: job.counters[LOCAL_MAP_COUNTER] ?? 0,
   };
 }

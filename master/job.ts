@@ -64,12 +64,6 @@ export type OutputColumns = Pick<TaskOutputs, 'length' | 'stride' | 'has' | 'hos
 /** A read-only view of the workers holding a job's outputs. */
 export type JobHosts = Pick<HostTable, 'get' | 'indicesOf'>;
 
-/**
- * Groove's counter of map tasks whose committed attempt ran on the worker holding their
- * input (1 each): a counter, so that a task run again after its output was lost counts once.
- */
-export const LOCAL_MAP_COUNTER = 'groove.map.local';
-
 /** The most events a job keeps; older ones are dropped (the counts in the status stay exact). */
 const MAX_EVENTS = 10_000;
 /** How many recent winning-attempt durations per kind are kept to judge stragglers. */
@@ -291,11 +285,6 @@ export class Job {
   /** The times pending tasks began waiting for their preferred workers. */
   localityWaitStarts(): IterableIterator<number> {
     return this.localityWaits.values();
-  }
-
-  /** Map tasks that ran on their preferred worker (their committed attempts). */
-  get mapsLocal(): number {
-    return this.counters[LOCAL_MAP_COUNTER] ?? 0;
   }
 
   /** Subscribes to the job's events; returns the unsubscribe function. */

@@ -191,7 +191,8 @@ export function placeTasks(jobs: readonly Job[], workers: readonly SlotView[], p
       if (totalFree <= 0) return placements;
       let workerId: string | undefined;
       const preferred = job.preferredWorker(task);
-      const choice = preferred === undefined ? 'anywhere' : localityChoice(job, task, preferred, free, eligible, policy);
+      const choice =
+        preferred === undefined ? 'anywhere' : localityChoice(job, task, preferred, free, eligible, policy);
       if (choice === 'wait') continue;
       if (choice === 'local') {
         workerId = pick((id) => id === preferred);

@@ -387,7 +387,10 @@ export class WorkerDaemon {
 /** A chained map's part file from its assignment; its path is checked against the data layout. */
 function resultInputOf(r: ResultSplit__Output): ResultInput {
   if (!isValidId(r.jobId) || !isAttemptFileOf(r.jobId, r.path))
-    throw new TaskAttemptError({ message: `bad result reference ${JSON.stringify(r.path.slice(0, 200))}`, user: false });
+    throw new TaskAttemptError({
+      message: `bad result reference ${JSON.stringify(r.path.slice(0, 200))}`,
+      user: false,
+    });
   return {
     jobId: r.jobId,
     partition: r.partition,

@@ -28,7 +28,9 @@ export function parseResultUri(input: string): ResultUri {
     throw new UserError(`input ${input.slice(0, 200)}: expected mr://JOB or mr://JOB/PARTITION with a job id`);
   if (partition === undefined) return { jobId };
   if (!/^\d{1,9}$/.test(partition))
-    throw new UserError(`input ${input.slice(0, 200)}: the partition must be a number, got ${JSON.stringify(partition)}`);
+    throw new UserError(
+      `input ${input.slice(0, 200)}: the partition must be a number, got ${JSON.stringify(partition)}`,
+    );
   return { jobId, partition: Number(partition) };
 }
 

@@ -115,7 +115,9 @@ export async function runMapTask(
 
 /** The daemon's fetch opener, which a map reading a remote part file needs. */
 function noFetch(openFetch: FetchOpener | undefined): FetchOpener {
-  return openFetch ?? (() => Promise.resolve({ kind: 'failed', message: 'this process fetches nothing', local: false }));
+  return (
+    openFetch ?? (() => Promise.resolve({ kind: 'failed', message: 'this process fetches nothing', local: false }))
+  );
 }
 
 /** The user's combine over decoded values, for in-mapper combining; it must keep the key. */

@@ -69,12 +69,7 @@ export async function readResultRecords(
 }
 
 /** Reads a whole part file's records (its end marker checked first); returns how many. */
-function readPartFile(
-  file: string,
-  name: string,
-  bytes: number,
-  onRecord: (record: [Key, unknown]) => void,
-): number {
+function readPartFile(file: string, name: string, bytes: number, onRecord: (record: [Key, unknown]) => void): number {
   let size: number;
   try {
     size = fs.statSync(file).size;

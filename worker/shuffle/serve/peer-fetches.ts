@@ -124,9 +124,7 @@ function openFetch(
       else resolve(reply);
     };
     const call =
-      'path' in request
-        ? client.openResultRead(request, options, done)
-        : client.openFetch(request, options, done);
+      'path' in request ? client.openResultRead(request, options, done) : client.openFetch(request, options, done);
     const cancel = (): void => call.cancel();
     signal?.addEventListener('abort', cancel, { once: true });
   });

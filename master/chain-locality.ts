@@ -2,6 +2,12 @@ import type { Job } from './job.js';
 import type { Task } from './task.js';
 
 /**
+ * Groove's counter of map tasks whose committed attempt ran on the worker holding their
+ * input (1 each): a counter, so that a task run again after its output was lost counts once.
+ */
+export const LOCAL_MAP_COUNTER = 'groove.map.local';
+
+/**
  * A map task of a chained job that still needs an earlier job's part file held by a
  * worker that is gone, and the one-line error to fail the job with; undefined when none
  * does. A map whose output is committed no longer needs its input (unless that output is
