@@ -122,6 +122,10 @@ describe('chained jobs over mr://JOB on three workers', () => {
     const status = await client.status(id);
     assert.equal(status.mapsLocal, 0);
     assert.equal(status.mapsWithLocality, 5);
+    // Each part file came over the holder's bulk port, whole.
+    const bytes = (await client.resultParts(first)).length && status.counters['groove.map.fetch.bytes'];
+    const firstStatus = await client.status(first);
+    assert.equal(bytes, firstStatus.counters['groove.reduce.output.bytes']);
   });
 
   it('refuses mr://nope, a malformed URI, and a failed job at submit, with one line naming it', async () => {

@@ -85,7 +85,10 @@ export async function runMapTask(
   };
   // An earlier job's part file (mr://) gives [key, value] records; any other input, lines.
   const read = input.result
-    ? { replacedChars: 0, ...(await readResultRecords(spec, input.result, noFetch(openFetch), onRecord, progress)) }
+    ? {
+        replacedChars: 0,
+        ...(await readResultRecords(spec, input.result, noFetch(openFetch), onRecord, progress, ctx.counters)),
+      }
     : await readLines(input.path, input.start, input.length, onRecord, lineReadBlockSize(input.length));
   try {
     inMap?.flush();

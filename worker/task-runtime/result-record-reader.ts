@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Key } from '../../common/index.js';
+import type { Counters, Key } from '../../common/index.js';
 import { decodeKey, decodeValue, PART_FILE_END_BYTES, RecordFileReader } from '../../proto/formats/index.js';
 import { readPartFileEnd, resultUri } from '../../proto/formats/index.js';
 import { fetchPartitionToFile } from '../shuffle/index.js';
@@ -9,6 +9,13 @@ import type { ResultInput, TaskSpec } from '../task-spec.js';
 
 /** The copy of a remote part file, in the map attempt's own directory (deleted once read). */
 export const FETCHED_INPUT_FILE = 'input-part.data';
+
+/**
+ * Counters of a chained map that read its part file from another worker: the wall time of
+ * the fetch and its bytes (bytes / millis is its fetch rate, as for reducers).
+ */
+export const MAP_FETCH_MILLIS_COUNTER = 'groove.map.fetch.millis';
+export const MAP_FETCH_BYTES_COUNTER = 'groove.map.fetch.bytes';
 
 /** What reading a part file of an earlier job gave. */
 export interface ResultReadSummary {
@@ -34,6 +41,7 @@ export async function readResultRecords(
   openFetch: FetchOpener,
   onRecord: (record: [Key, unknown]) => void,
   progress: (coarse?: boolean) => void,
+  counters: Counters,
 ): Promise<ResultReadSummary> {
   const name = resultUri(input.jobId, input.partition);
   let file = path.join(spec.dataDir, input.path);
@@ -59,6 +67,8 @@ export async function readResultRecords(
       });
     }
     fetchMillis = Math.round(performance.now() - started);
+    counters.increment(MAP_FETCH_MILLIS_COUNTER, fetchMillis);
+    counters.increment(MAP_FETCH_BYTES_COUNTER, input.bytes);
   }
   try {
     const records = readPartFile(file, name, input.bytes, onRecord);
