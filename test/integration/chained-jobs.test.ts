@@ -155,6 +155,13 @@ describe('chained jobs over mr://JOB on three workers', () => {
     const gate = path.join(cluster.dir, 'gate');
     const id = await client.submit(IDENTITY, { inputs: [`mr://${first}`], partitions: 2, params: { gate } });
     await waitUntil('the chained maps started', async () => (await client.status(id)).state === 'running');
+    // A job still running has no results yet: refused, saying so.
+    const early = await runMr(['submit', IDENTITY, '--input', `mr://${id}`, '--master', cluster.master]);
+    assert.notEqual(early.code, 0);
+    assert.match(
+      early.stderr,
+      new RegExp(`^mr: input mr://${id}: job ${id} is still running; wait until it succeeded`),
+    );
     const parts = await client.resultParts(first);
     const victim = cluster.workers.find((w) => w.id === parts[0]?.workerId);
     assert.ok(victim);
