@@ -29,3 +29,6 @@ export type { Submission } from './job-manager.js';
 export { WorkerRegistry, assertWorkerTransition } from './worker-registry.js';
 export type { WorkerEntry, WorkerRegistration, WorkerState } from './worker-registry.js';
 export { badSuccessReport } from './task-update-check.js';
+export { mapInputOf, resolveResultInput } from './chain-inputs.js';
+export type { ChainLookup } from './chain-inputs.js';
+export { LOCAL_MAP_COUNTER, lostResultInput } from './chain-locality.js';

@@ -26,7 +26,7 @@ export type { ResultFormat } from '../proto/formats/index.js';
 export type { Security } from '../proto/wire/index.js';
 export type { ClientOptions, JobEvent, JobStatus, ResultPart, SubmitOptions, WorkerInfo } from './client.js';
 export { EmbeddedCluster } from './embedded-cluster.js';
-export { resultsOf } from './job-input.js';
+export { inputName, resultsOf } from './job-input.js';
 export type { JobInput, ResultsOf } from './job-input.js';
 export type { EmbeddedClusterOptions } from './embedded-cluster.js';
 export { packJobFile } from './job-bundler.js';
