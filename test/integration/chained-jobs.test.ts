@@ -13,6 +13,8 @@ import { collectResults } from '../helpers/job-output.js';
 
 const HISTOGRAM = 'test/fixtures/chain-histogram.ts';
 const IDENTITY = 'test/fixtures/chain-identity.ts';
+/** The master's --locality-wait here: long enough to see, short enough for a test. */
+const LOCALITY_WAIT_MS = 1500;
 
 /** How many words of a word count have each count. */
 function histogram(counts: ReadonlyMap<string, number>): Map<string, number> {
@@ -45,7 +47,7 @@ describe('chained jobs over mr://JOB on three workers', () => {
   let first: string;
 
   before(async () => {
-    cluster = await startCluster({ workers: 3, slots: 2 });
+    cluster = await startCluster({ workers: 3, slots: 2, masterArgs: ['--locality-wait', String(LOCALITY_WAIT_MS)] });
     client = new GrooveClient({ master: cluster.master });
     files = writeCorpus(path.join(cluster.dir, 'corpus'), 6, 4000, 7);
     first = await client.submit('jobs/wordcount.ts', { inputs: files, partitions: 5, chunkSize: 16 * 1024 });
@@ -149,6 +151,32 @@ describe('chained jobs over mr://JOB on three workers', () => {
     assert.notEqual(r.code, 0);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, new RegExp(`input mr://${failed}: job ${failed} failed: .*so it has no results to read`));
+  });
+
+  it('runs a map elsewhere once its busy holder kept it waiting for the locality wait', async () => {
+    const parts = await client.resultParts(first);
+    const holder = parts[0]?.workerId as string;
+    // Four gated maps over partition 0 fill the holder (2 slots, 2 tasks held per slot).
+    const gate = path.join(cluster.dir, 'busy-gate');
+    const busy = await client.submit(IDENTITY, { inputs: Array(4).fill(`mr://${first}/0`), params: { gate } });
+    await waitUntil('the holder is busy', async () => {
+      const w = (await client.workers()).find((x) => x.workerId === holder);
+      return w?.running === 4;
+    });
+    const started = Date.now();
+    const waiting = await client.submit(IDENTITY, { inputs: [`mr://${first}/0`], partitions: 1 });
+    await client.wait(waiting);
+    const took = Date.now() - started;
+    const status = await client.status(waiting);
+    // It waited for the holder (bounded), then ran on an idle worker, reading the file from the holder.
+    assert.equal(status.mapsLocal, 0);
+    assert.ok(took >= LOCALITY_WAIT_MS, `ran after ${took} ms, before the locality wait`);
+    const [ranOn] = await mapWorkers(client, waiting);
+    assert.notEqual(ranOn, holder);
+    assert.ok((status.counters['groove.map.fetch.bytes'] ?? 0) > 0);
+    fs.writeFileSync(gate, '');
+    await client.wait(busy);
+    assert.equal((await client.status(busy)).mapsLocal, 4);
   });
 
   it('fails the chained job with one line naming the partition when its holder is killed, bounded', async () => {
