@@ -1,6 +1,16 @@
 /** The small shared layer below master, worker and sdk: the job API, errors, logging, options and security settings. */
 export { defineJob, isFold } from './job-api.js';
-export type { CombineValues, Counters, Emit, FoldValues, JobContext, JobDefinition, JobLog, Key } from './job-api.js';
+export type {
+  CombineValues,
+  Counters,
+  Emit,
+  FoldValues,
+  JobContext,
+  JobDefinition,
+  JobLog,
+  Key,
+  ResultRecord,
+} from './job-api.js';
 export {
   GrooveError,
   JobFailedError,

@@ -46,14 +46,25 @@ export interface JobContext {
 }
 
 /**
- * A MapReduce job. Type parameters: MK/MV the map output key and value, RK/RV the
- * reduce output key and value (default: the same as the map's).
+ * A record of an earlier job's results, as a chained job's map receives it (inputs
+ * `mr://JOB` or `mr://JOB/PARTITION`): the key and value that job's reduce emitted, with
+ * their types (numbers, arrays, nested objects) as they were.
  */
-export interface JobDefinition<MK extends Key = Key, MV = unknown, RK extends Key = MK, RV = MV> {
+export type ResultRecord<K extends Key = Key, V = unknown> = [key: K, value: V];
+
+/**
+ * A MapReduce job. Type parameters: MK/MV the map output key and value, RK/RV the
+ * reduce output key and value (default: the same as the map's), IN what map receives:
+ * a line of text (default), or a {@link ResultRecord} for a job over `mr://` inputs.
+ */
+export interface JobDefinition<MK extends Key = Key, MV = unknown, RK extends Key = MK, RV = MV, IN = string> {
   /** Shown in `mr jobs`, and the prefix of the job id. Default: the job file's name. */
   readonly name?: string;
-  /** Called once per input record (a line of text, without its line end). */
-  map(record: string, emit: Emit<MK, MV>, ctx: JobContext): void;
+  /**
+   * Called once per input record: a line of text, without its line end; for an input
+   * `mr://JOB`, one `[key, value]` record of that job's results ({@link ResultRecord}).
+   */
+  map(record: IN, emit: Emit<MK, MV>, ctx: JobContext): void;
   /**
    * Optional map-side pre-reduction of one key's values, in one of two forms:
    * - `combine(key, values, emit, ctx)`: gets some of a key's values and must emit records
@@ -92,9 +103,9 @@ export interface JobDefinition<MK extends Key = Key, MV = unknown, RK extends Ke
  * Declares a job. It only checks the shape and returns the definition: the job file is
  * bundled and its default export run by Groove's pool processes.
  */
-export function defineJob<MK extends Key = Key, MV = unknown, RK extends Key = MK, RV = MV>(
-  definition: JobDefinition<MK, MV, RK, RV>,
-): JobDefinition<MK, MV, RK, RV> {
+export function defineJob<MK extends Key = Key, MV = unknown, RK extends Key = MK, RV = MV, IN = string>(
+  definition: JobDefinition<MK, MV, RK, RV, IN>,
+): JobDefinition<MK, MV, RK, RV, IN> {
   if (definition === null || typeof definition !== 'object') {
     throw new TypeError('defineJob expects an object with at least a map function');
   }

@@ -8,7 +8,7 @@ export {
   SUBMIT_OPTION_TABLE,
 } from './submission-limits.js';
 export { MAX_PIECES_PER_SPLIT, splitInputs } from './input-splitter.js';
-export type { InputFile, InputPiece, InputSplit, SplitOptions } from './input-splitter.js';
+export type { InputFile, InputPiece, InputSplit, ResultPartRef, SplitOptions } from './input-splitter.js';
 export { CounterTable } from './counter-table.js';
 export { HostTable } from './host-table.js';
 export { SplitPlan } from './input-splitter.js';
@@ -22,7 +22,7 @@ export type { TransitionSubject } from './illegal-transition-error.js';
 export { TaskOutputs } from './task-outputs.js';
 export type { Task } from './task.js';
 export type { Attempt } from './task-table.js';
-export { nextRetryTime, placeTasks, runnableTasks, stragglers } from './scheduler.js';
+export { nextLocalityTime, nextRetryTime, placeTasks, runnableTasks, stragglers } from './scheduler.js';
 export type { Placement, SchedulingPolicy, SlotView } from './scheduler.js';
 export { expectedAttemptDir } from './attempt-dir.js';
 export { JobManager, MAX_FETCH_FAILURES_PER_TASK, MAX_OUTPUT_LOSSES_PER_TASK } from './job-manager.js';
@@ -36,3 +36,6 @@ export { DEFAULT_STORE_CALL_POLICY, OutputStoreError, storeCall } from './output
 export type { StoreCallPolicy } from './output-store-call.js';
 export { attemptOutputUrl, checkOutputTarget, jobTemporaryUrl, normalizeOutputUrl } from './output-target.js';
 export type { OutputTarget } from './output-target.js';
+export { mapInputOf, resolveResultInput } from './chain-inputs.js';
+export type { ChainLookup } from './chain-inputs.js';
+export { LOCAL_MAP_COUNTER, lostResultInput } from './chain-locality.js';

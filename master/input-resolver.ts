@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { errorMessage, UserError } from '../common/index.js';
 import { HttpInputError, isUrl, schemeOf, storageFor } from '../storage/index.js';
+import { isResultUri } from '../proto/formats/index.js';
 import type { Storage, StorageStat } from '../storage/index.js';
 import type { InputFile } from './input-splitter.js';
 
@@ -11,6 +12,8 @@ export const MAX_INPUT_FILES = 100_000;
 export interface ResolveOptions {
   /** Accept a directory that holds no file, and no input at all. Default false. */
   readonly allowEmpty?: boolean;
+  /** Resolves an `mr://` input (an earlier job's results: master/chain-inputs.ts). Default: refused. */
+  readonly results?: (input: string) => InputFile[];
 }
 
 /** What the user is told when the master cannot see an input the client named. */
@@ -33,6 +36,11 @@ export async function resolveInputs(inputs: readonly string[], options: ResolveO
   if (inputs.length === 0 && !options.allowEmpty) throw new UserError('no input given');
   const files: InputFile[] = [];
   for (const input of inputs) {
+    if (isResultUri(input)) {
+      if (!options.results) throw new UserError(`input ${input}: results of earlier jobs cannot be read here`);
+      files.push(...options.results(input));
+      continue;
+    }
     if (!isUrl(input) && !path.isAbsolute(input)) throw new UserError(`input ${input}: must be an absolute path`);
     const storage = storageFor(input);
     const stat = await statInput(storage, input);

@@ -25,6 +25,21 @@ export interface InputFile {
    * reading it can run where it is (see {@link SplitPlan.location}). Default: none.
    */
   readonly location?: string;
+  /**
+   * Set for a part file of an earlier job (`mr://JOB/PARTITION`): the file is read whole,
+   * as records, by one map task that prefers the worker holding it (`location`).
+   */
+  readonly result?: ResultPartRef;
+}
+
+/** Where a partition of an earlier job's results is: its part file on the worker that wrote it. */
+export interface ResultPartRef {
+  readonly jobId: string;
+  readonly partition: number;
+  /** The worker holding the part file: the map task's preferred worker. */
+  readonly workerId: string;
+  /** The part file, relative to that worker's data dir. */
+  readonly path: string;
 }
 
 /** One byte range [start, start + length) of one file: a split is a list of these. */
@@ -36,6 +51,8 @@ export interface InputPiece {
   readonly length: number;
   /** The size of the whole file, so a task can tell whether its piece is the file's last. */
   readonly fileSize: number;
+  /** The part file of an earlier job this split reads whole (see InputFile.result). */
+  readonly result?: ResultPartRef;
 }
 
 /** One map task's input: one chunk of a large file, or several small files whole, in input order. */
@@ -139,6 +156,13 @@ export class SplitPlan {
     return this.files.length;
   }
 
+  /** How many files are part files of earlier jobs (one split each, with a preferred worker). */
+  get resultFileCount(): number {
+    let n = 0;
+    for (const f of this.files) if (f.result) n++;
+    return n;
+  }
+
   /** The number of splits. */
   get count(): number {
     return this.first[this.files.length] as number;
@@ -159,7 +183,7 @@ export class SplitPlan {
     const start = k * this.chunkSize;
     const isLast = k === (this.first[last + 1] as number) - firstSplit - 1;
     const length = isLast ? size - start : this.chunkSize;
-    const pieces = [{ path, start, length, fileSize: size }];
+    const pieces = [{ path, start, length, fileSize: size, ...(file.result ? { result: file.result } : {}) }];
     return file.location === undefined ? { pieces, length } : { pieces, length, location: file.location };
   }
 

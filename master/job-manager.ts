@@ -21,7 +21,9 @@ import { JobOutputs } from './output-jobs.js';
 import { checkOutputTarget } from './output-target.js';
 import type { OutputTarget } from './output-target.js';
 import type { CompiledMasterOptions } from './master-options.js';
-import { nextRetryTime, placeTasks } from './scheduler.js';
+import { nextLocalityTime, nextRetryTime, placeTasks } from './scheduler.js';
+import { mapInputOf, resultResolver } from './chain-inputs.js';
+import { LOCAL_MAP_COUNTER, lostResultInput } from './chain-locality.js';
 import type { WorkerEntry, WorkerRegistry } from './worker-registry.js';
 
 /**
@@ -75,7 +77,9 @@ export interface PackRemover {
 export type JobPolicy = Pick<
   CompiledMasterOptions,
   'maxAttempts' | 'blacklistAfter' | 'speculationFactor' | 'speculationMinMs' | 'retryBackoffMs' | 'prefetch'
->;
+> &
+  /** Default 0: no waiting for a preferred worker. */
+  Partial<Pick<CompiledMasterOptions, 'localityWaitMs'>>;
 
 /**
  * Owns the jobs: plans them, hands their tasks to free worker slots, folds task updates
@@ -121,7 +125,8 @@ export class JobManager {
    * job's pack then, so a refused submission leaves nothing behind).
    */
   async submit(sub: Submission, accept?: () => void): Promise<Job> {
-    const files = await resolveInputs(sub.inputs, { allowEmpty: sub.allowEmpty === true });
+    const results = resultResolver(this.jobs, this.workers);
+    const files = await resolveInputs(sub.inputs, { allowEmpty: sub.allowEmpty === true, results });
     if (sub.output) await checkOutputTarget(sub.output);
     const slots = this.workers.alive().reduce((n, w) => n + w.slots, 0);
     const sizing = { requested: sub.chunkSizeIsDefault ? undefined : sub.chunkSize, defaultSize: sub.chunkSize, slots };
@@ -259,6 +264,10 @@ export class JobManager {
         if (this.outputLost(job, task, `its output was lost with worker ${worker.id} at ${worker.dataAddress}`)) break;
         job.requeue(task);
       }
+      // An earlier job's part file that went with the worker is not made again: the
+      // chained job cannot finish and fails now, naming it, rather than after its retries.
+      const lostInput = job.finished ? undefined : lostResultInput(job, worker.id);
+      if (lostInput) this.failJob(job, lostInput.task, lostInput.error);
     }
     this.schedule();
   }
@@ -312,7 +321,8 @@ export class JobManager {
       });
       return;
     }
-    const counters = { ...update.counters, ...builtinCounters(task.kind, update.stats) };
+    const counters: Record<string, number> = { ...update.counters, ...builtinCounters(task.kind, update.stats) };
+    if (job.preferredWorker(task) === worker.id) counters[LOCAL_MAP_COUNTER] = 1;
     job.commit(task, attempt, worker.dataAddress, output, counters, attemptStats(update.stats));
     // First success wins: the other attempts of this task stop and their files go.
     const others = task.runningCount ? [...task.running.values()] : [];
@@ -464,6 +474,7 @@ export class JobManager {
         blacklistAfter: this.policy.blacklistAfter,
         speculationFactor: this.policy.speculationFactor,
         speculationMinMs: this.policy.speculationMinMs,
+        localityWaitMs: this.policy.localityWaitMs,
       };
       for (const p of placeTasks(active, views, policy)) this.start(p.job, p.task, p.workerId, p.speculative, now);
     }
@@ -478,7 +489,9 @@ export class JobManager {
   }
 
   private armRetryTimer(active: readonly Job[], now: number): void {
-    const next = nextRetryTime(active, now);
+    const retry = nextRetryTime(active, now);
+    const local = nextLocalityTime(active, this.policy.localityWaitMs ?? 0, now);
+    const next = retry === undefined || (local !== undefined && local < retry) ? local : retry;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     if (next !== undefined) {
@@ -499,13 +512,8 @@ export class JobManager {
     };
     if (task.kind === 'map') {
       const s = task.split;
-      return {
-        assign: {
-          ...base,
-          kind: 'MAP',
-          mapInput: s ? { pieces: s.pieces.map(({ path, start, length }) => ({ path, start, length })) } : null,
-        },
-      };
+      const at = (id: string): string => this.workers.get(id)?.dataAddress ?? '';
+      return { assign: { ...base, kind: 'MAP', mapInput: s ? mapInputOf(s, at) : null } };
     }
     return encodeReduceAssignment(
       {

@@ -1,4 +1,5 @@
 import type { JobStatus } from '../proto/wire/generated/groove/JobStatus';
+import { LOCAL_MAP_COUNTER } from './chain-locality.js';
 import type { Job } from './job.js';
 
 /** A job's status as it goes on the wire. */
@@ -22,5 +23,7 @@ export function toJobStatus(job: Job): JobStatus {
     maxAttempts: job.spec.maxAttempts,
     outputUrl: job.spec.output?.url ?? '',
     outputFormat: job.spec.output?.format ?? '',
+    mapsWithLocality: job.mapsWithLocality,
+    mapsLocal: job.counters[LOCAL_MAP_COUNTER] ?? 0,
   };
 }

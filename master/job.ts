@@ -115,6 +115,10 @@ export class Job {
    * again and nothing of it is scheduled; the commit then finishes it.
    */
   committing = false;
+  /** Map tasks whose input has a preferred worker: part files of earlier jobs (mr://). */
+  readonly mapsWithLocality: number;
+  /** Pending maps passed over while their preferred worker was busy: since when (delay scheduling). */
+  private readonly localityWaits = new Map<number, number>();
 
   /** A job with one pending map per split and one pending reduce per partition; its first event says so. */
   constructor(
@@ -126,6 +130,7 @@ export class Job {
     this.mapOutputs = this.mapOutputTable = new TaskOutputs(this.maps.length, spec.partitions + 1);
     this.partFiles = this.partFileTable = new TaskOutputs(this.reduces.length, 2);
     this.counterTable = new CounterTable(this.maps.length + this.reduces.length);
+    this.mapsWithLocality = splits.resultFileCount;
     const { length: maps } = this.maps;
     this.record({
       time: Date.now(),
@@ -266,6 +271,26 @@ export class Job {
     this.table(task.kind).heldBack.delete(task.index);
   }
 
+  /** The worker a task had better run on (the holder of its input's part file), if any. */
+  preferredWorker(task: Task): string | undefined {
+    // Jobs without such inputs (nearly all) skip computing the split of every task they place.
+    if (this.mapsWithLocality === 0 || task.kind !== 'map') return undefined;
+    return task.split?.location;
+  }
+
+  /** Since when a pending task waits for its preferred worker (now, the first time it is asked). */
+  localityWaitStart(task: Task, now: number): number {
+    const since = this.localityWaits.get(task.index);
+    if (since !== undefined) return since;
+    this.localityWaits.set(task.index, now);
+    return now;
+  }
+
+  /** The times pending tasks began waiting for their preferred workers. */
+  localityWaitStarts(): IterableIterator<number> {
+    return this.localityWaits.values();
+  }
+
   /** Subscribes to the job's events; returns the unsubscribe function. */
   subscribe(listener: (event: JobEventRecord) => void): () => void {
     this.listeners.add(listener);
@@ -309,6 +334,7 @@ export class Job {
     table.nextAttempt[task.index] = n + 1;
     const attempt: Attempt = { n, workerId, startedAt, speculative };
     if (task.state === 'pending') this.setTaskState(task, 'running');
+    if (task.kind === 'map') this.localityWaits.delete(task.index);
     table.attempts(task.index).set(n, attempt);
     if (speculative) {
       table.speculated[task.index] = 1;

@@ -71,6 +71,15 @@ export const MASTER_OPTION_TABLE = {
     min: 0,
     describe: 'first delay before retrying a failed attempt; it doubles, with jitter',
   },
+  localityWaitMs: {
+    flag: 'locality-wait',
+    unit: 'ms',
+    // Spark's spark.locality.wait: long enough for a busy holder to free a slot, short next to a job.
+    default: 3000,
+    min: 0,
+    max: 600_000,
+    describe: 'how long a map task waits for a slot on the worker holding its input (mr://) before running anywhere',
+  },
   prefetch: {
     unit: 'count',
     default: 2,
@@ -106,6 +115,8 @@ export interface MasterOptions {
   readonly retryBackoffMs?: number;
   /** Tasks a worker may hold per slot. See {@link MASTER_OPTION_TABLE}.prefetch. */
   readonly prefetch?: number;
+  /** How long a map task waits for its input's holder before running anywhere, ms. See {@link MASTER_OPTION_TABLE}.localityWaitMs. */
+  readonly localityWaitMs?: number;
   /** Cluster token and TLS material. Default: none. */
   readonly security?: Security;
   /** Allow listening beyond loopback without a token (warns on every start). Default false. */
@@ -126,6 +137,7 @@ export interface CompiledMasterOptions {
   readonly speculationMinMs: number;
   readonly retryBackoffMs: number;
   readonly prefetch: number;
+  readonly localityWaitMs: number;
   readonly security: Security;
   readonly insecure: boolean;
 }
@@ -150,6 +162,7 @@ export function compileMasterOptions(options: MasterOptions): CompiledMasterOpti
     speculationMinMs: checkOption('speculationMinMs', t.speculationMinMs, options.speculationMinMs),
     retryBackoffMs: checkOption('retryBackoffMs', t.retryBackoffMs, options.retryBackoffMs),
     prefetch: checkOption('prefetch', t.prefetch, options.prefetch),
+    localityWaitMs: checkOption('localityWaitMs', t.localityWaitMs, options.localityWaitMs),
     security: options.security ?? NO_SECURITY,
     insecure: options.insecure ?? false,
   };

@@ -26,6 +26,11 @@ export interface SchedulingPolicy {
   readonly speculationFactor: number;
   /** ...and at least this long, ms. */
   readonly speculationMinMs: number;
+  /**
+   * How long a map task with a preferred worker (its input's holder) waits for a slot
+   * there before it runs anywhere, ms (delay scheduling); 0: it never waits. Default 0.
+   */
+  readonly localityWaitMs?: number;
 }
 
 /** The phase a job is in: its maps until every map succeeded, then its reduces. */
@@ -55,6 +60,50 @@ export function nextRetryTime(jobs: readonly Job[], now: number): number | undef
     }
   }
   return next;
+}
+
+/**
+ * The earliest time after `now` a map task now waiting for its preferred worker may run
+ * anywhere, or undefined when none waits: the master schedules again then, so a wait never
+ * outlasts `waitMs` for want of an event. (A task whose wait is over and still has no slot
+ * runs on the next slot that frees, like any other.)
+ */
+export function nextLocalityTime(jobs: readonly Job[], waitMs: number, now: number): number | undefined {
+  let next: number | undefined;
+  for (const job of jobs) {
+    if (job.finished || job.mapsWithLocality === 0) continue;
+    for (const since of job.localityWaitStarts()) {
+      const until = since + waitMs;
+      if (until > now && (next === undefined || until < next)) next = until;
+    }
+  }
+  return next;
+}
+
+/** What the scheduler does with a task that has a preferred worker. */
+type LocalityChoice = 'local' | 'wait' | 'anywhere';
+
+/**
+ * Delay scheduling (Zaharia et al., as Spark's spark.locality.wait): a task goes to its
+ * preferred worker when that has a free slot; otherwise it waits, up to `localityWaitMs`
+ * from when it was first passed over, and then takes any slot, so a busy holder never
+ * leaves the rest of the cluster idle (Disco's issue 597). A preferred worker that is
+ * gone, draining, blacklisted or where the task already failed is no reason to wait.
+ */
+function localityChoice(
+  job: Job,
+  task: Task,
+  preferred: string,
+  free: ReadonlyMap<string, number>,
+  eligible: (id: string) => boolean,
+  policy: SchedulingPolicy,
+): LocalityChoice {
+  const slots = free.get(preferred);
+  if (slots === undefined || !eligible(preferred) || task.hasFailedOn(preferred)) return 'anywhere';
+  if (slots > 0) return 'local';
+  const waitMs = policy.localityWaitMs ?? 0;
+  if (waitMs <= 0) return 'anywhere';
+  return policy.now - job.localityWaitStart(task, policy.now) < waitMs ? 'wait' : 'anywhere';
 }
 
 function median(values: readonly number[]): number {
@@ -94,9 +143,11 @@ export function stragglers(job: Job, policy: SchedulingPolicy): Task[] {
  * failed (waiting for one if all such workers are busy); a worker with `blacklistAfter`
  * failed attempts of a job gets none of its tasks (unless every worker is in that state,
  * when the attempt limit decides). Slots left over go to backup attempts for stragglers,
- * always on another worker than the running attempt.
+ * always on another worker than the running attempt. A map task whose input is held by
+ * one worker (mr://) goes there, or waits briefly for it (see {@link localityChoice}).
  *
- * Cost: proportional to the workers and to the tasks placed, not to the tasks waiting.
+ * Cost: proportional to the workers and to the tasks placed, not to the tasks waiting
+ * (except maps waiting for their preferred worker, which are looked at on every pass).
  */
 export function placeTasks(jobs: readonly Job[], workers: readonly SlotView[], policy: SchedulingPolicy): Placement[] {
   const free = new Map<string, number>();
@@ -139,7 +190,13 @@ export function placeTasks(jobs: readonly Job[], workers: readonly SlotView[], p
     for (const task of runnable(job, policy.now)) {
       if (totalFree <= 0) return placements;
       let workerId: string | undefined;
-      if (task.failedOnCount === 0) {
+      const preferred = job.preferredWorker(task);
+      const choice =
+        preferred === undefined ? 'anywhere' : localityChoice(job, task, preferred, free, eligible, policy);
+      if (choice === 'wait') continue;
+      if (choice === 'local') {
+        workerId = pick((id) => id === preferred);
+      } else if (task.failedOnCount === 0) {
         workerId = pick(eligible);
       } else {
         // A retry waits for a worker it has not failed on, as long as one exists (even if busy now).

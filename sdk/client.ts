@@ -31,6 +31,8 @@ import type { RangeReader } from '../storage/index.js';
 import { refuseNonTextInputs } from './text-input-peek.js';
 import { storedRecords, storedResultsOf } from './stored-results.js';
 import type { ResultFormat } from '../proto/formats/index.js';
+import { inputName } from './job-input.js';
+import type { JobInput } from './job-input.js';
 
 /** A job's status as the master reports it. */
 export type JobStatus = JobStatus__Output;
@@ -63,8 +65,12 @@ const LOCAL_READ_BYTES = 4 * 1024 * 1024;
 
 /** Options of a submission. */
 export interface SubmitOptions {
-  /** Input paths (files, directories or globs); made absolute here. Required. */
-  readonly inputs: readonly string[];
+  /**
+   * Input paths (files, directories or globs; made absolute here), URLs, and earlier jobs'
+   * results (`mr://JOB`, `mr://JOB/PARTITION` or {@link ResultsOf}, e.g. `resultsOf(id)`:
+   * the map then receives `[key, value]` records). Required.
+   */
+  readonly inputs: readonly JobInput[];
   /** Reduce partitions. Default: the job's `partitions`, else 4. */
   readonly partitions?: number;
   /** Values for `ctx.params`. */
@@ -130,18 +136,19 @@ export class GrooveClient {
 
   /** Bundles a job file and submits it; resolves with the job id. */
   async submit(jobFile: string, options: SubmitOptions): Promise<string> {
-    const inputs = expandInputs(options.inputs, process.cwd(), options.allowEmpty === true);
+    const inputs = expandInputs(options.inputs.map(inputName), process.cwd(), options.allowEmpty === true);
     return this.submitPacked(await packJobFile(jobFile), { ...options, inputs });
   }
 
   /** Submits an already bundled job. */
   async submitPacked(packed: PackedJob, options: SubmitOptions): Promise<string> {
-    if (packed.job.binaryText !== true) await refuseNonTextInputs(options.inputs);
+    const inputs = options.inputs.map(inputName);
+    if (packed.job.binaryText !== true) await refuseNonTextInputs(inputs);
     const sortBufferBytes =
       options.sortBufferBytes ?? (packed.job.sortBufferMB ? Math.round(packed.job.sortBufferMB * 1024 * 1024) : 0);
     const request: SubmitJobRequest = {
       pack: packed.bytes,
-      inputs: [...options.inputs],
+      inputs,
       partitions: options.partitions ?? packed.job.partitions ?? 0,
       params: { ...(options.params ?? {}) },
       chunkSize: options.chunkSize ?? 0,

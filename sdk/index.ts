@@ -8,6 +8,7 @@ export type {
   JobDefinition,
   JobLog,
   Key,
+  ResultRecord,
 } from '../common/index.js';
 export {
   GrooveError,
@@ -25,6 +26,8 @@ export type { ResultFormat } from '../proto/formats/index.js';
 export type { Security } from '../proto/wire/index.js';
 export type { ClientOptions, JobEvent, JobStatus, ResultPart, SubmitOptions, WorkerInfo } from './client.js';
 export { EmbeddedCluster } from './embedded-cluster.js';
+export { inputName, resultsOf } from './job-input.js';
+export type { JobInput, ResultsOf } from './job-input.js';
 export type { EmbeddedClusterOptions } from './embedded-cluster.js';
 export { packJobFile } from './job-bundler.js';
 export type { PackedJob } from './job-bundler.js';

@@ -1,4 +1,5 @@
 import { UserError } from '../common/index.js';
+import { isResultUri } from '../proto/formats/index.js';
 import { storageFor } from '../storage/index.js';
 import { nonTextReason, readHead } from '../worker/index.js';
 
@@ -16,6 +17,8 @@ const MAX_PEEKED_FILES = 1000;
  */
 export async function refuseNonTextInputs(inputs: readonly string[]): Promise<void> {
   for (const input of inputs.slice(0, MAX_PEEKED_FILES)) {
+    // An earlier job's results (mr://) are records, not text, and are the master's to find.
+    if (isResultUri(input)) continue;
     let head: Buffer;
     try {
       if ((await storageFor(input).stat(input)).kind !== 'object') continue;

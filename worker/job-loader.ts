@@ -5,7 +5,7 @@ import { defineJob, JobFileError } from '../common/index.js';
 import type { JobDefinition, Key } from '../common/index.js';
 
 /** A job definition with its types erased, as the runtime sees it. */
-export type AnyJob = JobDefinition<Key, unknown, Key, unknown>;
+export type AnyJob = JobDefinition<Key, unknown, Key, unknown, unknown>;
 
 /**
  * The only non-built-in modules a pack may require: the job API, provided by Groove itself,

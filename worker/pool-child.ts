@@ -139,7 +139,7 @@ async function run(spec: TaskSpec): Promise<void> {
     sourceMap = loaded.sourceMap;
     const result =
       spec.kind === 'map'
-        ? await runMapTask(spec, job, log, progress)
+        ? await runMapTask(spec, job, log, progress, openFetch)
         : await runReduceTask(spec, job, log, progress, openFetch);
     send({ type: 'done', taskId: spec.taskId, attempt: spec.attempt, result });
   } catch (err) {

@@ -19,6 +19,22 @@ export interface InputPiece {
   readonly path: string;
   readonly start: number;
   readonly length: number;
+  /** Set when the piece is a part file of an earlier job (mr://): read whole, as records. */
+  readonly result?: ResultInput;
+}
+
+/** A part file of an earlier job that a chained job's map reads (`mr://JOB/PARTITION`). */
+export interface ResultInput {
+  readonly jobId: string;
+  readonly partition: number;
+  /** The worker holding it: when it is this one, the file is read in place. */
+  readonly workerId: string;
+  /** host:port of that worker's shuffle service. */
+  readonly dataAddress: string;
+  /** The part file, relative to that worker's data dir. */
+  readonly path: string;
+  /** Its size in bytes, as the master was told when it was committed. */
+  readonly bytes: number;
 }
 
 /** What a pool process needs to run one task attempt; built by the daemon from an assignment. */

@@ -13,19 +13,20 @@ import { serverCredentials, serverOptions } from '../proto/wire/index.js';
 import type { MasterClient } from '../proto/wire/generated/groove/Master';
 import type { MasterMessage__Output } from '../proto/wire/generated/groove/MasterMessage';
 import type { Registered__Output } from '../proto/wire/generated/groove/Registered';
+import type { ResultSplit__Output } from '../proto/wire/generated/groove/ResultSplit';
 import type { TaskAssignment__Output } from '../proto/wire/generated/groove/TaskAssignment';
 import type { TaskUpdate } from '../proto/wire/generated/groove/TaskUpdate';
 import type { WorkerMessage } from '../proto/wire/generated/groove/WorkerMessage';
 import { chooseAdvertise } from './advertise-address.js';
 import { BulkServer, PeerFetches } from './shuffle/index.js';
-import { attemptDir, jobDir, JOBS_DIR } from './data-layout.js';
+import { attemptDir, isAttemptFileOf, jobDir, JOBS_DIR } from './data-layout.js';
 import { createShuffleService } from './shuffle/index.js';
 import { workerServiceDefinition } from '../proto/wire/index.js';
 import { PackCache } from './pack-cache.js';
 import { ProcessPool, TaskAttemptError } from './process-pool.js';
 import { removeStaleFiles } from './stale-files.js';
 import { httpTrustedCa } from '../storage/index.js';
-import type { MapOutputSource, TaskResult, TaskSpec } from './task-spec.js';
+import type { MapOutputSource, ResultInput, TaskResult, TaskSpec } from './task-spec.js';
 import { compileWorkerOptions } from './worker-options.js';
 import type { CompiledWorkerDaemonOptions, WorkerDaemonOptions } from './worker-options.js';
 
@@ -368,7 +369,12 @@ export class WorkerDaemon {
       return {
         ...base,
         kind: 'map',
-        input: a.mapInput.pieces.map(({ path, start, length }) => ({ path, start, length })),
+        input: a.mapInput.pieces.map(({ path, start, length, result }) => ({
+          path,
+          start,
+          length,
+          ...(result ? { result: resultInputOf(result) } : {}),
+        })),
       };
     }
     const format = a.outputFormat || 'text';
@@ -385,6 +391,23 @@ export class WorkerDaemon {
       output: a.outputUrl && isResultFormat(format) ? { url: a.outputUrl, format } : undefined,
     };
   }
+}
+
+/** A chained map's part file from its assignment; its path is checked against the data layout. */
+function resultInputOf(r: ResultSplit__Output): ResultInput {
+  if (!isValidId(r.jobId) || !isAttemptFileOf(r.jobId, r.path))
+    throw new TaskAttemptError({
+      message: `bad result reference ${JSON.stringify(r.path.slice(0, 200))}`,
+      user: false,
+    });
+  return {
+    jobId: r.jobId,
+    partition: r.partition,
+    workerId: r.workerId,
+    dataAddress: r.dataAddress,
+    path: r.path,
+    bytes: r.bytes,
+  };
 }
 
 function outputOf(result: TaskResult): Pick<TaskUpdate, 'counters' | 'stats' | 'mapOutput' | 'reduceOutput'> {

@@ -45,3 +45,6 @@ export { RecordStreamDecoder } from './record-stream-decoder.js';
 export type { JobPack } from './job-pack.js';
 export { MAP_OUTPUT_DATA_FILE, encodeMapOutputIndex, openPartition, readMapOutputIndex } from './map-output-file.js';
 export type { MapOutputFile } from './map-output-file.js';
+export { RESULT_URI_SCHEME, isResultUri, parseResultUri, resultUri } from './result-uri.js';
+export type { ResultUri } from './result-uri.js';
+export { readPartFileEnd } from './record-blocks.js';

@@ -59,6 +59,20 @@ export function encodePartFileEnd(payloadBytes: number, blocks: number): Buffer 
   return end;
 }
 
+/**
+ * Checks a part file's end marker (its last PART_FILE_END_BYTES bytes) and returns what it
+ * counts: a reader that reads the blocks before it (without a {@link PartFileVerifier})
+ * checks first that the file was written to its end.
+ * @throws {@link BlockChecksumError} naming `file` when `end` is not a valid end marker.
+ */
+export function readPartFileEnd(file: string, end: Buffer, at: number): { payloadBytes: number; blocks: number } {
+  if (end.length !== PART_FILE_END_BYTES || end.readUInt32LE(0) !== END_MARKER)
+    throw new BlockChecksumError(file, at, 'the file ends without its end marker (truncated)');
+  if (zlib.crc32(end.subarray(8)) !== end.readUInt32LE(4))
+    throw new BlockChecksumError(file, at, 'checksum mismatch in the end marker');
+  return { payloadBytes: Number(end.readBigUInt64LE(8)), blocks: end.readUInt32LE(16) };
+}
+
 /** A checksummed file is short or corrupt; `offset` is where (in the file, or in the stream fed so far). */
 export class BlockChecksumError extends GrooveError {
   constructor(

@@ -204,6 +204,8 @@ function statusText(s: JobStatus): string {
     lines.push(
       `finished  ${new Date(s.finishedAt).toISOString()} (${((s.finishedAt - s.submittedAt) / 1000).toFixed(1)} s)`,
     );
+  if (s.mapsWithLocality)
+    lines.push(`locality  ${s.mapsLocal} of ${s.mapsWithLocality} maps ran on the worker holding their input`);
   lines.push(`attempts  ${s.failedAttempts} failed, ${s.speculativeAttempts} backup (limit ${s.maxAttempts} per task)`);
   if (s.outputUrl) lines.push(`output    ${s.outputUrl} (${s.outputFormat || 'text'})`);
   if (s.error) lines.push(`error     ${s.error}`);
@@ -341,6 +343,7 @@ export async function masterCommand(
     maxAttempts?: FlagValue;
     speculationMinMs?: FlagValue;
     retryBackoffMs?: FlagValue;
+    localityWait?: FlagValue;
   },
 ): Promise<void> {
   const t = MASTER_OPTION_TABLE;
@@ -354,6 +357,7 @@ export async function masterCommand(
     maxAttempts: optionFromFlag(t.maxAttempts, args.maxAttempts),
     speculationMinMs: optionFromFlag(t.speculationMinMs, args.speculationMinMs),
     retryBackoffMs: optionFromFlag(t.retryBackoffMs, args.retryBackoffMs),
+    localityWaitMs: optionFromFlag(t.localityWaitMs, args.localityWait),
   };
   trustCaFile(args.ca);
   setLogLevel('info');

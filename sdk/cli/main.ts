@@ -231,7 +231,8 @@ function clusterCommands<T>(y: Argv<T>) {
           .option('worker-timeout', tableFlag(MASTER_OPTION_TABLE.workerTimeoutMs))
           .option('max-attempts', tableFlag(MASTER_OPTION_TABLE.maxAttempts))
           .option('speculation-min-ms', tableFlag(MASTER_OPTION_TABLE.speculationMinMs))
-          .option('retry-backoff-ms', tableFlag(MASTER_OPTION_TABLE.retryBackoffMs)),
+          .option('retry-backoff-ms', tableFlag(MASTER_OPTION_TABLE.retryBackoffMs))
+          .option('locality-wait', tableFlag(MASTER_OPTION_TABLE.localityWaitMs)),
       (a) =>
         cmd.masterCommand({
           ...securityArgs(a),
@@ -245,6 +246,7 @@ function clusterCommands<T>(y: Argv<T>) {
           maxAttempts: a.maxAttempts,
           speculationMinMs: a.speculationMinMs,
           retryBackoffMs: a.retryBackoffMs,
+          localityWait: a.localityWait,
         }),
     )
     .command(

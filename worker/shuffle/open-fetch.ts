@@ -15,6 +15,12 @@ export interface OpenFetchRequest {
   /** The map output's directory, relative to the peer's data dir. */
   readonly dir: string;
   readonly partition: number;
+  /**
+   * Set to fetch the whole part file at this path (relative to the peer's data dir) of
+   * job `jobId` instead of a map output's partition (a chained job's map reading an
+   * earlier job's results: mr://); `dir` and `partition` are then not used.
+   */
+  readonly resultPath?: string;
   /** The local file the bytes go to (written by the daemon itself when it streams them). */
   readonly destination: string;
   /** Give up when nothing arrives for this long, ms. Default {@link FETCH_IDLE_TIMEOUT_MS}. */

@@ -19,6 +19,8 @@ import type { Fold } from './in-map-folder.js';
 import { UserCodeError } from './user-code-error.js';
 import { decodedValues } from './decoded-values.js';
 import { checkTextInput } from './text-input-check.js';
+import { readResultRecords } from './result-record-reader.js';
+import type { FetchOpener } from '../shuffle/index.js';
 
 /** Characters of the input that were invalid UTF-8, read as U+FFFD (shown by `mr status` when not 0). */
 export const REPLACED_CHARS_COUNTER = 'groove.map.input.invalid-utf8-chars';
@@ -35,6 +37,7 @@ export async function runMapTask(
   job: AnyJob,
   log: JobLogSink,
   progress: (coarse?: boolean) => void,
+  openFetch?: FetchOpener,
 ): Promise<TaskResult> {
   const started = Date.now();
   const pieces = spec.input;
@@ -68,7 +71,7 @@ export async function runMapTask(
     emitted++;
   };
   const { emit, inMap } = inMapCombining(job, ctx, Math.floor(spec.sortBufferBytes / 2), toBuffer);
-  const read = await mapPieces(pieces, job, ctx, emit, progress);
+  const read = await mapPieces(pieces, job, ctx, emit, progress, { spec, openFetch });
   try {
     inMap?.flush();
   } catch (err) {
@@ -95,9 +98,16 @@ export async function runMapTask(
   };
 }
 
+/** What reading a part file of an earlier job (mr://) needs beyond the piece. */
+interface ResultReadContext {
+  readonly spec: TaskSpec;
+  readonly openFetch: FetchOpener | undefined;
+}
+
 /**
  * Maps the records of every piece of the split, in order, with `ctx.input` naming the
- * piece's file for each of its records; the counts add up across pieces.
+ * piece's file for each of its records; the counts add up across pieces. A piece that is
+ * an earlier job's part file (mr://) gives [key, value] records; any other, lines.
  */
 async function mapPieces(
   pieces: readonly InputPiece[],
@@ -105,6 +115,7 @@ async function mapPieces(
   ctx: TaskContext,
   emit: (key: Key, value: unknown) => void,
   progress: (coarse?: boolean) => void,
+  chained: ResultReadContext,
 ): Promise<LineReadResult> {
   let records = 0;
   let bytesRead = 0;
@@ -112,7 +123,7 @@ async function mapPieces(
   for (const [i, piece] of pieces.entries()) {
     // Every chunk's task looks at its file's first block (one small read), so whichever runs
     // first fails the job; a compressed or binary file would otherwise map as garbage text.
-    if (job.binaryText !== true) await checkTextInput(piece.path);
+    if (job.binaryText !== true && !piece.result) await checkTextInput(piece.path);
     ctx.input = piece.path;
     let n = 0;
     // One piece is a chunk, as it always was; of packed files, say which file and which piece.
@@ -120,26 +131,40 @@ async function mapPieces(
       pieces.length === 1
         ? (): string => `record ${n} of the chunk`
         : (): string => `record ${n} of ${piece.path} (input ${i + 1} of ${pieces.length} of the split)`;
-    const read = await readLines(
-      piece.path,
-      piece.start,
-      piece.length,
-      (line) => {
-        n++;
-        progress();
-        try {
-          job.map(line, emit, ctx);
-        } catch (err) {
-          throw err instanceof UserCodeError ? err : new UserCodeError('map', err, where());
+    const onRecord = (record: unknown): void => {
+      n++;
+      progress();
+      try {
+        job.map(record, emit, ctx);
+      } catch (err) {
+        throw err instanceof UserCodeError ? err : new UserCodeError('map', err, where());
+      }
+    };
+    const read = piece.result
+      ? {
+          replacedChars: 0,
+          ...(await readResultRecords(
+            chained.spec,
+            piece.result,
+            noFetch(chained.openFetch),
+            onRecord,
+            progress,
+            ctx.counters,
+          )),
         }
-      },
-      lineReadBlockSize(piece.length),
-    );
+      : await readLines(piece.path, piece.start, piece.length, onRecord, lineReadBlockSize(piece.length));
     records += read.records;
     bytesRead += read.bytesRead;
     replaced += read.replacedChars;
   }
   return { records, bytesRead, replacedChars: replaced };
+}
+
+/** The daemon's fetch opener, which a map reading a remote part file needs. */
+function noFetch(openFetch: FetchOpener | undefined): FetchOpener {
+  return (
+    openFetch ?? (() => Promise.resolve({ kind: 'failed', message: 'this process fetches nothing', local: false }))
+  );
 }
 
 /** The user's combine over decoded values, for in-mapper combining; it must keep the key. */

@@ -32,6 +32,7 @@ import type { RegisterWorker as _groove_RegisterWorker, RegisterWorker__Output a
 import type { Registered as _groove_Registered, Registered__Output as _groove_Registered__Output } from './groove/Registered';
 import type { ResultLocation as _groove_ResultLocation, ResultLocation__Output as _groove_ResultLocation__Output } from './groove/ResultLocation';
 import type { ResultLocations as _groove_ResultLocations, ResultLocations__Output as _groove_ResultLocations__Output } from './groove/ResultLocations';
+import type { ResultSplit as _groove_ResultSplit, ResultSplit__Output as _groove_ResultSplit__Output } from './groove/ResultSplit';
 import type { SubmitJobReply as _groove_SubmitJobReply, SubmitJobReply__Output as _groove_SubmitJobReply__Output } from './groove/SubmitJobReply';
 import type { SubmitJobRequest as _groove_SubmitJobRequest, SubmitJobRequest__Output as _groove_SubmitJobRequest__Output } from './groove/SubmitJobRequest';
 import type { TaskAssignment as _groove_TaskAssignment, TaskAssignment__Output as _groove_TaskAssignment__Output } from './groove/TaskAssignment';
@@ -78,6 +79,7 @@ export interface ProtoGrpcType {
     Registered: MessageTypeDefinition<_groove_Registered, _groove_Registered__Output>
     ResultLocation: MessageTypeDefinition<_groove_ResultLocation, _groove_ResultLocation__Output>
     ResultLocations: MessageTypeDefinition<_groove_ResultLocations, _groove_ResultLocations__Output>
+    ResultSplit: MessageTypeDefinition<_groove_ResultSplit, _groove_ResultSplit__Output>
     SubmitJobReply: MessageTypeDefinition<_groove_SubmitJobReply, _groove_SubmitJobReply__Output>
     SubmitJobRequest: MessageTypeDefinition<_groove_SubmitJobRequest, _groove_SubmitJobRequest__Output>
     TaskAssignment: MessageTypeDefinition<_groove_TaskAssignment, _groove_TaskAssignment__Output>

@@ -5,6 +5,7 @@ import { createWorkerClient, grpcLib } from '../../../proto/wire/index.js';
 import type { DataChunk__Output } from '../../../proto/wire/generated/groove/DataChunk';
 import type { FetchPartitionRequest } from '../../../proto/wire/generated/groove/FetchPartitionRequest';
 import type { FetchTicket__Output } from '../../../proto/wire/generated/groove/FetchTicket';
+import type { ReadResultRequest } from '../../../proto/wire/generated/groove/ReadResultRequest';
 import type { WorkerClient } from '../../../proto/wire/generated/groove/Worker';
 import { FETCH_IDLE_TIMEOUT_MS } from '../open-fetch.js';
 import type { OpenFetchAnswer, OpenFetchRequest } from '../open-fetch.js';
@@ -40,15 +41,16 @@ export class PeerFetches {
       options.signal?.throwIfAborted();
       const idleTimeoutMs = request.idleTimeoutMs ?? FETCH_IDLE_TIMEOUT_MS;
       const call = { jobId: request.jobId, dir: request.dir, partition: request.partition };
+      const result = request.resultPath === undefined ? undefined : { jobId: request.jobId, path: request.resultPath };
       let ticket: FetchTicket__Output;
       try {
-        ticket = await openFetch(peer.client, call, idleTimeoutMs, options.signal);
+        ticket = await openFetch(peer.client, result ?? call, idleTimeoutMs, options.signal);
       } catch (err) {
         if ((err as grpc.ServiceError).code !== grpcLib().status.UNIMPLEMENTED) throw err;
-        const bytes = await streamPartitionToFile(peer.client, call, request.destination, {
-          ...options,
-          idleTimeoutMs,
-        });
+        const streamOptions = { ...options, idleTimeoutMs };
+        const bytes = result
+          ? await streamCallToFile(() => peer.client.readResult(result), request.destination, streamOptions)
+          : await streamPartitionToFile(peer.client, call, request.destination, streamOptions);
         return { kind: 'streamed', bytes };
       }
       return { kind: 'ticket', port: ticket.port, ticket: ticket.ticket, length: ticket.length };
@@ -105,19 +107,24 @@ function isLinkFailure(err: unknown): boolean {
   return code === status.UNAVAILABLE || code === status.DEADLINE_EXCEEDED || code === status.CANCELLED;
 }
 
-/** OpenFetch, ended by its deadline or by `signal`. */
+/**
+ * OpenFetch (or, for a whole part file, OpenResultRead), ended by its deadline or by `signal`.
+ */
 function openFetch(
   client: WorkerClient,
-  request: FetchPartitionRequest,
+  request: FetchPartitionRequest | ReadResultRequest,
   idleTimeoutMs: number,
   signal?: AbortSignal,
 ): Promise<FetchTicket__Output> {
   return new Promise<FetchTicket__Output>((resolve, reject) => {
-    const call = client.openFetch(request, { deadline: Date.now() + idleTimeoutMs }, (err, reply) => {
+    const options = { deadline: Date.now() + idleTimeoutMs };
+    const done = (err: grpc.ServiceError | null, reply?: FetchTicket__Output): void => {
       signal?.removeEventListener('abort', cancel);
       if (err || !reply) reject(err ?? new Error('empty OpenFetch reply'));
       else resolve(reply);
-    });
+    };
+    const call =
+      'path' in request ? client.openResultRead(request, options, done) : client.openFetch(request, options, done);
     const cancel = (): void => call.cancel();
     signal?.addEventListener('abort', cancel, { once: true });
   });
@@ -148,11 +155,20 @@ export interface StreamOptions extends PeerFetchOptions {
  * overlaps receiving the next ones instead of blocking the event loop (gRPC keeps receiving
  * into the call's bounded buffer meanwhile, and pauses the stream when it is full).
  */
-export async function streamPartitionToFile(
+export function streamPartitionToFile(
   client: WorkerClient,
   request: FetchPartitionRequest,
   destination: string,
   options: StreamOptions = {},
+): Promise<number> {
+  return streamCallToFile(() => client.fetchPartition(request), destination, options);
+}
+
+/** Streams the DataChunks of a call (started by `start`) into a local file; resolves with its size. */
+async function streamCallToFile(
+  start: () => grpc.ClientReadableStream<DataChunk__Output>,
+  destination: string,
+  options: StreamOptions,
 ): Promise<number> {
   const idleTimeoutMs = options.idleTimeoutMs ?? FETCH_IDLE_TIMEOUT_MS;
   const onChunk = options.onChunk ?? (() => undefined);
@@ -161,7 +177,7 @@ export async function streamPartitionToFile(
   const file = await fs.promises.open(destination, 'w').catch((err: unknown) => {
     throw new LocalWriteError(destination, err);
   });
-  const call = client.fetchPartition(request);
+  const call = start();
   const cancel = (): void => call.cancel();
   options.signal?.addEventListener('abort', cancel, { once: true });
   if (options.signal?.aborted) call.cancel();

@@ -73,6 +73,7 @@ export function createShuffleService(dataDir: string, logger: Logger, bulk?: Bul
       }
       streamFile(call, range.file, range.start, range.end, logger);
     },
+    OpenResultRead: openResultRead(dataDir, bulk),
     ReadResult(call) {
       const { jobId, path: rel } = call.request;
       if (!isValidId(jobId) || !isAttemptFileOf(jobId, rel)) {
@@ -104,6 +105,37 @@ export function createShuffleService(dataDir: string, logger: Logger, bulk?: Bul
         () => call.emit('error', notFound(`result ${rel} not found on this worker (purged?)`)),
       );
     },
+  };
+}
+
+/**
+ * OpenResultRead: a ticket to collect a whole part file from the bulk port (a chained
+ * job's map reading an earlier job's results held here). The reader checks every block and
+ * the end marker as it reads, so the file is not verified here first.
+ */
+function openResultRead(dataDir: string, bulk: BulkServer | undefined): WorkerHandlers['OpenResultRead'] {
+  return (call, callback) => {
+    if (!bulk) {
+      callback(Object.assign(new Error('this worker has no bulk port'), { code: grpcLib().status.UNIMPLEMENTED }));
+      return;
+    }
+    const { jobId, path: rel } = call.request;
+    if (!isValidId(jobId) || !isAttemptFileOf(jobId, rel)) {
+      callback(invalid(`bad result reference ${JSON.stringify(rel)}`));
+      return;
+    }
+    const file = path.join(dataDir, rel);
+    fs.promises.stat(file).then(
+      ({ size }) => {
+        try {
+          const ticket = size > 0 ? bulk.issue(file, 0, size) : Buffer.alloc(0);
+          callback(null, { port: bulk.port, ticket, length: size });
+        } catch (err) {
+          callback(Object.assign(new Error((err as Error).message), { code: grpcLib().status.RESOURCE_EXHAUSTED }));
+        }
+      },
+      () => callback(notFound(`result ${rel} not found on this worker (purged?)`)),
+    );
   };
 }
 

@@ -18,6 +18,8 @@ export interface JobStatus {
   'failedAttempts'?: (number);
   'speculativeAttempts'?: (number);
   'maxAttempts'?: (number);
+  'mapsWithLocality'?: (number);
+  'mapsLocal'?: (number);
   'outputUrl'?: (string);
   'outputFormat'?: (string);
 }
@@ -39,6 +41,8 @@ export interface JobStatus__Output {
   'failedAttempts': (number);
   'speculativeAttempts': (number);
   'maxAttempts': (number);
+  'mapsWithLocality': (number);
+  'mapsLocal': (number);
   'outputUrl': (string);
   'outputFormat': (string);
 }

@@ -22,6 +22,15 @@ export interface WorkerClient extends grpc.Client {
   openFetch(argument: _groove_FetchPartitionRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_groove_FetchTicket__Output>): grpc.ClientUnaryCall;
   openFetch(argument: _groove_FetchPartitionRequest, callback: grpc.requestCallback<_groove_FetchTicket__Output>): grpc.ClientUnaryCall;
   
+  OpenResultRead(argument: _groove_ReadResultRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_groove_FetchTicket__Output>): grpc.ClientUnaryCall;
+  OpenResultRead(argument: _groove_ReadResultRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_groove_FetchTicket__Output>): grpc.ClientUnaryCall;
+  OpenResultRead(argument: _groove_ReadResultRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_groove_FetchTicket__Output>): grpc.ClientUnaryCall;
+  OpenResultRead(argument: _groove_ReadResultRequest, callback: grpc.requestCallback<_groove_FetchTicket__Output>): grpc.ClientUnaryCall;
+  openResultRead(argument: _groove_ReadResultRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_groove_FetchTicket__Output>): grpc.ClientUnaryCall;
+  openResultRead(argument: _groove_ReadResultRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_groove_FetchTicket__Output>): grpc.ClientUnaryCall;
+  openResultRead(argument: _groove_ReadResultRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_groove_FetchTicket__Output>): grpc.ClientUnaryCall;
+  openResultRead(argument: _groove_ReadResultRequest, callback: grpc.requestCallback<_groove_FetchTicket__Output>): grpc.ClientUnaryCall;
+  
   ReadResult(argument: _groove_ReadResultRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_groove_DataChunk__Output>;
   ReadResult(argument: _groove_ReadResultRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_groove_DataChunk__Output>;
   readResult(argument: _groove_ReadResultRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_groove_DataChunk__Output>;
@@ -34,6 +43,8 @@ export interface WorkerHandlers extends grpc.UntypedServiceImplementation {
   
   OpenFetch: grpc.handleUnaryCall<_groove_FetchPartitionRequest__Output, _groove_FetchTicket>;
   
+  OpenResultRead: grpc.handleUnaryCall<_groove_ReadResultRequest__Output, _groove_FetchTicket>;
+  
   ReadResult: grpc.handleServerStreamingCall<_groove_ReadResultRequest__Output, _groove_DataChunk>;
   
 }
@@ -41,5 +52,6 @@ export interface WorkerHandlers extends grpc.UntypedServiceImplementation {
 export interface WorkerDefinition extends grpc.ServiceDefinition {
   FetchPartition: MethodDefinition<_groove_FetchPartitionRequest, _groove_DataChunk, _groove_FetchPartitionRequest__Output, _groove_DataChunk__Output>
   OpenFetch: MethodDefinition<_groove_FetchPartitionRequest, _groove_FetchTicket, _groove_FetchPartitionRequest__Output, _groove_FetchTicket__Output>
+  OpenResultRead: MethodDefinition<_groove_ReadResultRequest, _groove_FetchTicket, _groove_ReadResultRequest__Output, _groove_FetchTicket__Output>
   ReadResult: MethodDefinition<_groove_ReadResultRequest, _groove_DataChunk, _groove_ReadResultRequest__Output, _groove_DataChunk__Output>
 }

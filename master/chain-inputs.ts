@@ -1,0 +1,89 @@
+import { UserError } from '../common/index.js';
+import { parseResultUri, resultUri } from '../proto/formats/index.js';
+import { isValidId } from '../proto/formats/index.js';
+import type { MapInput } from '../proto/wire/generated/groove/MapInput';
+import type { InputFile, InputSplit } from './input-splitter.js';
+import type { Job } from './job.js';
+
+/** What resolving `mr://` inputs needs to know of the master's state. */
+export interface ChainLookup {
+  /** The job of this id, if the master holds it. */
+  job(jobId: string): Job | undefined;
+  /** The state of a worker, if the master knows it. */
+  workerState(workerId: string): 'alive' | 'draining' | 'lost' | undefined;
+}
+
+/**
+ * Turns `mr://JOB` (every partition) or `mr://JOB/PARTITION` into input files: one per
+ * partition, its part file on the worker that wrote it, sized by that file, which its map
+ * task reads whole and prefers to run on (see the scheduler's locality). Only a job that
+ * succeeded has results; one whose part file was on a worker that is gone is refused by
+ * job and partition, since the earlier job is never re-run for a later one.
+ *
+ * Seam for results in an object store (`--output s3://...`): a job whose committed output
+ * is in a store would resolve here to the stored part objects instead (no preferred
+ * worker, read through the storage seam); today every job's results are on its workers.
+ * @throws UserError with a one-line message naming the input.
+ */
+export function resolveResultInput(input: string, lookup: ChainLookup): InputFile[] {
+  const uri = parseResultUri(input);
+  const job = lookup.job(uri.jobId);
+  if (!job) throw new UserError(`input ${input}: no such job ${uri.jobId} (mr jobs lists the jobs the master holds)`);
+  if (job.state === 'running')
+    throw new UserError(`input ${input}: job ${job.id} is still running; wait until it succeeded (mr wait ${job.id})`);
+  if (job.state !== 'succeeded') {
+    const why = job.error ? `: ${job.error.split('\n')[0]?.slice(0, 300)}` : '';
+    throw new UserError(`input ${input}: job ${job.id} ${job.state}${why}, so it has no results to read`);
+  }
+  const R = job.reduces.length;
+  if (uri.partition !== undefined && uri.partition >= R)
+    throw new UserError(`input ${input}: job ${job.id} has ${R} partitions (0 to ${R - 1}), not ${uri.partition}`);
+  const partitions = uri.partition === undefined ? Array.from({ length: R }, (_, p) => p) : [uri.partition];
+  return partitions.map((partition) => partInput(job, partition, lookup));
+}
+
+/** The resolver of `mr://` inputs over the master's jobs and workers, for resolveInputs. */
+export function resultResolver(
+  jobs: ReadonlyMap<string, Job>,
+  workers: { get(id: string): { readonly state: 'alive' | 'draining' | 'lost' } | undefined },
+): (input: string) => InputFile[] {
+  const lookup: ChainLookup = {
+    job: (id) => (isValidId(id) ? jobs.get(id) : undefined),
+    workerState: (id) => workers.get(id)?.state,
+  };
+  return (input) => resolveResultInput(input, lookup);
+}
+
+/**
+ * A map assignment's input: the split, and for a part file where it is served now (its
+ * worker may have come back on another address since its job committed it).
+ */
+export function mapInputOf(split: InputSplit, dataAddressOf: (workerId: string) => string): MapInput {
+  return {
+    pieces: split.pieces.map(({ path, start, length, result }) =>
+      result
+        ? { path, start, length, result: { ...result, dataAddress: dataAddressOf(result.workerId), bytes: length } }
+        : { path, start, length },
+    ),
+  };
+}
+
+function partInput(job: Job, partition: number, lookup: ChainLookup): InputFile {
+  const name = resultUri(job.id, partition);
+  const part = job.partFile(job.reduce(partition));
+  // A succeeded job has every part file; a missing one is a bug, still said by name.
+  if (!part) throw new UserError(`input ${name}: the master has no part file for partition ${partition}`);
+  const state = lookup.workerState(part.workerId);
+  if (state === undefined || state === 'lost')
+    throw new UserError(
+      `input ${name}: its part file was on worker ${part.workerId}, which is gone; job ${job.id} is not re-run for a later job: run it again`,
+    );
+  return {
+    path: name,
+    size: part.bytes,
+    // Read whole by one map task, never packed with others, where it is if that worker is free.
+    splittable: false,
+    location: part.workerId,
+    result: { jobId: job.id, partition, workerId: part.workerId, path: part.path },
+  };
+}
