@@ -102,18 +102,23 @@ describe('mr:// inputs', () => {
     const plan = new SplitPlan(files, 10);
     assert.equal(plan.count, 3);
     const input = mapInputOf(plan.split(2), (w) => `${w}.example:7071`);
+    assert.equal(plan.split(2).location, 'w2');
     assert.deepEqual(input, {
-      path: 'mr://first/2',
-      start: 0,
-      length: 102,
-      result: {
-        jobId: 'first',
-        partition: 2,
-        workerId: 'w2',
-        path: 'jobs/first/reduce-00002-a0/part.data',
-        dataAddress: 'w2.example:7071',
-        bytes: 102,
-      },
+      pieces: [
+        {
+          path: 'mr://first/2',
+          start: 0,
+          length: 102,
+          result: {
+            jobId: 'first',
+            partition: 2,
+            workerId: 'w2',
+            path: 'jobs/first/reduce-00002-a0/part.data',
+            dataAddress: 'w2.example:7071',
+            bytes: 102,
+          },
+        },
+      ],
     });
     assert.deepEqual(
       resolveResultInput('mr://first/1', lookup([first])).map((f) => f.path),
