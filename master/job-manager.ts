@@ -7,10 +7,11 @@ import type { TaskUpdate__Output } from '../proto/wire/generated/groove/TaskUpda
 import { isValidId } from '../proto/formats/index.js';
 import { encodeReduceAssignment } from '../proto/wire/index.js';
 import type { EncodedMasterMessage, OutputColumns } from '../proto/wire/index.js';
-import { Job, placeOf } from './job.js';
+import { Job } from './job.js';
+import { placeOf } from './task-place.js';
 import type { CommittedOutput, JobSpec } from './job.js';
 import { describePlace } from './job-event.js';
-import type { AttemptStats } from './job-event.js';
+import { attemptStats, builtinCounters } from './attempt-stats.js';
 import type { Task } from './task.js';
 import type { Attempt } from './task-table.js';
 import { planSplits } from './job-planner.js';
@@ -579,36 +580,6 @@ function isCommitted(
 function committedOutput(task: Task, update: TaskUpdate__Output): CommittedOutput | undefined {
   if (task.kind === 'map') return update.mapOutput ? { offsets: update.mapOutput.offsets } : undefined;
   return update.reduceOutput ? { records: update.reduceOutput.records, bytes: update.reduceOutput.bytes } : undefined;
-}
-
-/** What the task-succeeded event tells of an attempt (zeros for a worker that sent no stats). */
-function attemptStats(stats: TaskUpdate__Output['stats']): AttemptStats {
-  return {
-    recordsIn: stats?.recordsIn ?? 0,
-    recordsOut: stats?.recordsOut ?? 0,
-    spills: stats?.spills ?? 0,
-    millis: stats?.millis ?? 0,
-  };
-}
-
-/** Groove's own counters, summed like user counters (as Hadoop's task counters are). */
-function builtinCounters(kind: 'map' | 'reduce', stats: TaskUpdate__Output['stats']): Record<string, number> {
-  if (!stats) return {};
-  if (kind === 'map') {
-    return {
-      'groove.map.input.records': stats.recordsIn,
-      'groove.map.output.records': stats.recordsOut,
-      'groove.map.input.bytes': stats.bytesIn,
-      'groove.map.output.bytes': stats.bytesOut,
-      'groove.map.spills': stats.spills,
-    };
-  }
-  return {
-    'groove.reduce.input.records': stats.recordsIn,
-    'groove.reduce.output.records': stats.recordsOut,
-    'groove.reduce.shuffle.bytes': stats.bytesIn,
-    'groove.reduce.output.bytes': stats.bytesOut,
-  };
 }
 
 /**

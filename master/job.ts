@@ -2,8 +2,9 @@ import type { OutputTarget } from './output-target.js';
 import { expectedAttemptDir } from './attempt-dir.js';
 import { CounterTable } from './counter-table.js';
 import { HostTable } from './host-table.js';
-import type { InputPiece, SplitPlan } from './input-splitter.js';
-import type { AttemptStats, JobEndEvent, JobEventRecord, TaskPlace } from './job-event.js';
+import type { SplitPlan } from './input-splitter.js';
+import type { AttemptStats, JobEndEvent, JobEventRecord } from './job-event.js';
+import { placeOf } from './task-place.js';
 import { assertJobTransition, assertTaskTransition, isTerminal } from './job-state.js';
 import type { JobState, TaskState } from './job-state.js';
 import { Task } from './task.js';
@@ -586,16 +587,6 @@ export class Job {
   private slot(task: Task): number {
     return task.kind === 'map' ? task.index : this.maps.length + task.index;
   }
-}
-
-/** Where a task works, as its events name it. */
-export function placeOf(task: Task): TaskPlace {
-  const s = task.split;
-  if (!s) return { partition: task.index };
-  const { path, start, length } = s.pieces[0] as InputPiece;
-  return s.pieces.length === 1
-    ? { input: path, start, length }
-    : { input: path, start, length, more: s.pieces.length - 1 };
 }
 
 function endEvent(to: Exclude<JobState, 'running'>, error: string, errorDetail: string): JobEndEvent {

@@ -10,7 +10,9 @@ const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
  * its first operation.
  */
 const backends = new Map<string, Storage>(
-  [fileStorage, httpStorage, s3Storage].flatMap((storage) => storage.schemes.map((s): [string, Storage] => [s, storage])),
+  [fileStorage, httpStorage, s3Storage].flatMap((storage) =>
+    storage.schemes.map((s): [string, Storage] => [s, storage]),
+  ),
 );
 
 /** The scheme a URL names, lower case without the colon, or undefined for a plain path. */
