@@ -1,5 +1,5 @@
 import { UserError } from '../common/index.js';
-import { parseResultUri, resultUri } from '../proto/formats/index.js';
+import { parseResultUri, partFileName, resultUri } from '../proto/formats/index.js';
 import { isValidId } from '../proto/formats/index.js';
 import type { MapInput } from '../proto/wire/generated/groove/MapInput';
 import type { InputFile, InputSplit } from './input-splitter.js';
@@ -17,12 +17,9 @@ export interface ChainLookup {
  * Turns `mr://JOB` (every partition) or `mr://JOB/PARTITION` into input files: one per
  * partition, its part file on the worker that wrote it, sized by that file, which its map
  * task reads whole and prefers to run on (see the scheduler's locality). Only a job that
- * succeeded has results; one whose part file was on a worker that is gone is refused by
+ * succeeded has results; one whose part file was on a worker that is gone is read from the
+ * job's committed output when it has one (`--output URL --format jsonl`), else refused by
  * job and partition, since the earlier job is never re-run for a later one.
- *
- * Seam for results in an object store (`--output s3://...`): a job whose committed output
- * is in a store would resolve here to the stored part objects instead (no preferred
- * worker, read through the storage seam); today every job's results are on its workers.
  * @throws UserError with a one-line message naming the input.
  */
 export function resolveResultInput(input: string, lookup: ChainLookup): InputFile[] {
@@ -60,10 +57,10 @@ export function resultResolver(
  */
 export function mapInputOf(split: InputSplit, dataAddressOf: (workerId: string) => string): MapInput {
   return {
-    pieces: split.pieces.map(({ path, start, length, result }) =>
+    pieces: split.pieces.map(({ path, start, length, result, jsonRecords }) =>
       result
         ? { path, start, length, result: { ...result, dataAddress: dataAddressOf(result.workerId), bytes: length } }
-        : { path, start, length },
+        : { path, start, length, jsonRecords: jsonRecords === true },
     ),
   };
 }
@@ -71,9 +68,11 @@ export function mapInputOf(split: InputSplit, dataAddressOf: (workerId: string) 
 function partInput(job: Job, partition: number, lookup: ChainLookup): InputFile {
   const name = resultUri(job.id, partition);
   const part = job.partFile(job.reduce(partition));
+  const state = part ? lookup.workerState(part.workerId) : undefined;
+  // Gone from the workers but committed to a store: read the store's copy of the partition.
+  if ((!part || state === undefined || state === 'lost') && job.spec.output) return storedPartInput(job, partition);
   // A succeeded job has every part file; a missing one is a bug, still said by name.
   if (!part) throw new UserError(`input ${name}: the master has no part file for partition ${partition}`);
-  const state = lookup.workerState(part.workerId);
   if (state === undefined || state === 'lost')
     throw new UserError(
       `input ${name}: its part file was on worker ${part.workerId}, which is gone; job ${job.id} is not re-run for a later job: run it again`,
@@ -86,4 +85,20 @@ function partInput(job: Job, partition: number, lookup: ChainLookup): InputFile 
     location: part.workerId,
     result: { jobId: job.id, partition, workerId: part.workerId, path: part.path },
   };
+}
+
+/**
+ * A partition of a job whose part file is gone from the workers, read from the job's
+ * committed output instead: `PREFIX/part-NNNNN`, jsonl lines of `[key, value]`, which keep
+ * the JSON types (text lines do not, so a job stored as text is refused). Its size is not
+ * known without a request, so it is one split read to the end, run anywhere.
+ */
+function storedPartInput(job: Job, partition: number): InputFile {
+  const output = job.spec.output as NonNullable<Job['spec']['output']>;
+  const name = resultUri(job.id, partition);
+  if (output.format !== 'jsonl')
+    throw new UserError(
+      `input ${name}: its part file is gone from the workers, and job ${job.id} stored its results in ${output.url} as ${output.format}, which keeps no types; chain over a job stored with --format jsonl`,
+    );
+  return { path: `${output.url}${partFileName(partition)}`, size: Infinity, splittable: false, jsonRecords: true };
 }

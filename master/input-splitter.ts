@@ -30,6 +30,11 @@ export interface InputFile {
    * as records, by one map task that prefers the worker holding it (`location`).
    */
   readonly result?: ResultPartRef;
+  /**
+   * Lines of `[key, value]` JSON (an earlier job's results committed to a store as jsonl):
+   * the map gets each line parsed, as it gets a part file's records. Default false: text.
+   */
+  readonly jsonRecords?: boolean;
 }
 
 /** Where a partition of an earlier job's results is: its part file on the worker that wrote it. */
@@ -53,6 +58,8 @@ export interface InputPiece {
   readonly fileSize: number;
   /** The part file of an earlier job this split reads whole (see InputFile.result). */
   readonly result?: ResultPartRef;
+  /** The piece's lines are `[key, value]` JSON (see InputFile.jsonRecords). */
+  readonly jsonRecords?: boolean;
 }
 
 /** One map task's input: one chunk of a large file, or several small files whole, in input order. */
@@ -183,7 +190,16 @@ export class SplitPlan {
     const start = k * this.chunkSize;
     const isLast = k === (this.first[last + 1] as number) - firstSplit - 1;
     const length = isLast ? size - start : this.chunkSize;
-    const pieces = [{ path, start, length, fileSize: size, ...(file.result ? { result: file.result } : {}) }];
+    const pieces = [
+      {
+        path,
+        start,
+        length,
+        fileSize: size,
+        ...(file.result ? { result: file.result } : {}),
+        ...(file.jsonRecords ? { jsonRecords: true } : {}),
+      },
+    ];
     return file.location === undefined ? { pieces, length } : { pieces, length, location: file.location };
   }
 

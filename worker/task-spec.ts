@@ -21,6 +21,8 @@ export interface InputPiece {
   readonly length: number;
   /** Set when the piece is a part file of an earlier job (mr://): read whole, as records. */
   readonly result?: ResultInput;
+  /** The piece's lines are `[key, value]` JSON (an earlier job's results stored as jsonl): each is parsed. */
+  readonly jsonRecords?: boolean;
 }
 
 /** A part file of an earlier job that a chained job's map reads (`mr://JOB/PARTITION`). */

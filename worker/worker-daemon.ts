@@ -369,11 +369,12 @@ export class WorkerDaemon {
       return {
         ...base,
         kind: 'map',
-        input: a.mapInput.pieces.map(({ path, start, length, result }) => ({
+        input: a.mapInput.pieces.map(({ path, start, length, result, jsonRecords }) => ({
           path,
           start,
           length,
           ...(result ? { result: resultInputOf(result) } : {}),
+          ...(jsonRecords ? { jsonRecords: true } : {}),
         })),
       };
     }

@@ -152,7 +152,13 @@ async function mapPieces(
             ctx.counters,
           )),
         }
-      : await readLines(piece.path, piece.start, piece.length, onRecord, lineReadBlockSize(piece.length));
+      : await readLines(
+          piece.path,
+          piece.start,
+          piece.length,
+          piece.jsonRecords ? (line) => onRecord(parseRecordLine(line, piece.path, n + 1)) : onRecord,
+          lineReadBlockSize(piece.length),
+        );
     records += read.records;
     bytesRead += read.bytesRead;
     replaced += read.replacedChars;
@@ -266,4 +272,21 @@ function inMapCombining(
       }
     : toBuffer;
   return { emit, inMap };
+}
+
+/**
+ * One `[key, value]` line of an earlier job's results stored as jsonl (mr:// over a store),
+ * as the map gets it.
+ * @throws Error naming the input and the line when the line is not such a pair.
+ */
+function parseRecordLine(line: string, input: string, lineNumber: number): unknown {
+  let record: unknown;
+  try {
+    record = JSON.parse(line);
+  } catch {
+    record = undefined;
+  }
+  if (!Array.isArray(record) || record.length !== 2)
+    throw new Error(`${input}: line ${lineNumber} is not a [key, value] JSON array: ${line.slice(0, 80)}`);
+  return record;
 }

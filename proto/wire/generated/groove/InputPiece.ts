@@ -7,6 +7,7 @@ export interface InputPiece {
   'start'?: (number | string);
   'length'?: (number | string);
   'result'?: (_groove_ResultSplit | null);
+  'jsonRecords'?: (boolean);
 }
 
 export interface InputPiece__Output {
@@ -14,4 +15,5 @@ export interface InputPiece__Output {
   'start': (number);
   'length': (number);
   'result': (_groove_ResultSplit__Output | null);
+  'jsonRecords': (boolean);
 }
