@@ -60,7 +60,7 @@ export function mapInputOf(split: InputSplit, dataAddressOf: (workerId: string) 
     pieces: split.pieces.map(({ path, start, length, result, jsonRecords }) =>
       result
         ? { path, start, length, result: { ...result, dataAddress: dataAddressOf(result.workerId), bytes: length } }
-        : { path, start, length, jsonRecords: jsonRecords === true },
+        : { path, start, length, ...(jsonRecords ? { jsonRecords: true } : {}) },
     ),
   };
 }
