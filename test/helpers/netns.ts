@@ -39,8 +39,8 @@ const IP_TIMEOUT_MS = 10_000;
 /** A daemon gets this long to stop after SIGINT before its process group is SIGKILLed, ms. */
 const STOP_GRACE_MS = 3000;
 
-/** Why netns tests cannot run here (not root, no `ip`), or undefined when they can. */
-export function netnsSkipReason(): string | undefined {
+/** Why netns tests cannot run here (not root, no `ip`), or undefined when they can: those tests then fail, saying it. */
+export function netnsUnavailable(): string | undefined {
   if (process.platform !== 'linux') return 'network namespaces need Linux';
   if (process.getuid?.() !== 0) return 'network namespaces need root';
   const probe = spawnSync('ip', ['-V'], { stdio: 'ignore' });
