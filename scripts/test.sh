@@ -30,10 +30,26 @@ npm run build || exit 1
 npm run lint:cycles || exit 1
 
 status=0
-lint_log=$(mktemp)
-trap 'rm -f "$lint_log"' EXIT
+scratch=$(mktemp -d)
+store_pid=
+cleanup() {
+  if [ -n "$store_pid" ]; then kill "$store_pid" 2>/dev/null && wait "$store_pid" 2>/dev/null; fi
+  rm -rf "$scratch"
+}
+trap cleanup EXIT
+# One S3 store (Swift, test/helpers/s3-store.ts) for the whole run, started beside the lint: the
+# s3:// test files share it, each with its own buckets. If it cannot start, each file starts its
+# own and fails saying why.
+node dist/test/helpers/s3-store-daemon.js "$scratch/s3-store.json" &
+store_pid=$!
+lint_log="$scratch/lint.log"
 npm run lint >"$lint_log" 2>&1 &
 lint_pid=$!
+for _ in $(seq 1200); do
+  [ -e "$scratch/s3-store.json" ] || ! kill -0 "$store_pid" 2>/dev/null && break
+  sleep 0.1
+done
+if [ -e "$scratch/s3-store.json" ]; then export GROOVE_TEST_S3_STORE="$scratch/s3-store.json"; fi
 # shellcheck disable=SC2086 # the globs are expanded here on purpose
 "${RUN[@]}" --test-concurrency=2 $UNIT || status=1
 if ! wait "$lint_pid"; then status=1; fi

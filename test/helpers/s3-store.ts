@@ -5,7 +5,9 @@
  * memcached and the four Swift servers on free loopback ports and waits until the proxy
  * answers `/healthcheck` (about 3 s); `stop()` kills them by pid and removes the directory.
  * A watchdog kills them too if the test process dies without stopping them, so no Swift
- * process outlives a test run. One store per test file.
+ * process outlives a test run. One store per test run when scripts/test.sh started one
+ * (test/helpers/s3-store-daemon.ts, named by {@link SHARED_S3_STORE_VARIABLE}; each file uses its
+ * own buckets), else one per test file.
  *
  * {@link boto} runs an independent client against it (Debian's python3-boto3), to check
  * what Groove's own backend wrote and to put fixtures there without going through it.
@@ -344,11 +346,38 @@ async function startServers(procs: StoreProcesses, ports: StorePorts, user: stri
 }
 
 /**
- * Starts a Swift store with s3api on free loopback ports.
+ * The environment variable naming the JSON file of a store that outlives one test file (the
+ * test run's, from test/helpers/s3-store-daemon.ts).
+ */
+export const SHARED_S3_STORE_VARIABLE = 'GROOVE_TEST_S3_STORE';
+
+/** What a shared store's JSON file holds: the store without its stop(). */
+export type S3StoreInfo = Omit<S3Store, 'stop'>;
+
+/** The test run's store, when scripts/test.sh started one; its stop() leaves it to the run. */
+function sharedStore(): S3Store | undefined {
+  const file = process.env[SHARED_S3_STORE_VARIABLE];
+  if (!file || !fs.existsSync(file)) return undefined;
+  const info = JSON.parse(fs.readFileSync(file, 'utf8')) as S3StoreInfo;
+  return { ...info, stop: () => Promise.resolve() };
+}
+
+/**
+ * The test run's shared store (see {@link SHARED_S3_STORE_VARIABLE}), else a new one of this
+ * process's own ({@link startOwnS3Store}).
+ * @throws Error in one line saying to run scripts/test-deps.sh when Swift is not installed.
+ */
+export async function startS3Store(): Promise<S3Store> {
+  checkInstalled();
+  return sharedStore() ?? startOwnS3Store();
+}
+
+/**
+ * Starts a Swift store with s3api on free loopback ports, for this process alone.
  * @throws Error in one line saying to run scripts/test-deps.sh when Swift or memcached is
  *   not installed; Error with the servers' log tails when they do not come up in time.
  */
-export async function startS3Store(): Promise<S3Store> {
+export async function startOwnS3Store(): Promise<S3Store> {
   checkInstalled();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-s3-'));
   const procs = new StoreProcesses(dir);
