@@ -38,7 +38,8 @@ function openJournal(
     journal = Journal.open(dataDir, (err) => log.error('the journal cannot be written', { error: err.message }));
     return { journal, lock, recovered: recoverJobs(journal) };
   } catch (err) {
-    journal?.close();
+    // Recovery only read: nothing is queued that matters, and the reading connection closes at once.
+    void journal?.close();
     lock.release();
     throw err;
   }
@@ -58,7 +59,8 @@ export class Master {
     readonly httpPort: number | undefined,
     private readonly server: grpc.Server,
     private readonly http: http.Server | undefined,
-    private readonly closeTimers: () => void,
+    /** Stops the timers and closes the journal (what is queued is written first) and the lock. */
+    private readonly closeState: () => Promise<void>,
   ) {}
 
   /** Starts listening; resolves once both servers are bound. */
@@ -103,18 +105,18 @@ export class Master {
       acceptingEncodedMessages(grooveProto().groove.Master.service),
       createMasterService({ jobs, workers, packs, log, heartbeatMs: opts.heartbeatMs }),
     );
-    const closeAll = (): void => {
+    const closeAll = async (): Promise<void> => {
       clearInterval(monitor);
       jobs.close();
-      journal.close();
+      await journal.close();
       lock.release();
     };
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(`${opts.host}:${opts.port}`, serverCredentials(opts.security), (err, p) =>
         err ? reject(err) : resolve(p),
       ),
-    ).catch((err: unknown) => {
-      closeAll();
+    ).catch(async (err: unknown) => {
+      await closeAll();
       throw err;
     });
     let httpServer: http.Server | undefined;
@@ -134,11 +136,12 @@ export class Master {
 
   /** Stops both servers, cutting open sessions. */
   async stop(): Promise<void> {
-    this.closeTimers();
+    const closing = this.closeState();
     this.server.forceShutdown();
     if (this.http) {
       this.http.closeAllConnections();
       await new Promise<void>((resolve) => this.http?.close(() => resolve()));
     }
+    await closing;
   }
 }

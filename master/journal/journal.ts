@@ -1,10 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { errorMessage } from '../../common/index.js';
 import type { JobState } from '../job-state.js';
 import type { JobSpec } from '../job.js';
 import { JournalError } from './journal-error.js';
+import type { JournalOp, WriterReply } from './journal-ops.js';
 import type { JournaledCommit, JournaledJob, JournaledPlan } from './journal-records.js';
 import { JOURNAL_FILE, JOURNAL_FORMAT, JOURNAL_SCHEMA } from './journal-schema.js';
 
@@ -71,52 +73,42 @@ function unreadable(file: string, err: unknown): JournalError {
   return new JournalError(file, `cannot be read (${errorMessage(err)})`, MOVE_AWAY);
 }
 
+/** Someone waiting for every change queued before it to be on disk. */
+interface Waiter {
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
+}
+
 /**
  * The master's durable record of its jobs (SQLite in WAL mode, `synchronous=FULL`: a
- * transaction is on disk when its commit returns). Changes are queued and written in
- * batches (group commit: a million task commits cost a few hundred fsyncs, not a
- * million); {@link durable} resolves once everything queued before it is on disk, and
- * the master waits for it before it tells anyone of a change that must survive a crash
- * (a job's id to its submitter, a job's success).
+ * transaction is on disk when its commit returns). It is read at start, on the master's
+ * thread; from the first write on, changes are queued as flat ops and written by a
+ * thread of their own (journal-writer-thread.ts) in batches: group commit, so a million
+ * task commits cost a few hundred fsyncs, none of them on the event loop. {@link durable}
+ * resolves once everything queued before it is on disk; the master waits for it before
+ * it tells anyone of a change that must survive a crash (a job's id to its submitter, a
+ * job's success).
  */
 export class Journal {
-  private pending: (() => void)[] = [];
-  private waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private pending: JournalOp[] = [];
+  private waiting: Waiter[] = [];
+  /** Batches sent to the writer, not answered yet: who waits on each. */
+  private readonly inFlight = new Map<number, Waiter[]>();
+  private batches = 0;
   private timer?: NodeJS.Timeout;
   private immediate = false;
   private closed = false;
-  private readonly write: (ops: readonly (() => void)[]) => void;
-  private readonly insertJob: Database.Statement;
-  private readonly putCommit: Database.Statement;
-  private readonly dropCommit: Database.Statement;
-  private readonly endJob: Database.Statement;
-  private readonly dropJob: Database.Statement;
-  private readonly dropCommits: Database.Statement;
-  private readonly restartJob: Database.Statement;
+  private failure?: JournalError;
+  private writer?: Worker;
+  private closing?: Promise<void>;
 
   private constructor(
     readonly file: string,
-    private readonly db: Database.Database,
+    /** The reading connection: open until the writer thread starts (then the file is the writer's alone). */
+    private db: Database.Database | undefined,
     /** A batch written in the background failed: the master cannot keep its promise of durability. */
     private readonly onFailure: (err: JournalError) => void,
-  ) {
-    this.write = db.transaction((ops: readonly (() => void)[]) => {
-      for (const op of ops) op();
-    });
-    this.insertJob = db.prepare(
-      'INSERT INTO jobs (id, seq, spec, plan, submitted_at, state, error, error_detail, finished_at, restarts) ' +
-        "VALUES (?, ?, ?, ?, ?, 'running', '', '', 0, 0)",
-    );
-    this.putCommit = db.prepare(
-      'INSERT OR REPLACE INTO commits (job, kind, idx, attempt, worker, address, vals, counters, ' +
-        'records_in, records_out, spills, millis) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    this.dropCommit = db.prepare('DELETE FROM commits WHERE job = ? AND kind = ? AND idx = ?');
-    this.endJob = db.prepare('UPDATE jobs SET state = ?, error = ?, error_detail = ?, finished_at = ? WHERE id = ?');
-    this.dropJob = db.prepare('DELETE FROM jobs WHERE id = ?');
-    this.dropCommits = db.prepare('DELETE FROM commits WHERE job = ?');
-    this.restartJob = db.prepare('UPDATE jobs SET restarts = restarts + 1 WHERE id = ?');
-  }
+  ) {}
 
   /**
    * Opens the journal in a data dir, making it if there is none; checks it whole first.
@@ -155,7 +147,7 @@ export class Journal {
 
   /** Every job held, in submission order. */
   jobs(): JournaledJob[] {
-    const rows = this.db.prepare('SELECT * FROM jobs ORDER BY submitted_at, seq').all() as JobRow[];
+    const rows = this.reader().prepare('SELECT * FROM jobs ORDER BY submitted_at, seq').all() as JobRow[];
     return rows.map((r) => ({
       spec: JSON.parse(r.spec) as JobSpec,
       plan: JSON.parse(r.plan) as JournaledPlan,
@@ -171,7 +163,7 @@ export class Journal {
 
   /** A job's committed tasks, lazily (a million-task job is read a row at a time). */
   *commits(jobId: string): Generator<JournaledCommit> {
-    const rows = this.db.prepare('SELECT * FROM commits WHERE job = ? ORDER BY kind, idx').iterate(jobId);
+    const rows = this.reader().prepare('SELECT * FROM commits WHERE job = ? ORDER BY kind, idx').iterate(jobId);
     for (const r of rows as IterableIterator<CommitRow>) {
       const b = r.vals;
       yield {
@@ -189,113 +181,160 @@ export class Journal {
 
   /** A job was accepted. */
   submitted(spec: JobSpec, plan: JournaledPlan, seq: number, submittedAt: number): void {
-    const specText = JSON.stringify(spec);
-    const planText = JSON.stringify(plan);
-    this.queue(() => this.insertJob.run(spec.id, seq, specText, planText, submittedAt));
+    this.queue(['job', spec.id, seq, JSON.stringify(spec), JSON.stringify(plan), submittedAt]);
   }
 
   /** A task's attempt was committed (replacing any earlier commit of the task). */
   committed(jobId: string, c: JournaledCommit): void {
-    const vals = Buffer.from(Float64Array.from(c.values).buffer);
-    const counters = JSON.stringify(c.counters);
     const { recordsIn, recordsOut, spills, millis } = c.stats;
     const kind = c.kind === 'map' ? 0 : 1;
-    this.queue(() =>
-      this.putCommit.run(
-        jobId,
-        kind,
-        c.index,
-        c.attempt,
-        c.workerId,
-        c.dataAddress,
-        vals,
-        counters,
-        recordsIn,
-        recordsOut,
-        spills,
-        millis,
-      ),
-    );
+    const values = Array.from(c.values);
+    const counters = JSON.stringify(c.counters);
+    this.queue([
+      'commit',
+      jobId,
+      kind,
+      c.index,
+      c.attempt,
+      c.workerId,
+      c.dataAddress,
+      values,
+      counters,
+      recordsIn,
+      recordsOut,
+      spills,
+      millis,
+    ]);
   }
 
   /** A task's committed output was lost: it runs again. */
   uncommitted(jobId: string, kind: 'map' | 'reduce', index: number): void {
-    this.queue(() => this.dropCommit.run(jobId, kind === 'map' ? 0 : 1, index));
+    this.queue(['uncommit', jobId, kind === 'map' ? 0 : 1, index]);
   }
 
   /** A job ended. */
   ended(jobId: string, state: JobState, error: string, errorDetail: string, at: number): void {
-    this.queue(() => this.endJob.run(state, error, errorDetail, at, jobId));
+    this.queue(['end', jobId, state, error, errorDetail, at]);
   }
 
   /** A job was purged: its records go. */
   purged(jobId: string): void {
-    this.queue(() => {
-      this.dropCommits.run(jobId);
-      this.dropJob.run(jobId);
-    });
+    this.queue(['purge', jobId]);
   }
 
   /** A master restarted with this job unfinished (its next attempts are numbered past the old ones). */
   restarted(jobId: string): void {
-    this.queue(() => this.restartJob.run(jobId));
+    this.queue(['restart', jobId]);
   }
 
   /** Resolves once every change queued so far is on disk; rejects if writing it failed. */
   durable(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error(`journal ${this.file} is closed`));
     return new Promise<void>((resolve, reject) => {
-      this.waiters.push({ resolve, reject });
+      this.waiting.push({ resolve, reject });
       if (!this.immediate) {
         this.immediate = true;
-        setImmediate(() => this.flushOrReport());
+        setImmediate(() => this.flush());
       }
     });
   }
 
-  /** Writes what is queued now, in one transaction. */
+  /** Sends what is queued now to the writer, as one batch (one transaction). */
   flush(): void {
     this.immediate = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const ops = this.pending;
-    const waiters = this.waiters;
+    const waiters = this.waiting;
     this.pending = [];
-    this.waiters = [];
-    try {
-      if (ops.length) this.write(ops);
-    } catch (err) {
-      const failure = new JournalError(this.file, `could not be written (${errorMessage(err)})`, 'check its disk');
-      for (const w of waiters) w.reject(failure);
-      throw failure;
+    this.waiting = [];
+    if (this.failure) {
+      for (const w of waiters) w.reject(this.failure);
+      return;
     }
-    for (const w of waiters) w.resolve();
+    if (!ops.length) {
+      // Nothing new: the waiters wait for the last batch in flight, if any.
+      const last = [...this.inFlight.values()].pop();
+      if (last) last.push(...waiters);
+      else for (const w of waiters) w.resolve();
+      return;
+    }
+    const batch = ++this.batches;
+    this.inFlight.set(batch, waiters);
+    this.startWriter().postMessage({ batch, ops });
   }
 
   /** Writes what is queued and closes the journal (its WAL folded into the file). */
-  close(): void {
-    if (this.closed) return;
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
     this.flush();
     this.closed = true;
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
-    this.db.close();
-  }
-
-  private flushOrReport(): void {
-    try {
-      this.flush();
-    } catch (err) {
-      this.onFailure(err as JournalError);
+    const writer = this.writer;
+    if (!writer) {
+      this.db?.pragma('wal_checkpoint(TRUNCATE)');
+      this.db?.close();
+      this.db = undefined;
+      return;
     }
+    await new Promise<void>((resolve) => {
+      const done = (): void => resolve();
+      writer.once('exit', done);
+      writer.on('message', (m: WriterReply) => {
+        if ('closed' in m) void writer.terminate().then(done, done);
+      });
+      writer.postMessage({ close: true });
+    });
   }
 
-  private queue(op: () => void): void {
+  /** The reading connection, while there is one (before the first write). */
+  private reader(): Database.Database {
+    if (!this.db) throw new Error(`journal ${this.file} is being written: it is read only at start`);
+    return this.db;
+  }
+
+  /** The writer thread, started at the first write: the reading connection closes first (the lock is exclusive). */
+  private startWriter(): Worker {
+    if (this.writer) return this.writer;
+    this.db?.close();
+    this.db = undefined;
+    const writer = new Worker(path.join(__dirname, 'journal-writer-thread.js'), { workerData: { file: this.file } });
+    // The master's own stop closes the journal; the thread alone does not keep the process up.
+    writer.unref();
+    writer.on('message', (m: WriterReply) => {
+      if (!('batch' in m)) return;
+      const waiters = this.inFlight.get(m.batch) ?? [];
+      this.inFlight.delete(m.batch);
+      if (m.error === undefined) for (const w of waiters) w.resolve();
+      else this.fail(m.error, waiters);
+    });
+    writer.on('error', (err) => this.fail(errorMessage(err), []));
+    this.writer = writer;
+    return writer;
+  }
+
+  /** Writing failed: every waiter now and later hears it; the master is told once. */
+  private fail(why: string, waiters: readonly Waiter[]): void {
+    const first = !this.failure;
+    this.failure ??= new JournalError(this.file, `could not be written (${why})`, 'check its disk');
+    const all = [...waiters, ...[...this.inFlight.values()].flat()];
+    this.inFlight.clear();
+    for (const w of all) w.reject(this.failure);
+    if (first) this.onFailure(this.failure);
+  }
+
+  private queue(op: JournalOp): void {
     // A stopping master may still finish a step or two: nothing of them is acted on any more.
     if (this.closed) return;
     this.pending.push(op);
-    if (this.pending.length >= MAX_BATCH) this.flush();
+    // Before the writer starts (recovery still reads), changes only gather.
+    if (this.pending.length >= MAX_BATCH && this.writer) this.flush();
     else if (!this.timer) {
-      this.timer = setTimeout(() => this.flushOrReport(), FLUSH_MS);
+      this.timer = setTimeout(() => this.flush(), FLUSH_MS);
       this.timer.unref();
     }
   }

@@ -56,7 +56,7 @@ async function writeJournal(dir: string): Promise<void> {
   jj.committed(running, running.map(1), at(2, 'w2'), 'h2:2', { offsets: [0, 1, 4] }, { c: 3 }, stats);
   jj.outputLost(running, running.map(0));
   await jj.durable();
-  journal.close();
+  await journal.close();
 }
 
 describe('the master journal', () => {
@@ -94,12 +94,12 @@ describe('the master journal', () => {
     assert.deepEqual(running.spec.params, { k: 'v' });
     // A resumed job's attempts are numbered past any the master before it may have started.
     assert.equal(running.startAttempt(running.map(0), 'w1', Date.now(), false).n, 1000);
-    journal.close();
+    await journal.close();
     // Each restart counts: the next master numbers from 2000.
     const again = Journal.open(dir, noFailure);
     const [, twice] = recoverJobs(again).jobs as [Job, Job];
     assert.equal(twice.startAttempt(twice.map(0), 'w1', Date.now(), false).n, 2000);
-    again.close();
+    await again.close();
   });
 
   it('forgets a purged job', async () => {
@@ -108,13 +108,13 @@ describe('the master journal', () => {
     const journal = Journal.open(dir, noFailure);
     journal.purged('done-1');
     await journal.durable();
-    journal.close();
+    await journal.close();
     const reopened = Journal.open(dir, noFailure);
     assert.deepEqual(
       recoverJobs(reopened).jobs.map((j) => j.id),
       ['running-2'],
     );
-    reopened.close();
+    await reopened.close();
   });
 
   it('refuses a truncated journal, naming the file and what to do', async () => {
