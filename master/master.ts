@@ -78,7 +78,8 @@ export class Master {
     const jobs = new JobManager(workers, opts, log, packs, new JobJournal(journal));
     // Workers holding journaled outputs are expected back (their sessions ended with the
     // old master); one not back in time is lost, and its outputs are made again.
-    const grace = Math.max(opts.workerTimeoutMs, RECONNECT_GRACE_MS);
+    // The heartbeat monitor loses a worker workerTimeoutMs after it was last seen: "seen" that much before the end.
+    const grace = Math.max(opts.workerTimeoutMs, RECONNECT_GRACE_MS) - opts.workerTimeoutMs;
     for (const [id, address] of recovered.hosts) workers.expect(id, address, grace, (w) => jobs.workerLost(w));
     jobs.recover(recovered.jobs, recovered.seq);
     if (recovered.jobs.length) {

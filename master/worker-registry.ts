@@ -94,7 +94,8 @@ export class WorkerRegistry {
 
   /**
    * Adds a worker the journal says holds outputs, not registered yet (see WorkerState),
-   * seen `graceMs` from now: the heartbeat monitor calls `lost` once it is that late.
+   * as if seen `graceMs` from now: the heartbeat monitor calls `lost` once it is late by
+   * its worker timeout after that.
    */
   expect(id: string, dataAddress: string, graceMs: number, lost: (entry: WorkerEntry) => void): WorkerEntry {
     if (this.workers.has(id)) throw new Error(`worker ${id} is known already`);

@@ -6,7 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { Job, JobJournal, Journal, JournalError, LOCK_FILE, Master, SplitPlan } from '../../master/index.js';
-import { lockDataDir, recoverJobs } from '../../master/index.js';
+import { JobManager, WorkerRegistry, lockDataDir, recoverJobs } from '../../master/index.js';
+import { createLogger } from '../../common/index.js';
 import type { InputFile, JobSpec } from '../../master/index.js';
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-journal-'));
@@ -100,6 +101,40 @@ describe('the master journal', () => {
     const [, twice] = recoverJobs(again).jobs as [Job, Job];
     assert.equal(twice.startAttempt(twice.map(0), 'w1', Date.now(), false).n, 2000);
     await again.close();
+  });
+
+  it('keeps the outputs of a worker expected back, and makes them again once it is not back in time', async () => {
+    const dir = freshDir();
+    await writeJournal(dir);
+    const journal = Journal.open(dir, noFailure);
+    const recovered = recoverJobs(journal);
+    const workers = new WorkerRegistry();
+    const policy = { maxAttempts: 4, blacklistAfter: 3, speculationFactor: 1.5, speculationMinMs: 60_000 };
+    const jobs = new JobManager(workers, { ...policy, retryBackoffMs: 10, prefetch: 1 }, createLogger('test'));
+    try {
+      const expected = [...recovered.hosts].map(([id, address]) =>
+        workers.expect(id, address, 0, (w) => jobs.workerLost(w)),
+      );
+      jobs.recover(recovered.jobs, recovered.seq);
+      const running = jobs.get('running-2');
+      assert.deepEqual(
+        expected.map((w) => w.state),
+        ['expected', 'expected'],
+      );
+      // Its committed map is still counted while its worker may come back...
+      assert.equal(running.map(1).state, 'succeeded');
+      const onW2 = jobs.committedOn('w2').find((c) => c.jobId === 'running-2');
+      assert.deepEqual([onW2?.mapIndex, onW2?.mapAttempt], [[1], [2]]);
+      // ...and run again once the heartbeat monitor gives the worker up.
+      (expected[1] as { disconnect: (why: string) => void }).disconnect('not back in time');
+      assert.equal(workers.get('w2')?.state, 'lost');
+      assert.equal(running.map(1).state, 'pending');
+      // A finished job's part files there stay listed as they were (results say they are lost).
+      assert.equal(jobs.get('done-1').state, 'succeeded');
+    } finally {
+      jobs.close();
+      await journal.close();
+    }
   });
 
   it('forgets a purged job', async () => {
