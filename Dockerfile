@@ -8,6 +8,10 @@ FROM node:20-bookworm-slim
 
 WORKDIR /opt/groove
 COPY package.json package-lock.json ./
+# better-sqlite3 (the master's journal) compiles from source when its prebuilt binary cannot be fetched.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
 RUN npm ci
 COPY . .
 RUN npm run build \

@@ -10,7 +10,7 @@ export interface ChainLookup {
   /** The job of this id, if the master holds it. */
   job(jobId: string): Job | undefined;
   /** The state of a worker, if the master knows it. */
-  workerState(workerId: string): 'alive' | 'draining' | 'lost' | undefined;
+  workerState(workerId: string): 'alive' | 'draining' | 'expected' | 'lost' | undefined;
 }
 
 /**
@@ -42,7 +42,7 @@ export function resolveResultInput(input: string, lookup: ChainLookup): InputFil
 /** The resolver of `mr://` inputs over the master's jobs and workers, for resolveInputs. */
 export function resultResolver(
   jobs: ReadonlyMap<string, Job>,
-  workers: { get(id: string): { readonly state: 'alive' | 'draining' | 'lost' } | undefined },
+  workers: { get(id: string): { readonly state: 'alive' | 'draining' | 'expected' | 'lost' } | undefined },
 ): (input: string) => InputFile[] {
   const lookup: ChainLookup = {
     job: (id) => (isValidId(id) ? jobs.get(id) : undefined),

@@ -14,7 +14,8 @@ export { HostTable } from './host-table.js';
 export { SplitPlan } from './input-splitter.js';
 export { chunkSizeFor, MIN_SLOT_CHUNK_SIZE, planJob, planSplits } from './job-planner.js';
 export type { ChunkSizing } from './job-planner.js';
-export type { CommittedOutput, Job, JobSpec } from './job.js';
+export { Job } from './job.js';
+export type { CommittedOutput, JobSpec } from './job.js';
 export { describePlace, eventMessage, eventType, renderJobEvent } from './job-event.js';
 export type { JobEvent, JobEventRecord, RenderedJobEvent, TaskPlace } from './job-event.js';
 export { IllegalTransitionError } from './illegal-transition-error.js';
@@ -39,3 +40,15 @@ export type { OutputTarget } from './output-target.js';
 export { mapInputOf, resolveResultInput } from './chain-inputs.js';
 export type { ChainLookup } from './chain-inputs.js';
 export { LOCAL_MAP_COUNTER, lostResultInput } from './chain-locality.js';
+export {
+  ATTEMPT_STRIDE,
+  JOURNAL_FILE,
+  JOURNAL_FORMAT,
+  JobJournal,
+  Journal,
+  JournalError,
+  LOCK_FILE,
+  lockDataDir,
+  recoverJobs,
+} from './journal/index.js';
+export type { DataDirLock, JournaledCommit, JournaledJob, JournaledPlan, RecoveredJobs } from './journal/index.js';

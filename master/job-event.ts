@@ -142,6 +142,12 @@ export type JobEventRecord = JobEvent & { readonly time: number };
 /** The kinds of event that end a job. */
 export type JobEndEvent = JobSucceeded | JobFailed | JobKilled;
 
+/** The event a job's end makes: succeeded, failed with its error, or killed with its reason. */
+export function endEvent(to: 'succeeded' | 'failed' | 'killed', error: string, errorDetail: string): JobEndEvent {
+  if (to === 'succeeded') return { kind: 'job-succeeded' };
+  return to === 'failed' ? { kind: 'job-failed', error, errorDetail } : { kind: 'job-killed', reason: error };
+}
+
 /** An event as it goes on the wire (groove.proto JobEvent, without the status). */
 export interface RenderedJobEvent {
   readonly time: number;

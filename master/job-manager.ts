@@ -1,22 +1,24 @@
-import { randomBytes } from 'node:crypto';
-import { backoffDelay, NotFoundError } from '../common/index.js';
+import { backoffDelay, errorMessage, NotFoundError } from '../common/index.js';
 import type { Logger } from '../common/index.js';
 import type { CommittedAttempts } from '../proto/wire/generated/groove/CommittedAttempts';
 import type { MasterMessage } from '../proto/wire/generated/groove/MasterMessage';
 import type { TaskUpdate__Output } from '../proto/wire/generated/groove/TaskUpdate';
 import { isValidId } from '../proto/formats/index.js';
 import { encodeReduceAssignment } from '../proto/wire/index.js';
-import type { EncodedMasterMessage, OutputColumns } from '../proto/wire/index.js';
+import type { EncodedMasterMessage } from '../proto/wire/index.js';
 import { Job } from './job.js';
+import { newJobId } from './job-id.js';
+import { outputColumns } from './reduce-input-columns.js';
+import type { JobJournal } from './journal/index.js';
 import { placeOf } from './task-place.js';
-import type { CommittedOutput, JobSpec } from './job.js';
+import type { JobSpec } from './job.js';
 import { describePlace } from './job-event.js';
 import { attemptStats, builtinCounters } from './attempt-stats.js';
 import type { Task } from './task.js';
 import type { Attempt } from './task-table.js';
 import { planSplits } from './job-planner.js';
 import { checkTaskCounts } from './task-limits.js';
-import { badSuccessReport, boundedError } from './task-update-check.js';
+import { badSuccessReport, boundedError, committedOutput, isCommitted } from './task-update-check.js';
 import { resolveInputs } from './input-resolver.js';
 import { JobOutputs } from './output-jobs.js';
 import { checkOutputTarget } from './output-target.js';
@@ -107,6 +109,8 @@ export class JobManager {
     private readonly log: Logger,
     /** Deletes the master's copy of a pack once the last job using it is purged. */
     private readonly packs?: PackRemover,
+    /** Where submissions, commits, ends and purges are made durable (none: nothing survives a restart). */
+    private readonly journal?: JobJournal,
   ) {
     // Stragglers only show with time; look for them even when nothing else happens.
     this.speculationTimer = setInterval(() => this.schedule(), 500);
@@ -150,6 +154,7 @@ export class JobManager {
     };
     const job = new Job(spec, splits);
     accept?.();
+    this.journal?.submitted(job, this.submissions, files, splits, sub.packInputs !== false);
     this.jobs.set(job.id, job);
     this.heldTasks += job.maps.length + job.reduces.length;
     this.log.info('job submitted', {
@@ -160,7 +165,33 @@ export class JobManager {
       chunkSize: splits.chunkSize,
     });
     this.schedule();
+    // Its submitter learns its id only once it is on disk: a restart must not forget it.
+    await this.journal?.durable();
     return job;
+  }
+
+  /**
+   * Takes the jobs a journal held (master/journal/recovery.ts) as this manager's: finished
+   * ones are listed again; unfinished ones go on, their committed tasks kept, and one whose
+   * every partition was committed has its output commit done again (renames are idempotent).
+   */
+  recover(jobs: readonly Job[], seq: number): void {
+    this.submissions = Math.max(this.submissions, seq);
+    for (const job of jobs) {
+      this.jobs.set(job.id, job);
+      this.heldTasks += job.maps.length + job.reduces.length;
+    }
+    for (const job of jobs) {
+      if (job.finished || job.reducesDone < job.reduces.length) continue;
+      if (job.spec.output) this.commitOutput(job, true);
+      else this.endJob(job);
+    }
+    this.schedule();
+  }
+
+  /** Resolves once every change so far is in the journal (at once without one). */
+  async durable(): Promise<void> {
+    await this.journal?.durable();
   }
 
   get(jobId: string): Job {
@@ -191,6 +222,7 @@ export class JobManager {
   purge(jobId: string): void {
     const job = this.get(jobId);
     if (!job.finished) this.kill(jobId);
+    this.journal?.purged(jobId);
     this.jobs.delete(jobId);
     this.heldTasks -= job.maps.length + job.reduces.length;
     const hash = job.spec.packHash;
@@ -262,6 +294,7 @@ export class JobManager {
       for (const task of lost) {
         if (task.state !== 'succeeded') continue;
         job.loseOutput(task, worker.id);
+        this.journal?.outputLost(job, task);
         if (this.outputLost(job, task, `its output was lost with worker ${worker.id} at ${worker.dataAddress}`)) break;
         job.requeue(task);
       }
@@ -324,7 +357,9 @@ export class JobManager {
     }
     const counters: Record<string, number> = { ...update.counters, ...builtinCounters(task.kind, update.stats) };
     if (job.preferredWorker(task) === worker.id) counters[LOCAL_MAP_COUNTER] = 1;
-    job.commit(task, attempt, worker.dataAddress, output, counters, attemptStats(update.stats));
+    const stats = attemptStats(update.stats);
+    job.commit(task, attempt, worker.dataAddress, output, counters, stats);
+    this.journal?.committed(job, task, attempt, worker.dataAddress, output, counters, stats);
     // First success wins: the other attempts of this task stop and their files go.
     const others = task.runningCount ? [...task.running.values()] : [];
     for (const other of others) this.cancelAttempt(job, task, other, 'another attempt finished first');
@@ -334,19 +369,37 @@ export class JobManager {
     }
   }
 
-  /** Ends a job whose partitions (and output, with a store) are committed: succeeded, or failed by its commit. */
+  /**
+   * Ends a job whose partitions (and output, with a store) are committed: succeeded, or
+   * failed by its commit. Its end is made durable first (no one hears of a success a
+   * restart would undo); meanwhile it counts as committing, so nothing of it changes.
+   */
   private endJob(job: Job, error?: string): void {
-    job.finish(error === undefined ? 'succeeded' : 'failed', error);
+    const state = error === undefined ? 'succeeded' : 'failed';
+    if (!this.journal) return this.finishJob(job, state, error);
+    job.committing = true;
+    this.journal.ended(job, state, error ?? '', '');
+    this.journal.durable().then(
+      () => this.finishJob(job, state, error),
+      (err: unknown) => this.finishJob(job, 'failed', errorMessage(err)),
+    );
+  }
+
+  private finishJob(job: Job, state: 'succeeded' | 'failed', error?: string): void {
+    job.committing = false;
+    // Killed while its end was being written: killed it stays.
+    if (job.finished) return;
+    job.finish(state, error);
     this.stopAttempts(job, false);
     if (error !== undefined) this.log.warn('job failed', { job: job.id, error });
     else this.log.info('job succeeded', { job: job.id, millis: job.finishedAt - job.submittedAt });
   }
 
   /** Every partition has its committed attempt: backups stop, the output is committed, then the job ends. */
-  private commitOutput(job: Job): void {
+  private commitOutput(job: Job, resumed = false): void {
     job.committing = true;
     this.stopAttempts(job, false);
-    void this.outputs.commit(job).then((error) => {
+    void this.outputs.commit(job, resumed).then((error) => {
       job.committing = false;
       // Killed while committing: the commit stopped and cleaned up; the job ended then.
       if (!job.finished) this.endJob(job, error);
@@ -365,6 +418,7 @@ export class JobManager {
       const map = job.task(id);
       if (!map || map.kind !== 'map' || map.state !== 'succeeded') continue;
       const output = job.unfetchable(map);
+      this.journal?.outputLost(job, map);
       if (output) from ||= ` from worker ${output.workerId} at ${output.dataAddress}`;
       if (this.outputLost(job, map, `reducers could not fetch its output${from}: ${update.error}`)) return;
       job.requeue(map);
@@ -434,7 +488,10 @@ export class JobManager {
   /** Stops every attempt of a finished job on every worker; a killed job's files go too. */
   private stopAttempts(job: Job, deleteFiles: boolean): void {
     // A job that ends without its commit (failed, killed) leaves no temporary objects in its store.
-    if (job.finished) this.outputs.endedWithoutCommit(job);
+    if (job.finished) {
+      this.outputs.endedWithoutCommit(job);
+      this.journal?.ended(job);
+    }
     for (const task of job.tasksWithAttempts()) {
       for (const a of task.running.values()) {
         const worker = this.workers.get(a.workerId);
@@ -528,68 +585,6 @@ export class JobManager {
   }
 }
 
-/** Where partition `p` of every map output is, in the assignment's columns (see groove.proto). */
-function outputColumns(job: Job, p: number): OutputColumns {
-  const outputs = job.mapOutputs;
-  const hosts: { workerId: string; dataAddress: string }[] = [];
-  // The job's host index -> this assignment's: only hosts that hold a needed output are listed.
-  const listed = new Map<number, number>();
-  const n = outputs.length;
-  const host = new Uint32Array(n);
-  const attempt = new Uint32Array(n);
-  const start = new Float64Array(n);
-  const end = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const jobHost = outputs.host(i);
-    if (jobHost < 0) throw new Error(`reduce scheduled before ${job.maps.id(i)} finished`);
-    let h = listed.get(jobHost);
-    if (h === undefined) {
-      h = hosts.length;
-      listed.set(jobHost, h);
-      const { workerId, dataAddress } = job.hosts.get(jobHost);
-      hosts.push({ workerId, dataAddress });
-    }
-    host[i] = h;
-    attempt[i] = outputs.attempt(i);
-    start[i] = outputs.value(i, p);
-    end[i] = outputs.value(i, p + 1);
-  }
-  return { hosts, host, attempt, start, end };
-}
-
 function attemptKey(jobId: string, taskId: string, attempt: number): string {
   return `${jobId}/${taskId}/${attempt}`;
-}
-
-/** True when this update is about the output the job committed (never delete that one). */
-function isCommitted(
-  job: Job | undefined,
-  task: Task | undefined,
-  worker: WorkerEntry,
-  update: TaskUpdate__Output,
-): boolean {
-  if (!job || !task) return false;
-  const map = job.mapOutput(task);
-  if (map) return map.workerId === worker.id && map.dir === update.mapOutput?.dir;
-  const part = job.partFile(task);
-  if (part) return part.workerId === worker.id && part.path === update.reduceOutput?.path;
-  return false;
-}
-
-/** What a success report says the attempt wrote, if it is of the task's kind. */
-function committedOutput(task: Task, update: TaskUpdate__Output): CommittedOutput | undefined {
-  if (task.kind === 'map') return update.mapOutput ? { offsets: update.mapOutput.offsets } : undefined;
-  return update.reduceOutput ? { records: update.reduceOutput.records, bytes: update.reduceOutput.bytes } : undefined;
-}
-
-/**
- * Job ids read well in a terminal and sort by submission time:
- * `wordcount-20261126-000102-7-a1b2`. The `seq` part (this master's submission count) makes
- * ids unique by construction however many jobs of one name arrive in a second; the random
- * part keeps ids of a restarted master (whose count starts again) from matching old ones.
- */
-export function newJobId(name: string, seq: number, now = new Date()): string {
-  const safe = name.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 40) || 'job';
-  const t = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${safe}-${t}-${seq}-${randomBytes(2).toString('hex')}`;
 }

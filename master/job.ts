@@ -3,7 +3,8 @@ import { expectedAttemptDir } from './attempt-dir.js';
 import { CounterTable } from './counter-table.js';
 import { HostTable } from './host-table.js';
 import type { SplitPlan } from './input-splitter.js';
-import type { AttemptStats, JobEndEvent, JobEventRecord } from './job-event.js';
+import { endEvent } from './job-event.js';
+import type { AttemptStats, JobEventRecord } from './job-event.js';
 import { placeOf } from './task-place.js';
 import { assertJobTransition, assertTaskTransition, isTerminal } from './job-state.js';
 import type { JobState, TaskState } from './job-state.js';
@@ -82,7 +83,7 @@ export class Job {
   private jobState: JobState = 'running';
   private jobError = '';
   private jobErrorDetail = '';
-  readonly submittedAt = Date.now();
+  readonly submittedAt: number;
   private finishTime = 0;
   private readonly mapTable: TaskTable;
   private readonly reduceTable: TaskTable;
@@ -121,20 +122,28 @@ export class Job {
   /** Pending maps passed over while their preferred worker was busy: since when (delay scheduling). */
   private readonly localityWaits = new Map<number, number>();
 
-  /** A job with one pending map per split and one pending reduce per partition; its first event says so. */
+  /**
+   * A job with one pending map per split and one pending reduce per partition; its first
+   * event says so. A job rebuilt from the journal keeps its submission time, and numbers
+   * its attempts from `attemptBase` (past those of the master before, see master/journal/).
+   */
   constructor(
     readonly spec: JobSpec,
     splits: SplitPlan,
+    origin?: { readonly submittedAt: number; readonly attemptBase: number },
   ) {
+    this.submittedAt = origin?.submittedAt ?? Date.now();
     this.maps = this.mapTable = new TaskTable('map', splits.count, splits);
     this.reduces = this.reduceTable = new TaskTable('reduce', spec.partitions);
+    this.mapTable.nextAttempt.fill(origin?.attemptBase ?? 0);
+    this.reduceTable.nextAttempt.fill(origin?.attemptBase ?? 0);
     this.mapOutputs = this.mapOutputTable = new TaskOutputs(this.maps.length, spec.partitions + 1);
     this.partFiles = this.partFileTable = new TaskOutputs(this.reduces.length, 2);
     this.counterTable = new CounterTable(this.maps.length + this.reduces.length);
     this.mapsWithLocality = splits.resultFileCount;
     const { length: maps } = this.maps;
     this.record({
-      time: Date.now(),
+      time: this.submittedAt,
       kind: 'job-submitted',
       maps,
       files: splits.fileCount,
@@ -490,13 +499,13 @@ export class Job {
     this.finish('failed', error, errorDetail);
   }
 
-  /** Ends the job. */
-  finish(to: Exclude<JobState, 'running'>, error = '', errorDetail = ''): void {
+  /** Ends the job (`at`: when, for a job rebuilt from the journal). */
+  finish(to: Exclude<JobState, 'running'>, error = '', errorDetail = '', at = Date.now()): void {
     assertJobTransition(this.id, this.jobState, to);
     this.jobState = to;
     this.jobError = error;
     this.jobErrorDetail = errorDetail;
-    this.finishTime = Date.now();
+    this.finishTime = at;
     this.record({ time: this.finishTime, ...endEvent(to, error, errorDetail) });
   }
 
@@ -587,9 +596,4 @@ export class Job {
   private slot(task: Task): number {
     return task.kind === 'map' ? task.index : this.maps.length + task.index;
   }
-}
-
-function endEvent(to: Exclude<JobState, 'running'>, error: string, errorDetail: string): JobEndEvent {
-  if (to === 'succeeded') return { kind: 'job-succeeded' };
-  return to === 'failed' ? { kind: 'job-failed', error, errorDetail } : { kind: 'job-killed', reason: error };
 }

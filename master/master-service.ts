@@ -97,7 +97,8 @@ async function acceptWorker(
   if (link.isClosed()) return undefined;
   // The same worker coming back on a new session: whatever the old session had is gone.
   const previous = workers.get(r.workerId);
-  if (previous && previous.state !== 'lost') {
+  // An expected worker (see WorkerState) keeps the outputs a restarted master's journal counts.
+  if (previous && previous.state !== 'lost' && previous.state !== 'expected') {
     jobs.workerLost(previous);
     previous.disconnect('replaced by a new session');
   }
@@ -295,9 +296,15 @@ export function createMasterService(ctx: MasterServiceContext): MasterHandlers {
     WatchJob: (call) => watchJob(jobs, call),
     ListJobs: unary(() => ({ jobs: jobs.list().map(toJobStatus) })),
     ListWorkers: unary(() => ({ workers: workers.all().map(workerInfo) })),
-    KillJob: unary((req) => toJobStatus(jobs.kill(req.jobId))),
-    PurgeJob: unary((req) => {
+    // A kill or purge is answered once the journal has it: a restart does not bring the job back.
+    KillJob: unary(async (req) => {
+      const job = jobs.kill(req.jobId);
+      await jobs.durable();
+      return toJobStatus(job);
+    }),
+    PurgeJob: unary(async (req) => {
       jobs.purge(req.jobId);
+      await jobs.durable();
       return { jobId: req.jobId };
     }),
     GetResultLocations: unary((req) => resultLocations(ctx, req.jobId)),

@@ -14,6 +14,36 @@ import { createMasterService } from './master-service.js';
 import { PackStore } from './pack-store.js';
 import { createStatusServer } from './status-page.js';
 import { WorkerRegistry } from './worker-registry.js';
+import { JobJournal, Journal, lockDataDir, recoverJobs } from './journal/index.js';
+import type { DataDirLock, RecoveredJobs } from './journal/index.js';
+
+/**
+ * How long a restarted master waits for a worker its journal says holds outputs: the
+ * worker reconnects with a backoff of up to 5 s, so a master down a while may see it
+ * that much later than it starts.
+ */
+const RECONNECT_GRACE_MS = 10_000;
+
+/**
+ * Takes the data dir (its lock), opens its journal and rebuilds the jobs it holds; on a
+ * failure, the lock is given back and the one-line error thrown.
+ */
+function openJournal(
+  dataDir: string,
+  log: ReturnType<typeof createLogger>,
+): { journal: Journal; lock: DataDirLock; recovered: RecoveredJobs } {
+  const lock = lockDataDir(dataDir);
+  let journal: Journal | undefined;
+  try {
+    journal = Journal.open(dataDir, (err) => log.error('the journal cannot be written', { error: err.message }));
+    return { journal, lock, recovered: recoverJobs(journal) };
+  } catch (err) {
+    // Recovery only read: nothing is queued that matters, and the reading connection closes at once.
+    void journal?.close();
+    lock.release();
+    throw err;
+  }
+}
 
 /**
  * The master process: the gRPC service for workers and clients, the job manager behind
@@ -29,7 +59,8 @@ export class Master {
     readonly httpPort: number | undefined,
     private readonly server: grpc.Server,
     private readonly http: http.Server | undefined,
-    private readonly closeTimers: () => void,
+    /** Stops the timers and closes the journal (what is queued is written first) and the lock. */
+    private readonly closeState: () => Promise<void>,
   ) {}
 
   /** Starts listening; resolves once both servers are bound. */
@@ -39,8 +70,26 @@ export class Master {
     const log = createLogger('master');
     checkBind('master', opts.host, opts.security, opts.insecure, log);
     const workers = new WorkerRegistry();
-    const packs = new PackStore(opts.dataDir);
-    const jobs = new JobManager(workers, opts, log, packs);
+    const { journal, lock, recovered } = openJournal(opts.dataDir, log);
+    const held = new Set(recovered.jobs.map((j) => j.spec.packHash));
+    const packs = new PackStore(opts.dataDir, held);
+    const missing = packs.missing(held);
+    if (missing.length) log.warn('job packs named by the journal are missing; their tasks will fail', { missing });
+    const jobs = new JobManager(workers, opts, log, packs, new JobJournal(journal));
+    // Workers holding journaled outputs are expected back (their sessions ended with the
+    // old master); one not back in time is lost, and its outputs are made again.
+    // The heartbeat monitor loses a worker workerTimeoutMs after it was last seen: "seen" that much before the end.
+    const grace = Math.max(opts.workerTimeoutMs, RECONNECT_GRACE_MS) - opts.workerTimeoutMs;
+    for (const [id, address] of recovered.hosts) workers.expect(id, address, grace, (w) => jobs.workerLost(w));
+    jobs.recover(recovered.jobs, recovered.seq);
+    if (recovered.jobs.length) {
+      const running = recovered.jobs.filter((j) => !j.finished).length;
+      log.info('jobs recovered from the journal', {
+        jobs: recovered.jobs.length,
+        running,
+        workers: recovered.hosts.size,
+      });
+    }
     // Heartbeats that stop mean a worker is gone even when its TCP connection looks open
     // (a cut link, a frozen host): declare it lost so its work is done elsewhere.
     const monitor = setInterval(
@@ -57,11 +106,20 @@ export class Master {
       acceptingEncodedMessages(grooveProto().groove.Master.service),
       createMasterService({ jobs, workers, packs, log, heartbeatMs: opts.heartbeatMs }),
     );
+    const closeAll = async (): Promise<void> => {
+      clearInterval(monitor);
+      jobs.close();
+      await journal.close();
+      lock.release();
+    };
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(`${opts.host}:${opts.port}`, serverCredentials(opts.security), (err, p) =>
         err ? reject(err) : resolve(p),
       ),
-    );
+    ).catch(async (err: unknown) => {
+      await closeAll();
+      throw err;
+    });
     let httpServer: http.Server | undefined;
     let httpPort: number | undefined;
     if (opts.httpPort !== undefined) {
@@ -74,19 +132,17 @@ export class Master {
     }
     const hostForClients = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
     log.info('master started', { address: `${opts.host}:${port}`, httpPort, dataDir: opts.dataDir });
-    return new Master(opts, `${hostForClients}:${port}`, httpPort, server, httpServer, () => {
-      clearInterval(monitor);
-      jobs.close();
-    });
+    return new Master(opts, `${hostForClients}:${port}`, httpPort, server, httpServer, closeAll);
   }
 
   /** Stops both servers, cutting open sessions. */
   async stop(): Promise<void> {
-    this.closeTimers();
+    const closing = this.closeState();
     this.server.forceShutdown();
     if (this.http) {
       this.http.closeAllConnections();
       await new Promise<void>((resolve) => this.http?.close(() => resolve()));
     }
+    await closing;
   }
 }

@@ -14,10 +14,22 @@ export interface CommitPlan {
   readonly jobId: string;
   /** By partition: the URL the committed attempt wrote (see attemptOutputUrl). */
   readonly winners: readonly string[];
+  /**
+   * The commit is done again by a restarted master, whose previous run may have begun it:
+   * part files already there are this job's own, and a winner already renamed (gone from
+   * its temporary name, present under its final one) is not renamed again.
+   */
+  readonly resumed?: boolean;
 }
 
 /** How a commit ended: every part in place and _SUCCESS written, or stopped (the job was killed) before that. */
 export type CommitOutcome = 'committed' | 'aborted';
+
+/** True for a store call that failed because its object is not there (see storeCall: the cause keeps the code). */
+function isNotFound(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: unknown } }).cause;
+  return cause?.code === 'ENOENT';
+}
 
 /** Store calls of one commit in flight at once: renames are server-side copies, mostly waiting. */
 const PARALLEL_CALLS = 8;
@@ -82,7 +94,7 @@ export class OutputCommitter {
     const { target, winners } = this.plan;
     const success = `${target.url}${SUCCESS_FILE}`;
     const existing = await resultsUnder(target.url, this.policy);
-    if (existing.length && !target.overwrite)
+    if (existing.length && !target.overwrite && !this.plan.resumed)
       throw new OutputStoreError(
         `output ${target.url}: results appeared there while the job ran (${existing[0] as string}, ...); not overwritten`,
       );
@@ -93,7 +105,8 @@ export class OutputCommitter {
       if (stopped()) return;
       const from = winners[p] as string;
       const to = committedPartUrl(target.url, p);
-      await this.call('rename', `${from} -> ${to}`, () => this.storage.rename(from, to));
+      if (!(this.plan.resumed && (await this.renamedBefore(from, to))))
+        await this.call('rename', `${from} -> ${to}`, () => this.storage.rename(from, to));
       this.promoted.push(to);
     });
     if (stopped()) return 'aborted';
@@ -115,6 +128,19 @@ export class OutputCommitter {
       });
     }
     return 'committed';
+  }
+
+  /** A resumed commit's winner that the previous run renamed already: its temporary object gone, its final one there. */
+  private async renamedBefore(from: string, to: string): Promise<boolean> {
+    const exists = (url: string): Promise<boolean> =>
+      this.call('stat', url, () => this.storage.stat(url)).then(
+        () => true,
+        (err: unknown) => {
+          if (isNotFound(err)) return false;
+          throw err;
+        },
+      );
+    return !(await exists(from)) && (await exists(to));
   }
 
   /**

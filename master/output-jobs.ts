@@ -31,23 +31,24 @@ export class JobOutputs {
     };
   }
 
-  private committer(job: Job): OutputCommitter | undefined {
+  private committer(job: Job, resumed = false): OutputCommitter | undefined {
     const output = job.spec.output;
     if (!output) return undefined;
     const winners = Array.from({ length: job.reduces.length }, (_, p) => {
       const task = job.reduce(p);
       return attemptOutputUrl(output.url, job.id, task.id, job.partFiles.attempt(p), p);
     });
-    return new OutputCommitter({ target: output, jobId: job.id, winners }, this.policy, this.log);
+    return new OutputCommitter({ target: output, jobId: job.id, winners, resumed }, this.policy, this.log);
   }
 
   /**
    * Commits the job's output; resolves with the one-line error of a commit that failed
    * (after cleaning up), else undefined: committed, or stopped because the job was killed
-   * meanwhile (then cleaned up too).
+   * meanwhile (then cleaned up too). `resumed`: a restarted master does again a commit its
+   * previous run may have begun (see CommitPlan).
    */
-  async commit(job: Job): Promise<string | undefined> {
-    const committer = this.committer(job);
+  async commit(job: Job, resumed = false): Promise<string | undefined> {
+    const committer = this.committer(job, resumed);
     if (!committer) return undefined;
     this.commits.add(job);
     try {

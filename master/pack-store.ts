@@ -15,16 +15,25 @@ export interface CheckedPack {
 /**
  * Job packs by content hash, on the master's disk. The master only checks a pack's
  * format and hash; it never runs the code inside. A pack is written only for a job the
- * master accepted, and deleted when the last job using it is purged; the master keeps
- * no jobs across restarts, so the packs a previous run left are deleted at start.
+ * master accepted, and deleted when the last job using it is purged. Packs survive a
+ * restart with the journal that names them: at start, those of the jobs `held` stay (a
+ * resumed job's tasks need theirs) and any other a previous run left is deleted.
  */
 export class PackStore {
   private readonly dir: string;
 
-  constructor(dataDir: string) {
+  constructor(dataDir: string, held: ReadonlySet<string> = new Set()) {
     this.dir = path.join(dataDir, 'packs');
-    fs.rmSync(this.dir, { recursive: true, force: true });
     fs.mkdirSync(this.dir, { recursive: true });
+    for (const name of fs.readdirSync(this.dir)) {
+      const hash = name.endsWith('.pack') ? name.slice(0, -'.pack'.length) : '';
+      if (!held.has(hash)) fs.rmSync(path.join(this.dir, name), { recursive: true, force: true });
+    }
+  }
+
+  /** The hashes of the journal's jobs whose pack is missing here (the data dir lost it). */
+  missing(held: Iterable<string>): string[] {
+    return [...new Set(held)].filter((hash) => !fs.existsSync(this.file(hash)));
   }
 
   /** Checks pack bytes (size, format); returns their hash and the pack's name. Stores nothing. */
@@ -40,8 +49,21 @@ export class PackStore {
     const file = this.file(pack.hash);
     if (fs.existsSync(file)) return;
     const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, pack.bytes);
+    // Durable before the job's submission is (the journal names the pack): fsync, then rename.
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      fs.writeSync(fd, pack.bytes);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(tmp, file);
+    const dir = fs.openSync(this.dir, 'r');
+    try {
+      fs.fsyncSync(dir);
+    } finally {
+      fs.closeSync(dir);
+    }
   }
 
   /** Deletes a stored pack (no job uses it any more). */

@@ -1,8 +1,9 @@
 import type { TaskUpdate__Output } from '../proto/wire/generated/groove/TaskUpdate';
 import { expectedAttemptDir } from './attempt-dir.js';
-import type { Job } from './job.js';
+import type { CommittedOutput, Job } from './job.js';
 import { attemptOutputUrl } from './output-target.js';
 import type { Task } from './task.js';
+import type { WorkerEntry } from './worker-registry.js';
 
 /** Bounds on what a worker may report about one attempt. */
 export const UPDATE_LIMITS = { maxCounters: 1000, maxCounterName: 200, maxError: 4096, maxErrorDetail: 16384 } as const;
@@ -55,4 +56,25 @@ export function boundedError(update: TaskUpdate__Output): { error: string; error
     error: update.error.slice(0, UPDATE_LIMITS.maxError),
     errorDetail: update.errorDetail.slice(0, UPDATE_LIMITS.maxErrorDetail),
   };
+}
+
+/** True when this update is about the output the job committed (never delete that one). */
+export function isCommitted(
+  job: Job | undefined,
+  task: Task | undefined,
+  worker: WorkerEntry,
+  update: TaskUpdate__Output,
+): boolean {
+  if (!job || !task) return false;
+  const map = job.mapOutput(task);
+  if (map) return map.workerId === worker.id && map.dir === update.mapOutput?.dir;
+  const part = job.partFile(task);
+  if (part) return part.workerId === worker.id && part.path === update.reduceOutput?.path;
+  return false;
+}
+
+/** What a success report says the attempt wrote, if it is of the task's kind. */
+export function committedOutput(task: Task, update: TaskUpdate__Output): CommittedOutput | undefined {
+  if (task.kind === 'map') return update.mapOutput ? { offsets: update.mapOutput.offsets } : undefined;
+  return update.reduceOutput ? { records: update.reduceOutput.records, bytes: update.reduceOutput.bytes } : undefined;
 }

@@ -4,15 +4,19 @@ import { IllegalTransitionError } from './illegal-transition-error.js';
 
 /**
  * Lifecycle of a worker as the master sees it:
- *   alive -> draining -> lost;  alive -> lost
+ *   alive -> draining -> lost;  alive -> lost;  expected -> lost
  * A draining worker still serves its outputs but gets no new tasks. A lost worker never
- * comes back as such: a worker that registers again gets a fresh entry.
+ * comes back as such: a worker that registers again gets a fresh entry. An expected
+ * worker is one a restarted master's journal says holds outputs, not registered yet: it
+ * gets no tasks, its outputs count until it registers (it keeps them) or its grace ends
+ * without it (then it is lost, and they are made again).
  */
-export type WorkerState = 'alive' | 'draining' | 'lost';
+export type WorkerState = 'alive' | 'draining' | 'expected' | 'lost';
 
 const WORKER_TRANSITIONS: Readonly<Record<WorkerState, readonly WorkerState[]>> = {
   alive: ['draining', 'lost'],
   draining: ['lost'],
+  expected: ['lost'],
   lost: [],
 };
 
@@ -81,11 +85,27 @@ export class WorkerRegistry {
    */
   register(r: WorkerRegistration): WorkerEntry {
     const previous = this.workers.get(r.id);
-    if (previous && previous.state !== 'lost')
+    if (previous && previous.state !== 'lost' && previous.state !== 'expected')
       throw new Error(`worker ${r.id} registered again while ${previous.state}`);
     const record = new WorkerRecord(r, this);
     this.workers.set(record.id, record);
     return record;
+  }
+
+  /**
+   * Adds a worker the journal says holds outputs, not registered yet (see WorkerState),
+   * as if seen `graceMs` from now: the heartbeat monitor calls `lost` once it is late by
+   * its worker timeout after that.
+   */
+  expect(id: string, dataAddress: string, graceMs: number, lost: (entry: WorkerEntry) => void): WorkerEntry {
+    if (this.workers.has(id)) throw new Error(`worker ${id} is known already`);
+    let entry: WorkerRecord | undefined = undefined;
+    const registration = { id, dataAddress, slots: 0, hostname: '', send: () => undefined };
+    entry = new WorkerRecord({ ...registration, disconnect: () => lost(entry as WorkerRecord) }, this);
+    entry.state = 'expected';
+    entry.lastSeen = Date.now() + graceMs;
+    this.workers.set(id, entry);
+    return entry;
   }
 
   get(id: string): WorkerEntry | undefined {

@@ -142,6 +142,22 @@ describe('the output committer', () => {
     });
   });
 
+  it('done again by a restarted master, completes a commit its previous run began (renames are not repeated)', async () => {
+    const target: OutputTarget = { url: 'rec://r/', format: 'text', overwrite: false };
+    const winners = attempts(target, 'job9', 3);
+    // The previous master had renamed partition 1 when it died.
+    fs.mkdirSync(local('rec://r/'), { recursive: true });
+    fs.renameSync(local(winners[1] as string), local('rec://r/part-00001'));
+    const fresh = new OutputCommitter({ target, jobId: 'job9', winners }, FAST);
+    await assert.rejects(fresh.commit(), /results appeared there while the job ran \(part-00001/);
+    ops.length = 0;
+    const resumed = new OutputCommitter({ target, jobId: 'job9', winners, resumed: true }, FAST);
+    assert.equal(await resumed.commit(), 'committed');
+    assert.ok(!ops.some((op) => op.startsWith('rename r/_temporary/job9/reduce-00001')), ops.join('\n'));
+    assert.deepEqual(tree('r'), ['_SUCCESS', 'part-00000', 'part-00001', 'part-00002']);
+    assert.equal(fs.readFileSync(local('rec://r/part-00001'), 'utf8'), 'winner 1\n');
+  });
+
   it('a commit that fails names the call and URL in one line; abort removes what it promoted and the temporary tree', async () => {
     const target: OutputTarget = { url: 'rec://d/', format: 'text', overwrite: false };
     const winners = attempts(target, 'job4', 3);
