@@ -12,6 +12,7 @@ import type { CompiledMasterOptions, MasterOptions } from './master-options.js';
 import { acceptingEncodedMessages } from '../proto/wire/index.js';
 import { createMasterService } from './master-service.js';
 import { PackStore } from './pack-store.js';
+import { startRetentionSweep } from './retention-sweep.js';
 import { createStatusServer } from './status-page.js';
 import { WorkerRegistry } from './worker-registry.js';
 
@@ -52,10 +53,11 @@ export class Master {
       Math.max(50, Math.floor(opts.workerTimeoutMs / 5)),
     );
     monitor.unref();
+    const stopSweep = startRetentionSweep({ jobs, retentionMs: opts.retentionMs, clock: opts.clock, log });
     const server = new grpc.Server(serverOptions(opts.security, CHANNEL_OPTIONS));
     server.addService(
       acceptingEncodedMessages(grooveProto().groove.Master.service),
-      createMasterService({ jobs, workers, packs, log, heartbeatMs: opts.heartbeatMs }),
+      createMasterService({ jobs, workers, packs, log, heartbeatMs: opts.heartbeatMs, retentionMs: opts.retentionMs }),
     );
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(`${opts.host}:${opts.port}`, serverCredentials(opts.security), (err, p) =>
@@ -76,6 +78,7 @@ export class Master {
     log.info('master started', { address: `${opts.host}:${port}`, httpPort, dataDir: opts.dataDir });
     return new Master(opts, `${hostForClients}:${port}`, httpPort, server, httpServer, () => {
       clearInterval(monitor);
+      stopSweep();
       jobs.close();
     });
   }
