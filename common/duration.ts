@@ -17,13 +17,13 @@ const MAX_DURATION_MS = 100 * 365 * 86_400_000;
  * number and one unit) into milliseconds, at least `minMs`. A bad value is a one-line
  * {@link UserError} naming the flag (which the CLI reports as a usage error).
  */
-export function parseDuration(flag: string, text: string, minMs = 1): number {
+export function parseDuration(flag: string, text: string, minMs = 0): number {
   const m = /^\s*(\d+)\s*(ms|s|m|h|d)\s*$/i.exec(text);
   const unit = m ? DURATION_UNITS[(m[2] as string).toLowerCase()] : undefined;
   const ms = m && unit !== undefined ? Number(m[1]) * unit : NaN;
   if (!Number.isSafeInteger(ms) || ms < minMs || ms > MAX_DURATION_MS)
     throw new UserError(
-      `--${flag} must be a duration of at least ${durationText(minMs)} such as 7d, 12h, 30m or 90s, got ${JSON.stringify(text)}`,
+      `--${flag} must be a duration${minMs > 0 ? ` of at least ${durationText(minMs)}` : ''} such as 7d, 12h, 30m or 90s, got '${text}'`,
     );
   return ms;
 }

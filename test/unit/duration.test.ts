@@ -10,7 +10,6 @@ describe('parseDuration', () => {
     assert.equal(parseDuration('retention', '90s'), 90_000);
     assert.equal(parseDuration('retention', '250ms'), 250);
     assert.equal(parseDuration('retention', '2D'), 2 * 86_400_000);
-    assert.equal(parseDuration('reconnect-timeout', '0s', 0), 0);
   });
 
   it('refuses anything else in one line naming the flag and the value', () => {
@@ -20,7 +19,7 @@ describe('parseDuration', () => {
         (err: unknown) => {
           assert.ok(err instanceof UserError);
           assert.match(err.message, /^--retention must be a duration of at least 1s such as 7d/);
-          assert.ok(err.message.includes(JSON.stringify(bad)), err.message);
+          assert.ok(err.message.endsWith(`, got '${bad}'`), err.message);
           assert.ok(!err.message.includes('\n'));
           return true;
         },
@@ -28,7 +27,10 @@ describe('parseDuration', () => {
       );
     }
     assert.throws(() => parseDuration('retention', '500ms', 1000), /at least 1s/);
-    assert.throws(() => parseDuration('retention', '0s'), /at least 1ms/);
+    assert.equal(parseDuration('reconnect-timeout', '0s'), 0);
+    assert.throws(() => parseDuration('reconnect-timeout', 'soon'), {
+      message: /^--reconnect-timeout must be a duration such as 7d/,
+    });
   });
 
   it('writes a duration back in its largest whole unit', () => {
