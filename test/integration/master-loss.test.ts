@@ -89,10 +89,14 @@ describe('clients waiting on a job through the loss of the master', () => {
       await waitUntil('the job id printed', () => /\S+\n/.test(submitter.stdout()));
       const id = submitter.stdout().trim();
       const waiter = spawnMr(['wait', id, '--master', proxy.address]);
+      const follower = spawnMr(['events', id, '--master', proxy.address]);
       // Both follow the job: each printed a progress line from the stream.
       await waitUntil(
         'both watching',
-        () => waiter.stderr().includes(`${id}: running`) && submitter.stderr().includes(`${id}: running`),
+        () =>
+          waiter.stderr().includes(`${id}: running`) &&
+          submitter.stderr().includes(`${id}: running`) &&
+          follower.stdout().includes(' submitted '),
       );
       proxy.cut();
       const notice = `master ${proxy.address} unreachable, reconnecting...`;
@@ -104,9 +108,15 @@ describe('clients waiting on a job through the loss of the master', () => {
       fs.writeFileSync(gate, '');
       await waitUntil('the job succeeded', async () => (await client.status(id)).state === 'succeeded');
       proxy.restore();
-      const [s, w] = await Promise.all([submitter.exited, waiter.exited]);
+      const [s, w, e] = await Promise.all([submitter.exited, waiter.exited, follower.exited]);
       assert.equal(s.code, 0, s.stderr);
       assert.equal(w.code, 0, w.stderr);
+      assert.equal(e.code, 0, e.stderr);
+      // The events after the reconnect follow on from those before it: the replayed history is not printed twice.
+      const lines = e.stdout.trim().split('\n');
+      assert.equal(new Set(lines).size, lines.length, 'no event printed twice');
+      assert.equal(lines.filter((l) => l.includes(' submitted ')).length, 1);
+      assert.match(lines.at(-1) as string, / state succeeded$/);
       assert.equal(w.stdout, `${id} succeeded\n`);
       assert.equal(count(s.stderr, notice), 1, 'one line per outage, not one per try');
       assert.equal(count(w.stderr, notice), 1, 'one line per outage, not one per try');
