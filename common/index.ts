@@ -27,6 +27,7 @@ export { ENVIRONMENT_VARIABLES, envMaster, envS3ForcePathStyle, envTokenFile } f
 export type { EnvironmentVariable } from './environment.js';
 export type { LogFields, LogLevel, Logger } from './logger.js';
 export { backoffDelay } from './backoff.js';
+export { durationText, parseDuration } from './duration.js';
 export { checkOption, checkOptionalOption, flagHelp, optionFromFlag } from './option-checks.js';
 export type { OptionSpec, OptionTable, OptionUnit } from './option-checks.js';
 export { filterProcessWarnings } from './process-warnings.js';

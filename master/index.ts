@@ -1,5 +1,8 @@
 export { Master } from './master.js';
-export { DEFAULT_MASTER_PORT, MASTER_OPTION_TABLE } from './master-options.js';
+export { DEFAULT_MASTER_PORT, DEFAULT_RETENTION_MS, MASTER_OPTION_TABLE, MIN_RETENTION_MS } from './master-options.js';
+export { startRetentionSweep, sweepExpiredJobs } from './retention-sweep.js';
+export type { RetentionSweepOptions } from './retention-sweep.js';
+export { PurgedJobs } from './purged-jobs.js';
 export type { CompiledMasterOptions, MasterOptions } from './master-options.js';
 export {
   DEFAULT_CHUNK_SIZE,

@@ -27,6 +27,7 @@ import type { CompiledMasterOptions } from './master-options.js';
 import { nextLocalityTime, nextRetryTime, placeTasks } from './scheduler.js';
 import { mapInputOf, resultResolver } from './chain-inputs.js';
 import { LOCAL_MAP_COUNTER, lostResultInput } from './chain-locality.js';
+import { PurgedJobs } from './purged-jobs.js';
 import type { WorkerEntry, WorkerRegistry } from './worker-registry.js';
 
 /**
@@ -102,6 +103,8 @@ export class JobManager {
   private retryTimer?: NodeJS.Timeout;
   private readonly speculationTimer: NodeJS.Timeout;
   private readonly outputs: JobOutputs;
+  /** Jobs purged lately, which workers away at the purge are told of when they rejoin. */
+  readonly purged = new PurgedJobs();
 
   constructor(
     private readonly workers: WorkerRegistry,
@@ -228,6 +231,7 @@ export class JobManager {
     const hash = job.spec.packHash;
     const unused = ![...this.jobs.values()].some((j) => j.spec.packHash === hash);
     if (unused) this.packs?.remove(hash);
+    this.purged.add(jobId, Date.now());
     for (const w of this.workers.connected()) w.send({ purge: { jobId, packHash: unused ? hash : '' } });
   }
 

@@ -3,6 +3,11 @@ import type { OptionTable } from '../common/index.js';
 import { NO_SECURITY } from '../proto/wire/index.js';
 import type { Security } from '../proto/wire/index.js';
 
+/** How long finished jobs are kept (since they ended) before they are purged, ms: 7 days (`--retention`). */
+export const DEFAULT_RETENTION_MS = 7 * 24 * 3600 * 1000;
+/** The shortest retention: a finished job's results stay readable for at least this long, ms. */
+export const MIN_RETENTION_MS = 1000;
+
 /** The master's default port, as in the CLI contract. */
 export const DEFAULT_MASTER_PORT = 7070;
 
@@ -117,6 +122,14 @@ export interface MasterOptions {
   readonly prefetch?: number;
   /** How long a map task waits for its input's holder before running anywhere, ms. See {@link MASTER_OPTION_TABLE}.localityWaitMs. */
   readonly localityWaitMs?: number;
+  /**
+   * Finished jobs (succeeded, failed, killed) are purged this long after they ended, ms, as
+   * `mr purge` does; workers remove job directories no master knows once they are this old.
+   * Default {@link DEFAULT_RETENTION_MS} (7 days); at least {@link MIN_RETENTION_MS}.
+   */
+  readonly retentionMs?: number;
+  /** The clock of the retention sweep, ms since epoch. Default Date.now (a test moves it on). */
+  readonly clock?: () => number;
   /** Cluster token and TLS material. Default: none. */
   readonly security?: Security;
   /** Allow listening beyond loopback without a token (warns on every start). Default false. */
@@ -138,6 +151,8 @@ export interface CompiledMasterOptions {
   readonly retryBackoffMs: number;
   readonly prefetch: number;
   readonly localityWaitMs: number;
+  readonly retentionMs: number;
+  readonly clock: () => number;
   readonly security: Security;
   readonly insecure: boolean;
 }
@@ -163,7 +178,16 @@ export function compileMasterOptions(options: MasterOptions): CompiledMasterOpti
     retryBackoffMs: checkOption('retryBackoffMs', t.retryBackoffMs, options.retryBackoffMs),
     prefetch: checkOption('prefetch', t.prefetch, options.prefetch),
     localityWaitMs: checkOption('localityWaitMs', t.localityWaitMs, options.localityWaitMs),
+    retentionMs: checkRetention(options.retentionMs),
+    clock: options.clock ?? Date.now,
     security: options.security ?? NO_SECURITY,
     insecure: options.insecure ?? false,
   };
+}
+
+function checkRetention(ms: number | undefined): number {
+  if (ms === undefined) return DEFAULT_RETENTION_MS;
+  if (!Number.isSafeInteger(ms) || ms < MIN_RETENTION_MS)
+    throw new UserError(`retentionMs must be an integer of at least ${MIN_RETENTION_MS} (ms), got ${ms}`);
+  return ms;
 }

@@ -36,6 +36,8 @@ export interface MasterServiceContext {
   readonly packs: PackStore;
   readonly log: Logger;
   readonly heartbeatMs: number;
+  /** Sent to workers: how old a directory of a job the master does not know must be before it goes, ms. */
+  readonly retentionMs: number;
 }
 
 /**
@@ -112,7 +114,17 @@ async function acceptWorker(
   });
   // After workerLost: the outputs it dropped are stale now, and the worker deletes them.
   const committed = jobs.committedOn(entry.id);
-  link.write({ registered: { workerId: entry.id, heartbeatMs: ctx.heartbeatMs, committed, packs: jobs.packsInUse() } });
+  link.write({
+    registered: {
+      workerId: entry.id,
+      heartbeatMs: ctx.heartbeatMs,
+      committed,
+      packs: jobs.packsInUse(),
+      heldJobs: jobs.list().map((j) => j.id),
+      purgedJobs: jobs.purged.ids(),
+      retentionMs: ctx.retentionMs,
+    },
+  });
   log.info('worker registered', {
     worker: entry.id,
     dataAddress: entry.dataAddress,

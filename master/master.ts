@@ -12,6 +12,7 @@ import type { CompiledMasterOptions, MasterOptions } from './master-options.js';
 import { acceptingEncodedMessages } from '../proto/wire/index.js';
 import { createMasterService } from './master-service.js';
 import { PackStore } from './pack-store.js';
+import { startRetentionSweep } from './retention-sweep.js';
 import { createStatusServer } from './status-page.js';
 import { WorkerRegistry } from './worker-registry.js';
 import { JobJournal, Journal, lockDataDir, recoverJobs } from './journal/index.js';
@@ -101,13 +102,15 @@ export class Master {
       Math.max(50, Math.floor(opts.workerTimeoutMs / 5)),
     );
     monitor.unref();
+    const stopSweep = startRetentionSweep({ jobs, retentionMs: opts.retentionMs, clock: opts.clock, log });
     const server = new grpc.Server(serverOptions(opts.security, CHANNEL_OPTIONS));
     server.addService(
       acceptingEncodedMessages(grooveProto().groove.Master.service),
-      createMasterService({ jobs, workers, packs, log, heartbeatMs: opts.heartbeatMs }),
+      createMasterService({ jobs, workers, packs, log, heartbeatMs: opts.heartbeatMs, retentionMs: opts.retentionMs }),
     );
     const closeAll = async (): Promise<void> => {
       clearInterval(monitor);
+      stopSweep();
       jobs.close();
       await journal.close();
       lock.release();

@@ -32,6 +32,8 @@ import { refuseNonTextInputs } from './text-input-peek.js';
 import { storedRecords, storedResultsOf } from './stored-results.js';
 import type { ResultFormat } from '../proto/formats/index.js';
 import { inputName } from './job-input.js';
+import { reconnectingWatch } from './reconnecting-watch.js';
+import type { WatchOptions, WatchTarget } from './reconnecting-watch.js';
 import type { JobInput } from './job-input.js';
 
 /** A job's status as the master reports it. */
@@ -121,7 +123,7 @@ export interface SubmitOptions {
  */
 export class GrooveClient {
   readonly master: string;
-  private readonly rpc: MasterClient;
+  private rpc: MasterClient;
   private readonly security: Security;
   private readonly localDataDirs: ReadonlyMap<string, string>;
 
@@ -170,24 +172,43 @@ export class GrooveClient {
     return callUnary<JobStatus>(this.master, (o, cb) => this.rpc.getJob({ jobId }, o, cb));
   }
 
-  /** The job's events so far, then live ones until it ends. */
-  async *watch(jobId: string): AsyncGenerator<JobEvent> {
-    const call = this.rpc.watchJob({ jobId });
-    try {
-      for await (const event of call as AsyncIterable<JobEvent>) yield event;
-    } catch (err) {
-      throw fromServiceError(err, this.master);
-    } finally {
-      call.cancel();
-    }
+  /**
+   * The job's events so far, then live ones until it ends. The watch rides through a lost
+   * master (restarted, or the link cut) as {@link reconnectingWatch} says: it reconnects
+   * with backoff for up to `options.reconnectTimeoutMs` (default 60 s) and carries on with
+   * the same job, without repeating events.
+   */
+  watch(jobId: string, options?: WatchOptions): AsyncGenerator<JobEvent> {
+    return reconnectingWatch(this.watchTarget(), jobId, options);
   }
 
-  /** Waits for the job to end; resolves with its final status, or throws {@link JobFailedError}. */
-  async wait(jobId: string, onEvent?: (event: JobEvent) => void): Promise<JobStatus> {
-    for await (const event of this.watch(jobId)) onEvent?.(event);
-    const status = await this.status(jobId);
+  /**
+   * Waits for the job to end, riding through a lost master as {@link watch} does; resolves
+   * with its final status, or throws {@link JobFailedError}.
+   */
+  async wait(jobId: string, onEvent?: (event: JobEvent) => void, options?: WatchOptions): Promise<JobStatus> {
+    let last: JobStatus | null = null;
+    for await (const event of this.watch(jobId, options)) {
+      if (event.status) last = event.status;
+      onEvent?.(event);
+    }
+    // The stream's last event carries the final status; ask only if it somehow did not.
+    const status = last && last.state !== 'running' ? last : await this.status(jobId);
     if (status.state !== 'succeeded') throw new JobFailedError(jobId, status.error || status.state);
     return status;
+  }
+
+  private watchTarget(): WatchTarget {
+    return {
+      master: this.master,
+      open: (jobId) => this.rpc.watchJob({ jobId }),
+      probe: (jobId, timeoutMs) =>
+        callUnary<JobStatus>(this.master, (o, cb) => this.rpc.getJob({ jobId }, o, cb), timeoutMs),
+      renew: () => {
+        this.rpc.close();
+        this.rpc = createMasterClient(this.master, this.security);
+      },
+    };
   }
 
   /** Where the job's results are: part files on the workers, and the output store's prefix for a job with one. */

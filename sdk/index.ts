@@ -25,6 +25,8 @@ export type { SecurityFiles } from '../common/index.js';
 export type { ResultFormat } from '../proto/formats/index.js';
 export type { Security } from '../proto/wire/index.js';
 export type { ClientOptions, JobEvent, JobStatus, ResultPart, SubmitOptions, WorkerInfo } from './client.js';
+export { DEFAULT_RECONNECT_TIMEOUT_MS } from './reconnecting-watch.js';
+export type { WatchOptions } from './reconnecting-watch.js';
 export { EmbeddedCluster } from './embedded-cluster.js';
 export { inputName, resultsOf } from './job-input.js';
 export type { JobInput, ResultsOf } from './job-input.js';

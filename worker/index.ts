@@ -33,3 +33,6 @@ export type { ByteCombiner, MapOutputOptions } from './task-runtime/index.js';
 export { FetchFailedError } from './shuffle/index.js';
 export { LocalWriteError } from './local-write-error.js';
 export { TaskAttemptError } from './process-pool.js';
+export { DEFAULT_ORPHAN_RETENTION_MS, removeAgedOrphans, removeStaleFiles } from './stale-files.js';
+export type { MasterJobs, Orphan, StaleFilesRemoved } from './stale-files.js';
+export { OrphanSweep } from './orphan-sweep.js';

@@ -24,7 +24,8 @@ import { createShuffleService } from './shuffle/index.js';
 import { workerServiceDefinition } from '../proto/wire/index.js';
 import { PackCache } from './pack-cache.js';
 import { ProcessPool, TaskAttemptError } from './process-pool.js';
-import { removeStaleFiles } from './stale-files.js';
+import { OrphanSweep } from './orphan-sweep.js';
+import { orphanRetentionMs, removeStaleFiles } from './stale-files.js';
 import { httpTrustedCa } from '../storage/index.js';
 import type { MapOutputSource, ResultInput, TaskResult, TaskSpec } from './task-spec.js';
 import { compileWorkerOptions } from './worker-options.js';
@@ -64,6 +65,8 @@ export class WorkerDaemon {
    * slots (an embedded cluster waits for it, so a job it plans sees every slot).
    */
   readonly registration: Promise<void> = new Promise((resolve) => (this.firstRegistered = resolve));
+  /** Deletes job directories no master knows once they are the retention old. */
+  private readonly orphans: OrphanSweep;
 
   private constructor(
     readonly options: CompiledWorkerDaemonOptions,
@@ -75,7 +78,9 @@ export class WorkerDaemon {
     private readonly pool: ProcessPool,
     private readonly packs: PackCache,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.orphans = new OrphanSweep(options.dataDir, log);
+  }
 
   /** Starts the shuffle service and the pool, then connects to the master (and keeps reconnecting). */
   static async start(options: WorkerDaemonOptions): Promise<WorkerDaemon> {
@@ -147,6 +152,7 @@ export class WorkerDaemon {
   /** Closes the session, stops the pool and the shuffle service. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.orphans.stop();
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.session?.end();
     this.session?.cancel();
@@ -226,10 +232,18 @@ export class WorkerDaemon {
     }
     const busy = new Set([...this.running.values()].map((a) => a.dir));
     const packs = this.packs.removeAllBut(new Set([...r.packs, ...[...this.running.values()].map((a) => a.packHash)]));
-    removeStaleFiles(this.options.dataDir, r.committed, busy).then(
-      (removed) => {
-        if (removed.attemptDirs || removed.jobDirs || packs)
+    const retentionMs = orphanRetentionMs(r);
+    removeStaleFiles(this.options.dataDir, r, busy).then(
+      ({ orphans, ...removed }) => {
+        if (removed.attemptDirs || removed.jobDirs || removed.orphanDirs || packs)
           this.log.info('deleted stale files', { ...removed, packs });
+        if (orphans.length)
+          this.log.info('keeping job directories no master knows until they are the retention old', {
+            jobs: orphans.length,
+            retentionMs,
+          });
+        // Unless a newer session replaced this one meanwhile: its own registration watches.
+        if (session === this.sessions) this.orphans.watch(orphans, retentionMs);
       },
       (err: unknown) => this.log.warn('could not delete stale files', { error: (err as Error).message }),
     );

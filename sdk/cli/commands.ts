@@ -7,13 +7,14 @@ import {
   loadSecurity,
   optionFromFlag,
   oneLine,
+  parseDuration,
   setLogLevel,
   terminalSafe,
   UserError,
   writeTokenFile,
 } from '../../common/index.js';
 import type { Security } from '../../proto/wire/index.js';
-import { Master, MASTER_OPTION_TABLE, SUBMIT_OPTION_TABLE } from '../../master/index.js';
+import { Master, MASTER_OPTION_TABLE, MIN_RETENTION_MS, SUBMIT_OPTION_TABLE } from '../../master/index.js';
 import { WORKER_OPTION_TABLE, WorkerDaemon } from '../../worker/index.js';
 import { GrooveClient } from '../client.js';
 import type { JobStatus, SubmitOptions } from '../client.js';
@@ -27,6 +28,7 @@ import { isUrl } from '../../storage/index.js';
 import type { ResultFormat } from '../../proto/formats/index.js';
 import { parseParams } from './parse-args.js';
 import { progressPrinter } from './progress.js';
+import { watchOptionsOf } from './reconnect-flag.js';
 import type { FlagValue } from './table-flag.js';
 import { atExit, cleanupOnSignals } from './exit-cleanup.js';
 import { trustCaFile } from './http-ca.js';
@@ -155,20 +157,28 @@ function storeOutput(args: { output?: string; overwrite?: boolean; format: Resul
 /** `mr submit`: prints the job id first; with --wait, progress on stderr and the exit status of the job. */
 export async function submitCommand(
   args: JobArgs &
-    SecurityArgs & { master: string; wait: boolean; output?: string; overwrite?: boolean; format: ResultFormat },
+    SecurityArgs & {
+      master: string;
+      wait: boolean;
+      reconnectTimeout?: string;
+      output?: string;
+      overwrite?: boolean;
+      format: ResultFormat;
+    },
 ): Promise<void> {
   if (args.output !== undefined && !isUrl(args.output))
     throw new UserError(
       `--output ${JSON.stringify(args.output)}: mr submit writes to a storage URL (s3://BUCKET/PREFIX/, file:///abs/dir/); for a local directory use mr results --output DIR`,
     );
   const options = { ...submitOptions(args), ...storeOutput(args) };
+  const watch = watchOptionsOf(args.reconnectTimeout);
   const security = securityOf(args);
   const packed = await packJobFile(args.job);
   const client = new GrooveClient({ master: args.master, security });
   try {
     const jobId = await client.submitPacked(packed, options);
     process.stdout.write(`${jobId}\n`);
-    if (args.wait) await client.wait(jobId, progressPrinter());
+    if (args.wait) await client.wait(jobId, progressPrinter(), watch);
   } finally {
     client.close();
   }
@@ -216,9 +226,12 @@ function statusText(s: JobStatus): string {
 }
 
 /** `mr wait JOB`. */
-export function waitCommand(args: SecurityArgs & { master: string; job: string }): Promise<void> {
+export function waitCommand(
+  args: SecurityArgs & { master: string; job: string; reconnectTimeout?: string },
+): Promise<void> {
+  const watch = watchOptionsOf(args.reconnectTimeout);
   return withClient(args, async (c) => {
-    const s = await c.wait(args.job, progressPrinter());
+    const s = await c.wait(args.job, progressPrinter(), watch);
     process.stdout.write(`${s.jobId} ${s.state}\n`);
   });
 }
@@ -231,9 +244,12 @@ export function statusCommand(args: SecurityArgs & { master: string; job: string
 }
 
 /** `mr events JOB`: the job's history, following it until it ends. */
-export function eventsCommand(args: SecurityArgs & { master: string; job: string }): Promise<void> {
+export function eventsCommand(
+  args: SecurityArgs & { master: string; job: string; reconnectTimeout?: string },
+): Promise<void> {
+  const watch = watchOptionsOf(args.reconnectTimeout);
   return withClient(args, async (c) => {
-    for await (const e of c.watch(args.job))
+    for await (const e of c.watch(args.job, watch))
       process.stdout.write(`${new Date(e.time).toISOString()} ${e.type} ${terminalSafe(e.message)}\n`);
   });
 }
@@ -344,6 +360,7 @@ export async function masterCommand(
     speculationMinMs?: FlagValue;
     retryBackoffMs?: FlagValue;
     localityWait?: FlagValue;
+    retention?: string;
   },
 ): Promise<void> {
   const t = MASTER_OPTION_TABLE;
@@ -358,6 +375,8 @@ export async function masterCommand(
     speculationMinMs: optionFromFlag(t.speculationMinMs, args.speculationMinMs),
     retryBackoffMs: optionFromFlag(t.retryBackoffMs, args.retryBackoffMs),
     localityWaitMs: optionFromFlag(t.localityWaitMs, args.localityWait),
+    retentionMs:
+      args.retention === undefined ? undefined : parseDuration('retention', args.retention, MIN_RETENTION_MS),
   };
   trustCaFile(args.ca);
   setLogLevel('info');

@@ -2,13 +2,21 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
-import { envMaster, errorMessage, filterProcessWarnings, isDebugLogging, UserError } from '../../common/index.js';
+import {
+  durationText,
+  envMaster,
+  errorMessage,
+  filterProcessWarnings,
+  isDebugLogging,
+  UserError,
+} from '../../common/index.js';
 import { isUsageError, USAGE_EXIT_CODE, UsageError } from './usage-error.js';
 import { DEFAULT_MASTER } from '../client.js';
 import * as cmd from './commands.js';
 import { exitAfterCleanup } from './exit-cleanup.js';
 import { tableFlag } from './table-flag.js';
-import { MASTER_OPTION_TABLE, SUBMIT_OPTION_TABLE } from '../../master/index.js';
+import { reconnectTimeoutOption } from './reconnect-flag.js';
+import { DEFAULT_RETENTION_MS, MASTER_OPTION_TABLE, SUBMIT_OPTION_TABLE } from '../../master/index.js';
 import { WORKER_OPTION_TABLE } from '../../worker/index.js';
 
 const masterOption = {
@@ -198,6 +206,10 @@ function jobCommands<T>(y: Argv<T>) {
             type: 'boolean',
             default: false,
           })
+          .option('reconnect-timeout', {
+            ...reconnectTimeoutOption,
+            describe: `with --wait, ${reconnectTimeoutOption.describe}`,
+          })
           .option('output', { ...jobOutputOption, describe: 'commit the results to a storage URL (see mr run)' })
           .option('overwrite', overwriteOption)
           .option('format', { ...formatOption, describe: 'with --output, the stored result format' }),
@@ -207,12 +219,21 @@ function jobCommands<T>(y: Argv<T>) {
           ...jobArgs(a),
           master: a.master,
           wait: a.wait,
+          reconnectTimeout: a.reconnectTimeout,
           output: a.output,
           overwrite: a.overwrite,
           format: a.format,
         }),
     );
 }
+
+const retentionOption = {
+  describe:
+    'purge finished jobs this long after they ended (e.g. 7d, 12h, 30m, 90s; at least 1s); workers remove job directories no master knows once this old',
+  type: 'string',
+  default: durationText(DEFAULT_RETENTION_MS),
+  requiresArg: true,
+} as const;
 
 /** `mr master` and `mr worker`: the daemons of a cluster. */
 function clusterCommands<T>(y: Argv<T>) {
@@ -232,7 +253,8 @@ function clusterCommands<T>(y: Argv<T>) {
           .option('max-attempts', tableFlag(MASTER_OPTION_TABLE.maxAttempts))
           .option('speculation-min-ms', tableFlag(MASTER_OPTION_TABLE.speculationMinMs))
           .option('retry-backoff-ms', tableFlag(MASTER_OPTION_TABLE.retryBackoffMs))
-          .option('locality-wait', tableFlag(MASTER_OPTION_TABLE.localityWaitMs)),
+          .option('locality-wait', tableFlag(MASTER_OPTION_TABLE.localityWaitMs))
+          .option('retention', retentionOption),
       (a) =>
         cmd.masterCommand({
           ...securityArgs(a),
@@ -247,6 +269,7 @@ function clusterCommands<T>(y: Argv<T>) {
           speculationMinMs: a.speculationMinMs,
           retryBackoffMs: a.retryBackoffMs,
           localityWait: a.localityWait,
+          retention: a.retention,
         }),
     )
     .command(
@@ -297,14 +320,20 @@ function clusterCommands<T>(y: Argv<T>) {
 /** The commands about one submitted job, the lists, and `mr token`. */
 function queryCommands<T>(y: Argv<T>) {
   return y
-    .command('wait <JOB_ID>', 'wait for a job; exit 0 only if it succeeded', jobArg, (a) =>
-      cmd.waitCommand({ ...a, job: a.JOB_ID }),
+    .command(
+      'wait <JOB_ID>',
+      'wait for a job; exit 0 only if it succeeded',
+      (y) => jobArg(y).option('reconnect-timeout', reconnectTimeoutOption),
+      (a) => cmd.waitCommand({ ...a, job: a.JOB_ID }),
     )
     .command('status <JOB_ID>', "show a job's state, progress and counters", jobArg, (a) =>
       cmd.statusCommand({ ...a, job: a.JOB_ID }),
     )
-    .command('events <JOB_ID>', "show a job's events, following until it ends", jobArg, (a) =>
-      cmd.eventsCommand({ ...a, job: a.JOB_ID }),
+    .command(
+      'events <JOB_ID>',
+      "show a job's events, following until it ends",
+      (y) => jobArg(y).option('reconnect-timeout', reconnectTimeoutOption),
+      (a) => cmd.eventsCommand({ ...a, job: a.JOB_ID }),
     )
     .command(
       'results <JOB_ID>',

@@ -56,6 +56,18 @@ describe('option errors', () => {
         ['master', '--speculation-min-ms', '1.5', ...masterDir],
         'mr: --speculation-min-ms must be an integer of at least 0, got 1.5',
       ],
+      [
+        ['master', '--retention', '5x', ...masterDir],
+        "mr: --retention must be a duration of at least 1s such as 7d, 12h, 30m or 90s, got '5x'",
+      ],
+      [
+        ['master', '--retention', '500ms', ...masterDir],
+        "mr: --retention must be a duration of at least 1s such as 7d, 12h, 30m or 90s, got '500ms'",
+      ],
+      [
+        ['wait', 'job-1', '--reconnect-timeout', 'soon'],
+        "mr: --reconnect-timeout must be a duration such as 7d, 12h, 30m or 90s, got 'soon'",
+      ],
       [[...run, '--partitions'], 'mr: Not enough arguments following: partitions'],
     ];
     for (const [args, line] of cases) {

@@ -7,6 +7,9 @@ export interface Registered {
   'heartbeatMs'?: (number);
   'committed'?: (_groove_CommittedAttempts)[];
   'packs'?: (string)[];
+  'heldJobs'?: (string)[];
+  'purgedJobs'?: (string)[];
+  'retentionMs'?: (number | string);
 }
 
 export interface Registered__Output {
@@ -14,4 +17,7 @@ export interface Registered__Output {
   'heartbeatMs': (number);
   'committed': (_groove_CommittedAttempts__Output)[];
   'packs': (string)[];
+  'heldJobs': (string)[];
+  'purgedJobs': (string)[];
+  'retentionMs': (number);
 }
