@@ -161,12 +161,18 @@ export const JOB_OPTION_NAMES: readonly string[] = [
  * {@link ResultRecord}: annotate it).
  * @throws TypeError or RangeError naming the option that is wrong or unknown.
  */
-export function defineJob<MK extends Key = Key, MV = unknown, RK extends Key = MK, RV = MV, IN extends object = CsvRecord>(
+export function defineJob<
+  MK extends Key = Key,
+  MV = unknown,
+  RK extends Key = MK,
+  RV = MV,
+  IN extends object = CsvRecord,
+>(
   definition: JobDefinition<MK, MV, RK, RV, IN> & { readonly reader: 'csv' },
-): JobDefinition<MK, MV, RK, RV, IN>;
+): JobDefinition<MK, MV, RK, RV, IN> & { readonly reader: 'csv' };
 export function defineJob<MK extends Key = Key, MV = unknown, RK extends Key = MK, RV = MV, IN = unknown>(
   definition: JobDefinition<MK, MV, RK, RV, IN> & { readonly reader: 'jsonl' },
-): JobDefinition<MK, MV, RK, RV, IN>;
+): JobDefinition<MK, MV, RK, RV, IN> & { readonly reader: 'jsonl' };
 export function defineJob<
   MK extends Key = Key,
   MV = unknown,
@@ -175,13 +181,13 @@ export function defineJob<
   IN extends ResultRecord = ResultRecord,
 >(
   definition: JobDefinition<MK, MV, RK, RV, IN> & { readonly reader: 'records' },
-): JobDefinition<MK, MV, RK, RV, IN>;
+): JobDefinition<MK, MV, RK, RV, IN> & { readonly reader: 'records' };
 export function defineJob<MK extends Key = Key, MV = unknown, RK extends Key = MK, RV = MV, IN extends string = string>(
   definition: JobDefinition<MK, MV, RK, RV, IN> & { readonly reader: 'lines' },
-): JobDefinition<MK, MV, RK, RV, IN>;
+): JobDefinition<MK, MV, RK, RV, IN> & { readonly reader: 'lines' };
 export function defineJob<MK extends Key = Key, MV = unknown, RK extends Key = MK, RV = MV, IN = string>(
   definition: JobDefinition<MK, MV, RK, RV, IN> & { readonly reader?: undefined },
-): JobDefinition<MK, MV, RK, RV, IN>;
+): JobDefinition<MK, MV, RK, RV, IN> & { readonly reader?: undefined };
 export function defineJob(definition: JobDefinition<Key, unknown, Key, unknown, unknown>): unknown {
   return checkJobDefinition(definition);
 }
