@@ -14,7 +14,8 @@ import { BadInputError } from './bad-input-error.js';
 import { wholeInputBytes } from './input-bytes.js';
 import { lineReadBlockSize, readLines } from './line-reader.js';
 import type { LineReadResult } from './line-reader.js';
-import { jsonLine, NO_RECORD, readCsvRows, recordLine, RecordProblem, streamLines } from './record-readers.js';
+import { jsonLine, NO_RECORD, recordLine, RecordProblem, streamLines } from './record-readers.js';
+import { readCsvRows } from './csv-reader.js';
 import type { LineParser } from './record-readers.js';
 import { checkTextInput } from './text-input-check.js';
 import type { TaskContext } from './task-context.js';
@@ -95,7 +96,8 @@ export async function readPiece(
   const skip = (where: string, problem: string): void => {
     ctx.counters.increment(BAD_RECORDS_COUNTER);
     // The first of a task is logged with where it was; the counter says how many in all.
-    if (skipped++ === 0) ctx.log.warn(`skipped a bad record of ${piece.path}: ${where} ${problem}`);
+    if (skipped++ === 0)
+      ctx.log.warn(`skipped a bad record of ${piece.path}: ${[where, problem].filter(Boolean).join(' ')}`);
   };
   if (reader === 'csv') return readCsvPiece(piece, job, onRecord, skip);
   const whole = compressed || piece.length === Infinity;
@@ -143,13 +145,15 @@ async function readCsvPiece(
   // The master reads a CSV job's files whole (master/whole-inputs.ts); a cut one would lose rows.
   if (piece.start !== 0)
     throw new Error(`CSV input ${piece.path} was cut at byte ${piece.start}: it must be read whole`);
-  const skipBad = job.onBadRecord === 'skip';
-  const onBad = (problem: string, line: number): void => {
-    if (!skipBad) throw new BadInputError(piece.path, `input ${piece.path}: the record on line ${line} ${problem}`);
-    skip(`the record on line ${line}`, problem);
-  };
   const count = { fileBytes: 0 };
-  const bytes = wholeInputBytes(piece.path, job.binaryText === true, count);
-  const rows = await readCsvRows(piece.path, bytes, onRecord, onBad, skipBad);
+  let opened = 0;
+  const rows = await readCsvRows({
+    url: piece.path,
+    // The second opening (to number a bad row) must not count the file's bytes twice.
+    open: () => wholeInputBytes(piece.path, job.binaryText === true, opened++ === 0 ? count : { fileBytes: 0 }),
+    onRow: onRecord,
+    skipBad: job.onBadRecord === 'skip',
+    onSkip: skip,
+  });
   return { records: rows, bytesRead: count.fileBytes, replacedChars: 0 };
 }

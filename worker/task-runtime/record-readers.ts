@@ -1,12 +1,8 @@
 /**
- * The record readers a job chooses with `reader` (docs/readers.md), past the bytes: lines
- * of a stream of blocks (a decompressed file), a line parsed as JSON or as a `[key, value]`
- * record, and CSV rows keyed by their file's header row (csv-parse, RFC 4180).
+ * The line readers a job chooses with `reader` (docs/readers.md), past the bytes: lines of
+ * a stream of blocks (a decompressed file), a line parsed as JSON or as a `[key, value]`
+ * record. CSV rows are csv-reader.ts's.
  */
-import { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
-import type { CsvError, Info } from 'csv-parse';
-import { BadInputError } from './bad-input-error.js';
 import { replacedChars } from './line-reader.js';
 import type { LineReadResult } from './line-reader.js';
 
@@ -23,7 +19,7 @@ export const NO_RECORD: unique symbol = Symbol('no record');
 export type LineParser = (line: string) => unknown;
 
 /** The start of a line that is not what it should be, for a message: short, on one line. */
-function excerpt(line: string): string {
+export function excerpt(line: string): string {
   const text = line.length > 60 ? `${line.slice(0, 60)}...` : line;
   return JSON.stringify(text);
 }
@@ -93,82 +89,4 @@ export async function streamLines(
     replaced += replacedChars(carry);
   }
   return { records, bytesRead: bytes, replacedChars: replaced };
-}
-
-/** What the CSV reader hands on besides rows: a bad one, with the line it starts on. */
-export type CsvBadRow = (problem: string, line: number) => void;
-
-/** A CSV row as an object keyed by the header's names; a header naming `__proto__` still gives own properties. */
-function rowObject(names: readonly string[], fields: readonly string[], plain: boolean): Record<string, string> {
-  if (!plain) return Object.fromEntries(names.map((name, i) => [name, fields[i] as string]));
-  const row: Record<string, string> = {};
-  for (let i = 0; i < names.length; i++) row[names[i] as string] = fields[i] as string;
-  return row;
-}
-
-/** The line a record starts on: csv-parse counts the line it ends on, and a quoted field may hold line ends. */
-function startLine(fields: readonly string[], info: Info): number {
-  let inside = 0;
-  for (const field of fields) for (let i = field.indexOf('\n'); i !== -1; i = field.indexOf('\n', i + 1)) inside++;
-  return info.lines - inside;
-}
-
-/**
- * Reads the CSV rows of a whole file's bytes (RFC 4180: quoted fields with commas, quotes
- * and line ends; a UTF-8 byte-order mark dropped; blank lines skipped). The first row is
- * the header: every other row goes to `onRow` as an object of its fields keyed by the
- * header's names, all strings. A row with another number of fields than the header, or
- * (with `skipBad`) one csv-parse cannot parse, goes to `onBad` instead.
- * @throws BadInputError naming the input for a parse error when not `skipBad`, or a header naming a column twice.
- */
-export async function readCsvRows(
-  url: string,
-  blocks: AsyncIterable<Buffer>,
-  onRow: (row: Record<string, string>) => void,
-  onBad: CsvBadRow,
-  skipBad: boolean,
-): Promise<number> {
-  const parser = parse({
-    bom: true,
-    info: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    skip_records_with_error: skipBad,
-    on_skip: (err: CsvError | undefined) => {
-      onBad(err?.message ?? 'cannot be parsed', Number((err as { lines?: number } | undefined)?.lines ?? 0));
-      return undefined;
-    },
-  });
-  const source = Readable.from(blocks);
-  source.on('error', (err) => parser.destroy(err));
-  source.pipe(parser);
-  let names: string[] | undefined;
-  let plain = true;
-  let rows = 0;
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: Info }>) {
-      if (names === undefined) {
-        names = record;
-        const twice = names.find((name, i) => names?.indexOf(name) !== i);
-        if (twice !== undefined)
-          throw new BadInputError(url, `input ${url}: its header row names the column ${excerpt(twice)} twice`);
-        plain = !names.includes('__proto__');
-        continue;
-      }
-      if (record.length !== names.length) {
-        onBad(`has ${record.length} fields, the header row ${names.length}`, startLine(record, info));
-        continue;
-      }
-      rows++;
-      onRow(rowObject(names, record, plain));
-    }
-  } catch (err) {
-    if ((err as { code?: unknown }).code !== undefined && String((err as CsvError).code).startsWith('CSV_'))
-      throw new BadInputError(url, `input ${url}: ${(err as Error).message}`, { cause: err });
-    throw err;
-  } finally {
-    source.destroy();
-    parser.destroy();
-  }
-  return rows;
 }
