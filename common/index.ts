@@ -1,13 +1,24 @@
 /** The small shared layer below master, worker and sdk: the job API, errors, logging, options and security settings. */
-export { defineJob, isFold } from './job-api.js';
+export {
+  BAD_RECORDS_COUNTER,
+  checkJobDefinition,
+  defineJob,
+  isFold,
+  JOB_OPTION_NAMES,
+  JOB_READERS,
+} from './job-api.js';
+export { closestName, editDistance } from './closest-name.js';
 export type {
+  BadRecordPolicy,
   CombineValues,
+  CsvRecord,
   Counters,
   Emit,
   FoldValues,
   JobContext,
   JobDefinition,
   JobLog,
+  JobReader,
   Key,
   ResultRecord,
 } from './job-api.js';

@@ -1,3 +1,4 @@
+import { closestName } from './closest-name.js';
 import type { Key } from './key.js';
 
 export type { Key };
@@ -53,16 +54,51 @@ export interface JobContext {
 export type ResultRecord<K extends Key = Key, V = unknown> = [key: K, value: V];
 
 /**
+ * How a job's map reads its inputs (docs/readers.md); `.gz` and `.zst` inputs are
+ * decompressed first, whatever the reader:
+ * - `lines` (default): each line of text, without its line end;
+ * - `jsonl`: each line parsed as JSON (blank lines skipped);
+ * - `csv`: each row of a CSV file (RFC 4180) as an object keyed by the file's header row;
+ * - `records`: `[key, value]` records of an earlier Groove job: its part files (`mr://`
+ *   inputs, which are read so whatever the reader), or files of its results as JSON lines
+ *   (`mr results --format jsonl`).
+ */
+export type JobReader = 'lines' | 'jsonl' | 'csv' | 'records';
+
+/** The readers, in the order the docs list them. */
+export const JOB_READERS: readonly JobReader[] = ['lines', 'jsonl', 'csv', 'records'];
+
+/**
+ * What a job does with an input record its reader cannot parse (a jsonl line that is not
+ * JSON, a CSV row with the wrong number of fields): `fail` (default) fails the job at once,
+ * naming the input, the line and the parse error; `skip` leaves it out and counts it in
+ * the counter {@link BAD_RECORDS_COUNTER}.
+ */
+export type BadRecordPolicy = 'fail' | 'skip';
+
+/** The counter of input records skipped by `onBadRecord: 'skip'`, shown by `mr status`. */
+export const BAD_RECORDS_COUNTER = 'groove.map.input.bad-records';
+
+/** A CSV row as the `csv` reader gives it: the row's fields, as strings, keyed by the header's names. */
+export type CsvRecord = Readonly<Record<string, string>>;
+
+/**
  * A MapReduce job. Type parameters: MK/MV the map output key and value, RK/RV the
- * reduce output key and value (default: the same as the map's), IN what map receives:
- * a line of text (default), or a {@link ResultRecord} for a job over `mr://` inputs.
+ * reduce output key and value (default: the same as the map's), IN what map receives,
+ * which follows the job's {@link JobDefinition.reader}: a line of text (default), a parsed
+ * JSON value, a {@link CsvRecord}, or a {@link ResultRecord} (also for `mr://` inputs).
  */
 export interface JobDefinition<MK extends Key = Key, MV = unknown, RK extends Key = MK, RV = MV, IN = string> {
   /** Shown in `mr jobs`, and the prefix of the job id. Default: the job file's name. */
   readonly name?: string;
+  /** How map reads the inputs (see {@link JobReader}). Default `lines`; `mr://` inputs always give records. */
+  readonly reader?: JobReader;
+  /** What to do with a record the reader cannot parse (see {@link BadRecordPolicy}). Default `fail`. */
+  readonly onBadRecord?: BadRecordPolicy;
   /**
-   * Called once per input record: a line of text, without its line end; for an input
-   * `mr://JOB`, one `[key, value]` record of that job's results ({@link ResultRecord}).
+   * Called once per input record, as the reader gives it: a line of text, without its
+   * line end; a parsed JSON line; a CSV row; for an input `mr://JOB`, one `[key, value]`
+   * record of that job's results ({@link ResultRecord}).
    */
   map(record: IN, emit: Emit<MK, MV>, ctx: JobContext): void;
   /**
@@ -100,15 +136,73 @@ export interface JobDefinition<MK extends Key = Key, MV = unknown, RK extends Ke
 }
 
 /**
- * Declares a job. It only checks the shape and returns the definition: the job file is
- * bundled and its default export run by Groove's pool processes.
+ * Every option name {@link defineJob} knows; any other is refused with the closest of
+ * these, so a typo (`reducer`) is an error at once, not an option silently ignored.
  */
+export const JOB_OPTION_NAMES: readonly string[] = [
+  'name',
+  'reader',
+  'onBadRecord',
+  'map',
+  'combine',
+  'reduce',
+  'partitions',
+  'partition',
+  'sortBufferMB',
+  'binaryText',
+];
+
+/**
+ * Declares a job. It only checks the shape and returns the definition: the job file is
+ * bundled and its default export run by Groove's pool processes. What `map` receives
+ * follows `reader` (these overloads): `csv` gives {@link CsvRecord}s, `jsonl` parsed JSON
+ * (annotate the parameter with the type the lines have), `records` {@link ResultRecord}s,
+ * and `lines` or no reader a string (or, for a job over `mr://` inputs only, a
+ * {@link ResultRecord}: annotate it).
+ * @throws TypeError or RangeError naming the option that is wrong or unknown.
+ */
+export function defineJob<
+  MK extends Key = Key,
+  MV = unknown,
+  RK extends Key = MK,
+  RV = MV,
+  IN extends object = CsvRecord,
+>(
+  definition: JobDefinition<MK, MV, RK, RV, IN> & { readonly reader: 'csv' },
+): JobDefinition<MK, MV, RK, RV, IN> & { readonly reader: 'csv' };
+export function defineJob<MK extends Key = Key, MV = unknown, RK extends Key = MK, RV = MV, IN = unknown>(
+  definition: JobDefinition<MK, MV, RK, RV, IN> & { readonly reader: 'jsonl' },
+): JobDefinition<MK, MV, RK, RV, IN> & { readonly reader: 'jsonl' };
+export function defineJob<
+  MK extends Key = Key,
+  MV = unknown,
+  RK extends Key = MK,
+  RV = MV,
+  IN extends ResultRecord = ResultRecord,
+>(
+  definition: JobDefinition<MK, MV, RK, RV, IN> & { readonly reader: 'records' },
+): JobDefinition<MK, MV, RK, RV, IN> & { readonly reader: 'records' };
+export function defineJob<MK extends Key = Key, MV = unknown, RK extends Key = MK, RV = MV, IN extends string = string>(
+  definition: JobDefinition<MK, MV, RK, RV, IN> & { readonly reader: 'lines' },
+): JobDefinition<MK, MV, RK, RV, IN> & { readonly reader: 'lines' };
 export function defineJob<MK extends Key = Key, MV = unknown, RK extends Key = MK, RV = MV, IN = string>(
-  definition: JobDefinition<MK, MV, RK, RV, IN>,
-): JobDefinition<MK, MV, RK, RV, IN> {
+  definition: JobDefinition<MK, MV, RK, RV, IN> & { readonly reader?: undefined },
+): JobDefinition<MK, MV, RK, RV, IN> & { readonly reader?: undefined };
+export function defineJob(definition: JobDefinition<Key, unknown, Key, unknown, unknown>): unknown {
+  return checkJobDefinition(definition);
+}
+
+/**
+ * What {@link defineJob} checks, for a definition of any type (a loaded job pack's export).
+ * @throws TypeError or RangeError naming the option that is wrong or unknown.
+ */
+export function checkJobDefinition(
+  definition: JobDefinition<Key, unknown, Key, unknown, unknown>,
+): JobDefinition<Key, unknown, Key, unknown, unknown> {
   if (definition === null || typeof definition !== 'object') {
     throw new TypeError('defineJob expects an object with at least a map function');
   }
+  checkOptionNames(definition);
   if (typeof definition.map !== 'function') throw new TypeError('the job has no map function');
   for (const name of ['combine', 'reduce', 'partition'] as const) {
     const fn = definition[name];
@@ -120,5 +214,24 @@ export function defineJob<MK extends Key = Key, MV = unknown, RK extends Key = M
   if (definition.partitions !== undefined && !(Number.isInteger(definition.partitions) && definition.partitions >= 1)) {
     throw new RangeError(`the job's partitions must be a positive integer, got ${String(definition.partitions)}`);
   }
+  checkChoice('reader', definition.reader, JOB_READERS);
+  checkChoice('onBadRecord', definition.onBadRecord, ['fail', 'skip']);
   return definition;
+}
+
+/** Refuses an option name defineJob does not know, with the closest one it does. */
+function checkOptionNames(definition: object): void {
+  for (const name of Object.keys(definition)) {
+    if (JOB_OPTION_NAMES.includes(name)) continue;
+    const near = closestName(name, JOB_OPTION_NAMES);
+    const hint = near === undefined ? `known options: ${JOB_OPTION_NAMES.join(', ')}` : `did you mean ${near}?`;
+    throw new TypeError(`unknown option ${JSON.stringify(name).slice(1, -1)} in defineJob: ${hint}`);
+  }
+}
+
+/** Refuses a value of a string option that is none of its choices (undefined: the default). */
+function checkChoice(option: string, value: unknown, choices: readonly string[]): void {
+  if (value === undefined || (typeof value === 'string' && choices.includes(value))) return;
+  const got = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  throw new TypeError(`the job's ${option} must be one of ${choices.join(', ')}, got ${got.slice(0, 80)}`);
 }

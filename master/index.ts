@@ -55,3 +55,4 @@ export {
   recoverJobs,
 } from './journal/index.js';
 export type { DataDirLock, JournaledCommit, JournaledJob, JournaledPlan, RecoveredJobs } from './journal/index.js';
+export { asReadBy } from './whole-inputs.js';

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { backoffDelay, errorMessage, NotFoundError } from '../common/index.js';
-import type { Logger } from '../common/index.js';
+import type { JobReader, Logger } from '../common/index.js';
 import type { CommittedAttempts } from '../proto/wire/generated/groove/CommittedAttempts';
 import type { MasterMessage } from '../proto/wire/generated/groove/MasterMessage';
 import type { TaskUpdate__Output } from '../proto/wire/generated/groove/TaskUpdate';
@@ -20,6 +21,7 @@ import { planSplits } from './job-planner.js';
 import { checkTaskCounts } from './task-limits.js';
 import { badSuccessReport, boundedError, committedOutput, isCommitted } from './task-update-check.js';
 import { resolveInputs } from './input-resolver.js';
+import { asReadBy } from './whole-inputs.js';
 import { JobOutputs } from './output-jobs.js';
 import { checkOutputTarget } from './output-target.js';
 import type { OutputTarget } from './output-target.js';
@@ -70,6 +72,8 @@ export interface Submission {
   readonly output?: OutputTarget;
   /** Accept inputs that hold no file (see resolveInputs). */
   readonly allowEmpty?: boolean;
+  /** The job's reader, when it names one: CSV files are not cut (see asReadBy). */
+  readonly reader?: JobReader;
 }
 
 /** Where the master keeps job packs, as the job manager sees it: it deletes a pack no job uses. */
@@ -134,7 +138,8 @@ export class JobManager {
    */
   async submit(sub: Submission, accept?: () => void): Promise<Job> {
     const results = resultResolver(this.jobs, this.workers);
-    const files = await resolveInputs(sub.inputs, { allowEmpty: sub.allowEmpty === true, results });
+    const resolved = await resolveInputs(sub.inputs, { allowEmpty: sub.allowEmpty === true, results });
+    const files = asReadBy(resolved, sub.reader);
     if (sub.output) await checkOutputTarget(sub.output);
     const slots = this.workers.alive().reduce((n, w) => n + w.slots, 0);
     const sizing = { requested: sub.chunkSizeIsDefault ? undefined : sub.chunkSize, defaultSize: sub.chunkSize, slots };

@@ -1,5 +1,5 @@
-import { checkOption, UserError } from '../common/index.js';
-import type { OptionTable } from '../common/index.js';
+import { checkOption, JOB_READERS, UserError } from '../common/index.js';
+import type { JobReader, OptionTable } from '../common/index.js';
 import { isResultFormat } from '../proto/formats/index.js';
 import type { SubmitJobRequest__Output } from '../proto/wire/generated/groove/SubmitJobRequest';
 import type { Submission } from './job-manager.js';
@@ -108,6 +108,9 @@ export function checkSubmission(req: SubmitJobRequest__Output, packHash: string,
   const outputFormat = req.outputFormat || 'text';
   if (!isResultFormat(outputFormat))
     throw new UserError(`--format: must be text or jsonl, got ${JSON.stringify(outputFormat.slice(0, 64))}`);
+  const reader = req.reader || undefined;
+  if (reader !== undefined && !(JOB_READERS as readonly string[]).includes(reader))
+    throw new UserError(`reader: must be one of ${JOB_READERS.join(', ')}, got ${JSON.stringify(reader.slice(0, 64))}`);
   const output = req.outputUrl
     ? { url: normalizeOutputUrl(req.outputUrl), format: outputFormat, overwrite: req.overwrite }
     : undefined;
@@ -125,5 +128,6 @@ export function checkSubmission(req: SubmitJobRequest__Output, packHash: string,
     speculation: !req.noSpeculation,
     output,
     allowEmpty: req.allowEmpty,
+    ...(reader !== undefined ? { reader: reader as JobReader } : {}),
   };
 }

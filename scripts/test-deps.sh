@@ -4,13 +4,14 @@
 #   iproute2          the multi-host tests put each process of a cluster in its own network namespace;
 #   swift-* memcached the real S3-compatible store the s3:// tests start on loopback
 #                     (OpenStack Swift with s3api, test/helpers/s3-store.ts);
-#   python3-boto3     an independent S3 client the tests check Groove's objects with.
+#   python3-boto3     an independent S3 client the tests check Groove's objects with;
+#   zstd              makes the .zst inputs the compressed-input tests read (Groove decompresses with fzstd);
 #   g++ make python3  what `npm ci` compiles better-sqlite3 (the master's journal) with, when its
 #                     prebuilt binary cannot be downloaded.
 # Needs root (or sudo) only when something must be installed.
 set -euo pipefail
 
-packages=(iproute2 swift swift-proxy swift-object swift-container swift-account memcached python3-boto3 g++ make python3)
+packages=(iproute2 swift swift-proxy swift-object swift-container swift-account memcached python3-boto3 zstd g++ make python3)
 
 missing=()
 for p in "${packages[@]}"; do

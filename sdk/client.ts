@@ -163,6 +163,7 @@ export class GrooveClient {
       outputUrl: options.output ?? '',
       outputFormat: options.output !== undefined ? (options.format ?? 'text') : '',
       overwrite: options.overwrite === true,
+      reader: packed.job.reader ?? '',
     };
     const reply = await callUnary<SubmitJobReply__Output>(this.master, (o, cb) => this.rpc.submitJob(request, o, cb));
     return reply.jobId;

@@ -1,12 +1,15 @@
-export { defineJob } from '../common/index.js';
+export { BAD_RECORDS_COUNTER, defineJob } from '../common/index.js';
 export type {
+  BadRecordPolicy,
   CombineValues,
+  CsvRecord,
   Counters,
   Emit,
   FoldValues,
   JobContext,
   JobDefinition,
   JobLog,
+  JobReader,
   Key,
   ResultRecord,
 } from '../common/index.js';

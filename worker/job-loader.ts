@@ -1,7 +1,7 @@
 import { Console } from 'node:console';
 import { isBuiltin } from 'node:module';
 import * as vm from 'node:vm';
-import { defineJob, JobFileError } from '../common/index.js';
+import { checkJobDefinition, defineJob, JobFileError } from '../common/index.js';
 import type { JobDefinition, Key } from '../common/index.js';
 
 /** A job definition with its types erased, as the runtime sees it. */
@@ -64,7 +64,7 @@ export function loadJobCode(code: string, source: string, console?: Console): An
     throw new JobFileError(source, 'has no map function: export default defineJob({ map(record, emit) { ... } })');
   }
   try {
-    return defineJob(candidate as AnyJob);
+    return checkJobDefinition(candidate as AnyJob);
   } catch (err) {
     throw new JobFileError(source, err instanceof Error ? err.message : String(err), { cause: err });
   }

@@ -16,7 +16,7 @@ import { runReduceTask } from './task-runtime/index.js';
 import { FetchFailedError } from './shuffle/index.js';
 import type { OpenFetchAnswer, OpenFetchRequest } from './shuffle/index.js';
 import { UserCodeError } from './task-runtime/index.js';
-import { NonTextInputError } from './task-runtime/index.js';
+import { BadInputError } from './task-runtime/index.js';
 import type { TaskFailure, TaskSpec } from './task-spec.js';
 import { filterProcessWarnings, JobFileError } from '../common/index.js';
 import { setHttpTrustedCa } from '../storage/index.js';
@@ -100,7 +100,7 @@ function jobFor(spec: TaskSpec): LoadedJob {
 
 function toFailure(err: unknown, sourceMap: JobSourceMap | undefined): TaskFailure {
   if (err instanceof FetchFailedError) return { message: err.message, user: false, lostMapTasks: err.mapTaskIds };
-  if (err instanceof NonTextInputError) return { message: err.message, user: true, permanent: true };
+  if (err instanceof BadInputError) return { message: err.message, user: true, permanent: true };
   if (err instanceof UserCodeError && err.stack && sourceMap) {
     // The user's file and line, not the bundle's: in the stack, and the first one in the message.
     const stack = sourceMap.mapStack(err.stack);

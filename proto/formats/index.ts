@@ -48,3 +48,5 @@ export type { MapOutputFile } from './map-output-file.js';
 export { RESULT_URI_SCHEME, isResultUri, parseResultUri, resultUri } from './result-uri.js';
 export type { ResultUri } from './result-uri.js';
 export { readPartFileEnd } from './record-blocks.js';
+export { CODEC_MAGIC, inputCodecOf } from './input-compression.js';
+export type { InputCodec } from './input-compression.js';

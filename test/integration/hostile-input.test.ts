@@ -133,12 +133,13 @@ describe('hostile input', () => {
   it('refuses inputs that are not text at submit, and in the map task without retrying when the client cannot see them', async () => {
     const dir = path.join(cluster.dir, 'not-text');
     fs.mkdirSync(dir);
-    const gz = path.join(dir, 'words.gz');
+    // gzip data, named so that it is not decompressed (.gz would be).
+    const gz = path.join(dir, 'words.gzipped');
     fs.writeFileSync(gz, zlib.gzipSync('one two\nthree\n'));
     // A file the client can read is refused before anything is submitted.
     await assert.rejects(
       client.submit('jobs/wordcount.ts', { inputs: [gz] }),
-      (err: unknown) => err instanceof UserError && /words\.gz is gzip-compressed, not text/.test(err.message),
+      (err: unknown) => err instanceof UserError && /words\.gzipped is gzip-compressed, not text/.test(err.message),
     );
     // Inside a directory only the master expands, the map task finds it: one attempt, not --max-attempts.
     const id = await client.submit('jobs/wordcount.ts', { inputs: [dir], maxAttempts: 4 });
@@ -146,7 +147,7 @@ describe('hostile input', () => {
       client.wait(id),
       (err: unknown) =>
         err instanceof JobFailedError &&
-        /map-00000 .*words\.gz is gzip-compressed, not text: .*binaryText: true/.test(err.message),
+        /map-00000 .*words\.gzipped is gzip-compressed, not text: .*binaryText: true/.test(err.message),
     );
     const s = await client.status(id);
     assert.equal(s.failedAttempts, 1, 'a permanent failure is not retried');

@@ -370,11 +370,17 @@ describe('mr run (embedded cluster)', () => {
   describe('inputs that are not text', () => {
     const text = 'one line\nanother line\n';
     const inputs: [string, Buffer, RegExp][] = [
-      ['data.gz', zlib.gzipSync(text), /is gzip-compressed, not text/],
+      // gzip and zstd data are decompressed when the name says so (.gz, .zst), and named otherwise.
+      ['data.gzipped', zlib.gzipSync(text), /is gzip-compressed, not text: name it with a \.gz ending/],
       [
-        'data.zst',
+        'data.zstd-compressed',
         Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), Buffer.from(text)]),
-        /is zstd-compressed, not text/,
+        /is zstd-compressed, not text: name it with a \.zst ending/,
+      ],
+      [
+        'data.lz4',
+        Buffer.concat([Buffer.from([0x04, 0x22, 0x4d, 0x18]), Buffer.from(text)]),
+        /is lz4-compressed, not text/,
       ],
       ['data.bz2', Buffer.concat([Buffer.from('BZh9'), Buffer.from(text)]), /is bzip2-compressed, not text/],
       [

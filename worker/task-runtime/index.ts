@@ -1,5 +1,13 @@
 /** worker/task-runtime: the way into this folder. */
-export { NonTextInputError, TEXT_CHECK_BYTES, nonTextReason, readHead } from './text-input-check.js';
+export {
+  NonTextInputError,
+  TEXT_CHECK_BYTES,
+  codecMismatch,
+  nonTextMessage,
+  nonTextReason,
+  readHead,
+} from './text-input-check.js';
+export { BadInputError } from './bad-input-error.js';
 export { runMapTask } from './map-task.js';
 export { runReduceTask } from './reduce-task.js';
 export { UserCodeError } from './user-code-error.js';
@@ -14,3 +22,4 @@ export { NOT_SHORT, SHORT_KEY_MAX_LENGTH, ShortKeyTable } from './short-key-tabl
 export { InMapFolder } from './in-map-folder.js';
 export { SlabCache } from './slab-cache.js';
 export type { ByteCombiner, MapOutputOptions } from './map-output-buffer.js';
+export { readPiece } from './piece-reader.js';

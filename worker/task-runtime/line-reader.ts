@@ -47,7 +47,7 @@ const REPLACEMENT_BYTES = Buffer.from([0xef, 0xbf, 0xbd]);
  * to count. `bytes` must start and end on character boundaries (after a '\n' or at an end
  * of the file), as whole lines do, so no character is split between two checks.
  */
-function replacedChars(bytes: Buffer): number {
+export function replacedChars(bytes: Buffer): number {
   if (isUtf8(bytes)) return 0;
   const text = bytes.toString('utf8');
   let n = 0;

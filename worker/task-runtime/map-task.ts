@@ -6,8 +6,8 @@ import { checkValue, decodeValue, encodeValueOf, UnstorableValueError } from '..
 import { decodeKey, encodeKey } from '../../proto/formats/index.js';
 import type { AnyJob } from '../job-loader.js';
 import type { InputPiece, TaskResult, TaskSpec } from '../task-spec.js';
-import { lineReadBlockSize, readLines } from './line-reader.js';
 import type { LineReadResult } from './line-reader.js';
+import { readPiece } from './piece-reader.js';
 import { MapOutputBuffer } from './map-output-buffer.js';
 import type { ByteCombiner } from './map-output-buffer.js';
 import { createTaskContext } from './task-context.js';
@@ -18,7 +18,6 @@ import { InMapFolder } from './in-map-folder.js';
 import type { Fold } from './in-map-folder.js';
 import { UserCodeError } from './user-code-error.js';
 import { decodedValues } from './decoded-values.js';
-import { checkTextInput } from './text-input-check.js';
 import { readResultRecords } from './result-record-reader.js';
 import type { FetchOpener } from '../shuffle/index.js';
 
@@ -107,7 +106,8 @@ interface ResultReadContext {
 /**
  * Maps the records of every piece of the split, in order, with `ctx.input` naming the
  * piece's file for each of its records; the counts add up across pieces. A piece that is
- * an earlier job's part file (mr://) gives [key, value] records; any other, lines.
+ * an earlier job's part file (mr://) gives [key, value] records; any other, what the job's
+ * reader makes of it (piece-reader.ts).
  */
 async function mapPieces(
   pieces: readonly InputPiece[],
@@ -121,9 +121,6 @@ async function mapPieces(
   let bytesRead = 0;
   let replaced = 0;
   for (const [i, piece] of pieces.entries()) {
-    // Every chunk's task looks at its file's first block (one small read), so whichever runs
-    // first fails the job; a compressed or binary file would otherwise map as garbage text.
-    if (job.binaryText !== true && !piece.result) await checkTextInput(piece.path);
     ctx.input = piece.path;
     let n = 0;
     // One piece is a chunk, as it always was; of packed files, say which file and which piece.
@@ -152,13 +149,7 @@ async function mapPieces(
             ctx.counters,
           )),
         }
-      : await readLines(
-          piece.path,
-          piece.start,
-          piece.length,
-          piece.jsonRecords ? (line) => onRecord(parseRecordLine(line, piece.path, n + 1)) : onRecord,
-          lineReadBlockSize(piece.length),
-        );
+      : await readPiece(piece, job, ctx, onRecord);
     records += read.records;
     bytesRead += read.bytesRead;
     replaced += read.replacedChars;
@@ -272,21 +263,4 @@ function inMapCombining(
       }
     : toBuffer;
   return { emit, inMap };
-}
-
-/**
- * One `[key, value]` line of an earlier job's results stored as jsonl (mr:// over a store),
- * as the map gets it.
- * @throws Error naming the input and the line when the line is not such a pair.
- */
-function parseRecordLine(line: string, input: string, lineNumber: number): unknown {
-  let record: unknown;
-  try {
-    record = JSON.parse(line);
-  } catch {
-    record = undefined;
-  }
-  if (!Array.isArray(record) || record.length !== 2)
-    throw new Error(`${input}: line ${lineNumber} is not a [key, value] JSON array: ${line.slice(0, 80)}`);
-  return record;
 }

@@ -1,5 +1,6 @@
-import { GrooveError } from '../../common/index.js';
 import { storageFor } from '../../storage/index.js';
+import { inputCodecOf } from '../../proto/formats/index.js';
+import { BadInputError } from './bad-input-error.js';
 
 /**
  * Bytes of an input's start that are looked at for NUL bytes: text never has them, and
@@ -8,30 +9,43 @@ import { storageFor } from '../../storage/index.js';
  */
 export const TEXT_CHECK_BYTES = 64 * 1024;
 
-/** Magic numbers of compressed and archive formats that are bytes, not text, until decompressed. */
+/**
+ * Magic numbers of compressed and archive formats that are bytes, not text, until
+ * decompressed. Groove decompresses gzip and zstd inputs named so (`.gz`, `.zst`); the
+ * others it names and refuses.
+ */
 const MAGIC: readonly { readonly bytes: readonly number[]; readonly what: string }[] = [
   { bytes: [0x1f, 0x8b], what: 'gzip-compressed' },
   { bytes: [0x28, 0xb5, 0x2f, 0xfd], what: 'zstd-compressed' },
   { bytes: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], what: 'xz-compressed' },
   { bytes: [0x50, 0x4b, 0x03, 0x04], what: 'a zip archive' },
   { bytes: [0x50, 0x4b, 0x05, 0x06], what: 'a zip archive' },
+  { bytes: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], what: 'a 7z archive' },
+  { bytes: [0x04, 0x22, 0x4d, 0x18], what: 'lz4-compressed' },
+  { bytes: [0x4c, 0x5a, 0x49, 0x50], what: 'lzip-compressed' },
+  { bytes: [0x52, 0x61, 0x72, 0x21, 0x1a, 0x07], what: 'a rar archive' },
+  { bytes: [0x1f, 0x9d], what: 'compress-compressed (.Z)' },
 ];
+
+/** The one-line refusal of an input that is `what` (see {@link nonTextReason}), here and in the client's peek. */
+export function nonTextMessage(path: string, what: string): string {
+  const hint =
+    what === 'gzip-compressed' || what === 'zstd-compressed'
+      ? `name it with a ${what === 'gzip-compressed' ? '.gz' : '.zst'} ending to have it decompressed`
+      : 'decompress or convert it first';
+  return `input ${path} is ${what}, not text: ${hint} (or set binaryText: true in the job to read it as text anyway)`;
+}
 
 /**
  * An input that is not text (compressed, an archive, binary): the same bytes fail the
  * same way on any worker and any attempt, so the job fails at once instead of retrying.
  */
-export class NonTextInputError extends GrooveError {
-  /** The job may not retry: the input itself is the problem. */
-  readonly permanent = true;
-
+export class NonTextInputError extends BadInputError {
   constructor(
     readonly path: string,
     readonly what: string,
   ) {
-    super(
-      `input ${path} is ${what}, not text: decompress or convert it first (or set binaryText: true in the job to read it as text anyway)`,
-    );
+    super(path, nonTextMessage(path, what));
   }
 }
 
@@ -82,4 +96,19 @@ export async function readHead(url: string, bytes: number = TEXT_CHECK_BYTES): P
 export async function checkTextInput(url: string): Promise<void> {
   const why = nonTextReason(await readHead(url));
   if (why !== undefined) throw new NonTextInputError(url, why);
+}
+
+/**
+ * Why a file named as compressed (`.gz`, `.zst`: see inputCodecOf) cannot be decompressed
+ * as its name says, judging by its first bytes, or undefined when they are the codec's
+ * magic number (or the file is empty: no data, no records).
+ */
+export function codecMismatch(url: string, head: Buffer): string | undefined {
+  const codec = inputCodecOf(url);
+  if (codec === undefined || head.length === 0) return undefined;
+  const expected = codec === 'gzip' ? 'gzip-compressed' : 'zstd-compressed';
+  const actual = nonTextReason(head);
+  if (actual === expected) return undefined;
+  const what = actual === undefined ? 'text' : actual;
+  return `input ${url} is named as ${expected} but is ${what}: rename it, or compress it as its name says`;
 }
