@@ -1,6 +1,7 @@
 import type { Workload } from '../workload.js';
 import { masterScaleWorkload } from './master-scale.js';
 import { NATURAL_WORKLOADS } from './natural-wordcount.js';
+import { runOverheadWorkload } from './run-overhead.js';
 import { shuffleWorkload } from './shuffle.js';
 import { tinyTasksWorkload } from './tiny-tasks.js';
 import { totalSortWorkload } from './total-sort.js';
@@ -12,6 +13,7 @@ export const WORKLOADS: readonly Workload[] = [
   ...NATURAL_WORKLOADS,
   totalSortWorkload,
   tinyTasksWorkload,
+  runOverheadWorkload,
   shuffleWorkload,
   masterScaleWorkload,
 ];
