@@ -51,6 +51,7 @@ async function runLayout(ctx: BenchContext, layout: Layout): Promise<WorkloadRep
   const data = naturalText(path.join(DATA_DIR, `natural-${mb}MB-${files}`), { totalBytes: bytes, files, seed: SEED });
   const out = (name: string): string => path.join(ctx.scratch, `${layout.id}-${name}.txt`);
   const times = { groove: [] as number[], simple: [] as number[], python: [] as number[] };
+  const cpu = { groove: [] as number[], simple: [] as number[] };
   const peaks: number[] = [];
   let reference: CountDigest | undefined;
   for (let run = 0; run < ctx.runs; run++) {
@@ -58,14 +59,20 @@ async function runLayout(ctx: BenchContext, layout: Layout): Promise<WorkloadRep
     const g = await runTimed(process.execPath, [MR, 'run', 'jobs/wordcount.ts', '--input', data.dir, '--slots', '2'], {
       stdoutFile: out('groove'),
       watchPools: true,
+      cpu: true,
       env: profileEnv(ctx, layout.id),
     });
     times.groove.push(g.millis);
+    cpu.groove.push(g.cpuSeconds ?? NaN);
+    ctx.log(`${layout.id}: groove ${seconds(g.millis).toFixed(2)} s, ${g.cpuSeconds ?? NaN} CPU-s`);
     peaks.push(...g.poolPeaks);
     const groove = countDigest(out('groove'), 'tab');
     ctx.log(`${layout.id}: simple serial node`);
     const simpleArgs = [path.join(BENCH_DIST, 'baselines', 'simple-wordcount.js'), out('simple'), ...data.files];
-    times.simple.push((await runTimed(process.execPath, simpleArgs)).millis);
+    const s = await runTimed(process.execPath, simpleArgs, { cpu: true });
+    times.simple.push(s.millis);
+    cpu.simple.push(s.cpuSeconds ?? NaN);
+    ctx.log(`${layout.id}: simple ${seconds(s.millis).toFixed(2)} s, ${s.cpuSeconds ?? NaN} CPU-s`);
     reference ??= countDigest(out('simple'), 'tab');
     assertSameCounts(reference, 'the simple serial script', groove, `groove (run ${run + 1})`);
     if (layout.pythonTarget !== undefined) {
@@ -79,6 +86,8 @@ async function runLayout(ctx: BenchContext, layout: Layout): Promise<WorkloadRep
   }
   const groove = measurement('mr run --slots 2', 's', times.groove.map(seconds));
   const simple = measurement('simple serial node', 's', times.simple.map(seconds));
+  const grooveCpu = measurement('mr run CPU (all processes)', 'CPU-s', cpu.groove);
+  const simpleCpu = measurement('simple serial node CPU', 'CPU-s', cpu.simple);
   const baselines: Measurement[] = [simple];
   const checks: TargetCheck[] = [fasterThan(groove, simple, layout.simpleTarget)];
   if (layout.pythonTarget !== undefined) {
@@ -95,6 +104,7 @@ async function runLayout(ctx: BenchContext, layout: Layout): Promise<WorkloadRep
     poolPeakRss: peaks,
     notes: [
       `Groove: wall time of \`mr run jobs/wordcount.ts --input <dir of ${files} files> --slots 2\`, stdout to a file; baseline: bench/baselines/simple-wordcount.ts (4 MiB blocks, one regex per block, a Map, sorted output).`,
+      `CPU time (user + system of every process, medians): Groove ${grooveCpu.median.toFixed(2)} s, the simple script ${simpleCpu.median.toFixed(2)} s; Groove's best possible wall-time ratio on 2 idle cores is about 2 x ${simpleCpu.median.toFixed(2)} / ${grooveCpu.median.toFixed(2)} = ${((2 * simpleCpu.median) / grooveCpu.median).toFixed(2)}x.`,
       `Every run's output was checked equal to the simple script's (${reference?.distinct ?? 0} distinct tokens, ${reference?.total ?? 0} tokens)${layout.pythonTarget !== undefined ? ', and so was the Python output' : ''}.`,
     ],
     details: {
