@@ -12,6 +12,12 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   /** Poll the peak RSS of Groove pool processes started below this process. */
   readonly watchPools?: boolean;
+  /**
+   * Also measure the CPU time of the command and every process below it (user + system,
+   * through bash's `times`): on a shared machine wall times move with the neighbours' load,
+   * CPU seconds much less.
+   */
+  readonly cpu?: boolean;
 }
 
 /** What one timed command did. */
@@ -21,6 +27,16 @@ export interface TimedRun {
   readonly stderr: string;
   /** Peak RSS of each pool process seen, bytes (empty unless watchPools). */
   readonly poolPeaks: number[];
+  /** User + system CPU seconds of the command and its descendants (with `cpu`). */
+  readonly cpuSeconds?: number;
+}
+
+/** bash's `times` prints its own times, then its children's: `0m1.234s 0m0.056s`. */
+function childCpuSeconds(stderr: string): number | undefined {
+  const lines = stderr.trimEnd().split('\n');
+  const m = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/.exec(lines[lines.length - 1] ?? '');
+  if (!m) return undefined;
+  return Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4]);
 }
 
 /** Runs a command to completion and times it; rejects with its stderr when it fails. */
@@ -28,7 +44,10 @@ export function runTimed(command: string, args: readonly string[], options: RunO
   return new Promise((resolve, reject) => {
     const out = options.stdoutFile ? fs.openSync(options.stdoutFile, 'w') : 'ignore';
     const started = process.hrtime.bigint();
-    const child = spawn(command, [...args], {
+    const [cmd, argv] = options.cpu
+      ? ['bash', ['-c', '"$@"; s=$?; times >&2; exit $s', 'bash', command, ...args]]
+      : [command, [...args]];
+    const child = spawn(cmd, argv, {
       cwd: ROOT,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', out, 'pipe'],
@@ -51,7 +70,7 @@ export function runTimed(command: string, args: readonly string[], options: RunO
             `${command} ${args.join(' ').slice(0, 300)} failed (${signal ?? `exit ${String(code)}`}): ${stderr.trim().slice(-2000)}`,
           ),
         );
-      else resolve({ millis, stderr, poolPeaks: peaks });
+      else resolve({ millis, stderr, poolPeaks: peaks, cpuSeconds: options.cpu ? childCpuSeconds(stderr) : undefined });
     });
   });
 }

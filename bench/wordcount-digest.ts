@@ -33,6 +33,8 @@ export function countDigest(file: string, format: CountFormat): CountDigest {
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     if (!line) continue;
     const [word, n] = parseLine(line, format);
+    // Python's line.split(" ") gives an empty line one empty "word": not a word to compare.
+    if (word === '' && format === 'python') continue;
     if (!Number.isFinite(n)) throw new Error(`${file}: not a count line: ${JSON.stringify(line.slice(0, 80))}`);
     counts.set(word, (counts.get(word) ?? 0) + n);
     total += n;

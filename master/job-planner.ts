@@ -1,6 +1,7 @@
 import { Job } from './job.js';
 import type { JobSpec } from './job.js';
 import { SplitPlan } from './input-splitter.js';
+import { fitSplitsToSlots } from './slot-fit.js';
 import type { InputFile } from './input-splitter.js';
 
 /**
@@ -39,12 +40,15 @@ export function chunkSizeFor(totalBytes: number, sizing: ChunkSizing): number {
 
 /**
  * The splits of a job's input: cut with {@link chunkSizeFor}'s chunk size, small files
- * packed together unless `pack` is false.
+ * packed together unless `pack` is false. A chunk size the master chose itself may be
+ * stretched by up to 10% so the splits are a multiple of the slots ({@link fitSplitsToSlots}).
  */
 export function planSplits(files: readonly InputFile[], sizing: ChunkSizing, pack = true): SplitPlan {
   let total = 0;
   for (const f of files) total += f.size;
-  return new SplitPlan(files, { chunkSize: chunkSizeFor(total, sizing), pack });
+  const chunkSize = chunkSizeFor(total, sizing);
+  if (sizing.requested !== undefined) return new SplitPlan(files, { chunkSize, pack });
+  return fitSplitsToSlots(files, chunkSize, sizing.slots, pack);
 }
 
 /**
