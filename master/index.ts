@@ -39,3 +39,5 @@ export type { OutputTarget } from './output-target.js';
 export { mapInputOf, resolveResultInput } from './chain-inputs.js';
 export type { ChainLookup } from './chain-inputs.js';
 export { LOCAL_MAP_COUNTER, lostResultInput } from './chain-locality.js';
+export { MasterMetrics } from './master-metrics.js';
+export type { MasterMetricsOptions, MasterMetricsSource } from './master-metrics.js';

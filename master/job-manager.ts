@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { backoffDelay, NotFoundError } from '../common/index.js';
 import type { Logger } from '../common/index.js';
 import type { CommittedAttempts } from '../proto/wire/generated/groove/CommittedAttempts';
@@ -8,6 +7,7 @@ import { isValidId } from '../proto/formats/index.js';
 import { encodeReduceAssignment } from '../proto/wire/index.js';
 import type { EncodedMasterMessage, OutputColumns } from '../proto/wire/index.js';
 import { Job } from './job.js';
+import { newJobId } from './job-id.js';
 import { placeOf } from './task-place.js';
 import type { CommittedOutput, JobSpec } from './job.js';
 import { describePlace } from './job-event.js';
@@ -26,6 +26,7 @@ import { nextLocalityTime, nextRetryTime, placeTasks } from './scheduler.js';
 import { mapInputOf, resultResolver } from './chain-inputs.js';
 import { LOCAL_MAP_COUNTER, lostResultInput } from './chain-locality.js';
 import type { WorkerEntry, WorkerRegistry } from './worker-registry.js';
+import type { SchedulerMetrics } from './scheduler-metrics.js';
 
 /**
  * How many times one reduce may fail to fetch map outputs before its job fails. A fetch
@@ -107,6 +108,8 @@ export class JobManager {
     private readonly log: Logger,
     /** Deletes the master's copy of a pack once the last job using it is purged. */
     private readonly packs?: PackRemover,
+    /** Told how long each scheduling pass took (the master's metrics), when set. */
+    private readonly metrics?: SchedulerMetrics,
   ) {
     // Stragglers only show with time; look for them even when nothing else happens.
     this.speculationTimer = setInterval(() => this.schedule(), 500);
@@ -477,7 +480,10 @@ export class JobManager {
         speculationMinMs: this.policy.speculationMinMs,
         localityWaitMs: this.policy.localityWaitMs,
       };
-      for (const p of placeTasks(active, views, policy)) this.start(p.job, p.task, p.workerId, p.speculative, now);
+      const started = performance.now();
+      const placed = placeTasks(active, views, policy);
+      for (const p of placed) this.start(p.job, p.task, p.workerId, p.speculative, now);
+      this.metrics?.schedulerPass((performance.now() - started) / 1000, placed.length);
     }
     this.armRetryTimer(active, now);
   }
@@ -580,16 +586,4 @@ function isCommitted(
 function committedOutput(task: Task, update: TaskUpdate__Output): CommittedOutput | undefined {
   if (task.kind === 'map') return update.mapOutput ? { offsets: update.mapOutput.offsets } : undefined;
   return update.reduceOutput ? { records: update.reduceOutput.records, bytes: update.reduceOutput.bytes } : undefined;
-}
-
-/**
- * Job ids read well in a terminal and sort by submission time:
- * `wordcount-20261126-000102-7-a1b2`. The `seq` part (this master's submission count) makes
- * ids unique by construction however many jobs of one name arrive in a second; the random
- * part keeps ids of a restarted master (whose count starts again) from matching old ones.
- */
-export function newJobId(name: string, seq: number, now = new Date()): string {
-  const safe = name.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 40) || 'job';
-  const t = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${safe}-${t}-${seq}-${randomBytes(2).toString('hex')}`;
 }

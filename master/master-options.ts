@@ -121,6 +121,11 @@ export interface MasterOptions {
   readonly security?: Security;
   /** Allow listening beyond loopback without a token (warns on every start). Default false. */
   readonly insecure?: boolean;
+  /**
+   * Serve the standard gRPC health service (grpc.health.v1) on the gRPC port, answering
+   * without a token. Default true; an embedded cluster (`mr run`) turns it off.
+   */
+  readonly healthService?: boolean;
 }
 
 /** Master options with defaults applied and values checked. */
@@ -140,6 +145,7 @@ export interface CompiledMasterOptions {
   readonly localityWaitMs: number;
   readonly security: Security;
   readonly insecure: boolean;
+  readonly healthService: boolean;
 }
 
 /** Applies defaults and validates; errors name the option's field. */
@@ -165,5 +171,6 @@ export function compileMasterOptions(options: MasterOptions): CompiledMasterOpti
     localityWaitMs: checkOption('localityWaitMs', t.localityWaitMs, options.localityWaitMs),
     security: options.security ?? NO_SECURITY,
     insecure: options.insecure ?? false,
+    healthService: options.healthService ?? true,
   };
 }

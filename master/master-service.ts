@@ -20,6 +20,7 @@ import type { Job } from './job.js';
 import { renderJobEvent } from './job-event.js';
 import type { JobEventRecord } from './job-event.js';
 import type { JobManager } from './job-manager.js';
+import type { MasterMetrics } from './master-metrics.js';
 import { toJobStatus } from './job-status.js';
 import type { PackStore } from './pack-store.js';
 import { probeAddress } from './reachability.js';
@@ -36,6 +37,8 @@ export interface MasterServiceContext {
   readonly packs: PackStore;
   readonly log: Logger;
   readonly heartbeatMs: number;
+  /** The master's metrics, when it serves them. */
+  readonly metrics?: MasterMetrics;
 }
 
 /**
@@ -98,6 +101,7 @@ async function acceptWorker(
   // The same worker coming back on a new session: whatever the old session had is gone.
   const previous = workers.get(r.workerId);
   if (previous && previous.state !== 'lost') {
+    ctx.metrics?.attemptsLost(previous);
     jobs.workerLost(previous);
     previous.disconnect('replaced by a new session');
   }
@@ -136,6 +140,7 @@ function workerSession(
     closed = true;
     if (worker && workers.get(worker.id) === worker && worker.state !== 'lost') {
       (why === 'session ended' ? log.info : log.warn)('worker left', { worker: worker.id, why });
+      ctx.metrics?.attemptsLost(worker);
       jobs.workerLost(worker);
     }
     call.end();
@@ -170,8 +175,10 @@ function workerSession(
       if (!worker && registering) return;
       if (!worker) throw new UserError('register first');
       workers.touch(worker);
-      if (message.kind === 'taskUpdate' && message.taskUpdate) jobs.taskUpdate(worker, message.taskUpdate);
-      else if (message.kind === 'drain') jobs.workerDraining(worker);
+      if (message.kind === 'taskUpdate' && message.taskUpdate) {
+        ctx.metrics?.taskReport(message.taskUpdate);
+        jobs.taskUpdate(worker, message.taskUpdate);
+      } else if (message.kind === 'drain') jobs.workerDraining(worker);
     } catch (err) {
       fail(err);
     }

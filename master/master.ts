@@ -5,6 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { checkBind, createLogger } from '../common/index.js';
 import { CHANNEL_OPTIONS } from '../proto/wire/index.js';
 import { grooveProto } from '../proto/wire/index.js';
+import { HealthService, rpcErrorInterceptor } from '../proto/wire/index.js';
 import { serverCredentials, serverOptions } from '../proto/wire/index.js';
 import { JobManager } from './job-manager.js';
 import { compileMasterOptions } from './master-options.js';
@@ -13,7 +14,12 @@ import { acceptingEncodedMessages } from '../proto/wire/index.js';
 import { createMasterService } from './master-service.js';
 import { PackStore } from './pack-store.js';
 import { createStatusServer } from './status-page.js';
+import { MasterMetrics } from './master-metrics.js';
+import { metricsRoute } from './metrics-route.js';
 import { WorkerRegistry } from './worker-registry.js';
+
+/** The master's service, by its full name, as the health service names it. */
+const MASTER_SERVICE = 'groove.Master';
 
 /**
  * The master process: the gRPC service for workers and clients, the job manager behind
@@ -29,6 +35,8 @@ export class Master {
     readonly httpPort: number | undefined,
     private readonly server: grpc.Server,
     private readonly http: http.Server | undefined,
+    /** Its Prometheus metrics (served at /metrics on the HTTP port); none without an HTTP port. */
+    readonly metrics: MasterMetrics | undefined,
     private readonly closeTimers: () => void,
   ) {}
 
@@ -40,7 +48,12 @@ export class Master {
     checkBind('master', opts.host, opts.security, opts.insecure, log);
     const workers = new WorkerRegistry();
     const packs = new PackStore(opts.dataDir);
-    const jobs = new JobManager(workers, opts, log, packs);
+    // Metrics are kept only where they are served: without an HTTP port nothing reads them.
+    const metrics: MasterMetrics | undefined =
+      opts.httpPort === undefined
+        ? undefined
+        : new MasterMetrics({ jobs: () => jobs.list(), workers: () => workers.all() }, { processMetrics: true });
+    const jobs = new JobManager(workers, opts, log, packs, metrics);
     // Heartbeats that stop mean a worker is gone even when its TCP connection looks open
     // (a cut link, a frozen host): declare it lost so its work is done elsewhere.
     const monitor = setInterval(
@@ -52,11 +65,13 @@ export class Master {
       Math.max(50, Math.floor(opts.workerTimeoutMs / 5)),
     );
     monitor.unref();
-    const server = new grpc.Server(serverOptions(opts.security, CHANNEL_OPTIONS));
+    const interceptors = metrics ? [rpcErrorInterceptor(metrics.rpcError)] : [];
+    const server = new grpc.Server(serverOptions(opts.security, CHANNEL_OPTIONS, interceptors));
     server.addService(
       acceptingEncodedMessages(grooveProto().groove.Master.service),
-      createMasterService({ jobs, workers, packs, log, heartbeatMs: opts.heartbeatMs }),
+      createMasterService({ jobs, workers, packs, log, heartbeatMs: opts.heartbeatMs, metrics }),
     );
+    const health = opts.healthService ? new HealthService(server, [MASTER_SERVICE]) : undefined;
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(`${opts.host}:${opts.port}`, serverCredentials(opts.security), (err, p) =>
         err ? reject(err) : resolve(p),
@@ -65,7 +80,8 @@ export class Master {
     let httpServer: http.Server | undefined;
     let httpPort: number | undefined;
     if (opts.httpPort !== undefined) {
-      const s = createStatusServer(jobs, workers, opts.security.token);
+      const route = metrics && metricsRoute(metrics, opts.security.token, log);
+      const s = createStatusServer(jobs, workers, opts.security.token, route);
       httpServer = s;
       httpPort = await new Promise<number>((resolve, reject) => {
         s.once('error', reject);
@@ -74,8 +90,9 @@ export class Master {
     }
     const hostForClients = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
     log.info('master started', { address: `${opts.host}:${port}`, httpPort, dataDir: opts.dataDir });
-    return new Master(opts, `${hostForClients}:${port}`, httpPort, server, httpServer, () => {
+    return new Master(opts, `${hostForClients}:${port}`, httpPort, server, httpServer, metrics, () => {
       clearInterval(monitor);
+      health?.setServing(false);
       jobs.close();
     });
   }

@@ -90,6 +90,16 @@ export class TaskTable {
     return STATES[this.codes[i] as number] as TaskState;
   }
 
+  /**
+   * How many tasks are in each state, counted now (the metrics, at each scrape): one pass
+   * over a byte per task, so nothing is kept up to date on the scheduling path for it.
+   */
+  stateCounts(): Record<TaskState, number> {
+    const n = new Float64Array(STATES.length);
+    for (const code of this.codes) n[code] = (n[code] as number) + 1;
+    return Object.fromEntries(STATES.map((state, code) => [state, n[code] as number])) as Record<TaskState, number>;
+  }
+
   /** Sets a state and keeps the pending and running sets right; the caller checks the transition. */
   setState(i: number, to: TaskState): void {
     const from = this.codes[i] as number;
