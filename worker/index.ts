@@ -33,3 +33,6 @@ export type { ByteCombiner, MapOutputOptions } from './task-runtime/index.js';
 export { FetchFailedError } from './shuffle/index.js';
 export { LocalWriteError } from './local-write-error.js';
 export { TaskAttemptError } from './process-pool.js';
+export { failureReasonOf } from './failure-reason.js';
+export { WorkerMetrics } from './worker-metrics.js';
+export type { WorkerMetricsSource } from './worker-metrics.js';
