@@ -27,6 +27,14 @@ export interface AttemptReport {
   readonly counters?: Readonly<Record<string, number>>;
 }
 
+/** The labelled series of one kind of task, looked up once: prom-client hashes a label set on every call otherwise. */
+interface KindSeries {
+  readonly outcome: Readonly<Record<'succeeded' | 'failed' | 'cancelled', PromClient.Counter.Internal>>;
+  readonly failures: Readonly<Record<AttemptFailureReason, PromClient.Counter.Internal>>;
+  readonly written: PromClient.Counter.Internal;
+  readonly seconds: PromClient.Histogram.Internal<'kind'>;
+}
+
 /**
  * The metrics of ended task attempts, kept alike by the master (every worker's reports)
  * and by each worker (its own), under a name prefix each: attempts by outcome, failures by
@@ -41,6 +49,7 @@ export class AttemptMetrics {
   private readonly bytesWritten: PromClient.Counter<'kind'>;
   private readonly taskSeconds: PromClient.Histogram<'kind'>;
   private readonly fetchSeconds: PromClient.Histogram;
+  private readonly series: Readonly<Record<'map' | 'reduce', KindSeries>>;
 
   /** Registers the metrics in `registry`, each named `${prefix}...`; `whose` says whose attempts in their help. */
   constructor(registry: PromClient.Registry, prefix: string, whose: string) {
@@ -93,30 +102,47 @@ export class AttemptMetrics {
       registers,
     });
     // Every series from the start, at 0: a rate over a series that appears only on its first
-    // failure misses that failure.
-    for (const kind of ['map', 'reduce'] as const) {
-      for (const outcome of ['succeeded', 'failed', 'cancelled']) this.attempts.inc({ kind, outcome }, 0);
-      for (const reason of ATTEMPT_FAILURE_REASONS) if (reason !== 'cancelled') this.failures.inc({ kind, reason }, 0);
-      this.bytesWritten.inc({ kind }, 0);
+    // failure misses that failure. (A cancel is no failure: it has no failure series.)
+    const reasons = ATTEMPT_FAILURE_REASONS.filter((r) => r !== 'cancelled');
+    const seriesOf = (kind: 'map' | 'reduce'): KindSeries => ({
+      outcome: {
+        succeeded: this.attempts.labels({ kind, outcome: 'succeeded' }),
+        failed: this.attempts.labels({ kind, outcome: 'failed' }),
+        cancelled: this.attempts.labels({ kind, outcome: 'cancelled' }),
+      },
+      failures: Object.fromEntries(
+        reasons.map((reason) => [reason, this.failures.labels({ kind, reason })]),
+      ) as KindSeries['failures'],
+      written: this.bytesWritten.labels({ kind }),
+      seconds: this.taskSeconds.labels({ kind }),
+    });
+    this.series = { map: seriesOf('map'), reduce: seriesOf('reduce') };
+    for (const k of Object.values(this.series)) {
+      for (const c of [...Object.values(k.outcome), ...Object.values(k.failures), k.written]) c.inc(0);
     }
   }
 
   /** Counts one ended attempt. */
   ended(report: AttemptReport): void {
     const { kind } = report;
+    const series = this.series[kind];
     if (!report.succeeded) {
       const reason = report.reason ?? 'internal';
-      this.attempts.inc({ kind, outcome: reason === 'cancelled' ? 'cancelled' : 'failed' });
-      if (reason !== 'cancelled') this.failures.inc({ kind, reason });
+      if (reason === 'cancelled') {
+        series.outcome.cancelled.inc();
+      } else {
+        series.outcome.failed.inc();
+        series.failures[reason].inc();
+      }
       return;
     }
-    this.attempts.inc({ kind, outcome: 'succeeded' });
+    series.outcome.succeeded.inc();
     const stats = report.stats;
     if (!stats) return;
     if (kind === 'map') this.bytesRead.inc(stats.bytesIn);
     else this.bytesShuffled.inc(stats.bytesIn);
-    this.bytesWritten.inc({ kind }, stats.bytesOut);
-    this.taskSeconds.observe({ kind }, stats.millis / 1000);
+    series.written.inc(stats.bytesOut);
+    series.seconds.observe(stats.millis / 1000);
     const fetchedBytes = report.counters?.[FETCH_BYTES_COUNTER] ?? 0;
     if (kind === 'reduce' && fetchedBytes > 0) {
       this.bytesFetched.inc(fetchedBytes);
@@ -125,8 +151,8 @@ export class AttemptMetrics {
   }
 
   /** Counts attempts that failed without a report (the master's `lost_worker`). */
-  failedUnreported(kind: 'map' | 'reduce', reason: AttemptFailureReason, n = 1): void {
-    this.attempts.inc({ kind, outcome: 'failed' }, n);
-    this.failures.inc({ kind, reason }, n);
+  failedUnreported(kind: 'map' | 'reduce', reason: Exclude<AttemptFailureReason, 'cancelled'>, n = 1): void {
+    this.series[kind].outcome.failed.inc(n);
+    this.series[kind].failures[reason].inc(n);
   }
 }

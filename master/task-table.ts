@@ -27,6 +27,7 @@ const PENDING = CODES.pending;
 const NO_ATTEMPTS: ReadonlyMap<number, Attempt> = new Map();
 const NO_WORKERS: ReadonlySet<string> = new Set();
 const RUNNING = CODES.running;
+const SUCCEEDED = CODES.succeeded;
 
 /**
  * The master's record of the tasks of one kind (maps or reduces) of a job, as columns:
@@ -95,9 +96,17 @@ export class TaskTable {
    * over a byte per task, so nothing is kept up to date on the scheduling path for it.
    */
   stateCounts(): Record<TaskState, number> {
-    const n = new Float64Array(STATES.length);
-    for (const code of this.codes) n[code] = (n[code] as number) + 1;
-    return Object.fromEntries(STATES.map((state, code) => [state, n[code] as number])) as Record<TaskState, number>;
+    const codes = this.codes;
+    let pending = 0;
+    let running = 0;
+    let succeeded = 0;
+    for (let i = 0; i < codes.length; i++) {
+      const code = codes[i];
+      if (code === PENDING) pending++;
+      else if (code === RUNNING) running++;
+      else if (code === SUCCEEDED) succeeded++;
+    }
+    return { pending, running, succeeded, failed: codes.length - pending - running - succeeded };
   }
 
   /** Sets a state and keeps the pending and running sets right; the caller checks the transition. */
