@@ -136,11 +136,6 @@ export class ProcessPool {
     return this.procs.filter((p) => p.running).length;
   }
 
-  /** Number of tasks waiting for a free pool process. */
-  get queuedCount(): number {
-    return this.waiting.length;
-  }
-
   /** Pids of the pool processes (for tests and diagnostics). */
   get pids(): number[] {
     return this.procs.map((p) => p.child.pid ?? 0).filter((pid) => pid > 0);

@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { UserError } from '../common/index.js';
 import type { Logger, MetricsSource } from '../common/index.js';
 import { METRICS_PATH, serveMetrics } from '../proto/wire/index.js';
 
@@ -21,7 +22,12 @@ export async function startWorkerHttp(
     else res.writeHead(404).end('not found\n');
   });
   const bound = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
+    // A port taken or not allowed is the user's to fix: one line, naming the flag.
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new UserError(`--http-port: cannot listen on ${host}:${port} (${err.code ?? err.message})`, { cause: err }),
+      ),
+    );
     server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
   });
   return { server, port: bound };

@@ -10,7 +10,7 @@ import { healthStatus } from '../helpers/health-client.js';
 import { metricValue, parsePrometheusText } from '../helpers/prometheus-text.js';
 import type { Sample } from '../helpers/prometheus-text.js';
 import { allMethods, rawCall } from '../helpers/raw-rpc.js';
-import { ROOT } from '../helpers/cli.js';
+import { ROOT, runMr } from '../helpers/cli.js';
 
 const FIXTURES = path.join(ROOT, 'test', 'fixtures');
 
@@ -169,6 +169,21 @@ describe('metrics and the health service of a running cluster', () => {
         raw.close();
       }
     }
+  });
+
+  it('refuse, in one line, a worker --http-port that is taken', async () => {
+    const taken = portIn(cluster.masterDaemon.log(), 'status page');
+    const out = await runMr(
+      ['worker', '--master', cluster.master, '--http-port', String(taken), '--data-dir', path.join(dir, 'w-taken')],
+      { env: { MR_TOKEN_FILE: cluster.tokenFile } },
+    );
+    assert.equal(out.code, 1, out.stderr);
+    // After the worker's own log lines (it logs at info): the error, one line, no stack.
+    assert.equal(
+      out.stderr.trim().split('\n').at(-1),
+      `mr: --http-port: cannot listen on 127.0.0.1:${taken} (EADDRINUSE)`,
+    );
+    assert.doesNotMatch(out.stderr, /\n\s+at /);
   });
 
   it('say NOT_SERVING for a worker while it drains, SERVING for the rest', async () => {
