@@ -66,7 +66,7 @@ export default defineConfig(
       // time and memory that most never need (common/logger.ts, proto/wire/grpc-lib.ts).
       '@typescript-eslint/no-require-imports': [
         'error',
-        { allow: ['^winston$', '^@grpc/grpc-js$', '^@grpc/proto-loader$'] },
+        { allow: ['^winston$', '^@grpc/grpc-js$', '^@grpc/proto-loader$', '^prom-client$', '^grpc-health-check$'] },
       ],
       eqeqeq: ['error', 'smart'],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

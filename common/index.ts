@@ -46,3 +46,9 @@ export { checkBind, ephemeralToken, isLoopback, loadSecurity, writeTokenFile } f
 export type { SecurityFiles } from './security-config.js';
 export { terminalSafe } from './terminal-text.js';
 export type { Security } from './security.js';
+export { ATTEMPT_FAILURE_REASONS, toAttemptFailureReason } from './attempt-failure-reason.js';
+export type { AttemptFailureReason } from './attempt-failure-reason.js';
+export { AttemptMetrics } from './attempt-metrics.js';
+export type { AttemptReport } from './attempt-metrics.js';
+export { promClient } from './metrics-lib.js';
+export type { MetricsSource } from './metrics-lib.js';

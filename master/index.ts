@@ -30,7 +30,7 @@ export { nextLocalityTime, nextRetryTime, placeTasks, runnableTasks, stragglers 
 export type { Placement, SchedulingPolicy, SlotView } from './scheduler.js';
 export { expectedAttemptDir } from './attempt-dir.js';
 export { JobManager, MAX_FETCH_FAILURES_PER_TASK, MAX_OUTPUT_LOSSES_PER_TASK } from './job-manager.js';
-export type { Submission } from './job-manager.js';
+export type { Submission } from './submission.js';
 export { WorkerRegistry, assertWorkerTransition } from './worker-registry.js';
 export type { WorkerEntry, WorkerRegistration, WorkerState } from './worker-registry.js';
 export { badSuccessReport } from './task-update-check.js';
@@ -56,3 +56,5 @@ export {
 } from './journal/index.js';
 export type { DataDirLock, JournaledCommit, JournaledJob, JournaledPlan, RecoveredJobs } from './journal/index.js';
 export { asReadBy } from './whole-inputs.js';
+export { MasterMetrics } from './master-metrics.js';
+export type { MasterMetricsOptions, MasterMetricsSource } from './master-metrics.js';

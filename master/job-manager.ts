@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { backoffDelay, errorMessage, NotFoundError } from '../common/index.js';
-import type { JobReader, Logger } from '../common/index.js';
+import type { Logger } from '../common/index.js';
 import type { CommittedAttempts } from '../proto/wire/generated/groove/CommittedAttempts';
 import type { MasterMessage } from '../proto/wire/generated/groove/MasterMessage';
 import type { TaskUpdate__Output } from '../proto/wire/generated/groove/TaskUpdate';
@@ -24,13 +24,14 @@ import { resolveInputs } from './input-resolver.js';
 import { asReadBy } from './whole-inputs.js';
 import { JobOutputs } from './output-jobs.js';
 import { checkOutputTarget } from './output-target.js';
-import type { OutputTarget } from './output-target.js';
+import type { Submission } from './submission.js';
 import type { CompiledMasterOptions } from './master-options.js';
 import { nextLocalityTime, nextRetryTime, placeTasks } from './scheduler.js';
 import { mapInputOf, resultResolver } from './chain-inputs.js';
 import { LOCAL_MAP_COUNTER, lostResultInput } from './chain-locality.js';
 import { PurgedJobs } from './purged-jobs.js';
 import type { WorkerEntry, WorkerRegistry } from './worker-registry.js';
+import type { SchedulerMetrics } from './scheduler-metrics.js';
 
 /**
  * How many times one reduce may fail to fetch map outputs before its job fails. A fetch
@@ -51,30 +52,6 @@ export const MAX_FETCH_FAILURES_PER_TASK = 16;
  * on a busy machine. Fetch failures alone end a job much sooner (MAX_FETCH_FAILURES_PER_TASK).
  */
 export const MAX_OUTPUT_LOSSES_PER_TASK = 64;
-
-/** What a submission asks for, after the RPC layer checked it. */
-export interface Submission {
-  readonly name: string;
-  readonly packHash: string;
-  readonly inputs: readonly string[];
-  readonly partitions: number;
-  readonly params: Readonly<Record<string, string>>;
-  readonly chunkSize: number;
-  /** The user gave no chunk size: `chunkSize` is the default, lowered to give every slot a split (see chunkSizeFor). */
-  readonly chunkSizeIsDefault?: boolean;
-  /** Pack small files whole into splits of up to the chunk size. Default true. */
-  readonly packInputs?: boolean;
-  readonly sortBufferBytes: number;
-  /** 0: the master's default. */
-  readonly maxAttempts: number;
-  readonly speculation: boolean;
-  /** The store the results are committed to; none: they stay on the workers only. */
-  readonly output?: OutputTarget;
-  /** Accept inputs that hold no file (see resolveInputs). */
-  readonly allowEmpty?: boolean;
-  /** The job's reader, when it names one: CSV files are not cut (see asReadBy). */
-  readonly reader?: JobReader;
-}
 
 /** Where the master keeps job packs, as the job manager sees it: it deletes a pack no job uses. */
 export interface PackRemover {
@@ -118,6 +95,8 @@ export class JobManager {
     private readonly packs?: PackRemover,
     /** Where submissions, commits, ends and purges are made durable (none: nothing survives a restart). */
     private readonly journal?: JobJournal,
+    /** Told how long each scheduling pass took (the master's metrics), when set. */
+    private readonly metrics?: SchedulerMetrics,
   ) {
     // Stragglers only show with time; look for them even when nothing else happens.
     this.speculationTimer = setInterval(() => this.schedule(), 500);
@@ -543,7 +522,10 @@ export class JobManager {
         speculationMinMs: this.policy.speculationMinMs,
         localityWaitMs: this.policy.localityWaitMs,
       };
-      for (const p of placeTasks(active, views, policy)) this.start(p.job, p.task, p.workerId, p.speculative, now);
+      const started = performance.now();
+      const placed = placeTasks(active, views, policy);
+      for (const p of placed) this.start(p.job, p.task, p.workerId, p.speculative, now);
+      this.metrics?.schedulerPass((performance.now() - started) / 1000, placed.length);
     }
     this.armRetryTimer(active, now);
   }

@@ -56,7 +56,7 @@ export type CommittedOutput =
   { readonly offsets: ArrayLike<number> } | { readonly records: number; readonly bytes: number };
 
 /** A read-only view of one kind of task's columns. */
-export type TaskColumns = Pick<TaskTable, 'kind' | 'length' | 'id' | 'extrasCount'>;
+export type TaskColumns = Pick<TaskTable, 'kind' | 'length' | 'id' | 'extrasCount' | 'stateCounts'>;
 
 /** A read-only view of one kind of task's committed outputs. */
 export type OutputColumns = Pick<TaskOutputs, 'length' | 'stride' | 'has' | 'host' | 'attempt' | 'value' | 'values'>;

@@ -30,7 +30,7 @@ export const MASTER_OPTION_TABLE = {
     defaultText: 'none',
     min: 0,
     max: 65535,
-    describe: 'status page port (0: any free port; none if not given)',
+    describe: 'port of the status page and /metrics (0: any free port; none if not given)',
   },
   heartbeatMs: { unit: 'ms', default: 1000, min: 10, describe: 'how often workers send heartbeats' },
   workerTimeoutMs: {
@@ -134,6 +134,11 @@ export interface MasterOptions {
   readonly security?: Security;
   /** Allow listening beyond loopback without a token (warns on every start). Default false. */
   readonly insecure?: boolean;
+  /**
+   * Serve the standard gRPC health service (grpc.health.v1) on the gRPC port, answering
+   * without a token. Default true; an embedded cluster (`mr run`) turns it off.
+   */
+  readonly healthService?: boolean;
 }
 
 /** Master options with defaults applied and values checked. */
@@ -155,6 +160,7 @@ export interface CompiledMasterOptions {
   readonly clock: () => number;
   readonly security: Security;
   readonly insecure: boolean;
+  readonly healthService: boolean;
 }
 
 /** Applies defaults and validates; errors name the option's field. */
@@ -182,6 +188,7 @@ export function compileMasterOptions(options: MasterOptions): CompiledMasterOpti
     clock: options.clock ?? Date.now,
     security: options.security ?? NO_SECURITY,
     insecure: options.insecure ?? false,
+    healthService: options.healthService ?? true,
   };
 }
 

@@ -20,6 +20,7 @@ import type { Job } from './job.js';
 import { renderJobEvent } from './job-event.js';
 import type { JobEventRecord } from './job-event.js';
 import type { JobManager } from './job-manager.js';
+import type { MasterMetrics } from './master-metrics.js';
 import { toJobStatus } from './job-status.js';
 import type { PackStore } from './pack-store.js';
 import { probeAddress } from './reachability.js';
@@ -38,6 +39,8 @@ export interface MasterServiceContext {
   readonly heartbeatMs: number;
   /** Sent to workers: how old a directory of a job the master does not know must be before it goes, ms. */
   readonly retentionMs: number;
+  /** The master's metrics, when it serves them. */
+  readonly metrics?: MasterMetrics;
 }
 
 /**
@@ -101,6 +104,7 @@ async function acceptWorker(
   const previous = workers.get(r.workerId);
   // An expected worker (see WorkerState) keeps the outputs a restarted master's journal counts.
   if (previous && previous.state !== 'lost' && previous.state !== 'expected') {
+    ctx.metrics?.attemptsLost(previous);
     jobs.workerLost(previous);
     previous.disconnect('replaced by a new session');
   }
@@ -149,6 +153,7 @@ function workerSession(
     closed = true;
     if (worker && workers.get(worker.id) === worker && worker.state !== 'lost') {
       (why === 'session ended' ? log.info : log.warn)('worker left', { worker: worker.id, why });
+      ctx.metrics?.attemptsLost(worker);
       jobs.workerLost(worker);
     }
     call.end();
@@ -183,8 +188,10 @@ function workerSession(
       if (!worker && registering) return;
       if (!worker) throw new UserError('register first');
       workers.touch(worker);
-      if (message.kind === 'taskUpdate' && message.taskUpdate) jobs.taskUpdate(worker, message.taskUpdate);
-      else if (message.kind === 'drain') jobs.workerDraining(worker);
+      if (message.kind === 'taskUpdate' && message.taskUpdate) {
+        ctx.metrics?.taskReport(message.taskUpdate);
+        jobs.taskUpdate(worker, message.taskUpdate);
+      } else if (message.kind === 'drain') jobs.workerDraining(worker);
     } catch (err) {
       fail(err);
     }

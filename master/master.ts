@@ -5,6 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { checkBind, createLogger } from '../common/index.js';
 import { CHANNEL_OPTIONS } from '../proto/wire/index.js';
 import { grooveProto } from '../proto/wire/index.js';
+import { HealthService, rpcErrorInterceptor } from '../proto/wire/index.js';
 import { serverCredentials, serverOptions } from '../proto/wire/index.js';
 import { JobManager } from './job-manager.js';
 import { compileMasterOptions } from './master-options.js';
@@ -14,6 +15,8 @@ import { createMasterService } from './master-service.js';
 import { PackStore } from './pack-store.js';
 import { startRetentionSweep } from './retention-sweep.js';
 import { createStatusServer } from './status-page.js';
+import { MasterMetrics } from './master-metrics.js';
+import { metricsRoute } from './metrics-route.js';
 import { WorkerRegistry } from './worker-registry.js';
 import { JobJournal, Journal, lockDataDir, recoverJobs } from './journal/index.js';
 import type { DataDirLock, RecoveredJobs } from './journal/index.js';
@@ -46,6 +49,9 @@ function openJournal(
   }
 }
 
+/** The master's service, by its full name, as the health service names it. */
+const MASTER_SERVICE = 'groove.Master';
+
 /**
  * The master process: the gRPC service for workers and clients, the job manager behind
  * it, and an optional HTTP status page. It holds cluster and job state and never runs
@@ -60,6 +66,8 @@ export class Master {
     readonly httpPort: number | undefined,
     private readonly server: grpc.Server,
     private readonly http: http.Server | undefined,
+    /** Its Prometheus metrics (served at /metrics on the HTTP port); none without an HTTP port. */
+    readonly metrics: MasterMetrics | undefined,
     /** Stops the timers and closes the journal (what is queued is written first) and the lock. */
     private readonly closeState: () => Promise<void>,
   ) {}
@@ -76,7 +84,12 @@ export class Master {
     const packs = new PackStore(opts.dataDir, held);
     const missing = packs.missing(held);
     if (missing.length) log.warn('job packs named by the journal are missing; their tasks will fail', { missing });
-    const jobs = new JobManager(workers, opts, log, packs, new JobJournal(journal));
+    // Metrics are kept only where they are served: without an HTTP port nothing reads them.
+    const metrics: MasterMetrics | undefined =
+      opts.httpPort === undefined
+        ? undefined
+        : new MasterMetrics({ jobs: () => jobs.list(), workers: () => workers.all() }, { processMetrics: true });
+    const jobs = new JobManager(workers, opts, log, packs, new JobJournal(journal), metrics);
     // Workers holding journaled outputs are expected back (their sessions ended with the
     // old master); one not back in time is lost, and its outputs are made again.
     // The heartbeat monitor loses a worker workerTimeoutMs after it was last seen: "seen" that much before the end.
@@ -103,13 +116,24 @@ export class Master {
     );
     monitor.unref();
     const stopSweep = startRetentionSweep({ jobs, retentionMs: opts.retentionMs, clock: opts.clock, log });
-    const server = new grpc.Server(serverOptions(opts.security, CHANNEL_OPTIONS));
+    const interceptors = metrics ? [rpcErrorInterceptor(metrics.rpcError)] : [];
+    const server = new grpc.Server(serverOptions(opts.security, CHANNEL_OPTIONS, interceptors));
     server.addService(
       acceptingEncodedMessages(grooveProto().groove.Master.service),
-      createMasterService({ jobs, workers, packs, log, heartbeatMs: opts.heartbeatMs, retentionMs: opts.retentionMs }),
+      createMasterService({
+        jobs,
+        workers,
+        packs,
+        log,
+        heartbeatMs: opts.heartbeatMs,
+        retentionMs: opts.retentionMs,
+        metrics,
+      }),
     );
+    const health = opts.healthService ? new HealthService(server, [MASTER_SERVICE]) : undefined;
     const closeAll = async (): Promise<void> => {
       clearInterval(monitor);
+      health?.setServing(false);
       stopSweep();
       jobs.close();
       await journal.close();
@@ -126,7 +150,8 @@ export class Master {
     let httpServer: http.Server | undefined;
     let httpPort: number | undefined;
     if (opts.httpPort !== undefined) {
-      const s = createStatusServer(jobs, workers, opts.security.token);
+      const route = metrics && metricsRoute(metrics, opts.security.token, log);
+      const s = createStatusServer(jobs, workers, opts.security.token, route);
       httpServer = s;
       httpPort = await new Promise<number>((resolve, reject) => {
         s.once('error', reject);
@@ -135,7 +160,7 @@ export class Master {
     }
     const hostForClients = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
     log.info('master started', { address: `${opts.host}:${port}`, httpPort, dataDir: opts.dataDir });
-    return new Master(opts, `${hostForClients}:${port}`, httpPort, server, httpServer, closeAll);
+    return new Master(opts, `${hostForClients}:${port}`, httpPort, server, httpServer, metrics, closeAll);
   }
 
   /** Stops both servers, cutting open sessions. */

@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import { tokenMatches } from '../proto/wire/index.js';
 import type { JobManager } from './job-manager.js';
+import type { HttpRoute } from './metrics-route.js';
 import { toJobStatus } from './job-status.js';
 import type { WorkerRegistry } from './worker-registry.js';
 
@@ -14,8 +15,15 @@ export function escapeHtml(text: string): string {
  * `/api/workers` are JSON. It serves GET only and changes nothing. With a cluster token
  * it asks for it (`Authorization: Bearer TOKEN`, or `?token=TOKEN`).
  */
-export function createStatusServer(jobs: JobManager, workers: WorkerRegistry, token: string | undefined): http.Server {
+export function createStatusServer(
+  jobs: JobManager,
+  workers: WorkerRegistry,
+  token: string | undefined,
+  metrics?: HttpRoute,
+): http.Server {
   return http.createServer((req, res) => {
+    // /metrics has its own file (metrics-route.ts), and checks the token itself.
+    if (metrics?.(req, res)) return;
     if (req.method !== 'GET') {
       res.writeHead(405).end();
       return;

@@ -2,7 +2,7 @@ import { checkOption, JOB_READERS, UserError } from '../common/index.js';
 import type { JobReader, OptionTable } from '../common/index.js';
 import { isResultFormat } from '../proto/formats/index.js';
 import type { SubmitJobRequest__Output } from '../proto/wire/generated/groove/SubmitJobRequest';
-import type { Submission } from './job-manager.js';
+import type { Submission } from './submission.js';
 import { MASTER_OPTION_TABLE } from './master-options.js';
 import { normalizeOutputUrl } from './output-target.js';
 

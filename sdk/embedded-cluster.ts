@@ -57,7 +57,9 @@ export class EmbeddedCluster {
     const security: Security = { token: ephemeralToken() };
     let master: Master;
     try {
-      master = await Master.start({ host: '127.0.0.1', port: 0, dataDir: path.join(dataDir, 'master'), security });
+      // No health service: nothing probes a cluster that lives and dies with one process.
+      const masterDir = path.join(dataDir, 'master');
+      master = await Master.start({ host: '127.0.0.1', port: 0, dataDir: masterDir, security, healthService: false });
     } catch (err) {
       forget();
       throw err;
@@ -70,6 +72,7 @@ export class EmbeddedCluster {
         slots: options.slots,
         dataDir: path.join(dataDir, 'worker'),
         security,
+        healthService: false,
       });
       await registered(worker).catch(async (err: unknown) => {
         await worker.stop();

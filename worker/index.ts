@@ -37,3 +37,6 @@ export { TaskAttemptError } from './process-pool.js';
 export { DEFAULT_ORPHAN_RETENTION_MS, removeAgedOrphans, removeStaleFiles } from './stale-files.js';
 export type { MasterJobs, Orphan, StaleFilesRemoved } from './stale-files.js';
 export { OrphanSweep } from './orphan-sweep.js';
+export { failureReasonOf } from './failure-reason.js';
+export { WorkerMetrics } from './worker-metrics.js';
+export type { WorkerMetricsSource } from './worker-metrics.js';

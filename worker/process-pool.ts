@@ -2,7 +2,7 @@ import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { createLogger, GrooveError } from '../common/index.js';
-import type { Logger } from '../common/index.js';
+import type { AttemptFailureReason, Logger } from '../common/index.js';
 import type { ChildToParent, ParentToChild } from './pool-messages.js';
 import type { OpenFetchAnswer, OpenFetchRequest, PeerFetchOptions } from './shuffle/index.js';
 import type { TaskFailure, TaskResult, TaskSpec } from './task-spec.js';
@@ -63,6 +63,8 @@ interface Running {
   lastProgress: number;
   /** Why the daemon killed it, when it did. */
   killedBecause?: string;
+  /** The same, as a failure reason (timeout, cancelled). */
+  killedFor?: AttemptFailureReason;
 }
 
 interface PoolProcess {
@@ -102,7 +104,7 @@ export class ProcessPool {
   run(spec: TaskSpec): Promise<TaskResult> {
     return new Promise<TaskResult>((resolve, reject) => {
       if (this.stopping) {
-        reject(new TaskAttemptError({ message: 'the worker is shutting down', user: false }));
+        reject(new TaskAttemptError({ message: 'the worker is shutting down', user: false, reason: 'shutdown' }));
         return;
       }
       this.waiting.push({ spec, resolve, reject, lastProgress: Date.now() });
@@ -116,17 +118,22 @@ export class ProcessPool {
       const w = this.waiting[i] as Running;
       if (match(w.spec)) {
         this.waiting.splice(i, 1);
-        w.reject(new TaskAttemptError({ message: 'cancelled', user: false }));
+        w.reject(new TaskAttemptError({ message: 'cancelled', user: false, reason: 'cancelled' }));
       }
     }
     const victims = this.procs.filter((p) => p.running && match(p.running.spec));
-    for (const p of victims) this.kill(p, 'cancelled');
+    for (const p of victims) this.kill(p, 'cancelled', 'cancelled');
     await Promise.all(victims.map((p) => p.exited));
   }
 
   /** Number of tasks running or queued. */
   get busy(): number {
-    return this.procs.filter((p) => p.running).length + this.waiting.length;
+    return this.runningCount + this.waiting.length;
+  }
+
+  /** Number of tasks running (on a pool process each). */
+  get runningCount(): number {
+    return this.procs.filter((p) => p.running).length;
   }
 
   /** Pids of the pool processes (for tests and diagnostics). */
@@ -139,7 +146,7 @@ export class ProcessPool {
     this.stopping = true;
     clearInterval(this.watchdog);
     for (const w of this.waiting.splice(0))
-      w.reject(new TaskAttemptError({ message: 'the worker is shutting down', user: false }));
+      w.reject(new TaskAttemptError({ message: 'the worker is shutting down', user: false, reason: 'shutdown' }));
     const timeout = this.options.stopTimeoutMs ?? 5000;
     await Promise.all(
       this.procs.map((p) => {
@@ -188,8 +195,11 @@ export class ProcessPool {
     return proc;
   }
 
-  private kill(proc: PoolProcess, why: string): void {
-    if (proc.running) proc.running.killedBecause = why;
+  private kill(proc: PoolProcess, why: string, reason: AttemptFailureReason): void {
+    if (proc.running) {
+      proc.running.killedBecause = why;
+      proc.running.killedFor = reason;
+    }
     proc.child.kill('SIGKILL');
   }
 
@@ -207,6 +217,7 @@ export class ProcessPool {
         this.kill(
           p,
           `no progress for ${Math.round((now - r.lastProgress) / 1000)} s (task timeout ${this.options.taskTimeoutMs / 1000} s)`,
+          'timeout',
         );
       }
     }
@@ -273,9 +284,10 @@ export class ProcessPool {
     const running = proc.running;
     proc.running = undefined;
     if (running) {
-      running.reject(
-        new TaskAttemptError({ message: running.killedBecause ?? deathCause(proc, code, signal), user: false }),
-      );
+      const message = running.killedBecause ?? deathCause(proc, code, signal);
+      // A pool process that stops with its worker did not crash: the attempt is handed back.
+      const reason = running.killedFor ?? (this.stopping ? 'shutdown' : deathReason(proc));
+      running.reject(new TaskAttemptError({ message, user: false, reason }));
     }
     if (!this.stopping) {
       this.options.logger.warn('pool process exited; starting a new one', { pid: proc.child.pid, code, signal });
@@ -299,10 +311,19 @@ export class ProcessPool {
   }
 }
 
+/** Whether a pool process's unexpected death was for want of memory (V8 says so on stderr). */
+function outOfMemory(proc: PoolProcess): boolean {
+  return /heap out of memory|Allocation failed/i.test(proc.stderrTail);
+}
+
+/** The failure reason of a pool process's unexpected death. */
+function deathReason(proc: PoolProcess): AttemptFailureReason {
+  return outOfMemory(proc) ? 'out_of_memory' : 'crash';
+}
+
 /** A one-line reason for a pool process's unexpected death. */
 function deathCause(proc: PoolProcess, code: number | null, signal: NodeJS.Signals | null): string {
-  if (/heap out of memory|Allocation failed/i.test(proc.stderrTail))
-    return `the pool process ran out of memory (its limit is set by --task-memory-mb)`;
+  if (outOfMemory(proc)) return `the pool process ran out of memory (its limit is set by --task-memory-mb)`;
   const how = signal ? `signal ${signal}` : `code ${String(code)}`;
   return `the pool process exited with ${how}`;
 }

@@ -1,3 +1,4 @@
+import type { AttemptFailureReason } from '../common/index.js';
 import type { ResultFormat } from '../proto/formats/index.js';
 import type { Security } from '../proto/wire/index.js';
 
@@ -119,4 +120,6 @@ export interface TaskFailure {
   readonly permanent?: boolean;
   /** Map tasks whose outputs a reduce could not fetch (then the failure is not the reduce's). */
   readonly lostMapTasks?: readonly string[];
+  /** Why, when the pool knows better than the fields above (a timeout, a crash, a cancel); see failureReasonOf. */
+  readonly reason?: AttemptFailureReason;
 }

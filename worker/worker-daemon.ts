@@ -10,6 +10,7 @@ import { createMasterClient } from '../proto/wire/index.js';
 import { isResultFormat } from '../proto/formats/index.js';
 import { isValidId, mapTaskId } from '../proto/formats/index.js';
 import { serverCredentials, serverOptions } from '../proto/wire/index.js';
+import { HealthService, rpcErrorInterceptor } from '../proto/wire/index.js';
 import type { MasterClient } from '../proto/wire/generated/groove/Master';
 import type { MasterMessage__Output } from '../proto/wire/generated/groove/MasterMessage';
 import type { Registered__Output } from '../proto/wire/generated/groove/Registered';
@@ -29,10 +30,24 @@ import { orphanRetentionMs, removeStaleFiles } from './stale-files.js';
 import { httpTrustedCa } from '../storage/index.js';
 import type { MapOutputSource, ResultInput, TaskResult, TaskSpec } from './task-spec.js';
 import { compileWorkerOptions } from './worker-options.js';
+import { failureReasonOf } from './failure-reason.js';
+import { WorkerMetrics } from './worker-metrics.js';
+import { startWorkerHttp, stopWorkerHttp } from './worker-http.js';
+import type * as http from 'node:http';
 import type { CompiledWorkerDaemonOptions, WorkerDaemonOptions } from './worker-options.js';
 
 /** The package version a worker reports when it registers. */
 const VERSION = '0.1.0';
+
+/** The shuffle service's full name, as the health service names it. */
+const WORKER_SERVICE = 'groove.Worker';
+
+/** What a daemon serves besides the shuffle: health, and metrics over HTTP when asked for. */
+interface Observers {
+  readonly health?: HealthService;
+  readonly metrics?: WorkerMetrics;
+  readonly http?: { readonly server: http.Server; readonly port: number };
+}
 
 /**
  * A worker daemon: serves its task outputs over the shuffle service, keeps one session with
@@ -45,6 +60,7 @@ export class WorkerDaemon {
   private heartbeat?: NodeJS.Timeout;
   private reconnects = 0;
   private stopped = false;
+  private draining = false;
   /** Sessions opened so far: an attempt started in an earlier one was written off by the master. */
   private sessions = 0;
   /** Attempts here, by `job/task/attempt`, with the session they came in. */
@@ -78,8 +94,14 @@ export class WorkerDaemon {
     private readonly pool: ProcessPool,
     private readonly packs: PackCache,
     private readonly log: Logger,
+    private readonly observers: Observers,
   ) {
     this.orphans = new OrphanSweep(options.dataDir, log);
+  }
+
+  /** The port of this worker's HTTP server (/metrics), when it has one. */
+  get httpPort(): number | undefined {
+    return this.observers.http?.port;
   }
 
   /** Starts the shuffle service and the pool, then connects to the master (and keeps reconnecting). */
@@ -97,8 +119,12 @@ export class WorkerDaemon {
       security: opts.security,
       logger: shuffleLog,
     });
-    const server = new grpc.Server(serverOptions(opts.security, CHANNEL_OPTIONS));
+    let daemon: WorkerDaemon | undefined;
+    const metrics = WorkerDaemon.metricsFor(opts, () => daemon);
+    const interceptors = metrics ? [rpcErrorInterceptor(metrics.rpcError)] : [];
+    const server = new grpc.Server(serverOptions(opts.security, CHANNEL_OPTIONS, interceptors));
     server.addService(workerServiceDefinition(), createShuffleService(opts.dataDir, shuffleLog, bulk));
+    const health = opts.healthService ? new HealthService(server, [WORKER_SERVICE]) : undefined;
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(`${opts.host}:${opts.port}`, serverCredentials(opts.security), (err, p) =>
         err ? reject(err) : resolve(p),
@@ -107,7 +133,11 @@ export class WorkerDaemon {
       await bulk.close();
       throw err;
     });
-    const advertise = await chooseAdvertise(opts, log).catch(async (err: unknown) => {
+    const started = chooseAdvertise(opts, log).then(async (advertise) => ({
+      advertise,
+      http: metrics && (await startWorkerHttp(opts.host, opts.httpPort ?? 0, metrics, opts.security.token, log)),
+    }));
+    const { advertise, http: httpServer } = await started.catch(async (err: unknown) => {
       server.forceShutdown();
       await bulk.close();
       throw err;
@@ -132,16 +162,20 @@ export class WorkerDaemon {
       openFetch,
     });
     await pool.start();
-    let daemon: WorkerDaemon | undefined;
     const packs = new PackCache(opts.dataDir, () => {
       if (!daemon?.masterClient) throw new Error('not connected to the master');
       return daemon.masterClient;
     });
-    daemon = new WorkerDaemon(opts, workerId, dataAddress, server, bulk, peers, pool, packs, log);
+    daemon = new WorkerDaemon(opts, workerId, dataAddress, server, bulk, peers, pool, packs, log, {
+      health,
+      metrics,
+      http: httpServer,
+    });
     daemon.connect();
     log.info('worker started', {
       dataAddress,
       bulkPort: bulk.port,
+      httpPort: httpServer?.port,
       slots: opts.slots,
       master: opts.master,
       dataDir: opts.dataDir,
@@ -149,10 +183,30 @@ export class WorkerDaemon {
     return daemon;
   }
 
+  /** The metrics of a worker that serves them (one given an HTTP port), reading the daemon once it exists. */
+  private static metricsFor(
+    opts: CompiledWorkerDaemonOptions,
+    daemon: () => WorkerDaemon | undefined,
+  ): WorkerMetrics | undefined {
+    if (opts.httpPort === undefined) return undefined;
+    const running = (): number => daemon()?.pool.runningCount ?? 0;
+    return new WorkerMetrics(
+      {
+        slots: opts.slots,
+        running,
+        // Assigned here and not on a pool process yet: queued in the pool, or waiting for the job's pack.
+        queued: () => Math.max(0, (daemon()?.running.size ?? 0) - running()),
+        draining: () => daemon()?.draining ?? false,
+      },
+      { processMetrics: true },
+    );
+  }
+
   /** Closes the session, stops the pool and the shuffle service. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.orphans.stop();
+    this.observers.health?.setServing(false);
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.session?.end();
     this.session?.cancel();
@@ -162,6 +216,7 @@ export class WorkerDaemon {
     await new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
     this.server.forceShutdown();
     await this.bulk.close();
+    if (this.observers.http) await stopWorkerHttp(this.observers.http.server);
   }
 
   private connect(): void {
@@ -301,6 +356,9 @@ export class WorkerDaemon {
    */
   async drain(): Promise<void> {
     this.log.info('draining', { running: this.running.size, timeoutMs: this.options.drainTimeoutMs });
+    // Probes (a Kubernetes readiness check, a load balancer) see it before anything else does.
+    this.draining = true;
+    this.observers.health?.setServing(false);
     this.send({ drain: {} });
     const deadline = Date.now() + this.options.drainTimeoutMs;
     while (this.running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -321,6 +379,8 @@ export class WorkerDaemon {
       this.log.debug('task started', ids);
       const result = await this.pool.run(spec);
       this.log.debug('task succeeded', { ...ids, millis: result.stats.millis });
+      const { kind, stats, counters } = result;
+      this.observers.metrics?.attemptEnded({ kind, succeeded: true, stats, counters });
       this.send({
         taskUpdate: {
           jobId: a.jobId,
@@ -335,6 +395,8 @@ export class WorkerDaemon {
         err instanceof TaskAttemptError
           ? err.failure
           : { message: (err as Error).message, stack: (err as Error).stack, user: false };
+      const reason = failureReasonOf(failure);
+      this.observers.metrics?.attemptEnded({ kind: a.kind === 'MAP' ? 'map' : 'reduce', succeeded: false, reason });
       this.log.warn('task failed', { ...ids, error: failure.message });
       if (failure.stack) this.log.debug('task failure detail', { ...ids, stack: failure.stack });
       this.send({
@@ -348,6 +410,7 @@ export class WorkerDaemon {
           userError: failure.user,
           permanentError: failure.permanent ?? false,
           lostMapTasks: [...(failure.lostMapTasks ?? [])],
+          failureReason: reason,
         },
       });
       // A failed or cancelled attempt's output is never used: it goes now, not at purge.

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
-import { checkOption, UserError } from '../common/index.js';
+import { checkOption, checkOptionalOption, UserError } from '../common/index.js';
 import type { OptionTable } from '../common/index.js';
 import { NO_SECURITY } from '../proto/wire/index.js';
 import type { Security } from '../proto/wire/index.js';
@@ -25,6 +25,14 @@ export const WORKER_OPTION_TABLE = {
     min: 0,
     max: 65535,
     describe: 'shuffle bulk port, bound on --host too (0: any free port)',
+  },
+  httpPort: {
+    flag: 'http-port',
+    unit: 'port',
+    defaultText: 'none',
+    min: 0,
+    max: 65535,
+    describe: 'HTTP port of /metrics (Prometheus), bound on --host too (0: any free port; none if not given)',
   },
   // 1024: far past any machine's cores, and each slot is a process with its own heap.
   slots: {
@@ -77,6 +85,8 @@ export interface WorkerDaemonOptions {
    * address if the name resolves to loopback (see advertise-address.ts).
    */
   readonly advertise?: string;
+  /** Port of the HTTP server of /metrics, bound on `host` too; 0 picks a free one; undefined serves none. See {@link WORKER_OPTION_TABLE}.httpPort. */
+  readonly httpPort?: number;
   /** Pool processes (concurrent tasks). Default: the number of cores; bounds in {@link WORKER_OPTION_TABLE}.slots. */
   readonly slots?: number;
   /** Where packs, map outputs and part files live. Required. */
@@ -95,6 +105,12 @@ export interface WorkerDaemonOptions {
   readonly insecure?: boolean;
   /** Run pool processes (the only ones that run job code) as this user; the daemon must run as root. */
   readonly runAs?: string;
+  /**
+   * Serve the standard gRPC health service (grpc.health.v1) on the shuffle service's port,
+   * answering without a token; NOT_SERVING once draining. Default true; an embedded cluster
+   * (`mr run`) turns it off.
+   */
+  readonly healthService?: boolean;
 }
 
 /** Worker options with every default applied and every value checked. */
@@ -103,6 +119,7 @@ export interface CompiledWorkerDaemonOptions {
   readonly host: string;
   readonly port: number;
   readonly bulkPort: number;
+  readonly httpPort: number | undefined;
   /** --advertise as given (the address is chosen at start, see advertise-address.ts). */
   readonly advertise?: string;
   readonly slots: number;
@@ -115,6 +132,7 @@ export interface CompiledWorkerDaemonOptions {
   readonly insecure: boolean;
   /** uid and gid for pool processes, from --run-as. */
   readonly runAs?: { readonly user: string; readonly uid: number; readonly gid: number };
+  readonly healthService: boolean;
 }
 
 /** Looks a user up by name (or numeric id) for --run-as. */
@@ -145,6 +163,7 @@ export function compileWorkerOptions(options: WorkerDaemonOptions): CompiledWork
   const t = WORKER_OPTION_TABLE;
   const port = checkOption('port', t.port, options.port);
   const bulkPort = checkOption('bulkPort', t.bulkPort, options.bulkPort);
+  const httpPort = checkOptionalOption('httpPort', t.httpPort, options.httpPort);
   const slots = checkOption(
     'slots',
     t.slots,
@@ -164,6 +183,7 @@ export function compileWorkerOptions(options: WorkerDaemonOptions): CompiledWork
     host,
     port,
     bulkPort,
+    httpPort,
     advertise,
     slots,
     dataDir: options.dataDir,
@@ -174,5 +194,6 @@ export function compileWorkerOptions(options: WorkerDaemonOptions): CompiledWork
     security: options.security ?? NO_SECURITY,
     insecure: options.insecure ?? false,
     runAs: options.runAs === undefined ? undefined : resolveUser(options.runAs),
+    healthService: options.healthService ?? true,
   };
 }

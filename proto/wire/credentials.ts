@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type * as grpc from '@grpc/grpc-js';
 import type { Security } from '../../common/index.js';
 import { grpcLib } from './grpc-lib.js';
+import { isHealthMethod } from './health-service.js';
 
 export type { Security };
 
@@ -31,9 +32,19 @@ export function presentedToken(metadata: grpc.Metadata): string | undefined {
 /**
  * A server interceptor that refuses every call without the cluster token with
  * UNAUTHENTICATED before its handler runs, so nothing is executed or stored for it.
- * It covers every method of every service on the server, including future ones.
+ * It covers every method of every service on the server, including future ones, except
+ * the standard health service's (health-service.ts): probes call it without a token, and
+ * it tells only whether the server is serving.
  */
 export function authInterceptor(token: string): grpc.ServerInterceptor {
+  const check = tokenInterceptor(token);
+  // Passed through untouched: the call as the next interceptor (or the handler) would see it.
+  return (method, call) =>
+    isHealthMethod(method.path) ? new (grpcLib().ServerInterceptingCall)(call) : check(method, call);
+}
+
+/** Refuses a call without the cluster token (see {@link authInterceptor}). */
+function tokenInterceptor(token: string): grpc.ServerInterceptor {
   return (_method, call) =>
     new (grpcLib().ServerInterceptingCall)(call, {
       start(next) {
@@ -54,9 +65,17 @@ export function authInterceptor(token: string): grpc.ServerInterceptor {
     });
 }
 
-/** Server options: message limits plus the auth interceptor when a token is set. */
-export function serverOptions(security: Security, base: grpc.ServerOptions): grpc.ServerOptions {
-  return security.token ? { ...base, interceptors: [authInterceptor(security.token)] } : base;
+/**
+ * Server options: message limits plus the auth interceptor when a token is set; `inner`
+ * interceptors go before it, so they see its refusals too (the RPC error metrics).
+ */
+export function serverOptions(
+  security: Security,
+  base: grpc.ServerOptions,
+  inner: readonly grpc.ServerInterceptor[] = [],
+): grpc.ServerOptions {
+  const interceptors = [...inner, ...(security.token ? [authInterceptor(security.token)] : [])];
+  return interceptors.length ? { ...base, interceptors } : base;
 }
 
 /** Server credentials: TLS when a certificate is given (mutual when a CA is given too). */

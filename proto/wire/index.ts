@@ -18,3 +18,7 @@ export { DATA_CHUNK_HEADER_ROOM, encodeDataChunkInPlace } from './encoded-data-c
 export { channelCredentials, clientOptions } from './credentials.js';
 export { EncodedDataChunk } from './encoded-data-chunk.js';
 export { grpcStatusOf, toServiceError } from './grpc-status-of.js';
+export { HEALTH_SERVICE, HealthService, isHealthMethod } from './health-service.js';
+export { rpcErrorInterceptor } from './rpc-error-interceptor.js';
+export type { RpcErrorSink } from './rpc-error-interceptor.js';
+export { httpTokenAccepted, METRICS_PATH, serveMetrics } from './metrics-endpoint.js';

@@ -402,6 +402,7 @@ export async function workerCommand(
     host: string;
     port?: FlagValue;
     bulkPort?: FlagValue;
+    httpPort?: FlagValue;
     advertise?: string;
     slots?: FlagValue;
     dataDir?: string;
@@ -417,6 +418,7 @@ export async function workerCommand(
     host: args.host,
     port: optionFromFlag(t.port, args.port),
     bulkPort: optionFromFlag(t.bulkPort, args.bulkPort),
+    httpPort: optionFromFlag(t.httpPort, args.httpPort),
     advertise: args.advertise,
     slots: optionFromFlag(t.slots, args.slots),
     dataDir: args.dataDir ?? path.join(os.homedir(), '.groove', 'worker'),
@@ -432,8 +434,9 @@ export async function workerCommand(
     insecure: args.insecure,
     runAs: args.runAs,
   });
+  const metrics = worker.httpPort === undefined ? '' : `, metrics on port ${worker.httpPort}`;
   process.stderr.write(
-    `groove worker ${worker.workerId} serving data on ${worker.dataAddress}, ${worker.options.slots} slots, master ${args.master}\n`,
+    `groove worker ${worker.workerId} serving data on ${worker.dataAddress}, ${worker.options.slots} slots, master ${args.master}${metrics}\n`,
   );
   // SIGTERM drains (finish or hand back running tasks); SIGINT stops at once. A worker the
   // master refuses (a configuration error) has stopped itself: say why and exit non-zero.

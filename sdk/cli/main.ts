@@ -283,6 +283,7 @@ function clusterCommands<T>(y: Argv<T>) {
           .option('host', { describe: 'address the shuffle service binds', type: 'string', default: '127.0.0.1' })
           .option('port', tableFlag(WORKER_OPTION_TABLE.port))
           .option('bulk-port', tableFlag(WORKER_OPTION_TABLE.bulkPort))
+          .option('http-port', tableFlag(WORKER_OPTION_TABLE.httpPort))
           .option('advertise', {
             describe:
               'host name or address others reach this worker at (default: --host; for 0.0.0.0 or ::, the host name, or the first non-loopback IPv4 address when the name resolves to loopback)',
@@ -307,6 +308,7 @@ function clusterCommands<T>(y: Argv<T>) {
           host: a.host,
           port: a.port,
           bulkPort: a.bulkPort,
+          httpPort: a.httpPort,
           advertise: a.advertise,
           slots: a.slots,
           dataDir: a.dataDir,

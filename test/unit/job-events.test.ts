@@ -153,6 +153,7 @@ function outcome(a: TaskAssignment, over: Partial<TaskUpdate__Output>): TaskUpda
     outcome: 'TASK_SUCCEEDED',
     userError: false,
     permanentError: false,
+    failureReason: '',
     stats: null,
     mapOutput: null,
     reduceOutput: null,

@@ -4,11 +4,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createLogger, UserError } from '../../common/index.js';
-import { expectedAttemptDir, renderJobEvent } from '../../master/index.js';
+import { expectedAttemptDir, renderJobEvent, WorkerRegistry } from '../../master/index.js';
 import type { Job } from '../../master/index.js';
 import { JobManager, MAX_FETCH_FAILURES_PER_TASK, MAX_OUTPUT_LOSSES_PER_TASK } from '../../master/index.js';
 import type { Submission } from '../../master/index.js';
-import { WorkerRegistry } from '../../master/index.js';
 import type { WorkerEntry } from '../../master/index.js';
 import { grooveProto } from '../../proto/wire/index.js';
 import type { MasterMessage, MasterMessage__Output } from '../../proto/wire/generated/groove/MasterMessage';
@@ -67,6 +66,7 @@ function update(a: TaskAssignment, over: Partial<TaskUpdate__Output>): TaskUpdat
     lostMapTasks: [],
     userError: false,
     permanentError: false,
+    failureReason: '',
     stats: null,
     mapOutput: null,
     reduceOutput: null,

@@ -19,6 +19,7 @@ export interface TaskUpdate {
   'lostMapTasks'?: (string)[];
   'userError'?: (boolean);
   'permanentError'?: (boolean);
+  'failureReason'?: (string);
 }
 
 export interface TaskUpdate__Output {
@@ -35,4 +36,5 @@ export interface TaskUpdate__Output {
   'lostMapTasks': (string)[];
   'userError': (boolean);
   'permanentError': (boolean);
+  'failureReason': (string);
 }
