@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { backoffDelay, errorMessage, NotFoundError } from '../common/index.js';
 import type { Logger } from '../common/index.js';
 import type { CommittedAttempts } from '../proto/wire/generated/groove/CommittedAttempts';
