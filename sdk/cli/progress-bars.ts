@@ -28,7 +28,7 @@ export function progressBars(stream: NodeJS.WriteStream): JobProgress {
   let bars: { map: SingleBar; reduce: SingleBar } | undefined;
   let last: JobStatus | undefined;
   const start = (s: JobStatus): { map: SingleBar; reduce: SingleBar } => {
-    stream.write(`${s.jobId}\n`);
+    stream.write(`${s.jobId}: ${s.mapsTotal} map tasks, ${s.reducesTotal} reduce tasks\n`);
     multi = new MultiBar({
       stream,
       format: '{label} [{bar}] {value}/{total} tasks {percentage}%',

@@ -160,6 +160,7 @@ describe('the output of the mr commands', () => {
     assert.ok(r.stdout.includes(ESCAPE), 'no terminal control sequences: not drawn as bars');
     assert.match(r.stdout, /map {4}\[#{40}\] 1\/1 tasks 100%/);
     assert.match(r.stdout, /reduce \[#{40}\] 2\/2 tasks 100%/);
+    assert.match(r.stdout, new RegExp(`^${lines[0] ?? ''}: 1 map tasks, 2 reduce tasks\r?$`, 'm'));
     assert.match(r.stdout, new RegExp(`${lines[0] ?? ''}: succeeded in \\d`));
   });
 
