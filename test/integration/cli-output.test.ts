@@ -10,6 +10,11 @@ import type { TestCluster } from '../helpers/cluster.js';
 
 /** An ANSI escape sequence, as cli-progress draws with (cursor moves, line clears). */
 const ESCAPE = '\u001b[';
+/** What the failing job's input line holds: an escape sequence and a C1 CSI (U+009B), as text to show. */
+const HOSTILE = 'red \u001b[31m csi \u009b2J end';
+/** A control character of any kind (C0 but tab and newline, DEL, C1), raw. */
+// eslint-disable-next-line no-control-regex
+const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 /**
  * Checks that a table's rows are aligned under its header (every column starts where its
@@ -57,7 +62,7 @@ describe('the output of the mr commands', () => {
     fs.writeFileSync(input, 'a b c\nb c\nc\n');
     tokens = 6;
     const boom = path.join(cluster.dir, 'boom.txt');
-    fs.writeFileSync(boom, 'ok\nboom\n');
+    fs.writeFileSync(boom, `ok\nboom ${HOSTILE}\n`);
     good = await client.submit('jobs/wordcount.ts', { inputs: [input], partitions: 2 });
     failed = await client.submit('test/fixtures/throws-in-map.ts', { inputs: [boom], maxAttempts: 1 });
     await client.wait(good);
@@ -79,6 +84,9 @@ describe('the output of the mr commands', () => {
     assert.equal(rows[0]?.[6], '-');
     assert.deepEqual(rows[1]?.slice(0, 2), [failed, 'failed']);
     assert.match(rows[1]?.[6] ?? '', /exploded on purpose/);
+    // The user's text is shown, its control characters as escapes that do nothing to a terminal.
+    assert.ok(rows[1]?.[6]?.includes('red \\x1b[31m csi \\x9b2J end'), rows[1]?.[6]);
+    assert.doesNotMatch(r.stdout, RAW_CONTROL);
   });
 
   it('mr workers prints an aligned table with a header', async () => {
@@ -97,6 +105,9 @@ describe('the output of the mr commands', () => {
     const jobs = await runMr(['jobs', '--master', cluster.master, '--json']);
     assert.equal(jobs.code, 0, jobs.stderr);
     assert.deepEqual(JSON.parse(jobs.stdout) as JobStatus[], await client.jobs());
+    // Control characters in the user's text (the failed job's error) are \u escapes: the same text, read back.
+    assert.doesNotMatch(jobs.stdout, RAW_CONTROL);
+    assert.ok((await client.status(failed)).error.includes(HOSTILE), 'the error keeps the input line');
 
     const status = await runMr(['status', good, '--master', cluster.master, '--json']);
     const shown = JSON.parse(status.stdout) as JobStatus;
