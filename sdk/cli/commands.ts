@@ -18,6 +18,7 @@ import { Master, MASTER_OPTION_TABLE, MIN_RETENTION_MS, SUBMIT_OPTION_TABLE } fr
 import { WORKER_OPTION_TABLE, WorkerDaemon } from '../../worker/index.js';
 import { GrooveClient } from '../client.js';
 import type { JobStatus, SubmitOptions } from '../client.js';
+import type { WatchOptions } from '../reconnecting-watch.js';
 import { EmbeddedCluster } from '../embedded-cluster.js';
 import { packJobFile } from '../job-bundler.js';
 import type { PackedJob } from '../job-bundler.js';
@@ -27,11 +28,16 @@ import { writeResults } from '../result-format.js';
 import { isUrl } from '../../storage/index.js';
 import type { ResultFormat } from '../../proto/formats/index.js';
 import { parseParams } from './parse-args.js';
-import { progressPrinter } from './progress.js';
+import { jobProgress } from './progress.js';
 import { watchOptionsOf } from './reconnect-flag.js';
+import type { JobProgress } from './progress-bars.js';
+import { progressBars } from './progress-bars.js';
+import { countersTable, jobsTable, locationsTable, workersTable } from './cluster-tables.js';
+import { jsonLine, jsonText } from './json-output.js';
 import type { FlagValue } from './table-flag.js';
 import { atExit, cleanupOnSignals } from './exit-cleanup.js';
 import { trustCaFile } from './http-ca.js';
+import { UsageError } from './usage-error.js';
 
 /** Security options every cluster command takes. */
 export interface SecurityArgs {
@@ -135,13 +141,30 @@ async function runOnCluster(
     // The same result path as a cluster's: the reducers write part files, and they are read
     // back (from this host's disk, through the storage seam) the way `mr results` reads them.
     const jobId = await client.submitPacked(packed, options);
-    await client.wait(jobId, process.stderr.isTTY ? progressPrinter() : undefined);
+    // Bars on a terminal; without one (a script, a log) the counters at the end are the record.
+    const status = await waitWith(client, jobId, process.stderr.isTTY ? progressBars(process.stderr) : undefined);
+    // On stderr, the results' stream being stdout.
+    process.stderr.write(countersTable(status.counters));
     // Results committed to a store are where they belong already.
     if (options.output !== undefined) return;
     await writeResults(client, jobId, args.format, { outputDir: args.output, overwrite: args.overwrite });
   } finally {
     client.close();
     await cluster.stop();
+  }
+}
+
+/** Waits for the job, its progress shown by `progress` (if any), which is left clean however the wait ends. */
+async function waitWith(
+  client: GrooveClient,
+  jobId: string,
+  progress?: JobProgress,
+  watch?: WatchOptions,
+): Promise<JobStatus> {
+  try {
+    return await client.wait(jobId, progress?.onEvent, watch);
+  } finally {
+    progress?.done();
   }
 }
 
@@ -178,7 +201,7 @@ export async function submitCommand(
   try {
     const jobId = await client.submitPacked(packed, options);
     process.stdout.write(`${jobId}\n`);
-    if (args.wait) await client.wait(jobId, progressPrinter(), watch);
+    if (args.wait) await waitWith(client, jobId, jobProgress(), watch);
   } finally {
     client.close();
   }
@@ -231,33 +254,53 @@ export function waitCommand(
 ): Promise<void> {
   const watch = watchOptionsOf(args.reconnectTimeout);
   return withClient(args, async (c) => {
-    const s = await c.wait(args.job, progressPrinter(), watch);
+    const s = await waitWith(c, args.job, jobProgress(), watch);
     process.stdout.write(`${s.jobId} ${s.state}\n`);
   });
 }
 
-/** `mr status JOB`. */
-export function statusCommand(args: SecurityArgs & { master: string; job: string }): Promise<void> {
+/** `mr status JOB [--json]`. */
+export function statusCommand(args: SecurityArgs & { master: string; job: string; json?: boolean }): Promise<void> {
   return withClient(args, async (c) => {
-    process.stdout.write(statusLines(await c.status(args.job)));
+    const s = await c.status(args.job);
+    process.stdout.write(args.json ? jsonText(s) : statusLines(s));
   });
 }
 
-/** `mr events JOB`: the job's history, following it until it ends. */
+/** `mr events JOB [--json]`: the job's history, following it until it ends (with --json, a JobEvent a line). */
 export function eventsCommand(
-  args: SecurityArgs & { master: string; job: string; reconnectTimeout?: string },
+  args: SecurityArgs & { master: string; job: string; json?: boolean; reconnectTimeout?: string },
 ): Promise<void> {
   const watch = watchOptionsOf(args.reconnectTimeout);
   return withClient(args, async (c) => {
     for await (const e of c.watch(args.job, watch))
-      process.stdout.write(`${new Date(e.time).toISOString()} ${e.type} ${terminalSafe(e.message)}\n`);
+      process.stdout.write(
+        args.json ? jsonLine(e) : `${new Date(e.time).toISOString()} ${e.type} ${terminalSafe(e.message)}\n`,
+      );
   });
 }
 
-/** `mr results JOB`. */
+/** `mr results JOB [--locations [--json]]`. */
 export function resultsCommand(
-  args: SecurityArgs & { master: string; job: string; format: ResultFormat; output?: string; overwrite?: boolean },
+  args: SecurityArgs & {
+    master: string;
+    job: string;
+    format: ResultFormat;
+    output?: string;
+    overwrite?: boolean;
+    locations?: boolean;
+    json?: boolean;
+  },
 ): Promise<void> {
+  if (args.json && !args.locations)
+    throw new UsageError('--json goes with --locations (for results as JSON, use --format jsonl)');
+  if (args.locations) {
+    if (args.output !== undefined) throw new UsageError('--locations prints where the results are: drop --output');
+    return withClient(args, async (c) => {
+      const where = await c.resultLocations(args.job);
+      process.stdout.write(args.json ? jsonText(where) : locationsTable(where));
+    });
+  }
   if (args.output !== undefined) checkOutputDir(args.output, args.overwrite === true);
   return withClient(args, async (c) => {
     // Ctrl-C while part files are written: the hidden directory they go into is removed on the way out.
@@ -294,24 +337,19 @@ export function purgeCommand(args: SecurityArgs & { master: string; job: string 
   });
 }
 
-/** `mr jobs`: one line per job. */
-export function jobsCommand(args: SecurityArgs & { master: string }): Promise<void> {
+/** `mr jobs [--json]`: an aligned table, a row per job (with --json, the JobStatus list). */
+export function jobsCommand(args: SecurityArgs & { master: string; json?: boolean }): Promise<void> {
   return withClient(args, async (c) => {
-    for (const s of await c.jobs()) {
-      process.stdout.write(
-        `${s.jobId}\t${s.state}\tmap ${s.mapsDone}/${s.mapsTotal}\treduce ${s.reducesDone}/${s.reducesTotal}${s.error ? `\t${oneLine(s.error)}` : ''}\n`,
-      );
-    }
+    const jobs = await c.jobs();
+    process.stdout.write(args.json ? jsonText(jobs) : jobsTable(jobs));
   });
 }
 
-/** `mr workers`: one line per worker. */
-export function workersCommand(args: SecurityArgs & { master: string }): Promise<void> {
+/** `mr workers [--json]`: an aligned table, a row per worker (with --json, the WorkerInfo list). */
+export function workersCommand(args: SecurityArgs & { master: string; json?: boolean }): Promise<void> {
   return withClient(args, async (c) => {
-    for (const w of await c.workers())
-      process.stdout.write(
-        terminalSafe(`${w.workerId}\t${w.dataAddress}\t${w.state}\t${w.running}/${w.slots} slots`) + '\n',
-      );
+    const workers = await c.workers();
+    process.stdout.write(args.json ? jsonText(workers) : workersTable(workers));
   });
 }
 

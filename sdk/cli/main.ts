@@ -16,6 +16,7 @@ import * as cmd from './commands.js';
 import { exitAfterCleanup } from './exit-cleanup.js';
 import { tableFlag } from './table-flag.js';
 import { reconnectTimeoutOption } from './reconnect-flag.js';
+import { jsonOption } from './json-output.js';
 import { DEFAULT_RETENTION_MS, MASTER_OPTION_TABLE, SUBMIT_OPTION_TABLE } from '../../master/index.js';
 import { WORKER_OPTION_TABLE } from '../../worker/index.js';
 
@@ -328,20 +329,35 @@ function queryCommands<T>(y: Argv<T>) {
       (y) => jobArg(y).option('reconnect-timeout', reconnectTimeoutOption),
       (a) => cmd.waitCommand({ ...a, job: a.JOB_ID }),
     )
-    .command('status <JOB_ID>', "show a job's state, progress and counters", jobArg, (a) =>
-      cmd.statusCommand({ ...a, job: a.JOB_ID }),
+    .command(
+      'status <JOB_ID>',
+      "show a job's state, progress and counters",
+      (y) => jobArg(y).option('json', jsonOption),
+      (a) => cmd.statusCommand({ ...a, job: a.JOB_ID }),
     )
     .command(
       'events <JOB_ID>',
       "show a job's events, following until it ends",
-      (y) => jobArg(y).option('reconnect-timeout', reconnectTimeoutOption),
+      (y) =>
+        jobArg(y)
+          .option('reconnect-timeout', reconnectTimeoutOption)
+          .option('json', { ...jsonOption, describe: 'print each event as a JSON line (a JobEvent)' }),
       (a) => cmd.eventsCommand({ ...a, job: a.JOB_ID }),
     )
     .command(
       'results <JOB_ID>',
       "print a job's results",
       (y) =>
-        jobArg(y).option('format', formatOption).option('output', outputOption).option('overwrite', overwriteOption),
+        jobArg(y)
+          .option('format', formatOption)
+          .option('output', outputOption)
+          .option('overwrite', overwriteOption)
+          .option('locations', {
+            describe: "print where the results are (each partition's worker and file, the output store) instead",
+            type: 'boolean',
+            default: false,
+          })
+          .option('json', { ...jsonOption, describe: 'with --locations, print them as JSON (ResultLocations)' }),
       (a) =>
         cmd.resultsCommand({
           ...securityArgs(a),
@@ -350,6 +366,8 @@ function queryCommands<T>(y: Argv<T>) {
           format: a.format,
           output: a.output,
           overwrite: a.overwrite,
+          locations: a.locations,
+          json: a.json,
         }),
     )
     .command('kill <JOB_ID>', 'stop a running job', jobArg, (a) => cmd.killCommand({ ...a, job: a.JOB_ID }))
@@ -359,13 +377,13 @@ function queryCommands<T>(y: Argv<T>) {
     .command(
       'jobs',
       'list jobs',
-      (y) => securityOptions(y.option('master', masterOption)),
+      (y) => securityOptions(y.option('master', masterOption).option('json', jsonOption)),
       (a) => cmd.jobsCommand(a),
     )
     .command(
       'workers',
       'list workers',
-      (y) => securityOptions(y.option('master', masterOption)),
+      (y) => securityOptions(y.option('master', masterOption).option('json', jsonOption)),
       (a) => cmd.workersCommand(a),
     )
     .command(

@@ -1,5 +1,7 @@
 import { oneLine } from '../../common/index.js';
 import type { JobEvent } from '../client.js';
+import { progressBars } from './progress-bars.js';
+import type { JobProgress } from './progress-bars.js';
 
 /**
  * Progress on stderr while waiting for a job: one line whenever the counts change (at
@@ -21,4 +23,13 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (e
       lastAt = now;
     }
   };
+}
+
+/**
+ * How a command shows a job's progress: bars redrawn in place on a terminal, plain lines
+ * (which logs and CI keep readably) otherwise.
+ */
+export function jobProgress(stream: NodeJS.WriteStream = process.stderr): JobProgress {
+  if (stream.isTTY) return progressBars(stream);
+  return { onEvent: progressPrinter(stream), done: () => undefined };
 }

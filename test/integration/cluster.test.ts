@@ -155,10 +155,13 @@ describe('a cluster of one master and three workers, started through the CLI', (
   it('lists jobs and workers, shows status and events, kills and purges', async () => {
     const jobs = await runMr(['jobs', '--master', cluster.master]);
     assert.equal(jobs.code, 0);
-    assert.match(jobs.stdout, /wordcount-\S+\tsucceeded/);
+    assert.match(jobs.stdout, /^JOB +STATE +MAP +REDUCE /);
+    assert.match(jobs.stdout, /^wordcount-\S+ +succeeded +\d+\/\d+ /m);
     const workers = await runMr(['workers', '--master', cluster.master]);
-    assert.equal(workers.stdout.trim().split('\n').length, 3);
-    assert.match(workers.stdout, /\talive\t/);
+    // A header, then a row per worker.
+    assert.equal(workers.stdout.trim().split('\n').length, 4);
+    assert.match(workers.stdout, /^WORKER +ADDRESS +HOST +STATE +SLOTS +LAST SEEN$/m);
+    assert.equal(workers.stdout.match(/^w-\S+ +127\.0\.0\.1:\d+ +\S+ +alive /gm)?.length, 3);
 
     const submitted = await runMr(['submit', 'jobs/wordcount.ts', '--input', ...files, '--master', cluster.master]);
     const jobId = submitted.stdout.trim();

@@ -10,6 +10,7 @@ import type { Daemon, MrResult } from '../helpers/cli.js';
 import { writeCorpus } from '../helpers/corpus.js';
 import { NetnsLab, ip, netnsUnavailable } from '../helpers/netns.js';
 import { parseJsonl, referenceWordCount } from '../helpers/reference.js';
+import type { WorkerInfo } from '../../sdk/index.js';
 
 /**
  * Fault tolerance across hosts: a master and three workers, each in its own network
@@ -33,13 +34,11 @@ function parseStatus(text: string): { state: string; mapsDone: number; mapsTotal
   return { state, mapsDone: Number(maps[1]), mapsTotal: Number(maps[2]) };
 }
 
-/** `mr workers` output as id -> { address, state, running attempts }. */
+/** `mr workers --json` output as id -> { address, state, running attempts }. */
 function parseWorkers(text: string): Map<string, { address: string; state: string; running: number }> {
   const out = new Map<string, { address: string; state: string; running: number }>();
-  for (const line of text.split('\n')) {
-    const m = /^(\S+)\t(\S+)\t(\S+)\t(\d+)\/\d+ slots$/.exec(line);
-    if (m) out.set(m[1] as string, { address: m[2] as string, state: m[3] as string, running: Number(m[4]) });
-  }
+  for (const w of JSON.parse(text) as WorkerInfo[])
+    out.set(w.workerId, { address: w.dataAddress, state: w.state, running: w.running });
   return out;
 }
 
@@ -139,12 +138,12 @@ async function startCluster(
   await waitUntil(
     'three workers registered',
     async () => {
-      const ws = parseWorkers(ok(await mr(['workers']), 'mr workers'));
+      const ws = parseWorkers(ok(await mr(['workers', '--json']), 'mr workers'));
       return WORKERS.every((w) => ws.get(ids.get(w) as string)?.state === 'alive');
     },
     20_000,
   );
-  const registered = parseWorkers(ok(await mr(['workers']), 'mr workers'));
+  const registered = parseWorkers(ok(await mr(['workers', '--json']), 'mr workers'));
   for (const w of WORKERS)
     assert.equal(
       registered.get(ids.get(w) as string)?.address.split(':')[0],
@@ -165,7 +164,7 @@ async function cutBusyWorker(
   mr: LabMr,
   ids: ReadonlyMap<string, string>,
 ): Promise<{ victimId: string; cutAt: number; lostAfter: number }> {
-  const busy = parseWorkers(ok(await mr(['workers']), 'mr workers'));
+  const busy = parseWorkers(ok(await mr(['workers', '--json']), 'mr workers'));
   const victim = WORKERS.find((w) => (busy.get(ids.get(w) as string)?.running ?? 0) > 0) ?? 'w1';
   const victimId = ids.get(victim) as string;
   const cutAt = Date.now();
@@ -173,11 +172,11 @@ async function cutBusyWorker(
   t.diagnostic(`cut ${victim} (${victimId})`);
   await waitUntil(
     `the master sees ${victim} lost`,
-    async () => parseWorkers(ok(await mr(['workers']), 'mr workers')).get(victimId)?.state === 'lost',
+    async () => parseWorkers(ok(await mr(['workers', '--json']), 'mr workers')).get(victimId)?.state === 'lost',
     15_000,
   );
   const lostAfter = Date.now() - cutAt;
-  const others = parseWorkers(ok(await mr(['workers']), 'mr workers'));
+  const others = parseWorkers(ok(await mr(['workers', '--json']), 'mr workers'));
   for (const w of WORKERS)
     if (w !== victim) assert.equal(others.get(ids.get(w) as string)?.state, 'alive', `${w} should still be alive`);
   return { victimId, cutAt, lostAfter };
