@@ -6,7 +6,6 @@ import {
   envTokenFile,
   loadSecurity,
   optionFromFlag,
-  oneLine,
   parseDuration,
   setLogLevel,
   terminalSafe,

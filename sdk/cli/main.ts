@@ -238,86 +238,94 @@ const retentionOption = {
 
 /** `mr master` and `mr worker`: the daemons of a cluster. */
 function clusterCommands<T>(y: Argv<T>) {
-  return y
-    .command(
-      'master',
-      'start a master',
-      (y) =>
-        securityOptions(y)
-          .option('insecure', insecureOption)
-          .option('ca', caOption)
-          .option('host', { describe: 'address to bind', type: 'string', default: '127.0.0.1' })
-          .option('port', tableFlag(MASTER_OPTION_TABLE.port))
-          .option('http-port', tableFlag(MASTER_OPTION_TABLE.httpPort))
-          .option('data-dir', { describe: 'where job packs are kept (default ~/.groove/master)', type: 'string' })
-          .option('worker-timeout', tableFlag(MASTER_OPTION_TABLE.workerTimeoutMs))
-          .option('max-attempts', tableFlag(MASTER_OPTION_TABLE.maxAttempts))
-          .option('speculation-min-ms', tableFlag(MASTER_OPTION_TABLE.speculationMinMs))
-          .option('retry-backoff-ms', tableFlag(MASTER_OPTION_TABLE.retryBackoffMs))
-          .option('locality-wait', tableFlag(MASTER_OPTION_TABLE.localityWaitMs))
-          .option('retention', retentionOption),
-      (a) =>
-        cmd.masterCommand({
-          ...securityArgs(a),
-          insecure: a.insecure,
-          ca: a.ca,
-          host: a.host,
-          port: a.port,
-          httpPort: a.httpPort,
-          dataDir: a.dataDir,
-          workerTimeout: a.workerTimeout,
-          maxAttempts: a.maxAttempts,
-          speculationMinMs: a.speculationMinMs,
-          retryBackoffMs: a.retryBackoffMs,
-          localityWait: a.localityWait,
-          retention: a.retention,
+  return workerCommandOf(masterCommandOf(y));
+}
+
+/** `mr master`. */
+function masterCommandOf<T>(y: Argv<T>) {
+  return y.command(
+    'master',
+    'start a master',
+    (y) =>
+      securityOptions(y)
+        .option('insecure', insecureOption)
+        .option('ca', caOption)
+        .option('host', { describe: 'address to bind', type: 'string', default: '127.0.0.1' })
+        .option('port', tableFlag(MASTER_OPTION_TABLE.port))
+        .option('http-port', tableFlag(MASTER_OPTION_TABLE.httpPort))
+        .option('data-dir', { describe: 'where job packs are kept (default ~/.groove/master)', type: 'string' })
+        .option('worker-timeout', tableFlag(MASTER_OPTION_TABLE.workerTimeoutMs))
+        .option('max-attempts', tableFlag(MASTER_OPTION_TABLE.maxAttempts))
+        .option('speculation-min-ms', tableFlag(MASTER_OPTION_TABLE.speculationMinMs))
+        .option('retry-backoff-ms', tableFlag(MASTER_OPTION_TABLE.retryBackoffMs))
+        .option('locality-wait', tableFlag(MASTER_OPTION_TABLE.localityWaitMs))
+        .option('retention', retentionOption),
+    (a) =>
+      cmd.masterCommand({
+        ...securityArgs(a),
+        insecure: a.insecure,
+        ca: a.ca,
+        host: a.host,
+        port: a.port,
+        httpPort: a.httpPort,
+        dataDir: a.dataDir,
+        workerTimeout: a.workerTimeout,
+        maxAttempts: a.maxAttempts,
+        speculationMinMs: a.speculationMinMs,
+        retryBackoffMs: a.retryBackoffMs,
+        localityWait: a.localityWait,
+        retention: a.retention,
+      }),
+  );
+}
+
+/** `mr worker`. */
+function workerCommandOf<T>(y: Argv<T>) {
+  return y.command(
+    'worker',
+    'start a worker daemon',
+    (y) =>
+      securityOptions(y)
+        .option('insecure', insecureOption)
+        .option('ca', caOption)
+        .option('master', masterOption)
+        .option('host', { describe: 'address the shuffle service binds', type: 'string', default: '127.0.0.1' })
+        .option('port', tableFlag(WORKER_OPTION_TABLE.port))
+        .option('bulk-port', tableFlag(WORKER_OPTION_TABLE.bulkPort))
+        .option('http-port', tableFlag(WORKER_OPTION_TABLE.httpPort))
+        .option('advertise', {
+          describe:
+            'host name or address others reach this worker at (default: --host; for 0.0.0.0 or ::, the host name, or the first non-loopback IPv4 address when the name resolves to loopback)',
+          type: 'string',
+        })
+        .option('slots', tableFlag(WORKER_OPTION_TABLE.slots))
+        .option('data-dir', { describe: 'where task outputs are kept (default ~/.groove/worker)', type: 'string' })
+        .option('task-timeout', tableFlag(WORKER_OPTION_TABLE.taskTimeoutMs))
+        .option('task-memory-mb', tableFlag(WORKER_OPTION_TABLE.taskMemoryMb))
+        .option('drain-timeout', tableFlag(WORKER_OPTION_TABLE.drainTimeoutMs))
+        .option('run-as', {
+          describe: 'run pool processes (job code) as this user; the worker must run as root',
+          type: 'string',
         }),
-    )
-    .command(
-      'worker',
-      'start a worker daemon',
-      (y) =>
-        securityOptions(y)
-          .option('insecure', insecureOption)
-          .option('ca', caOption)
-          .option('master', masterOption)
-          .option('host', { describe: 'address the shuffle service binds', type: 'string', default: '127.0.0.1' })
-          .option('port', tableFlag(WORKER_OPTION_TABLE.port))
-          .option('bulk-port', tableFlag(WORKER_OPTION_TABLE.bulkPort))
-          .option('http-port', tableFlag(WORKER_OPTION_TABLE.httpPort))
-          .option('advertise', {
-            describe:
-              'host name or address others reach this worker at (default: --host; for 0.0.0.0 or ::, the host name, or the first non-loopback IPv4 address when the name resolves to loopback)',
-            type: 'string',
-          })
-          .option('slots', tableFlag(WORKER_OPTION_TABLE.slots))
-          .option('data-dir', { describe: 'where task outputs are kept (default ~/.groove/worker)', type: 'string' })
-          .option('task-timeout', tableFlag(WORKER_OPTION_TABLE.taskTimeoutMs))
-          .option('task-memory-mb', tableFlag(WORKER_OPTION_TABLE.taskMemoryMb))
-          .option('drain-timeout', tableFlag(WORKER_OPTION_TABLE.drainTimeoutMs))
-          .option('run-as', {
-            describe: 'run pool processes (job code) as this user; the worker must run as root',
-            type: 'string',
-          }),
-      (a) =>
-        cmd.workerCommand({
-          ...securityArgs(a),
-          insecure: a.insecure,
-          ca: a.ca,
-          runAs: a.runAs,
-          master: a.master,
-          host: a.host,
-          port: a.port,
-          bulkPort: a.bulkPort,
-          httpPort: a.httpPort,
-          advertise: a.advertise,
-          slots: a.slots,
-          dataDir: a.dataDir,
-          taskTimeout: a.taskTimeout,
-          taskMemoryMb: a.taskMemoryMb,
-          drainTimeout: a.drainTimeout,
-        }),
-    );
+    (a) =>
+      cmd.workerCommand({
+        ...securityArgs(a),
+        insecure: a.insecure,
+        ca: a.ca,
+        runAs: a.runAs,
+        master: a.master,
+        host: a.host,
+        port: a.port,
+        bulkPort: a.bulkPort,
+        httpPort: a.httpPort,
+        advertise: a.advertise,
+        slots: a.slots,
+        dataDir: a.dataDir,
+        taskTimeout: a.taskTimeout,
+        taskMemoryMb: a.taskMemoryMb,
+        drainTimeout: a.drainTimeout,
+      }),
+  );
 }
 
 /** The commands about one submitted job, the lists, and `mr token`. */
