@@ -36,25 +36,44 @@ export const runOverheadWorkload: Workload = {
     const one = oneLineFiles(path.join(DATA_DIR, 'one-line-1'), 1);
     const many = oneLineFiles(path.join(DATA_DIR, `one-line-${n}`), n);
     const out = path.join(ctx.scratch, 'run-overhead.txt');
-    const run = async (data: Dataset): Promise<number> => {
+    const run = async (data: Dataset): Promise<{ millis: number; cpu: number }> => {
       const args = [MR, 'run', 'jobs/wordcount.ts', '--input', data.dir, '--slots', '2', '--no-pack-inputs'];
-      const r = await runTimed(process.execPath, args, { stdoutFile: out, env: profileEnv(ctx, 'run-overhead') });
+      const r = await runTimed(process.execPath, args, {
+        stdoutFile: out,
+        cpu: true,
+        env: profileEnv(ctx, 'run-overhead'),
+      });
       const d = countDigest(out, 'tab');
       if (d.total !== 2 * data.files.length || d.distinct !== data.files.length + 1)
         throw new Error(`mr run over ${data.files.length} one-line files counted ${d.total} words`);
-      return r.millis;
+      return { millis: r.millis, cpu: r.cpuSeconds ?? NaN };
     };
     const startup: number[] = [];
     const manyTimes: number[] = [];
+    const cpuOne: number[] = [];
+    const cpuMany: number[] = [];
     for (let i = 0; i < ctx.runs; i++) {
       ctx.log(`run-overhead run ${i + 1}/${ctx.runs}: 1 file, then ${n} files`);
-      startup.push(await run(one));
-      manyTimes.push(await run(many));
+      const a = await run(one);
+      const b = await run(many);
+      startup.push(a.millis);
+      manyTimes.push(b.millis);
+      cpuOne.push(a.cpu);
+      cpuMany.push(b.cpu);
+      ctx.log(
+        `run-overhead: 1 file ${a.millis.toFixed(0)} ms (${a.cpu} CPU-s), ${n} files ${b.millis.toFixed(0)} ms (${b.cpu} CPU-s)`,
+      );
     }
     const rates = manyTimes.map((t, i) => (n - 1) / seconds(t - (startup[i] as number)));
     const rate = measurement(`(N - 1) / (t(${n} files) - t(1 file))`, 'tasks/s', rates);
     const start = measurement('mr run, one one-line file', 's', startup.map(seconds));
     const many_ = measurement(`mr run, ${n} one-line files`, 's', manyTimes.map(seconds));
+    const cpuPerTask = measurement(
+      'CPU ms per task',
+      'ms',
+      cpuMany.map((c, i) => ((c - (cpuOne[i] as number)) * 1000) / (n - 1)),
+    );
+    const startCpu = measurement('start-up CPU', 'CPU-s', cpuOne);
     const shownRate = `${Math.round(rate.median).toLocaleString('en-US')} tasks/s`;
     return {
       id: this.id,
@@ -73,7 +92,7 @@ export const runOverheadWorkload: Workload = {
         `\`mr run jobs/wordcount.ts --input DIR --slots 2 --no-pack-inputs\` (one map task per file, the job's 4 partitions) over 1 and over ${n} one-line files, interleaved; rate = (N - 1) / (difference of the wall times). Start-up = the one-file run (bundling, embedded cluster, pool start, one job, results).`,
         "Every run's counts were checked against the files.",
       ],
-      details: { files: n, startupSeconds: start, manySeconds: many_ },
+      details: { files: n, startupSeconds: start, manySeconds: many_, startCpu, cpuPerTask },
     };
   },
 };
