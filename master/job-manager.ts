@@ -10,6 +10,7 @@ import type { EncodedMasterMessage, OutputColumns } from '../proto/wire/index.js
 import { Job } from './job.js';
 import { placeOf } from './task-place.js';
 import type { CommittedOutput, JobSpec } from './job.js';
+import type { Submitter } from './submitter.js';
 import { describePlace } from './job-event.js';
 import { attemptStats, builtinCounters } from './attempt-stats.js';
 import type { Task } from './task.js';
@@ -67,6 +68,8 @@ export interface Submission {
   readonly output?: OutputTarget;
   /** Accept inputs that hold no file (see resolveInputs). */
   readonly allowEmpty?: boolean;
+  /** Who submitted it, when known (shown with the job). */
+  readonly submittedBy?: Submitter;
 }
 
 /** Where the master keeps job packs, as the job manager sees it: it deletes a pack no job uses. */
@@ -147,6 +150,7 @@ export class JobManager {
       maxAttempts: sub.maxAttempts || this.policy.maxAttempts,
       speculation: sub.speculation,
       output: sub.output,
+      submittedBy: sub.submittedBy,
     };
     const job = new Job(spec, splits);
     accept?.();

@@ -65,7 +65,13 @@ export class Master {
     let httpServer: http.Server | undefined;
     let httpPort: number | undefined;
     if (opts.httpPort !== undefined) {
-      const s = createStatusServer(jobs, workers, opts.security.token);
+      const s = createStatusServer({
+        jobs,
+        workers,
+        token: opts.security.token,
+        blacklistAfter: opts.blacklistAfter,
+        log: createLogger('web'),
+      });
       httpServer = s;
       httpPort = await new Promise<number>((resolve, reject) => {
         s.once('error', reject);

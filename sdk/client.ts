@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { Key } from '../common/index.js';
@@ -161,6 +162,7 @@ export class GrooveClient {
       outputUrl: options.output ?? '',
       outputFormat: options.output !== undefined ? (options.format ?? 'text') : '',
       overwrite: options.overwrite === true,
+      clientHost: os.hostname(),
     };
     const reply = await callUnary<SubmitJobReply__Output>(this.master, (o, cb) => this.rpc.submitJob(request, o, cb));
     return reply.jobId;

@@ -16,6 +16,7 @@ export interface SubmitJobRequest {
   'outputFormat'?: (string);
   'overwrite'?: (boolean);
   'noPackInputs'?: (boolean);
+  'clientHost'?: (string);
 }
 
 export interface SubmitJobRequest__Output {
@@ -33,4 +34,5 @@ export interface SubmitJobRequest__Output {
   'outputFormat': (string);
   'overwrite': (boolean);
   'noPackInputs': (boolean);
+  'clientHost': (string);
 }
