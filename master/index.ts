@@ -39,3 +39,4 @@ export type { OutputTarget } from './output-target.js';
 export { mapInputOf, resolveResultInput } from './chain-inputs.js';
 export type { ChainLookup } from './chain-inputs.js';
 export { LOCAL_MAP_COUNTER, lostResultInput } from './chain-locality.js';
+export { MAX_SESSIONS, SESSION_COOKIE, SESSION_IDLE_MS, WebSessions, sessionCookie } from './web/index.js';

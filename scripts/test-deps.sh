@@ -4,11 +4,12 @@
 #   iproute2          the multi-host tests put each process of a cluster in its own network namespace;
 #   swift-* memcached the real S3-compatible store the s3:// tests start on loopback
 #                     (OpenStack Swift with s3api, test/helpers/s3-store.ts);
-#   python3-boto3     an independent S3 client the tests check Groove's objects with.
+#   python3-boto3     an independent S3 client the tests check Groove's objects with;
+#   chromium          the headless browser the web UI tests drive (playwright-core, test/integration/web-ui.test.ts).
 # Needs root (or sudo) only when something must be installed.
 set -euo pipefail
 
-packages=(iproute2 swift swift-proxy swift-object swift-container swift-account memcached python3-boto3)
+packages=(iproute2 swift swift-proxy swift-object swift-container swift-account memcached python3-boto3 chromium)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -36,7 +36,10 @@ describe('the web UI, in headless Chromium', () => {
     const port = /status page on port (\d+)/.exec(cluster.masterDaemon.log())?.[1];
     assert.ok(port, cluster.masterDaemon.log());
     base = `http://127.0.0.1:${port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--disable-gpu'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--disable-gpu', '--disable-background-networking', '--disable-extensions', '--no-first-run'],
+    });
     client = new GrooveClient({ master: cluster.master, security: cluster.security });
     // A job whose name, counter and error carry markup: the UI must show it, not run it.
     const xssJob = path.join(cluster.dir, 'xss.ts');
@@ -53,9 +56,7 @@ describe('the web UI, in headless Chromium', () => {
     fs.writeFileSync(ok, 'ok\n');
     fs.writeFileSync(bad, 'fail\n');
     htmlJob = await client.submit(xssJob, { inputs: [ok], partitions: 1 });
-    await client.wait(htmlJob);
     failedJob = await client.submit(xssJob, { inputs: [bad], partitions: 1, maxAttempts: 1 });
-    await assert.rejects(client.wait(failedJob));
     // A job held in its map phase: map-00000 runs through, the others wait for the gate.
     gate = path.join(cluster.dir, 'map-gate');
     const inputs = [0, 1, 2].map((i) => {
@@ -72,6 +73,7 @@ describe('the web UI, in headless Chromium', () => {
     });
     gatedDone = client.wait(gatedJob);
     gatedDone.catch(() => {});
+    await Promise.all([client.wait(htmlJob), assert.rejects(client.wait(failedJob))]);
   });
   after(async () => {
     if (gate) fs.writeFileSync(gate, '');
@@ -80,15 +82,17 @@ describe('the web UI, in headless Chromium', () => {
     await cluster?.stop();
   });
 
-  /** A browser context logged in through the login form. */
+  let shared: BrowserContext | undefined;
+  /** The browser context the page tests share, logged in through the login form once. */
   async function loggedIn(): Promise<BrowserContext> {
+    if (shared) return shared;
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     await page.goto(`${base}/login`);
     await page.fill('#token', token);
     await Promise.all([page.waitForURL(`${base}/`), page.click('button[type=submit]')]);
     await page.close();
-    return context;
+    return (shared = context);
   }
 
   function text(page: Page, selector: string): Promise<string> {
@@ -214,7 +218,7 @@ describe('the web UI, in headless Chromium', () => {
     assert.equal(await jobPage.locator('#task-table tbody tr.task-succeeded').count(), 5);
     assert.equal(await jobPage.locator('#timeline rect.tl-succeeded').count(), 5);
     assert.match(await text(jobPage, '#events'), /succeeded/);
-    await context.close();
+    await Promise.all([overview.close(), jobPage.close()]);
   });
 
   it("shows a failed job's error, its task table and timeline, and keeps markup as text", async () => {
@@ -239,7 +243,7 @@ describe('the web UI, in headless Chromium', () => {
     await page.waitForSelector(`#jobs-table tr[data-job="${failedJob}"]`);
     assert.match(await text(page, `#jobs-table tr[data-job="${failedJob}"]`), new RegExp(escapeRe(XSS_ERROR)));
     await assertNoMarkup(page);
-    await context.close();
+    await page.close();
   });
 
   it("shows a worker's tasks and recent failures", async () => {
@@ -255,7 +259,7 @@ describe('the web UI, in headless Chromium', () => {
     await page.waitForSelector('#worker-failures tbody tr');
     assert.match(await text(page, '#worker-failures'), new RegExp(`${failedJob}[\\s\\S]*map-00000`));
     assert.ok((await page.locator('#worker-attempts tbody tr').count()) >= 1);
-    await context.close();
+    await page.close();
   });
 
   /** Screenshots the gated job's page for the README (GROOVE_UPDATE_SCREENSHOTS=1 writes docs/images/). */
@@ -270,7 +274,7 @@ describe('the web UI, in headless Chromium', () => {
     fs.mkdirSync(path.dirname(out), { recursive: true });
     await page.screenshot({ path: out, fullPage: true });
     assert.ok(fs.statSync(out).size > 10_000);
-    await context.close();
+    await page.close();
   });
 });
 
