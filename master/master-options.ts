@@ -25,7 +25,7 @@ export const MASTER_OPTION_TABLE = {
     defaultText: 'none',
     min: 0,
     max: 65535,
-    describe: 'status page port (0: any free port; none if not given)',
+    describe: 'web UI and JSON API port, behind the token (0: any free port; none if not given)',
   },
   heartbeatMs: { unit: 'ms', default: 1000, min: 10, describe: 'how often workers send heartbeats' },
   workerTimeoutMs: {
