@@ -130,15 +130,13 @@ export function JobPage({ jobId }) {
       <${Counters} counters=${job.counters} />
       <h2>Events</h2>
       <ol id="events" class="events">
-        ${events
-          .slice(-EVENTS_SHOWN)
-          .map(
-            (e) =>
-              html`<li>
-                <span class="ev-time">${clock(e.time)}</span> <span class="ev-type">${e.type}</span>
-                <span class="ev-message">${e.message}</span>
-              </li>`,
-          )}
+        ${events.slice(-EVENTS_SHOWN).map(
+          (e) =>
+            html`<li>
+              <span class="ev-time">${clock(e.time)}</span> <span class="ev-type">${e.type}</span>
+              <span class="ev-message">${e.message}</span>
+            </li>`,
+        )}
       </ol>
     </main>`;
 }

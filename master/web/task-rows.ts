@@ -35,8 +35,9 @@ export interface TaskRow {
   readonly bytesIn: number;
   readonly bytesOut: number;
   /**
-   * Where a map read its input: `local` (on the worker that held it, mr:// inputs) or
-   * `remote`; "" for a map of files (no worker holds them) before it ran, and for reduces.
+   * Where a committed map read its input: `local` (on the worker that held it, mr://
+   * inputs), `remote` (from another worker), or `storage` (files, http, s3: no worker
+   * holds them); "" for reduces and maps not done.
    */
   readonly input: string;
   /** The worker holding a map's input, if any (mr:// partitions). */
@@ -125,7 +126,8 @@ function taskRow(
   const committed = task.state === 'succeeded' ? [...list].reverse().find((a) => a.outcome === 'succeeded') : undefined;
   const workerId = committed?.workerId ?? list.at(-1)?.workerId ?? '';
   const preferred = job.preferredWorker(task) ?? '';
-  const input = !committed || task.kind !== 'map' ? '' : preferred && preferred === workerId ? 'local' : 'remote';
+  let input = '';
+  if (committed && task.kind === 'map') input = !preferred ? 'storage' : preferred === workerId ? 'local' : 'remote';
   return {
     taskId: task.id,
     kind: task.kind,

@@ -153,7 +153,14 @@ describe('the web UI, in headless Chromium', () => {
     assert.equal(job['submitAddress'], '127.0.0.1');
     const tasks = (await (await fetch(`${base}/api/jobs/${htmlJob}/tasks`, auth)).json()) as {
       total: number;
-      tasks: { taskId: string; state: string; recordsIn: number; bytesIn: number; attempts: unknown[] }[];
+      tasks: {
+        taskId: string;
+        state: string;
+        recordsIn: number;
+        bytesIn: number;
+        input: string;
+        attempts: unknown[];
+      }[];
     };
     assert.equal(tasks.total, 2);
     assert.deepEqual(
@@ -165,6 +172,7 @@ describe('the web UI, in headless Chromium', () => {
     );
     assert.equal(tasks.tasks[0]?.recordsIn, 1);
     assert.equal(tasks.tasks[0]?.bytesIn, 3);
+    assert.equal(tasks.tasks[0]?.input, 'storage', 'a map of a file reads it from storage, not from a worker');
   });
 
   it('logs in through the form into an HttpOnly, SameSite=Strict session, and out again', async () => {
