@@ -6,6 +6,8 @@ export function attemptStats(stats: TaskUpdate__Output['stats']): AttemptStats {
   return {
     recordsIn: stats?.recordsIn ?? 0,
     recordsOut: stats?.recordsOut ?? 0,
+    bytesIn: stats?.bytesIn ?? 0,
+    bytesOut: stats?.bytesOut ?? 0,
     spills: stats?.spills ?? 0,
     millis: stats?.millis ?? 0,
   };

@@ -58,3 +58,4 @@ export type { DataDirLock, JournaledCommit, JournaledJob, JournaledPlan, Recover
 export { asReadBy } from './whole-inputs.js';
 export { MasterMetrics } from './master-metrics.js';
 export type { MasterMetricsOptions, MasterMetricsSource } from './master-metrics.js';
+export { MAX_SESSIONS, SESSION_COOKIE, SESSION_IDLE_MS, WebSessions, sessionCookie } from './web/index.js';

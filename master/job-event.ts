@@ -17,6 +17,9 @@ export type TaskPlace =
 export interface AttemptStats {
   readonly recordsIn: number;
   readonly recordsOut: number;
+  /** Bytes read (a map's input, a reduce's shuffle) and written; absent in records made before they were kept. */
+  readonly bytesIn?: number;
+  readonly bytesOut?: number;
   readonly spills: number;
   readonly millis: number;
 }

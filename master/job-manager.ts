@@ -137,6 +137,7 @@ export class JobManager {
       maxAttempts: sub.maxAttempts || this.policy.maxAttempts,
       speculation: sub.speculation,
       output: sub.output,
+      submittedBy: sub.submittedBy,
     };
     const job = new Job(spec, splits);
     accept?.();

@@ -25,5 +25,7 @@ export function toJobStatus(job: Job): JobStatus {
     outputFormat: job.spec.output?.format ?? '',
     mapsWithLocality: job.mapsWithLocality,
     mapsLocal: job.counters[LOCAL_MAP_COUNTER] ?? 0,
+    submitHost: job.spec.submittedBy?.host ?? '',
+    submitAddress: job.spec.submittedBy?.address ?? '',
   };
 }

@@ -1,4 +1,5 @@
 import type { OutputTarget } from './output-target.js';
+import type { Submitter } from './submitter.js';
 import { expectedAttemptDir } from './attempt-dir.js';
 import { CounterTable } from './counter-table.js';
 import { HostTable } from './host-table.js';
@@ -49,6 +50,8 @@ export interface JobSpec {
   readonly speculation: boolean;
   /** The store the results are committed to (master/output-committer.ts); none: they stay on the workers only. */
   readonly output?: OutputTarget;
+  /** Who submitted it, when known. */
+  readonly submittedBy?: Submitter;
 }
 
 /** What a committed attempt wrote: a map's R + 1 partition offsets, or a reduce's part file size. */

@@ -30,7 +30,7 @@ export const MASTER_OPTION_TABLE = {
     defaultText: 'none',
     min: 0,
     max: 65535,
-    describe: 'port of the status page and /metrics (0: any free port; none if not given)',
+    describe: 'web UI, JSON API and /metrics port, behind the token (0: any free port; none if not given)',
   },
   heartbeatMs: { unit: 'ms', default: 1000, min: 10, describe: 'how often workers send heartbeats' },
   workerTimeoutMs: {

@@ -15,8 +15,9 @@ import type { PackChunk } from '../proto/wire/generated/groove/PackChunk';
 import type { ResultLocation } from '../proto/wire/generated/groove/ResultLocation';
 import type { ResultLocations } from '../proto/wire/generated/groove/ResultLocations';
 import type { OutputTarget } from './output-target.js';
-import type { WorkerInfo } from '../proto/wire/generated/groove/WorkerInfo';
+import type { SubmitJobRequest__Output } from '../proto/wire/generated/groove/SubmitJobRequest';
 import type { Job } from './job.js';
+import type { Submitter } from './submitter.js';
 import { renderJobEvent } from './job-event.js';
 import type { JobEventRecord } from './job-event.js';
 import type { JobManager } from './job-manager.js';
@@ -25,6 +26,7 @@ import { toJobStatus } from './job-status.js';
 import type { PackStore } from './pack-store.js';
 import { probeAddress } from './reachability.js';
 import { checkSubmission } from './submission-limits.js';
+import { workerInfo } from './worker-info.js';
 import type { WorkerEntry, WorkerRegistry } from './worker-registry.js';
 
 /** How often a watched job's events carry its full status, ms. */
@@ -56,10 +58,12 @@ function toStatus(err: unknown): grpc.ServiceError {
 }
 
 /** Runs a unary handler, answering with its value or its error as a status. */
-function unary<Req, Res>(fn: (req: Req) => Res | Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+function unary<Req, Res>(
+  fn: (req: Req, call: grpc.ServerUnaryCall<Req, Res>) => Res | Promise<Res>,
+): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
     Promise.resolve()
-      .then(() => fn(call.request))
+      .then(() => fn(call.request, call))
       .then((res) => callback(null, res))
       .catch((err: unknown) => callback(toStatus(err)));
   };
@@ -188,6 +192,7 @@ function workerSession(
       if (!worker && registering) return;
       if (!worker) throw new UserError('register first');
       workers.touch(worker);
+      if (message.kind === 'heartbeat' && message.heartbeat) workers.reportLoad(worker, message.heartbeat.loadAverage);
       if (message.kind === 'taskUpdate' && message.taskUpdate) {
         ctx.metrics?.taskReport(message.taskUpdate);
         jobs.taskUpdate(worker, message.taskUpdate);
@@ -287,16 +292,16 @@ function storedResultLocations(ctx: MasterServiceContext, job: Job, output: Outp
 }
 
 /** A worker as `mr workers` lists it. */
-function workerInfo(w: WorkerEntry): WorkerInfo {
-  return {
-    workerId: w.id,
-    dataAddress: w.dataAddress,
-    slots: w.slots,
-    running: w.running.size,
-    state: w.state,
-    hostname: w.hostname,
-    lastSeen: w.lastSeen,
-  };
+/**
+ * Who submitted a job: the host name the client gave (cut to a sane length: it is the
+ * client's word) and the address the call came from (`ipv4:1.2.3.4:5678` -> `1.2.3.4`).
+ */
+function submitter(req: SubmitJobRequest__Output, peer: string): Submitter {
+  const address = peer
+    .replace(/^ipv[46]:/, '')
+    .replace(/:\d+$/, '')
+    .replace(/^\[(.*)\]$/, '$1');
+  return { host: req.clientHost.slice(0, 255), address };
 }
 
 /** The master's gRPC handlers: worker sessions, packs, and the client API. */
@@ -305,10 +310,11 @@ export function createMasterService(ctx: MasterServiceContext): MasterHandlers {
   return {
     Session: (call) => workerSession(ctx, call),
     GetPack: (call) => sendPack(packs, call),
-    SubmitJob: unary(async (req) => {
+    SubmitJob: unary(async (req, call) => {
       // The pack is stored only once the job is accepted: a refused submission leaves nothing.
       const pack = packs.check(req.pack);
-      const job = await jobs.submit(checkSubmission(req, pack.hash, pack.name), () => packs.keep(pack));
+      const submission = { ...checkSubmission(req, pack.hash, pack.name), submittedBy: submitter(req, call.getPeer()) };
+      const job = await jobs.submit(submission, () => packs.keep(pack));
       return { jobId: job.id };
     }),
     GetJob: unary((req) => toJobStatus(jobs.get(req.jobId))),

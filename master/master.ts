@@ -49,6 +49,52 @@ function openJournal(
   }
 }
 
+/**
+ * Puts the jobs the journal held back in the manager. Workers holding journaled outputs
+ * are expected back (their sessions ended with the old master); one not back in time is
+ * lost, and its outputs are made again.
+ */
+function resumeJobs(
+  recovered: RecoveredJobs,
+  jobs: JobManager,
+  workers: WorkerRegistry,
+  workerTimeoutMs: number,
+  log: ReturnType<typeof createLogger>,
+): void {
+  // The heartbeat monitor loses a worker workerTimeoutMs after it was last seen: "seen" that much before the end.
+  const grace = Math.max(workerTimeoutMs, RECONNECT_GRACE_MS) - workerTimeoutMs;
+  for (const [id, address] of recovered.hosts) workers.expect(id, address, grace, (w) => jobs.workerLost(w));
+  jobs.recover(recovered.jobs, recovered.seq);
+  if (recovered.jobs.length) {
+    const running = recovered.jobs.filter((j) => !j.finished).length;
+    log.info('jobs recovered from the journal', {
+      jobs: recovered.jobs.length,
+      running,
+      workers: recovered.hosts.size,
+    });
+  }
+}
+
+/** Starts the HTTP server of the web UI, its API and /metrics on --http-port. */
+async function startHttp(
+  opts: CompiledMasterOptions,
+  jobs: JobManager,
+  workers: WorkerRegistry,
+  metrics: MasterMetrics | undefined,
+  log: ReturnType<typeof createLogger>,
+): Promise<{ server: http.Server; port: number }> {
+  const route = metrics && metricsRoute(metrics, opts.security.token, log);
+  const server = createStatusServer(
+    { jobs, workers, token: opts.security.token, blacklistAfter: opts.blacklistAfter, log: createLogger('web') },
+    route,
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.httpPort, opts.host, () => resolve((server.address() as AddressInfo).port));
+  });
+  return { server, port };
+}
+
 /** The master's service, by its full name, as the health service names it. */
 const MASTER_SERVICE = 'groove.Master';
 
@@ -90,20 +136,7 @@ export class Master {
         ? undefined
         : new MasterMetrics({ jobs: () => jobs.list(), workers: () => workers.all() }, { processMetrics: true });
     const jobs = new JobManager(workers, opts, log, packs, new JobJournal(journal), metrics);
-    // Workers holding journaled outputs are expected back (their sessions ended with the
-    // old master); one not back in time is lost, and its outputs are made again.
-    // The heartbeat monitor loses a worker workerTimeoutMs after it was last seen: "seen" that much before the end.
-    const grace = Math.max(opts.workerTimeoutMs, RECONNECT_GRACE_MS) - opts.workerTimeoutMs;
-    for (const [id, address] of recovered.hosts) workers.expect(id, address, grace, (w) => jobs.workerLost(w));
-    jobs.recover(recovered.jobs, recovered.seq);
-    if (recovered.jobs.length) {
-      const running = recovered.jobs.filter((j) => !j.finished).length;
-      log.info('jobs recovered from the journal', {
-        jobs: recovered.jobs.length,
-        running,
-        workers: recovered.hosts.size,
-      });
-    }
+    resumeJobs(recovered, jobs, workers, opts.workerTimeoutMs, log);
     // Heartbeats that stop mean a worker is gone even when its TCP connection looks open
     // (a cut link, a frozen host): declare it lost so its work is done elsewhere.
     const monitor = setInterval(
@@ -147,20 +180,10 @@ export class Master {
       await closeAll();
       throw err;
     });
-    let httpServer: http.Server | undefined;
-    let httpPort: number | undefined;
-    if (opts.httpPort !== undefined) {
-      const route = metrics && metricsRoute(metrics, opts.security.token, log);
-      const s = createStatusServer(jobs, workers, opts.security.token, route);
-      httpServer = s;
-      httpPort = await new Promise<number>((resolve, reject) => {
-        s.once('error', reject);
-        s.listen(opts.httpPort, opts.host, () => resolve((s.address() as AddressInfo).port));
-      });
-    }
+    const web = opts.httpPort === undefined ? undefined : await startHttp(opts, jobs, workers, metrics, log);
     const hostForClients = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
-    log.info('master started', { address: `${opts.host}:${port}`, httpPort, dataDir: opts.dataDir });
-    return new Master(opts, `${hostForClients}:${port}`, httpPort, server, httpServer, metrics, closeAll);
+    log.info('master started', { address: `${opts.host}:${port}`, httpPort: web?.port, dataDir: opts.dataDir });
+    return new Master(opts, `${hostForClients}:${port}`, web?.port, server, web?.server, metrics, closeAll);
   }
 
   /** Stops both servers, cutting open sessions. */

@@ -1,5 +1,6 @@
 import type { JobReader } from '../common/index.js';
 import type { OutputTarget } from './output-target.js';
+import type { Submitter } from './submitter.js';
 
 /** What a submission asks for, after the RPC layer checked it. */
 export interface Submission {
@@ -23,4 +24,6 @@ export interface Submission {
   readonly allowEmpty?: boolean;
   /** The job's reader, when it names one: CSV files are not cut (see asReadBy). */
   readonly reader?: JobReader;
+  /** Who submitted it, when known (shown with the job). */
+  readonly submittedBy?: Submitter;
 }

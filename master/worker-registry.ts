@@ -44,6 +44,8 @@ export interface WorkerEntry extends WorkerRegistration {
   readonly lastSeen: number;
   /** Keys (`job/task/attempt`) of the attempts running there. */
   readonly running: ReadonlySet<string>;
+  /** Its host's 1-minute load average, from its last heartbeat (0 until one came). */
+  readonly loadAverage: number;
 }
 
 /** The registry's own, writable record behind a WorkerEntry. */
@@ -57,6 +59,7 @@ class WorkerRecord implements WorkerEntry {
   state: WorkerState = 'alive';
   lastSeen = Date.now();
   readonly running = new Set<string>();
+  loadAverage = 0;
 
   constructor(
     r: WorkerRegistration,
@@ -129,6 +132,11 @@ export class WorkerRegistry {
   /** The worker sent something: it is still there. */
   touch(worker: WorkerEntry, now = Date.now()): void {
     this.own(worker).lastSeen = now;
+  }
+
+  /** The worker's heartbeat said how loaded its host is. */
+  reportLoad(worker: WorkerEntry, loadAverage: number): void {
+    this.own(worker).loadAverage = Number.isFinite(loadAverage) ? loadAverage : 0;
   }
 
   /** The worker asked to drain; true when it was alive (asking again changes nothing). */

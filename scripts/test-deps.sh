@@ -7,11 +7,12 @@
 #   python3-boto3     an independent S3 client the tests check Groove's objects with;
 #   zstd              makes the .zst inputs the compressed-input tests read (Groove decompresses with fzstd);
 #   g++ make python3  what `npm ci` compiles better-sqlite3 (the master's journal) with, when its
-#                     prebuilt binary cannot be downloaded.
+#                     prebuilt binary cannot be downloaded;
+#   chromium          the headless browser the web UI tests drive (playwright-core, test/integration/web-ui.test.ts).
 # Needs root (or sudo) only when something must be installed.
 set -euo pipefail
 
-packages=(iproute2 swift swift-proxy swift-object swift-container swift-account memcached python3-boto3 zstd g++ make python3)
+packages=(iproute2 swift swift-proxy swift-object swift-container swift-account memcached python3-boto3 zstd g++ make python3 chromium)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { Key } from '../common/index.js';
@@ -164,6 +165,7 @@ export class GrooveClient {
       outputFormat: options.output !== undefined ? (options.format ?? 'text') : '',
       overwrite: options.overwrite === true,
       reader: packed.job.reader ?? '',
+      clientHost: os.hostname(),
     };
     const reply = await callUnary<SubmitJobReply__Output>(this.master, (o, cb) => this.rpc.submitJob(request, o, cb));
     return reply.jobId;

@@ -268,7 +268,7 @@ export class WorkerDaemon {
     });
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = setInterval(
-      () => this.send({ heartbeat: { running: this.running.size } }),
+      () => this.send({ heartbeat: { running: this.running.size, loadAverage: os.loadavg()[0] ?? 0 } }),
       this.options.heartbeatMs,
     );
     this.heartbeat.unref();

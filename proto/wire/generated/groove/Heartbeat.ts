@@ -3,8 +3,10 @@
 
 export interface Heartbeat {
   'running'?: (number);
+  'loadAverage'?: (number | string);
 }
 
 export interface Heartbeat__Output {
   'running': (number);
+  'loadAverage': (number);
 }

@@ -22,6 +22,8 @@ export interface JobStatus {
   'mapsLocal'?: (number);
   'outputUrl'?: (string);
   'outputFormat'?: (string);
+  'submitHost'?: (string);
+  'submitAddress'?: (string);
 }
 
 export interface JobStatus__Output {
@@ -45,4 +47,6 @@ export interface JobStatus__Output {
   'mapsLocal': (number);
   'outputUrl': (string);
   'outputFormat': (string);
+  'submitHost': (string);
+  'submitAddress': (string);
 }

@@ -16,6 +16,7 @@ export interface SubmitJobRequest {
   'outputFormat'?: (string);
   'overwrite'?: (boolean);
   'noPackInputs'?: (boolean);
+  'clientHost'?: (string);
   'reader'?: (string);
 }
 
@@ -34,5 +35,6 @@ export interface SubmitJobRequest__Output {
   'outputFormat': (string);
   'overwrite': (boolean);
   'noPackInputs': (boolean);
+  'clientHost': (string);
   'reader': (string);
 }

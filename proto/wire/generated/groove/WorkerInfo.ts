@@ -9,6 +9,7 @@ export interface WorkerInfo {
   'state'?: (string);
   'hostname'?: (string);
   'lastSeen'?: (number | string);
+  'loadAverage'?: (number | string);
 }
 
 export interface WorkerInfo__Output {
@@ -19,4 +20,5 @@ export interface WorkerInfo__Output {
   'state': (string);
   'hostname': (string);
   'lastSeen': (number);
+  'loadAverage': (number);
 }
