@@ -15,6 +15,15 @@ const TASK_SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 
 /** A reduce's fetch time, seconds: a few ms on loopback to minutes over a slow link. */
 const FETCH_SECONDS_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
+/**
+ * A reported number as a metric takes it: a worker's report is not trusted to be sane, and
+ * prom-client throws on a negative or non-finite increment (which would break the worker's
+ * session, where reports are counted), so anything else counts as 0.
+ */
+function amount(x: number | undefined): number {
+  return x !== undefined && Number.isFinite(x) && x > 0 ? x : 0;
+}
+
 /** One attempt that ended, as its worker reported it. */
 export interface AttemptReport {
   readonly kind: 'map' | 'reduce';
@@ -139,14 +148,14 @@ export class AttemptMetrics {
     series.outcome.succeeded.inc();
     const stats = report.stats;
     if (!stats) return;
-    if (kind === 'map') this.bytesRead.inc(stats.bytesIn);
-    else this.bytesShuffled.inc(stats.bytesIn);
-    series.written.inc(stats.bytesOut);
-    series.seconds.observe(stats.millis / 1000);
-    const fetchedBytes = report.counters?.[FETCH_BYTES_COUNTER] ?? 0;
+    if (kind === 'map') this.bytesRead.inc(amount(stats.bytesIn));
+    else this.bytesShuffled.inc(amount(stats.bytesIn));
+    series.written.inc(amount(stats.bytesOut));
+    series.seconds.observe(amount(stats.millis) / 1000);
+    const fetchedBytes = amount(report.counters?.[FETCH_BYTES_COUNTER]);
     if (kind === 'reduce' && fetchedBytes > 0) {
       this.bytesFetched.inc(fetchedBytes);
-      this.fetchSeconds.observe((report.counters?.[FETCH_MILLIS_COUNTER] ?? 0) / 1000);
+      this.fetchSeconds.observe(amount(report.counters?.[FETCH_MILLIS_COUNTER]) / 1000);
     }
   }
 

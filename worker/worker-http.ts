@@ -22,10 +22,11 @@ export async function startWorkerHttp(
     else res.writeHead(404).end('not found\n');
   });
   const bound = await new Promise<number>((resolve, reject) => {
-    // A port taken or not allowed is the user's to fix: one line, naming the flag.
+    // A port taken or not allowed is the user's to fix: one line naming the flag, exit 1 (the
+    // command line itself was fine: a usage error, exit 2, starts with the flag).
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(
-        new UserError(`--http-port: cannot listen on ${host}:${port} (${err.code ?? err.message})`, { cause: err }),
+        new UserError(`cannot listen on ${host}:${port} for --http-port (${err.code ?? err.message})`, { cause: err }),
       ),
     );
     server.listen(port, host, () => resolve((server.address() as AddressInfo).port));

@@ -181,7 +181,7 @@ describe('metrics and the health service of a running cluster', () => {
     // After the worker's own log lines (it logs at info): the error, one line, no stack.
     assert.equal(
       out.stderr.trim().split('\n').at(-1),
-      `mr: --http-port: cannot listen on 127.0.0.1:${taken} (EADDRINUSE)`,
+      `mr: cannot listen on 127.0.0.1:${taken} for --http-port (EADDRINUSE)`,
     );
     assert.doesNotMatch(out.stderr, /\n\s+at /);
   });

@@ -95,6 +95,24 @@ describe('attempt metrics', () => {
     assert.equal(metricValue(s, 'test_fetch_duration_seconds_sum'), 0.02);
   });
 
+  it('take a report of nonsense numbers as 0, never throwing', async () => {
+    const registry = new (promClient().Registry)();
+    const m = new AttemptMetrics(registry, 'test_', 'of the test');
+    m.ended({
+      kind: 'reduce',
+      succeeded: true,
+      stats: { bytesIn: -5, bytesOut: NaN, millis: Infinity },
+      counters: { 'groove.reduce.fetch.bytes': 7, 'groove.reduce.fetch.millis': -1 },
+    });
+    const s = await samplesOf(registry);
+    assert.equal(metricValue(s, 'test_attempts_total', { kind: 'reduce', outcome: 'succeeded' }), 1);
+    assert.equal(metricValue(s, 'test_bytes_shuffled_total'), 0);
+    assert.equal(metricValue(s, 'test_bytes_written_total'), 0);
+    assert.equal(metricValue(s, 'test_task_duration_seconds_sum'), 0);
+    assert.equal(metricValue(s, 'test_bytes_fetched_total'), 7);
+    assert.equal(metricValue(s, 'test_fetch_duration_seconds_sum'), 0);
+  });
+
   it('show every series from the start, at 0, with help', async () => {
     const registry = new (promClient().Registry)();
     new AttemptMetrics(registry, 'test_', 'of the test');
