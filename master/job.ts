@@ -13,27 +13,9 @@ import { Task } from './task.js';
 import { TaskOutputs } from './task-outputs.js';
 import { TaskTable } from './task-table.js';
 import type { Attempt } from './task-table.js';
+import type { MapOutputRef, PartFileRef } from './output-refs.js';
 
-/** Where a finished map task's output lives. */
-export interface MapOutputRef {
-  readonly workerId: string;
-  readonly dataAddress: string;
-  /** The committed attempt: its directory is jobs/<job>/<task>-a<attempt>. */
-  readonly attempt: number;
-  readonly dir: string;
-  readonly offsets: readonly number[];
-}
-
-/** Where a finished reduce task's part file lives. */
-export interface PartFileRef {
-  readonly workerId: string;
-  readonly dataAddress: string;
-  /** The committed attempt. */
-  readonly attempt: number;
-  readonly path: string;
-  readonly records: number;
-  readonly bytes: number;
-}
+export type { MapOutputRef, PartFileRef } from './output-refs.js';
 
 /** What the master holds about one submitted job. */
 export interface JobSpec {
