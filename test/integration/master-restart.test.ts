@@ -4,8 +4,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { GrooveClient } from '../../sdk/index.js';
-import { runMr, startDaemon } from '../helpers/cli.js';
-import type { Daemon } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { MR, ROOT, mrEnv, runMr, startDaemon } from '../helpers/cli.js';
+import type { Daemon, MrResult } from '../helpers/cli.js';
 import { waitUntil } from '../helpers/cluster.js';
 import { writeCorpus } from '../helpers/corpus.js';
 import { collectEvents, collectResults } from '../helpers/job-output.js';
@@ -15,6 +16,27 @@ const GATED_MAPS = 'test/fixtures/gated-wordcount.ts';
 const GATED_REDUCE = 'test/fixtures/gated-reduce.ts';
 /** The attempt numbers a master restarted once gives resumed tasks (master/journal/recovery.ts). */
 const FIRST_RESUMED_ATTEMPT = 1000;
+
+/** An `mr` command left running across the kill: its first stdout line, and how it ended. */
+function spawnMr(args: readonly string[]): { firstLine: Promise<string>; done: Promise<MrResult> } {
+  const child = spawn(process.execPath, [MR, ...args], { cwd: ROOT, env: mrEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  let resolveLine: (line: string) => void = () => undefined;
+  const firstLine = new Promise<string>((resolve) => (resolveLine = resolve));
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    if (out.includes('\n')) resolveLine(out.split('\n')[0] as string);
+  });
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const done = new Promise<MrResult>((resolve) =>
+    child.on('close', (code) => {
+      resolveLine('');
+      resolve({ code, stdout: out, stderr: err });
+    }),
+  );
+  return { firstLine, done };
+}
 
 /**
  * A master killed with SIGKILL mid-job and started again on the same data dir and port:
@@ -90,13 +112,22 @@ describe('a master restarted after kill -9', () => {
   it('in the map phase: the job completes, and the map committed before the kill does not run again', async () => {
     const gate = path.join(dir, 'map-gate');
     const before = new GrooveClient({ master: address });
-    const id = await before.submit(GATED_MAPS, {
-      inputs: files,
-      partitions: 2,
-      chunkSize: 8192,
-      speculation: false,
-      params: { mapGate: gate, ungatedMap: 'map-00000' },
-    });
+    // Submitted by `mr submit --wait`, which must ride through the kill and the restart.
+    const submit = spawnMr(
+      [
+        'submit',
+        GATED_MAPS,
+        '--input',
+        ...files,
+        '--partitions',
+        '2',
+        '--chunk-size',
+        '8192',
+        '--no-speculation',
+      ].concat(['--param', `mapGate=${gate}`, '--param', 'ungatedMap=map-00000', '--wait', '--master', address]),
+    );
+    const id = await submit.firstLine;
+    assert.ok(id, 'mr submit printed the job id');
     // map-00000 runs straight through; every other map waits at the gate.
     await waitUntil('map-00000 committed', async () => (await before.status(id)).mapsDone === 1);
     before.close();
@@ -117,6 +148,8 @@ describe('a master restarted after kill -9', () => {
       const started = events.filter((e) => e.startsWith('task-started '));
       assert.ok(started.length >= status.mapsTotal - 1 + status.reducesTotal, events.join('\n'));
       for (const e of started) assert.ok(Number(/ attempt (\d+) /.exec(e)?.[1]) >= FIRST_RESUMED_ATTEMPT, e);
+      const submitted = await submit.done;
+      assert.equal(submitted.code, 0, submitted.stderr);
       firstJob = id;
     } finally {
       client.close();
@@ -140,6 +173,8 @@ describe('a master restarted after kill -9', () => {
     );
     const maps = (await before.status(id)).mapsTotal;
     before.close();
+    // `mr wait`, started before the kill, carries on watching the same job after the restart.
+    const waiter = spawnMr(['wait', id, '--master', address]);
     const client = await restartMaster();
     try {
       const status = await client.wait(id);
@@ -153,6 +188,9 @@ describe('a master restarted after kill -9', () => {
         ['reduce-00001'],
         events.join('\n'),
       );
+      const waited = await waiter.done;
+      assert.equal(waited.code, 0, waited.stderr);
+      assert.equal(waited.stdout.trim(), `${id} succeeded`);
     } finally {
       client.close();
     }
