@@ -1,12 +1,12 @@
 import { it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { runMr } from '../helpers/cli.js';
-import { fileStore, testfsStore } from '../helpers/output-stores.js';
+import { fileStore } from '../helpers/output-stores.js';
 import { outputStoreCases } from '../helpers/output-store-cases.js';
 
-// One line per backend: the s3 variant passes an s3 store of test/helpers/s3-store.ts.
+// One line per backend: the s3 variant passes an s3 store of test/helpers/s3-store.ts, the
+// testfs one (output-store-testfs.test.ts) a scheme loaded from outside the tree.
 outputStoreCases('file:', (dir) => fileStore(dir));
-outputStoreCases('testfs:', (dir) => testfsStore(dir));
 
 it('mr submit --output takes a storage URL only: a plain path is refused in one line, before anything is sent', async () => {
   for (const output of ['out/', '/tmp/out']) {
