@@ -19,7 +19,8 @@ export interface TestWorker {
 export interface TestCluster {
   readonly master: string;
   readonly dir: string;
-  readonly masterDaemon: Daemon;
+  /** The master's process (a new one after {@link restartMaster}). */
+  masterDaemon: Daemon;
   readonly workers: TestWorker[];
   /** The cluster token file, when started with `token: true`. */
   readonly tokenFile?: string;
@@ -27,6 +28,8 @@ export interface TestCluster {
   readonly security: Security;
   /** Starts one more worker (e.g. to replace a killed one). */
   addWorker(env?: NodeJS.ProcessEnv): Promise<TestWorker>;
+  /** Kills the master with SIGKILL and starts it again on the same port and data dir (its journal). */
+  restartMaster(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -79,24 +82,8 @@ export async function startCluster(options: ClusterOptions): Promise<TestCluster
   const token = tokenFile ? writeTokenFile(tokenFile) : undefined;
   const common = [...(tokenFile ? ['--token-file', tokenFile] : []), ...(options.commonArgs ?? [])];
   const security: Security = { ...(token ? { token } : {}), ...options.clientSecurity };
-  const { daemon: masterDaemon, match } = await startDaemon(
-    [
-      'master',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--http-port',
-      '0',
-      '--data-dir',
-      path.join(dir, 'master'),
-      ...common,
-      ...(options.masterArgs ?? []),
-    ],
-    /listening on (127\.0\.0\.1:\d+)/,
-    30_000,
-    options.env,
-  );
+  const startMaster = (port: string): ReturnType<typeof startDaemon> => startClusterMaster(dir, common, options, port);
+  const { daemon: masterDaemon, match } = await startMaster('0');
   const master = match[1] as string;
   let n = 0;
   let stopping = false;
@@ -137,10 +124,19 @@ export async function startCluster(options: ClusterOptions): Promise<TestCluster
     tokenFile,
     security,
     addWorker,
+    async restartMaster() {
+      const old = cluster.masterDaemon.process;
+      if (old.exitCode === null && old.signalCode === null) {
+        const exited = new Promise((resolve) => old.once('exit', resolve));
+        old.kill('SIGKILL');
+        await exited;
+      }
+      cluster.masterDaemon = (await startMaster(master.split(':')[1] as string)).daemon;
+    },
     async stop() {
       stopping = true;
       await Promise.all(cluster.workers.map((w) => w.daemon.stop()));
-      await masterDaemon.stop();
+      await cluster.masterDaemon.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -151,6 +147,32 @@ export async function startCluster(options: ClusterOptions): Promise<TestCluster
     throw err;
   }
   return cluster;
+}
+
+/** Starts a cluster's master on `port` ('0': any free one) and its data dir under `dir`. */
+function startClusterMaster(
+  dir: string,
+  common: readonly string[],
+  options: ClusterOptions,
+  port: string,
+): ReturnType<typeof startDaemon> {
+  const args = [
+    'master',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    port,
+    '--http-port',
+    '0',
+    '--data-dir',
+    path.join(dir, 'master'),
+  ];
+  return startDaemon(
+    [...args, ...common, ...(options.masterArgs ?? [])],
+    /listening on (127\.0\.0\.1:\d+)/,
+    30_000,
+    options.env,
+  );
 }
 
 /** Starts the cluster's first workers one by one, and waits until the master sees them all alive. */
