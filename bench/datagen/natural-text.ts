@@ -3,7 +3,8 @@ import { Prng } from '../prng.js';
 import { BufferedFileWriter } from './buffered-file-writer.js';
 import { cachedDataset } from './dataset-cache.js';
 import type { Dataset } from './dataset-cache.js';
-import { NaturalVocabulary, ZipfRanks } from './natural-vocabulary.js';
+import { NaturalVocabulary } from './natural-vocabulary.js';
+import { ZipfRanks } from './zipf-ranks.js';
 
 /** How a natural-text data set is made; the same recipe always gives the same bytes. */
 export interface NaturalTextRecipe {
