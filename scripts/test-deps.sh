@@ -10,9 +10,13 @@
 #                     prebuilt binary cannot be downloaded;
 #   chromium          the headless browser the web UI tests drive (playwright-core, test/integration/web-ui.test.ts).
 # Needs root (or sudo) only when something must be installed.
+# `--toolchain` installs only what `npm ci` needs (g++ make python3), so that scripts/test-setup.sh
+# can run `npm ci` while the rest installs.
 set -euo pipefail
 
-packages=(iproute2 swift swift-proxy swift-object swift-container swift-account memcached python3-boto3 zstd g++ make python3 chromium)
+toolchain=(g++ make python3)
+packages=(iproute2 swift swift-proxy swift-object swift-container swift-account memcached python3-boto3 zstd "${toolchain[@]}" chromium)
+if [ "${1:-}" = "--toolchain" ]; then packages=("${toolchain[@]}"); fi
 
 missing=()
 for p in "${packages[@]}"; do
