@@ -63,7 +63,7 @@ export default defineConfig(
       '@typescript-eslint/no-unnecessary-type-assertion': 'error',
       '@typescript-eslint/prefer-promise-reject-errors': 'error',
       // These load on first use, not at import: each costs every pool process or `mr` command start-up
-      // time and memory that most never need (common/logger.ts, proto/wire/grpc-lib.ts, master/journal/journal.ts).
+      // time and memory that most never need (common/logger.ts, proto/wire/grpc-lib.ts, master/journal/journal.ts, sdk/cli/progress-bars.ts).
       '@typescript-eslint/no-require-imports': [
         'error',
         {
@@ -74,6 +74,9 @@ export default defineConfig(
             '^prom-client$',
             '^grpc-health-check$',
             '^better-sqlite3$',
+            '^cli-progress$',
+            '^fzstd$',
+            '^csv-parse$',
           ],
         },
       ],
