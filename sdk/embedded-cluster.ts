@@ -10,7 +10,10 @@ import { WorkerDaemon } from '../worker/index.js';
 export interface EmbeddedClusterOptions {
   /** Pool processes of the one worker. Default: the number of cores. */
   readonly slots?: number;
-  /** Data dir; default a fresh temporary directory, removed on stop. */
+  /**
+   * Data dir; default a fresh temporary directory, removed on stop. The master keeps its
+   * journal only in a data dir given here: a temporary one goes before anything could read it.
+   */
   readonly dataDir?: string;
 }
 
