@@ -63,10 +63,22 @@ export default defineConfig(
       '@typescript-eslint/no-unnecessary-type-assertion': 'error',
       '@typescript-eslint/prefer-promise-reject-errors': 'error',
       // These load on first use, not at import: each costs every pool process or `mr` command start-up
-      // time and memory that most never need (common/logger.ts, proto/wire/grpc-lib.ts).
+      // time and memory that most never need (common/logger.ts, proto/wire/grpc-lib.ts, master/journal/journal.ts, sdk/cli/progress-bars.ts).
       '@typescript-eslint/no-require-imports': [
         'error',
-        { allow: ['^winston$', '^@grpc/grpc-js$', '^@grpc/proto-loader$', '^prom-client$', '^grpc-health-check$'] },
+        {
+          allow: [
+            '^winston$',
+            '^@grpc/grpc-js$',
+            '^@grpc/proto-loader$',
+            '^prom-client$',
+            '^grpc-health-check$',
+            '^better-sqlite3$',
+            '^cli-progress$',
+            '^fzstd$',
+            '^csv-parse$',
+          ],
+        },
       ],
       eqeqeq: ['error', 'smart'],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

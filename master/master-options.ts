@@ -139,6 +139,13 @@ export interface MasterOptions {
    * without a token. Default true; an embedded cluster (`mr run`) turns it off.
    */
   readonly healthService?: boolean;
+  /**
+   * Keep a journal (SQLite, `journal.db` in the data dir) of every job, so a restarted
+   * master resumes them. Default true; an embedded cluster (`mr run`) turns it off: its
+   * data dir is thrown away with the process, so nothing would ever read the journal, and
+   * opening and writing it costs start-up time and CPU per task.
+   */
+  readonly journal?: boolean;
 }
 
 /** Master options with defaults applied and values checked. */
@@ -161,6 +168,7 @@ export interface CompiledMasterOptions {
   readonly security: Security;
   readonly insecure: boolean;
   readonly healthService: boolean;
+  readonly journal: boolean;
 }
 
 /** Applies defaults and validates; errors name the option's field. */
@@ -189,6 +197,7 @@ export function compileMasterOptions(options: MasterOptions): CompiledMasterOpti
     security: options.security ?? NO_SECURITY,
     insecure: options.insecure ?? false,
     healthService: options.healthService ?? true,
+    journal: options.journal ?? true,
   };
 }
 

@@ -34,9 +34,12 @@ const RECONNECT_GRACE_MS = 10_000;
  */
 function openJournal(
   dataDir: string,
+  useJournal: boolean,
   log: ReturnType<typeof createLogger>,
-): { journal: Journal; lock: DataDirLock; recovered: RecoveredJobs } {
+): { journal: Journal | undefined; lock: DataDirLock; recovered: RecoveredJobs } {
   const lock = lockDataDir(dataDir);
+  // Without a journal there is nothing to recover: the master starts with no jobs, as a new one does.
+  if (!useJournal) return { journal: undefined, lock, recovered: { jobs: [], hosts: new Map(), seq: 0 } };
   let journal: Journal | undefined;
   try {
     journal = Journal.open(dataDir, (err) => log.error('the journal cannot be written', { error: err.message }));
@@ -125,7 +128,7 @@ export class Master {
     const log = createLogger('master');
     checkBind('master', opts.host, opts.security, opts.insecure, log);
     const workers = new WorkerRegistry();
-    const { journal, lock, recovered } = openJournal(opts.dataDir, log);
+    const { journal, lock, recovered } = openJournal(opts.dataDir, opts.journal, log);
     const held = new Set(recovered.jobs.map((j) => j.spec.packHash));
     const packs = new PackStore(opts.dataDir, held);
     const missing = packs.missing(held);
@@ -135,7 +138,7 @@ export class Master {
       opts.httpPort === undefined
         ? undefined
         : new MasterMetrics({ jobs: () => jobs.list(), workers: () => workers.all() }, { processMetrics: true });
-    const jobs = new JobManager(workers, opts, log, packs, new JobJournal(journal), metrics);
+    const jobs = new JobManager(workers, opts, log, packs, journal && new JobJournal(journal), metrics);
     resumeJobs(recovered, jobs, workers, opts.workerTimeoutMs, log);
     // Heartbeats that stop mean a worker is gone even when its TCP connection looks open
     // (a cut link, a frozen host): declare it lost so its work is done elsewhere.
@@ -169,7 +172,7 @@ export class Master {
       health?.setServing(false);
       stopSweep();
       jobs.close();
-      await journal.close();
+      await journal?.close();
       lock.release();
     };
     const port = await new Promise<number>((resolve, reject) =>

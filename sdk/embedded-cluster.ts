@@ -10,7 +10,10 @@ import { WorkerDaemon } from '../worker/index.js';
 export interface EmbeddedClusterOptions {
   /** Pool processes of the one worker. Default: the number of cores. */
   readonly slots?: number;
-  /** Data dir; default a fresh temporary directory, removed on stop. */
+  /**
+   * Data dir; default a fresh temporary directory, removed on stop. The master keeps its
+   * journal only in a data dir given here: a temporary one goes before anything could read it.
+   */
   readonly dataDir?: string;
 }
 
@@ -58,8 +61,16 @@ export class EmbeddedCluster {
     let master: Master;
     try {
       // No health service: nothing probes a cluster that lives and dies with one process.
+      // No journal: a restart could never read it, since the data dir goes with the process.
       const masterDir = path.join(dataDir, 'master');
-      master = await Master.start({ host: '127.0.0.1', port: 0, dataDir: masterDir, security, healthService: false });
+      master = await Master.start({
+        host: '127.0.0.1',
+        port: 0,
+        dataDir: masterDir,
+        security,
+        healthService: false,
+        journal: !ownsDataDir,
+      });
     } catch (err) {
       forget();
       throw err;
@@ -97,8 +108,12 @@ export class EmbeddedCluster {
       await this.worker.stop();
       await this.master.stop();
     } finally {
+      // Asynchronous: fs.promises.rm removes entries on the thread pool, several at once, where
+      // fs.rmSync's one-by-one rmdir/unlink took seconds for the thousands of attempt
+      // directories of a job of tiny tasks on a busy disk (docs/performance.md).
+      // The exit handler stays until it is done: a process that exits meanwhile removes the rest.
+      if (this.ownsDataDir) await fs.promises.rm(this.dataDir, { recursive: true, force: true });
       if (this.removeOnExit) process.off('exit', this.removeOnExit);
-      if (this.ownsDataDir) fs.rmSync(this.dataDir, { recursive: true, force: true });
     }
   }
 }

@@ -112,12 +112,29 @@ export class WorkerDaemon {
     const log = createLogger('worker').child({ worker: workerId });
     checkBind('worker', opts.host, opts.security, opts.insecure, log);
     const shuffleLog = log.child({ component: 'shuffle' });
+    // The gRPC calls of this worker's reducers' fetches, made here so pool processes never load grpc-js.
+    const peers = new PeerFetches(opts.security);
+    const pool = new ProcessPool({
+      size: opts.slots,
+      logger: log.child({ component: 'pool' }),
+      taskTimeoutMs: opts.taskTimeoutMs,
+      memoryLimitMb: opts.taskMemoryMb,
+      runAs: opts.runAs,
+      openFetch: peers.open.bind(peers),
+    });
+    // Forked first: booting a pool process (exec, Node, its modules) is the longest step of a
+    // worker's start (0.3-1 s on a busy host), so it runs while the servers bind and the daemon
+    // registers; assignments that come before a process is ready wait in the pool's queue.
+    const poolReady = pool.start();
     // Shuffle bytes go over their own port, beside the shuffle service and bound like it (see shuffle/serve/bulk-server.ts).
     const bulk = await BulkServer.start({
       host: opts.host,
       port: opts.bulkPort,
       security: opts.security,
       logger: shuffleLog,
+    }).catch(async (err: unknown) => {
+      await pool.stop();
+      throw err;
     });
     let daemon: WorkerDaemon | undefined;
     const metrics = WorkerDaemon.metricsFor(opts, () => daemon);
@@ -130,7 +147,7 @@ export class WorkerDaemon {
         err ? reject(err) : resolve(p),
       ),
     ).catch(async (err: unknown) => {
-      await bulk.close();
+      await Promise.all([bulk.close(), pool.stop()]);
       throw err;
     });
     const started = chooseAdvertise(opts, log).then(async (advertise) => ({
@@ -139,7 +156,7 @@ export class WorkerDaemon {
     }));
     const { advertise, http: httpServer } = await started.catch(async (err: unknown) => {
       server.forceShutdown();
-      await bulk.close();
+      await Promise.all([bulk.close(), pool.stop()]);
       throw err;
     });
     const dataAddress = `${advertise}:${port}`;
@@ -150,18 +167,6 @@ export class WorkerDaemon {
       fs.chownSync(jobs, opts.runAs.uid, opts.runAs.gid);
       log.info('pool processes run as another user', { user: opts.runAs.user, uid: opts.runAs.uid });
     }
-    // The gRPC calls of this worker's reducers' fetches, made here so pool processes never load grpc-js.
-    const peers = new PeerFetches(opts.security);
-    const openFetch = peers.open.bind(peers);
-    const pool = new ProcessPool({
-      size: opts.slots,
-      logger: log.child({ component: 'pool' }),
-      taskTimeoutMs: opts.taskTimeoutMs,
-      memoryLimitMb: opts.taskMemoryMb,
-      runAs: opts.runAs,
-      openFetch,
-    });
-    await pool.start();
     const packs = new PackCache(opts.dataDir, () => {
       if (!daemon?.masterClient) throw new Error('not connected to the master');
       return daemon.masterClient;
@@ -172,6 +177,7 @@ export class WorkerDaemon {
       http: httpServer,
     });
     daemon.connect();
+    await poolReady;
     log.info('worker started', {
       dataAddress,
       bulkPort: bulk.port,

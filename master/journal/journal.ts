@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { errorMessage } from '../../common/index.js';
 import type { JobState } from '../job-state.js';
 import type { JobSpec } from '../job.js';
@@ -9,6 +9,18 @@ import { JournalError } from './journal-error.js';
 import type { JournalOp, WriterReply } from './journal-ops.js';
 import type { JournaledCommit, JournaledJob, JournaledPlan } from './journal-records.js';
 import { JOURNAL_FILE, JOURNAL_FORMAT, JOURNAL_SCHEMA } from './journal-schema.js';
+
+/**
+ * better-sqlite3 (a native addon), loaded by the first journal opened: a master without a
+ * journal (`mr run`'s embedded one) never pays for it, and importing master/ does not either.
+ */
+let sqlite: typeof BetterSqlite3 | undefined;
+
+/** The better-sqlite3 Database class, loaded on first use. */
+function sqliteDatabase(): typeof BetterSqlite3 {
+  sqlite ??= require('better-sqlite3') as typeof BetterSqlite3;
+  return sqlite;
+}
 
 /** Group commit: queued changes are written this long after the first, in one transaction and one fsync. */
 const FLUSH_MS = 10;
@@ -51,6 +63,7 @@ interface JobRow {
 function createJournal(file: string): void {
   const tmp = `${file}.${process.pid}.new`;
   fs.rmSync(tmp, { force: true });
+  const Database = sqliteDatabase();
   const db = new Database(tmp);
   db.pragma('journal_mode = WAL');
   db.exec(JOURNAL_SCHEMA);
@@ -105,7 +118,7 @@ export class Journal {
   private constructor(
     readonly file: string,
     /** The reading connection: open until the writer thread starts (then the file is the writer's alone). */
-    private db: Database.Database | undefined,
+    private db: BetterSqlite3.Database | undefined,
     /** A batch written in the background failed: the master cannot keep its promise of durability. */
     private readonly onFailure: (err: JournalError) => void,
   ) {}
@@ -119,8 +132,9 @@ export class Journal {
     if (!fs.existsSync(file)) createJournal(file);
     // SQLite takes an empty file for a new database: a journal cut to nothing must not start empty.
     if (fs.statSync(file).size === 0) throw new JournalError(file, 'is empty (truncated)', MOVE_AWAY);
-    let db: Database.Database | undefined;
+    let db: BetterSqlite3.Database | undefined;
     try {
+      const Database = sqliteDatabase();
       db = new Database(file, { fileMustExist: true, timeout: 0 });
       // One process only: a second master (or any other writer) is refused by SQLite's own lock too.
       db.pragma('locking_mode = EXCLUSIVE');
@@ -292,7 +306,7 @@ export class Journal {
   }
 
   /** The reading connection, while there is one (before the first write). */
-  private reader(): Database.Database {
+  private reader(): BetterSqlite3.Database {
     if (!this.db) throw new Error(`journal ${this.file} is being written: it is read only at start`);
     return this.db;
   }

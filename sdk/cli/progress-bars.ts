@@ -1,5 +1,5 @@
-import { MultiBar } from 'cli-progress';
-import type { SingleBar } from 'cli-progress';
+import type * as CliProgress from 'cli-progress';
+import type { MultiBar, SingleBar } from 'cli-progress';
 import { oneLine } from '../../common/index.js';
 import type { JobEvent, JobStatus } from '../client.js';
 import { durationText } from './cluster-tables.js';
@@ -29,6 +29,8 @@ export function progressBars(stream: NodeJS.WriteStream): JobProgress {
   let last: JobStatus | undefined;
   const start = (s: JobStatus): { map: SingleBar; reduce: SingleBar } => {
     stream.write(`${s.jobId}: ${s.mapsTotal} map tasks, ${s.reducesTotal} reduce tasks\n`);
+    // Loaded here, on a terminal only: its 16 modules cost every other `mr` start-up time.
+    const { MultiBar } = require('cli-progress') as typeof CliProgress;
     multi = new MultiBar({
       stream,
       format: '{label} [{bar}] {value}/{total} tasks {percentage}%',

@@ -4,7 +4,7 @@
  * per-record `info` costs more than the parse); a bad row's line number is found, on the
  * failure path only, by reading the file again.
  */
-import { parse } from 'csv-parse';
+import type * as CsvParse from 'csv-parse';
 import type { CsvError, Info } from 'csv-parse';
 import { BadInputError } from './bad-input-error.js';
 import { excerpt } from './record-readers.js';
@@ -58,6 +58,8 @@ async function parseAll(
   options: Record<string, unknown>,
   onRecord: (record: unknown) => void,
 ): Promise<void> {
+  // Loaded by the first CSV input: every pool process would load it at start otherwise.
+  const { parse } = require('csv-parse') as typeof CsvParse;
   const parser = parse({ ...BASE_OPTIONS, ...options });
   let failure: { error: unknown } | undefined;
   parser.on('data', (record: unknown) => {

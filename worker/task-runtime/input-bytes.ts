@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
-import { Decompress } from 'fzstd';
+import type * as Fzstd from 'fzstd';
 import { inputCodecOf } from '../../proto/formats/index.js';
 import type { InputCodec } from '../../proto/formats/index.js';
 import { storageFor } from '../../storage/index.js';
@@ -71,6 +71,8 @@ async function* gunzipped(url: string, raw: AsyncIterable<Buffer>): AsyncGenerat
 
 async function* unzstd(url: string, raw: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   let out: Buffer[] = [];
+  // Loaded by the first .zst input: every pool process would load it at start otherwise.
+  const { Decompress } = require('fzstd') as typeof Fzstd;
   const decoder = new Decompress((data) => {
     out.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   });
