@@ -161,6 +161,7 @@ export class Master {
         heartbeatMs: opts.heartbeatMs,
         retentionMs: opts.retentionMs,
         metrics,
+        security: opts.security,
       }),
     );
     const health = opts.healthService ? new HealthService(server, [MASTER_SERVICE]) : undefined;

@@ -25,6 +25,8 @@ import { createShuffleService } from './shuffle/index.js';
 import { workerServiceDefinition } from '../proto/wire/index.js';
 import { PackCache } from './pack-cache.js';
 import { ProcessPool, TaskAttemptError } from './process-pool.js';
+import { TaskLogStore } from './task-log-store.js';
+import { readTaskLogsHandler } from './task-log-service.js';
 import { OrphanSweep } from './orphan-sweep.js';
 import { orphanRetentionMs, removeStaleFiles } from './stale-files.js';
 import { httpTrustedCa } from '../storage/index.js';
@@ -47,6 +49,8 @@ interface Observers {
   readonly health?: HealthService;
   readonly metrics?: WorkerMetrics;
   readonly http?: { readonly server: http.Server; readonly port: number };
+  /** What job code logged, per attempt (docs/logs.md). */
+  readonly taskLogs: TaskLogStore;
 }
 
 /**
@@ -123,7 +127,11 @@ export class WorkerDaemon {
     const metrics = WorkerDaemon.metricsFor(opts, () => daemon);
     const interceptors = metrics ? [rpcErrorInterceptor(metrics.rpcError)] : [];
     const server = new grpc.Server(serverOptions(opts.security, CHANNEL_OPTIONS, interceptors));
-    server.addService(workerServiceDefinition(), createShuffleService(opts.dataDir, shuffleLog, bulk));
+    const taskLogs = new TaskLogStore(opts.dataDir, log.child({ component: 'task-logs' }));
+    server.addService(workerServiceDefinition(), {
+      ...createShuffleService(opts.dataDir, shuffleLog, bulk),
+      ReadTaskLogs: readTaskLogsHandler(taskLogs, workerId),
+    });
     const health = opts.healthService ? new HealthService(server, [WORKER_SERVICE]) : undefined;
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(`${opts.host}:${opts.port}`, serverCredentials(opts.security), (err, p) =>
@@ -160,6 +168,7 @@ export class WorkerDaemon {
       memoryLimitMb: opts.taskMemoryMb,
       runAs: opts.runAs,
       openFetch,
+      onJobLine: (a, level, message) => taskLogs.append(a.jobId, a.taskId, a.attempt, level, message),
     });
     await pool.start();
     const packs = new PackCache(opts.dataDir, () => {
@@ -170,6 +179,7 @@ export class WorkerDaemon {
       health,
       metrics,
       http: httpServer,
+      taskLogs,
     });
     daemon.connect();
     log.info('worker started', {
@@ -217,6 +227,7 @@ export class WorkerDaemon {
     this.server.forceShutdown();
     await this.bulk.close();
     if (this.observers.http) await stopWorkerHttp(this.observers.http.server);
+    this.observers.taskLogs.close();
   }
 
   private connect(): void {
@@ -421,6 +432,7 @@ export class WorkerDaemon {
       }
     } finally {
       this.running.delete(key);
+      this.observers.taskLogs.end(a.jobId, a.taskId, a.attempt);
     }
   }
 
