@@ -50,6 +50,8 @@ export interface ProcessPoolOptions {
    * to its process's stdout and stderr), to keep in the attempt's log (task-log-store.ts).
    */
   readonly onJobLine?: (attempt: AttemptIds, level: 'info' | 'warn', message: string) => void;
+  /** Where job code's lines are logged besides (default {@link JOB_OUTPUT}); the daemon's adds its worker id. */
+  readonly jobLogger?: Logger;
 }
 
 /** Which attempt a line of job output belongs to. */
@@ -64,7 +66,7 @@ const CHILD_SCRIPT = path.join(__dirname, 'pool-child.js');
  * Job code's own output (`ctx.log`, `console`), tagged with job and task. It is shown at
  * info and above even where Groove logs only errors (`mr run`): the user wrote it to see it.
  */
-const jobOutput = createLogger('job', 'info');
+export const JOB_OUTPUT = createLogger('job', 'info');
 /** How much of a pool process's stderr is kept to explain its death. */
 const STDERR_TAIL_BYTES = 4096;
 
@@ -267,7 +269,7 @@ export class ProcessPool {
         return;
       }
       case 'log':
-        jobOutput[message.level](message.message, {
+        (this.options.jobLogger ?? JOB_OUTPUT)[message.level](message.message, {
           job: message.jobId,
           task: message.taskId,
           attempt: message.attempt,

@@ -24,7 +24,7 @@ import { attemptDir, isAttemptFileOf, jobDir, JOBS_DIR } from './data-layout.js'
 import { createShuffleService } from './shuffle/index.js';
 import { workerServiceDefinition } from '../proto/wire/index.js';
 import { PackCache } from './pack-cache.js';
-import { ProcessPool, TaskAttemptError } from './process-pool.js';
+import { JOB_OUTPUT, ProcessPool, TaskAttemptError } from './process-pool.js';
 import { TaskLogStore } from './task-log-store.js';
 import { readTaskLogsHandler } from './task-log-service.js';
 import { OrphanSweep } from './orphan-sweep.js';
@@ -161,16 +161,7 @@ export class WorkerDaemon {
     // The gRPC calls of this worker's reducers' fetches, made here so pool processes never load grpc-js.
     const peers = new PeerFetches(opts.security);
     const openFetch = peers.open.bind(peers);
-    const pool = new ProcessPool({
-      size: opts.slots,
-      logger: log.child({ component: 'pool' }),
-      taskTimeoutMs: opts.taskTimeoutMs,
-      memoryLimitMb: opts.taskMemoryMb,
-      runAs: opts.runAs,
-      openFetch,
-      onJobLine: (a, level, message) => taskLogs.append(a.jobId, a.taskId, a.attempt, level, message),
-    });
-    await pool.start();
+    const pool = await WorkerDaemon.startPool(opts, log, openFetch, taskLogs, workerId);
     const packs = new PackCache(opts.dataDir, () => {
       if (!daemon?.masterClient) throw new Error('not connected to the master');
       return daemon.masterClient;
@@ -191,6 +182,28 @@ export class WorkerDaemon {
       dataDir: opts.dataDir,
     });
     return daemon;
+  }
+
+  /** Starts the pool of processes that run tasks; what job code logs goes to the attempts' logs. */
+  private static async startPool(
+    opts: CompiledWorkerDaemonOptions,
+    log: Logger,
+    openFetch: PeerFetches['open'],
+    taskLogs: TaskLogStore,
+    workerId: string,
+  ): Promise<ProcessPool> {
+    const pool = new ProcessPool({
+      size: opts.slots,
+      logger: log.child({ component: 'pool' }),
+      taskTimeoutMs: opts.taskTimeoutMs,
+      memoryLimitMb: opts.taskMemoryMb,
+      runAs: opts.runAs,
+      openFetch,
+      onJobLine: (a, level, message) => taskLogs.append(a.jobId, a.taskId, a.attempt, level, message),
+      jobLogger: JOB_OUTPUT.child({ worker: workerId }),
+    });
+    await pool.start();
+    return pool;
   }
 
   /** The metrics of a worker that serves them (one given an HTTP port), reading the daemon once it exists. */
