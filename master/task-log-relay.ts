@@ -26,6 +26,20 @@ export interface TaskLogRelayContext {
   readonly log: Logger;
 }
 
+/** Where a relay sends what it reads: a gRPC call, or an answer being collected. */
+export interface TaskLogSink {
+  write(line: TaskLogLine): void;
+  end(): void;
+  /** Calls `fn` when the reader goes away; returns what stops calling it. */
+  onCancelled(fn: () => void): () => void;
+}
+
+/** What a relay is asked: a task (or every task) and whether to follow. */
+export interface TaskLogQuery {
+  readonly task: string | undefined;
+  readonly follow: boolean;
+}
+
 /** `map-00001-a0`: how an attempt's log is named on its worker and in resume offsets. */
 function logName(taskId: string, attempt: number): string {
   return `${taskId}-a${attempt}`;
@@ -75,15 +89,16 @@ class TaskLogRelay {
 
   constructor(
     private readonly ctx: TaskLogRelayContext,
-    private readonly call: grpc.ServerWritableStream<TaskLogsRequest__Output, TaskLogLine>,
+    private readonly call: TaskLogSink,
     private readonly job: Job,
+    private readonly query: TaskLogQuery,
   ) {
-    this.task = call.request.taskId || undefined;
-    call.on('cancelled', () => this.stop());
+    this.task = query.task;
+    call.onCancelled(() => this.stop());
   }
 
   async run(): Promise<void> {
-    if (!this.call.request.follow || this.job.finished) {
+    if (!this.query.follow || this.job.finished) {
       for (const [workerId, names] of attemptsByWorker(this.job, this.task)) await this.readOnce(workerId, names);
       this.finish();
       return;
@@ -96,7 +111,7 @@ class TaskLogRelay {
         void this.catchUp();
       }
     });
-    this.call.on('cancelled', unsubscribe);
+    this.call.onCancelled(unsubscribe);
   }
 
   /** The job ended: the follow streams are cut, and every worker read from where its stream stopped. */
@@ -140,8 +155,7 @@ class TaskLogRelay {
     }
     const client = createWorkerClient(entry.dataAddress, this.ctx.security);
     const stream = client.readTaskLogs(this.request(workerId), { deadline: Date.now() + TASK_LOG_READ_TIMEOUT_MS });
-    const stopped = (): void => stream.cancel();
-    this.call.on('cancelled', stopped);
+    const off = this.call.onCancelled(() => stream.cancel());
     try {
       for await (const line of stream as AsyncIterable<TaskLogLine__Output>) this.forward(workerId, line);
     } catch (err) {
@@ -150,7 +164,7 @@ class TaskLogRelay {
         this.unavailable(workerId, `cannot read the logs on worker ${workerId} at ${entry.dataAddress}: ${why}`);
       }
     } finally {
-      this.call.off('cancelled', stopped);
+      off();
       client.close();
     }
   }
@@ -187,6 +201,57 @@ class TaskLogRelay {
   }
 }
 
+/** The job, and the task asked for when one is: a one-line error for an unknown or bad one. */
+function jobAndTask(jobs: JobManager, jobId: string, taskId: string): Job {
+  const job = jobs.get(jobId);
+  if (taskId !== '' && !isValidId(taskId)) throw new RequestRejectedError(`bad task id ${JSON.stringify(taskId)}`);
+  if (taskId !== '' && !job.task(taskId)) {
+    const reduces = job.reduces.length ? ` and ${reduceTaskId(0)} to ${reduceTaskId(job.reduces.length - 1)}` : '';
+    const maps = `${mapTaskId(0)} to ${mapTaskId(Math.max(0, job.maps.length - 1))}`;
+    throw new NotFoundError(`job ${job.id} has no task ${taskId} (its tasks are ${maps}${reduces})`);
+  }
+  return job;
+}
+
+/** A job's task logs as one answer (the web UI's `/api/jobs/ID/logs`). */
+export interface CollectedTaskLogs {
+  readonly jobId: string;
+  /** The task asked for; "" for every task. */
+  readonly taskId: string;
+  /** The lines, at most `max` of them: the last ones when there were more. */
+  readonly lines: TaskLogLine[];
+  /** Lines left out at the start, past `max`. */
+  readonly dropped: number;
+  /** Why some logs could not be read (a lost worker), a line each. */
+  readonly unavailable: string[];
+}
+
+/** Reads a job's task logs (one task's, when given) into one answer of at most `max` lines. */
+export async function collectTaskLogs(
+  ctx: TaskLogRelayContext,
+  jobId: string,
+  taskId: string,
+  max: number,
+): Promise<CollectedTaskLogs> {
+  const job = jobAndTask(ctx.jobs, jobId, taskId);
+  const out: CollectedTaskLogs = { jobId: job.id, taskId, lines: [], dropped: 0, unavailable: [] };
+  let dropped = 0;
+  const sink: TaskLogSink = {
+    write(line) {
+      if (line.unavailable) out.unavailable.push(line.unavailable);
+      else out.lines.push(line);
+      if (out.lines.length > max) {
+        out.lines.shift();
+        dropped++;
+      }
+    },
+    end: () => undefined,
+    onCancelled: () => () => undefined,
+  };
+  await new TaskLogRelay(ctx, sink, job, { task: taskId || undefined, follow: false }).run();
+  return { ...out, dropped };
+}
+
 /** Master.GetTaskLogs (docs/logs.md). */
 export function getTaskLogs(
   ctx: TaskLogRelayContext,
@@ -194,19 +259,21 @@ export function getTaskLogs(
 ): void {
   let job: Job;
   try {
-    const { jobId, taskId } = call.request;
-    job = ctx.jobs.get(jobId);
-    if (taskId !== '' && !isValidId(taskId)) throw new RequestRejectedError(`bad task id ${JSON.stringify(taskId)}`);
-    if (taskId !== '' && !job.task(taskId)) {
-      const reduces = job.reduces.length ? ` and ${reduceTaskId(0)} to ${reduceTaskId(job.reduces.length - 1)}` : '';
-      const maps = `${mapTaskId(0)} to ${mapTaskId(Math.max(0, job.maps.length - 1))}`;
-      throw new NotFoundError(`job ${job.id} has no task ${taskId} (its tasks are ${maps}${reduces})`);
-    }
+    job = jobAndTask(ctx.jobs, call.request.jobId, call.request.taskId);
   } catch (err) {
     call.emit('error', toServiceError(err));
     return;
   }
-  new TaskLogRelay(ctx, call, job).run().catch((err: unknown) => {
+  const sink: TaskLogSink = {
+    write: (line) => call.write(line),
+    end: () => call.end(),
+    onCancelled: (fn) => {
+      call.on('cancelled', fn);
+      return () => call.off('cancelled', fn);
+    },
+  };
+  const query = { task: call.request.taskId || undefined, follow: call.request.follow };
+  new TaskLogRelay(ctx, sink, job, query).run().catch((err: unknown) => {
     ctx.log.warn('task log relay failed', { job: job.id, error: errorMessage(err) });
     call.emit('error', toServiceError(err));
   });
