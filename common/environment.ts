@@ -31,6 +31,12 @@ export const ENVIRONMENT_VARIABLES = {
       'the log level of every logger (error, warn, info or debug), over what the command chose; debug also prints stacks',
     unset: "each command's own level (warn unless it sets one)",
   },
+  logFormat: {
+    name: 'GROOVE_LOG_FORMAT',
+    meaning:
+      'how log lines are written to stderr: human (TIME LEVEL [COMPONENT] MESSAGE {fields}) or json (one JSON object a line: timestamp, level, component, message and the job, task, attempt and worker ids)',
+    unset: 'human',
+  },
   s3ForcePathStyle: {
     name: 'AWS_S3_FORCE_PATH_STYLE',
     meaning:
@@ -58,6 +64,11 @@ export function envTokenFile(): string | undefined {
 /** GROOVE_LOG as set (the logger checks it is a level), or undefined. */
 export function envLogLevel(): string | undefined {
   return read(ENVIRONMENT_VARIABLES.logLevel);
+}
+
+/** GROOVE_LOG_FORMAT as set (the CLI checks it is json or human), or undefined. */
+export function envLogFormat(): string | undefined {
+  return read(ENVIRONMENT_VARIABLES.logFormat);
 }
 
 /** AWS_S3_FORCE_PATH_STYLE as set (the s3 backend checks its value), or undefined. */

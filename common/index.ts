@@ -33,10 +33,10 @@ export {
   UserError,
 } from './errors.js';
 export { errorMessage, oneLine } from './errors.js';
-export { createLogger, isDebugLogging, setLogLevel } from './logger.js';
+export { checkLogEnvironment, createLogger, isDebugLogging, LOG_FORMATS, logFormat, setLogLevel } from './logger.js';
 export { ENVIRONMENT_VARIABLES, envMaster, envS3ForcePathStyle, envTokenFile } from './environment.js';
 export type { EnvironmentVariable } from './environment.js';
-export type { LogFields, LogLevel, Logger } from './logger.js';
+export type { LogFields, LogFormat, LogLevel, Logger } from './logger.js';
 export { backoffDelay } from './backoff.js';
 export { durationText, parseDuration } from './duration.js';
 export { checkOption, checkOptionalOption, flagHelp, optionFromFlag } from './option-checks.js';

@@ -1,5 +1,5 @@
 import type * as Winston from 'winston';
-import { envLogLevel } from './environment.js';
+import { envLogFormat, envLogLevel } from './environment.js';
 
 /** Structured fields that go with a log line (job, task, worker ids, counts). */
 export type LogFields = Readonly<Record<string, unknown>>;
@@ -20,6 +20,27 @@ export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 /** `GROOVE_LOG=debug` (or info, warn, error) overrides every default level. */
 const ENV_LEVEL = envLogLevel();
 
+/** How lines are written: for people, or one JSON object a line for log collectors (GROOVE_LOG_FORMAT). */
+export type LogFormat = 'human' | 'json';
+
+/** The formats GROOVE_LOG_FORMAT may name. */
+export const LOG_FORMATS: readonly LogFormat[] = ['human', 'json'];
+
+/** The format GROOVE_LOG_FORMAT asks for; anything else is human (the CLI refuses it first: {@link checkLogEnvironment}). */
+export function logFormat(): LogFormat {
+  return envLogFormat() === 'json' ? 'json' : 'human';
+}
+
+/** A one-line complaint about GROOVE_LOG_FORMAT or GROOVE_LOG set to a value they do not take, or undefined. */
+export function checkLogEnvironment(): string | undefined {
+  const format = envLogFormat();
+  if (format !== undefined && format !== '' && !LOG_FORMATS.includes(format as LogFormat))
+    return `GROOVE_LOG_FORMAT must be ${LOG_FORMATS.join(' or ')}, got ${JSON.stringify(format.slice(0, 40))}`;
+  if (ENV_LEVEL !== undefined && ENV_LEVEL !== '' && !isLevel(ENV_LEVEL))
+    return `GROOVE_LOG must be error, warn, info or debug, got ${JSON.stringify(ENV_LEVEL.slice(0, 40))}`;
+  return undefined;
+}
+
 /** Severity rank of each level: a line is written when its rank is at most the level's. */
 const RANK: Readonly<Record<LogLevel, number>> = { error: 0, warn: 1, info: 2, debug: 3 };
 
@@ -34,17 +55,15 @@ let root: Winston.Logger | undefined;
 function rootLogger(): Winston.Logger {
   if (root) return root;
   const winston = require('winston') as typeof Winston;
+  const human = winston.format.printf((info) => {
+    const { level, message, timestamp, component, ...fields } = info;
+    const rest = Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : '';
+    return `${String(timestamp)} ${level} [${String(component ?? 'groove')}] ${String(message)}${rest}`;
+  });
   root = winston.createLogger({
     // Lines are filtered by wrap() before they get here (job output has its own floor).
     level: 'debug',
-    format: winston.format.combine(
-      winston.format.timestamp(),
-      winston.format.printf((info) => {
-        const { level, message, timestamp, component, ...fields } = info;
-        const rest = Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : '';
-        return `${String(timestamp)} ${level} [${String(component ?? 'groove')}] ${String(message)}${rest}`;
-      }),
-    ),
+    format: winston.format.combine(winston.format.timestamp(), logFormat() === 'json' ? winston.format.json() : human),
     // Logs go to stderr: stdout carries results and job ids that scripts read.
     transports: [new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] })],
   });

@@ -27,5 +27,20 @@ export function toJobStatus(job: Job): JobStatus {
     mapsLocal: job.counters[LOCAL_MAP_COUNTER] ?? 0,
     submitHost: job.spec.submittedBy?.host ?? '',
     submitAddress: job.spec.submittedBy?.address ?? '',
+    ...failedAttemptOf(job),
   };
+}
+
+/**
+ * The attempt whose failure ended a failed job: the last task-failed event, which comes
+ * just before the job's end (scanned from the end, so a long history costs nothing).
+ */
+function failedAttemptOf(job: Job): { failedTask: string; failedAttempt: number } {
+  if (job.state !== 'failed') return { failedTask: '', failedAttempt: 0 };
+  const events = job.events;
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i];
+    if (e?.kind === 'task-failed') return { failedTask: e.taskId, failedAttempt: e.attempt };
+  }
+  return { failedTask: '', failedAttempt: 0 };
 }

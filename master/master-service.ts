@@ -1,6 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import { NotFoundError, PreconditionFailedError, UserError } from '../common/index.js';
-import type { Logger } from '../common/index.js';
+import type { Logger, Security } from '../common/index.js';
 import { DATA_CHUNK_BYTES, toServiceError } from '../proto/wire/index.js';
 import { isValidId } from '../proto/formats/index.js';
 import type { MasterHandlers } from '../proto/wire/generated/groove/Master';
@@ -27,6 +27,7 @@ import type { PackStore } from './pack-store.js';
 import { probeAddress } from './reachability.js';
 import { checkSubmission } from './submission-limits.js';
 import { workerInfo } from './worker-info.js';
+import { getTaskLogs } from './task-log-relay.js';
 import type { WorkerEntry, WorkerRegistry } from './worker-registry.js';
 
 /** How often a watched job's events carry its full status, ms. */
@@ -43,6 +44,8 @@ export interface MasterServiceContext {
   readonly retentionMs: number;
   /** The master's metrics, when it serves them. */
   readonly metrics?: MasterMetrics;
+  /** The master's credentials as a client of the workers (it reads their task logs). */
+  readonly security: Security;
 }
 
 /**
@@ -333,5 +336,6 @@ export function createMasterService(ctx: MasterServiceContext): MasterHandlers {
       return { jobId: req.jobId };
     }),
     GetResultLocations: unary((req) => resultLocations(ctx, req.jobId)),
+    GetTaskLogs: (call) => getTaskLogs(ctx, call),
   };
 }

@@ -18,6 +18,10 @@ import { createStatusServer } from './status-page.js';
 import { MasterMetrics } from './master-metrics.js';
 import { metricsRoute } from './metrics-route.js';
 import { WorkerRegistry } from './worker-registry.js';
+import { collectTaskLogs } from './task-log-relay.js';
+
+/** The most log lines one `/api/jobs/ID/logs` answer holds (the last ones): a page, not an archive. */
+const WEB_TASK_LOG_LINES = 5000;
 import { JobJournal, Journal, lockDataDir, recoverJobs } from './journal/index.js';
 import type { DataDirLock, RecoveredJobs } from './journal/index.js';
 
@@ -88,7 +92,15 @@ async function startHttp(
 ): Promise<{ server: http.Server; port: number }> {
   const route = metrics && metricsRoute(metrics, opts.security.token, log);
   const server = createStatusServer(
-    { jobs, workers, token: opts.security.token, blacklistAfter: opts.blacklistAfter, log: createLogger('web') },
+    {
+      jobs,
+      workers,
+      token: opts.security.token,
+      blacklistAfter: opts.blacklistAfter,
+      log: createLogger('web'),
+      taskLogs: (jobId, taskId) =>
+        collectTaskLogs({ jobs, workers, security: opts.security, log }, jobId, taskId, WEB_TASK_LOG_LINES),
+    },
     route,
   );
   const port = await new Promise<number>((resolve, reject) => {
@@ -164,6 +176,7 @@ export class Master {
         heartbeatMs: opts.heartbeatMs,
         retentionMs: opts.retentionMs,
         metrics,
+        security: opts.security,
       }),
     );
     const health = opts.healthService ? new HealthService(server, [MASTER_SERVICE]) : undefined;

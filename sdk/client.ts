@@ -20,6 +20,7 @@ import type { ResultLocation__Output } from '../proto/wire/generated/groove/Resu
 import type { ResultLocations__Output } from '../proto/wire/generated/groove/ResultLocations';
 import type { Security } from '../proto/wire/index.js';
 import type { SubmitJobReply__Output } from '../proto/wire/generated/groove/SubmitJobReply';
+import type { TaskLogLine__Output } from '../proto/wire/generated/groove/TaskLogLine';
 import type { SubmitJobRequest } from '../proto/wire/generated/groove/SubmitJobRequest';
 import type { WorkerInfo__Output } from '../proto/wire/generated/groove/WorkerInfo';
 import { createWorkerClient, isAttemptFileOf } from '../worker/index.js';
@@ -45,6 +46,27 @@ export type JobEvent = JobEvent__Output;
 export type ResultPart = ResultLocation__Output;
 /** A worker as the master sees it. */
 export type WorkerInfo = WorkerInfo__Output;
+/**
+ * A line job code logged in a task attempt (`ctx.log`, `console`), or, when `unavailable`
+ * is set, a note saying which logs cannot be read and why (their worker is lost).
+ */
+export type TaskLogLine = TaskLogLine__Output;
+
+/** Options of {@link GrooveClient.taskLogs}. */
+export interface TaskLogsOptions {
+  /** Only this task's attempts (`map-00003`). Default: every task of the job. */
+  readonly task?: string;
+  /** Go on with the lines logged from now on, until the job ends. Default false. */
+  readonly follow?: boolean;
+  /** Stops the reading (the generator then throws a cancelled error). */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * How long reading a job's logs (without follow) may take, ms: 60 s. The master gives
+ * each worker at most 15 s, and reads them one after the other.
+ */
+const TASK_LOGS_TIMEOUT_MS = 60_000;
 
 /** Where the master is when nothing says otherwise (the CLI contract's default). */
 export const DEFAULT_MASTER = '127.0.0.1:7070';
@@ -212,6 +234,26 @@ export class GrooveClient {
         this.rpc = createMasterClient(this.master, this.security);
       },
     };
+  }
+
+  /**
+   * What job code logged in the job's task attempts, read from the workers that ran them
+   * (docs/logs.md): each attempt's lines in order. With `follow`, the lines logged from then
+   * on come too, and the generator ends when the job does.
+   */
+  async *taskLogs(jobId: string, options: TaskLogsOptions = {}): AsyncGenerator<TaskLogLine> {
+    const request = { jobId, taskId: options.task ?? '', follow: options.follow === true };
+    const call = this.rpc.getTaskLogs(request, options.follow ? {} : { deadline: Date.now() + TASK_LOGS_TIMEOUT_MS });
+    const cancel = (): void => call.cancel();
+    options.signal?.addEventListener('abort', cancel);
+    try {
+      for await (const line of call as AsyncIterable<TaskLogLine>) yield line;
+    } catch (err) {
+      throw fromServiceError(err, this.master);
+    } finally {
+      options.signal?.removeEventListener('abort', cancel);
+      call.cancel();
+    }
   }
 
   /** Where the job's results are: part files on the workers, and the output store's prefix for a job with one. */

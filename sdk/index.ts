@@ -28,6 +28,7 @@ export type { SecurityFiles } from '../common/index.js';
 export type { ResultFormat } from '../proto/formats/index.js';
 export type { Security } from '../proto/wire/index.js';
 export type { ClientOptions, JobEvent, JobStatus, ResultPart, SubmitOptions, WorkerInfo } from './client.js';
+export type { TaskLogLine, TaskLogsOptions } from './client.js';
 export { DEFAULT_RECONNECT_TIMEOUT_MS } from './reconnecting-watch.js';
 export type { WatchOptions } from './reconnecting-watch.js';
 export { EmbeddedCluster } from './embedded-cluster.js';

@@ -4,9 +4,12 @@ import { render } from 'preact';
 import { html } from './common.js';
 import { JobPage } from './job-page.js';
 import { Overview } from './overview.js';
+import { TaskLogPage } from './task-log-page.js';
 import { WorkerPage } from './worker-page.js';
 
 function route(path) {
+  const log = /^\/jobs\/([^/]+)\/tasks\/([^/]+)\/logs$/.exec(path);
+  if (log) return html`<${TaskLogPage} jobId=${decodeURIComponent(log[1])} taskId=${decodeURIComponent(log[2])} />`;
   const job = /^\/jobs\/([^/]+)$/.exec(path);
   if (job) return html`<${JobPage} jobId=${decodeURIComponent(job[1])} />`;
   const worker = /^\/workers\/([^/]+)$/.exec(path);

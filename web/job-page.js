@@ -6,9 +6,10 @@ import { Timeline } from './timeline.js';
 /** How many of the job's latest events the page shows. */
 const EVENTS_SHOWN = 300;
 
-function TaskRow({ t }) {
+function TaskRow({ t, jobId }) {
+  const log = `/jobs/${encodeURIComponent(jobId)}/tasks/${encodeURIComponent(t.taskId)}/logs`;
   return html`<tr class=${`task task-${t.state}`} data-task=${t.taskId}>
-    <td>${t.taskId}</td>
+    <td>${t.taskId} <a class="task-log-link" href=${log}>log</a></td>
     <td><${Badge} state=${t.state} /></td>
     <td class="num">${t.attempts.length}${t.failures ? ` (${t.failures} failed)` : ''}</td>
     <td>${t.workerId ? html`<a href=${`/workers/${encodeURIComponent(t.workerId)}`}>${t.workerId}</a>` : ''}</td>
@@ -123,7 +124,7 @@ export function JobPage({ jobId }) {
           </tr>
         </thead>
         <tbody>
-          ${page.tasks.map((t) => html`<${TaskRow} key=${t.taskId} t=${t} />`)}
+          ${page.tasks.map((t) => html`<${TaskRow} key=${t.taskId} t=${t} jobId=${jobId} />`)}
         </tbody>
       </table>
       <h2>Counters</h2>

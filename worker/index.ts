@@ -40,3 +40,5 @@ export { OrphanSweep } from './orphan-sweep.js';
 export { failureReasonOf } from './failure-reason.js';
 export { WorkerMetrics } from './worker-metrics.js';
 export type { WorkerMetricsSource } from './worker-metrics.js';
+export { TASK_LOG_CAP_BYTES, TaskLogStore } from './task-log-store.js';
+export type { StoredLogLine, TaskLogLevel } from './task-log-store.js';

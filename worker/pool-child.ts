@@ -54,7 +54,11 @@ function openFetch(request: OpenFetchRequest): Promise<OpenFetchAnswer> {
 }
 
 /** The task running now (one at a time): what job code's console lines are tagged with. */
-let current: { readonly jobId: string; readonly taskId: string } = { jobId: '', taskId: '' };
+let current: { readonly jobId: string; readonly taskId: string; readonly attempt: number } = {
+  jobId: '',
+  taskId: '',
+  attempt: 0,
+};
 
 /** A stream whose every write (one console call) goes to the daemon's log as a job line. */
 function jobLines(level: 'info' | 'warn'): Writable {
@@ -67,6 +71,7 @@ function jobLines(level: 'info' | 'warn'): Writable {
         message: text.endsWith('\n') ? text.slice(0, -1) : text,
         jobId: current.jobId,
         taskId: current.taskId,
+        attempt: current.attempt,
       });
       done();
     },
@@ -75,7 +80,8 @@ function jobLines(level: 'info' | 'warn'): Writable {
 
 /**
  * The `console` of job code: log/info/debug lines at info, warn/error/trace at warn, all
- * through the daemon's log (stderr), never this process's stdout.
+ * sent to the daemon, which keeps them in the attempt's log (docs/logs.md) and writes them
+ * to its own log (stderr), never to this process's stdout.
  */
 const jobConsole = new Console({ stdout: jobLines('info'), stderr: jobLines('warn') });
 
@@ -115,9 +121,9 @@ function toFailure(err: unknown, sourceMap: JobSourceMap | undefined): TaskFailu
 }
 
 async function run(spec: TaskSpec): Promise<void> {
-  current = { jobId: spec.jobId, taskId: spec.taskId };
+  current = { jobId: spec.jobId, taskId: spec.taskId, attempt: spec.attempt };
   const log = (level: 'info' | 'warn', message: string): void =>
-    send({ type: 'log', level, message, taskId: spec.taskId, jobId: spec.jobId });
+    send({ type: 'log', level, message, taskId: spec.taskId, jobId: spec.jobId, attempt: spec.attempt });
   // Progress goes up at most every PROGRESS_INTERVAL_MS; the daemon kills a task that
   // sends none for its task timeout (a hung or looping user function). Checking the clock
   // only every 256 records keeps this off the hot path.

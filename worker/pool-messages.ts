@@ -20,6 +20,7 @@ export type ChildToParent =
       readonly message: string;
       readonly taskId: string;
       readonly jobId: string;
+      readonly attempt: number;
     }
   /** A reducer asks the daemon to open a fetch from a peer (the daemon holds the gRPC clients). */
   | { readonly type: 'openFetch'; readonly id: number; readonly request: OpenFetchRequest };

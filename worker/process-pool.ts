@@ -45,6 +45,20 @@ export interface ProcessPoolOptions {
    * shuffle/serve/peer-fetches.ts). Without it, every fetch fails.
    */
   readonly openFetch?: (request: OpenFetchRequest, options: PeerFetchOptions) => Promise<OpenFetchAnswer>;
+  /**
+   * Takes every line job code writes in an attempt (`ctx.log`, `console`, and what it writes
+   * to its process's stdout and stderr), to keep in the attempt's log (task-log-store.ts).
+   */
+  readonly onJobLine?: (attempt: AttemptIds, level: 'info' | 'warn', message: string) => void;
+  /** Where job code's lines are logged besides (default {@link JOB_OUTPUT}); the daemon's adds its worker id. */
+  readonly jobLogger?: Logger;
+}
+
+/** Which attempt a line of job output belongs to. */
+export interface AttemptIds {
+  readonly jobId: string;
+  readonly taskId: string;
+  readonly attempt: number;
 }
 
 const CHILD_SCRIPT = path.join(__dirname, 'pool-child.js');
@@ -52,7 +66,7 @@ const CHILD_SCRIPT = path.join(__dirname, 'pool-child.js');
  * Job code's own output (`ctx.log`, `console`), tagged with job and task. It is shown at
  * info and above even where Groove logs only errors (`mr run`): the user wrote it to see it.
  */
-const jobOutput = createLogger('job', 'info');
+export const JOB_OUTPUT = createLogger('job', 'info');
 /** How much of a pool process's stderr is kept to explain its death. */
 const STDERR_TAIL_BYTES = 4096;
 
@@ -180,12 +194,17 @@ export class ProcessPool {
       fetches: new Set(),
     };
     // Keep the tail of stderr to explain a death (V8 prints "heap out of memory" there),
-    // and pass it on so job code's console.error output is not lost.
+    // and pass it on so what job code writes there is not lost; both streams also go to
+    // the running attempt's log (a crash's last words included).
     child.stderr?.on('data', (d: Buffer) => {
       process.stderr.write(d);
       proc.stderrTail = (proc.stderrTail + d.toString()).slice(-STDERR_TAIL_BYTES);
+      this.rawOutput(proc, 'warn', d);
     });
-    child.stdout?.on('data', (d: Buffer) => process.stderr.write(d));
+    child.stdout?.on('data', (d: Buffer) => {
+      process.stderr.write(d);
+      this.rawOutput(proc, 'info', d);
+    });
     child.on('message', (message: ChildToParent) => this.onMessage(proc, message, markReady));
     child.on('exit', (code, signal) => {
       this.onExit(proc, code, signal);
@@ -250,12 +269,28 @@ export class ProcessPool {
         return;
       }
       case 'log':
-        jobOutput[message.level](message.message, { job: message.jobId, task: message.taskId });
+        (this.options.jobLogger ?? JOB_OUTPUT)[message.level](message.message, {
+          job: message.jobId,
+          task: message.taskId,
+          attempt: message.attempt,
+        });
+        this.options.onJobLine?.(message, message.level, message.message);
         return;
       case 'openFetch':
         this.openFetch(proc, message.id, message.request);
         return;
     }
+  }
+
+  /**
+   * What a pool process wrote to its stdout or stderr, as lines of the attempt it runs
+   * (none between attempts: the output of job code loading, say, belongs to no attempt).
+   */
+  private rawOutput(proc: PoolProcess, level: 'info' | 'warn', data: Buffer): void {
+    const spec = proc.running?.spec;
+    const sink = this.options.onJobLine;
+    if (!spec || !sink) return;
+    for (const line of data.toString().split('\n')) if (line !== '') sink(spec, level, line);
   }
 
   /** Runs a fetch the child asked for and sends the answer back, unless the child is gone by then. */

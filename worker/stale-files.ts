@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CommittedAttempts__Output } from '../proto/wire/generated/groove/CommittedAttempts';
 import { isValidId, mapTaskId, reduceTaskId } from '../proto/formats/index.js';
-import { JOBS_DIR } from './data-layout.js';
+import { JOBS_DIR, LOGS_DIR } from './data-layout.js';
 
 /**
  * How old a directory of a job the master does not know must be before it goes, ms, when
@@ -86,6 +86,8 @@ export async function removeStaleFiles(
 ): Promise<StaleFilesRemoved> {
   const keep = committedNames(master.committed);
   const known = new Set([...master.heldJobs, ...master.purgedJobs]);
+  const purged = new Set(master.purgedJobs);
+  const held = new Set(master.heldJobs);
   const retentionMs = orphanRetentionMs(master);
   const doomed: string[] = [];
   const orphans: Orphan[] = [];
@@ -119,13 +121,15 @@ export async function removeStaleFiles(
       } else orphans.push({ jobId: job, mtimeMs });
       continue;
     }
-    if (!names && running.length === 0) {
+    // A job the master still holds keeps its task logs (`mr logs` reads them) until it is purged.
+    const keepLogs = held.has(job) && !purged.has(job);
+    if (!names && running.length === 0 && !(keepLogs && attempts.includes(LOGS_DIR))) {
       doomed.push(path.join(jobsDir, job));
       jobDirs++;
       continue;
     }
     for (const a of attempts) {
-      if (names?.has(a) || running.includes(a)) continue;
+      if (names?.has(a) || running.includes(a) || (keepLogs && a === LOGS_DIR)) continue;
       doomed.push(path.join(jobsDir, job, a));
       attemptDirs++;
     }

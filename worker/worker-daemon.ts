@@ -24,7 +24,9 @@ import { attemptDir, isAttemptFileOf, jobDir, JOBS_DIR } from './data-layout.js'
 import { createShuffleService } from './shuffle/index.js';
 import { workerServiceDefinition } from '../proto/wire/index.js';
 import { PackCache } from './pack-cache.js';
-import { ProcessPool, TaskAttemptError } from './process-pool.js';
+import { JOB_OUTPUT, ProcessPool, TaskAttemptError } from './process-pool.js';
+import { TaskLogStore } from './task-log-store.js';
+import { readTaskLogsHandler } from './task-log-service.js';
 import { OrphanSweep } from './orphan-sweep.js';
 import { orphanRetentionMs, removeStaleFiles } from './stale-files.js';
 import { httpTrustedCa } from '../storage/index.js';
@@ -47,6 +49,8 @@ interface Observers {
   readonly health?: HealthService;
   readonly metrics?: WorkerMetrics;
   readonly http?: { readonly server: http.Server; readonly port: number };
+  /** What job code logged, per attempt (docs/logs.md). */
+  readonly taskLogs: TaskLogStore;
 }
 
 /**
@@ -114,14 +118,8 @@ export class WorkerDaemon {
     const shuffleLog = log.child({ component: 'shuffle' });
     // The gRPC calls of this worker's reducers' fetches, made here so pool processes never load grpc-js.
     const peers = new PeerFetches(opts.security);
-    const pool = new ProcessPool({
-      size: opts.slots,
-      logger: log.child({ component: 'pool' }),
-      taskTimeoutMs: opts.taskTimeoutMs,
-      memoryLimitMb: opts.taskMemoryMb,
-      runAs: opts.runAs,
-      openFetch: peers.open.bind(peers),
-    });
+    const taskLogs = new TaskLogStore(opts.dataDir, log.child({ component: 'task-logs' }));
+    const pool = WorkerDaemon.createPool(opts, log, peers.open.bind(peers), taskLogs, workerId);
     // Forked first: booting a pool process (exec, Node, its modules) is the longest step of a
     // worker's start (0.3-1 s on a busy host), so it runs while the servers bind and the daemon
     // registers; assignments that come before a process is ready wait in the pool's queue.
@@ -140,7 +138,10 @@ export class WorkerDaemon {
     const metrics = WorkerDaemon.metricsFor(opts, () => daemon);
     const interceptors = metrics ? [rpcErrorInterceptor(metrics.rpcError)] : [];
     const server = new grpc.Server(serverOptions(opts.security, CHANNEL_OPTIONS, interceptors));
-    server.addService(workerServiceDefinition(), createShuffleService(opts.dataDir, shuffleLog, bulk));
+    server.addService(workerServiceDefinition(), {
+      ...createShuffleService(opts.dataDir, shuffleLog, bulk),
+      ReadTaskLogs: readTaskLogsHandler(taskLogs, workerId),
+    });
     const health = opts.healthService ? new HealthService(server, [WORKER_SERVICE]) : undefined;
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(`${opts.host}:${opts.port}`, serverCredentials(opts.security), (err, p) =>
@@ -175,6 +176,7 @@ export class WorkerDaemon {
       health,
       metrics,
       http: httpServer,
+      taskLogs,
     });
     daemon.connect();
     await poolReady;
@@ -187,6 +189,26 @@ export class WorkerDaemon {
       dataDir: opts.dataDir,
     });
     return daemon;
+  }
+
+  /** The pool of processes that run tasks (not started); what job code logs goes to the attempts' logs. */
+  private static createPool(
+    opts: CompiledWorkerDaemonOptions,
+    log: Logger,
+    openFetch: PeerFetches['open'],
+    taskLogs: TaskLogStore,
+    workerId: string,
+  ): ProcessPool {
+    return new ProcessPool({
+      size: opts.slots,
+      logger: log.child({ component: 'pool' }),
+      taskTimeoutMs: opts.taskTimeoutMs,
+      memoryLimitMb: opts.taskMemoryMb,
+      runAs: opts.runAs,
+      openFetch,
+      onJobLine: (a, level, message) => taskLogs.append(a.jobId, a.taskId, a.attempt, level, message),
+      jobLogger: JOB_OUTPUT.child({ worker: workerId }),
+    });
   }
 
   /** The metrics of a worker that serves them (one given an HTTP port), reading the daemon once it exists. */
@@ -223,6 +245,7 @@ export class WorkerDaemon {
     this.server.forceShutdown();
     await this.bulk.close();
     if (this.observers.http) await stopWorkerHttp(this.observers.http.server);
+    this.observers.taskLogs.close();
   }
 
   private connect(): void {
@@ -427,6 +450,7 @@ export class WorkerDaemon {
       }
     } finally {
       this.running.delete(key);
+      this.observers.taskLogs.end(a.jobId, a.taskId, a.attempt);
     }
   }
 

@@ -1,5 +1,5 @@
 import type * as http from 'node:http';
-import { NotFoundError } from '../../common/index.js';
+import { NotFoundError, UserError } from '../../common/index.js';
 import type { Logger } from '../../common/index.js';
 import { tokenMatches } from '../../proto/wire/index.js';
 import { loadWebFiles } from './static-files.js';
@@ -16,13 +16,21 @@ export interface WebContext extends WebApiContext {
   /** The cluster token; undefined: the cluster has none and the UI is open like its RPCs. */
   readonly token: string | undefined;
   readonly log: Logger;
+  /**
+   * A job's task logs (of one task, or "" for all), read from its workers, for
+   * `/api/jobs/ID/logs` (docs/logs.md); without it that path is not served.
+   */
+  readonly taskLogs?: (jobId: string, taskId: string) => Promise<unknown>;
 }
 
 /** How a request proved it may look: not at all, by the token itself (header or query), or by a session. */
 type Proof = 'none' | 'header' | 'query' | 'session' | 'open';
 
 /** Pages of the app (one HTML shell; the script reads the path). */
-const PAGE = /^\/(?:jobs\/[^/]+|workers\/[^/]+)?$/;
+const PAGE = /^\/(?:jobs\/[^/]+(?:\/tasks\/[^/]+\/logs)?|workers\/[^/]+)?$/;
+
+/** The one API path answered asynchronously: a job's task logs, read from its workers. */
+const LOGS_API = /^\/api\/jobs\/([^/]+)\/logs$/;
 
 /**
  * The master's web UI and JSON API on its --http-port (docs/web-ui.md). With a cluster
@@ -81,16 +89,36 @@ function proofOf(ctx: WebContext, sessions: WebSessions, req: http.IncomingMessa
 }
 
 function api(ctx: WebContext, res: http.ServerResponse, url: URL): void {
+  const logs = LOGS_API.exec(url.pathname);
+  if (logs && ctx.taskLogs) {
+    let jobId: string;
+    try {
+      jobId = decodeURIComponent(logs[1] as string);
+    } catch {
+      return json(res, 400, { error: 'bad escape in the path' });
+    }
+    ctx.taskLogs(jobId, url.searchParams.get('task') ?? '').then(
+      (body) => json(res, 200, body),
+      (err: unknown) => apiFailed(ctx, res, url, err),
+    );
+    return;
+  }
   try {
     const body = apiAnswer(ctx, url.pathname, url.searchParams);
     if (body === undefined) return json(res, 404, { error: `no such API path: ${url.pathname}` });
     return json(res, 200, body);
   } catch (err) {
-    if (err instanceof NotFoundError) return json(res, 404, { error: err.message });
-    if (err instanceof URIError) return json(res, 400, { error: 'bad escape in the path' });
-    ctx.log.error('web API failed', { path: url.pathname, error: String(err), stack: (err as Error).stack });
-    return json(res, 500, { error: 'internal error (see the master log)' });
+    return apiFailed(ctx, res, url, err);
   }
+}
+
+/** The answer to an API call that threw: 404 for what does not exist, 400 for a user's mistake, else 500. */
+function apiFailed(ctx: WebContext, res: http.ServerResponse, url: URL, err: unknown): void {
+  if (err instanceof NotFoundError) return json(res, 404, { error: err.message });
+  if (err instanceof URIError) return json(res, 400, { error: 'bad escape in the path' });
+  if (err instanceof UserError) return json(res, 400, { error: err.message });
+  ctx.log.error('web API failed', { path: url.pathname, error: String(err), stack: (err as Error).stack });
+  return json(res, 500, { error: 'internal error (see the master log)' });
 }
 
 /** Where to go after logging in: a path of this site only (never `//elsewhere`). */

@@ -5,6 +5,7 @@ import {
   createLogger,
   envTokenFile,
   loadSecurity,
+  logFormat,
   optionFromFlag,
   parseDuration,
   setLogLevel,
@@ -37,6 +38,7 @@ import type { FlagValue } from './table-flag.js';
 import { atExit, cleanupOnSignals } from './exit-cleanup.js';
 import { trustCaFile } from './http-ca.js';
 import { UsageError } from './usage-error.js';
+import { taskLogText, unavailableText, withFailureTail } from './task-log-lines.js';
 
 /** Security options every cluster command takes. */
 export interface SecurityArgs {
@@ -141,7 +143,9 @@ async function runOnCluster(
     // back (from this host's disk, through the storage seam) the way `mr results` reads them.
     const jobId = await client.submitPacked(packed, options);
     // Bars on a terminal; without one (a script, a log) the counters at the end are the record.
-    const status = await waitWith(client, jobId, process.stderr.isTTY ? progressBars(process.stderr) : undefined);
+    const bars = process.stderr.isTTY ? progressBars(process.stderr) : undefined;
+    // A failed job's error comes with its failed attempt's last log lines, read before the cluster stops.
+    const status = await withFailureTail(client, jobId, () => waitWith(client, jobId, bars), false);
     // On stderr, the results' stream being stdout.
     process.stderr.write(countersTable(status.counters));
     // Results committed to a store are where they belong already.
@@ -200,7 +204,7 @@ export async function submitCommand(
   try {
     const jobId = await client.submitPacked(packed, options);
     process.stdout.write(`${jobId}\n`);
-    if (args.wait) await waitWith(client, jobId, jobProgress(), watch);
+    if (args.wait) await withFailureTail(client, jobId, () => waitWith(client, jobId, jobProgress(), watch));
   } finally {
     client.close();
   }
@@ -276,6 +280,23 @@ export function eventsCommand(
       process.stdout.write(
         args.json ? jsonLine(e) : `${new Date(e.time).toISOString()} ${e.type} ${terminalSafe(e.message)}\n`,
       );
+  });
+}
+
+/**
+ * `mr logs JOB [--task ID] [--follow] [--json]`: what job code logged, a line each naming
+ * its task and attempt, on stdout; logs that cannot be read (a lost worker) are one line
+ * each on stderr. With --follow it goes on until the job ends.
+ */
+export function logsCommand(
+  args: SecurityArgs & { master: string; job: string; task?: string; follow?: boolean; json?: boolean },
+): Promise<void> {
+  return withClient(args, async (c) => {
+    for await (const line of c.taskLogs(args.job, { task: args.task, follow: args.follow === true })) {
+      if (args.json) process.stdout.write(jsonLine(line));
+      else if (line.unavailable) process.stderr.write(unavailableText(line));
+      else process.stdout.write(taskLogText(line));
+    }
   });
 }
 
@@ -383,6 +404,16 @@ export function masterStartedLine(
   return `groove master listening on ${bound}${status}${tokenFile ? `, cluster token from ${tokenFile}` : ''}`;
 }
 
+/**
+ * A daemon's first line, the one scripts wait for: as it is, or with GROOVE_LOG_FORMAT=json
+ * as a JSON log line like all the others (its message the same text), so a log collector
+ * reads every line.
+ */
+function announce(component: string, line: string, fields: Record<string, string> = {}): void {
+  if (logFormat() === 'json') createLogger(component, 'info').info(line, fields);
+  else process.stderr.write(`${line}\n`);
+}
+
 /** `mr master`. */
 export async function masterCommand(
   args: SecurityArgs & {
@@ -422,7 +453,7 @@ export async function masterCommand(
     security: securityOf(args),
     insecure: args.insecure,
   });
-  process.stderr.write(`${masterStartedLine(args.host, master.address, master.httpPort, args.tokenFile)}\n`);
+  announce('master', masterStartedLine(args.host, master.address, master.httpPort, args.tokenFile));
   await untilSignal(() => master.stop());
   // A connection to a peer that vanished can hold the event loop open for minutes; the
   // daemon is done, so exit rather than linger.
@@ -472,8 +503,10 @@ export async function workerCommand(
     runAs: args.runAs,
   });
   const metrics = worker.httpPort === undefined ? '' : `, metrics on port ${worker.httpPort}`;
-  process.stderr.write(
-    `groove worker ${worker.workerId} serving data on ${worker.dataAddress}, ${worker.options.slots} slots, master ${args.master}${metrics}\n`,
+  announce(
+    'worker',
+    `groove worker ${worker.workerId} serving data on ${worker.dataAddress}, ${worker.options.slots} slots, master ${args.master}${metrics}`,
+    { worker: worker.workerId },
   );
   // SIGTERM drains (finish or hand back running tasks); SIGINT stops at once. A worker the
   // master refuses (a configuration error) has stopped itself: say why and exit non-zero.

@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import {
+  checkLogEnvironment,
   durationText,
+  ENVIRONMENT_VARIABLES,
   envMaster,
   errorMessage,
   filterProcessWarnings,
@@ -17,6 +19,7 @@ import { exitAfterCleanup } from './exit-cleanup.js';
 import { tableFlag } from './table-flag.js';
 import { reconnectTimeoutOption } from './reconnect-flag.js';
 import { jsonOption } from './json-output.js';
+import { ErrorWithTail } from './task-log-lines.js';
 import { DEFAULT_RETENTION_MS, MASTER_OPTION_TABLE, SUBMIT_OPTION_TABLE } from '../../master/index.js';
 import { WORKER_OPTION_TABLE } from '../../worker/index.js';
 
@@ -259,7 +262,8 @@ function masterCommandOf<T>(y: Argv<T>) {
         .option('speculation-min-ms', tableFlag(MASTER_OPTION_TABLE.speculationMinMs))
         .option('retry-backoff-ms', tableFlag(MASTER_OPTION_TABLE.retryBackoffMs))
         .option('locality-wait', tableFlag(MASTER_OPTION_TABLE.localityWaitMs))
-        .option('retention', retentionOption),
+        .option('retention', retentionOption)
+        .epilogue(environmentHelp()),
     (a) =>
       cmd.masterCommand({
         ...securityArgs(a),
@@ -306,7 +310,8 @@ function workerCommandOf<T>(y: Argv<T>) {
         .option('run-as', {
           describe: 'run pool processes (job code) as this user; the worker must run as root',
           type: 'string',
-        }),
+        })
+        .epilogue(environmentHelp()),
     (a) =>
       cmd.workerCommand({
         ...securityArgs(a),
@@ -324,6 +329,33 @@ function workerCommandOf<T>(y: Argv<T>) {
         taskTimeout: a.taskTimeout,
         taskMemoryMb: a.taskMemoryMb,
         drainTimeout: a.drainTimeout,
+      }),
+  );
+}
+
+/** `mr logs`. */
+function logsCommandOf<T>(y: Argv<T>) {
+  return y.command(
+    'logs <JOB_ID>',
+    'show what job code logged (ctx.log, console), a line each with its task and attempt',
+    (y) =>
+      jobArg(y)
+        .option('task', { describe: "only this task's attempts (e.g. map-00003)", type: 'string', requiresArg: true })
+        .option('follow', {
+          alias: 'f',
+          describe: 'go on with new lines until the job ends',
+          type: 'boolean',
+          default: false,
+        })
+        .option('json', { ...jsonOption, describe: 'print each line as JSON (a TaskLogLine)' }),
+    (a) =>
+      cmd.logsCommand({
+        ...securityArgs(a),
+        master: a.master,
+        job: a.JOB_ID,
+        task: a.task,
+        follow: a.follow,
+        json: a.json,
       }),
   );
 }
@@ -408,16 +440,26 @@ function queryCommands<T>(y: Argv<T>) {
     );
 }
 
+/**
+ * The environment variables, for the end of `mr --help`, `mr master --help` and `mr
+ * worker --help`: from the one table common/environment.ts reads them by.
+ */
+function environmentHelp(): string {
+  const lines = Object.values(ENVIRONMENT_VARIABLES).map((v) => `  ${v.name}: ${v.meaning} (unset: ${v.unset})`);
+  return `Environment:\n${lines.join('\n')}`;
+}
+
 /** Builds the `mr` command line. */
 function cli(argv: readonly string[]) {
   const y = yargs([...argv])
     .scriptName('mr')
     .usage('$0 <command> [options]\n\nGroove: MapReduce for TypeScript.');
-  return queryCommands(clusterCommands(jobCommands(y)))
+  return logsCommandOf(queryCommands(clusterCommands(jobCommands(y))))
     .demandCommand(1, 'give a command; see mr --help')
     .strict()
     .help()
     .version('version', 'Show the version', `groove-mr ${packageVersion()}`)
+    .epilogue(environmentHelp())
     .wrap(Math.min(100, process.stdout.columns || 100))
     .fail((message, err) => {
       // yargs reports some command-line mistakes (a flag without its value) as a YError: usage errors too.
@@ -429,6 +471,12 @@ function cli(argv: readonly string[]) {
 /** Runs the `mr` CLI; exits non-zero with a one-line error on failure. */
 export async function main(argv: readonly string[]): Promise<void> {
   filterProcessWarnings();
+  const badEnvironment = checkLogEnvironment();
+  if (badEnvironment) {
+    process.stderr.write(`mr: ${badEnvironment}\n`);
+    process.exitCode = USAGE_EXIT_CODE;
+    return;
+  }
   // A reader that stops early (`mr run ... | head`) closes the pipe: that ends the output,
   // as it ends `cat`'s, and is not an error worth a stack trace (`mr run` still cleans up).
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -441,6 +489,8 @@ export async function main(argv: readonly string[]): Promise<void> {
     if (isDebugLogging() && err instanceof Error) process.stderr.write(`${err.stack ?? ''}\n`);
     const prefix = err instanceof UserError ? '' : 'internal error: ';
     process.stderr.write(`mr: ${prefix}${errorMessage(err)}\n`);
+    // After the one line, what helps explain it (a failed attempt's last log lines).
+    if (err instanceof ErrorWithTail) process.stderr.write(err.tail);
     process.exitCode = isUsageError(err) ? USAGE_EXIT_CODE : 1;
   }
 }

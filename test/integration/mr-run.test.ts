@@ -349,8 +349,11 @@ describe('mr run (embedded cluster)', () => {
     ]) {
       assert.ok(r.stderr.includes(expected), `stderr lacks ${expected}:\n${r.stderr}`);
     }
-    // Tagged with job and task.
-    assert.match(r.stderr, /info \[job\] noise from map \{"job":"console-noise-[^"]+","task":"map-00000"\}/);
+    // Tagged with job, task and attempt (and the worker).
+    assert.match(
+      r.stderr,
+      /info \[job\] noise from map \{"worker":"[^"]+","job":"console-noise-[^"]+","task":"map-00000","attempt":0\}/,
+    );
     assert.match(r.stderr, /warn \[job\] complaint from map /);
     const quiet = await runMr(['run', 'test/fixtures/console-noise.ts', '--input', input], {
       env: { GROOVE_LOG: 'error' },

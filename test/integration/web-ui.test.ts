@@ -16,6 +16,7 @@ const GATED = path.join(ROOT, 'test', 'fixtures', 'gated-wordcount.ts');
 const XSS_NAME = '<img src=x onerror="window.__xss=1">';
 const XSS_COUNTER = '<img src=x onerror="window.__xss=2">';
 const XSS_ERROR = '<img src=x onerror="window.__xss=3"> went wrong';
+const XSS_LOG = '<img src=x onerror="window.__xss=4"> logged by map';
 
 describe('the web UI, in headless Chromium', () => {
   let cluster: TestCluster;
@@ -47,6 +48,7 @@ describe('the web UI, in headless Chromium', () => {
       xssJob,
       `export default { name: ${JSON.stringify(XSS_NAME)}, map(line, emit, ctx) {
         ctx.counters.increment(${JSON.stringify(XSS_COUNTER)});
+        ctx.log.warn(${JSON.stringify(XSS_LOG)} + ' ' + line);
         if (line === 'fail') throw new Error(${JSON.stringify(XSS_ERROR)});
         emit(line, 1);
       }, reduce(k, vs, emit) { emit(k, 1); } };\n`,
@@ -250,6 +252,31 @@ describe('the web UI, in headless Chromium', () => {
     await page.goto(`${base}/`);
     await page.waitForSelector(`#jobs-table tr[data-job="${failedJob}"]`);
     assert.match(await text(page, `#jobs-table tr[data-job="${failedJob}"]`), new RegExp(escapeRe(XSS_ERROR)));
+    await assertNoMarkup(page);
+    await page.close();
+  });
+
+  it("shows a task's log from its job page, as text, behind the token", async () => {
+    const logs = `${base}/api/jobs/${failedJob}/logs?task=map-00000`;
+    assert.equal((await fetch(logs)).status, 401);
+    const answer = (await (await fetch(logs, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      lines: { taskId: string; level: string; message: string }[];
+    };
+    assert.deepEqual(
+      answer.lines.map((l) => [l.taskId, l.level, l.message]),
+      [['map-00000', 'warn', `${XSS_LOG} fail`]],
+    );
+    const context = await loggedIn();
+    const page = await context.newPage();
+    await page.goto(`${base}/jobs/${failedJob}`);
+    await page.waitForSelector('#task-table tr[data-task="map-00000"] a.task-log-link');
+    await Promise.all([
+      page.waitForURL(`${base}/jobs/${failedJob}/tasks/map-00000/logs`),
+      page.click('#task-table tr[data-task="map-00000"] a.task-log-link'),
+    ]);
+    await page.waitForSelector('#task-log .log-line');
+    assert.equal(await page.locator('#task-log .log-line').count(), 1);
+    assert.equal(await text(page, '#task-log .log-message'), `${XSS_LOG} fail`);
     await assertNoMarkup(page);
     await page.close();
   });

@@ -40,6 +40,28 @@ function master(over: Partial<MasterJobs>): MasterJobs {
 }
 
 describe('stale files at registration', () => {
+  it("keeps the task logs of jobs the master holds, even with nothing committed here, and not a purged job's", async () => {
+    const d = dataDir('logs', {
+      held: { attempts: ['map-00000-a0', 'logs'] },
+      committed: { attempts: ['reduce-00000-a0', 'map-00001-a0', 'logs'] },
+      purged: { attempts: ['map-00000-a0', 'logs'] },
+    });
+    const removed = await removeStaleFiles(
+      d,
+      master({
+        committed: [{ jobId: 'committed', mapIndex: [], mapAttempt: [], reduceIndex: [0], reduceAttempt: [0] }],
+        heldJobs: ['held', 'committed'],
+        purgedJobs: ['purged'],
+      }),
+      new Set(),
+    );
+    assert.ok(exists(d, 'held/logs') && !exists(d, 'held/map-00000-a0'), "a held job's attempts go, its logs stay");
+    assert.ok(exists(d, 'committed/logs') && exists(d, 'committed/reduce-00000-a0'));
+    assert.ok(!exists(d, 'committed/map-00001-a0'));
+    assert.ok(!exists(d, 'purged'), 'a purged job goes whole, logs too');
+    assert.deepEqual({ attemptDirs: removed.attemptDirs, jobDirs: removed.jobDirs }, { attemptDirs: 2, jobDirs: 1 });
+  });
+
   it('keeps committed attempts, deletes held and purged jobs at once, and unknown ones only past the retention', async () => {
     const d = dataDir('mixed', {
       committed: { attempts: ['map-00000-a1', 'map-00001-a1', 'reduce-00000-a2'] },

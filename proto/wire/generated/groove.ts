@@ -36,6 +36,8 @@ import type { ResultSplit as _groove_ResultSplit, ResultSplit__Output as _groove
 import type { SubmitJobReply as _groove_SubmitJobReply, SubmitJobReply__Output as _groove_SubmitJobReply__Output } from './groove/SubmitJobReply';
 import type { SubmitJobRequest as _groove_SubmitJobRequest, SubmitJobRequest__Output as _groove_SubmitJobRequest__Output } from './groove/SubmitJobRequest';
 import type { TaskAssignment as _groove_TaskAssignment, TaskAssignment__Output as _groove_TaskAssignment__Output } from './groove/TaskAssignment';
+import type { TaskLogLine as _groove_TaskLogLine, TaskLogLine__Output as _groove_TaskLogLine__Output } from './groove/TaskLogLine';
+import type { TaskLogsRequest as _groove_TaskLogsRequest, TaskLogsRequest__Output as _groove_TaskLogsRequest__Output } from './groove/TaskLogsRequest';
 import type { TaskStats as _groove_TaskStats, TaskStats__Output as _groove_TaskStats__Output } from './groove/TaskStats';
 import type { TaskUpdate as _groove_TaskUpdate, TaskUpdate__Output as _groove_TaskUpdate__Output } from './groove/TaskUpdate';
 import type { WorkerClient as _groove_WorkerClient, WorkerDefinition as _groove_WorkerDefinition } from './groove/Worker';
@@ -84,6 +86,8 @@ export interface ProtoGrpcType {
     SubmitJobRequest: MessageTypeDefinition<_groove_SubmitJobRequest, _groove_SubmitJobRequest__Output>
     TaskAssignment: MessageTypeDefinition<_groove_TaskAssignment, _groove_TaskAssignment__Output>
     TaskKind: EnumTypeDefinition
+    TaskLogLine: MessageTypeDefinition<_groove_TaskLogLine, _groove_TaskLogLine__Output>
+    TaskLogsRequest: MessageTypeDefinition<_groove_TaskLogsRequest, _groove_TaskLogsRequest__Output>
     TaskOutcome: EnumTypeDefinition
     TaskStats: MessageTypeDefinition<_groove_TaskStats, _groove_TaskStats__Output>
     TaskUpdate: MessageTypeDefinition<_groove_TaskUpdate, _groove_TaskUpdate__Output>

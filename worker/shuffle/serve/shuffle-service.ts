@@ -16,6 +16,9 @@ import { isAttemptDirOf, isAttemptFileOf } from '../../data-layout.js';
 import { DATA_CHUNK_HEADER_ROOM, encodeDataChunkInPlace } from '../../../proto/wire/index.js';
 import { readMapOutputIndex } from '../../../proto/formats/index.js';
 
+/** The Worker service's methods of the shuffle (the task logs are served beside them: worker/task-log-service.ts). */
+export type ShuffleHandlers = Pick<WorkerHandlers, 'OpenFetch' | 'FetchPartition' | 'ReadResult' | 'OpenResultRead'>;
+
 /**
  * The worker's shuffle service: hands reducers' daemons tickets to collect partitions of map
  * outputs from the bulk port (or streams them over gRPC), and streams part files to clients
@@ -23,7 +26,7 @@ import { readMapOutputIndex } from '../../../proto/formats/index.js';
  * folder for its fetch end and must never load it. Every path in a request is checked against the data layout, so a
  * request can only ever read task outputs under the data dir.
  */
-export function createShuffleService(dataDir: string, logger: Logger, bulk?: BulkServer): WorkerHandlers {
+export function createShuffleService(dataDir: string, logger: Logger, bulk?: BulkServer): ShuffleHandlers {
   /** The file and byte range of a requested partition, or the error to answer with. */
   const locate = (request: FetchPartitionRequest__Output): { file: string; start: number; end: number } | Error => {
     const { jobId, dir, partition } = request;

@@ -16,6 +16,8 @@ import type { PurgeReply as _groove_PurgeReply, PurgeReply__Output as _groove_Pu
 import type { ResultLocations as _groove_ResultLocations, ResultLocations__Output as _groove_ResultLocations__Output } from '../groove/ResultLocations';
 import type { SubmitJobReply as _groove_SubmitJobReply, SubmitJobReply__Output as _groove_SubmitJobReply__Output } from '../groove/SubmitJobReply';
 import type { SubmitJobRequest as _groove_SubmitJobRequest, SubmitJobRequest__Output as _groove_SubmitJobRequest__Output } from '../groove/SubmitJobRequest';
+import type { TaskLogLine as _groove_TaskLogLine, TaskLogLine__Output as _groove_TaskLogLine__Output } from '../groove/TaskLogLine';
+import type { TaskLogsRequest as _groove_TaskLogsRequest, TaskLogsRequest__Output as _groove_TaskLogsRequest__Output } from '../groove/TaskLogsRequest';
 import type { WorkerMessage as _groove_WorkerMessage, WorkerMessage__Output as _groove_WorkerMessage__Output } from '../groove/WorkerMessage';
 
 export interface MasterClient extends grpc.Client {
@@ -41,6 +43,11 @@ export interface MasterClient extends grpc.Client {
   getResultLocations(argument: _groove_JobRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_groove_ResultLocations__Output>): grpc.ClientUnaryCall;
   getResultLocations(argument: _groove_JobRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_groove_ResultLocations__Output>): grpc.ClientUnaryCall;
   getResultLocations(argument: _groove_JobRequest, callback: grpc.requestCallback<_groove_ResultLocations__Output>): grpc.ClientUnaryCall;
+  
+  GetTaskLogs(argument: _groove_TaskLogsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_groove_TaskLogLine__Output>;
+  GetTaskLogs(argument: _groove_TaskLogsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_groove_TaskLogLine__Output>;
+  getTaskLogs(argument: _groove_TaskLogsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_groove_TaskLogLine__Output>;
+  getTaskLogs(argument: _groove_TaskLogsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_groove_TaskLogLine__Output>;
   
   KillJob(argument: _groove_JobRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_groove_JobStatus__Output>): grpc.ClientUnaryCall;
   KillJob(argument: _groove_JobRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_groove_JobStatus__Output>): grpc.ClientUnaryCall;
@@ -106,6 +113,8 @@ export interface MasterHandlers extends grpc.UntypedServiceImplementation {
   
   GetResultLocations: grpc.handleUnaryCall<_groove_JobRequest__Output, _groove_ResultLocations>;
   
+  GetTaskLogs: grpc.handleServerStreamingCall<_groove_TaskLogsRequest__Output, _groove_TaskLogLine>;
+  
   KillJob: grpc.handleUnaryCall<_groove_JobRequest__Output, _groove_JobStatus>;
   
   ListJobs: grpc.handleUnaryCall<_groove_ListJobsRequest__Output, _groove_ListJobsReply>;
@@ -126,6 +135,7 @@ export interface MasterDefinition extends grpc.ServiceDefinition {
   GetJob: MethodDefinition<_groove_JobRequest, _groove_JobStatus, _groove_JobRequest__Output, _groove_JobStatus__Output>
   GetPack: MethodDefinition<_groove_GetPackRequest, _groove_PackChunk, _groove_GetPackRequest__Output, _groove_PackChunk__Output>
   GetResultLocations: MethodDefinition<_groove_JobRequest, _groove_ResultLocations, _groove_JobRequest__Output, _groove_ResultLocations__Output>
+  GetTaskLogs: MethodDefinition<_groove_TaskLogsRequest, _groove_TaskLogLine, _groove_TaskLogsRequest__Output, _groove_TaskLogLine__Output>
   KillJob: MethodDefinition<_groove_JobRequest, _groove_JobStatus, _groove_JobRequest__Output, _groove_JobStatus__Output>
   ListJobs: MethodDefinition<_groove_ListJobsRequest, _groove_ListJobsReply, _groove_ListJobsRequest__Output, _groove_ListJobsReply__Output>
   ListWorkers: MethodDefinition<_groove_ListWorkersRequest, _groove_ListWorkersReply, _groove_ListWorkersRequest__Output, _groove_ListWorkersReply__Output>
