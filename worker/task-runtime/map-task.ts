@@ -17,6 +17,7 @@ import type { ValueCombiner } from './in-map-combiner.js';
 import { InMapFolder } from './in-map-folder.js';
 import type { Fold } from './in-map-folder.js';
 import { UserCodeError } from './user-code-error.js';
+import { runCleanup, runSetup } from './task-hooks.js';
 import { decodedValues } from './decoded-values.js';
 import { readResultRecords } from './result-record-reader.js';
 import type { FetchOpener } from '../shuffle/index.js';
@@ -70,7 +71,9 @@ export async function runMapTask(
     emitted++;
   };
   const { emit, inMap } = inMapCombining(job, ctx, Math.floor(spec.sortBufferBytes / 2), toBuffer);
+  await runSetup(job, 'map', ctx);
   const read = await mapPieces(pieces, job, ctx, emit, progress, { spec, openFetch });
+  await runCleanup(job, 'map', emit, ctx);
   try {
     inMap?.flush();
   } catch (err) {
