@@ -25,6 +25,10 @@ export function isMapOnly(job: MapOnlyOptions): boolean {
 export function checkMapOnly(job: MapOnlyOptions): void {
   if (!isMapOnly(job)) return;
   const why = job.reduce === false ? 'reduce: false' : 'partitions: 0';
+  if (job.reduce === false && job.partitions !== undefined && job.partitions !== 0)
+    throw new TypeError(
+      `the job's partitions cannot be used in a map-only job (reduce: false): it has no reduce phase`,
+    );
   if (typeof job.reduce === 'function')
     throw new TypeError(`the job has a reduce function and partitions: 0; say reduce: false for a map-only job`);
   for (const name of ['combine', 'partition', 'reduceSetup', 'reduceCleanup'] as const) {

@@ -27,5 +27,6 @@ export function toJobStatus(job: Job): JobStatus {
     mapsLocal: job.counters[LOCAL_MAP_COUNTER] ?? 0,
     submitHost: job.spec.submittedBy?.host ?? '',
     submitAddress: job.spec.submittedBy?.address ?? '',
+    mapOnly: job.mapOnly,
   };
 }

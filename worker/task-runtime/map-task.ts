@@ -101,18 +101,19 @@ export async function runMapTask(
 }
 
 /** What reading a part file of an earlier job (mr://) needs beyond the piece. */
-interface ResultReadContext {
+export interface ResultReadContext {
   readonly spec: TaskSpec;
   readonly openFetch: FetchOpener | undefined;
 }
 
 /**
+ * (Also the map-only task's reading, map-only-task.ts.)
  * Maps the records of every piece of the split, in order, with `ctx.input` naming the
  * piece's file for each of its records; the counts add up across pieces. A piece that is
  * an earlier job's part file (mr://) gives [key, value] records; any other, what the job's
  * reader makes of it (piece-reader.ts).
  */
-async function mapPieces(
+export async function mapPieces(
   pieces: readonly InputPiece[],
   job: AnyJob,
   ctx: TaskContext,

@@ -24,6 +24,7 @@ export interface JobStatus {
   'outputFormat'?: (string);
   'submitHost'?: (string);
   'submitAddress'?: (string);
+  'mapOnly'?: (boolean);
 }
 
 export interface JobStatus__Output {
@@ -49,4 +50,5 @@ export interface JobStatus__Output {
   'outputFormat': (string);
   'submitHost': (string);
   'submitAddress': (string);
+  'mapOnly': (boolean);
 }
