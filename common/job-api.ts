@@ -116,6 +116,7 @@ export interface JobDefinition<MK extends Key = Key, MV = unknown, RK extends Ke
   /**
    * Called once per distinct key, in key order, with the key's values streamed from the
    * merge: iterate them once. Default: emit every value unchanged (identity reduce).
+   * `false`: a map-only job (docs/map-only.md), whose maps write the results in emit order.
    */
   readonly reduce?: ((key: MK, values: Iterable<MV>, emit: Emit<RK, RV>, ctx: JobContext) => void) | false;
   /**
