@@ -8,7 +8,7 @@ import { GrooveClient } from '../../sdk/index.js';
 import type { Key } from '../../sdk/index.js';
 import { runMr } from '../helpers/cli.js';
 import type { MrResult } from '../helpers/cli.js';
-import { startCluster } from '../helpers/cluster.js';
+import { startCluster, waitUntil } from '../helpers/cluster.js';
 import type { TestCluster } from '../helpers/cluster.js';
 import { writeCorpus } from '../helpers/corpus.js';
 import { boto, startS3Store } from '../helpers/s3-store.js';
@@ -190,6 +190,28 @@ describe('map-only jobs', () => {
       const want = expected.map((r) => JSON.stringify(r));
       assert.deepEqual(got.filter((s) => !s.startsWith('["~matched"')).sort(), want.sort());
       assert.equal(got.filter((s) => s.startsWith('["~matched"')).length, mapsTotal);
+    });
+
+    it('a restarted master still knows the part files (its journal)', async () => {
+      await cluster.restartMaster();
+      const again = new GrooveClient({ master: cluster.master });
+      try {
+        await waitUntil('every worker registered again', async () => {
+          const workers = await again.workers();
+          return workers.length === 3 && workers.every((w) => w.state === 'alive');
+        });
+        const status = await again.status(id);
+        assert.equal(status.mapOnly, true);
+        assert.equal(status.mapsDone, mapsTotal);
+        const records: [Key, unknown][] = [];
+        for await (const r of again.results(id)) records.push(r);
+        assert.deepEqual(
+          records.filter(([k]) => k !== '~matched'),
+          expected,
+        );
+      } finally {
+        again.close();
+      }
     });
   });
 
