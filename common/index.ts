@@ -6,7 +6,9 @@ export {
   isFold,
   JOB_OPTION_NAMES,
   JOB_READERS,
+  TASK_HOOK_NAMES,
 } from './job-api.js';
+export { isMapOnly } from './map-only.js';
 export { closestName, editDistance } from './closest-name.js';
 export type {
   BadRecordPolicy,
@@ -21,6 +23,7 @@ export type {
   JobReader,
   Key,
   ResultRecord,
+  TaskHookName,
 } from './job-api.js';
 export {
   GrooveError,

@@ -1,5 +1,6 @@
 import { closestName } from './closest-name.js';
 import type { Key } from './key.js';
+import { checkMapOnly } from './map-only.js';
 
 export type { Key };
 
@@ -115,10 +116,31 @@ export interface JobDefinition<MK extends Key = Key, MV = unknown, RK extends Ke
   /**
    * Called once per distinct key, in key order, with the key's values streamed from the
    * merge: iterate them once. Default: emit every value unchanged (identity reduce).
+   * `false`: a map-only job (docs/map-only.md), whose maps write the results in emit order.
    */
-  reduce?(key: MK, values: Iterable<MV>, emit: Emit<RK, RV>, ctx: JobContext): void;
-  /** Number of reduce partitions (R); `--partitions` overrides it. Default 4. */
+  readonly reduce?: ((key: MK, values: Iterable<MV>, emit: Emit<RK, RV>, ctx: JobContext) => void) | false;
+  /**
+   * Number of reduce partitions (R); `--partitions` overrides it. Default 4. `0`, like
+   * `reduce: false`, makes a map-only job (docs/map-only.md): each map task's output, in
+   * emit order, is one part file of the results; no shuffle, no sort.
+   */
   readonly partitions?: number;
+  /**
+   * Runs once per map attempt, before its first record (awaited when it returns a
+   * promise): load a lookup table, a model. What it sets up (module-level state, see
+   * docs/hooks.md) is fresh for each attempt. A throw fails the attempt like a throwing map.
+   */
+  readonly mapSetup?: (ctx: JobContext) => void | Promise<void>;
+  /**
+   * Runs once per map attempt, after its last record (awaited): its emits go where map's
+   * do (the combiner and partitioner, or a map-only job's part file), e.g. totals the
+   * map kept in memory instead of emitting record by record.
+   */
+  readonly mapCleanup?: (emit: Emit<MK, MV>, ctx: JobContext) => void | Promise<void>;
+  /** Runs once per reduce attempt, before its first key (awaited). */
+  readonly reduceSetup?: (ctx: JobContext) => void | Promise<void>;
+  /** Runs once per reduce attempt, after its last key (awaited): its emits go to the part file, after reduce's. */
+  readonly reduceCleanup?: (emit: Emit<RK, RV>, ctx: JobContext) => void | Promise<void>;
   /**
    * Which partition gets a key, an integer in [0, partitions); default: a hash of the
    * key's encoding. `ctx` is the map task's context (e.g. `ctx.params` for split points).
@@ -135,6 +157,12 @@ export interface JobDefinition<MK extends Key = Key, MV = unknown, RK extends Ke
   readonly binaryText?: boolean;
 }
 
+/** The task hooks (docs/hooks.md), each a function when given. */
+export const TASK_HOOK_NAMES = ['mapSetup', 'mapCleanup', 'reduceSetup', 'reduceCleanup'] as const;
+
+/** The name of one of a job's task hooks. */
+export type TaskHookName = (typeof TASK_HOOK_NAMES)[number];
+
 /**
  * Every option name {@link defineJob} knows; any other is refused with the closest of
  * these, so a typo (`reducer`) is an error at once, not an option silently ignored.
@@ -150,6 +178,10 @@ export const JOB_OPTION_NAMES: readonly string[] = [
   'partition',
   'sortBufferMB',
   'binaryText',
+  'mapSetup',
+  'mapCleanup',
+  'reduceSetup',
+  'reduceCleanup',
 ];
 
 /**
@@ -204,16 +236,22 @@ export function checkJobDefinition(
   }
   checkOptionNames(definition);
   if (typeof definition.map !== 'function') throw new TypeError('the job has no map function');
-  for (const name of ['combine', 'reduce', 'partition'] as const) {
+  for (const name of ['combine', 'partition', ...TASK_HOOK_NAMES] as const) {
     const fn = definition[name];
     if (fn !== undefined && typeof fn !== 'function') throw new TypeError(`the job's ${name} must be a function`);
   }
+  const reduce: unknown = definition.reduce;
+  if (reduce !== undefined && reduce !== false && typeof reduce !== 'function')
+    throw new TypeError(`the job's reduce must be a function, or false for a map-only job`);
   if (definition.binaryText !== undefined && typeof definition.binaryText !== 'boolean') {
     throw new TypeError(`the job's binaryText must be true or false, got ${String(definition.binaryText)}`);
   }
-  if (definition.partitions !== undefined && !(Number.isInteger(definition.partitions) && definition.partitions >= 1)) {
-    throw new RangeError(`the job's partitions must be a positive integer, got ${String(definition.partitions)}`);
+  if (definition.partitions !== undefined && !(Number.isInteger(definition.partitions) && definition.partitions >= 0)) {
+    throw new RangeError(
+      `the job's partitions must be a positive integer (or 0 for a map-only job), got ${String(definition.partitions)}`,
+    );
   }
+  checkMapOnly(definition);
   checkChoice('reader', definition.reader, JOB_READERS);
   checkChoice('onBadRecord', definition.onBadRecord, ['fail', 'skip']);
   return definition;

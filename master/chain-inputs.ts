@@ -4,6 +4,7 @@ import { isValidId } from '../proto/formats/index.js';
 import type { MapInput } from '../proto/wire/generated/groove/MapInput';
 import type { InputFile, InputSplit } from './input-splitter.js';
 import type { Job } from './job.js';
+import { resultTask } from './job-results.js';
 
 /** What resolving `mr://` inputs needs to know of the master's state. */
 export interface ChainLookup {
@@ -32,7 +33,8 @@ export function resolveResultInput(input: string, lookup: ChainLookup): InputFil
     const why = job.error ? `: ${job.error.split('\n')[0]?.slice(0, 300)}` : '';
     throw new UserError(`input ${input}: job ${job.id} ${job.state}${why}, so it has no results to read`);
   }
-  const R = job.reduces.length;
+  // A map-only job's results are its maps' part files, one per map.
+  const R = job.partFiles.length;
   if (uri.partition !== undefined && uri.partition >= R)
     throw new UserError(`input ${input}: job ${job.id} has ${R} partitions (0 to ${R - 1}), not ${uri.partition}`);
   const partitions = uri.partition === undefined ? Array.from({ length: R }, (_, p) => p) : [uri.partition];
@@ -67,7 +69,7 @@ export function mapInputOf(split: InputSplit, dataAddressOf: (workerId: string) 
 
 function partInput(job: Job, partition: number, lookup: ChainLookup): InputFile {
   const name = resultUri(job.id, partition);
-  const part = job.partFile(job.reduce(partition));
+  const part = job.partFile(resultTask(job, partition));
   const state = part ? lookup.workerState(part.workerId) : undefined;
   // Gone from the workers but committed to a store: read the store's copy of the partition.
   if ((!part || state === undefined || state === 'lost') && job.spec.output) return storedPartInput(job, partition);

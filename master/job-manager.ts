@@ -7,6 +7,7 @@ import { isValidId } from '../proto/formats/index.js';
 import { encodeReduceAssignment } from '../proto/wire/index.js';
 import type { EncodedMasterMessage } from '../proto/wire/index.js';
 import { Job } from './job.js';
+import { outputAttempt, resultsCommitted } from './job-results.js';
 import { newJobId } from './job-id.js';
 import { outputColumns } from './reduce-input-columns.js';
 import type { JobJournal } from './journal/index.js';
@@ -132,6 +133,7 @@ export class JobManager {
       packHash: sub.packHash,
       inputs: sub.inputs,
       partitions: sub.partitions,
+      ...(sub.mapOnly ? { mapOnly: true } : {}),
       params: sub.params,
       sortBufferBytes: sub.sortBufferBytes,
       maxAttempts: sub.maxAttempts || this.policy.maxAttempts,
@@ -169,7 +171,7 @@ export class JobManager {
       this.heldTasks += job.maps.length + job.reduces.length;
     }
     for (const job of jobs) {
-      if (job.finished || job.reducesDone < job.reduces.length) continue;
+      if (job.finished || !resultsCommitted(job)) continue;
       if (job.spec.output) this.commitOutput(job, true);
       else this.endJob(job);
     }
@@ -246,9 +248,9 @@ export class JobManager {
       out.push({
         jobId: job.id,
         mapIndex: maps.map((t) => t.index),
-        mapAttempt: maps.map((t) => job.mapOutputs.attempt(t.index)),
+        mapAttempt: maps.map((t) => outputAttempt(job, t)),
         reduceIndex: reduces.map((t) => t.index),
-        reduceAttempt: reduces.map((t) => job.partFiles.attempt(t.index)),
+        reduceAttempt: reduces.map((t) => outputAttempt(job, t)),
       });
     }
     return out;
@@ -278,7 +280,11 @@ export class JobManager {
         }
       }
       // Map outputs matter only while a reduce may still fetch them; part files until the job ends.
-      const lost = [...(reducesLeft ? job.outputsOn('map', worker.id) : []), ...job.outputsOn('reduce', worker.id)];
+      // (A map-only job's part files are its maps': reducesLeft is false, its result kind is map.)
+      const lost = [
+        ...(reducesLeft ? job.outputsOn('map', worker.id) : []),
+        ...job.outputsOn(job.resultKind, worker.id),
+      ];
       for (const task of lost) {
         if (task.state !== 'succeeded') continue;
         job.loseOutput(task, worker.id);
@@ -334,7 +340,7 @@ export class JobManager {
       return;
     }
     // The output's directory is not stored: badSuccessReport checked it is the attempt's own.
-    const output = committedOutput(task, update);
+    const output = committedOutput(job, task, update);
     if (!output) {
       this.attemptFailed(job, task, attempt, worker, {
         ...update,
@@ -351,7 +357,7 @@ export class JobManager {
     // First success wins: the other attempts of this task stop and their files go.
     const others = task.runningCount ? [...task.running.values()] : [];
     for (const other of others) this.cancelAttempt(job, task, other, 'another attempt finished first');
-    if (job.reducesDone === job.reduces.length) {
+    if (resultsCommitted(job)) {
       if (job.spec.output) this.commitOutput(job);
       else this.endJob(job);
     }
@@ -562,7 +568,13 @@ export class JobManager {
     if (task.kind === 'map') {
       const s = task.split;
       const at = (id: string): string => this.workers.get(id)?.dataAddress ?? '';
-      return { assign: { ...base, kind: 'MAP', mapInput: s ? mapInputOf(s, at) : null } };
+      const mapInput = s ? mapInputOf(s, at) : null;
+      // A map-only job's map writes a part file of the results, where a reduce would.
+      if (job.mapOnly)
+        return {
+          assign: { ...base, kind: 'MAP', mapInput, mapOnly: true, ...this.outputs.assignment(job, task, attempt) },
+        };
+      return { assign: { ...base, kind: 'MAP', mapInput } };
     }
     return encodeReduceAssignment(
       {

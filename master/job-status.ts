@@ -28,6 +28,7 @@ export function toJobStatus(job: Job): JobStatus {
     submitHost: job.spec.submittedBy?.host ?? '',
     submitAddress: job.spec.submittedBy?.address ?? '',
     ...failedAttemptOf(job),
+    mapOnly: job.mapOnly,
   };
 }
 

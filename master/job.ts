@@ -24,6 +24,8 @@ export interface JobSpec {
   readonly packHash: string;
   readonly inputs: readonly string[];
   readonly partitions: number;
+  /** A map-only job (partitions 0, docs/map-only.md): no reduce tasks; each map task's part file is one of the results. */
+  readonly mapOnly?: boolean;
   readonly params: Readonly<Record<string, string>>;
   readonly sortBufferBytes: number;
   /** Attempts a task may fail before the job fails. */
@@ -83,8 +85,12 @@ export class Job {
   private readonly partFileTable: TaskOutputs;
   /** Map outputs: R + 1 partition offsets each. */
   readonly mapOutputs: OutputColumns;
-  /** Part files: records and bytes each. */
+  /** Part files: records and bytes each, one per result task (see job-results.ts). */
   readonly partFiles: OutputColumns;
+  /** A map-only job: its maps write the part files, and it has no reduces. */
+  readonly mapOnly: boolean;
+  /** The kind of task whose part files are the job's results: reduces, or a map-only job's maps. */
+  readonly resultKind: 'map' | 'reduce';
   private readonly counterTable: CounterTable;
   private readonly history: JobEventRecord[] = [];
   /** Failed attempts per worker, for the per-job blacklist. */
@@ -122,8 +128,10 @@ export class Job {
     this.reduces = this.reduceTable = new TaskTable('reduce', spec.partitions);
     this.mapTable.nextAttempt.fill(origin?.attemptBase ?? 0);
     this.reduceTable.nextAttempt.fill(origin?.attemptBase ?? 0);
+    this.mapOnly = spec.mapOnly === true;
+    this.resultKind = this.mapOnly ? 'map' : 'reduce';
     this.mapOutputs = this.mapOutputTable = new TaskOutputs(this.maps.length, spec.partitions + 1);
-    this.partFiles = this.partFileTable = new TaskOutputs(this.reduces.length, 2);
+    this.partFiles = this.partFileTable = new TaskOutputs(this.table(this.resultKind).length, 2);
     this.counterTable = new CounterTable(this.maps.length + this.reduces.length);
     this.mapsWithLocality = splits.resultFileCount;
     const { length: maps } = this.maps;
@@ -509,13 +517,18 @@ export class Job {
     records: number,
     bytes: number,
   ): void {
-    if (task.kind !== 'reduce') throw new Error(`${task.id} is not a reduce`);
+    if (task.kind !== this.resultKind) throw new Error(`${task.id} writes no part file`);
     this.partFileTable.set(task.index, this.hostTable.intern(workerId, dataAddress), attempt, [records, bytes]);
   }
 
   /** Forgets a task's output (it was lost). */
   dropOutput(task: Task): void {
-    (task.kind === 'map' ? this.mapOutputTable : this.partFileTable).clear(task.index);
+    this.outputTable(task.kind).clear(task.index);
+  }
+
+  /** One kind of task's outputs: part files for the result tasks, else map outputs (never set in a map-only job). */
+  private outputTable(kind: 'map' | 'reduce'): TaskOutputs {
+    return kind === this.resultKind ? this.partFileTable : this.mapOutputTable;
   }
 
   /** A worker came back at another address: the outputs it holds are served from there now. */
@@ -525,7 +538,7 @@ export class Job {
 
   /** Where a map's output is, if it has one. */
   mapOutput(task: Task): MapOutputRef | undefined {
-    if (task.kind !== 'map' || !this.mapOutputs.has(task.index)) return undefined;
+    if (task.kind !== 'map' || this.mapOnly || !this.mapOutputs.has(task.index)) return undefined;
     const { workerId, dataAddress } = this.hosts.get(this.mapOutputs.host(task.index));
     const attempt = this.mapOutputs.attempt(task.index);
     return {
@@ -539,7 +552,7 @@ export class Job {
 
   /** Where a reduce's part file is, if it has one. */
   partFile(task: Task): PartFileRef | undefined {
-    if (task.kind !== 'reduce' || !this.partFiles.has(task.index)) return undefined;
+    if (task.kind !== this.resultKind || !this.partFiles.has(task.index)) return undefined;
     const { workerId, dataAddress } = this.hosts.get(this.partFiles.host(task.index));
     const attempt = this.partFiles.attempt(task.index);
     const [records, bytes] = this.partFiles.values(task.index) as [number, number];
@@ -557,7 +570,9 @@ export class Job {
   outputsOn(kind: 'map' | 'reduce', workerId: string): Task[] {
     const hosts = new Set(this.hostTable.indicesOf(workerId));
     const table = this.table(kind);
-    return (kind === 'map' ? this.mapOutputTable : this.partFileTable).onHosts(hosts).map((i) => new Task(table, i));
+    return this.outputTable(kind)
+      .onHosts(hosts)
+      .map((i) => new Task(table, i));
   }
 
   /**

@@ -17,6 +17,7 @@ import type { ResultLocations } from '../proto/wire/generated/groove/ResultLocat
 import type { OutputTarget } from './output-target.js';
 import type { SubmitJobRequest__Output } from '../proto/wire/generated/groove/SubmitJobRequest';
 import type { Job } from './job.js';
+import { resultTask } from './job-results.js';
 import type { Submitter } from './submitter.js';
 import { renderJobEvent } from './job-event.js';
 import type { JobEventRecord } from './job-event.js';
@@ -266,8 +267,8 @@ function resultLocations(ctx: MasterServiceContext, jobId: string): ResultLocati
   if (output) return storedResultLocations(ctx, job, output);
   return {
     jobId: job.id,
-    parts: Array.from({ length: job.reduces.length }, (_, partition) => {
-      const t = job.reduce(partition);
+    parts: Array.from({ length: job.partFiles.length }, (_, partition) => {
+      const t = resultTask(job, partition);
       const p = job.partFile(t);
       if (!p) throw new Error(`${t.id} has no part file`);
       if (ctx.workers.get(p.workerId)?.state === 'lost') {
@@ -286,12 +287,12 @@ function resultLocations(ctx: MasterServiceContext, jobId: string): ResultLocati
  */
 function storedResultLocations(ctx: MasterServiceContext, job: Job, output: OutputTarget): ResultLocations {
   const parts: ResultLocation[] = [];
-  for (let partition = 0; partition < job.reduces.length; partition++) {
-    const p = job.partFile(job.reduce(partition));
+  for (let partition = 0; partition < job.partFiles.length; partition++) {
+    const p = job.partFile(resultTask(job, partition));
     if (!p || ctx.workers.get(p.workerId)?.state === 'lost') continue;
     parts.push({ partition, workerId: p.workerId, dataAddress: p.dataAddress, path: p.path });
   }
-  return { jobId: job.id, parts, outputUrl: output.url, outputFormat: output.format, partitions: job.reduces.length };
+  return { jobId: job.id, parts, outputUrl: output.url, outputFormat: output.format, partitions: job.partFiles.length };
 }
 
 /** A worker as `mr workers` lists it. */

@@ -1,6 +1,7 @@
 import type { Logger } from '../common/index.js';
 import { errorMessage } from '../common/index.js';
 import type { Job } from './job.js';
+import { resultTask } from './job-results.js';
 import { OutputCommitter } from './output-committer.js';
 import type { StoreCallPolicy } from './output-store-call.js';
 import { attemptOutputUrl } from './output-target.js';
@@ -21,7 +22,7 @@ export class JobOutputs {
     private readonly policy?: StoreCallPolicy,
   ) {}
 
-  /** The output fields of a reduce assignment: where attempt `attempt` writes its lines, if the job has a store. */
+  /** The output fields of a reduce assignment (or a map-only job's map's): where attempt `attempt` writes its lines, if the job has a store. */
   assignment(job: Job, task: Task, attempt: number): { outputUrl: string; outputFormat: string } {
     const output = job.spec.output;
     if (!output) return { outputUrl: '', outputFormat: '' };
@@ -34,8 +35,8 @@ export class JobOutputs {
   private committer(job: Job, resumed = false): OutputCommitter | undefined {
     const output = job.spec.output;
     if (!output) return undefined;
-    const winners = Array.from({ length: job.reduces.length }, (_, p) => {
-      const task = job.reduce(p);
+    const winners = Array.from({ length: job.partFiles.length }, (_, p) => {
+      const task = resultTask(job, p);
       return attemptOutputUrl(output.url, job.id, task.id, job.partFiles.attempt(p), p);
     });
     return new OutputCommitter({ target: output, jobId: job.id, winners, resumed }, this.policy, this.log);
@@ -79,7 +80,7 @@ export class JobOutputs {
    */
   lateSuccess(job: Job, task: Task, attempt: number, reported: string): void {
     const output = job.spec.output;
-    if (!output || task.kind !== 'reduce' || !job.finished || !this.commits.has(job)) return;
+    if (!output || task.kind !== job.resultKind || !job.finished || !this.commits.has(job)) return;
     const url = attemptOutputUrl(output.url, job.id, task.id, attempt, task.index);
     if (reported !== url) return;
     const committer = this.committer(job) as OutputCommitter;

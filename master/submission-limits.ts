@@ -93,7 +93,11 @@ export function checkSubmission(req: SubmitJobRequest__Output, packHash: string,
   }
   // 0 on the wire: not given, the default applies.
   const t = SUBMIT_OPTION_TABLE;
-  const partitions = checkOption('partitions', t.partitions, req.partitions || undefined);
+  if (req.mapOnly && req.partitions)
+    throw new UserError(
+      `partitions: the job is map-only (reduce: false or partitions: 0), it has no reduce partitions`,
+    );
+  const partitions = req.mapOnly ? 0 : checkOption('partitions', t.partitions, req.partitions || undefined);
   const chunkSize = checkOption('chunkSize', t.chunkSize, req.chunkSize || undefined);
   const sortBufferBytes = checkOption('sortBufferBytes', t.sortBufferBytes, req.sortBufferBytes || undefined);
   const entries = Object.entries(req.params);
@@ -119,6 +123,7 @@ export function checkSubmission(req: SubmitJobRequest__Output, packHash: string,
     packHash,
     inputs: req.inputs,
     partitions,
+    ...(req.mapOnly ? { mapOnly: true } : {}),
     params: req.params,
     chunkSize,
     chunkSizeIsDefault: !req.chunkSize,

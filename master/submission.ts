@@ -7,7 +7,10 @@ export interface Submission {
   readonly name: string;
   readonly packHash: string;
   readonly inputs: readonly string[];
+  /** 0 for a map-only job. */
   readonly partitions: number;
+  /** A map-only job (docs/map-only.md): no reduces; each map task writes a part file of the results. */
+  readonly mapOnly?: boolean;
   readonly params: Readonly<Record<string, string>>;
   readonly chunkSize: number;
   /** The user gave no chunk size: `chunkSize` is the default, lowered to give every slot a split (see chunkSizeFor). */

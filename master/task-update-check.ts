@@ -17,7 +17,7 @@ export const UPDATE_LIMITS = { maxCounters: 1000, maxCounterName: 200, maxError:
  */
 export function badSuccessReport(job: Job, task: Task, update: TaskUpdate__Output): string | undefined {
   const dir = expectedAttemptDir(job.id, task.id, update.attempt);
-  if (task.kind === 'map') {
+  if (task.kind === 'map' && !job.mapOnly) {
     const out = update.mapOutput;
     if (!out) return 'no map output';
     if (out.dir !== dir) return `map output dir ${JSON.stringify(out.dir)} is not the attempt's own`;
@@ -73,8 +73,8 @@ export function isCommitted(
   return false;
 }
 
-/** What a success report says the attempt wrote, if it is of the task's kind. */
-export function committedOutput(task: Task, update: TaskUpdate__Output): CommittedOutput | undefined {
-  if (task.kind === 'map') return update.mapOutput ? { offsets: update.mapOutput.offsets } : undefined;
+/** What a success report says the attempt wrote, if it is of the task's kind (a map-only job's maps write part files). */
+export function committedOutput(job: Job, task: Task, update: TaskUpdate__Output): CommittedOutput | undefined {
+  if (task.kind === 'map' && !job.mapOnly) return update.mapOutput ? { offsets: update.mapOutput.offsets } : undefined;
   return update.reduceOutput ? { records: update.reduceOutput.records, bytes: update.reduceOutput.bytes } : undefined;
 }

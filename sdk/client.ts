@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { Key } from '../common/index.js';
-import { envMaster, JobFailedError, UserError } from '../common/index.js';
+import { envMaster, isMapOnly, JobFailedError, UserError } from '../common/index.js';
 import { BlockChecksumError, PartFileVerifier } from '../proto/formats/index.js';
 import { createMasterClient } from '../proto/wire/index.js';
 import { decodeKey } from '../proto/formats/index.js';
@@ -171,10 +171,13 @@ export class GrooveClient {
     if (packed.job.binaryText !== true) await refuseNonTextInputs(inputs);
     const sortBufferBytes =
       options.sortBufferBytes ?? (packed.job.sortBufferMB ? Math.round(packed.job.sortBufferMB * 1024 * 1024) : 0);
+    const mapOnly = isMapOnly(packed.job);
     const request: SubmitJobRequest = {
       pack: packed.bytes,
       inputs,
-      partitions: options.partitions ?? packed.job.partitions ?? 0,
+      // A map-only job has no partitions: the master refuses one given with it, by name.
+      partitions: options.partitions ?? (mapOnly ? 0 : (packed.job.partitions ?? 0)),
+      mapOnly,
       params: { ...(options.params ?? {}) },
       chunkSize: options.chunkSize ?? 0,
       sortBufferBytes,

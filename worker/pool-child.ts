@@ -11,7 +11,7 @@ import { loadJobCode } from './job-loader.js';
 import { JobSourceMap } from './job-source-map.js';
 import type { AnyJob } from './job-loader.js';
 import type { ChildToParent, ParentToChild } from './pool-messages.js';
-import { runMapTask } from './task-runtime/index.js';
+import { runMapOnlyTask, runMapTask } from './task-runtime/index.js';
 import { runReduceTask } from './task-runtime/index.js';
 import { FetchFailedError } from './shuffle/index.js';
 import type { OpenFetchAnswer, OpenFetchRequest } from './shuffle/index.js';
@@ -144,9 +144,11 @@ async function run(spec: TaskSpec): Promise<void> {
     const job = loaded.job;
     sourceMap = loaded.sourceMap;
     const result =
-      spec.kind === 'map'
-        ? await runMapTask(spec, job, log, progress, openFetch)
-        : await runReduceTask(spec, job, log, progress, openFetch);
+      spec.kind === 'reduce'
+        ? await runReduceTask(spec, job, log, progress, openFetch)
+        : spec.mapOnly
+          ? await runMapOnlyTask(spec, job, log, progress, openFetch)
+          : await runMapTask(spec, job, log, progress, openFetch);
     send({ type: 'done', taskId: spec.taskId, attempt: spec.attempt, result });
   } catch (err) {
     send({ type: 'failed', taskId: spec.taskId, attempt: spec.attempt, failure: toFailure(err, sourceMap) });

@@ -53,6 +53,11 @@ export interface TaskSpec {
   readonly packHash: string;
   readonly params: Readonly<Record<string, string>>;
   readonly partitions: number;
+  /**
+   * kind = map of a map-only job (docs/map-only.md): the map's records, in emit order, go
+   * to a part file of the results (and `output`), not to partitions.
+   */
+  readonly mapOnly?: boolean;
   readonly sortBufferBytes: number;
   /** The worker's data dir (absolute); outputs are reported relative to it. */
   readonly dataDir: string;
@@ -74,7 +79,7 @@ export interface TaskSpec {
   readonly partition?: number;
   readonly sources?: readonly MapOutputSource[];
   /**
-   * kind = reduce, for a job with an output store: also write the part's result lines, in
+   * kind = reduce (or a map-only job's map), for a job with an output store: also write the part's result lines, in
    * `format`, to the storage URL `url` (the attempt's temporary object, which the master
    * promotes at the commit), staged and committed whole with the part file.
    */
@@ -91,7 +96,18 @@ export interface TaskStatsSummary {
   readonly spills: number;
 }
 
-/** What a finished task attempt produced. */
+/** What a finished attempt that wrote a part file of the results reports. */
+interface PartFileResult {
+  readonly path: string;
+  /** The output URL the attempt committed its lines to, if it had one. */
+  readonly outputUrl?: string;
+  readonly records: number;
+  readonly bytes: number;
+  readonly stats: TaskStatsSummary;
+  readonly counters: Readonly<Record<string, number>>;
+}
+
+/** What a finished task attempt produced: a map output, or a part file (a reduce's, or a map-only job's map's). */
 export type TaskResult =
   | {
       readonly kind: 'map';
@@ -100,16 +116,8 @@ export type TaskResult =
       readonly stats: TaskStatsSummary;
       readonly counters: Readonly<Record<string, number>>;
     }
-  | {
-      readonly kind: 'reduce';
-      readonly path: string;
-      /** The output URL the attempt committed its lines to, if it had one. */
-      readonly outputUrl?: string;
-      readonly records: number;
-      readonly bytes: number;
-      readonly stats: TaskStatsSummary;
-      readonly counters: Readonly<Record<string, number>>;
-    };
+  | ({ readonly kind: 'reduce' } & PartFileResult)
+  | ({ readonly kind: 'part' } & PartFileResult);
 
 /** Why a task attempt failed; `user` is true when the job's own code threw. */
 export interface TaskFailure {

@@ -408,8 +408,8 @@ export class WorkerDaemon {
       this.log.debug('task started', ids);
       const result = await this.pool.run(spec);
       this.log.debug('task succeeded', { ...ids, millis: result.stats.millis });
-      const { kind, stats, counters } = result;
-      this.observers.metrics?.attemptEnded({ kind, succeeded: true, stats, counters });
+      const { stats, counters } = result;
+      this.observers.metrics?.attemptEnded({ kind: spec.kind, succeeded: true, stats, counters });
       this.send({
         taskUpdate: {
           jobId: a.jobId,
@@ -470,12 +470,20 @@ export class WorkerDaemon {
       workerId: this.workerId,
       httpCa: httpTrustedCa(),
     };
+    const format = a.outputFormat || 'text';
+    if (a.outputUrl && !isResultFormat(format))
+      throw new TaskAttemptError({
+        message: `assignment asks for an unknown output format ${JSON.stringify(format.slice(0, 64))}`,
+        user: false,
+      });
+    const output = a.outputUrl && isResultFormat(format) ? { url: a.outputUrl, format } : undefined;
     if (a.kind === 'MAP') {
       if (!a.mapInput?.pieces.length)
         throw new TaskAttemptError({ message: 'map assignment without input', user: false });
       return {
         ...base,
         kind: 'map',
+        ...(a.mapOnly ? { mapOnly: true, output } : {}),
         input: a.mapInput.pieces.map(({ path, start, length, result, jsonRecords }) => ({
           path,
           start,
@@ -485,19 +493,7 @@ export class WorkerDaemon {
         })),
       };
     }
-    const format = a.outputFormat || 'text';
-    if (a.outputUrl && !isResultFormat(format))
-      throw new TaskAttemptError({
-        message: `reduce assignment asks for an unknown output format ${JSON.stringify(format.slice(0, 64))}`,
-        user: false,
-      });
-    return {
-      ...base,
-      kind: 'reduce',
-      partition: a.partition,
-      sources: mapOutputSources(a),
-      output: a.outputUrl && isResultFormat(format) ? { url: a.outputUrl, format } : undefined,
-    };
+    return { ...base, kind: 'reduce', partition: a.partition, sources: mapOutputSources(a), output };
   }
 }
 

@@ -27,7 +27,8 @@ export interface RecoveredJobs {
 function replayCommit(job: Job, c: JournaledCommit): void {
   const task = c.kind === 'map' ? job.map(c.index) : job.reduce(c.index);
   const [records = 0, bytes = 0] = Array.from(c.values);
-  const output = c.kind === 'map' ? { offsets: c.values } : { records, bytes };
+  // A map-only job's maps committed part files, as reduces do.
+  const output = c.kind === 'map' && !job.mapOnly ? { offsets: c.values } : { records, bytes };
   if (task.state !== 'running') job.setTaskState(task, 'running');
   const attempt = { n: c.attempt, workerId: c.workerId, startedAt: Date.now() - c.stats.millis, speculative: false };
   job.commit(task, attempt, c.dataAddress, output, c.counters, c.stats);

@@ -233,7 +233,7 @@ function statusText(s: JobStatus): string {
     `name      ${s.name}`,
     `state     ${s.state}`,
     `maps      ${s.mapsDone}/${s.mapsTotal}`,
-    `reduces   ${s.reducesDone}/${s.reducesTotal}`,
+    s.mapOnly ? 'reduces   none (map-only job: no reduce phase)' : `reduces   ${s.reducesDone}/${s.reducesTotal}`,
     `submitted ${new Date(s.submittedAt).toISOString()}`,
   ];
   if (s.finishedAt)

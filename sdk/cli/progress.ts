@@ -14,7 +14,8 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (e
     const s = event.status;
     if (!s) return;
     if (event.type === 'task-failed') stream.write(`${oneLine(event.message)}\n`);
-    const line = `${s.jobId}: ${s.state}, map ${s.mapsDone}/${s.mapsTotal}, reduce ${s.reducesDone}/${s.reducesTotal}`;
+    const reduce = s.mapOnly ? 'map-only' : `reduce ${s.reducesDone}/${s.reducesTotal}`;
+    const line = `${s.jobId}: ${s.state}, map ${s.mapsDone}/${s.mapsTotal}, ${reduce}`;
     const now = Date.now();
     const terminal = s.state !== 'running';
     if (line !== last && (terminal || now - lastAt >= 500)) {

@@ -9,6 +9,7 @@ export {
 } from './text-input-check.js';
 export { BadInputError } from './bad-input-error.js';
 export { runMapTask } from './map-task.js';
+export { runMapOnlyTask } from './map-only-task.js';
 export { runReduceTask } from './reduce-task.js';
 export { UserCodeError } from './user-code-error.js';
 export { mergeSources } from './kway-merge.js';

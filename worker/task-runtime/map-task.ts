@@ -17,6 +17,7 @@ import type { ValueCombiner } from './in-map-combiner.js';
 import { InMapFolder } from './in-map-folder.js';
 import type { Fold } from './in-map-folder.js';
 import { UserCodeError } from './user-code-error.js';
+import { runCleanup, runSetup } from './task-hooks.js';
 import { decodedValues } from './decoded-values.js';
 import { readResultRecords } from './result-record-reader.js';
 import type { FetchOpener } from '../shuffle/index.js';
@@ -70,7 +71,9 @@ export async function runMapTask(
     emitted++;
   };
   const { emit, inMap } = inMapCombining(job, ctx, Math.floor(spec.sortBufferBytes / 2), toBuffer);
+  await runSetup(job, 'map', ctx);
   const read = await mapPieces(pieces, job, ctx, emit, progress, { spec, openFetch });
+  await runCleanup(job, 'map', emit, ctx);
   try {
     inMap?.flush();
   } catch (err) {
@@ -98,18 +101,19 @@ export async function runMapTask(
 }
 
 /** What reading a part file of an earlier job (mr://) needs beyond the piece. */
-interface ResultReadContext {
+export interface ResultReadContext {
   readonly spec: TaskSpec;
   readonly openFetch: FetchOpener | undefined;
 }
 
 /**
+ * (Also the map-only task's reading, map-only-task.ts.)
  * Maps the records of every piece of the split, in order, with `ctx.input` naming the
  * piece's file for each of its records; the counts add up across pieces. A piece that is
  * an earlier job's part file (mr://) gives [key, value] records; any other, what the job's
  * reader makes of it (piece-reader.ts).
  */
-async function mapPieces(
+export async function mapPieces(
   pieces: readonly InputPiece[],
   job: AnyJob,
   ctx: TaskContext,

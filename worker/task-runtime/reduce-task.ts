@@ -20,6 +20,7 @@ import type { JobLogSink } from './task-context.js';
 import { FetchFailedError } from '../shuffle/index.js';
 import { LocalWriteError } from '../local-write-error.js';
 import { UserCodeError } from './user-code-error.js';
+import { runCleanup, runSetup } from './task-hooks.js';
 import { storageFor } from '../../storage/index.js';
 import type { StagedObject } from '../../storage/index.js';
 import type { ResultFormat } from '../../proto/formats/index.js';
@@ -89,7 +90,7 @@ export async function runReduceTask(
       throw err;
     }
     const linesOut = lines && spec.output ? { path: lines.localPath, format: spec.output.format } : undefined;
-    const result = reduceSources(spec, job, log, progress, opened, staged.localPath, linesOut);
+    const result = await reduceSources(spec, job, log, progress, opened, staged.localPath, linesOut);
     await lines?.commit();
     await staged.commit();
     succeeded = true;
@@ -121,7 +122,7 @@ function openWriters(
 }
 
 /** Merges, groups and reduces the opened sources into the part file at `outPath` (the staged object's local file). */
-function reduceSources(
+async function reduceSources(
   spec: TaskSpec,
   job: AnyJob,
   log: JobLogSink,
@@ -129,9 +130,15 @@ function reduceSources(
   opened: OpenedSources,
   outPath: string,
   linesOut?: { path: string; format: ResultFormat },
-): Extract<TaskResult, { kind: 'reduce' }> {
+): Promise<Extract<TaskResult, { kind: 'reduce' }>> {
   const { sources, bytesIn, fetch } = opened;
   const ctx = createTaskContext(spec.taskId, spec.attempt, spec.params, '', log);
+  try {
+    await runSetup(job, 'reduce', ctx);
+  } catch (err) {
+    for (const s of sources) s.close();
+    throw err;
+  }
   let writer: RecordFileWriter;
   let lines: ResultLinesWriter | undefined;
   try {
@@ -167,6 +174,7 @@ function reduceSources(
     } else {
       recordsIn = recordsOut = copyRecords(merged, writer, progress);
     }
+    await runCleanup(job, 'reduce', emit, ctx);
     // The end marker makes a part file cut at a block boundary detectably short.
     writer.endBlock();
     const { payloadBytes, blocks } = writer.records;

@@ -1,4 +1,5 @@
 import { GrooveError } from '../../common/index.js';
+import type { TaskHookName } from '../../common/index.js';
 
 /**
  * An exception thrown by the job's own code (or by a value it emitted that Groove cannot
@@ -8,7 +9,7 @@ import { GrooveError } from '../../common/index.js';
  */
 export class UserCodeError extends GrooveError {
   constructor(
-    readonly phase: 'map' | 'combine' | 'reduce' | 'partition',
+    readonly phase: 'map' | 'combine' | 'reduce' | 'partition' | TaskHookName,
     cause: unknown,
     readonly where: string,
   ) {

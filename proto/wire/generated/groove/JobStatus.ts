@@ -24,6 +24,7 @@ export interface JobStatus {
   'outputFormat'?: (string);
   'submitHost'?: (string);
   'submitAddress'?: (string);
+  'mapOnly'?: (boolean);
   'failedTask'?: (string);
   'failedAttempt'?: (number);
 }
@@ -51,6 +52,7 @@ export interface JobStatus__Output {
   'outputFormat': (string);
   'submitHost': (string);
   'submitAddress': (string);
+  'mapOnly': (boolean);
   'failedTask': (string);
   'failedAttempt': (number);
 }
