@@ -31,6 +31,7 @@ export type { ClientOptions, JobEvent, JobStatus, ResultPart, SubmitOptions, Wor
 export { DEFAULT_RECONNECT_TIMEOUT_MS } from './reconnecting-watch.js';
 export type { WatchOptions } from './reconnecting-watch.js';
 export { EmbeddedCluster } from './embedded-cluster.js';
+export type { JobId, JobOf, JobType, ResultOf } from './job-result-types.js';
 export { inputName, resultsOf } from './job-input.js';
 export type { JobInput, ResultsOf } from './job-input.js';
 export type { EmbeddedClusterOptions } from './embedded-cluster.js';
