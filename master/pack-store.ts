@@ -1,9 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PACK_HASH_PATTERN, decodeJobPack, packHash } from '../proto/formats/index.js';
-
-/** The largest job pack the master accepts: 32 MiB (a bundle of the user's code and its dependencies). */
-export const MAX_PACK_BYTES = 32 * 1024 * 1024;
+import { MAX_PACK_BYTES, PACK_HASH_PATTERN, decodeJobPack, packHash } from '../proto/formats/index.js';
 
 /** A pack that passed the checks, not stored yet. */
 export interface CheckedPack {

@@ -37,6 +37,7 @@ import { inputName } from './job-input.js';
 import { reconnectingWatch } from './reconnecting-watch.js';
 import type { WatchOptions, WatchTarget } from './reconnecting-watch.js';
 import type { JobInput } from './job-input.js';
+import type { JobId, JobType, ResultOf } from './job-result-types.js';
 
 /** A job's status as the master reports it. */
 export type JobStatus = JobStatus__Output;
@@ -143,6 +144,9 @@ export interface SubmitOptions {
  *     const id = await client.submit('jobs/wordcount.ts', { inputs: ['data/'] });
  *     await client.wait(id);
  *     for await (const [word, count] of client.results(id)) console.log(word, count);
+ *
+ * Told the job's type (`submit<typeof job>`, or `results<typeof job>(id)`), `results`
+ * yields the records with the types the job's reduce emits (docs/sdk.md).
  */
 export class GrooveClient {
   readonly master: string;
@@ -159,14 +163,19 @@ export class GrooveClient {
     this.rpc = createMasterClient(this.master, this.security);
   }
 
-  /** Bundles a job file and submits it; resolves with the job id. */
-  async submit(jobFile: string, options: SubmitOptions): Promise<string> {
+  /**
+   * Bundles a job file and submits it; resolves with the job id. Given the job's type,
+   * `submit<typeof job>(...)` after `import type job from './job.js'` (the module's default
+   * export; `import type * as job` works too), the id carries it, so `results(id)` yields
+   * typed records. The id is a plain string either way.
+   */
+  async submit<J extends JobType = JobType>(jobFile: string, options: SubmitOptions): Promise<JobId<J>> {
     const inputs = expandInputs(options.inputs.map(inputName), process.cwd(), options.allowEmpty === true);
     return this.submitPacked(await packJobFile(jobFile), { ...options, inputs });
   }
 
-  /** Submits an already bundled job. */
-  async submitPacked(packed: PackedJob, options: SubmitOptions): Promise<string> {
+  /** Submits an already bundled job (typed as {@link submit} is). */
+  async submitPacked<J extends JobType = JobType>(packed: PackedJob, options: SubmitOptions): Promise<JobId<J>> {
     const inputs = options.inputs.map(inputName);
     if (packed.job.binaryText !== true) await refuseNonTextInputs(inputs);
     const sortBufferBytes =
@@ -335,17 +344,19 @@ export class GrooveClient {
    * The job's output records, partition by partition, each partition in key order: from the
    * workers' part files (the records with the types the reducers emitted) while every one
    * is there, else, for a job with an output store, from the store (jsonl only: see
-   * storedRecords).
+   * storedRecords). Typed by the job the id carries ({@link submit}) or the one given
+   * (`results<typeof job>(id)`): `[RK, RV]`, the types its reduce emits (the records are
+   * decoded as they were emitted; the type is the job's word for it, not checked here).
    */
-  async *results(jobId: string): AsyncGenerator<[Key, unknown]> {
+  async *results<J extends JobType = JobType>(jobId: JobId<J>): AsyncGenerator<ResultOf<J>> {
     const locations = await this.resultLocations(jobId);
     const stored = storedResultsOf(locations);
     if (stored && locations.parts.length < stored.partitions) {
-      yield* storedRecords(stored);
+      yield* storedRecords(stored) as AsyncGenerator<ResultOf<J>>;
       return;
     }
     const parts = [...locations.parts].sort((a, b) => a.partition - b.partition);
-    for (const part of parts) yield* this.readPart(jobId, part);
+    for (const part of parts) yield* this.readPart(jobId, part) as AsyncGenerator<ResultOf<J>>;
   }
 
   kill(jobId: string): Promise<JobStatus> {

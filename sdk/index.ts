@@ -32,6 +32,7 @@ export type { TaskLogLine, TaskLogsOptions } from './client.js';
 export { DEFAULT_RECONNECT_TIMEOUT_MS } from './reconnecting-watch.js';
 export type { WatchOptions } from './reconnecting-watch.js';
 export { EmbeddedCluster } from './embedded-cluster.js';
+export type { JobId, JobOf, JobType, ResultOf } from './job-result-types.js';
 export { inputName, resultsOf } from './job-input.js';
 export type { JobInput, ResultsOf } from './job-input.js';
 export type { EmbeddedClusterOptions } from './embedded-cluster.js';

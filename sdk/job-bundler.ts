@@ -2,10 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { JobFileError } from '../common/index.js';
-import { JOB_PACK_FORMAT, encodeJobPack } from '../proto/formats/index.js';
+import { JOB_PACK_FORMAT, MAX_PACK_BYTES, encodeJobPack } from '../proto/formats/index.js';
 import type { JobPack } from '../proto/formats/index.js';
 import { loadJobCode } from '../worker/index.js';
 import type { AnyJob } from '../worker/index.js';
+import { explainBundleError, PACK_FILE_LOADERS, packTooLargeMessage } from './pack-file-loaders.js';
 
 /** A bundled, checked job, ready to submit. */
 export interface PackedJob {
@@ -60,11 +61,14 @@ function withUserSourcePaths(code: string): string {
 /**
  * Bundles a TypeScript (or JavaScript) job file into a pack and loads it once locally, so
  * a job that does not compile or defines no map is refused before anything is submitted.
+ * Data files the job imports (`import stop from './stop.txt'`) are bundled into the pack
+ * (pack-file-loaders.ts); a pack over the master's limit is refused here, naming its
+ * largest files.
  */
 export async function packJobFile(file: string): Promise<PackedJob> {
   const abs = path.resolve(file);
   if (!fs.existsSync(abs)) throw new JobFileError(file, 'job file not found');
-  let result: esbuild.BuildResult<{ write: false }>;
+  let result: esbuild.BuildResult<{ write: false; metafile: true }>;
   try {
     result = await esbuild.build({
       entryPoints: [abs],
@@ -76,17 +80,23 @@ export async function packJobFile(file: string): Promise<PackedJob> {
       logLevel: 'silent',
       sourcemap: 'inline',
       sourcesContent: false,
+      loader: PACK_FILE_LOADERS,
+      metafile: true,
       plugins: [grooveExternal],
     });
   } catch (err) {
     const failure = err as esbuild.BuildFailure;
     const first = failure.errors?.[0];
     const where = first?.location ? `${first.location.line}:${first.location.column}: ` : '';
-    throw new JobFileError(file, `does not compile: ${where}${first?.text ?? String(err)}`, { cause: err });
+    const text = first ? explainBundleError(first.text) : String(err);
+    throw new JobFileError(file, `does not compile: ${where}${text}`, { cause: err });
   }
   const code = withUserSourcePaths(result.outputFiles[0]?.text ?? '');
   const job = loadJobCode(code, path.basename(file));
   const name = typeof job.name === 'string' && job.name ? job.name : path.basename(file).replace(/\.[^.]*$/, '');
   const pack: JobPack = { format: JOB_PACK_FORMAT, name, source: path.basename(file), code };
-  return { bytes: encodeJobPack(pack), pack, job };
+  const bytes = encodeJobPack(pack);
+  if (bytes.length > MAX_PACK_BYTES)
+    throw new JobFileError(file, packTooLargeMessage(bytes.length, MAX_PACK_BYTES, result.metafile));
+  return { bytes, pack, job };
 }

@@ -3,6 +3,7 @@ import { isBuiltin } from 'node:module';
 import * as vm from 'node:vm';
 import { checkJobDefinition, defineJob, JobFileError } from '../common/index.js';
 import type { JobDefinition, Key } from '../common/index.js';
+import { JobSourceMap } from './job-source-map.js';
 
 /** A job definition with its types erased, as the runtime sees it. */
 export type AnyJob = JobDefinition<Key, unknown, Key, unknown, unknown>;
@@ -54,9 +55,11 @@ export function loadJobCode(code: string, source: string, console?: Console): An
   try {
     wrapper(mod.exports, requireForJob, mod, source, '.', jobConsole);
   } catch (err) {
-    throw new JobFileError(source, `failed to load: ${err instanceof Error ? err.message : String(err)}`, {
-      cause: err,
-    });
+    // The user's line that threw at load time (a top-level statement), not the bundle's.
+    const at =
+      err instanceof Error && err.stack ? JobSourceMap.ofBundle(code, source)?.firstUserFrame(err.stack) : undefined;
+    const message = `failed to load: ${err instanceof Error ? err.message : String(err)}${at ? ` (at ${at})` : ''}`;
+    throw new JobFileError(source, message, { cause: err });
   }
   const exported = mod.exports as { default?: unknown } | null;
   const candidate = exported && typeof exported === 'object' && 'default' in exported ? exported.default : exported;

@@ -33,7 +33,7 @@ export { encodePartFileEnd } from './record-blocks.js';
 export { ResultLinesWriter } from './result-lines-file.js';
 export { BLOCK_HEADER_BYTES, MAX_BLOCK_PAYLOAD_BYTES, blockChecksum, writeBlockHeader } from './record-blocks.js';
 export { PART_FILE_END_BYTES } from './record-blocks.js';
-export { JOB_PACK_FORMAT, encodeJobPack } from './job-pack.js';
+export { JOB_PACK_FORMAT, MAX_PACK_BYTES, encodeJobPack } from './job-pack.js';
 export { formatRecord } from './result-line.js';
 export { PART_FILE_NAME, SUCCESS_FILE, TEMPORARY_DIR, partFileName } from './output-names.js';
 export { encodeValue } from './value-codec.js';

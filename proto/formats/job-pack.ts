@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
 
+/**
+ * The largest job pack a master accepts: 32 MiB (the user's code, its dependencies and the
+ * data files it imports). The SDK checks it too, so an oversized pack is refused before it
+ * is sent, with the files that made it big.
+ */
+export const MAX_PACK_BYTES = 32 * 1024 * 1024;
+
 /** The format tag written in every pack; a worker refuses packs of another format. */
 export const JOB_PACK_FORMAT = 'groove-pack/1';
 

@@ -63,7 +63,12 @@ export async function runMapTask(
       // A key that is not a Key fails with the codec's message before the job's
       // partition() sees it (string keys are checked as they are encoded).
       if (typeof key !== 'string') encodeKey(key);
-      p = userPartition(key, R, ctx);
+      try {
+        p = userPartition(key, R, ctx);
+      } catch (err) {
+        // Named as the partitioner's, with its stack, so the user is sent to that line, not map's.
+        throw new UserCodeError('partition', err, `key ${JSON.stringify(key)}`);
+      }
       if (!Number.isInteger(p) || p < 0 || p >= R)
         throw new RangeError(`partition() returned ${String(p)} for ${R} partitions`);
     }
