@@ -30,6 +30,8 @@ import { callUnary, fromServiceError } from './rpc.js';
 import { storageFor, verifyStoredPart } from '../storage/index.js';
 import type { RangeReader } from '../storage/index.js';
 import { refuseNonTextInputs } from './text-input-peek.js';
+import { withSplitPoints } from './split-sampler.js';
+import { SUBMIT_OPTION_TABLE } from '../master/index.js';
 import { storedRecords, storedResultsOf } from './stored-results.js';
 import type { ResultFormat } from '../proto/formats/index.js';
 import { inputName } from './job-input.js';
@@ -143,16 +145,22 @@ export class GrooveClient {
     return this.submitPacked(await packJobFile(jobFile), { ...options, inputs });
   }
 
-  /** Submits an already bundled job. */
-  async submitPacked(packed: PackedJob, options: SubmitOptions): Promise<string> {
+  /**
+   * Submits an already bundled job. A `totalOrder` job's split points are sampled from the
+   * inputs here first (sdk/split-sampler.ts), for the partition count it is submitted with.
+   */
+  async submitPacked(bundled: PackedJob, options: SubmitOptions): Promise<string> {
     const inputs = options.inputs.map(inputName);
-    if (packed.job.binaryText !== true) await refuseNonTextInputs(inputs);
+    if (bundled.job.binaryText !== true) await refuseNonTextInputs(inputs);
+    const partitions = options.partitions ?? bundled.job.partitions ?? SUBMIT_OPTION_TABLE.partitions.default;
+    const packed = await withSplitPoints(bundled, inputs, partitions, options.params ?? {});
     const sortBufferBytes =
       options.sortBufferBytes ?? (packed.job.sortBufferMB ? Math.round(packed.job.sortBufferMB * 1024 * 1024) : 0);
     const request: SubmitJobRequest = {
       pack: packed.bytes,
       inputs,
-      partitions: options.partitions ?? packed.job.partitions ?? 0,
+      // A total order's split points are for this count: the master must not pick another.
+      partitions: packed.job.totalOrder === true ? partitions : (options.partitions ?? packed.job.partitions ?? 0),
       params: { ...(options.params ?? {}) },
       chunkSize: options.chunkSize ?? 0,
       sortBufferBytes,

@@ -25,6 +25,8 @@ import { setHttpTrustedCa } from '../storage/index.js';
 interface LoadedJob {
   readonly job: AnyJob;
   readonly sourceMap: JobSourceMap | undefined;
+  /** A totalOrder job's split points (encoded keys), decoded once. */
+  readonly splits: readonly Buffer[] | undefined;
 }
 
 /** Loaded jobs by pack hash; a pool process usually serves one or two jobs at a time. */
@@ -91,6 +93,7 @@ function jobFor(spec: TaskSpec): LoadedJob {
     loaded = {
       job: loadJobCode(pack.code, pack.source, jobConsole),
       sourceMap: JobSourceMap.ofBundle(pack.code, pack.source),
+      splits: pack.splits?.map((s) => Buffer.from(s, 'base64')),
     };
     if (jobs.size >= MAX_CACHED_JOBS) jobs.delete(jobs.keys().next().value as string);
     jobs.set(spec.packHash, loaded);
@@ -139,7 +142,7 @@ async function run(spec: TaskSpec): Promise<void> {
     sourceMap = loaded.sourceMap;
     const result =
       spec.kind === 'map'
-        ? await runMapTask(spec, job, log, progress, openFetch)
+        ? await runMapTask(spec, job, log, progress, openFetch, loaded.splits)
         : await runReduceTask(spec, job, log, progress, openFetch);
     send({ type: 'done', taskId: spec.taskId, attempt: spec.attempt, result });
   } catch (err) {
