@@ -1,27 +1,25 @@
 import { defineJob } from 'groove-mr';
 
 /**
- * Total-order sort of text lines, printed as the gensort layout splits them: the first
- * KEY_CHARS characters, a tab, the rest of the line. The part files read in partition order
- * are globally sorted by whole line (code point order, which is `LC_ALL=C sort`'s byte order
- * for UTF-8 text): nothing to pass, the split points of the partitions are sampled from the
- * input at submit (`totalOrder`, docs/sorting.md).
+ * Total-order sort of text records whose first KEY_CHARS characters are the key (the
+ * gensort layout: 10-byte key, payload, line end), printed `KEY<TAB>PAYLOAD`. Nothing to
+ * pass: the split points of the partitions are sampled from the input at submit
+ * (`totalOrder`, docs/sorting.md), so the part files read in partition order are globally
+ * sorted by key (code point order, `LC_ALL=C sort`'s byte order for UTF-8 text).
  *
  *     mr run jobs/sort.ts --input records/ --partitions 4 --output sorted/
- *     cat sorted/part-* | sed 's/\t//'     # the same as LC_ALL=C sort records/*
+ *     cat sorted/part-* | sed 's/\t//'     # LC_ALL=C sort records/*, for distinct keys
  *
- * The key is the whole line, so equal 10-character keys still come out in the order of the
- * rest of their lines, and duplicates as often as they were in the input.
+ * As in TeraSort, only the key is compared: records with equal keys come out in input
+ * order (map task by map task), which is `sort`'s order when the keys are distinct, as
+ * gensort's are. The reduce is the identity, so the reducers copy records as bytes.
  */
 const KEY_CHARS = 10;
 
-export default defineJob<string, number, string, string>({
+export default defineJob<string, string>({
   name: 'sort',
-  map(line, emit) {
-    emit(line, 1);
-  },
-  reduce(line, copies, emit) {
-    for (const copy of copies) for (let i = 0; i < copy; i++) emit(line.slice(0, KEY_CHARS), line.slice(KEY_CHARS));
+  map(record, emit) {
+    emit(record.slice(0, KEY_CHARS), record.slice(KEY_CHARS));
   },
   totalOrder: true,
 });

@@ -104,7 +104,7 @@ describe('sorting with mr run', () => {
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('jobs/sort.ts: part files in partition order equal LC_ALL=C sort, with nothing passed', async () => {
+  it('jobs/sort.ts: part files in partition order equal LC_ALL=C sort (distinct keys), with nothing passed', async () => {
     const files = writeRecords(path.join(dir, 'records'), 3, 3000, 11);
     const out = path.join(dir, 'sorted');
     const r = await runMr([
