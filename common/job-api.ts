@@ -45,6 +45,13 @@ export interface JobContext {
   readonly attempt: number;
   readonly counters: Counters;
   readonly log: JobLog;
+  /**
+   * In reduce, the full key of the value last taken from `values`: with
+   * {@link JobDefinition.groupPrefix} the reduce's key is only the group's prefix, and this
+   * says which key each value came with (values arrive in full-key order). Without
+   * groupPrefix it is the reduce's key. Undefined in map and combine.
+   */
+  readonly valueKey?: Key;
 }
 
 /**
@@ -146,6 +153,23 @@ export interface JobDefinition<MK extends Key = Key, MV = unknown, RK extends Ke
    * key's encoding. `ctx` is the map task's context (e.g. `ctx.params` for split points).
    */
   partition?(key: MK, partitions: number, ctx: JobContext): number;
+  /**
+   * Secondary sort (docs/sorting.md): with `n`, keys must be tuples (arrays) of at least n
+   * elements; reduce is called once per distinct first-n elements (its key is that prefix,
+   * as an array), with the group's values in full-key order, and `ctx.valueKey` the full
+   * key of each value. Keys are partitioned by the prefix too, unless the job has its own
+   * `partition`. Type MK as the full tuple or its prefix, e.g. `[user: string, time: number] | [user: string]`.
+   * Default: none, reduce groups by the whole key.
+   */
+  readonly groupPrefix?: number;
+  /**
+   * Total-order sort (docs/sorting.md): at submit, the client runs map over a bounded sample
+   * of the input's records and picks R-1 split points from the keys (the group prefixes with
+   * {@link groupPrefix}); partition p then gets the keys between split p-1 and split p, so
+   * the part files read in partition order are globally sorted. Cannot be combined with
+   * `partition`. Default false (hash partitioning).
+   */
+  readonly totalOrder?: boolean;
   /** Map-side sort buffer per task in MiB; spills to disk beyond it. Default 100. */
   readonly sortBufferMB?: number;
   /**
@@ -182,6 +206,8 @@ export const JOB_OPTION_NAMES: readonly string[] = [
   'mapCleanup',
   'reduceSetup',
   'reduceCleanup',
+  'groupPrefix',
+  'totalOrder',
 ];
 
 /**
@@ -254,7 +280,22 @@ export function checkJobDefinition(
   checkMapOnly(definition);
   checkChoice('reader', definition.reader, JOB_READERS);
   checkChoice('onBadRecord', definition.onBadRecord, ['fail', 'skip']);
+  checkSortOptions(definition);
   return definition;
+}
+
+/** Checks groupPrefix and totalOrder (docs/sorting.md). */
+function checkSortOptions(definition: JobDefinition<Key, unknown, Key, unknown, unknown>): void {
+  const { groupPrefix, totalOrder } = definition;
+  if (groupPrefix !== undefined && !(Number.isInteger(groupPrefix) && groupPrefix >= 1 && groupPrefix <= 127)) {
+    throw new RangeError(`the job's groupPrefix must be an integer from 1 to 127, got ${String(groupPrefix)}`);
+  }
+  if (totalOrder !== undefined && typeof totalOrder !== 'boolean') {
+    throw new TypeError(`the job's totalOrder must be true or false, got ${String(totalOrder)}`);
+  }
+  if (totalOrder === true && definition.partition !== undefined) {
+    throw new TypeError("the job's totalOrder picks the partitions itself: remove its partition function");
+  }
 }
 
 /** Refuses an option name defineJob does not know, with the closest one it does. */

@@ -31,6 +31,8 @@ import { callUnary, fromServiceError } from './rpc.js';
 import { storageFor, verifyStoredPart } from '../storage/index.js';
 import type { RangeReader } from '../storage/index.js';
 import { refuseNonTextInputs } from './text-input-peek.js';
+import { withSplitPoints } from './split-sampler.js';
+import { SUBMIT_OPTION_TABLE } from '../master/index.js';
 import { storedRecords, storedResultsOf } from './stored-results.js';
 import type { ResultFormat } from '../proto/formats/index.js';
 import { inputName } from './job-input.js';
@@ -174,18 +176,28 @@ export class GrooveClient {
     return this.submitPacked(await packJobFile(jobFile), { ...options, inputs });
   }
 
-  /** Submits an already bundled job (typed as {@link submit} is). */
-  async submitPacked<J extends JobType = JobType>(packed: PackedJob, options: SubmitOptions): Promise<JobId<J>> {
+  /**
+   * Submits an already bundled job (typed as {@link submit} is). A `totalOrder` job's split
+   * points are sampled from the inputs here first (sdk/split-sampler.ts), for the partition
+   * count it is submitted with.
+   */
+  async submitPacked<J extends JobType = JobType>(bundled: PackedJob, options: SubmitOptions): Promise<JobId<J>> {
     const inputs = options.inputs.map(inputName);
-    if (packed.job.binaryText !== true) await refuseNonTextInputs(inputs);
+    if (bundled.job.binaryText !== true) await refuseNonTextInputs(inputs);
+    const partitions = options.partitions ?? bundled.job.partitions ?? SUBMIT_OPTION_TABLE.partitions.default;
+    const packed = await withSplitPoints(bundled, inputs, partitions, options.params ?? {});
     const sortBufferBytes =
       options.sortBufferBytes ?? (packed.job.sortBufferMB ? Math.round(packed.job.sortBufferMB * 1024 * 1024) : 0);
     const mapOnly = isMapOnly(packed.job);
     const request: SubmitJobRequest = {
       pack: packed.bytes,
       inputs,
-      // A map-only job has no partitions: the master refuses one given with it, by name.
-      partitions: options.partitions ?? (mapOnly ? 0 : (packed.job.partitions ?? 0)),
+      // A map-only job has no partitions: the master refuses one given with it, by name. A
+      // total order's split points are for one count: the master must not pick another.
+      partitions:
+        packed.job.totalOrder === true
+          ? partitions
+          : (options.partitions ?? (mapOnly ? 0 : (packed.job.partitions ?? 0))),
       mapOnly,
       params: { ...(options.params ?? {}) },
       chunkSize: options.chunkSize ?? 0,

@@ -3,6 +3,7 @@ export type { CompiledWorkerDaemonOptions, WorkerDaemonOptions } from './worker-
 export { loadJobCode } from './job-loader.js';
 export { NonTextInputError, nonTextReason, readHead, TEXT_CHECK_BYTES } from './task-runtime/index.js';
 export { BadInputError, codecMismatch, nonTextMessage, readPiece } from './task-runtime/index.js';
+export { createTaskContext } from './task-runtime/index.js';
 export type { AnyJob } from './job-loader.js';
 // The client of a worker's shuffle service, for the SDK's readers of results.
 export { createWorkerClient } from '../proto/wire/index.js';

@@ -25,6 +25,8 @@ import { setHttpTrustedCa } from '../storage/index.js';
 interface LoadedJob {
   readonly job: AnyJob;
   readonly sourceMap: JobSourceMap | undefined;
+  /** A totalOrder job's split points (encoded keys), decoded once. */
+  readonly splits: readonly Buffer[] | undefined;
 }
 
 /** Loaded jobs by pack hash; a pool process usually serves one or two jobs at a time. */
@@ -97,6 +99,7 @@ function jobFor(spec: TaskSpec): LoadedJob {
     loaded = {
       job: loadJobCode(pack.code, pack.source, jobConsole),
       sourceMap: JobSourceMap.ofBundle(pack.code, pack.source),
+      splits: pack.splits?.map((s) => Buffer.from(s, 'base64')),
     };
     if (jobs.size >= MAX_CACHED_JOBS) jobs.delete(jobs.keys().next().value as string);
     jobs.set(spec.packHash, loaded);
@@ -148,7 +151,7 @@ async function run(spec: TaskSpec): Promise<void> {
         ? await runReduceTask(spec, job, log, progress, openFetch)
         : spec.mapOnly
           ? await runMapOnlyTask(spec, job, log, progress, openFetch)
-          : await runMapTask(spec, job, log, progress, openFetch);
+          : await runMapTask(spec, job, log, progress, openFetch, loaded.splits);
     send({ type: 'done', taskId: spec.taskId, attempt: spec.attempt, result });
   } catch (err) {
     send({ type: 'failed', taskId: spec.taskId, attempt: spec.attempt, failure: toFailure(err, sourceMap) });

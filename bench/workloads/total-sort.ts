@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KEY_BYTES, RECORD_BYTES, sortRecords } from '../datagen/sort-records.js';
-import { quantileSplits, sampleKeys, sampleSize } from '../key-sampler.js';
 import { measurement, seconds } from '../measurement.js';
 import { DATA_DIR, MR } from '../paths.js';
 import { runTimed } from '../process-runner.js';
@@ -14,8 +13,8 @@ import type { BenchContext, Workload, WorkloadReport } from '../workload.js';
 const PARTITIONS = 4;
 
 /**
- * Total-order sort of 100-byte records: jobs/sort.ts with split points from a sample of
- * the input, against `LC_ALL=C sort --parallel=2`. The part files, read in order, must be
+ * Total-order sort of 100-byte records: jobs/sort.ts (its split points sampled by the
+ * client at submit: `totalOrder`), against `LC_ALL=C sort --parallel=2`. The part files, read in order, must be
  * sorted and hold exactly the input's records.
  */
 export const totalSortWorkload: Workload = {
@@ -28,10 +27,8 @@ export const totalSortWorkload: Workload = {
       files: ctx.quick ? 4 : 8,
       seed: 2,
     });
-    ctx.log('sort: fingerprinting the input and sampling split points');
+    ctx.log('sort: fingerprinting the input');
     const input = scanRecords(data.files);
-    const sample = sampleKeys(data.files, sampleSize(data.bytes), KEY_BYTES, 3);
-    const splits = quantileSplits(sample, PARTITIONS);
     const grooveOut = path.join(ctx.scratch, 'sort-groove');
     const sortOut = path.join(ctx.scratch, 'sort-baseline.txt');
     const times = { groove: [] as number[], sort: [] as number[] };
@@ -50,8 +47,6 @@ export const totalSortWorkload: Workload = {
         '2',
         '--partitions',
         String(PARTITIONS),
-        '--param',
-        `splits=${JSON.stringify(splits)}`,
         '--output',
         grooveOut,
       ];
@@ -88,11 +83,11 @@ export const totalSortWorkload: Workload = {
       checks: [noSlowerThan(groove, sort, 1.5)],
       poolPeakRss: peaks,
       notes: [
-        `Groove: wall time of \`mr run jobs/sort.ts --input <${data.files.length} files> --slots 2 --partitions ${PARTITIONS} --param splits=<${PARTITIONS - 1} keys> --output DIR\`; split points are quantiles of ${sample.length} keys sampled at random places (the sampling is not timed).`,
+        `Groove: wall time of \`mr run jobs/sort.ts --input <${data.files.length} files> --slots 2 --partitions ${PARTITIONS} --output DIR\`; the split points are sampled by mr run at submit (totalOrder, docs/sorting.md), which is timed.`,
         `Every Groove run's part files, read in partition order, were checked to be sorted by key and to hold exactly the input's ${input.count} records (count and hashes); so was sort's output once.`,
         'The baseline is `LC_ALL=C sort --parallel=2 -o OUT <files>`, writing one sorted file.',
       ],
-      details: { inputBytes: data.bytes, records: input.count, sampleSize: sample.length, splits, partBytes },
+      details: { inputBytes: data.bytes, records: input.count, partBytes },
     };
   },
 };

@@ -17,6 +17,7 @@ export { checkValue } from './value-codec.js';
 export { UnstorableValueError, decodeValue } from './value-codec.js';
 export { decodeKey } from './key-codec.js';
 export { hashPartitionOfRange } from './partitioner.js';
+export type { KeyBytesPartitioner } from './partitioner.js';
 export { scalarValueRoom, writeScalarValueAt } from './value-codec.js';
 export {
   MAX_LENGTH_VARINT_BYTES,
@@ -50,3 +51,5 @@ export type { ResultUri } from './result-uri.js';
 export { readPartFileEnd } from './record-blocks.js';
 export { CODEC_MAGIC, inputCodecOf } from './input-compression.js';
 export type { InputCodec } from './input-compression.js';
+export { chooseSplits, checkSplits, rangePartitionOfRange } from './range-partitioner.js';
+export { prefixTupleBytes, tuplePrefixEnd } from './key-prefix.js';

@@ -22,6 +22,11 @@ export interface JobPack {
   readonly source: string;
   /** The bundled CommonJS code. */
   readonly code: string;
+  /**
+   * A `totalOrder` job's range split points, chosen at submit from a sample of its map
+   * output (sdk/split-sampler.ts): encoded keys (or group prefixes), base64, ascending.
+   */
+  readonly splits?: readonly string[];
 }
 
 /** Serializes a pack; the bytes are what is hashed, stored and shipped. */
@@ -47,7 +52,10 @@ export function decodeJobPack(bytes: Uint8Array): JobPack {
   ) {
     throw new RangeError(`job pack is not in format ${JOB_PACK_FORMAT}`);
   }
-  return { format: JOB_PACK_FORMAT, name: p.name, source: p.source, code: p.code };
+  if (p.splits !== undefined && !(Array.isArray(p.splits) && p.splits.every((x) => typeof x === 'string')))
+    throw new RangeError('job pack splits must be a list of base64 strings');
+  const base = { format: JOB_PACK_FORMAT, name: p.name, source: p.source, code: p.code } as const;
+  return p.splits === undefined ? base : { ...base, splits: p.splits };
 }
 
 /** The content address of pack bytes: lowercase hex sha256. */

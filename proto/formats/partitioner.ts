@@ -39,3 +39,10 @@ export function hashPartitionOfRange(bytes: Uint8Array, start: number, end: numb
   h ^= h >>> 16;
   return (h >>> 0) % partitions;
 }
+
+/**
+ * Which of `partitions` reducers gets the encoded key in `bytes[start, end)`: the map
+ * side's partitioner at byte level ({@link hashPartitionOfRange} by default; a job's
+ * `groupPrefix` or `totalOrder` choose others, worker/task-runtime/key-partitioner.ts).
+ */
+export type KeyBytesPartitioner = (bytes: Uint8Array, start: number, end: number, partitions: number) => number;

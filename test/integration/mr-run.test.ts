@@ -9,8 +9,6 @@ import { MR, ROOT, runMr } from '../helpers/cli.js';
 import type { MrResult } from '../helpers/cli.js';
 import { writeCorpus } from '../helpers/corpus.js';
 import { parseJsonl, referenceWordCount } from '../helpers/reference.js';
-import { mulberry32 } from '../helpers/corpus.js';
-import { compareCodePoints } from '../../jobs/sort.js';
 
 /** A user's mistake ends with one line on stderr and no stack trace. */
 function assertOneLineError(r: MrResult, pattern: RegExp): void {
@@ -181,63 +179,6 @@ describe('mr run (embedded cluster)', () => {
         [['t', 1], null],
       ],
     );
-  });
-
-  it('sorts records into globally ordered part files with jobs/sort.ts', async () => {
-    const input = path.join(dir, 'records');
-    fs.mkdirSync(input);
-    const random = mulberry32(11);
-    // BMP only: jobs/sort.ts cuts the key at 10 UTF-16 units, which would split a surrogate pair.
-    const alphabet = ' !#%09:AZ_az~éü€';
-    const chars = [...alphabet];
-    const pick = (n: number): string =>
-      Array.from({ length: n }, () => chars[Math.floor(random() * chars.length)] as string).join('');
-    const records: string[] = [];
-    for (let f = 0; f < 3; f++) {
-      const lines = Array.from({ length: 2000 }, () => pick(10) + pick(20));
-      records.push(...lines);
-      fs.writeFileSync(path.join(input, `r${f}.txt`), lines.join('\n') + '\n');
-    }
-    const out = path.join(dir, 'sorted');
-    const splits = JSON.stringify(['0', 'Z', 'é']);
-    const r = await runMr([
-      'run',
-      'jobs/sort.ts',
-      '--input',
-      input,
-      '--partitions',
-      '4',
-      '--param',
-      `splits=${splits}`,
-      '--chunk-size',
-      '32KiB',
-      '--output',
-      out,
-      '--slots',
-      '2',
-    ]);
-    assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(fs.readdirSync(out).sort(), ['_SUCCESS', 'part-00000', 'part-00001', 'part-00002', 'part-00003']);
-    const parts = fs
-      .readdirSync(out)
-      .filter((f) => f.startsWith('part-'))
-      .sort();
-    const lines = parts.flatMap((f) =>
-      fs
-        .readFileSync(path.join(out, f), 'utf8')
-        .split('\n')
-        .filter((l) => l !== ''),
-    );
-    // KEY<TAB>PAYLOAD: the key is the record's first 10 characters.
-    const keyOf = (l: string): string => l.slice(0, l.indexOf('\t'));
-    for (let i = 1; i < lines.length; i++)
-      assert.ok(
-        compareCodePoints(keyOf(lines[i - 1] as string), keyOf(lines[i] as string)) <= 0,
-        `out of order at line ${i}`,
-      );
-    assert.deepEqual(lines.map((l) => l.replace('\t', '')).sort(), [...records].sort());
-    for (const f of parts)
-      assert.ok(fs.statSync(path.join(out, f)).size > 0, `${f} is empty: the splits should spread the keys`);
   });
 
   it('refuses a missing input before starting anything', async () => {

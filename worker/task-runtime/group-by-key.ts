@@ -5,6 +5,12 @@ const EMPTY = Buffer.alloc(0);
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
 /**
+ * Where a record's group key ends in its encoded key (secondary sort: the end of the key's
+ * first n tuple elements); records are in the same group when these prefixes are equal.
+ */
+export type GroupEnd = (key: Buffer) => number;
+
+/**
  * Calls fn once per distinct key of a sorted source with a streamed iterable of that key's
  * values (views valid during one iteration step).
  *
@@ -18,12 +24,20 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
  * - The iterator reuses one result object for every step, so read `value` before the next
  *   `next()` (as `for...of` does).
  *
+ * With `groupEnd`, a group is every record whose key has the same first `groupEnd(key)`
+ * bytes, and the key passed to fn is those bytes (a sorted source keeps such records
+ * together: a prefix of sorted keys is sorted).
+ *
  * The source must be sorted by key (byte order); the caller keeps ownership and closes it.
  * An exception from fn propagates at once, leaving the source mid-group.
  */
-export function forEachGroup(source: RecordSource, fn: (key: Buffer, values: Iterable<Buffer>) => void): void {
+export function forEachGroup(
+  source: RecordSource,
+  fn: (key: Buffer, values: Iterable<Buffer>) => void,
+  groupEnd?: GroupEnd,
+): void {
   if (!source.next()) return;
-  const cursor = new GroupCursor(source);
+  const cursor = new GroupCursor(source, groupEnd);
   for (;;) {
     const values = cursor.startGroup();
     fn(cursor.groupKey, values);
@@ -46,11 +60,15 @@ class GroupCursor {
   /** Reused for every value: `for...of` reads it before asking for the next one. */
   private readonly result: IteratorYieldResult<Buffer> = { done: false, value: EMPTY };
 
-  constructor(private readonly source: RecordSource) {}
+  constructor(
+    private readonly source: RecordSource,
+    private readonly groupEnd?: GroupEnd,
+  ) {}
 
   /** Opens the group of the source's current record. */
   startGroup(): GroupValues {
-    this.groupKey = Buffer.from(this.source.key);
+    const key = this.source.key;
+    this.groupKey = Buffer.from(this.groupEnd ? key.subarray(0, this.groupEnd(key)) : key);
     this.pendingFirst = true;
     this.groupOpen = true;
     return new GroupValues(this);
@@ -65,12 +83,22 @@ class GroupCursor {
       this.exhausted = true;
       this.groupOpen = false;
       return DONE;
-    } else if (!(source.keyEquals ? source.keyEquals(this.groupKey) : source.key.equals(this.groupKey))) {
+    } else if (!this.inGroup()) {
       this.groupOpen = false;
       return DONE;
     }
     this.result.value = source.value;
     return this.result;
+  }
+
+  /** Whether the source's current record belongs to the open group. */
+  private inGroup(): boolean {
+    const source = this.source;
+    if (!this.groupEnd) return source.keyEquals ? source.keyEquals(this.groupKey) : source.key.equals(this.groupKey);
+    const key = source.key;
+    const n = this.groupKey.length;
+    // Equal prefixes have equal lengths: the encoding is self-delimiting.
+    return key.length >= n && key.compare(this.groupKey, 0, n, 0, n) === 0 && this.groupEnd(key) === n;
   }
 
   skipRest(): void {

@@ -24,3 +24,4 @@ export { InMapFolder } from './in-map-folder.js';
 export { SlabCache } from './slab-cache.js';
 export type { ByteCombiner, MapOutputOptions } from './map-output-buffer.js';
 export { readPiece } from './piece-reader.js';
+export { createTaskContext } from './task-context.js';

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { encodeKey } from '../../proto/formats/index.js';
 import { encodeValueOf } from '../../proto/formats/index.js';
-import { hashPartition } from '../../proto/formats/index.js';
+import { hashPartitionOfRange } from '../../proto/formats/index.js';
+import type { KeyBytesPartitioner } from '../../proto/formats/index.js';
 import { RecordFileWriter } from '../../proto/formats/index.js';
 import { MAP_OUTPUT_DATA_FILE, encodeMapOutputIndex } from '../../proto/formats/index.js';
 import type { MapOutputFile } from '../../proto/formats/index.js';
@@ -34,6 +35,11 @@ export interface MapOutputOptions {
   /** Applied to each sorted spill and again during every merge. */
   readonly combiner?: ByteCombiner;
   /**
+   * The partition of a record added without one, from its encoded key. Default: the key's
+   * hash ({@link hashPartitionOfRange}).
+   */
+  readonly partitionOf?: KeyBytesPartitioner;
+  /**
    * Most runs merged at once (each needs a read buffer and a file handle); with more
    * spills, earlier runs are first merged into bigger ones. Default {@link DEFAULT_MERGE_FACTOR}.
    */
@@ -58,6 +64,7 @@ interface CompiledMapOutputOptions {
   readonly dir: string;
   readonly combiner: ByteCombiner | undefined;
   readonly mergeFactor: number;
+  readonly partitionOf: KeyBytesPartitioner;
 }
 
 type BufferState = 'open' | 'finished' | 'failed';
@@ -94,8 +101,8 @@ export class MapOutputBuffer {
   }
 
   /**
-   * Encodes and buffers one emitted pair, in `partition`, or in the key's hash partition
-   * when `partition` is undefined. Number and string values are encoded straight into the
+   * Encodes and buffers one emitted pair, in `partition`, or in the key's partition by
+   * the buffer's `partitionOf` (default its hash) when `partition` is undefined. Number and string values are encoded straight into the
    * buffer, and so are string keys; other keys go through encodeKey, other values through
    * encodeValue.
    * @throws what encodeKey throws for a key that is not a Key.
@@ -104,14 +111,15 @@ export class MapOutputBuffer {
     if (typeof key === 'string' && (typeof value === 'number' || typeof value === 'string')) {
       if (partition !== undefined) this.checkAdd(partition);
       else if (this.state !== 'open') throw new Error(`map output buffer is ${this.state}`);
-      const bytes = this.arena.addEncoded(partition ?? -1, key, value, this.options.partitions);
+      const { partitions, partitionOf } = this.options;
+      const bytes = this.arena.addEncoded(partition ?? -1, key, value, partitions, partitionOf);
       if (bytes >= 0) {
         this.added(bytes);
         return;
       }
     }
     const k = encodeKey(key);
-    const p = partition ?? hashPartition(k, this.options.partitions);
+    const p = partition ?? this.options.partitionOf(k, 0, k.length, this.options.partitions);
     if (typeof value === 'number' || typeof value === 'string') {
       this.checkAdd(p);
       const bytes = this.arena.addWithScalarValue(p, k, value);
@@ -294,7 +302,14 @@ function compileOptions(options: MapOutputOptions): CompiledMapOutputOptions {
   if (combiner !== undefined && typeof combiner !== 'function') {
     throw new TypeError(`MapOutputOptions.combiner must be a function, got ${typeof combiner}`);
   }
-  return { partitions, bufferBytes, dir, combiner, mergeFactor };
+  return {
+    partitions,
+    bufferBytes,
+    dir,
+    combiner,
+    mergeFactor,
+    partitionOf: options.partitionOf ?? hashPartitionOfRange,
+  };
 }
 
 function clamp(n: number, min: number, max: number): number {

@@ -21,6 +21,7 @@ import { runCleanup, runSetup } from './task-hooks.js';
 import { decodedValues } from './decoded-values.js';
 import { readResultRecords } from './result-record-reader.js';
 import type { FetchOpener } from '../shuffle/index.js';
+import { keyPartitionerFor } from './key-partitioner.js';
 
 /** Characters of the input that were invalid UTF-8, read as U+FFFD (shown by `mr status` when not 0). */
 export const REPLACED_CHARS_COUNTER = 'groove.map.input.invalid-utf8-chars';
@@ -31,6 +32,7 @@ export const REPLACED_CHARS_COUNTER = 'groove.map.input.invalid-utf8-chars';
  * combined, spilled past the sort buffer) -> one output file with a partition index in
  * the attempt's own directory. The input is read through the storage seam (any scheme
  * with a backend); the map output is local scratch and stays on this worker's disk.
+ * `splits` are a totalOrder job's split points, from its pack.
  */
 export async function runMapTask(
   spec: TaskSpec,
@@ -38,6 +40,7 @@ export async function runMapTask(
   log: JobLogSink,
   progress: (coarse?: boolean) => void,
   openFetch?: FetchOpener,
+  splits?: readonly Buffer[],
 ): Promise<TaskResult> {
   const started = Date.now();
   const pieces = spec.input;
@@ -53,6 +56,7 @@ export async function runMapTask(
     bufferBytes: combining ? Math.max(32 * 1024, Math.floor(spec.sortBufferBytes / 2)) : spec.sortBufferBytes,
     dir,
     combiner: job.combine ? userCombiner(job, ctx) : undefined,
+    partitionOf: job.partition ? undefined : keyPartitionerFor(job, splits, R),
   });
 
   const userPartition = job.partition;

@@ -1,4 +1,5 @@
 import { hashPartitionOfRange } from '../../proto/formats/index.js';
+import type { KeyBytesPartitioner } from '../../proto/formats/index.js';
 import { scalarValueRoom, writeScalarValueAt } from '../../proto/formats/index.js';
 import { varintSize, writeVarint } from '../../proto/formats/index.js';
 import { writeStringKeyAt } from '../../proto/formats/index.js';
@@ -120,11 +121,18 @@ export class RecordArena {
   /**
    * Encodes a string key and a number or string value straight into a slab, as
    * `encodeKey`/`encodeValue` would, so buffering the record allocates nothing; a
-   * `partition` below 0 means the key's hash partition of `partitions`. Returns the
+   * `partition` below 0 means the key's partition of `partitions` by `partitionOf`
+   * (default: its hash partition). Returns the
    * record's encoded size, or -1 (nothing buffered) when the pair needs the general path:
    * a key to escape or reject, or a record too big for a slab.
    */
-  addEncoded(partition: number, key: string, value: number | string, partitions: number): number {
+  addEncoded(
+    partition: number,
+    key: string,
+    value: number | string,
+    partitions: number,
+    partitionOf: KeyBytesPartitioner = hashPartitionOfRange,
+  ): number {
     // Varints sized for the longest encodings; a record whose encodings came out shorter
     // is moved down over the spare bytes (a long key's, or a string value's).
     const keyRoom = 3 * key.length + 2;
@@ -143,7 +151,7 @@ export class RecordArena {
     const keyEnd = keyStart + keyLength;
     const valueLength = this.writeValueAfterKey(slab, keyEnd, valueHead, value);
     this.addEntry(
-      partition < 0 ? hashPartitionOfRange(slab, keyStart, keyEnd, partitions) : partition,
+      partition < 0 ? partitionOf(slab, keyStart, keyEnd, partitions) : partition,
       slab,
       this.currentIndex,
       keyStart,

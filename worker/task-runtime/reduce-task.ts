@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Key } from '../../common/index.js';
-import { decodeKey, encodeKey } from '../../proto/formats/index.js';
+import { decodeKey, encodeKey, prefixTupleBytes } from '../../proto/formats/index.js';
 import { decodeValue, encodeValueOf } from '../../proto/formats/index.js';
 import { encodePartFileEnd } from '../../proto/formats/index.js';
 import { RecordFileError, RecordFileReader, RecordFileWriter, ResultLinesWriter } from '../../proto/formats/index.js';
@@ -12,6 +12,7 @@ import type { AnyJob } from '../job-loader.js';
 import type { MapOutputSource, TaskResult, TaskSpec } from '../task-spec.js';
 import { decodedValues } from './decoded-values.js';
 import { forEachGroup } from './group-by-key.js';
+import { groupEndFor } from './key-partitioner.js';
 import { copyRecords } from './identity-reduce.js';
 import { mergeSources } from './kway-merge.js';
 import { MAP_OUTPUT_DATA_FILE } from '../../proto/formats/index.js';
@@ -159,18 +160,31 @@ async function reduceSources(
     progress();
   };
   const merged = mergeSources(sources);
+  const groupEnd = groupEndFor(job);
+  // With a group prefix each value's own key is decoded for ctx.valueKey as it is taken.
+  const onGroupValue = groupEnd
+    ? (): void => {
+        ctx.valueKey = decodeKey(merged.key);
+        onValue();
+      }
+    : onValue;
   try {
     if (reduce) {
-      forEachGroup(merged, (keyBytes, values) => {
-        const key = decodeKey(keyBytes);
-        try {
-          reduce(key, decodedValues(values, decodeValue, onValue), emit, ctx);
-        } catch (err) {
-          // A bad block met while the values streamed is the input's fault, not the user's code.
-          if (err instanceof RecordFileError) throw err;
-          throw new UserCodeError('reduce', err, `key ${JSON.stringify(key)}`);
-        }
-      });
+      forEachGroup(
+        merged,
+        (keyBytes, values) => {
+          const key = decodeKey(groupEnd ? prefixTupleBytes(keyBytes, 0, keyBytes.length) : keyBytes);
+          ctx.valueKey = key;
+          try {
+            reduce(key, decodedValues(values, decodeValue, onGroupValue), emit, ctx);
+          } catch (err) {
+            // A bad block met while the values streamed is the input's fault, not the user's code.
+            if (err instanceof RecordFileError) throw err;
+            throw new UserCodeError('reduce', err, `key ${JSON.stringify(key)}`);
+          }
+        },
+        groupEnd,
+      );
     } else {
       recordsIn = recordsOut = copyRecords(merged, writer, progress);
     }

@@ -1,4 +1,4 @@
-import type { JobContext } from '../../common/index.js';
+import type { JobContext, Key } from '../../common/index.js';
 
 /** Sends a job's log line to the daemon's log. */
 export type JobLogSink = (level: 'info' | 'warn', message: string) => void;
@@ -7,6 +7,8 @@ export type JobLogSink = (level: 'info' | 'warn', message: string) => void;
 export interface TaskContext extends JobContext {
   /** Mutable: the map task sets it as it moves between inputs. */
   input: string;
+  /** Mutable: the reduce task sets it as values are taken (see JobContext.valueKey). */
+  valueKey?: Key;
   readonly counterValues: Record<string, number>;
 }
 
