@@ -19,6 +19,7 @@ export { decodeKey } from './key-codec.js';
 export { hashPartitionOfRange } from './partitioner.js';
 export { scalarValueRoom, writeScalarValueAt } from './value-codec.js';
 export {
+  frameBehindReservedVarint,
   MAX_LENGTH_VARINT_BYTES,
   MAX_VARINT_BYTES,
   VARINT_TOO_LONG,

@@ -4,7 +4,10 @@ import { GrooveError } from '../../common/index.js';
 import { BLOCK_HEADER_BYTES, blockChecksum, MAX_BLOCK_PAYLOAD_BYTES, writeBlockHeader } from './record-blocks.js';
 import { storeKeyPrefix } from './record-source.js';
 import type { FramedRecordSink, RecordSource } from './record-source.js';
+import { writeStringKeyAt } from './key-codec.js';
+import { scalarValueRoom, writeScalarValueAt } from './value-codec.js';
 import {
+  frameBehindReservedVarint,
   MAX_LENGTH_VARINT_BYTES,
   readVarint,
   VARINT_TOO_LONG,
@@ -128,6 +131,35 @@ export class RecordFileWriter implements FramedRecordSink {
       buf.set(value, p);
     }
     this.used = p + valueLength;
+  }
+
+  /**
+   * Appends the record of a string key and a number or string value, encoded straight into
+   * the buffer with the bytes `encodeKey` and `encodeValue` give (a reduce's emit of a word
+   * and its count: no Buffer and no msgpackr call per record). Returns false, having written
+   * nothing, when the pair needs those encoders (a key with a NUL or a lone surrogate, or a
+   * record bigger than a block).
+   */
+  writeScalarPair(key: string, value: number | string): boolean {
+    if (this.fd === undefined) throw new Error(`${this.path}: write after close`);
+    // Varints sized for the longest encodings, moved down when the bytes came out shorter.
+    const keyRoom = 3 * key.length + 2;
+    const valueRoom = scalarValueRoom(value);
+    const keyHead = varintSize(keyRoom);
+    const valueHead = varintSize(valueRoom);
+    const room = keyHead + keyRoom + valueHead + valueRoom;
+    if (this.used + room > this.blockLimit && !this.makeRoom(room)) return false;
+    const buf = this.buf;
+    const offset = this.used;
+    const keyEnd = writeStringKeyAt(key, buf, offset + keyHead);
+    if (keyEnd < 0) return false;
+    const keyLength = keyEnd - offset - keyHead;
+    const keyStart = frameBehindReservedVarint(buf, offset, keyHead, keyEnd);
+    const valueAt = keyStart + keyLength;
+    const valueEnd = writeScalarValueAt(value, buf, valueAt + valueHead);
+    const valueLength = valueEnd - valueAt - valueHead;
+    this.used = frameBehindReservedVarint(buf, valueAt, valueHead, valueEnd) + valueLength;
+    return true;
   }
 
   /**

@@ -18,13 +18,28 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
  * - The iterator reuses one result object for every step, so read `value` before the next
  *   `next()` (as `for...of` does).
  *
+ * - With `single`, a key whose only record it is (as the source's `nextKeyEquals` tells,
+ *   when it has one) goes to `single` instead, with the source on that record, and fn is
+ *   not called for it. Sources without `nextKeyEquals` give every key to fn.
+ *
  * The source must be sorted by key (byte order); the caller keeps ownership and closes it.
  * An exception from fn propagates at once, leaving the source mid-group.
  */
-export function forEachGroup(source: RecordSource, fn: (key: Buffer, values: Iterable<Buffer>) => void): void {
+export function forEachGroup(
+  source: RecordSource,
+  fn: (key: Buffer, values: Iterable<Buffer>) => void,
+  single?: (source: RecordSource) => void,
+): void {
   if (!source.next()) return;
   const cursor = new GroupCursor(source);
+  // A key with one record costs a group (a key copy, an iterable) only when someone wants one.
+  const lookAhead = single !== undefined && source.nextKeyEquals !== undefined;
   for (;;) {
+    if (lookAhead && !(source.nextKeyEquals as () => boolean)()) {
+      single(source);
+      if (!source.next()) return;
+      continue;
+    }
     const values = cursor.startGroup();
     fn(cursor.groupKey, values);
     values.end();

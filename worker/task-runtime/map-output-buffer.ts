@@ -34,6 +34,12 @@ export interface MapOutputOptions {
   /** Applied to each sorted spill and again during every merge. */
   readonly combiner?: ByteCombiner;
   /**
+   * The combiner emits a key's only value unchanged (as the job combiners of map-task.ts
+   * do), so a key with one record in the sorted buffer is copied whole without calling it:
+   * after in-mapper combining nearly every key is one. Default false.
+   */
+  readonly combinerKeepsSingles?: boolean;
+  /**
    * Most runs merged at once (each needs a read buffer and a file handle); with more
    * spills, earlier runs are first merged into bigger ones. Default {@link DEFAULT_MERGE_FACTOR}.
    */
@@ -57,6 +63,7 @@ interface CompiledMapOutputOptions {
   readonly bufferBytes: number;
   readonly dir: string;
   readonly combiner: ByteCombiner | undefined;
+  readonly combinerKeepsSingles: boolean;
   readonly mergeFactor: number;
 }
 
@@ -261,7 +268,7 @@ export class MapOutputBuffer {
       offsets.push(writer.endBlock());
       // Without a combiner the records go out as the slabs hold them, already framed.
       records += combiner
-        ? writeSorted(this.arena.sortedPartition(p), writer, combiner)
+        ? writeSorted(this.arena.sortedPartition(p), writer, combiner, this.options.combinerKeepsSingles)
         : this.arena.writeSortedPartition(p, writer);
     }
     offsets.push(writer.endBlock());
@@ -294,7 +301,14 @@ function compileOptions(options: MapOutputOptions): CompiledMapOutputOptions {
   if (combiner !== undefined && typeof combiner !== 'function') {
     throw new TypeError(`MapOutputOptions.combiner must be a function, got ${typeof combiner}`);
   }
-  return { partitions, bufferBytes, dir, combiner, mergeFactor };
+  return {
+    partitions,
+    bufferBytes,
+    dir,
+    combiner,
+    combinerKeepsSingles: options.combinerKeepsSingles === true,
+    mergeFactor,
+  };
 }
 
 function clamp(n: number, min: number, max: number): number {

@@ -52,6 +52,7 @@ export async function runMapTask(
     bufferBytes: combining ? Math.max(32 * 1024, Math.floor(spec.sortBufferBytes / 2)) : spec.sortBufferBytes,
     dir,
     combiner: job.combine ? userCombiner(job, ctx) : undefined,
+    combinerKeepsSingles: true,
   });
 
   const userPartition = job.partition;
