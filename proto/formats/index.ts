@@ -20,6 +20,7 @@ export { hashPartitionOfRange } from './partitioner.js';
 export type { KeyBytesPartitioner } from './partitioner.js';
 export { scalarValueRoom, writeScalarValueAt } from './value-codec.js';
 export {
+  frameBehindReservedVarint,
   MAX_LENGTH_VARINT_BYTES,
   MAX_VARINT_BYTES,
   VARINT_TOO_LONG,

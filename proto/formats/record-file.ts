@@ -4,7 +4,10 @@ import { GrooveError } from '../../common/index.js';
 import { BLOCK_HEADER_BYTES, blockChecksum, MAX_BLOCK_PAYLOAD_BYTES, writeBlockHeader } from './record-blocks.js';
 import { storeKeyPrefix } from './record-source.js';
 import type { FramedRecordSink, RecordSource } from './record-source.js';
+import { writeStringKeyAt } from './key-codec.js';
+import { scalarValueRoom, writeScalarValueAt } from './value-codec.js';
 import {
+  frameBehindReservedVarint,
   MAX_LENGTH_VARINT_BYTES,
   readVarint,
   VARINT_TOO_LONG,
@@ -26,6 +29,8 @@ export const DEFAULT_RECORD_FILE_BUFFER_BYTES = 1024 * 1024;
 
 /** Keys and values up to this long are copied by a loop: cheaper than a native call. */
 const INLINE_COPY_BYTES = 16;
+/** Whole framed records up to this long are copied by a loop too (two lengths and a short key and value). */
+const INLINE_RECORD_COPY_BYTES = 32;
 
 /** Keys up to this long are compared for equality by a loop: cheaper than a native call. */
 const INLINE_COMPARE_BYTES = 32;
@@ -131,6 +136,35 @@ export class RecordFileWriter implements FramedRecordSink {
   }
 
   /**
+   * Appends the record of a string key and a number or string value, encoded straight into
+   * the buffer with the bytes `encodeKey` and `encodeValue` give (a reduce's emit of a word
+   * and its count: no Buffer and no msgpackr call per record). Returns false, having written
+   * nothing, when the pair needs those encoders (a key with a NUL or a lone surrogate, or a
+   * record bigger than a block).
+   */
+  writeScalarPair(key: string, value: number | string): boolean {
+    if (this.fd === undefined) throw new Error(`${this.path}: write after close`);
+    // Varints sized for the longest encodings, moved down when the bytes came out shorter.
+    const keyRoom = 3 * key.length + 2;
+    const valueRoom = scalarValueRoom(value);
+    const keyHead = varintSize(keyRoom);
+    const valueHead = varintSize(valueRoom);
+    const room = keyHead + keyRoom + valueHead + valueRoom;
+    if (this.used + room > this.blockLimit && !this.makeRoom(room)) return false;
+    const buf = this.buf;
+    const offset = this.used;
+    const keyEnd = writeStringKeyAt(key, buf, offset + keyHead);
+    if (keyEnd < 0) return false;
+    const keyLength = keyEnd - offset - keyHead;
+    const keyStart = frameBehindReservedVarint(buf, offset, keyHead, keyEnd);
+    const valueAt = keyStart + keyLength;
+    const valueEnd = writeScalarValueAt(value, buf, valueAt + valueHead);
+    const valueLength = valueEnd - valueAt - valueHead;
+    this.used = frameBehindReservedVarint(buf, valueAt, valueHead, valueEnd) + valueLength;
+    return true;
+  }
+
+  /**
    * Appends whole records already framed as this file frames them, src[start, end): one
    * copy where {@link write} frames a key and a value. The caller vouches for the framing,
    * and that a call holding several records is not bigger than a block.
@@ -142,8 +176,12 @@ export class RecordFileWriter implements FramedRecordSink {
       this.writeBlockDirect([src.subarray(start, end)]);
       return;
     }
-    src.copy(this.buf, this.used, start, end);
-    this.used += length;
+    const buf = this.buf;
+    const used = this.used;
+    // A record of a word and its count is a dozen bytes: a loop is cheaper than a native call.
+    if (length <= INLINE_RECORD_COPY_BYTES) for (let i = 0; i < length; i++) buf[used + i] = src[start + i] as number;
+    else src.copy(buf, used, start, end);
+    this.used = used + length;
   }
 
   /**

@@ -26,6 +26,13 @@ export interface RecordSource {
   /** Whether the current key is byte for byte `key`, without making the key view. Optional. */
   keyEquals?(key: Buffer): boolean;
   /**
+   * Whether the next record's key is byte for byte the current one's, without moving to
+   * it or making views (false at the last record). Optional: a source that holds its
+   * sorted records in memory answers cheaply, so a combining writer can copy a key's only
+   * record whole instead of opening a group for it.
+   */
+  nextKeyEquals?(): boolean;
+  /**
    * The current key compared with `other`'s current key (negative, 0, positive), without
    * views when both hold their records in buffers of their own kind. Optional.
    */

@@ -71,3 +71,19 @@ export function readVarint(buf: Uint8Array, pos: number, limit: number, maxBytes
 export function varintValue(): number {
   return lastValue;
 }
+
+/**
+ * Frames bytes encoded at `head + reserved` up to `end` of `buf`, where `reserved` bytes at
+ * `head` were kept for their length's longest varint (an encoder that writes in place
+ * learns the length only once it has written): writes the varint at `head` and, when it
+ * came out shorter, moves the bytes down over the spare ones. Returns where the bytes
+ * start now.
+ */
+export function frameBehindReservedVarint(buf: Uint8Array, head: number, reserved: number, end: number): number {
+  const start = head + reserved;
+  const length = end - start;
+  const size = varintSize(length);
+  if (size < reserved) buf.copyWithin(head + size, start, end);
+  writeVarint(buf, head, length);
+  return head + size;
+}

@@ -169,3 +169,65 @@ test('a key with 200k values is streamed, never materialised', () => {
     ['z', 1, n + 1],
   ]);
 });
+
+/** A {@link GeneratedSource} that can look one record ahead, as a sorted in-memory buffer can. */
+class LookAheadSource extends GeneratedSource {
+  private readonly keyOf: string[] = [];
+  private at = -1;
+
+  constructor(runs: readonly [key: string, count: number][]) {
+    super(runs);
+    for (const [key, count] of runs) for (let i = 0; i < count; i++) this.keyOf.push(key);
+  }
+
+  override next(): boolean {
+    this.at++;
+    return super.next();
+  }
+
+  nextKeyEquals(): boolean {
+    return this.at + 1 < this.keyOf.length && this.keyOf[this.at + 1] === this.keyOf[this.at];
+  }
+}
+
+test('with single, a key of one record goes there on that record, every other key to fn', () => {
+  const runs: [string, number][] = [
+    ['a', 1],
+    ['b', 3],
+    ['c', 1],
+    ['d', 1],
+    ['e', 2],
+    ['f', 1],
+  ];
+  const seen: string[] = [];
+  const source = new LookAheadSource(runs);
+  forEachGroup(
+    source,
+    (key, values) => {
+      // Each value is read at its step: the views die at the next one.
+      const numbers: number[] = [];
+      for (const v of values) numbers.push(v.readUInt32BE(0));
+      seen.push(`group ${key.toString()}: ${numbers.join(',')}`);
+    },
+    { single: (only) => seen.push(`single ${only.key.toString()}: ${only.value.readUInt32BE(0)}`) },
+  );
+  // The expected calls from the runs themselves: sequence numbers count up across records.
+  const expected: string[] = [];
+  let seq = 0;
+  for (const [key, count] of runs) {
+    const numbers = Array.from({ length: count }, () => seq++);
+    expected.push(count === 1 ? `single ${key}: ${numbers[0]}` : `group ${key}: ${numbers.join(',')}`);
+  }
+  assert.deepEqual(seen, expected);
+  // A source that cannot look ahead gives every key to fn, single or not.
+  const plain: string[] = [];
+  forEachGroup(
+    new GeneratedSource(runs),
+    (key) => plain.push(key.toString()),
+    { single: () => assert.fail('no look-ahead, no single') },
+  );
+  assert.deepEqual(
+    plain,
+    runs.map(([k]) => k),
+  );
+});

@@ -301,3 +301,68 @@ test('a split of length Infinity (an input of unknown size) reads every record t
   assert.equal(all.bytesRead, Buffer.byteLength(text));
   assert.equal(lineReadBlockSize(Infinity), DEFAULT_LINE_READ_BLOCK_SIZE);
 });
+
+test('a head check sees the file’s first bytes (all of a shorter file) once, before any line', async () => {
+  const rand = mulberry32(77);
+  const WANT = 64 * 1024;
+  for (const size of [0, 1, 100, 5000, WANT - 1, WANT, WANT + 1, 300_000]) {
+    let text = '';
+    while (text.length < size) text += `${'w'.repeat(Math.floor(rand() * 90))}\n`;
+    text = text.slice(0, size);
+    const file = writeTemp(text);
+    const bytes = fs.readFileSync(file);
+    // Whole files with the block the map task uses, and chunks at 0 smaller than the look
+    // (the block must grow), with blocks of a few bytes (many short reads).
+    const cases: [length: number, blockSize: number][] = [
+      [size, lineReadBlockSize(size)],
+      [Math.min(size, 1000), 64],
+      [size, 7],
+    ];
+    for (const [length, blockSize] of cases) {
+      const seen: Buffer[] = [];
+      let linesBefore = -1;
+      const lines: string[] = [];
+      const head = {
+        bytes: WANT,
+        check: (h: Buffer): void => {
+          linesBefore = lines.length;
+          seen.push(Buffer.from(h));
+        },
+      };
+      await readLines(file, 0, length, (l) => lines.push(l), blockSize, head);
+      const where = `${size} bytes, chunk of ${length}, block ${blockSize}`;
+      // A chunk owns the lines that start inside it, the last one read to its end (ASCII: chars are bytes).
+      const owned: string[] = [];
+      let at = 0;
+      for (const line of expectedRecords(text)) {
+        if (at < length) owned.push(line);
+        at += line.length + 1;
+      }
+      assert.deepEqual(lines, owned, where);
+      if (length === 0) {
+        assert.equal(seen.length, 0, `${where}: nothing read, nothing to look at`);
+        continue;
+      }
+      assert.equal(seen.length, 1, where);
+      assert.equal(linesBefore, 0, `${where}: the look comes before the first line`);
+      assert.ok((seen[0] as Buffer).equals(bytes.subarray(0, Math.min(size, WANT))), where);
+    }
+  }
+  const bad = writeTemp('fine\nbinary\0here\n');
+  const lines: string[] = [];
+  const refuse = {
+    bytes: WANT,
+    check: (h: Buffer): void => {
+      if (h.includes(0)) throw new Error('not text');
+    },
+  };
+  await assert.rejects(
+    readLines(bad, 0, 17, (l) => lines.push(l), lineReadBlockSize(17), refuse),
+    /not text/,
+  );
+  assert.deepEqual(lines, [], 'no line of a refused file is handed out');
+  await assert.rejects(
+    readLines(bad, 1, 10, () => {}, 64, refuse),
+    /head check needs start 0/,
+  );
+});

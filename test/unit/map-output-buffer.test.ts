@@ -422,3 +422,44 @@ test('addPair gives the bytes of add with encodeKey and encodeValue: strings and
     assert.ok(byPair.equals(byAdd), 'addPair wrote other bytes than add');
   });
 });
+
+test('combinerKeepsSingles: a key with one record is copied without the combiner, keys with more go through it', () => {
+  // Many distinct keys (most of them once) and a few repeated ones, keys sharing 8-byte
+  // prefixes among them: the arena's look-ahead must tell them apart byte by byte.
+  const rand = mulberry32(41);
+  const records: Added[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const key = Buffer.from(
+      rand() < 0.3 ? `common-prefix-${Math.floor(rand() * 40)}` : `k${Math.floor(rand() * 5000)}`,
+    );
+    const value = Buffer.alloc(4);
+    value.writeInt32LE(Math.floor(rand() * 1000));
+    records.push({ partition: partitionOf(key, 3), key, value });
+  }
+  for (const bufferBytes of [1 << 20, 4096]) {
+    withTempDir((dir) => {
+      let calls = 0;
+      let singles = 0;
+      // A combiner that sums: its output is the same whether singles skip it or not.
+      const counted: ByteCombiner = (key, values, emit) => {
+        const all = [...values].map((v) => Buffer.from(v));
+        calls++;
+        if (all.length === 1) singles++;
+        sumCombiner(key, all, emit);
+      };
+      const options = { partitions: 3, bufferBytes, dir, combiner: counted, combinerKeepsSingles: true };
+      const file = run(records, options);
+      const expected = referenceSummed(records, 3);
+      assert.deepEqual(readPartitions(file), expected);
+      checkOutput(dir, file, 3, expected);
+      if (bufferBytes === 1 << 20) {
+        // No spill: the whole output came from the sorted buffer, which can look ahead.
+        assert.equal(file.spills, 0);
+        assert.equal(singles, 0, 'no key of one record reached the combiner');
+        const multi = new Map<string, number>();
+        for (const r of records) multi.set(r.key.toString(), (multi.get(r.key.toString()) ?? 0) + 1);
+        assert.equal(calls, [...multi.values()].filter((n) => n > 1).length);
+      }
+    });
+  }
+});

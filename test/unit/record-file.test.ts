@@ -4,6 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
+  encodeKey,
+  encodeValue,
   RecordFileError,
   RecordFileReader,
   RecordFileWriter,
@@ -364,5 +366,40 @@ test('keyEquals and compareKeyTo agree with Buffer#equals and Buffer#compare on 
       b.close();
     }
     a.close();
+  });
+});
+
+test('writeScalarPair writes the bytes of encodeKey and encodeValue, or nothing when it cannot', () => {
+  const rand = mulberry32(29);
+  // Keys of every UTF-8 width and length class (a NUL, a lone surrogate: the codecs' path);
+  // numbers of every msgpack width; strings whose header needs 1, 2 and 3 bytes.
+  const keys = ['a', 'word', 'é', '日本語', '😀x', 'k'.repeat(200), 'a\0b', 'bad\ud800', ''];
+  const values: (number | string)[] = [0, 1, -1, 127, 128, 65535, 2 ** 32, -(2 ** 40), 1.5, NaN, 'x', 'é'.repeat(20)];
+  values.push('v'.repeat(300), 'w'.repeat(70000));
+  withTempDir((dir) => {
+    for (const bufferBytes of [16, 4096, 1 << 20]) {
+      const file = path.join(dir, `scalar-${bufferBytes}.data`);
+      const writer = RecordFileWriter.create(file, { bufferBytes });
+      const expected: Rec[] = [];
+      for (let i = 0; i < 300; i++) {
+        const key = keys[Math.floor(rand() * keys.length)] as string;
+        const value = values[Math.floor(rand() * values.length)] as number | string;
+        let encodedKey: Buffer;
+        try {
+          encodedKey = encodeKey(key);
+        } catch {
+          assert.equal(
+            writer.writeScalarPair(key, value),
+            false,
+            `key ${JSON.stringify(key)} is the codecs' to refuse`,
+          );
+          continue;
+        }
+        if (!writer.writeScalarPair(key, value)) writer.write(encodedKey, encodeValue(value));
+        expected.push([encodedKey, encodeValue(value)]);
+      }
+      writer.close();
+      assert.deepEqual(readAll(file), expected, `buffer of ${bufferBytes} bytes`);
+    }
   });
 });

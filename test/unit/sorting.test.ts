@@ -137,7 +137,7 @@ describe('tuple prefixes (groupPrefix)', () => {
       (key, values) => {
         groups.push([decodeKey(prefixTupleBytes(key, 0, key.length)), [...values].map((v) => v.toString())]);
       },
-      (key) => tuplePrefixEnd(key, 0, key.length, 1),
+      { groupEnd: (key) => tuplePrefixEnd(key, 0, key.length, 1) },
     );
     // Independently: group in a Map by user, each group sorted by full key.
     const expected = new Map<string, [Key, string][]>();

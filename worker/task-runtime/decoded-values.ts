@@ -9,17 +9,27 @@ export function decodedValues(
   decode: (bytes: Buffer) => unknown,
   onValue?: () => void,
 ): Iterable<unknown> {
-  return {
-    [Symbol.iterator](): Iterator<unknown> {
-      const it = values[Symbol.iterator]();
-      return {
-        next(): IteratorResult<unknown> {
-          const r = it.next();
-          if (r.done) return { done: true, value: undefined };
-          if (onValue) onValue();
-          return { done: false, value: decode(r.value) };
-        },
-      };
-    },
-  };
+  return { [Symbol.iterator]: () => new DecodedIterator(values[Symbol.iterator](), decode, onValue) };
+}
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * One pass over decoded values: a class, so a group costs two small objects instead of
+ * two closures and their contexts (a word count's reduce has a group per record or two).
+ * Each step gets a fresh result: a user's loop may keep one.
+ */
+class DecodedIterator implements Iterator<unknown> {
+  constructor(
+    private readonly it: Iterator<Buffer>,
+    private readonly decode: (bytes: Buffer) => unknown,
+    private readonly onValue: (() => void) | undefined,
+  ) {}
+
+  next(): IteratorResult<unknown> {
+    const r = this.it.next();
+    if (r.done) return DONE;
+    if (this.onValue) this.onValue();
+    return { done: false, value: this.decode(r.value) };
+  }
 }

@@ -10,6 +10,14 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
  */
 export type GroupEnd = (key: Buffer) => number;
 
+/** How {@link forEachGroup} groups, and who gets the keys that have one record. */
+export interface GroupOptions {
+  /** Group by a prefix of the key (secondary sort); default the whole key. */
+  readonly groupEnd?: GroupEnd | undefined;
+  /** Gets each key with one record instead of fn, when the source can tell. */
+  readonly single?: ((source: RecordSource) => void) | undefined;
+}
+
 /**
  * Calls fn once per distinct key of a sorted source with a streamed iterable of that key's
  * values (views valid during one iteration step).
@@ -24,9 +32,14 @@ export type GroupEnd = (key: Buffer) => number;
  * - The iterator reuses one result object for every step, so read `value` before the next
  *   `next()` (as `for...of` does).
  *
- * With `groupEnd`, a group is every record whose key has the same first `groupEnd(key)`
- * bytes, and the key passed to fn is those bytes (a sorted source keeps such records
- * together: a prefix of sorted keys is sorted).
+ * Options:
+ * - `groupEnd`: a group is every record whose key has the same first `groupEnd(key)` bytes,
+ *   and the key passed to fn is those bytes (a sorted source keeps such records together: a
+ *   prefix of sorted keys is sorted).
+ * - `single`: a key whose only record it is (as the source's `nextKeyEquals` tells, when it
+ *   has one) goes to `single` instead, with the source on that record, and fn is not called
+ *   for it. Sources without `nextKeyEquals`, and groupings by `groupEnd` (where one full key
+ *   may be one of many in its group), give every key to fn.
  *
  * The source must be sorted by key (byte order); the caller keeps ownership and closes it.
  * An exception from fn propagates at once, leaving the source mid-group.
@@ -34,11 +47,19 @@ export type GroupEnd = (key: Buffer) => number;
 export function forEachGroup(
   source: RecordSource,
   fn: (key: Buffer, values: Iterable<Buffer>) => void,
-  groupEnd?: GroupEnd,
+  options: GroupOptions = {},
 ): void {
   if (!source.next()) return;
+  const { groupEnd, single } = options;
   const cursor = new GroupCursor(source, groupEnd);
+  // A key with one record costs a group (a key copy, an iterable) only when someone wants one.
+  const lookAhead = single !== undefined && groupEnd === undefined && source.nextKeyEquals !== undefined;
   for (;;) {
+    if (lookAhead && !(source.nextKeyEquals as () => boolean)()) {
+      (single as (source: RecordSource) => void)(source);
+      if (!source.next()) return;
+      continue;
+    }
     const values = cursor.startGroup();
     fn(cursor.groupKey, values);
     values.end();

@@ -5,6 +5,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { storageFor } from '../../storage/index.js';
+import type { RangeReader } from '../../storage/index.js';
 
 /** Block size of the read buffer: large reads keep syscalls rare, 1 MiB keeps memory small. */
 export const DEFAULT_LINE_READ_BLOCK_SIZE = 1024 * 1024;
@@ -81,6 +82,8 @@ export function replacedChars(bytes: Buffer): number {
  * @param onLine - Called once per owned line, in file order, without its line end.
  * @param blockSize - Bytes per read, a positive integer. Default
  *   {@link DEFAULT_LINE_READ_BLOCK_SIZE} (1 MiB).
+ * @param head - A check of the file's first bytes, made before the first line is handed
+ *   out; only for a chunk at `start` 0 whose block holds that many bytes (or the whole file).
  * @throws RangeError if an argument is out of range; the backend's errors (ENOENT, EISDIR,
  *   ...) from opening or reading the file propagate unchanged, as do errors thrown by
  *   `onLine` (all as rejections).
@@ -91,15 +94,16 @@ export async function readLines(
   length: number,
   onLine: (line: string) => void,
   blockSize: number = DEFAULT_LINE_READ_BLOCK_SIZE,
+  head?: HeadCheck,
 ): Promise<LineReadResult> {
-  checkReadArguments(start, length, blockSize);
+  checkReadArguments(start, length, blockSize, head);
   const end = start + length;
   const reader = await storageFor(url).openReader(url);
   try {
-    let buf = Buffer.allocUnsafe(blockSize);
+    let buf: Buffer = Buffer.allocUnsafe(blockSize);
     // buf.indexOf cannot be bounded, so it searches this view of the valid bytes; the view
     // is renewed once per read, not per line.
-    let view = buf.subarray(0, 0);
+    let view: Buffer = buf.subarray(0, 0);
     // Reading from start - 1 lets the skip below see whether the chunk begins right after
     // a '\n', in which case the line at `start` is this chunk's.
     let bufOffset = start > 0 ? start - 1 : 0; // file offset of buf[0]
@@ -160,14 +164,14 @@ export async function readLines(
         bufOffset += lineBegin;
         lineBegin = 0;
       } else if (kept === buf.length) {
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, kept);
-        buf = bigger;
+        buf = grown(buf, buf.length * 2);
       }
       const n = await reader.read(buf, kept, buf.length - kept, bufOffset + kept);
       if (n === 0) eof = true;
       view = buf.subarray(0, kept + n);
       scanFrom = kept;
+      // Once, after the first read, before any line went: checkHead gives no head back.
+      if (head !== undefined) ({ buf, view, eof, head } = await checkHead(reader, buf, view, eof, head));
     }
     return { records, bytesRead: records > 0 ? ownedTo - ownedFrom : 0, replacedChars: replaced };
   } finally {
@@ -175,8 +179,51 @@ export async function readLines(
   }
 }
 
+/**
+ * A look at a whole file's first bytes, made by {@link readLines} from its own first reads
+ * before it hands out any line: a packed split's small files then cost one open each, not
+ * one for the look (text-input-check.ts) and one for the lines.
+ */
+export interface HeadCheck {
+  /** How many of the file's first bytes `check` wants (fewer when the file is shorter). */
+  readonly bytes: number;
+  /** Called once with them; what it throws rejects the read. */
+  check(head: Buffer): void;
+}
+
+/**
+ * Makes `head`'s check on the bytes of a first read at the file's start (`view`, in
+ * `buf`), read on up to what the check wants (a backend may answer in pieces) or to the
+ * end of the file. A block smaller than that (a small chunk of a larger file) grows once;
+ * a whole small file ends before. Returns the buffer and its valid bytes now.
+ */
+async function checkHead(
+  reader: RangeReader,
+  buf: Buffer,
+  view: Buffer,
+  eof: boolean,
+  head: HeadCheck,
+): Promise<{ buf: Buffer; view: Buffer; eof: boolean; head: undefined }> {
+  let got = view.length;
+  while (!eof && got < head.bytes) {
+    if (got === buf.length) buf = grown(buf, head.bytes);
+    const m = await reader.read(buf, got, buf.length - got, got);
+    if (m === 0) eof = true;
+    got += m;
+  }
+  head.check(buf.subarray(0, Math.min(got, head.bytes)));
+  return { buf, view: buf.subarray(0, got), eof, head: undefined };
+}
+
+/** A buffer of `size` bytes holding `buf`'s bytes at its start. */
+function grown(buf: Buffer, size: number): Buffer {
+  const bigger = Buffer.allocUnsafe(size);
+  buf.copy(bigger, 0, 0, buf.length);
+  return bigger;
+}
+
 /** The checks of {@link readLines}'s numbers, before anything is opened. */
-function checkReadArguments(start: number, length: number, blockSize: number): void {
+function checkReadArguments(start: number, length: number, blockSize: number, head?: HeadCheck): void {
   if (!Number.isSafeInteger(start) || start < 0) {
     throw new RangeError(`start must be a non-negative integer byte offset, got ${String(start)}`);
   }
@@ -186,4 +233,5 @@ function checkReadArguments(start: number, length: number, blockSize: number): v
   if (!Number.isSafeInteger(blockSize) || blockSize <= 0) {
     throw new RangeError(`blockSize must be a positive integer number of bytes, got ${String(blockSize)}`);
   }
+  if (head !== undefined && start !== 0) throw new RangeError(`a head check needs start 0, got ${start}`);
 }

@@ -39,6 +39,11 @@ export interface MapOutputOptions {
    * hash ({@link hashPartitionOfRange}).
    */
   readonly partitionOf?: KeyBytesPartitioner;
+   * The combiner emits a key's only value unchanged (as the job combiners of map-task.ts
+   * do), so a key with one record in the sorted buffer is copied whole without calling it:
+   * after in-mapper combining nearly every key is one. Default false.
+   */
+  readonly combinerKeepsSingles?: boolean;
   /**
    * Most runs merged at once (each needs a read buffer and a file handle); with more
    * spills, earlier runs are first merged into bigger ones. Default {@link DEFAULT_MERGE_FACTOR}.
@@ -63,6 +68,7 @@ interface CompiledMapOutputOptions {
   readonly bufferBytes: number;
   readonly dir: string;
   readonly combiner: ByteCombiner | undefined;
+  readonly combinerKeepsSingles: boolean;
   readonly mergeFactor: number;
   readonly partitionOf: KeyBytesPartitioner;
 }
@@ -269,7 +275,7 @@ export class MapOutputBuffer {
       offsets.push(writer.endBlock());
       // Without a combiner the records go out as the slabs hold them, already framed.
       records += combiner
-        ? writeSorted(this.arena.sortedPartition(p), writer, combiner)
+        ? writeSorted(this.arena.sortedPartition(p), writer, combiner, this.options.combinerKeepsSingles)
         : this.arena.writeSortedPartition(p, writer);
     }
     offsets.push(writer.endBlock());
@@ -307,6 +313,7 @@ function compileOptions(options: MapOutputOptions): CompiledMapOutputOptions {
     bufferBytes,
     dir,
     combiner,
+    combinerKeepsSingles: options.combinerKeepsSingles === true,
     mergeFactor,
     partitionOf: options.partitionOf ?? hashPartitionOfRange,
   };

@@ -57,6 +57,7 @@ export async function runMapTask(
     dir,
     combiner: job.combine ? userCombiner(job, ctx) : undefined,
     partitionOf: job.partition ? undefined : keyPartitionerFor(job, splits, R),
+    combinerKeepsSingles: true,
   });
 
   const userPartition = job.partition;

@@ -17,7 +17,7 @@ import type { LineReadResult } from './line-reader.js';
 import { jsonLine, NO_RECORD, recordLine, RecordProblem, streamLines } from './record-readers.js';
 import { readCsvRows } from './csv-reader.js';
 import type { LineParser } from './record-readers.js';
-import { checkTextInput } from './text-input-check.js';
+import { checkTextInput, textHeadCheck } from './text-input-check.js';
 import type { TaskContext } from './task-context.js';
 
 /**
@@ -91,7 +91,12 @@ export async function readPiece(
   // Every chunk's task looks at its file's first block (one small read), so whichever runs
   // first fails the job; a binary file would otherwise map as garbage text. A compressed
   // file's data is checked once decompressed (input-bytes.ts).
-  if (!binaryText && !compressed && !piece.jsonRecords) await checkTextInput(piece.path);
+  // A piece at a file's start (every piece of a packed split) is looked at in the line
+  // reader's first reads: one open of a small file, not two.
+  const checked = !binaryText && !compressed && !piece.jsonRecords;
+  const inLineReader = checked && piece.start === 0 && reader !== 'csv';
+  if (checked && !inLineReader) await checkTextInput(piece.path);
+  const head = inLineReader ? textHeadCheck(piece.path) : undefined;
   let skipped = 0;
   const skip = (where: string, problem: string): void => {
     ctx.counters.increment(BAD_RECORDS_COUNTER);
@@ -124,7 +129,7 @@ export async function readPiece(
         };
   try {
     if (!compressed)
-      return await readLines(piece.path, piece.start, piece.length, onLine, lineReadBlockSize(piece.length));
+      return await readLines(piece.path, piece.start, piece.length, onLine, lineReadBlockSize(piece.length), head);
     const count = { fileBytes: 0 };
     const read = await streamLines(wholeInputBytes(piece.path, binaryText, count), onLine);
     return { ...read, bytesRead: count.fileBytes };

@@ -1,7 +1,7 @@
 import { hashPartitionOfRange } from '../../proto/formats/index.js';
 import type { KeyBytesPartitioner } from '../../proto/formats/index.js';
 import { scalarValueRoom, writeScalarValueAt } from '../../proto/formats/index.js';
-import { varintSize, writeVarint } from '../../proto/formats/index.js';
+import { frameBehindReservedVarint, varintSize, writeVarint } from '../../proto/formats/index.js';
 import { writeStringKeyAt } from '../../proto/formats/index.js';
 import type { FramedRecordSink, RecordSource } from '../../proto/formats/index.js';
 import type { RecordFileWriter } from '../../proto/formats/index.js';
@@ -529,6 +529,25 @@ class ArenaSource implements RecordSource {
     return true;
   }
 
+  /** Compares the next entry with the current one: prefixes and lengths first, then the bytes past the prefix. */
+  nextKeyEquals(): boolean {
+    const order = this.order;
+    const i = this.i;
+    if (i === 0 || i >= order.length) return false;
+    const t = this.table;
+    const a = (order[i - 1] as number) * ENTRY_WORDS;
+    const b = (order[i] as number) * ENTRY_WORDS;
+    const length = t[a + 4] as number;
+    if (t[a] !== t[b] || t[a + 1] !== t[b + 1] || t[b + 4] !== length) return false;
+    if (length <= PREFIX_BYTES) return true;
+    const slabA = this.slabs[t[a + 2] as number] as Buffer;
+    const slabB = this.slabs[t[b + 2] as number] as Buffer;
+    const oa = t[a + 3] as number;
+    const ob = t[b + 3] as number;
+    for (let k = PREFIX_BYTES; k < length; k++) if (slabA[oa + k] !== slabB[ob + k]) return false;
+    return true;
+  }
+
   /** The prefix is in the entry already. */
   keyPrefixInto(high: Uint32Array, low: Uint32Array, i: number): void {
     const at = (this.order[this.i - 1] as number) * ENTRY_WORDS;
@@ -559,19 +578,4 @@ function copyBytes(bytes: Buffer, slab: Buffer, at: number): void {
   } else {
     slab.set(bytes, at);
   }
-}
-
-/**
- * Frames bytes encoded at `head + reserved` up to `end` of `slab`, where `reserved` bytes
- * at `head` were kept for their length's longest varint: writes the varint at `head` and,
- * when it came out shorter, moves the bytes down over the spare ones. Returns where the
- * bytes start now.
- */
-function frameBehindReservedVarint(slab: Buffer, head: number, reserved: number, end: number): number {
-  const start = head + reserved;
-  const length = end - start;
-  const size = varintSize(length);
-  if (size < reserved) slab.copyWithin(head + size, start, end);
-  writeVarint(slab, head, length);
-  return head + size;
 }

@@ -151,7 +151,12 @@ async function reduceSources(
   let recordsIn = 0;
   let recordsOut = 0;
   const emit = (key: Key, value: unknown): void => {
-    writer.write(encodeKey(key), encodeValueOf(key, value));
+    // A word and its count (the usual result) are encoded in place; anything else by the codecs.
+    const scalar =
+      typeof key === 'string' &&
+      (typeof value === 'number' || typeof value === 'string') &&
+      writer.writeScalarPair(key, value);
+    if (!scalar) writer.write(encodeKey(key), encodeValueOf(key, value));
     recordsOut++;
   };
   const reduce = job.reduce;
@@ -183,7 +188,7 @@ async function reduceSources(
             throw new UserCodeError('reduce', err, `key ${JSON.stringify(key)}`);
           }
         },
-        groupEnd,
+        { groupEnd },
       );
     } else {
       recordsIn = recordsOut = copyRecords(merged, writer, progress);

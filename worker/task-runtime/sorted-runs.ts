@@ -20,8 +20,15 @@ export interface SortedRun {
  * Copies a sorted source to a writer, through the combiner when there is one. Returns the
  * number of records written. A combiner may only emit its group's key: any other key could
  * land out of order or in another partition, and the reducers would silently go wrong.
+ * With `keepSingles` (the combiner passes a key's only value through unchanged), a key
+ * with one record is copied whole, the combiner not called, when the source can tell.
  */
-export function writeSorted(source: RecordSource, writer: RecordFileWriter, combiner: Combiner | undefined): number {
+export function writeSorted(
+  source: RecordSource,
+  writer: RecordFileWriter,
+  combiner: Combiner | undefined,
+  keepSingles = false,
+): number {
   let records = 0;
   if (!combiner) {
     if (source.copyCurrentTo) {
@@ -47,10 +54,21 @@ export function writeSorted(source: RecordSource, writer: RecordFileWriter, comb
     writer.write(key, value);
     records++;
   };
-  forEachGroup(source, (key, values) => {
-    groupKey = key;
-    combiner(key, values, emit);
-  });
+  const single = keepSingles
+    ? (only: RecordSource): void => {
+        if (only.copyCurrentTo) only.copyCurrentTo(writer);
+        else writer.write(only.key, only.value);
+        records++;
+      }
+    : undefined;
+  forEachGroup(
+    source,
+    (key, values) => {
+      groupKey = key;
+      combiner(key, values, emit);
+    },
+    { single },
+  );
   return records;
 }
 

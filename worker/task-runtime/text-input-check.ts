@@ -1,6 +1,7 @@
 import { storageFor } from '../../storage/index.js';
 import { inputCodecOf } from '../../proto/formats/index.js';
 import { BadInputError } from './bad-input-error.js';
+import type { HeadCheck } from './line-reader.js';
 
 /**
  * Bytes of an input's start that are looked at for NUL bytes: text never has them, and
@@ -96,6 +97,20 @@ export async function readHead(url: string, bytes: number = TEXT_CHECK_BYTES): P
 export async function checkTextInput(url: string): Promise<void> {
   const why = nonTextReason(await readHead(url));
   if (why !== undefined) throw new NonTextInputError(url, why);
+}
+
+/**
+ * {@link checkTextInput} as a {@link HeadCheck} for the line reader, which looks at the
+ * bytes it reads anyway instead of opening the file once more.
+ */
+export function textHeadCheck(url: string): HeadCheck {
+  return {
+    bytes: TEXT_CHECK_BYTES,
+    check(head: Buffer): void {
+      const why = nonTextReason(head);
+      if (why !== undefined) throw new NonTextInputError(url, why);
+    },
+  };
 }
 
 /**
