@@ -39,6 +39,7 @@ export interface MapOutputOptions {
    * hash ({@link hashPartitionOfRange}).
    */
   readonly partitionOf?: KeyBytesPartitioner;
+  /**
    * The combiner emits a key's only value unchanged (as the job combiners of map-task.ts
    * do), so a key with one record in the sorted buffer is copied whole without calling it:
    * after in-mapper combining nearly every key is one. Default false.
