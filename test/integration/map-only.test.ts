@@ -215,6 +215,58 @@ describe('map-only jobs', () => {
     });
   });
 
+  it('runs a map again when its part file is lost with its worker before the job ends', async () => {
+    const cluster = await startCluster({ workers: 3, slots: 1 });
+    const client = new GrooveClient({ master: cluster.master });
+    try {
+      const input = files[1] as string;
+      const gate = path.join(cluster.dir, 'gate');
+      const id = await client.submit('test/fixtures/gated-map-only.ts', {
+        inputs: [input],
+        chunkSize: 4096,
+        params: { gate },
+        speculation: false,
+      });
+      // The worker map-00000's part file is on, once it is committed (the other maps wait at the gate).
+      let holder = '';
+      for await (const e of client.watch(id)) {
+        const m = /^map-00000 attempt \d+ on (\S+) \(/.exec(e.message);
+        if (e.type === 'task-succeeded' && m) {
+          holder = m[1] as string;
+          break;
+        }
+      }
+      const worker = cluster.workers.find((w) => w.id === holder);
+      assert.ok(worker, `no worker ${holder}`);
+      const exited = new Promise((resolve) => worker.daemon.process.once('exit', resolve));
+      worker.daemon.process.kill('SIGKILL');
+      await exited;
+      await waitUntil('the master saw the worker go', async () =>
+        (await client.workers()).some((w) => w.workerId === holder && w.state === 'lost'),
+      );
+      fs.writeFileSync(gate, '');
+      const status = await client.wait(id);
+      assert.equal(status.state, 'succeeded', status.error);
+      const events: string[] = [];
+      for await (const e of client.watch(id)) events.push(`${e.type} ${e.message}`);
+      assert.ok(
+        events.some((e) => e.startsWith('output-lost map-00000:')),
+        events.join('\n'),
+      );
+      const records: [Key, unknown][] = [];
+      for await (const r of client.results(id)) records.push(r);
+      const lines = fs.readFileSync(input, 'utf8').split('\n');
+      if (lines.at(-1) === '') lines.pop();
+      assert.deepEqual(
+        records,
+        lines.map((l) => [l.replace(/\r$/, ''), input]),
+      );
+    } finally {
+      client.close();
+      await cluster.stop();
+    }
+  });
+
   describe('with an s3 output', () => {
     const BUCKET = 'groove-map-only';
     let store: S3Store;

@@ -36,10 +36,7 @@ describe('map-only and hook options in defineJob', () => {
       /reduce must be a function, or false/,
     );
     for (const hook of ['mapSetup', 'mapCleanup', 'reduceSetup', 'reduceCleanup'])
-      assert.throws(
-        () => checkJobDefinition({ map, [hook]: 'x' }),
-        new RegExp(`the job's ${hook} must be a function`),
-      );
+      assert.throws(() => checkJobDefinition({ map, [hook]: 'x' }), new RegExp(`the job's ${hook} must be a function`));
   });
 
   it('suggests the hook a typo meant', () => {
