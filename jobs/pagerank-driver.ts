@@ -83,6 +83,11 @@ export function generateGraph(nodes: number, seed: number): string {
 }
 
 async function main(): Promise<void> {
+  // A reader that stops early (`| head`) is not an error: the ranks it wanted were printed.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') process.stderr.write(`pagerank-driver: ${err.message}\n`);
+    process.exitCode = err.code === 'EPIPE' ? 0 : 1;
+  });
   const { values } = parseArgs({
     options: {
       graph: { type: 'string' },
@@ -119,7 +124,7 @@ async function main(): Promise<void> {
       partitions: values.partitions === undefined ? undefined : Number(values.partitions),
     });
     const sorted = [...ranks].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    for (const [node, rank] of sorted) process.stdout.write(`${node}\t${rank}\n`);
+    process.stdout.write(sorted.map(([node, rank]) => `${node}\t${rank}\n`).join(''));
   } finally {
     client.close();
     await embedded?.stop();
