@@ -46,3 +46,4 @@ export { convertPartFile } from './part-file-converter.js';
 export { writeResults } from './result-format.js';
 export { OutputDir, checkOutputDir } from './output-dir.js';
 export { setHttpTrustedCa } from '../storage/index.js';
+export { SAMPLE_LIMITS, sampleKeys, withSplitPoints } from './split-sampler.js';

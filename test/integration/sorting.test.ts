@@ -143,6 +143,38 @@ describe('sorting with mr run', () => {
     assert.deepEqual(timelineOf(r.stdout), expectedTimeline(file));
   });
 
+  it('groupPrefix with totalOrder: users in global order across part files, none cut', async () => {
+    const file = path.join(dir, 'events.txt');
+    const out = path.join(dir, 'timeline-sorted');
+    const r = await runMr([
+      'run',
+      'test/fixtures/timeline-total-order.ts',
+      '--input',
+      file,
+      '--partitions',
+      '4',
+      '--chunk-size',
+      '16KiB',
+      '--output',
+      out,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const parts = fs
+      .readdirSync(out)
+      .filter((f) => f.startsWith('part-'))
+      .sort()
+      .map((f) => fs.readFileSync(path.join(out, f), 'utf8'));
+    assert.ok(parts.filter((p) => p !== '').length >= 2, 'the users should be spread over partitions');
+    const all = parts.join('');
+    const expected = expectedTimeline(file);
+    assert.deepEqual(timelineOf(all), expected);
+    const users = [...timelineOf(all).keys()];
+    assert.deepEqual(
+      users,
+      [...expected.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
+  });
+
   it('jobs/distinct.ts: one record, what sort -u | wc -l says', async () => {
     const files = writeRecords(path.join(dir, 'distinct'), 2, 4000, 5);
     // Repeated lines, within and across files.
