@@ -6,9 +6,14 @@ export {
   isFold,
   JOB_OPTION_NAMES,
   JOB_READERS,
+  jobStages,
+  MAX_STAGES,
+  stages,
 } from './job-api.js';
 export { closestName, editDistance } from './closest-name.js';
 export type {
+  AnyJobDefinition,
+  AnyStage,
   BadRecordPolicy,
   CombineValues,
   CsvRecord,
@@ -20,7 +25,11 @@ export type {
   JobLog,
   JobReader,
   Key,
+  LaterStageDefinition,
   ResultRecord,
+  StageDefinition,
+  StagedJobDefinition,
+  Stages,
 } from './job-api.js';
 export {
   GrooveError,

@@ -24,6 +24,8 @@ export interface JobStatus {
   'outputFormat'?: (string);
   'submitHost'?: (string);
   'submitAddress'?: (string);
+  'stage'?: (number);
+  'stages'?: (number);
 }
 
 export interface JobStatus__Output {
@@ -49,4 +51,6 @@ export interface JobStatus__Output {
   'outputFormat': (string);
   'submitHost': (string);
   'submitAddress': (string);
+  'stage': (number);
+  'stages': (number);
 }

@@ -18,6 +18,7 @@ export interface SubmitJobRequest {
   'noPackInputs'?: (boolean);
   'clientHost'?: (string);
   'reader'?: (string);
+  'stagePartitions'?: (number)[];
 }
 
 export interface SubmitJobRequest__Output {
@@ -37,4 +38,5 @@ export interface SubmitJobRequest__Output {
   'noPackInputs': (boolean);
   'clientHost': (string);
   'reader': (string);
+  'stagePartitions': (number)[];
 }

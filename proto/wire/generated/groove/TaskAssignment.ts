@@ -22,6 +22,7 @@ export interface TaskAssignment {
   'outputEnd'?: (number | string)[];
   'outputUrl'?: (string);
   'outputFormat'?: (string);
+  'stage'?: (number);
 }
 
 export interface TaskAssignment__Output {
@@ -42,4 +43,5 @@ export interface TaskAssignment__Output {
   'outputEnd': (number)[];
   'outputUrl': (string);
   'outputFormat': (string);
+  'stage': (number);
 }
