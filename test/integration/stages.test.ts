@@ -15,14 +15,15 @@ import { collectResults } from '../helpers/job-output.js';
 const TOPWORDS = 'jobs/topwords.ts';
 const THREE_STAGES = 'test/fixtures/three-stages.ts';
 
+/** Every file's whitespace tokens, one a line, by coreutils (each file on its own: one may lack a final newline). */
+const TOKENS = `for f in "$@"; do tr -s '[:space:]' '\\n' < "$f"; echo; done | grep -v '^$'`;
+
 /**
  * The top n words of the files by coreutils in the C locale (bytewise), as topwords prints
  * them: `WORD<TAB>COUNT`, count descending, then word ascending.
  */
 function coreutilsTopWords(files: readonly string[], n: number): string {
-  const script =
-    `cat "$@" | tr -s '[:space:]' '\\n' | grep -v '^$' | sort | uniq -c | sort -k1,1nr -k2,2 | head -n ${n} ` +
-    `| awk '{ print $2 "\\t" $1 }'`;
+  const script = `${TOKENS} | sort | uniq -c | sort -k1,1nr -k2,2 | head -n ${n} ` + `| awk '{ print $2 "\\t" $1 }'`;
   return execFileSync('sh', ['-c', script, 'sh', ...files], { env: { ...process.env, LC_ALL: 'C' } }).toString();
 }
 
@@ -30,7 +31,7 @@ function coreutilsTopWords(files: readonly string[], n: number): string {
 function coreutilsTokenCounts(files: readonly string[]): { tokens: number; distinct: number } {
   const words = (cmd: string): number =>
     Number(
-      execFileSync('sh', ['-c', `cat "$@" | tr -s '[:space:]' '\\n' | grep -v '^$' | ${cmd} | wc -l`, 'sh', ...files], {
+      execFileSync('sh', ['-c', `${TOKENS} | ${cmd} | wc -l`, 'sh', ...files], {
         env: { ...process.env, LC_ALL: 'C' },
       })
         .toString()
