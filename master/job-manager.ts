@@ -9,6 +9,7 @@ import type { EncodedMasterMessage } from '../proto/wire/index.js';
 import { Job } from './job.js';
 import { newJobId } from './job-id.js';
 import { outputColumns } from './reduce-input-columns.js';
+import { ATTEMPT_STRIDE } from './journal/index.js';
 import type { JobJournal } from './journal/index.js';
 import { placeOf } from './task-place.js';
 import type { JobSpec } from './job.js';
@@ -31,7 +32,7 @@ import { LOCAL_MAP_COUNTER, lostResultInput } from './chain-locality.js';
 import { PurgedJobs } from './purged-jobs.js';
 import { MAX_FETCH_FAILURES_PER_TASK, MAX_OUTPUT_LOSSES_PER_TASK } from './loss-limits.js';
 import { firstStageSpec, planNextStage, StagedJobs } from './staged-jobs.js';
-import type { InputFile, SplitPlan } from './input-splitter.js';
+import type { PlannedStage } from './staged-jobs.js';
 import type { WorkerEntry, WorkerRegistry } from './worker-registry.js';
 import type { SchedulerMetrics } from './scheduler-metrics.js';
 
@@ -135,8 +136,8 @@ export class JobManager {
   }
 
   /** Holds a planned job (or stage of one) and queues its tasks. */
-  private add({ job, files, splits }: { job: Job; files: readonly InputFile[]; splits: SplitPlan }, pack = true): void {
-    this.journal?.submitted(job, this.submissions, files, splits, pack);
+  private add({ job, files, splits }: PlannedStage, pack = true, again = false): void {
+    this.journal?.submitted(job, this.submissions, files, splits, pack, again);
     this.jobs.set(job.id, job);
     this.staged.add(job);
     this.heldTasks += job.maps.length + job.reduces.length;
@@ -146,17 +147,17 @@ export class JobManager {
   }
 
   /** A stage of a staged job has every partition: the next stage starts, reading its output (docs/stages.md). */
-  private nextStage(job: Job): void {
+  private nextStage(job: Job, resumed = false): void {
     const slots = this.workers.alive().reduce((n, w) => n + w.slots, 0);
     let next;
     try {
-      next = planNextStage(job, (id) => this.workers.get(id)?.state, slots);
+      next = planNextStage(job, (id) => this.workers.get(id)?.state, slots, resumed ? ATTEMPT_STRIDE : 0);
     } catch (err) {
       return job.finished ? undefined : this.failJob(job, job.reduce(job.reduces.length - 1), errorMessage(err));
     }
     if (!job.finished) job.finish('succeeded');
     this.stopAttempts(job, false);
-    this.add(next);
+    this.add(next, true, resumed);
   }
 
   /**
@@ -173,7 +174,7 @@ export class JobManager {
     this.staged.recover(jobs);
     for (const job of jobs) {
       // A stage that ended just before the restart, its next not started yet, starts it now.
-      if (job.state === 'succeeded' && this.staged.awaitsNext(job)) this.nextStage(job);
+      if (job.state === 'succeeded' && this.staged.awaitsNext(job)) this.nextStage(job, true);
       if (job.finished || job.reducesDone < job.reduces.length) continue;
       this.partitionsDone(job, true);
     }
@@ -368,7 +369,7 @@ export class JobManager {
 
   /** Every partition has its committed attempt: the next stage starts, or the output is committed, or the job ends. */
   private partitionsDone(job: Job, resumed = false): void {
-    if (this.staged.awaitsNext(job)) this.nextStage(job);
+    if (this.staged.awaitsNext(job)) this.nextStage(job, resumed);
     else if (job.spec.output) this.commitOutput(job, resumed);
     else this.endJob(job);
   }

@@ -36,10 +36,16 @@ export function firstStageSpec(spec: JobSpec, stagePartitions: readonly number[]
  * per partition of its output, each reading that part file whole as `[key, value]`
  * records and preferring the worker that holds it, as an `mr://` input does
  * (chain-inputs.ts, the scheduler's locality). A part file whose worker is gone is not
- * computed again: the staged job fails, naming it.
+ * computed again: the staged job fails, naming it. `attemptBase`: where its attempt numbers
+ * start (past an earlier master's, when planned again after a restart; see ATTEMPT_STRIDE).
  * @throws UserError naming the stage and partition whose output is gone.
  */
-export function planNextStage(prev: Job, workerState: ChainLookup['workerState'], slots: number): PlannedStage {
+export function planNextStage(
+  prev: Job,
+  workerState: ChainLookup['workerState'],
+  slots: number,
+  attemptBase = 0,
+): PlannedStage {
   const stage = prev.spec.stage;
   if (!hasLaterStage(stage)) throw new Error(`${prev.id} is the last stage of its job`);
   const index = stage.index + 1;
@@ -64,7 +70,7 @@ export function planNextStage(prev: Job, workerState: ChainLookup['workerState']
     stage: { ...stage, index },
     ...(index === count - 1 && stage.output ? { output: stage.output } : {}),
   };
-  const job = new Job(spec, splits);
+  const job = new Job(spec, splits, { submittedAt: Date.now(), attemptBase });
   job.earlierStages = [...prev.earlierStages, prev];
   return { job, files, splits };
 }

@@ -131,8 +131,12 @@ describe('staged jobs on three workers', () => {
   });
 
   it('goes on at the right stage after the master is killed -9 during stage 2', async () => {
-    const id = await client.submit(THREE_STAGES, { inputs: files, params: { stage2SleepMs: '1500' } });
+    const id = await client.submit(THREE_STAGES, { inputs: files, params: { stage2SleepMs: '6000' } });
     await waitUntil('stage 2 runs', async () => (await client.status(id)).stage === 2, 120_000);
+    // Stage 2's maps each hold their slot for 6 s: mr status sees the job in it.
+    const shown = await runMr(['status', id, '--master', cluster.master]);
+    assert.match(shown.stdout, /^stage {5}2\/3 /m);
+    assert.match(shown.stdout, /^state {5}running$/m);
     await cluster.restartMaster();
     const after = new GrooveClient({ master: cluster.master });
     try {
