@@ -161,7 +161,8 @@ export const JOB_OPTION_NAMES: readonly string[] = [
  * follows `reader` (these overloads): `csv` gives {@link CsvRecord}s, `jsonl` parsed JSON
  * (annotate the parameter with the type the lines have), `records` {@link ResultRecord}s,
  * and `lines` or no reader a string (or, for a job over `mr://` inputs only, a
- * {@link ResultRecord}: annotate it).
+ * {@link ResultRecord}: annotate it). A job of several stages gives `stages` (built with
+ * {@link stages}) instead of `map` and the rest (docs/stages.md).
  * @throws TypeError or RangeError naming the option that is wrong or unknown.
  */
 export function defineJob<RK extends Key, RV>(definition: StagedJobDefinition<RK, RV>): StagedJobDefinition<RK, RV>;
