@@ -7,10 +7,15 @@ export {
   JOB_OPTION_NAMES,
   JOB_READERS,
   TASK_HOOK_NAMES,
+  jobStages,
+  MAX_STAGES,
+  stages,
 } from './job-api.js';
 export { isMapOnly } from './map-only.js';
 export { closestName, editDistance } from './closest-name.js';
 export type {
+  AnyJobDefinition,
+  AnyStage,
   BadRecordPolicy,
   CombineValues,
   CsvRecord,
@@ -22,8 +27,12 @@ export type {
   JobLog,
   JobReader,
   Key,
+  LaterStageDefinition,
   ResultRecord,
   TaskHookName,
+  StageDefinition,
+  StagedJobDefinition,
+  Stages,
 } from './job-api.js';
 export {
   GrooveError,

@@ -179,6 +179,8 @@ export interface JobDefinition<MK extends Key = Key, MV = unknown, RK extends Ke
    * garbage lines. Invalid UTF-8 is read as U+FFFD either way.
    */
   readonly binaryText?: boolean;
+  /** A job of one stage has none; a job of several is a {@link StagedJobDefinition}. */
+  readonly stages?: undefined;
 }
 
 /** The task hooks (docs/hooks.md), each a function when given. */
@@ -208,6 +210,7 @@ export const JOB_OPTION_NAMES: readonly string[] = [
   'reduceCleanup',
   'groupPrefix',
   'totalOrder',
+  'stages',
 ];
 
 /**
@@ -216,9 +219,11 @@ export const JOB_OPTION_NAMES: readonly string[] = [
  * follows `reader` (these overloads): `csv` gives {@link CsvRecord}s, `jsonl` parsed JSON
  * (annotate the parameter with the type the lines have), `records` {@link ResultRecord}s,
  * and `lines` or no reader a string (or, for a job over `mr://` inputs only, a
- * {@link ResultRecord}: annotate it).
+ * {@link ResultRecord}: annotate it). A job of several stages gives `stages` (built with
+ * {@link stages}) instead of `map` and the rest (docs/stages.md).
  * @throws TypeError or RangeError naming the option that is wrong or unknown.
  */
+export function defineJob<RK extends Key, RV>(definition: StagedJobDefinition<RK, RV>): StagedJobDefinition<RK, RV>;
 export function defineJob<
   MK extends Key = Key,
   MV = unknown,
@@ -246,7 +251,7 @@ export function defineJob<MK extends Key = Key, MV = unknown, RK extends Key = M
 export function defineJob<MK extends Key = Key, MV = unknown, RK extends Key = MK, RV = MV, IN = string>(
   definition: JobDefinition<MK, MV, RK, RV, IN> & { readonly reader?: undefined },
 ): JobDefinition<MK, MV, RK, RV, IN> & { readonly reader?: undefined };
-export function defineJob(definition: JobDefinition<Key, unknown, Key, unknown, unknown>): unknown {
+export function defineJob(definition: AnyJobDefinition): unknown {
   return checkJobDefinition(definition);
 }
 
@@ -254,13 +259,12 @@ export function defineJob(definition: JobDefinition<Key, unknown, Key, unknown, 
  * What {@link defineJob} checks, for a definition of any type (a loaded job pack's export).
  * @throws TypeError or RangeError naming the option that is wrong or unknown.
  */
-export function checkJobDefinition(
-  definition: JobDefinition<Key, unknown, Key, unknown, unknown>,
-): JobDefinition<Key, unknown, Key, unknown, unknown> {
+export function checkJobDefinition<D extends AnyJobDefinition>(definition: D): D {
   if (definition === null || typeof definition !== 'object') {
     throw new TypeError('defineJob expects an object with at least a map function');
   }
   checkOptionNames(definition);
+  if (definition.stages !== undefined) return checkStagedJob(definition) as D;
   if (typeof definition.map !== 'function') throw new TypeError('the job has no map function');
   for (const name of ['combine', 'partition', ...TASK_HOOK_NAMES] as const) {
     const fn = definition[name];
@@ -299,12 +303,12 @@ function checkSortOptions(definition: JobDefinition<Key, unknown, Key, unknown, 
 }
 
 /** Refuses an option name defineJob does not know, with the closest one it does. */
-function checkOptionNames(definition: object): void {
+function checkOptionNames(definition: object, known = JOB_OPTION_NAMES, where = 'defineJob'): void {
   for (const name of Object.keys(definition)) {
-    if (JOB_OPTION_NAMES.includes(name)) continue;
-    const near = closestName(name, JOB_OPTION_NAMES);
-    const hint = near === undefined ? `known options: ${JOB_OPTION_NAMES.join(', ')}` : `did you mean ${near}?`;
-    throw new TypeError(`unknown option ${JSON.stringify(name).slice(1, -1)} in defineJob: ${hint}`);
+    if (known.includes(name)) continue;
+    const near = closestName(name, known);
+    const hint = near === undefined ? `known options: ${known.join(', ')}` : `did you mean ${near}?`;
+    throw new TypeError(`unknown option ${JSON.stringify(name).slice(1, -1)} in ${where}: ${hint}`);
   }
 }
 
@@ -313,4 +317,150 @@ function checkChoice(option: string, value: unknown, choices: readonly string[])
   if (value === undefined || (typeof value === 'string' && choices.includes(value))) return;
   const got = typeof value === 'string' ? JSON.stringify(value) : String(value);
   throw new TypeError(`the job's ${option} must be one of ${choices.join(', ')}, got ${got.slice(0, 80)}`);
+}
+
+// ---- Staged jobs (docs/stages.md) ----
+
+/** The options that hold for a whole staged job, never for one stage of it. */
+type JobWideOption = 'name' | 'stages' | 'sortBufferMB' | 'binaryText';
+
+/**
+ * One stage of a staged job: a map, and optionally a combine, partition, reduce and partitions,
+ * as in {@link JobDefinition}. The first stage reads the job's inputs (and may name its
+ * `reader` and `onBadRecord`); every later one reads the stage before's output records.
+ */
+export type StageDefinition<MK extends Key = Key, MV = unknown, RK extends Key = MK, RV = MV, IN = string> = Omit<
+  JobDefinition<MK, MV, RK, RV, IN>,
+  JobWideOption
+>;
+
+/** A stage after the first: its map gets the previous stage's output as `[key, value]` records, typed. */
+export type LaterStageDefinition<MK extends Key, MV, RK extends Key, RV, IN> = Omit<
+  StageDefinition<MK, MV, RK, RV, IN>,
+  'reader' | 'onBadRecord'
+>;
+
+/** A stage with its types erased, as the runtime sees it. */
+export type AnyStage = StageDefinition<Key, unknown, Key, unknown, unknown>;
+
+/**
+ * The stages of a job, first first, as {@link stages} builds them: an array of stages that
+ * also knows the type of the last stage's output (RK, RV), so that the next stage added
+ * with {@link Stages.stage} has its map's records typed.
+ */
+export interface Stages<RK extends Key = Key, RV = unknown> extends ReadonlyArray<AnyStage> {
+  /**
+   * Adds a stage that reads this one's output: its map gets each record as
+   * `[key, value]` ({@link ResultRecord}) with the key and value types this stage's reduce emits.
+   */
+  stage<MK2 extends Key = Key, MV2 = unknown, RK2 extends Key = MK2, RV2 = MV2>(
+    next: LaterStageDefinition<MK2, MV2, RK2, RV2, ResultRecord<RK, RV>>,
+  ): Stages<RK2, RV2>;
+}
+
+/**
+ * A job of several MapReduce stages run as one job (one id, one result: the last stage's).
+ * RK/RV are the last stage's output key and value.
+ */
+export interface StagedJobDefinition<RK extends Key = Key, RV = unknown> {
+  /** Shown in `mr jobs`, and the prefix of the job id. Default: the job file's name. */
+  readonly name?: string;
+  /** The stages, first first: build them with {@link stages}, so their types flow from one to the next. */
+  readonly stages: Stages<RK, RV>;
+  /** The partitions of every stage that names none; `--partitions` overrides it. Default 4. */
+  readonly partitions?: number;
+  /** Map-side sort buffer per task in MiB, in every stage. Default 100. */
+  readonly sortBufferMB?: number;
+  /** Read the first stage's inputs as text even when they do not look like text (see JobDefinition). */
+  readonly binaryText?: boolean;
+  /** A staged job has no map of its own: its stages do. */
+  readonly map?: undefined;
+  /** The first stage names the reader. */
+  readonly reader?: undefined;
+}
+
+/** A job definition of either kind, with its types erased. */
+export type AnyJobDefinition = JobDefinition<Key, unknown, Key, unknown, unknown> | StagedJobDefinition<Key, unknown>;
+
+/** The most stages a job may have: each is at least a round of tasks and a shuffle. */
+export const MAX_STAGES = 100;
+
+/** The option names a stage may have: a job's, less those of the whole job; reader and onBadRecord in the first only. */
+const STAGE_OPTION_NAMES: readonly string[] = JOB_OPTION_NAMES.filter(
+  (n) => !['name', 'stages', 'sortBufferMB', 'binaryText'].includes(n),
+);
+const LATER_STAGE_OPTION_NAMES = STAGE_OPTION_NAMES.filter((n) => n !== 'reader' && n !== 'onBadRecord');
+
+/**
+ * Starts the stages of a staged job with its first stage, which reads the job's inputs
+ * (IN follows its reader, as for {@link defineJob}); add the others with `.stage(...)`:
+ *
+ *     stages<string, number>({ map, combine, reduce }).stage<number, string>({ map([word, count], emit) {...} })
+ */
+export function stages<MK extends Key = Key, MV = unknown, RK extends Key = MK, RV = MV, IN = string>(
+  first: StageDefinition<MK, MV, RK, RV, IN>,
+): Stages<RK, RV> {
+  return stageList([first as AnyStage]);
+}
+
+function stageList<RK extends Key, RV>(list: readonly AnyStage[]): Stages<RK, RV> {
+  const array = [...list];
+  // Not enumerable: the stages stay a plain array to every reader, `.stage` only adds one.
+  Object.defineProperty(array, 'stage', {
+    value: (next: AnyStage) => stageList([...array, next]),
+    enumerable: false,
+  });
+  return Object.freeze(array) as unknown as Stages<RK, RV>;
+}
+
+/**
+ * Each stage of a job as a job of its own: the stage's functions and options with the
+ * whole job's (name, sortBufferMB, binaryText); a job of one stage is its only stage.
+ */
+export function jobStages(definition: AnyJobDefinition): JobDefinition<Key, unknown, Key, unknown, unknown>[] {
+  if (definition.stages === undefined) return [definition];
+  const { stages: list, ...jobWide } = definition;
+  return list.map((stage) => ({ ...jobWide, ...stage }));
+}
+
+/** What checkJobDefinition checks of a staged job: the job-wide options, then each stage as a job. */
+/**
+ * Refuses in a stage what the engine does for a whole job only: a total order's split points
+ * are sampled from the job's inputs at submit, not from an earlier stage's output; and a
+ * stage's output is what the next reads through a shuffle, so none is map-only.
+ */
+function checkStageShape(stage: object, i: number): void {
+  const { totalOrder, reduce, partitions } = stage as { totalOrder?: unknown; reduce?: unknown; partitions?: unknown };
+  if (totalOrder !== undefined)
+    throw new TypeError(`stage ${i + 1}'s totalOrder: a total order is for a job of one stage (docs/sorting.md)`);
+  if (reduce === false || partitions === 0)
+    throw new TypeError(`stage ${i + 1} cannot be map-only (reduce: false or partitions: 0): only a job of one stage can`);
+}
+
+function checkStagedJob(definition: StagedJobDefinition<Key, unknown>): StagedJobDefinition<Key, unknown> {
+  const list: unknown = definition.stages;
+  if (!Array.isArray(list) || list.length === 0)
+    throw new TypeError(
+      "the job's stages must be a non-empty array of stages (build it with stages(first).stage(next))",
+    );
+  if (list.length > MAX_STAGES) throw new RangeError(`the job has ${list.length} stages, more than ${MAX_STAGES}`);
+  if (typeof (definition as { map?: unknown }).map !== 'undefined')
+    throw new TypeError('a job with stages has no map of its own: each stage has its map');
+  list.forEach((stage: unknown, i) => {
+    const where = `stage ${i + 1} of defineJob`;
+    if (stage === null || typeof stage !== 'object')
+      throw new TypeError(`${where} must be an object with a map function`);
+    checkOptionNames(stage, i === 0 ? STAGE_OPTION_NAMES : LATER_STAGE_OPTION_NAMES, where);
+    checkStageShape(stage, i);
+    try {
+      checkJobDefinition({ ...definition, stages: undefined, ...stage } as unknown as JobDefinition<Key, unknown>);
+    } catch (err) {
+      const message = (err as Error).message.replace(
+        /^the job('s)?/,
+        (_m, s: string | undefined) => `stage ${i + 1}${s ?? ''}`,
+      );
+      throw err instanceof RangeError ? new RangeError(message) : new TypeError(message);
+    }
+  });
+  return definition;
 }

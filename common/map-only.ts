@@ -1,5 +1,7 @@
 /** The options of a job that {@link isMapOnly} and {@link checkMapOnly} read. */
 interface MapOnlyOptions {
+  readonly map?: unknown;
+  readonly stages?: unknown;
   readonly reduce?: unknown;
   readonly partitions?: number;
   readonly combine?: unknown;
@@ -13,7 +15,8 @@ interface MapOnlyOptions {
  * Its map tasks write the results, one part file each, in input order; it has no reduces.
  */
 export function isMapOnly(job: MapOnlyOptions): boolean {
-  return job.reduce === false || job.partitions === 0;
+  // A staged job is never map-only as a whole (its stages are refused as map-only).
+  return job.stages === undefined && (job.reduce === false || job.partitions === 0);
 }
 
 /**

@@ -37,13 +37,22 @@ export function resolveResultInput(input: string, lookup: ChainLookup): InputFil
   const R = job.partFiles.length;
   if (uri.partition !== undefined && uri.partition >= R)
     throw new UserError(`input ${input}: job ${job.id} has ${R} partitions (0 to ${R - 1}), not ${uri.partition}`);
-  const partitions = uri.partition === undefined ? Array.from({ length: R }, (_, p) => p) : [uri.partition];
-  return partitions.map((partition) => partInput(job, partition, lookup));
+  if (uri.partition !== undefined) return [partInput(job, uri.partition, lookup)];
+  return resultInputsOf(job, lookup);
+}
+
+/**
+ * Every partition of a job's results as inputs, one file each (see resolveResultInput),
+ * whatever the job's state: a staged job's next stage reads its stage before this way.
+ * @throws UserError naming a partition whose part file is gone.
+ */
+export function resultInputsOf(job: Job, lookup: Pick<ChainLookup, 'workerState'>): InputFile[] {
+  return Array.from({ length: job.reduces.length }, (_, partition) => partInput(job, partition, lookup));
 }
 
 /** The resolver of `mr://` inputs over the master's jobs and workers, for resolveInputs. */
 export function resultResolver(
-  jobs: ReadonlyMap<string, Job>,
+  jobs: Pick<ReadonlyMap<string, Job>, 'get'>,
   workers: { get(id: string): { readonly state: 'alive' | 'draining' | 'expected' | 'lost' } | undefined },
 ): (input: string) => InputFile[] {
   const lookup: ChainLookup = {
@@ -67,7 +76,7 @@ export function mapInputOf(split: InputSplit, dataAddressOf: (workerId: string) 
   };
 }
 
-function partInput(job: Job, partition: number, lookup: ChainLookup): InputFile {
+function partInput(job: Job, partition: number, lookup: Pick<ChainLookup, 'workerState'>): InputFile {
   const name = resultUri(job.id, partition);
   const part = job.partFile(resultTask(job, partition));
   const state = part ? lookup.workerState(part.workerId) : undefined;

@@ -43,6 +43,10 @@ export type { OutputTarget } from './output-target.js';
 export { mapInputOf, resolveResultInput } from './chain-inputs.js';
 export type { ChainLookup } from './chain-inputs.js';
 export { LOCAL_MAP_COUNTER, lostResultInput } from './chain-locality.js';
+export { firstStageSpec, planNextStage, StagedJobs } from './staged-jobs.js';
+export type { PlannedStage } from './staged-jobs.js';
+export { hasLaterStage, stageJobId } from './job-stage.js';
+export type { JobStage } from './job-stage.js';
 export {
   ATTEMPT_STRIDE,
   JOURNAL_FILE,

@@ -10,6 +10,7 @@ import { Job } from './job.js';
 import { outputAttempt, resultsCommitted } from './job-results.js';
 import { newJobId } from './job-id.js';
 import { outputColumns } from './reduce-input-columns.js';
+import { ATTEMPT_STRIDE } from './journal/index.js';
 import type { JobJournal } from './journal/index.js';
 import { placeOf } from './task-place.js';
 import type { JobSpec } from './job.js';
@@ -30,28 +31,13 @@ import { nextLocalityTime, nextRetryTime, placeTasks } from './scheduler.js';
 import { mapInputOf, resultResolver } from './chain-inputs.js';
 import { LOCAL_MAP_COUNTER, lostResultInput } from './chain-locality.js';
 import { PurgedJobs } from './purged-jobs.js';
+import { MAX_FETCH_FAILURES_PER_TASK, MAX_OUTPUT_LOSSES_PER_TASK } from './loss-limits.js';
+import { firstStageSpec, planNextStage, StagedJobs } from './staged-jobs.js';
+import type { PlannedStage } from './staged-jobs.js';
 import type { WorkerEntry, WorkerRegistry } from './worker-registry.js';
 import type { SchedulerMetrics } from './scheduler-metrics.js';
 
-/**
- * How many times one reduce may fail to fetch map outputs before its job fails. A fetch
- * failure is not the reduce's fault and is not charged as a failed attempt, but a map
- * output that can never be fetched (a worker advertising an address the others cannot
- * reach) would otherwise be recomputed and refetched forever. Only fetches of outputs the
- * master still counted as held are counted; 16 leaves room for a reducer that races a few
- * worker deaths the master has not seen yet (the chaos test kills one about every second).
- */
-export const MAX_FETCH_FAILURES_PER_TASK = 16;
-
-/**
- * How many times one task's committed output may be lost (its worker left, or reducers
- * could not fetch it) before its job fails: each loss recomputes the task, so without a
- * bound a worker that keeps flapping would keep a job running forever. A loss costs at
- * least a worker's death or a heartbeat timeout, so the bound is generous: the chaos test,
- * which kills a worker about every second, loses one map's output a dozen times and more
- * on a busy machine. Fetch failures alone end a job much sooner (MAX_FETCH_FAILURES_PER_TASK).
- */
-export const MAX_OUTPUT_LOSSES_PER_TASK = 64;
+export { MAX_FETCH_FAILURES_PER_TASK, MAX_OUTPUT_LOSSES_PER_TASK } from './loss-limits.js';
 
 /** Where the master keeps job packs, as the job manager sees it: it deletes a pack no job uses. */
 export interface PackRemover {
@@ -86,6 +72,7 @@ export class JobManager {
   private readonly outputs: JobOutputs;
   /** Jobs purged lately, which workers away at the purge are told of when they rejoin. */
   readonly purged = new PurgedJobs();
+  private readonly staged = new StagedJobs();
 
   constructor(
     private readonly workers: WorkerRegistry,
@@ -116,7 +103,7 @@ export class JobManager {
    * job's pack then, so a refused submission leaves nothing behind).
    */
   async submit(sub: Submission, accept?: () => void): Promise<Job> {
-    const results = resultResolver(this.jobs, this.workers);
+    const results = resultResolver({ get: (id) => this.jobs.get(this.staged.resolve(id)) }, this.workers);
     const resolved = await resolveInputs(sub.inputs, { allowEmpty: sub.allowEmpty === true, results });
     const files = asReadBy(resolved, sub.reader);
     if (sub.output) await checkOutputTarget(sub.output);
@@ -127,7 +114,7 @@ export class JobManager {
     const id = newJobId(sub.name, ++this.submissions);
     // Unreachable by construction (the sequence number); never replace a job whatever happens.
     if (this.jobs.has(id)) throw new Error(`job id ${id} is taken`);
-    const spec: JobSpec = {
+    const base: JobSpec = {
       id,
       name: sub.name,
       packHash: sub.packHash,
@@ -141,22 +128,38 @@ export class JobManager {
       output: sub.output,
       submittedBy: sub.submittedBy,
     };
+    const spec = firstStageSpec(base, sub.stagePartitions);
     const job = new Job(spec, splits);
     accept?.();
-    this.journal?.submitted(job, this.submissions, files, splits, sub.packInputs !== false);
-    this.jobs.set(job.id, job);
-    this.heldTasks += job.maps.length + job.reduces.length;
-    this.log.info('job submitted', {
-      job: job.id,
-      maps: job.maps.length,
-      reduces: job.reduces.length,
-      files: splits.fileCount,
-      chunkSize: splits.chunkSize,
-    });
-    this.schedule();
+    this.add({ job, files, splits }, sub.packInputs !== false);
     // Its submitter learns its id only once it is on disk: a restart must not forget it.
     await this.journal?.durable();
     return job;
+  }
+
+  /** Holds a planned job (or stage of one) and queues its tasks. */
+  private add({ job, files, splits }: PlannedStage, pack = true, again = false): void {
+    this.journal?.submitted(job, this.submissions, files, splits, pack, again);
+    this.jobs.set(job.id, job);
+    this.staged.add(job);
+    this.heldTasks += job.maps.length + job.reduces.length;
+    const { length: maps } = job.maps;
+    this.log.info('job submitted', { job: job.id, maps, reduces: job.reduces.length, chunkSize: splits.chunkSize });
+    this.schedule();
+  }
+
+  /** A stage of a staged job has every partition: the next stage starts, reading its output (docs/stages.md). */
+  private nextStage(job: Job, resumed = false): void {
+    const slots = this.workers.alive().reduce((n, w) => n + w.slots, 0);
+    let next;
+    try {
+      next = planNextStage(job, (id) => this.workers.get(id)?.state, slots, resumed ? ATTEMPT_STRIDE : 0);
+    } catch (err) {
+      return job.finished ? undefined : this.failJob(job, job.reduce(job.reduces.length - 1), errorMessage(err));
+    }
+    if (!job.finished) job.finish('succeeded');
+    this.stopAttempts(job, false);
+    this.add(next, true, resumed);
   }
 
   /**
@@ -170,10 +173,12 @@ export class JobManager {
       this.jobs.set(job.id, job);
       this.heldTasks += job.maps.length + job.reduces.length;
     }
+    this.staged.recover(jobs);
     for (const job of jobs) {
+      // A stage that ended just before the restart, its next not started yet, starts it now.
+      if (job.state === 'succeeded' && this.staged.awaitsNext(job)) this.nextStage(job, true);
       if (job.finished || !resultsCommitted(job)) continue;
-      if (job.spec.output) this.commitOutput(job, true);
-      else this.endJob(job);
+      this.partitionsDone(job, true);
     }
     this.schedule();
   }
@@ -184,13 +189,14 @@ export class JobManager {
   }
 
   get(jobId: string): Job {
-    const job = isValidId(jobId) ? this.jobs.get(jobId) : undefined;
+    const job = isValidId(jobId) ? this.jobs.get(this.staged.resolve(jobId)) : undefined;
     if (!job) throw new NotFoundError(`no such job: ${jobId}`);
     return job;
   }
 
+  /** The jobs held; a staged job as its latest stage. */
   list(): Job[] {
-    return [...this.jobs.values()];
+    return [...this.jobs.values()].filter((j) => this.staged.listed(j));
   }
 
   /** Kills a running job: its attempts stop on every worker, their slots and files are freed. */
@@ -209,8 +215,15 @@ export class JobManager {
    * and in the workers' caches) when no other job uses it.
    */
   purge(jobId: string): void {
-    const job = this.get(jobId);
-    if (!job.finished) this.kill(jobId);
+    const latest = this.get(jobId);
+    if (!latest.finished) this.kill(jobId);
+    const stages = this.staged.stagesOf(latest);
+    this.staged.forget(latest);
+    for (const job of stages) this.purgeOne(job);
+  }
+
+  private purgeOne(job: Job): void {
+    const jobId = job.id;
     this.journal?.purged(jobId);
     this.jobs.delete(jobId);
     this.heldTasks -= job.maps.length + job.reduces.length;
@@ -357,10 +370,14 @@ export class JobManager {
     // First success wins: the other attempts of this task stop and their files go.
     const others = task.runningCount ? [...task.running.values()] : [];
     for (const other of others) this.cancelAttempt(job, task, other, 'another attempt finished first');
-    if (resultsCommitted(job)) {
-      if (job.spec.output) this.commitOutput(job);
-      else this.endJob(job);
-    }
+    if (resultsCommitted(job)) this.partitionsDone(job);
+  }
+
+  /** Every partition has its committed attempt: the next stage starts, or the output is committed, or the job ends. */
+  private partitionsDone(job: Job, resumed = false): void {
+    if (this.staged.awaitsNext(job)) this.nextStage(job, resumed);
+    else if (job.spec.output) this.commitOutput(job, resumed);
+    else this.endJob(job);
   }
 
   /**
@@ -564,6 +581,7 @@ export class JobManager {
       partitions: job.spec.partitions,
       params: job.spec.params,
       sortBufferBytes: job.spec.sortBufferBytes,
+      stage: job.spec.stage?.index ?? 0,
     };
     if (task.kind === 'map') {
       const s = task.split;

@@ -1,4 +1,5 @@
 import type { OutputTarget } from './output-target.js';
+import type { JobStage } from './job-stage.js';
 import type { Submitter } from './submitter.js';
 import { expectedAttemptDir } from './attempt-dir.js';
 import { CounterTable } from './counter-table.js';
@@ -36,6 +37,8 @@ export interface JobSpec {
   readonly output?: OutputTarget;
   /** Who submitted it, when known. */
   readonly submittedBy?: Submitter;
+  /** For a stage of a staged job: which (docs/stages.md, master/staged-jobs.ts). */
+  readonly stage?: JobStage;
 }
 
 /** What a committed attempt wrote: a map's R + 1 partition offsets, or a reduce's part file size. */
@@ -112,6 +115,8 @@ export class Job {
   readonly mapsWithLocality: number;
   /** Pending maps passed over while their preferred worker was busy: since when (delay scheduling). */
   private readonly localityWaits = new Map<number, number>();
+  /** A stage of a staged job: the stages before it, first first (master/staged-jobs.ts links them). */
+  earlierStages: readonly Job[] = [];
 
   /**
    * A job with one pending map per split and one pending reduce per partition; its first

@@ -20,8 +20,11 @@ import type { Job } from './job.js';
 import { resultTask } from './job-results.js';
 import type { Submitter } from './submitter.js';
 import { renderJobEvent } from './job-event.js';
+import type { RenderedJobEvent } from './job-event.js';
 import type { JobEventRecord } from './job-event.js';
 import type { JobManager } from './job-manager.js';
+import { hasLaterStage } from './job-stage.js';
+import type { JobStage } from './job-stage.js';
 import type { MasterMetrics } from './master-metrics.js';
 import { toJobStatus } from './job-status.js';
 import type { PackStore } from './pack-store.js';
@@ -222,6 +225,13 @@ function sendPack(packs: PackStore, call: grpc.ServerWritableStream<GetPackReque
   call.end();
 }
 
+/** An event of a stage of a staged job, said so when it starts or ends a stage. */
+function stageEvent(e: RenderedJobEvent, record: JobEventRecord, stage: JobStage | undefined): RenderedJobEvent {
+  if (!stage || (record.kind !== 'job-submitted' && record.kind !== 'job-succeeded')) return e;
+  const which = `stage ${stage.index + 1}/${stage.partitions.length}`;
+  return { ...e, message: record.kind === 'job-submitted' ? `${which}: ${e.message}` : `${which} ${e.message}` };
+}
+
 /** Streams a job's events, those so far and then the new ones, until it ends. */
 function watchJob(jobs: JobManager, call: grpc.ServerWritableStream<JobRequest__Output, JobEvent>): void {
   let job: Job;
@@ -236,25 +246,44 @@ function watchJob(jobs: JobManager, call: grpc.ServerWritableStream<JobRequest__
   // each would cost the master more than the scheduling itself.
   let statusAt = 0;
   const send = (record: JobEventRecord): void => {
-    const e = renderJobEvent(record);
+    const e = stageEvent(renderJobEvent(record), record, job.spec.stage);
     const now = Date.now();
     const withStatus = e.type === 'state' || job.finished || now - statusAt >= STATUS_EVERY_MS;
     if (withStatus) statusAt = now;
     call.write({ time: e.time, type: e.type, message: e.message, status: withStatus ? toJobStatus(job) : null });
   };
-  for (const e of job.events) send(e);
-  if (job.finished) {
-    call.end();
-    return;
-  }
-  const unsubscribe = job.subscribe((e) => {
-    send(e);
-    if (job.finished) {
+  let unsubscribe = (): void => undefined;
+  let cancelled = false;
+  const attach = (): void => {
+    for (const e of job.events) send(e);
+    if (job.finished) return next();
+    unsubscribe = job.subscribe((e) => {
+      send(e);
+      if (!job.finished) return;
       unsubscribe();
-      call.end();
-    }
+      next();
+    });
+  };
+  // A staged job's stages are jobs of their own (docs/stages.md): the watch goes on with the
+  // next stage's, which the master starts in the same turn as the last one ended.
+  const next = (): void => {
+    if (cancelled || !(hasLaterStage(job.spec.stage) && job.state === 'succeeded')) return void call.end();
+    setImmediate(() => {
+      const ended = job;
+      try {
+        job = jobs.get(ended.spec.stage?.of ?? call.request.jobId);
+      } catch {
+        return void call.end();
+      }
+      if (job === ended || cancelled) return void call.end();
+      attach();
+    });
+  };
+  attach();
+  call.on('cancelled', () => {
+    cancelled = true;
+    unsubscribe();
   });
-  call.on('cancelled', unsubscribe);
 }
 
 /** Where a succeeded job's part files are; refused when the job has none, or one is on a lost worker. */
@@ -319,7 +348,8 @@ export function createMasterService(ctx: MasterServiceContext): MasterHandlers {
       const pack = packs.check(req.pack);
       const submission = { ...checkSubmission(req, pack.hash, pack.name), submittedBy: submitter(req, call.getPeer()) };
       const job = await jobs.submit(submission, () => packs.keep(pack));
-      return { jobId: job.id };
+      // A staged job's id is its last stage's, whichever stage runs first.
+      return { jobId: job.spec.stage?.of ?? job.id };
     }),
     GetJob: unary((req) => toJobStatus(jobs.get(req.jobId))),
     WatchJob: (call) => watchJob(jobs, call),

@@ -1,4 +1,4 @@
-import { checkOption, JOB_READERS, UserError } from '../common/index.js';
+import { checkOption, JOB_READERS, MAX_STAGES, UserError } from '../common/index.js';
 import type { JobReader, OptionTable } from '../common/index.js';
 import { isResultFormat } from '../proto/formats/index.js';
 import type { SubmitJobRequest__Output } from '../proto/wire/generated/groove/SubmitJobRequest';
@@ -134,5 +134,14 @@ export function checkSubmission(req: SubmitJobRequest__Output, packHash: string,
     output,
     allowEmpty: req.allowEmpty,
     ...(reader !== undefined ? { reader: reader as JobReader } : {}),
+    ...(req.stagePartitions.length ? { stagePartitions: checkStages(req.stagePartitions, partitions) } : {}),
   };
+}
+
+/** A staged job's partitions per stage, 0 (the stage names none) replaced by the job's. */
+function checkStages(stagePartitions: readonly number[], partitions: number): number[] {
+  if (stagePartitions.length > MAX_STAGES) throw new UserError(`stages: at most ${MAX_STAGES}`);
+  return stagePartitions.map((p, i) =>
+    checkOption(`stage ${i + 1}'s partitions`, SUBMIT_OPTION_TABLE.partitions, p || partitions),
+  );
 }

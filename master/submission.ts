@@ -29,4 +29,6 @@ export interface Submission {
   readonly reader?: JobReader;
   /** Who submitted it, when known (shown with the job). */
   readonly submittedBy?: Submitter;
+  /** A staged job's stages (docs/stages.md): each one's partitions, first first; none for one stage. */
+  readonly stagePartitions?: readonly number[];
 }

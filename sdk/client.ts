@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { Key } from '../common/index.js';
-import { envMaster, isMapOnly, JobFailedError, UserError } from '../common/index.js';
+import { envMaster, isMapOnly, JobFailedError, jobStages, UserError } from '../common/index.js';
 import { BlockChecksumError, PartFileVerifier } from '../proto/formats/index.js';
 import { createMasterClient } from '../proto/wire/index.js';
 import { decodeKey } from '../proto/formats/index.js';
@@ -195,7 +195,7 @@ export class GrooveClient {
       // A map-only job has no partitions: the master refuses one given with it, by name. A
       // total order's split points are for one count: the master must not pick another.
       partitions:
-        packed.job.totalOrder === true
+        packed.job.stages === undefined && packed.job.totalOrder === true
           ? partitions
           : (options.partitions ?? (mapOnly ? 0 : (packed.job.partitions ?? 0))),
       mapOnly,
@@ -210,8 +210,10 @@ export class GrooveClient {
       outputUrl: options.output ?? '',
       outputFormat: options.output !== undefined ? (options.format ?? 'text') : '',
       overwrite: options.overwrite === true,
-      reader: packed.job.reader ?? '',
+      reader: jobStages(packed.job)[0]?.reader ?? '',
       clientHost: os.hostname(),
+      // A staged job's stages: each one's own partitions, or 0 for the job's (docs/stages.md).
+      stagePartitions: packed.job.stages?.map((s) => s.partitions ?? 0) ?? [],
     };
     const reply = await callUnary<SubmitJobReply__Output>(this.master, (o, cb) => this.rpc.submitJob(request, o, cb));
     return reply.jobId;

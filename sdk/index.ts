@@ -1,4 +1,4 @@
-export { BAD_RECORDS_COUNTER, defineJob } from '../common/index.js';
+export { BAD_RECORDS_COUNTER, defineJob, stages } from '../common/index.js';
 export type {
   BadRecordPolicy,
   CombineValues,
@@ -11,7 +11,11 @@ export type {
   JobLog,
   JobReader,
   Key,
+  LaterStageDefinition,
   ResultRecord,
+  StageDefinition,
+  StagedJobDefinition,
+  Stages,
 } from '../common/index.js';
 export {
   GrooveError,

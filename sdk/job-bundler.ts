@@ -5,15 +5,15 @@ import { JobFileError } from '../common/index.js';
 import { JOB_PACK_FORMAT, MAX_PACK_BYTES, encodeJobPack } from '../proto/formats/index.js';
 import type { JobPack } from '../proto/formats/index.js';
 import { loadJobCode } from '../worker/index.js';
-import type { AnyJob } from '../worker/index.js';
 import { explainBundleError, PACK_FILE_LOADERS, packTooLargeMessage } from './pack-file-loaders.js';
+import type { AnyJobDefinition } from '../common/index.js';
 
 /** A bundled, checked job, ready to submit. */
 export interface PackedJob {
   readonly bytes: Buffer;
   readonly pack: JobPack;
-  /** The job as loaded locally to check it (name, partitions, functions). */
-  readonly job: AnyJob;
+  /** The job as loaded locally to check it (name, partitions, functions, stages). */
+  readonly job: AnyJobDefinition;
 }
 
 /** Root of the Groove installation: the job API here is what `groove-mr` means inside a pack. */

@@ -62,8 +62,10 @@ export async function withSplitPoints(
   partitions: number,
   params: Readonly<Record<string, string>>,
 ): Promise<PackedJob> {
-  if (packed.job.totalOrder !== true) return packed;
-  const sample = partitions > 1 ? await sampleKeys(packed.job, inputs, params) : [];
+  const job = packed.job;
+  // A staged job has no total order of its own (defineJob refuses it in a stage).
+  if (job.stages !== undefined || job.totalOrder !== true) return packed;
+  const sample = partitions > 1 ? await sampleKeys(job, inputs, params) : [];
   const splits = chooseSplits(sample, partitions).map((s) => s.toString('base64'));
   const pack = { ...packed.pack, splits };
   return { ...packed, pack, bytes: encodeJobPack(pack) };

@@ -65,7 +65,7 @@ function Facts({ job, now }) {
     <dt>state</dt>
     <dd id="job-state"><${Badge} state=${job.state} /></dd>
     <dt>phase</dt>
-    <dd id="job-phase">${phase(job)}</dd>
+    <dd id="job-phase">${job.stages ? `stage ${job.stage}/${job.stages}, ` : ''}${phase(job)}</dd>
     <dt>submitted</dt>
     <dd>${clock(job.submittedAt)} by ${submitter(job) || 'unknown'}</dd>
     <dt>duration</dt>

@@ -1,11 +1,11 @@
 import { Console } from 'node:console';
 import { isBuiltin } from 'node:module';
 import * as vm from 'node:vm';
-import { checkJobDefinition, defineJob, JobFileError } from '../common/index.js';
-import type { JobDefinition, Key } from '../common/index.js';
+import { checkJobDefinition, defineJob, JobFileError, stages } from '../common/index.js';
+import type { AnyJobDefinition, JobDefinition, Key } from '../common/index.js';
 import { JobSourceMap } from './job-source-map.js';
 
-/** A job definition with its types erased, as the runtime sees it. */
+/** A job definition (of one stage) with its types erased, as the runtime sees it. */
 export type AnyJob = JobDefinition<Key, unknown, Key, unknown, unknown>;
 
 /**
@@ -14,7 +14,7 @@ export type AnyJob = JobDefinition<Key, unknown, Key, unknown, unknown>;
  */
 const GROOVE_MODULES: ReadonlySet<string> = new Set(['groove-mr', 'groove']);
 /** What `require('groove-mr')` gives job code: the job API and nothing else. */
-const GROOVE_API = Object.freeze({ defineJob });
+const GROOVE_API = Object.freeze({ defineJob, stages });
 
 /** The console job code gets unless told otherwise: everything to stderr, where stdout carries results. */
 let stderrConsole: Console | undefined;
@@ -29,7 +29,7 @@ let stderrConsole: Console | undefined;
  * daemon's log, tagged with job and task; the default writes every method to stderr. So
  * job output never lands on a stdout that carries results.
  */
-export function loadJobCode(code: string, source: string, console?: Console): AnyJob {
+export function loadJobCode(code: string, source: string, console?: Console): AnyJobDefinition {
   const jobConsole = console ?? (stderrConsole ??= new Console({ stdout: process.stderr, stderr: process.stderr }));
   const wrapper = vm.runInThisContext(
     `(function (exports, require, module, __filename, __dirname, console) {${code}\n})`,
@@ -63,11 +63,12 @@ export function loadJobCode(code: string, source: string, console?: Console): An
   }
   const exported = mod.exports as { default?: unknown } | null;
   const candidate = exported && typeof exported === 'object' && 'default' in exported ? exported.default : exported;
-  if (!candidate || typeof candidate !== 'object' || typeof (candidate as { map?: unknown }).map !== 'function') {
+  const shape = candidate as { map?: unknown; stages?: unknown } | null;
+  if (!shape || typeof shape !== 'object' || (typeof shape.map !== 'function' && shape.stages === undefined)) {
     throw new JobFileError(source, 'has no map function: export default defineJob({ map(record, emit) { ... } })');
   }
   try {
-    return checkJobDefinition(candidate as AnyJob);
+    return checkJobDefinition(candidate as AnyJobDefinition);
   } catch (err) {
     throw new JobFileError(source, err instanceof Error ? err.message : String(err), { cause: err });
   }

@@ -18,12 +18,13 @@ import type { OpenFetchAnswer, OpenFetchRequest } from './shuffle/index.js';
 import { UserCodeError } from './task-runtime/index.js';
 import { BadInputError } from './task-runtime/index.js';
 import type { TaskFailure, TaskSpec } from './task-spec.js';
-import { filterProcessWarnings, JobFileError } from '../common/index.js';
+import { filterProcessWarnings, JobFileError, jobStages } from '../common/index.js';
 import { setHttpTrustedCa } from '../storage/index.js';
 
 /** A job's code as loaded here, with its bundle's source map for the stacks of its errors. */
 interface LoadedJob {
-  readonly job: AnyJob;
+  /** The job's stages, each as a job of its own (a job of one stage: itself); see jobStages. */
+  readonly stages: readonly AnyJob[];
   readonly sourceMap: JobSourceMap | undefined;
   /** A totalOrder job's split points (encoded keys), decoded once. */
   readonly splits: readonly Buffer[] | undefined;
@@ -97,7 +98,7 @@ function jobFor(spec: TaskSpec): LoadedJob {
       throw new Error(`job pack ${spec.packPath} is corrupt on this worker (its hash is ${actual})`);
     const pack = decodeJobPack(bytes);
     loaded = {
-      job: loadJobCode(pack.code, pack.source, jobConsole),
+      stages: jobStages(loadJobCode(pack.code, pack.source, jobConsole)),
       sourceMap: JobSourceMap.ofBundle(pack.code, pack.source),
       splits: pack.splits?.map((s) => Buffer.from(s, 'base64')),
     };
@@ -144,7 +145,9 @@ async function run(spec: TaskSpec): Promise<void> {
   try {
     setHttpTrustedCa(spec.httpCa); // the daemon's --ca; the same one again costs a comparison
     const loaded = jobFor(spec);
-    const job = loaded.job;
+    const job = loaded.stages[spec.stage ?? 0];
+    // The master plans stages from what the client read of this same pack: a mismatch is a bug.
+    if (!job) throw new Error(`the job pack has ${loaded.stages.length} stages; no stage ${(spec.stage ?? 0) + 1}`);
     sourceMap = loaded.sourceMap;
     const result =
       spec.kind === 'reduce'

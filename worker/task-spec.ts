@@ -59,6 +59,8 @@ export interface TaskSpec {
    */
   readonly mapOnly?: boolean;
   readonly sortBufferBytes: number;
+  /** Which stage of a staged job the task runs (docs/stages.md), from 0; 0 or none for a job of one stage. */
+  readonly stage?: number;
   /** The worker's data dir (absolute); outputs are reported relative to it. */
   readonly dataDir: string;
   /** This attempt's own directory, relative to dataDir: attempts never share files. */

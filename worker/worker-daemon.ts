@@ -465,6 +465,7 @@ export class WorkerDaemon {
       params: a.params,
       partitions: a.partitions,
       sortBufferBytes: a.sortBufferBytes,
+      stage: a.stage,
       dataDir: this.options.dataDir,
       workDir: attemptDir(a.jobId, a.taskId, a.attempt),
       workerId: this.workerId,

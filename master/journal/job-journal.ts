@@ -13,9 +13,21 @@ import type { Journal } from './journal.js';
 export class JobJournal {
   constructor(private readonly journal: Journal) {}
 
-  /** A job was accepted, its input resolved to `files` and cut into `splits`. */
-  submitted(job: Job, seq: number, files: readonly InputFile[], splits: SplitPlan, pack: boolean): void {
+  /**
+   * A job was accepted, its input resolved to `files` and cut into `splits`. `restarted`: it
+   * was planned by a restarted master (a staged job's next stage), its attempts numbered
+   * from ATTEMPT_STRIDE, so a later restart numbers them past those.
+   */
+  submitted(
+    job: Job,
+    seq: number,
+    files: readonly InputFile[],
+    splits: SplitPlan,
+    pack: boolean,
+    restarted = false,
+  ): void {
     this.journal.submitted(job.spec, { files, chunkSize: splits.chunkSize, pack }, seq, job.submittedAt);
+    if (restarted) this.journal.restarted(job.id);
   }
 
   /** A task's attempt was committed: where its output is and what it counted. */

@@ -232,6 +232,7 @@ function statusText(s: JobStatus): string {
     `job       ${s.jobId}`,
     `name      ${s.name}`,
     `state     ${s.state}`,
+    ...(s.stages ? [`stage     ${s.stage}/${s.stages} (maps and reduces are this stage's)`] : []),
     `maps      ${s.mapsDone}/${s.mapsTotal}`,
     s.mapOnly ? 'reduces   none (map-only job: no reduce phase)' : `reduces   ${s.reducesDone}/${s.reducesTotal}`,
     `submitted ${new Date(s.submittedAt).toISOString()}`,

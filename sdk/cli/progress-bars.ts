@@ -27,6 +27,7 @@ export function progressBars(stream: NodeJS.WriteStream): JobProgress {
   let multi: MultiBar | undefined;
   let bars: { map: SingleBar; reduce: SingleBar } | undefined;
   let last: JobStatus | undefined;
+  let stage = 0;
   const start = (s: JobStatus): { map: SingleBar; reduce: SingleBar } => {
     stream.write(`${s.jobId}: ${s.mapsTotal} map tasks, ${s.reducesTotal} reduce tasks\n`);
     // Loaded here, on a terminal only: its 16 modules cost every other `mr` start-up time.
@@ -53,6 +54,9 @@ export function progressBars(stream: NodeJS.WriteStream): JobProgress {
       bars ??= start(s);
       last = s;
       if (event.type === 'task-failed') multi?.log(`${oneLine(event.message)}\n`);
+      // A staged job: the bars are the running stage's, said once as each stage starts.
+      if (s.stages && s.stage !== stage) multi?.log(`stage ${s.stage}/${s.stages}\n`);
+      stage = s.stage;
       bars.map.setTotal(s.mapsTotal);
       bars.map.update(s.mapsDone);
       bars.reduce.setTotal(s.reducesTotal);

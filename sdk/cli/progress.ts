@@ -14,8 +14,9 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (e
     const s = event.status;
     if (!s) return;
     if (event.type === 'task-failed') stream.write(`${oneLine(event.message)}\n`);
+    const stage = s.stages ? `, stage ${s.stage}/${s.stages}` : '';
     const reduce = s.mapOnly ? 'map-only' : `reduce ${s.reducesDone}/${s.reducesTotal}`;
-    const line = `${s.jobId}: ${s.state}, map ${s.mapsDone}/${s.mapsTotal}, ${reduce}`;
+    const line = `${s.jobId}: ${s.state}${stage}, map ${s.mapsDone}/${s.mapsTotal}, ${reduce}`;
     const now = Date.now();
     const terminal = s.state !== 'running';
     if (line !== last && (terminal || now - lastAt >= 500)) {

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { decodeKey } from '../../proto/formats/index.js';
 import { packJobFile, SAMPLE_LIMITS, sampleKeys } from '../../sdk/index.js';
 import { ROOT } from '../helpers/cli.js';
+import type { AnyJob } from '../../worker/index.js';
 
 describe('the totalOrder sampler', () => {
   let dir: string;
@@ -22,7 +23,7 @@ describe('the totalOrder sampler', () => {
       file,
       Array.from({ length: lines }, (_, i) => String(i).padStart(10, '0') + 'x'.repeat(20)).join('\n'),
     );
-    const job = (await packJobFile(path.join(ROOT, 'jobs', 'sort.ts'))).job;
+    const job = (await packJobFile(path.join(ROOT, 'jobs', 'sort.ts'))).job as AnyJob;
     const keys = (await sampleKeys(job, [file], {})).map((k) => Number(decodeKey(k)));
     assert.ok(keys.length > 1000 && keys.length <= SAMPLE_LIMITS.records + SAMPLE_LIMITS.pieces, `${keys.length} keys`);
     // Each place gives at most its share, rounded up; every tenth of the file gave keys.
@@ -37,7 +38,7 @@ describe('the totalOrder sampler', () => {
     for (let f = 0; f < files; f++)
       fs.writeFileSync(path.join(sub, `f${String(f).padStart(3, '0')}.txt`), `${String(f).padStart(10, '0')}\n`);
     fs.writeFileSync(path.join(sub, '_SUCCESS'), 'not an input\n');
-    const job = (await packJobFile(path.join(ROOT, 'jobs', 'sort.ts'))).job;
+    const job = (await packJobFile(path.join(ROOT, 'jobs', 'sort.ts'))).job as AnyJob;
     const keys = (await sampleKeys(job, [sub], {})).map((k) => decodeKey(k) as string);
     assert.equal(keys.length, SAMPLE_LIMITS.pieces);
     const numbers = keys.map(Number).sort((a, b) => a - b);

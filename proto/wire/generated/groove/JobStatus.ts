@@ -24,6 +24,8 @@ export interface JobStatus {
   'outputFormat'?: (string);
   'submitHost'?: (string);
   'submitAddress'?: (string);
+  'stage'?: (number);
+  'stages'?: (number);
   'mapOnly'?: (boolean);
   'failedTask'?: (string);
   'failedAttempt'?: (number);
@@ -52,6 +54,8 @@ export interface JobStatus__Output {
   'outputFormat': (string);
   'submitHost': (string);
   'submitAddress': (string);
+  'stage': (number);
+  'stages': (number);
   'mapOnly': (boolean);
   'failedTask': (string);
   'failedAttempt': (number);

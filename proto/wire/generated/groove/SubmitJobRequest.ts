@@ -18,6 +18,7 @@ export interface SubmitJobRequest {
   'noPackInputs'?: (boolean);
   'clientHost'?: (string);
   'reader'?: (string);
+  'stagePartitions'?: (number)[];
   'mapOnly'?: (boolean);
 }
 
@@ -38,5 +39,6 @@ export interface SubmitJobRequest__Output {
   'noPackInputs': (boolean);
   'clientHost': (string);
   'reader': (string);
+  'stagePartitions': (number)[];
   'mapOnly': (boolean);
 }

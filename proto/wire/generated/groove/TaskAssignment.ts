@@ -22,6 +22,7 @@ export interface TaskAssignment {
   'outputEnd'?: (number | string)[];
   'outputUrl'?: (string);
   'outputFormat'?: (string);
+  'stage'?: (number);
   'mapOnly'?: (boolean);
 }
 
@@ -43,5 +44,6 @@ export interface TaskAssignment__Output {
   'outputEnd': (number)[];
   'outputUrl': (string);
   'outputFormat': (string);
+  'stage': (number);
   'mapOnly': (boolean);
 }
