@@ -434,7 +434,9 @@ function checkStageShape(stage: object, i: number): void {
   if (totalOrder !== undefined)
     throw new TypeError(`stage ${i + 1}'s totalOrder: a total order is for a job of one stage (docs/sorting.md)`);
   if (reduce === false || partitions === 0)
-    throw new TypeError(`stage ${i + 1} cannot be map-only (reduce: false or partitions: 0): only a job of one stage can`);
+    throw new TypeError(
+      `stage ${i + 1} cannot be map-only (reduce: false or partitions: 0): only a job of one stage can`,
+    );
 }
 
 function checkStagedJob(definition: StagedJobDefinition<Key, unknown>): StagedJobDefinition<Key, unknown> {

@@ -1,15 +1,12 @@
 import { backoffDelay, errorMessage, NotFoundError } from '../common/index.js';
 import type { Logger } from '../common/index.js';
 import type { CommittedAttempts } from '../proto/wire/generated/groove/CommittedAttempts';
-import type { MasterMessage } from '../proto/wire/generated/groove/MasterMessage';
 import type { TaskUpdate__Output } from '../proto/wire/generated/groove/TaskUpdate';
 import { isValidId } from '../proto/formats/index.js';
-import { encodeReduceAssignment } from '../proto/wire/index.js';
-import type { EncodedMasterMessage } from '../proto/wire/index.js';
 import { Job } from './job.js';
 import { outputAttempt, resultsCommitted } from './job-results.js';
 import { newJobId } from './job-id.js';
-import { outputColumns } from './reduce-input-columns.js';
+import { taskAssignment } from './task-assignment.js';
 import { ATTEMPT_STRIDE } from './journal/index.js';
 import type { JobJournal } from './journal/index.js';
 import { placeOf } from './task-place.js';
@@ -28,7 +25,7 @@ import { checkOutputTarget } from './output-target.js';
 import type { Submission } from './submission.js';
 import type { CompiledMasterOptions } from './master-options.js';
 import { nextLocalityTime, nextRetryTime, placeTasks } from './scheduler.js';
-import { mapInputOf, resultResolver } from './chain-inputs.js';
+import { resultResolver } from './chain-inputs.js';
 import { LOCAL_MAP_COUNTER, lostResultInput } from './chain-locality.js';
 import { PurgedJobs } from './purged-jobs.js';
 import { MAX_FETCH_FAILURES_PER_TASK, MAX_OUTPUT_LOSSES_PER_TASK } from './loss-limits.js';
@@ -557,7 +554,8 @@ export class JobManager {
     const worker = this.workers.get(workerId) as WorkerEntry;
     const attempt = job.startAttempt(task, workerId, now, speculative);
     this.workers.attemptStarted(worker, attemptKey(job.id, task.id, attempt.n));
-    worker.send(this.assignment(job, task, attempt.n));
+    const dataAddress = (id: string): string => this.workers.get(id)?.dataAddress ?? '';
+    worker.send(taskAssignment(job, task, attempt.n, dataAddress, this.outputs));
   }
 
   private armRetryTimer(active: readonly Job[], now: number): void {
@@ -570,39 +568,6 @@ export class JobManager {
       this.retryTimer = setTimeout(() => this.schedule(), Math.max(0, next - now) + 5);
       this.retryTimer.unref();
     }
-  }
-
-  private assignment(job: Job, task: Task, attempt: number): MasterMessage | EncodedMasterMessage {
-    const base = {
-      jobId: job.id,
-      taskId: task.id,
-      attempt,
-      packHash: job.spec.packHash,
-      partitions: job.spec.partitions,
-      params: job.spec.params,
-      sortBufferBytes: job.spec.sortBufferBytes,
-      stage: job.spec.stage?.index ?? 0,
-    };
-    if (task.kind === 'map') {
-      const s = task.split;
-      const at = (id: string): string => this.workers.get(id)?.dataAddress ?? '';
-      const mapInput = s ? mapInputOf(s, at) : null;
-      // A map-only job's map writes a part file of the results, where a reduce would.
-      if (job.mapOnly)
-        return {
-          assign: { ...base, kind: 'MAP', mapInput, mapOnly: true, ...this.outputs.assignment(job, task, attempt) },
-        };
-      return { assign: { ...base, kind: 'MAP', mapInput } };
-    }
-    return encodeReduceAssignment(
-      {
-        ...base,
-        kind: 'REDUCE',
-        partition: task.index,
-        ...this.outputs.assignment(job, task, attempt),
-      },
-      outputColumns(job, task.index),
-    );
   }
 }
 

@@ -221,11 +221,9 @@ test('with single, a key of one record goes there on that record, every other ke
   assert.deepEqual(seen, expected);
   // A source that cannot look ahead gives every key to fn, single or not.
   const plain: string[] = [];
-  forEachGroup(
-    new GeneratedSource(runs),
-    (key) => plain.push(key.toString()),
-    { single: () => assert.fail('no look-ahead, no single') },
-  );
+  forEachGroup(new GeneratedSource(runs), (key) => plain.push(key.toString()), {
+    single: () => assert.fail('no look-ahead, no single'),
+  });
   assert.deepEqual(
     plain,
     runs.map(([k]) => k),

@@ -56,7 +56,7 @@ export function forEachGroup(
   const lookAhead = single !== undefined && groupEnd === undefined && source.nextKeyEquals !== undefined;
   for (;;) {
     if (lookAhead && !(source.nextKeyEquals as () => boolean)()) {
-      (single as (source: RecordSource) => void)(source);
+      single(source);
       if (!source.next()) return;
       continue;
     }

@@ -122,6 +122,42 @@ function openWriters(
   }
 }
 
+/**
+ * Calls reduce once per group of the merged sources: per key, or per key prefix with a
+ * groupPrefix (secondary sort), when each value's own key is decoded for ctx.valueKey as
+ * it is taken.
+ */
+function reduceGroups(
+  merged: ReturnType<typeof mergeSources>,
+  reduce: Exclude<AnyJob['reduce'], false | undefined>,
+  groupEnd: ReturnType<typeof groupEndFor>,
+  ctx: ReturnType<typeof createTaskContext>,
+  emit: (key: Key, value: unknown) => void,
+  onValue: () => void,
+): void {
+  const onGroupValue = groupEnd
+    ? (): void => {
+        ctx.valueKey = decodeKey(merged.key);
+        onValue();
+      }
+    : onValue;
+  forEachGroup(
+    merged,
+    (keyBytes, values) => {
+      const key = decodeKey(groupEnd ? prefixTupleBytes(keyBytes, 0, keyBytes.length) : keyBytes);
+      ctx.valueKey = key;
+      try {
+        reduce(key, decodedValues(values, decodeValue, onGroupValue), emit, ctx);
+      } catch (err) {
+        // A bad block met while the values streamed is the input's fault, not the user's code.
+        if (err instanceof RecordFileError) throw err;
+        throw new UserCodeError('reduce', err, `key ${JSON.stringify(key)}`);
+      }
+    },
+    { groupEnd },
+  );
+}
+
 /** Merges, groups and reduces the opened sources into the part file at `outPath` (the staged object's local file). */
 async function reduceSources(
   spec: TaskSpec,
@@ -165,31 +201,9 @@ async function reduceSources(
     progress();
   };
   const merged = mergeSources(sources);
-  const groupEnd = groupEndFor(job);
-  // With a group prefix each value's own key is decoded for ctx.valueKey as it is taken.
-  const onGroupValue = groupEnd
-    ? (): void => {
-        ctx.valueKey = decodeKey(merged.key);
-        onValue();
-      }
-    : onValue;
   try {
     if (reduce) {
-      forEachGroup(
-        merged,
-        (keyBytes, values) => {
-          const key = decodeKey(groupEnd ? prefixTupleBytes(keyBytes, 0, keyBytes.length) : keyBytes);
-          ctx.valueKey = key;
-          try {
-            reduce(key, decodedValues(values, decodeValue, onGroupValue), emit, ctx);
-          } catch (err) {
-            // A bad block met while the values streamed is the input's fault, not the user's code.
-            if (err instanceof RecordFileError) throw err;
-            throw new UserCodeError('reduce', err, `key ${JSON.stringify(key)}`);
-          }
-        },
-        { groupEnd },
-      );
+      reduceGroups(merged, reduce, groupEndFor(job), ctx, emit, onValue);
     } else {
       recordsIn = recordsOut = copyRecords(merged, writer, progress);
     }
