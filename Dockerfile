@@ -37,6 +37,7 @@ COPY --from=build /src/dist/sdk ./dist/sdk
 COPY --from=build /src/dist/storage ./dist/storage
 COPY --from=build /src/dist/worker ./dist/worker
 COPY --from=build /src/proto/wire/groove.proto ./proto/wire/groove.proto
+COPY --from=build /src/sdk/pack-file-modules.d.ts ./sdk/pack-file-modules.d.ts
 COPY --from=build /src/web ./web
 COPY --from=build /src/node_modules ./node_modules
 # The example jobs, to try the cluster with (mr submit jobs/wordcount.ts ...).

@@ -47,7 +47,7 @@ export function resolveResultInput(input: string, lookup: ChainLookup): InputFil
  * @throws UserError naming a partition whose part file is gone.
  */
 export function resultInputsOf(job: Job, lookup: Pick<ChainLookup, 'workerState'>): InputFile[] {
-  return Array.from({ length: job.reduces.length }, (_, partition) => partInput(job, partition, lookup));
+  return Array.from({ length: job.partFiles.length }, (_, partition) => partInput(job, partition, lookup));
 }
 
 /** The resolver of `mr://` inputs over the master's jobs and workers, for resolveInputs. */

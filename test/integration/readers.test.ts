@@ -220,7 +220,10 @@ describe('record readers and compressed inputs on three workers', () => {
   describe('mistakes refused in one line', () => {
     it('an unknown option, with the closest known one, by mr run', async () => {
       const r = await runMr(['run', 'test/fixtures/unknown-option.ts', '--input', write('one.txt', 'a\n')]);
-      assertOneLineError(r, /unknown-option\.ts: .*unknown option reducer in defineJob: did you mean reduce\?$/);
+      assertOneLineError(
+        r,
+        /unknown-option\.ts: .*unknown option reducer in defineJob: did you mean reduce\?( \(at [^)]*\))?$/,
+      );
     });
 
     it('a binary input and one compressed with a codec Groove does not read, at submit', async () => {

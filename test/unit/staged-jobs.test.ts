@@ -160,7 +160,10 @@ describe('defineJob with stages', () => {
     );
     assert.match(bad([{ map }, { map, reader: 'csv' }]), /^unknown option reader in stage 2 of defineJob/);
     assert.equal(bad([{ map }, { reduce: map }]), 'stage 2 has no map function');
-    assert.equal(bad([{ map, partitions: 0 }]), "stage 1's partitions must be a positive integer, got 0");
+    assert.equal(
+      bad([{ map, partitions: 0 }]),
+      'stage 1 cannot be map-only (reduce: false or partitions: 0): only a job of one stage can',
+    );
     assert.throws(() => defineJob({ map, stages: [{ map }] } as never), /has no map of its own/);
   });
 
