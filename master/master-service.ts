@@ -351,7 +351,13 @@ export function createMasterService(ctx: MasterServiceContext): MasterHandlers {
       // A staged job's id is its last stage's, whichever stage runs first.
       return { jobId: job.spec.stage?.of ?? job.id };
     }),
-    GetJob: unary((req) => toJobStatus(jobs.get(req.jobId))),
+    // Answered once the journal holds what it reports (commits are journaled off the event
+    // loop): a master restarted after kill -9 never takes back a commit a client was shown.
+    GetJob: unary(async (req) => {
+      const status = toJobStatus(jobs.get(req.jobId));
+      await jobs.durable();
+      return status;
+    }),
     WatchJob: (call) => watchJob(jobs, call),
     ListJobs: unary(() => ({ jobs: jobs.list().map(toJobStatus) })),
     ListWorkers: unary(() => ({ workers: workers.all().map(workerInfo) })),
