@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { AnyJob } from '../job-loader.js';
 import type { FetchOpener } from '../shuffle/index.js';
 import type { InputPiece, TaskResult, TaskSpec } from '../task-spec.js';
-import { mapPieces, REPLACED_CHARS_COUNTER } from './map-task.js';
+import { mapCounters, mapPieces } from './map-task.js';
 import { PartFileOutput } from './part-file-output.js';
 import { PART_FILE } from './reduce-task.js';
 import { createTaskContext } from './task-context.js';
@@ -45,10 +45,7 @@ export async function runMapOnlyTask(
       outputUrl: spec.output?.url,
       records,
       bytes,
-      counters:
-        read.replacedChars > 0
-          ? { ...ctx.counterValues, [REPLACED_CHARS_COUNTER]: read.replacedChars }
-          : { ...ctx.counterValues },
+      counters: mapCounters(ctx, read.replacedChars),
       stats: {
         recordsIn: read.records,
         recordsOut: records,

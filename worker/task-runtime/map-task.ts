@@ -26,6 +26,13 @@ import { keyPartitionerFor } from './key-partitioner.js';
 /** Characters of the input that were invalid UTF-8, read as U+FFFD (shown by `mr status` when not 0). */
 export const REPLACED_CHARS_COUNTER = 'groove.map.input.invalid-utf8-chars';
 
+/** A map attempt's counters: the job's, and the invalid UTF-8 its input had, when any. */
+export function mapCounters(ctx: TaskContext, replacedChars: number): Record<string, number> {
+  return replacedChars > 0
+    ? { ...ctx.counterValues, [REPLACED_CHARS_COUNTER]: replacedChars }
+    : { ...ctx.counterValues };
+}
+
 /**
  * Runs one map attempt: read the split's records (one chunk of a file, or several small
  * files whole, piece by piece) -> map -> partition -> buffer (sorted,
@@ -95,10 +102,7 @@ export async function runMapTask(
     kind: 'map',
     dir: spec.workDir,
     offsets: out.offsets,
-    counters:
-      read.replacedChars > 0
-        ? { ...ctx.counterValues, [REPLACED_CHARS_COUNTER]: read.replacedChars }
-        : { ...ctx.counterValues },
+    counters: mapCounters(ctx, read.replacedChars),
     stats: {
       recordsIn: read.records,
       recordsOut: emitted,
