@@ -191,6 +191,11 @@ export class JobManager {
     return job;
   }
 
+  /** Every stage's job of the staged job `job` is a stage of, first first; `[job]` for a job of one stage. */
+  stagesOf(job: Job): Job[] {
+    return this.staged.stagesOf(job);
+  }
+
   /** The jobs held; a staged job as its latest stage. */
   list(): Job[] {
     return [...this.jobs.values()].filter((j) => this.staged.listed(j));

@@ -1,13 +1,14 @@
 import type * as grpc from '@grpc/grpc-js';
-import { errorMessage, NotFoundError, RequestRejectedError } from '../common/index.js';
+import { errorMessage } from '../common/index.js';
 import type { Logger, Security } from '../common/index.js';
-import { isValidId, mapTaskId, reduceTaskId } from '../proto/formats/index.js';
 import { createWorkerClient, toServiceError } from '../proto/wire/index.js';
 import type { TaskLogLine } from '../proto/wire/generated/groove/TaskLogLine';
 import type { TaskLogLine__Output } from '../proto/wire/generated/groove/TaskLogLine';
 import type { TaskLogsRequest__Output } from '../proto/wire/generated/groove/TaskLogsRequest';
 import type { Job } from './job.js';
 import type { JobManager } from './job-manager.js';
+import { laterTaskLogTargets, taskLogTargets } from './task-log-targets.js';
+import type { TaskLogTarget } from './task-log-targets.js';
 import type { WorkerRegistry } from './worker-registry.js';
 
 /**
@@ -34,9 +35,10 @@ export interface TaskLogSink {
   onCancelled(fn: () => void): () => void;
 }
 
-/** What a relay is asked: a task (or every task) and whether to follow. */
+/** What a read is asked: the job (a staged job's id covers every stage), a task ('' for every task), whether to follow. */
 export interface TaskLogQuery {
-  readonly task: string | undefined;
+  readonly jobId: string;
+  readonly task: string;
   readonly follow: boolean;
 }
 
@@ -62,16 +64,17 @@ function attemptsByWorker(job: Job, task: string | undefined): Map<string, Set<s
   return out;
 }
 
-/** `map-00001-a0, map-00002-a1 and 3 more`. */
-function listOf(names: ReadonlySet<string> | undefined): string {
-  const all = [...(names ?? [])].sort();
+/** `map-00001-a0, map-00002-a1 and 3 more` (each after `prefix`: `stage1/map-00001-a0`). */
+function listOf(names: ReadonlySet<string> | undefined, prefix: string): string {
+  const all = [...(names ?? [])].sort().map((n) => prefix + n);
   if (all.length === 0) return 'its attempts';
   const shown = all.slice(0, 4).join(', ');
   return all.length > 4 ? `${shown} and ${all.length - 4} more` : shown;
 }
 
 /**
- * One GetTaskLogs call: reads the job's attempt logs from every worker that ran one,
+ * One job's part of a GetTaskLogs call (the job, or one stage of a staged job, its lines'
+ * task ids after the stage's prefix): reads the job's attempt logs from every worker that ran one,
  * worker by worker, and, with `follow` on a running job, streams what they log next until
  * the job ends. Then the follow streams are cut and each worker is read once more from
  * where its stream stopped, so lines that were on their way when the job ended are not
@@ -85,20 +88,22 @@ class TaskLogRelay {
   /** Workers whose logs were said to be unavailable (once each). */
   private readonly reported = new Set<string>();
   private ended = false;
+  private readonly job: Job;
   private readonly task: string | undefined;
+  private readonly prefix: string;
 
   constructor(
     private readonly ctx: TaskLogRelayContext,
     private readonly call: TaskLogSink,
-    private readonly job: Job,
-    private readonly query: TaskLogQuery,
+    target: TaskLogTarget,
+    private readonly following: boolean,
   ) {
-    this.task = query.task;
+    ({ job: this.job, task: this.task, prefix: this.prefix } = target);
     call.onCancelled(() => this.stop());
   }
 
   async run(): Promise<void> {
-    if (!this.query.follow || this.job.finished) {
+    if (!this.following || this.job.finished) {
       for (const [workerId, names] of attemptsByWorker(this.job, this.task)) await this.readOnce(workerId, names);
       this.finish();
       return;
@@ -150,7 +155,7 @@ class TaskLogRelay {
     if (this.ended || this.reported.has(workerId)) return;
     const entry = this.ctx.workers.get(workerId);
     if (!entry || entry.state === 'lost') {
-      this.unavailable(workerId, `the logs of ${listOf(names)} were on worker ${workerId}, which is lost`);
+      this.unavailable(workerId, `the logs of ${listOf(names, this.prefix)} were on worker ${workerId}, which is lost`);
       return;
     }
     const client = createWorkerClient(entry.dataAddress, this.ctx.security);
@@ -178,13 +183,13 @@ class TaskLogRelay {
     let of = this.offsets.get(workerId);
     if (!of) this.offsets.set(workerId, (of = {}));
     of[logName(line.taskId, line.attempt)] = line.endOffset;
-    this.call.write({ ...line, workerId });
+    this.call.write({ ...line, workerId, taskId: this.prefix + line.taskId });
   }
 
   private unavailable(workerId: string, why: string): void {
     if (this.ended || this.reported.has(workerId)) return;
     this.reported.add(workerId);
-    this.call.write({ workerId, taskId: this.task ?? '', unavailable: why });
+    this.call.write({ workerId, taskId: this.task === undefined ? '' : this.prefix + this.task, unavailable: why });
   }
 
   private finish(): void {
@@ -201,16 +206,41 @@ class TaskLogRelay {
   }
 }
 
-/** The job, and the task asked for when one is: a one-line error for an unknown or bad one. */
-function jobAndTask(jobs: JobManager, jobId: string, taskId: string): Job {
-  const job = jobs.get(jobId);
-  if (taskId !== '' && !isValidId(taskId)) throw new RequestRejectedError(`bad task id ${JSON.stringify(taskId)}`);
-  if (taskId !== '' && !job.task(taskId)) {
-    const reduces = job.reduces.length ? ` and ${reduceTaskId(0)} to ${reduceTaskId(job.reduces.length - 1)}` : '';
-    const maps = `${mapTaskId(0)} to ${mapTaskId(Math.max(0, job.maps.length - 1))}`;
-    throw new NotFoundError(`job ${job.id} has no task ${taskId} (its tasks are ${maps}${reduces})`);
+/**
+ * Relays what a read covers (taskLogTargets), one job after the other, to `call`, which
+ * ends once the last is read. Following a staged job, it goes on with each stage started
+ * after the read began, until the job ends or the caller goes away.
+ */
+async function relayTargets(
+  ctx: TaskLogRelayContext,
+  call: TaskLogSink,
+  query: TaskLogQuery,
+  first: readonly TaskLogTarget[],
+): Promise<void> {
+  let cancelled = false;
+  call.onCancelled(() => (cancelled = true));
+  // A read not pinned to a stage covers every stage so far (taskLogTargets).
+  let seen = first.length;
+  let targets = first;
+  while (targets.length > 0) {
+    for (const target of targets) {
+      if (cancelled) return;
+      await new Promise<void>((resolve, reject) => {
+        const off = call.onCancelled(resolve);
+        const inner: TaskLogSink = {
+          write: (line) => call.write(line),
+          end: () => (off(), resolve()),
+          onCancelled: (fn) => call.onCancelled(fn),
+        };
+        new TaskLogRelay(ctx, inner, target, query.follow).run().catch(reject);
+      });
+    }
+    if (!query.follow || cancelled) break;
+    // A stage that ended has started the next in the same turn: it is known by now.
+    targets = laterTaskLogTargets(ctx.jobs, query.jobId, query.task, seen);
+    seen += targets.length;
   }
-  return job;
+  call.end();
 }
 
 /** A job's task logs as one answer (the web UI's `/api/jobs/ID/logs`). */
@@ -233,8 +263,8 @@ export async function collectTaskLogs(
   taskId: string,
   max: number,
 ): Promise<CollectedTaskLogs> {
-  const job = jobAndTask(ctx.jobs, jobId, taskId);
-  const out: CollectedTaskLogs = { jobId: job.id, taskId, lines: [], dropped: 0, unavailable: [] };
+  const targets = taskLogTargets(ctx.jobs, jobId, taskId);
+  const out: CollectedTaskLogs = { jobId, taskId, lines: [], dropped: 0, unavailable: [] };
   let dropped = 0;
   const sink: TaskLogSink = {
     write(line) {
@@ -248,7 +278,7 @@ export async function collectTaskLogs(
     end: () => undefined,
     onCancelled: () => () => undefined,
   };
-  await new TaskLogRelay(ctx, sink, job, { task: taskId || undefined, follow: false }).run();
+  await relayTargets(ctx, sink, { jobId, task: taskId, follow: false }, targets);
   return { ...out, dropped };
 }
 
@@ -257,9 +287,10 @@ export function getTaskLogs(
   ctx: TaskLogRelayContext,
   call: grpc.ServerWritableStream<TaskLogsRequest__Output, TaskLogLine>,
 ): void {
-  let job: Job;
+  const query: TaskLogQuery = { jobId: call.request.jobId, task: call.request.taskId, follow: call.request.follow };
+  let targets: TaskLogTarget[];
   try {
-    job = jobAndTask(ctx.jobs, call.request.jobId, call.request.taskId);
+    targets = taskLogTargets(ctx.jobs, query.jobId, query.task);
   } catch (err) {
     call.emit('error', toServiceError(err));
     return;
@@ -272,9 +303,8 @@ export function getTaskLogs(
       return () => call.off('cancelled', fn);
     },
   };
-  const query = { task: call.request.taskId || undefined, follow: call.request.follow };
-  new TaskLogRelay(ctx, sink, job, query).run().catch((err: unknown) => {
-    ctx.log.warn('task log relay failed', { job: job.id, error: errorMessage(err) });
+  relayTargets(ctx, sink, query, targets).catch((err: unknown) => {
+    ctx.log.warn('task log relay failed', { job: query.jobId, error: errorMessage(err) });
     call.emit('error', toServiceError(err));
   });
 }

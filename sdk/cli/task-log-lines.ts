@@ -47,8 +47,10 @@ export class ErrorWithTail extends UserError {
  * itself has been said by then).
  */
 async function failureTail(client: GrooveClient, status: JobStatus, hint: boolean): Promise<string> {
-  const { failedTask: task, failedAttempt: attempt } = status;
-  if (!task) return '';
+  const { failedTask, failedAttempt: attempt } = status;
+  if (!failedTask) return '';
+  // A staged job's task ids name their stage (docs/logs.md): the failed one is the stage's that ended the job.
+  const task = status.stages > 0 ? `stage${status.stage}/${failedTask}` : failedTask;
   const lines: TaskLogLine[] = [];
   const signal = AbortSignal.timeout(FAILURE_TAIL_TIMEOUT_MS);
   try {
