@@ -201,12 +201,15 @@ export class JobManager {
     return [...this.jobs.values()].filter((j) => this.staged.listed(j));
   }
 
-  /** Kills a running job: its attempts stop on every worker, their slots and files are freed. */
+  /** Kills a running job: its attempts stop on every worker, their slots and files are freed (every stage's). */
   kill(jobId: string): Job {
     const job = this.get(jobId);
     if (!job.finished) {
       job.finish('killed', 'killed by user');
       this.stopAttempts(job, true);
+      // The earlier stages' part files were kept for this one only: they go with it.
+      for (const { id } of job.earlierStages)
+        for (const w of this.workers.connected()) w.send({ cancel: { jobId: id, deleteFiles: true } });
       this.schedule();
     }
     return job;

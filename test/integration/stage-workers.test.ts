@@ -214,6 +214,44 @@ describe('staged jobs on three workers: the workers holding stage outputs', () =
     assert.match(tail[0]?.message ?? '', /^stage 2 map saw w\d$/);
   });
 
+  /** The stages' directories of the staged job `id` under each worker's data dir (`jobs/ID`, `jobs/ID.stageN`). */
+  const stageDirs = (id: string): string[] =>
+    cluster.workers.flatMap((w) => {
+      const jobs = path.join(w.dataDir, 'jobs');
+      const names = fs.existsSync(jobs) ? fs.readdirSync(jobs) : [];
+      return names.filter((n) => n === id || n.startsWith(`${id}.stage`)).map((n) => `${w.id}/${n}`);
+    });
+
+  it('mr purge J removes the files of every stage on every worker', async () => {
+    const id = await client.submit(GATED_STAGES, { inputs: files, partitions: 3 });
+    assert.equal((await client.wait(id)).state, 'succeeded');
+    const before = stageDirs(id).map((d) => d.slice(d.indexOf('/') + 1));
+    assert.ok(before.includes(`${id}.stage1`), `stage 1's files are kept until the purge: ${before.join(', ')}`);
+    assert.ok(before.includes(id), before.join(', '));
+    const r = await runMr(['purge', id, '--master', cluster.master]);
+    assert.equal(r.code, 0, r.stderr);
+    await waitUntil('no worker holds a file of any stage', () => stageDirs(id).length === 0);
+    await assert.rejects(client.status(id), /no such job/);
+    await assert.rejects(client.status(`${id}.stage1`), /no such job/);
+  });
+
+  it('mr kill J during stage 2 deletes the files of stage 1 too', async () => {
+    const gates = path.join(cluster.dir, 'kill-gates');
+    fs.mkdirSync(gates);
+    const gate = path.join(gates, 'gate');
+    const id = await client.submit(GATED_STAGES, { inputs: files, partitions: 3, params: { stage2Gate: gate } });
+    try {
+      await waitUntil('a stage-2 map waits at its gate', () => readyTasks(gates, gate).length > 0, 120_000);
+      assert.ok(stageDirs(id).some((d) => d.endsWith(`/${id}.stage1`)));
+      const r = await runMr(['kill', id, '--master', cluster.master]);
+      assert.equal(r.code, 0, r.stderr);
+      await waitUntil('no worker holds a file of any stage', () => stageDirs(id).length === 0);
+      assert.equal((await client.status(id)).state, 'killed');
+    } finally {
+      fs.writeFileSync(gate, '');
+    }
+  });
+
   // Last: it loses a worker.
   it('fails the job in one line, bounded, when a worker holding stage 1 output stage 2 needs is killed -9', async () => {
     const gates = path.join(cluster.dir, 'gates');
