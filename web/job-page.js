@@ -6,8 +6,10 @@ import { Timeline } from './timeline.js';
 /** How many of the job's latest events the page shows. */
 const EVENTS_SHOWN = 300;
 
-function TaskRow({ t, jobId }) {
-  const log = `/jobs/${encodeURIComponent(jobId)}/tasks/${encodeURIComponent(t.taskId)}/logs`;
+function TaskRow({ t, jobId, stage }) {
+  // A staged job's tasks are its running stage's; their logs are named by stage (docs/logs.md).
+  const logTask = stage ? `stage${stage}/${t.taskId}` : t.taskId;
+  const log = `/jobs/${encodeURIComponent(jobId)}/tasks/${encodeURIComponent(logTask)}/logs`;
   return html`<tr class=${`task task-${t.state}`} data-task=${t.taskId}>
     <td>${t.taskId} <a class="task-log-link" href=${log}>log</a></td>
     <td><${Badge} state=${t.state} /></td>
@@ -124,7 +126,7 @@ export function JobPage({ jobId }) {
           </tr>
         </thead>
         <tbody>
-          ${page.tasks.map((t) => html`<${TaskRow} key=${t.taskId} t=${t} jobId=${jobId} />`)}
+          ${page.tasks.map((t) => html`<${TaskRow} key=${t.taskId} t=${t} jobId=${jobId} stage=${job.stages ? job.stage : 0} />`)}
         </tbody>
       </table>
       <h2>Counters</h2>

@@ -12,6 +12,7 @@ import type { TestCluster } from '../helpers/cluster.js';
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const GATED = path.join(ROOT, 'test', 'fixtures', 'gated-wordcount.ts');
+const LOGS_STAGES = path.join(ROOT, 'test', 'fixtures', 'logs-stages.ts');
 /** Markup in user data: were it ever parsed as HTML, it would set window.__xss. */
 const XSS_NAME = '<img src=x onerror="window.__xss=1">';
 const XSS_COUNTER = '<img src=x onerror="window.__xss=2">';
@@ -278,6 +279,26 @@ describe('the web UI, in headless Chromium', () => {
     assert.equal(await page.locator('#task-log .log-line').count(), 1);
     assert.equal(await text(page, '#task-log .log-message'), `${XSS_LOG} fail`);
     await assertNoMarkup(page);
+    await page.close();
+  });
+
+  it("links a staged job's task to that stage's log only", async () => {
+    const input = path.join(cluster.dir, 'staged.txt');
+    fs.writeFileSync(input, 'one\n');
+    const staged = await client.submit(LOGS_STAGES, { inputs: [input], partitions: 1 });
+    assert.equal((await client.wait(staged)).state, 'succeeded');
+    const context = await loggedIn();
+    const page = await context.newPage();
+    await page.goto(`${base}/jobs/${staged}`);
+    await page.waitForSelector('#task-table tr[data-task="map-00000"] a.task-log-link');
+    // The job page shows stage 2's tasks: the link is to stage 2's map-00000, not stage 1's too.
+    await Promise.all([
+      page.waitForURL(`${base}/jobs/${staged}/tasks/${encodeURIComponent('stage2/map-00000')}/logs`),
+      page.click('#task-table tr[data-task="map-00000"] a.task-log-link'),
+    ]);
+    await page.waitForSelector('#task-log .log-line');
+    assert.equal(await page.locator('#task-log .log-line').count(), 1);
+    assert.equal(await text(page, '#task-log .log-message'), 'stage 2 map saw one');
     await page.close();
   });
 
