@@ -45,6 +45,8 @@ export type { ChainLookup } from './chain-inputs.js';
 export { LOCAL_MAP_COUNTER, lostResultInput } from './chain-locality.js';
 export { firstStageSpec, planNextStage, StagedJobs } from './staged-jobs.js';
 export type { PlannedStage } from './staged-jobs.js';
+export { laterTaskLogTargets, taskLogTargets } from './task-log-targets.js';
+export type { TaskLogJobs, TaskLogTarget } from './task-log-targets.js';
 export { hasLaterStage, stageJobId } from './job-stage.js';
 export type { JobStage } from './job-stage.js';
 export {

@@ -57,8 +57,9 @@ export function taskLogTargets(jobs: TaskLogJobs, jobId: string, taskId: string)
   }
   const task = bare || undefined;
   if (task !== undefined && !stages.some((s) => s.task(task))) {
-    const ranges = stages.map((s) => `${stageTaskPrefix(s)}${taskRange(s)}`).join('; ');
-    throw new NotFoundError(`job ${latest.id} has no task ${taskId} (its tasks are ${ranges})`);
+    if (!staged) throw new NotFoundError(`job ${jobId} has no task ${taskId} (its tasks are ${taskRange(latest)})`);
+    const ranges = stages.map((s, i) => `stage ${i + 1}'s are ${taskRange(s)}`).join('; ');
+    throw new NotFoundError(`job ${jobId} has no task ${taskId} in any stage (${ranges})`);
   }
   // Every stage, also one without the task: its part of the read is then empty (and, when
   // following, lasts until that stage ends, so a later stage that has the task is not missed).
