@@ -57,7 +57,10 @@ export type TaskLogLine = TaskLogLine__Output;
 
 /** Options of {@link GrooveClient.taskLogs}. */
 export interface TaskLogsOptions {
-  /** Only this task's attempts (`map-00003`). Default: every task of the job. */
+  /**
+   * Only this task's attempts (`map-00003`); in a staged job, that task of every stage, or
+   * of one stage as `stage2/map-00003`. Default: every task of the job.
+   */
   readonly task?: string;
   /** Go on with the lines logged from now on, until the job ends. Default false. */
   readonly follow?: boolean;
@@ -265,7 +268,8 @@ export class GrooveClient {
   /**
    * What job code logged in the job's task attempts, read from the workers that ran them
    * (docs/logs.md): each attempt's lines in order. With `follow`, the lines logged from then
-   * on come too, and the generator ends when the job does.
+   * on come too, and the generator ends when the job does. A staged job's lines are every
+   * stage's, stage by stage, each `taskId` after its stage (`stage1/map-00000`).
    */
   async *taskLogs(jobId: string, options: TaskLogsOptions = {}): AsyncGenerator<TaskLogLine> {
     const request = { jobId, taskId: options.task ?? '', follow: options.follow === true };
