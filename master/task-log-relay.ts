@@ -217,8 +217,14 @@ async function relayTargets(
   query: TaskLogQuery,
   first: readonly TaskLogTarget[],
 ): Promise<void> {
+  // One listener on the call for the whole read, however many stages: each stage's relay
+  // registers its own, dropped when that stage is read.
+  const handlers = new Set<() => void>();
   let cancelled = false;
-  call.onCancelled(() => (cancelled = true));
+  call.onCancelled(() => {
+    cancelled = true;
+    for (const fn of [...handlers]) fn();
+  });
   // A read not pinned to a stage covers every stage so far (taskLogTargets).
   let seen = first.length;
   let targets = first;
@@ -226,14 +232,15 @@ async function relayTargets(
     for (const target of targets) {
       if (cancelled) return;
       await new Promise<void>((resolve, reject) => {
-        const off = call.onCancelled(resolve);
+        handlers.add(resolve);
         const inner: TaskLogSink = {
           write: (line) => call.write(line),
-          end: () => (off(), resolve()),
-          onCancelled: (fn) => call.onCancelled(fn),
+          end: resolve,
+          onCancelled: (fn) => (handlers.add(fn), () => handlers.delete(fn)),
         };
         new TaskLogRelay(ctx, inner, target, query.follow).run().catch(reject);
       });
+      handlers.clear();
     }
     if (!query.follow || cancelled) break;
     // A stage that ended has started the next in the same turn: it is known by now.
