@@ -51,3 +51,4 @@ export { writeResults } from './result-format.js';
 export { OutputDir, checkOutputDir } from './output-dir.js';
 export { setHttpTrustedCa } from '../storage/index.js';
 export { SAMPLE_LIMITS, sampleKeys, withSplitPoints } from './split-sampler.js';
+export type { ResultSource } from './result-sampler.js';

@@ -7,6 +7,7 @@ import { decodeKey } from '../../proto/formats/index.js';
 import { packJobFile, SAMPLE_LIMITS, sampleKeys } from '../../sdk/index.js';
 import { ROOT } from '../helpers/cli.js';
 import type { AnyJob } from '../../worker/index.js';
+import type { Key, ResultSource } from '../../sdk/index.js';
 
 describe('the totalOrder sampler', () => {
   let dir: string;
@@ -44,5 +45,115 @@ describe('the totalOrder sampler', () => {
     const numbers = keys.map(Number).sort((a, b) => a - b);
     assert.ok((numbers[0] as number) < 10 && (numbers[numbers.length - 1] as number) > files - 10);
     assert.ok(!keys.includes('not an inp'));
+  });
+});
+
+/** Records of a partition of the in-memory results: keys `pP-NNNNNNN`, in key order. */
+function* partitionRecords(p: number, count: number, pulled: number[]): Generator<[Key, unknown]> {
+  for (let i = 0; i < count; i++) {
+    pulled[p] = (pulled[p] ?? 0) + 1;
+    yield [`p${p}-${String(i).padStart(7, '0')}`, i];
+  }
+}
+
+/**
+ * An earlier job's results held in memory, served as a master and its workers do (the
+ * sampler's real reader is driven; only where the records come from is replaced).
+ */
+function memoryResults(jobId: string, partitions: number, perPartition: number, pulled: number[]): ResultSource {
+  const parts = Array.from({ length: partitions }, (_, p) => ({
+    partition: p,
+    workerId: `w${p % 3}`,
+    dataAddress: '127.0.0.1:1',
+    path: `part-${p}`,
+  }));
+  return {
+    resultLocations: async (id) => {
+      if (id !== jobId) throw new Error(`unknown job ${id}`);
+      return { jobId, parts, outputUrl: '', outputFormat: '', partitions };
+    },
+    readPart: async function* (_id, part) {
+      yield* partitionRecords(part.partition, perPartition, pulled);
+    },
+  };
+}
+
+describe('the totalOrder sampler over mr:// inputs', () => {
+  let dir: string;
+  let job: AnyJob;
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groove-sampler-mr-'));
+    job = (await packJobFile(path.join(ROOT, 'test', 'fixtures', 'resort-records.ts'))).job as AnyJob;
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('samples every partition of a large result, stopping early in each', async () => {
+    const pulled: number[] = [];
+    const partitions = 6;
+    const perPartition = 1_000_000;
+    const started = performance.now();
+    const keys = (
+      await sampleKeys(job, ['mr://job-1'], {}, memoryResults('job-1', partitions, perPartition, pulled))
+    ).map((k) => decodeKey(k) as string);
+    const millis = performance.now() - started;
+    const byPartition = new Map<string, number>();
+    for (const k of keys) byPartition.set(k.slice(0, 2), (byPartition.get(k.slice(0, 2)) ?? 0) + 1);
+    assert.deepEqual(
+      [...byPartition.keys()].sort(),
+      Array.from({ length: partitions }, (_, p) => `p${p}`),
+    );
+    const cap = Math.min(SAMPLE_LIMITS.recordsPerPartition, Math.ceil(SAMPLE_LIMITS.records / partitions));
+    for (let p = 0; p < partitions; p++) {
+      assert.equal(byPartition.get(`p${p}`), cap, `partition ${p}`);
+      // The reader stops once the partition gave its share (one record of read-ahead at most).
+      assert.ok((pulled[p] ?? 0) <= cap + 1, `partition ${p}: ${pulled[p]} records read`);
+    }
+    assert.ok(millis < 10_000, `${millis} ms`);
+  });
+
+  it('reads one partition for mr://JOB/PARTITION, and none of an unknown job', async () => {
+    const pulled: number[] = [];
+    const source = memoryResults('job-2', 4, 50, pulled);
+    const keys = (await sampleKeys(job, ['mr://job-2/2', 'mr://job-none'], {}, source)).map(
+      (k) => decodeKey(k) as string,
+    );
+    assert.equal(keys.length, 50);
+    assert.ok(keys.every((k) => k.startsWith('p2-')));
+    assert.deepEqual(
+      pulled.map((n, p) => [p, n]).filter(([, n]) => n !== undefined),
+      [[2, 50]],
+    );
+  });
+
+  it('samples files and mr:// inputs together', async () => {
+    const file = path.join(dir, 'lines.txt');
+    const lines = 20_000;
+    fs.writeFileSync(file, Array.from({ length: lines }, (_, i) => `f-${String(i).padStart(7, '0')}\t${i}`).join('\n'));
+    const pulled: number[] = [];
+    const keys = (await sampleKeys(job, [file, 'mr://job-3'], {}, memoryResults('job-3', 3, 5_000, pulled))).map(
+      (k) => decodeKey(k) as string,
+    );
+    const fromFile = keys.filter((k) => k.startsWith('f-'));
+    const fromResults = keys.filter((k) => k.startsWith('p'));
+    assert.ok(fromFile.length > 100, `${fromFile.length} keys of the file`);
+    for (let p = 0; p < 3; p++)
+      assert.ok(
+        fromResults.some((k) => k.startsWith(`p${p}-`)),
+        `partition ${p}`,
+      );
+    assert.ok(keys.length <= SAMPLE_LIMITS.records + SAMPLE_LIMITS.pieces * 2, `${keys.length} keys`);
+  });
+
+  it('fails the submission in one line when the map throws on a result record', async () => {
+    const throwing = {
+      ...job,
+      map: () => {
+        throw new Error('no records here');
+      },
+    } as AnyJob;
+    await assert.rejects(
+      sampleKeys(throwing, ['mr://job-4'], {}, memoryResults('job-4', 2, 10, [])),
+      /^UserError: totalOrder sampling: map failed on a record of mr:\/\/job-4\/\d: no records here$/,
+    );
   });
 });

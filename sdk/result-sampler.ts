@@ -1,0 +1,95 @@
+import type { Key } from '../common/index.js';
+import { UserError } from '../common/index.js';
+import { isResultUri, parseResultUri, resultUri } from '../proto/formats/index.js';
+import type { ResultLocation__Output } from '../proto/wire/generated/groove/ResultLocation';
+import type { ResultLocations__Output } from '../proto/wire/generated/groove/ResultLocations';
+
+/**
+ * What the sampler needs of a master connection to read an earlier job's results: the
+ * GrooveClient that submits the job is one (structurally, so this module does not import it).
+ */
+export interface ResultSource {
+  /** Where the job's part files are. */
+  resultLocations(jobId: string): Promise<ResultLocations__Output>;
+  /** The records of one part file, in key order; stopping the iteration stops the read. */
+  readPart(jobId: string, part: ResultLocation__Output): AsyncGenerator<[Key, unknown]>;
+}
+
+/** One partition of an earlier job's results to read records from for the sample. */
+export interface ResultPlace {
+  readonly jobId: string;
+  readonly part: ResultLocation__Output;
+  /** `mr://JOB/PARTITION`, the input name the job's map sees (ctx.input). */
+  readonly name: string;
+}
+
+/**
+ * The partitions of the `mr://` inputs to sample, at most `limit` of them, evenly spaced
+ * over all of them (so the sample spreads over the earlier jobs' partitions). An input
+ * whose job is unknown or not finished gives none: the master says what is wrong with it
+ * when the job is submitted.
+ */
+export async function resultPlacesOf(
+  source: ResultSource,
+  inputs: readonly string[],
+  limit: number,
+): Promise<ResultPlace[]> {
+  const all: ResultPlace[] = [];
+  for (const input of inputs) {
+    if (!isResultUri(input)) continue;
+    try {
+      const uri = parseResultUri(input);
+      const locations = await source.resultLocations(uri.jobId);
+      const parts = locations.parts
+        .filter((p) => uri.partition === undefined || p.partition === uri.partition)
+        .sort((a, b) => a.partition - b.partition);
+      for (const part of parts) all.push({ jobId: uri.jobId, part, name: resultUri(uri.jobId, part.partition) });
+    } catch {
+      // Not ours to judge: submitting refuses it with the master's own one-line error.
+    }
+  }
+  if (all.length <= limit) return all;
+  return Array.from({ length: limit }, (_, i) => all[Math.floor((i * all.length) / limit)] as ResultPlace);
+}
+
+/**
+ * Hands the records of one sampled partition to `onRecord` until it throws (the caller's
+ * way to say it has enough) or the partition ends. Each record must come within
+ * `timeoutMs`, so a worker that stopped answering fails the submission instead of hanging it.
+ * @throws UserError naming the partition and its worker when it did not answer in time;
+ *   whatever `onRecord` throws.
+ */
+export async function readResultPlace(
+  source: ResultSource,
+  place: ResultPlace,
+  timeoutMs: number,
+  onRecord: (record: [Key, unknown]) => void,
+): Promise<void> {
+  const records = source.readPart(place.jobId, place.part);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(
+        new UserError(
+          `totalOrder sampling: ${place.name} on worker ${place.part.workerId} gave no record in ${timeoutMs} ms`,
+        ),
+      );
+    }, timeoutMs);
+  });
+  let done = false;
+  try {
+    for (;;) {
+      timer?.refresh();
+      const next = await Promise.race([records.next(), timeout]);
+      if (next.done === true) {
+        done = true;
+        return;
+      }
+      onRecord(next.value);
+    }
+  } finally {
+    clearTimeout(timer);
+    // Stops the read (its finally cancels the stream); not awaited when it may be stuck in a read.
+    if (!done) records.return(undefined).catch(() => undefined);
+  }
+}
