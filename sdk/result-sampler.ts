@@ -1,5 +1,4 @@
 import type { Key } from '../common/index.js';
-import { UserError } from '../common/index.js';
 import { isResultUri, parseResultUri, resultUri } from '../proto/formats/index.js';
 import type { ResultLocation__Output } from '../proto/wire/generated/groove/ResultLocation';
 import type { ResultLocations__Output } from '../proto/wire/generated/groove/ResultLocations';
@@ -54,42 +53,40 @@ export async function resultPlacesOf(
 
 /**
  * Hands the records of one sampled partition to `onRecord` until it throws (the caller's
- * way to say it has enough) or the partition ends. Each record must come within
- * `timeoutMs`, so a worker that stopped answering fails the submission instead of hanging it.
- * @throws UserError naming the partition and its worker when it did not answer in time;
- *   whatever `onRecord` throws.
+ * way to say it has enough), the partition ends, or `deadline` (a `Date.now()` time)
+ * passes: then the read is dropped and the partition gives what it gave so far, so a
+ * worker slow to answer (or a large part file, which its worker verifies whole before the
+ * first byte goes) holds up the submission for a bounded time and never fails it; the job's
+ * own map tasks then read the partition, or say what is wrong with it.
+ * @returns false when the deadline cut the read short.
+ * @throws whatever `onRecord` throws, and the reader's errors (UserError for a corrupt part).
  */
 export async function readResultPlace(
   source: ResultSource,
   place: ResultPlace,
-  timeoutMs: number,
+  deadline: number,
   onRecord: (record: [Key, unknown]) => void,
-): Promise<void> {
+): Promise<boolean> {
+  if (Date.now() >= deadline) return false;
   const records = source.readPart(place.jobId, place.part);
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(
-        new UserError(
-          `totalOrder sampling: ${place.name} on worker ${place.part.workerId} gave no record in ${timeoutMs} ms`,
-        ),
-      );
-    }, timeoutMs);
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), Math.max(0, deadline - Date.now()));
   });
   let done = false;
   try {
     for (;;) {
-      timer?.refresh();
-      const next = await Promise.race([records.next(), timeout]);
+      const next = await Promise.race([records.next(), late]);
+      if (next === 'late') return false;
       if (next.done === true) {
         done = true;
-        return;
+        return true;
       }
       onRecord(next.value);
     }
   } finally {
     clearTimeout(timer);
-    // Stops the read (its finally cancels the stream); not awaited when it may be stuck in a read.
+    // Stops the read (its finally cancels the stream); not awaited, as it may be stuck in a read.
     if (!done) records.return(undefined).catch(() => undefined);
   }
 }

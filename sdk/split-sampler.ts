@@ -40,8 +40,11 @@ export const SAMPLE_LIMITS = {
    * since a part file is read as a stream from its start.
    */
   recordsPerPartition: 2_000,
-  /** Longest wait for the next record of such a partition before the submission fails. */
-  resultRecordMillis: 30_000,
+  /**
+   * Milliseconds the partitions of `mr://` inputs are read for, all together: past it the
+   * ones not read yet are left out of the sample, so a slow worker cannot hold up a submission.
+   */
+  resultMillis: 20_000,
 } as const;
 
 /** Hidden and underscore names are not inputs (as the master's input resolver skips them). */
@@ -109,6 +112,7 @@ export async function sampleKeys(
     ...placesOf(files, job).map((file) => ({ file })),
     ...resultPlaces.map((result) => ({ result })),
   ];
+  const resultDeadline = Date.now() + SAMPLE_LIMITS.resultMillis;
   const shares = Math.max(1, places.length);
   const share = {
     records: Math.max(1, Math.ceil(SAMPLE_LIMITS.records / shares)),
@@ -130,7 +134,7 @@ export async function sampleKeys(
     while (next < places.length && !full()) {
       const place = places[next++] as AnyPlace;
       if ('file' in place) await samplePlace(place.file, job, params, share, keep);
-      else if (results) await sampleResultPlace(results, place.result, job, params, share, keep);
+      else if (results) await sampleResultPlace(results, place.result, resultDeadline, job, params, share, keep);
     }
   };
   await Promise.all(Array.from({ length: SAMPLE_LIMITS.parallel }, lane));
@@ -189,11 +193,13 @@ async function samplePlace(
 
 /**
  * Maps the first records of one partition of an earlier job's results, `[key, value]` as
- * its map tasks get them, until it gave its share or {@link SAMPLE_LIMITS}.recordsPerPartition.
+ * its map tasks get them, until it gave its share or {@link SAMPLE_LIMITS}.recordsPerPartition,
+ * or the deadline of all result reads passed.
  */
 async function sampleResultPlace(
   source: ResultSource,
   place: ResultPlace,
+  deadline: number,
   job: AnyJob,
   params: Readonly<Record<string, string>>,
   share: Share,
@@ -202,7 +208,7 @@ async function sampleResultPlace(
   const records = Math.min(share.records, SAMPLE_LIMITS.recordsPerPartition);
   const { onRecord } = placeMapper(place.name, job, params, { ...share, records }, keep);
   try {
-    await readResultPlace(source, place, SAMPLE_LIMITS.resultRecordMillis, onRecord);
+    await readResultPlace(source, place, deadline, onRecord);
   } catch (err) {
     if (err instanceof Enough) return;
     if (err instanceof UserError) throw err;

@@ -7,6 +7,7 @@ import { decodeKey } from '../../proto/formats/index.js';
 import { packJobFile, SAMPLE_LIMITS, sampleKeys } from '../../sdk/index.js';
 import { ROOT } from '../helpers/cli.js';
 import type { AnyJob } from '../../worker/index.js';
+import { readResultPlace } from '../../sdk/index.js';
 import type { Key, ResultSource } from '../../sdk/index.js';
 
 describe('the totalOrder sampler', () => {
@@ -155,5 +156,39 @@ describe('the totalOrder sampler over mr:// inputs', () => {
       sampleKeys(throwing, ['mr://job-4'], {}, memoryResults('job-4', 2, 10, [])),
       /^UserError: totalOrder sampling: map failed on a record of mr:\/\/job-4\/\d: no records here$/,
     );
+  });
+
+  it('leaves a partition that does not answer by the deadline out, in bounded time', async () => {
+    const part = { partition: 0, workerId: 'w0', dataAddress: '127.0.0.1:1', path: 'part-0' };
+    let stopped = false;
+    const hung: ResultSource = {
+      resultLocations: async () => ({ jobId: 'job-5', parts: [part], outputUrl: '', outputFormat: '', partitions: 1 }),
+      readPart: async function* () {
+        try {
+          yield ['first', 1] as [Key, unknown];
+          // A worker that stops answering after its first record.
+          await new Promise<never>(() => undefined);
+        } finally {
+          stopped = true;
+        }
+      },
+    };
+    const place = { jobId: 'job-5', part, name: 'mr://job-5/0' };
+    const got: unknown[] = [];
+    const started = performance.now();
+    const complete = await readResultPlace(hung, place, Date.now() + 300, (r) => got.push(r));
+    const millis = performance.now() - started;
+    assert.equal(complete, false);
+    assert.deepEqual(got, [['first', 1]]);
+    assert.ok(millis >= 250 && millis < 5_000, `${millis} ms`);
+    // The read is dropped, not awaited: its generator is left at the hung await.
+    assert.equal(stopped, false);
+    const whole = memoryResults('job-6', 1, 7, []);
+    const all: unknown[] = [];
+    assert.equal(
+      await readResultPlace(whole, { ...place, jobId: 'job-6' }, Date.now() + 10_000, (r) => all.push(r)),
+      true,
+    );
+    assert.equal(all.length, 7);
   });
 });
