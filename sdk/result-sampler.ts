@@ -90,3 +90,45 @@ export async function readResultPlace(
     if (!done) records.return(undefined).catch(() => undefined);
   }
 }
+
+/**
+ * An even random sample of `keep` records of the first `scan` records of one partition
+ * (reservoir sampling), read as {@link readResultPlace} reads. A partition's records are
+ * in its job's key order, so its first records alone would be its lowest keys: re-sorting
+ * by the same key would put nearly every record above the split points, in the last
+ * partition. Reading further, and keeping a spread of what was read, gives split points
+ * spread over each partition that fits in `scan` records. The seed is fixed, so a given
+ * result gives the same sample every time.
+ */
+export async function reservoirOf(
+  source: ResultSource,
+  place: ResultPlace,
+  deadline: number,
+  scan: number,
+  keep: number,
+): Promise<[Key, unknown][]> {
+  const kept: [Key, unknown][] = [];
+  let seen = 0;
+  let state = 0x9e3779b9 ^ place.part.partition;
+  // xorshift32: cheap, and any fixed sequence of fair draws will do here.
+  const random = (): number => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 0x100000000;
+  };
+  const stop = new Error('scanned enough');
+  try {
+    await readResultPlace(source, place, deadline, (record) => {
+      if (kept.length < keep) kept.push(record);
+      else {
+        const at = Math.floor(random() * (seen + 1));
+        if (at < keep) kept[at] = record;
+      }
+      if (++seen >= scan) throw stop;
+    });
+  } catch (err) {
+    if (err !== stop) throw err;
+  }
+  return kept;
+}

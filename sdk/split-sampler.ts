@@ -13,7 +13,7 @@ import type { StorageEntry } from '../storage/index.js';
 import { createTaskContext, readPiece } from '../worker/index.js';
 import type { AnyJob } from '../worker/index.js';
 import type { PackedJob } from './job-bundler.js';
-import { readResultPlace, resultPlacesOf } from './result-sampler.js';
+import { reservoirOf, resultPlacesOf } from './result-sampler.js';
 import type { ResultPlace, ResultSource } from './result-sampler.js';
 
 /**
@@ -35,11 +35,14 @@ export const SAMPLE_LIMITS = {
   filesPerInput: 10_000,
   /** Places read at once (remote stores answer each with a round trip). */
   parallel: 4,
-  /**
-   * Records read from one partition of an earlier job's results (`mr://`): its first ones,
-   * since a part file is read as a stream from its start.
-   */
+  /** Records given to map from one partition of an earlier job's results (`mr://`). */
   recordsPerPartition: 2_000,
+  /**
+   * Records read from the partitions of `mr://` inputs, all together, shared evenly (each
+   * reads at least recordsPerPartition): a partition is read as a stream from its start, and
+   * the records mapped are an even sample of those read (see reservoirOf in sdk/result-sampler.ts).
+   */
+  resultScanRecords: 500_000,
   /**
    * Milliseconds the partitions of `mr://` inputs are read for, all together: past it the
    * ones not read yet are left out of the sample, so a slow worker cannot hold up a submission.
@@ -74,8 +77,8 @@ interface Share {
  * `totalOrder`, the quantiles of the map output keys (or group prefixes) of a bounded
  * sample of the input records, spread over the files and over places in each, written
  * into the pack for the map tasks' range partitioner. Results of earlier jobs (`mr://`)
- * are sampled through `results` (the submitting client), a few thousand records from each
- * of their partitions; without it they are not sampled. Any other job is returned as it is.
+ * are sampled through `results` (the submitting client), a few thousand records spread over
+ * each of their partitions; without it they are not sampled. Any other job is returned as it is.
  * @throws UserError when the job's map fails on a sampled record, or an input is not text.
  */
 export async function withSplitPoints(
@@ -112,7 +115,13 @@ export async function sampleKeys(
     ...placesOf(files, job).map((file) => ({ file })),
     ...resultPlaces.map((result) => ({ result })),
   ];
-  const resultDeadline = Date.now() + SAMPLE_LIMITS.resultMillis;
+  const resultRead = {
+    deadline: Date.now() + SAMPLE_LIMITS.resultMillis,
+    scan: Math.max(
+      SAMPLE_LIMITS.recordsPerPartition,
+      Math.floor(SAMPLE_LIMITS.resultScanRecords / Math.max(1, resultPlaces.length)),
+    ),
+  };
   const shares = Math.max(1, places.length);
   const share = {
     records: Math.max(1, Math.ceil(SAMPLE_LIMITS.records / shares)),
@@ -134,7 +143,7 @@ export async function sampleKeys(
     while (next < places.length && !full()) {
       const place = places[next++] as AnyPlace;
       if ('file' in place) await samplePlace(place.file, job, params, share, keep);
-      else if (results) await sampleResultPlace(results, place.result, resultDeadline, job, params, share, keep);
+      else if (results) await sampleResultPlace(results, place.result, resultRead, job, params, share, keep);
     }
   };
   await Promise.all(Array.from({ length: SAMPLE_LIMITS.parallel }, lane));
@@ -192,27 +201,33 @@ async function samplePlace(
 }
 
 /**
- * Maps the first records of one partition of an earlier job's results, `[key, value]` as
- * its map tasks get them, until it gave its share or {@link SAMPLE_LIMITS}.recordsPerPartition,
- * or the deadline of all result reads passed.
+ * Maps an even sample of the first records of one partition of an earlier job's results
+ * (see reservoirOf), `[key, value]` as its map tasks get them: at most its share or
+ * {@link SAMPLE_LIMITS}.recordsPerPartition, read until `read.scan` records or the deadline
+ * of all result reads.
  */
 async function sampleResultPlace(
   source: ResultSource,
   place: ResultPlace,
-  deadline: number,
+  read: { readonly deadline: number; readonly scan: number },
   job: AnyJob,
   params: Readonly<Record<string, string>>,
   share: Share,
   keep: (key: Key) => void,
 ): Promise<void> {
   const records = Math.min(share.records, SAMPLE_LIMITS.recordsPerPartition);
-  const { onRecord } = placeMapper(place.name, job, params, { ...share, records }, keep);
+  let sample: [Key, unknown][];
   try {
-    await readResultPlace(source, place, deadline, onRecord);
+    sample = await reservoirOf(source, place, read.deadline, Math.max(records, read.scan), records);
   } catch (err) {
-    if (err instanceof Enough) return;
     if (err instanceof UserError) throw err;
     throw new UserError(`totalOrder sampling: ${place.name}: ${errorMessage(err)}`, { cause: err });
+  }
+  const { onRecord } = placeMapper(place.name, job, params, { ...share, records }, keep);
+  try {
+    for (const record of sample) onRecord(record);
+  } catch (err) {
+    if (!(err instanceof Enough)) throw err;
   }
 }
 

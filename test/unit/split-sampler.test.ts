@@ -104,12 +104,27 @@ describe('the totalOrder sampler over mr:// inputs', () => {
       Array.from({ length: partitions }, (_, p) => `p${p}`),
     );
     const cap = Math.min(SAMPLE_LIMITS.recordsPerPartition, Math.ceil(SAMPLE_LIMITS.records / partitions));
+    const scan = Math.max(SAMPLE_LIMITS.recordsPerPartition, Math.floor(SAMPLE_LIMITS.resultScanRecords / partitions));
+    assert.ok(scan < perPartition);
     for (let p = 0; p < partitions; p++) {
       assert.equal(byPartition.get(`p${p}`), cap, `partition ${p}`);
-      // The reader stops once the partition gave its share (one record of read-ahead at most).
-      assert.ok((pulled[p] ?? 0) <= cap + 1, `partition ${p}: ${pulled[p]} records read`);
+      // The reader stops once the partition's share was read (one record of read-ahead at most).
+      assert.ok((pulled[p] ?? 0) <= scan + 1, `partition ${p}: ${pulled[p]} records read`);
     }
     assert.ok(millis < 10_000, `${millis} ms`);
+  });
+
+  it('spreads the sample over all of a partition that fits in its share, not only its first records', async () => {
+    const perPartition = 50_000;
+    const keys = (await sampleKeys(job, ['mr://job-7'], {}, memoryResults('job-7', 2, perPartition, []))).map(
+      (k) => decodeKey(k) as string,
+    );
+    for (let p = 0; p < 2; p++) {
+      const at = keys.filter((k) => k.startsWith(`p${p}-`)).map((k) => Number(k.slice(3)));
+      assert.equal(at.length, SAMPLE_LIMITS.recordsPerPartition);
+      const tenths = new Set(at.map((i) => Math.floor((i * 10) / perPartition)));
+      assert.deepEqual([...tenths].sort(), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], `partition ${p}`);
+    }
   });
 
   it('reads one partition for mr://JOB/PARTITION, and none of an unknown job', async () => {
