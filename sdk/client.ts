@@ -188,7 +188,7 @@ export class GrooveClient {
     const inputs = options.inputs.map(inputName);
     if (bundled.job.binaryText !== true) await refuseNonTextInputs(inputs);
     const partitions = options.partitions ?? bundled.job.partitions ?? SUBMIT_OPTION_TABLE.partitions.default;
-    const packed = await withSplitPoints(bundled, inputs, partitions, options.params ?? {});
+    const packed = await withSplitPoints(bundled, inputs, partitions, options.params ?? {}, this);
     const sortBufferBytes =
       options.sortBufferBytes ?? (packed.job.sortBufferMB ? Math.round(packed.job.sortBufferMB * 1024 * 1024) : 0);
     const mapOnly = isMapOnly(packed.job);

@@ -51,3 +51,5 @@ export { writeResults } from './result-format.js';
 export { OutputDir, checkOutputDir } from './output-dir.js';
 export { setHttpTrustedCa } from '../storage/index.js';
 export { SAMPLE_LIMITS, sampleKeys, withSplitPoints } from './split-sampler.js';
+export { readResultPlace } from './result-sampler.js';
+export type { ResultPlace, ResultSource } from './result-sampler.js';
