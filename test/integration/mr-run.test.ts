@@ -9,6 +9,7 @@ import { MR, ROOT, runMr } from '../helpers/cli.js';
 import type { MrResult } from '../helpers/cli.js';
 import { writeCorpus } from '../helpers/corpus.js';
 import { parseJsonl, referenceWordCount } from '../helpers/reference.js';
+import { partTexts } from '../helpers/part-files.js';
 
 /** A user's mistake ends with one line on stderr and no stack trace. */
 function assertOneLineError(r: MrResult, pattern: RegExp): void {
@@ -78,11 +79,7 @@ describe('mr run (embedded cluster)', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, '');
     assert.deepEqual(fs.readdirSync(out).sort(), ['_SUCCESS', 'part-00000', 'part-00001', 'part-00002']);
-    const merged = fs
-      .readdirSync(out)
-      .filter((f) => f.startsWith('part-'))
-      .map((f) => fs.readFileSync(path.join(out, f), 'utf8'))
-      .join('');
+    const merged = partTexts(out).join('');
     assert.deepEqual(parseJsonl(merged), new Map(referenceWordCount(files)));
   });
 

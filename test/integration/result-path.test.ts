@@ -9,6 +9,7 @@ import type { ResultFormat, ResultPart } from '../../sdk/index.js';
 import { convertPartFile } from '../../sdk/index.js';
 import { writeResults } from '../../sdk/index.js';
 import { mulberry32 } from '../helpers/corpus.js';
+import { partFiles } from '../helpers/part-files.js';
 
 const FORMATS: readonly ResultFormat[] = ['text', 'jsonl'];
 
@@ -90,13 +91,7 @@ async function referenceLines(
 /** The part files of an output directory (beside them: _SUCCESS). */
 function readDir(dir: string): Map<string, Buffer> {
   assert.ok(fs.existsSync(path.join(dir, '_SUCCESS')), `${dir} has no _SUCCESS`);
-  return new Map(
-    fs
-      .readdirSync(dir)
-      .filter((f) => f.startsWith('part-'))
-      .sort()
-      .map((f) => [f, fs.readFileSync(path.join(dir, f))]),
-  );
+  return new Map(partFiles(dir).map((f) => [path.basename(f), fs.readFileSync(f)]));
 }
 
 describe('one result path: the reducers write part files, every reader converts those', () => {

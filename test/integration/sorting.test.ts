@@ -9,6 +9,7 @@ import type { MrResult } from '../helpers/cli.js';
 import { startCluster } from '../helpers/cluster.js';
 import type { TestCluster } from '../helpers/cluster.js';
 import { mulberry32 } from '../helpers/corpus.js';
+import { partTexts } from '../helpers/part-files.js';
 
 /** `LC_ALL=C sort [-u] FILES...` as coreutils says it, the independent answer. */
 function coreutilsSort(files: readonly string[], unique = false): string {
@@ -122,12 +123,8 @@ describe('sorting with mr run', () => {
       out,
     ]);
     assert.equal(r.code, 0, r.stderr);
-    const parts = fs
-      .readdirSync(out)
-      .filter((f) => f.startsWith('part-'))
-      .sort();
-    assert.equal(parts.length, 4);
-    const texts = parts.map((f) => fs.readFileSync(path.join(out, f), 'utf8'));
+    const texts = partTexts(out);
+    assert.equal(texts.length, 4);
     assert.ok(joinedLines(texts.join('')) === coreutilsSort(files), 'not the same as LC_ALL=C sort');
     // The sampled split points spread the keys: no partition holds more than half of them.
     const lines = texts.map((t) => t.split('\n').length - 1);
@@ -159,11 +156,7 @@ describe('sorting with mr run', () => {
       out,
     ]);
     assert.equal(r.code, 0, r.stderr);
-    const parts = fs
-      .readdirSync(out)
-      .filter((f) => f.startsWith('part-'))
-      .sort()
-      .map((f) => fs.readFileSync(path.join(out, f), 'utf8'));
+    const parts = partTexts(out);
     assert.ok(parts.filter((p) => p !== '').length >= 2, 'the users should be spread over partitions');
     const all = parts.join('');
     const expected = expectedTimeline(file);

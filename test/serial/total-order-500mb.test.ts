@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runMr } from '../helpers/cli.js';
+import { partFiles } from '../helpers/part-files.js';
 
 /** The input: RECORDS gensort-like lines of RECORD_BYTES (10-byte key, payload, `\n`) in FILES files. */
 const RECORDS = 5_000_000;
@@ -128,11 +129,7 @@ describe('a 500 MB total-order sort with mr run --slots 2', () => {
     );
     t.diagnostic(`mr run took ${((Date.now() - started) / 1000).toFixed(1)} s`);
     assert.equal(r.code, 0, r.stderr);
-    const parts = fs
-      .readdirSync(out)
-      .filter((f) => f.startsWith('part-'))
-      .sort()
-      .map((f) => path.join(out, f));
+    const parts = partFiles(out);
     assert.equal(parts.length, 4);
     // The sampled split points balance the partitions: none holds more than a third of the bytes.
     for (const p of parts) assert.ok(fs.statSync(p).size < (RECORDS * RECORD_BYTES) / 3, `${p} is too big`);
