@@ -108,6 +108,8 @@ export async function sampleKeys(
   inputs: readonly string[],
   params: Readonly<Record<string, string>>,
   results?: ResultSource,
+  /** How long all reads of `mr://` results may take together, ms. Default {@link SAMPLE_LIMITS}.resultMillis. */
+  resultMillis: number = SAMPLE_LIMITS.resultMillis,
 ): Promise<Buffer[]> {
   const files = await listFiles(inputs);
   const resultPlaces = results ? await resultPlacesOf(results, inputs, SAMPLE_LIMITS.pieces) : [];
@@ -116,7 +118,7 @@ export async function sampleKeys(
     ...resultPlaces.map((result) => ({ result })),
   ];
   const resultRead = {
-    deadline: Date.now() + SAMPLE_LIMITS.resultMillis,
+    deadline: Date.now() + resultMillis,
     scan: Math.max(
       SAMPLE_LIMITS.recordsPerPartition,
       Math.floor(SAMPLE_LIMITS.resultScanRecords / Math.max(1, resultPlaces.length)),
